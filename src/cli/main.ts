@@ -1,0 +1,38 @@
+// `nimbusguard` — headless entry point. Each subcommand lives in its own module and is loaded on use.
+import { writeSync } from 'node:fs';
+
+type Command = { summary: string; run: (argv: string[]) => Promise<number> };
+
+const commands: Record<string, Command> = {
+  bench: {
+    summary: 'bench scaling --trace FILE --policy NAME | --all   score scaling policies on request-rate traces',
+    run: async (argv) => (await import('./bench')).runBench(argv),
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  nimbusguard ${c.summary.startsWith(name) ? c.summary : `${name} ${c.summary}`}`);
+  return `usage:\n${lines.join('\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`nimbusguard: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (error: unknown) => {
+    writeSync(2, `nimbusguard: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,96 @@
+// Runs the test layers with node's test runner and fails when any layer fails or runs no test.
+// Each layer's TAP stream is kept under test-results/<layer>.tap; the closing line sums them up.
+import { spawnSync, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync, readFileSync, existsSync, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const all = ['unit', 'cluster', 'e2e'];
+const layers = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
+for (const layer of layers) {
+  if (!all.includes(layer)) {
+    console.error(`unknown test layer "${layer}" (expected one of ${all.join(', ')})`);
+    process.exit(2);
+  }
+}
+
+function step(title, command, args, env = {}) {
+  console.log(`\n▶ ${title}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  if (result.status !== 0) {
+    console.error(`✖ ${title} failed (exit ${result.status ?? result.signal})`);
+    process.exit(1);
+  }
+}
+
+function testFiles(dir) {
+  if (!existsSync(dir)) return [];
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...testFiles(path));
+    else if (name.endsWith('.test.mjs')) found.push(path);
+  }
+  return found.sort();
+}
+
+function runLayer(layer, extraArgs) {
+  const files = testFiles(join(root, 'out/test', layer));
+  console.log(`\n▶ ${layer} tests (${files.length} files)`);
+  mkdirSync(join(root, 'test-results'), { recursive: true });
+  const tapPath = join(root, 'test-results', `${layer}.tap`);
+  return new Promise((resolve) => {
+    if (files.length === 0) return resolve({ layer, pass: 0, fail: 0, skipped: 0, code: 1 });
+    const child = spawn(
+      process.execPath,
+      ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap',
+        `--test-reporter-destination=${tapPath}`, ...extraArgs, ...files],
+      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    child.on('exit', (code) => {
+      const tap = existsSync(tapPath) ? readFileSync(tapPath, 'utf8') : '';
+      const count = (key) => Number((tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+      resolve({ layer, pass: count('pass'), fail: count('fail'), skipped: count('skipped') + count('todo'), code: code ?? 1 });
+    });
+  });
+}
+
+step('build (extension, CLI, webviews, tests)', process.execPath, ['esbuild.mjs', '--tests']);
+step('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
+if (existsSync(join(root, 'webview/tsconfig.json'))) {
+  step('typecheck webviews', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'webview/tsconfig.json', '--noEmit']);
+}
+
+const results = [];
+let clusterStarted = false;
+try {
+  for (const layer of layers) {
+    if ((layer === 'cluster' || layer === 'e2e') && !clusterStarted) {
+      step('start the local control plane', 'bash', ['test/harness/cluster/up.sh']);
+      clusterStarted = true;
+    }
+    if (layer === 'e2e') {
+      step('package the extension', 'npm', ['run', '--silent', 'package']);
+      step('prepare code-server', 'bash', ['test/harness/vscode/install.sh']);
+    }
+    results.push(await runLayer(layer, layer === 'unit' ? [] : ['--test-concurrency=1']));
+  }
+} finally {
+  if (clusterStarted && process.env.NIMBUSGUARD_KEEP_CLUSTER !== '1') {
+    spawnSync('bash', ['test/harness/cluster/down.sh'], { cwd: root, stdio: 'inherit' });
+  }
+}
+
+console.log('\nTest layers:');
+let failed = false;
+for (const r of results) {
+  const empty = r.pass + r.fail === 0;
+  const bad = r.fail > 0 || r.skipped > 0 || empty || r.code !== 0;
+  failed ||= bad;
+  const why = empty ? ' — ran no test' : r.skipped > 0 ? ' — skipped tests are not allowed' : r.code !== 0 && r.fail === 0 ? ` — runner exited ${r.code}` : '';
+  console.log(`  ${bad ? '✖' : '✔'} ${r.layer}: ${r.pass} passed, ${r.fail} failed, ${r.skipped} skipped${why}`);
+}
+const pass = results.reduce((n, r) => n + r.pass, 0);
+const fail = results.reduce((n, r) => n + r.fail, 0) + (failed && results.every((r) => r.fail === 0) ? 1 : 0);
+console.log(`\n${pass} passed, ${fail} failed`);
+process.exit(failed ? 1 : 0);
