@@ -1,0 +1,104 @@
+// One list+watch of one resource kind in one scope, kept alive across errors: it resumes from the
+// last resourceVersion, relists on 410 Gone (inside ListWatch), and reconnects with jittered
+// exponential backoff. A kind the user may not list, or that the server lacks, is reported once
+// and left alone instead of being retried in a loop.
+import { KubeConfig, KubernetesObject, KubernetesObjectApi, ListWatch, Watch } from '@kubernetes/client-node';
+import { describeClusterError, isForbidden, isMissingResource } from './errors';
+
+export interface ResourceType {
+  apiVersion: string;
+  kind: string;
+  /** Lower-case plural used in the REST path, e.g. "deployments". */
+  plural: string;
+}
+
+export type InformerState =
+  | { phase: 'listing' }
+  | { phase: 'synced' }
+  | { phase: 'retrying'; message: string; attempt: number }
+  | { phase: 'unavailable'; message: string };
+
+export interface InformerHandlers<T> {
+  upsert(obj: T): void;
+  remove(obj: T): void;
+  stateChanged(state: InformerState): void;
+}
+
+const MIN_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 30_000;
+
+export function restPath(type: ResourceType, namespace?: string): string {
+  const base = type.apiVersion.includes('/') ? `/apis/${type.apiVersion}` : `/api/${type.apiVersion}`;
+  return namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/${type.plural}` : `${base}/${type.plural}`;
+}
+
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** Math.min(attempt, 16));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export class ResilientInformer<T extends KubernetesObject> {
+  private readonly listWatch: ListWatch<T>;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private current: InformerState = { phase: 'listing' };
+
+  constructor(kc: KubeConfig, readonly type: ResourceType, readonly namespace: string | undefined, private readonly handlers: InformerHandlers<T>) {
+    const objects = KubernetesObjectApi.makeApiClient(kc);
+    const listFn = async () => {
+      const list = await objects.list<T>(type.apiVersion, type.kind, namespace);
+      // ListWatch applies the items right after this resolves; report synced once they are in.
+      setImmediate(() => {
+        if (this.stopped) return;
+        this.attempt = 0;
+        this.setState({ phase: 'synced' });
+      });
+      return list;
+    };
+    this.listWatch = new ListWatch<T>(restPath(type, namespace), new Watch(kc), listFn, false);
+    this.listWatch.on('add', (obj) => this.handlers.upsert(obj));
+    this.listWatch.on('update', (obj) => this.handlers.upsert(obj));
+    this.listWatch.on('delete', (obj) => this.handlers.remove(obj));
+    this.listWatch.on('error', (error) => this.onError(error));
+  }
+
+  get state(): InformerState {
+    return this.current;
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.listWatch.start().catch((error: unknown) => this.onError(error));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    void this.listWatch.stop();
+  }
+
+  private onError(error: unknown): void {
+    if (this.stopped) return;
+    const info = describeClusterError(error);
+    if (isForbidden(error) || isMissingResource(error)) {
+      const scope = this.namespace ? `in namespace ${this.namespace}` : 'cluster-wide';
+      const why = isForbidden(error) ? 'not allowed to list' : 'the server does not serve';
+      this.setState({ phase: 'unavailable', message: `${this.type.kind} ${scope}: ${why} it (${info.message})` });
+      return;
+    }
+    const attempt = ++this.attempt;
+    this.setState({ phase: 'retrying', message: info.message, attempt });
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.stopped) this.start();
+    }, backoffDelay(attempt));
+  }
+
+  private setState(state: InformerState): void {
+    this.current = state;
+    this.handlers.stateChanged(state);
+  }
+}
