@@ -1,28 +1,33 @@
 // Everything NimbusGuard knows about one context of one kubeconfig: a reachability probe, the
-// informers that feed the snapshot, and which kinds had to be skipped. Disposing it stops every
-// watch, so a context switch never leaves the old one running.
+// informers that feed the snapshot, pod usage, and which kinds had to be skipped. Disposing it
+// stops every watch, so a context switch never leaves the old one running.
 import { KubeConfig, KubernetesObject, VersionApi } from '@kubernetes/client-node';
 import { Emitter } from '../core/events';
 import { ClusterSnapshot } from '../core/model/snapshot';
-import { WORKLOAD_KINDS, WorkloadKind } from '../core/model/workload';
-import { toWorkload } from './convert';
 import { describeClusterError } from './errors';
-import { InformerState, ResilientInformer, ResourceType, backoffDelay } from './informer';
+import { InformerState, ResilientInformer, backoffDelay } from './informer';
+import { MetricsPoller, MetricsState } from './metricsPoller';
+import { KIND_BINDINGS, KindBinding } from './resourceKinds';
 
 export type SessionState =
   | { phase: 'connecting' }
   | { phase: 'connected'; serverVersion: string }
   | { phase: 'unreachable'; message: string; retryInMs: number };
 
-const WORKLOAD_TYPES: Record<WorkloadKind, ResourceType> = {
-  Deployment: { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments' },
-  StatefulSet: { apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets' },
-  DaemonSet: { apiVersion: 'apps/v1', kind: 'DaemonSet', plural: 'daemonsets' },
-};
-
 export interface SessionOptions {
   /** Namespaces to watch; empty means every namespace the user may list. */
   namespaces: string[];
+  /** Kinds to watch; all of KIND_BINDINGS when omitted (the thin tree needs only workloads). */
+  kinds?: readonly string[];
+  /** Read pod usage from metrics.k8s.io (default true). */
+  metrics?: boolean;
+}
+
+interface RunningInformer {
+  informer: ResilientInformer<KubernetesObject>;
+  binding: KindBinding;
+  namespace: string | undefined;
+  state: InformerState;
 }
 
 export class ClusterSession {
@@ -32,8 +37,8 @@ export class ClusterSession {
   readonly onDidChange = this.changed.event;
   readonly onDidChangeState = this.stateChanged.event;
 
-  private informers: ResilientInformer<KubernetesObject>[] = [];
-  private readonly informerStates = new Map<ResilientInformer<KubernetesObject>, InformerState>();
+  private running: RunningInformer[] = [];
+  private metrics: MetricsPoller | undefined;
   private current: SessionState = { phase: 'connecting' };
   private probeTimer: NodeJS.Timeout | undefined;
   private probeAttempt = 0;
@@ -56,12 +61,33 @@ export class ClusterSession {
 
   /** True once every informer has listed (or been found unavailable). */
   get synced(): boolean {
-    return this.informers.length > 0 && [...this.informerStates.values()].every((s) => s.phase === 'synced' || s.phase === 'unavailable');
+    return this.running.length > 0 && this.running.every((r) => r.state.phase === 'synced' || r.state.phase === 'unavailable');
   }
 
-  /** Human-readable notes about kinds that could not be watched. */
+  /** Resolves once synced (or after the timeout, whichever is first). */
+  whenSynced(timeoutMs = 30_000): Promise<boolean> {
+    if (this.synced) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { listener.dispose(); resolve(false); }, timeoutMs);
+      const listener = this.changed.event(() => {
+        if (!this.synced) return;
+        clearTimeout(timer);
+        listener.dispose();
+        resolve(true);
+      });
+    });
+  }
+
+  /** Human-readable notes about kinds or data that could not be read. */
   notes(): string[] {
-    return [...this.informerStates.values()].flatMap((s) => (s.phase === 'unavailable' ? [s.message] : []));
+    const notes = this.running.flatMap((r) => (r.state.phase === 'unavailable' ? [r.state.message] : []));
+    const m = this.metrics?.state;
+    if (m?.phase === 'unavailable') notes.push(m.message);
+    return notes;
+  }
+
+  get metricsState(): MetricsState | undefined {
+    return this.metrics?.state;
   }
 
   async start(): Promise<void> {
@@ -71,7 +97,7 @@ export class ClusterSession {
       if (this.disposed) return;
       this.probeAttempt = 0;
       this.setState({ phase: 'connected', serverVersion: version.gitVersion });
-      this.startInformers();
+      this.startWatching();
     } catch (error) {
       if (this.disposed) return;
       const retryInMs = backoffDelay(++this.probeAttempt + 2);
@@ -83,44 +109,68 @@ export class ClusterSession {
   dispose(): void {
     this.disposed = true;
     if (this.probeTimer) clearTimeout(this.probeTimer);
-    for (const informer of this.informers) informer.stop();
-    this.informers = [];
-    this.informerStates.clear();
+    for (const r of this.running) r.informer.stop();
+    this.running = [];
+    this.metrics?.stop();
     this.changed.dispose();
     this.stateChanged.dispose();
   }
 
-  private startInformers(): void {
-    const scopes: (string | undefined)[] = this.options.namespaces.length > 0 ? [...new Set(this.options.namespaces)] : [undefined];
-    for (const kind of WORKLOAD_KINDS) for (const ns of scopes) this.addWorkloadInformer(kind, ns);
+  private scopes(): (string | undefined)[] {
+    return this.options.namespaces.length > 0 ? [...new Set(this.options.namespaces)] : [undefined];
   }
 
-  private addWorkloadInformer(kind: WorkloadKind, namespace: string | undefined): void {
-    const informer: ResilientInformer<KubernetesObject> = new ResilientInformer(this.kc, WORKLOAD_TYPES[kind], namespace, {
-      upsert: (obj) => {
-        this.snapshot.upsertWorkload(toWorkload(kind, obj as Record<string, any>));
+  private startWatching(): void {
+    const wanted = this.options.kinds;
+    for (const binding of KIND_BINDINGS) {
+      if (wanted && !wanted.includes(binding.kind)) continue;
+      for (const ns of binding.clusterScoped ? [undefined] : this.scopes()) this.addInformer(binding, ns);
+    }
+    if (this.options.metrics !== false) {
+      this.metrics = new MetricsPoller(this.kc, this.scopes(), (usage) => {
+        for (const u of usage) this.snapshot.setUsage(u);
         this.changed.fire();
-      },
-      remove: (obj) => {
-        this.snapshot.removeWorkload(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
-        this.changed.fire();
-      },
-      stateChanged: (state) => {
-        this.informerStates.set(informer, state);
-        // Not allowed cluster-wide: fall back to the context's own namespace, as kubectl users expect.
-        const fallback = this.contextNamespace;
-        if (state.phase === 'unavailable' && namespace === undefined && fallback && /not allowed/.test(state.message)) {
-          informer.stop();
-          this.informers = this.informers.filter((i) => i !== informer);
-          this.informerStates.delete(informer);
-          this.addWorkloadInformer(kind, fallback);
-        }
-        this.changed.fire();
-      },
-    });
-    this.informers.push(informer);
-    this.informerStates.set(informer, { phase: 'listing' });
-    informer.start();
+      });
+      this.metrics.start();
+    }
+  }
+
+  private addInformer(binding: KindBinding, namespace: string | undefined): void {
+    const kind = binding.kind;
+    const entry: RunningInformer = {
+      binding,
+      namespace,
+      state: { phase: 'listing' },
+      informer: new ResilientInformer(this.kc, binding.type, namespace, {
+        upsert: (obj) => {
+          this.snapshot.upsert(kind, binding.convert(obj as Record<string, any>));
+          this.changed.fire();
+        },
+        remove: (obj) => {
+          this.snapshot.remove(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+          this.changed.fire();
+        },
+        stateChanged: (state) => {
+          entry.state = state;
+          this.onInformerState(entry);
+          this.changed.fire();
+        },
+      }),
+    };
+    this.running.push(entry);
+    entry.informer.start();
+  }
+
+  private onInformerState(entry: RunningInformer): void {
+    const { state, namespace, binding } = entry;
+    if (state.phase !== 'unavailable') return;
+    // Not allowed cluster-wide: fall back to the context's own namespace, as kubectl users expect.
+    const fallback = this.contextNamespace;
+    if (namespace === undefined && !binding.clusterScoped && fallback && /not allowed/.test(state.message)) {
+      entry.informer.stop();
+      this.running = this.running.filter((r) => r !== entry);
+      this.addInformer(binding, fallback);
+    }
   }
 
   private setState(state: SessionState): void {

@@ -1,10 +1,52 @@
 // The cluster as NimbusGuard sees it: plain, indexed data that informers update one object at a
-// time. Readers never see Kubernetes client types.
+// time (never rebuilt per event). Readers never see Kubernetes client types.
+import type {
+  CronJob, EndpointSlice, HorizontalPodAutoscaler, Job, KubeEvent, Meta, Node, ObjectRef, PersistentVolumeClaim,
+  Pod, PodDisruptionBudget, PodUsage, ReplicaSet, ResourceQuota, Service, WebhookConfiguration,
+} from './resources';
 import { Workload, WorkloadKind, workloadKey } from './workload';
 
+/** Every kind the snapshot stores, with its plain record type. */
+export interface KindRecords {
+  Deployment: Workload;
+  StatefulSet: Workload;
+  DaemonSet: Workload;
+  Pod: Pod;
+  ReplicaSet: ReplicaSet;
+  Job: Job;
+  CronJob: CronJob;
+  Service: Service;
+  EndpointSlice: EndpointSlice;
+  PersistentVolumeClaim: PersistentVolumeClaim;
+  Node: Node;
+  HorizontalPodAutoscaler: HorizontalPodAutoscaler;
+  ResourceQuota: ResourceQuota;
+  PodDisruptionBudget: PodDisruptionBudget;
+  Event: KubeEvent;
+  ValidatingWebhookConfiguration: WebhookConfiguration;
+  MutatingWebhookConfiguration: WebhookConfiguration;
+}
+export type SnapshotKind = keyof KindRecords;
+
+const WORKLOAD_ORDER: Record<WorkloadKind, number> = { Deployment: 0, StatefulSet: 1, DaemonSet: 2 };
+/** Events older than this are dropped; the detectors look at recent trouble only. */
+const EVENT_RETENTION_MS = 60 * 60 * 1000;
+const EVENTS_PER_OBJECT = 50;
+
+function metaOf(kind: SnapshotKind, record: KindRecords[SnapshotKind]): { namespace: string; name: string; uid: string } {
+  return kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet' ? (record as Workload) : (record as { meta: Meta }).meta;
+}
+
+export function refKey(kind: string, namespace: string, name: string): string {
+  return workloadKey(kind, namespace, name);
+}
+
 export class ClusterSnapshot {
-  private readonly workloads = new Map<string, Workload>();
-  private readonly byNamespace = new Map<string, Set<string>>();
+  private readonly stores = new Map<SnapshotKind, Map<string, KindRecords[SnapshotKind]>>();
+  private readonly workloadsByNamespace = new Map<string, Set<string>>();
+  private readonly byOwner = new Map<string, Set<string>>();
+  private readonly eventsByObject = new Map<string, Set<string>>();
+  private readonly usage = new Map<string, PodUsage>();
   private revision = 0;
 
   /** Increases on every change; cheap to compare for "did anything change". */
@@ -12,51 +54,184 @@ export class ClusterSnapshot {
     return this.revision;
   }
 
-  upsertWorkload(w: Workload): void {
-    const key = workloadKey(w.kind, w.namespace, w.name);
-    this.workloads.set(key, w);
-    let keys = this.byNamespace.get(w.namespace);
-    if (!keys) this.byNamespace.set(w.namespace, (keys = new Set()));
-    keys.add(key);
+  upsert<K extends SnapshotKind>(kind: K, record: KindRecords[K]): void {
+    const m = metaOf(kind, record);
+    const key = refKey(kind, m.namespace, m.name);
+    const store = this.store(kind);
+    const previous = store.get(key);
+    if (previous) this.unindex(kind, key, previous);
+    store.set(key, record);
+    this.index(kind, key, record);
     this.revision++;
+    if (kind === 'Event') this.pruneEvents(record as KubeEvent);
+  }
+
+  remove(kind: SnapshotKind, namespace: string, name: string): void {
+    const key = refKey(kind, namespace, name);
+    const store = this.store(kind);
+    const previous = store.get(key);
+    if (!previous) return;
+    store.delete(key);
+    this.unindex(kind, key, previous);
+    if (kind === 'Pod') this.usage.delete(`${namespace}/${name}`);
+    this.revision++;
+  }
+
+  /** Drops every record of one kind (its watch stopped or became Forbidden). */
+  clearKind(kind: SnapshotKind): void {
+    for (const record of [...this.store(kind).values()]) {
+      const m = metaOf(kind, record);
+      this.remove(kind, m.namespace, m.name);
+    }
+  }
+
+  get<K extends SnapshotKind>(kind: K, namespace: string, name: string): KindRecords[K] | undefined {
+    return this.store(kind).get(refKey(kind, namespace, name)) as KindRecords[K] | undefined;
+  }
+
+  list<K extends SnapshotKind>(kind: K, namespace?: string): KindRecords[K][] {
+    const all = [...this.store(kind).values()] as KindRecords[K][];
+    return namespace === undefined ? all : all.filter((r) => metaOf(kind, r).namespace === namespace);
+  }
+
+  count(kind: SnapshotKind): number {
+    return this.store(kind).size;
+  }
+
+  // ---- workloads (the tree's view) -------------------------------------------------------------
+
+  upsertWorkload(w: Workload): void {
+    this.upsert(w.kind, w);
   }
 
   removeWorkload(kind: WorkloadKind, namespace: string, name: string): void {
-    const key = workloadKey(kind, namespace, name);
-    if (!this.workloads.delete(key)) return;
-    const keys = this.byNamespace.get(namespace);
-    keys?.delete(key);
-    if (keys && keys.size === 0) this.byNamespace.delete(namespace);
-    this.revision++;
-  }
-
-  /** Drops every workload of one kind (e.g. after its watch was stopped or became Forbidden). */
-  clearKind(kind: WorkloadKind): void {
-    for (const w of [...this.workloads.values()]) if (w.kind === kind) this.removeWorkload(kind, w.namespace, w.name);
+    this.remove(kind, namespace, name);
   }
 
   getWorkload(kind: WorkloadKind, namespace: string, name: string): Workload | undefined {
-    return this.workloads.get(workloadKey(kind, namespace, name));
+    return this.get(kind, namespace, name);
   }
 
   namespaces(): string[] {
-    return [...this.byNamespace.keys()].sort();
+    return [...this.workloadsByNamespace.keys()].sort();
   }
 
   workloadsIn(namespace: string): Workload[] {
-    const keys = this.byNamespace.get(namespace);
+    const keys = this.workloadsByNamespace.get(namespace);
     if (!keys) return [];
-    const kindOrder: Record<WorkloadKind, number> = { Deployment: 0, StatefulSet: 1, DaemonSet: 2 };
     return [...keys]
-      .map((k) => this.workloads.get(k)!)
-      .sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || a.name.localeCompare(b.name));
+      .map((k) => this.store(k.split('/')[0] as WorkloadKind).get(k) as Workload)
+      .sort((a, b) => WORKLOAD_ORDER[a.kind] - WORKLOAD_ORDER[b.kind] || a.name.localeCompare(b.name));
   }
 
   allWorkloads(): Workload[] {
-    return [...this.workloads.values()];
+    return [...this.list('Deployment'), ...this.list('StatefulSet'), ...this.list('DaemonSet')];
   }
 
   get workloadCount(): number {
-    return this.workloads.size;
+    return this.count('Deployment') + this.count('StatefulSet') + this.count('DaemonSet');
   }
+
+  // ---- relations ---------------------------------------------------------------------------------
+
+  /** Records of `kind` whose controller owner has this uid (pods of a ReplicaSet, RSs of a Deployment…). */
+  ownedBy<K extends 'Pod' | 'ReplicaSet' | 'Job'>(kind: K, ownerUid: string): KindRecords[K][] {
+    const keys = this.byOwner.get(ownerUid);
+    if (!keys) return [];
+    const store = this.store(kind);
+    const out: KindRecords[K][] = [];
+    for (const key of keys) {
+      const record = store.get(key);
+      if (record && key.startsWith(`${kind}/`)) out.push(record as KindRecords[K]);
+    }
+    return out;
+  }
+
+  /** Recent events about one object, newest first. */
+  eventsFor(kind: string, namespace: string, name: string): KubeEvent[] {
+    const keys = this.eventsByObject.get(refKey(kind, namespace, name));
+    if (!keys) return [];
+    const store = this.store('Event');
+    return [...keys].map((k) => store.get(k) as KubeEvent).sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
+  }
+
+  /** The workload a pod ultimately belongs to (ReplicaSet → Deployment, Job → CronJob), or the pod. */
+  ownerOf(meta: Meta, kind = 'Pod'): ObjectRef {
+    let ref: ObjectRef = { kind, namespace: meta.namespace, name: meta.name, uid: meta.uid };
+    let owners = meta.owners;
+    for (let depth = 0; depth < 3; depth++) {
+      const owner = owners.find((o) => o.controller) ?? owners[0];
+      if (!owner) break;
+      ref = { kind: owner.kind, namespace: meta.namespace, name: owner.name, uid: owner.uid };
+      const next = owner.kind === 'ReplicaSet' ? this.get('ReplicaSet', meta.namespace, owner.name)?.meta : owner.kind === 'Job' ? this.get('Job', meta.namespace, owner.name)?.meta : undefined;
+      if (!next) break;
+      owners = next.owners;
+    }
+    return ref;
+  }
+
+  setUsage(usage: PodUsage): void {
+    this.usage.set(`${usage.namespace}/${usage.name}`, usage);
+    this.revision++;
+  }
+
+  usageOf(namespace: string, name: string): PodUsage | undefined {
+    return this.usage.get(`${namespace}/${name}`);
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private store(kind: SnapshotKind): Map<string, KindRecords[SnapshotKind]> {
+    let store = this.stores.get(kind);
+    if (!store) this.stores.set(kind, (store = new Map()));
+    return store;
+  }
+
+  private index(kind: SnapshotKind, key: string, record: KindRecords[SnapshotKind]): void {
+    const m = metaOf(kind, record);
+    if (kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet') addTo(this.workloadsByNamespace, m.namespace, key);
+    if (kind === 'Pod' || kind === 'ReplicaSet' || kind === 'Job') {
+      for (const owner of (record as { meta: Meta }).meta.owners) addTo(this.byOwner, owner.uid, key);
+    }
+    if (kind === 'Event') {
+      const inv = (record as KubeEvent).involved;
+      addTo(this.eventsByObject, refKey(inv.kind, inv.namespace, inv.name), key);
+    }
+  }
+
+  private unindex(kind: SnapshotKind, key: string, record: KindRecords[SnapshotKind]): void {
+    const m = metaOf(kind, record);
+    if (kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet') removeFrom(this.workloadsByNamespace, m.namespace, key);
+    if (kind === 'Pod' || kind === 'ReplicaSet' || kind === 'Job') {
+      for (const owner of (record as { meta: Meta }).meta.owners) removeFrom(this.byOwner, owner.uid, key);
+    }
+    if (kind === 'Event') {
+      const inv = (record as KubeEvent).involved;
+      removeFrom(this.eventsByObject, refKey(inv.kind, inv.namespace, inv.name), key);
+    }
+  }
+
+  private pruneEvents(latest: KubeEvent): void {
+    const inv = latest.involved;
+    const keys = this.eventsByObject.get(refKey(inv.kind, inv.namespace, inv.name));
+    if (!keys || keys.size <= EVENTS_PER_OBJECT) return;
+    const cutoff = new Date(Date.parse(latest.lastSeen) - EVENT_RETENTION_MS).toISOString();
+    const events = this.eventsFor(inv.kind, inv.namespace, inv.name);
+    events.forEach((e, i) => {
+      if (i >= EVENTS_PER_OBJECT || e.lastSeen < cutoff) this.remove('Event', e.meta.namespace, e.meta.name);
+    });
+  }
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, value: string): void {
+  let set = index.get(key);
+  if (!set) index.set(key, (set = new Set()));
+  set.add(value);
+}
+
+function removeFrom(index: Map<string, Set<string>>, key: string, value: string): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(value);
+  if (set.size === 0) index.delete(key);
 }

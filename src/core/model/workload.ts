@@ -1,4 +1,5 @@
 // Plain data for the workloads NimbusGuard monitors, and how healthy each one is.
+import type { PodTemplate } from './resources';
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
@@ -28,6 +29,12 @@ export interface Workload {
   annotations: Record<string, string>;
   conditions: Condition[];
   createdAt: string;
+  /** spec.selector.matchLabels (matchExpressions are not needed by any detector). */
+  selector: Record<string, string>;
+  template: PodTemplate;
+  /** Deployment only: seconds before a stalled rollout is reported by the controller. */
+  progressDeadlineSeconds?: number;
+  paused?: boolean;
 }
 
 export function workloadKey(kind: string, namespace: string, name: string): string {

@@ -7,6 +7,11 @@ function deployment(overrides: Partial<Workload> = {}): Workload {
   return {
     kind: 'Deployment', namespace: 'shop', name: 'web', uid: 'u1', desired: 3, ready: 3, updated: 3, available: 3,
     generation: 2, observedGeneration: 2, labels: {}, annotations: {}, conditions: [], createdAt: '2026-01-01T00:00:00Z',
+    selector: { app: 'web' },
+    template: {
+      labels: { app: 'web' }, annotations: {}, containers: [], initContainers: [], nodeSelector: {}, tolerations: [],
+      hasAffinity: false, imagePullSecrets: [], claimNames: [], restartPolicy: 'Always', serviceAccountName: 'default',
+    },
     ...overrides,
   };
 }

@@ -1,0 +1,38 @@
+// The kinds NimbusGuard watches: where each lives in the API and how it becomes a plain record.
+import type { SnapshotKind } from '../core/model/snapshot';
+import * as c from './convert';
+import type { ResourceType } from './informer';
+
+export interface KindBinding {
+  kind: SnapshotKind;
+  type: ResourceType;
+  clusterScoped: boolean;
+  convert(o: Record<string, any>): any;
+}
+
+const bind = (kind: SnapshotKind, apiVersion: string, plural: string, convert: KindBinding['convert'], clusterScoped = false): KindBinding => ({
+  kind,
+  type: { apiVersion, kind, plural },
+  clusterScoped,
+  convert,
+});
+
+export const KIND_BINDINGS: readonly KindBinding[] = [
+  bind('Deployment', 'apps/v1', 'deployments', (o) => c.toWorkload('Deployment', o)),
+  bind('StatefulSet', 'apps/v1', 'statefulsets', (o) => c.toWorkload('StatefulSet', o)),
+  bind('DaemonSet', 'apps/v1', 'daemonsets', (o) => c.toWorkload('DaemonSet', o)),
+  bind('ReplicaSet', 'apps/v1', 'replicasets', c.toReplicaSet),
+  bind('Pod', 'v1', 'pods', c.toPod),
+  bind('Job', 'batch/v1', 'jobs', c.toJob),
+  bind('CronJob', 'batch/v1', 'cronjobs', c.toCronJob),
+  bind('Service', 'v1', 'services', c.toService),
+  bind('EndpointSlice', 'discovery.k8s.io/v1', 'endpointslices', c.toEndpointSlice),
+  bind('PersistentVolumeClaim', 'v1', 'persistentvolumeclaims', c.toPvc),
+  bind('HorizontalPodAutoscaler', 'autoscaling/v2', 'horizontalpodautoscalers', c.toHpa),
+  bind('ResourceQuota', 'v1', 'resourcequotas', c.toResourceQuota),
+  bind('PodDisruptionBudget', 'policy/v1', 'poddisruptionbudgets', c.toPdb),
+  bind('Event', 'v1', 'events', c.toEvent),
+  bind('Node', 'v1', 'nodes', c.toNode, true),
+  bind('ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/v1', 'validatingwebhookconfigurations', (o) => c.toWebhookConfiguration('ValidatingWebhookConfiguration', o), true),
+  bind('MutatingWebhookConfiguration', 'admissionregistration.k8s.io/v1', 'mutatingwebhookconfigurations', (o) => c.toWebhookConfiguration('MutatingWebhookConfiguration', o), true),
+];
