@@ -1,21 +1,36 @@
 // Composition root: builds the services, registers views and commands, and nothing else.
 import * as vscode from 'vscode';
 import { ConnectionManager, ConnectionSettings } from './cluster/connection';
+import type { MonitorScope } from './agent/incidentMonitor';
 import { registerConnectionCommands } from './ui/connectionCommands';
+import { NimbusDocuments, SCHEME } from './ui/documents';
+import { registerIncidentCommands } from './ui/incidentCommands';
+import { IncidentHub } from './ui/incidentHub';
+import { CriticalIncidentNotifier } from './ui/notifier';
 import { ConnectionStatusBar } from './ui/statusBar';
 import { WorkloadTreeProvider, connectionContextKey } from './ui/workloadTree';
 
+const config = () => vscode.workspace.getConfiguration('nimbusguard');
+
 function readSettings(): ConnectionSettings {
-  const config = vscode.workspace.getConfiguration('nimbusguard');
-  const namespaces = config.get<string[]>('namespaces', []).map((n) => n.trim()).filter((n) => n.length > 0);
-  return { kubeconfig: config.get<string>('kubeconfig') || undefined, namespaces };
+  const namespaces = config().get<string[]>('namespaces', []).map((n) => n.trim()).filter((n) => n.length > 0);
+  return { kubeconfig: config().get<string>('kubeconfig') || undefined, namespaces };
 }
+
+const monitorScope = (): MonitorScope => (config().get<string>('monitor') === 'annotated' ? 'annotated' : 'all');
 
 export function activate(context: vscode.ExtensionContext): void {
   const manager = new ConnectionManager(readSettings);
-  const tree = new WorkloadTreeProvider(manager);
+  const checkpointDir = vscode.Uri.joinPath(context.globalStorageUri, 'checkpoints').fsPath;
+  const hub = new IncidentHub(manager, monitorScope, async () => {
+    const { createCheckpointer } = await import('./agent/runtime');
+    return createCheckpointer(checkpointDir, config().get<boolean>('agent.allowTracing', false));
+  });
+  const tree = new WorkloadTreeProvider(manager, hub, monitorScope);
   const view = vscode.window.createTreeView('nimbusguard.workloads', { treeDataProvider: tree, showCollapseAll: true });
-  const statusBar = new ConnectionStatusBar(manager);
+  const statusBar = new ConnectionStatusBar(manager, hub);
+  const documents = new NimbusDocuments(manager, hub);
+  const notifier = new CriticalIncidentNotifier(() => config().get<boolean>('notifications.critical', true));
 
   let sessionListener: vscode.Disposable | undefined;
   const onConnectionChanged = () => {
@@ -28,20 +43,34 @@ export function activate(context: vscode.ExtensionContext): void {
         : undefined;
     sessionListener?.dispose();
     sessionListener = manager.session?.onDidChange(() => tree.refresh());
+    hub.sync();
     statusBar.update();
     tree.refresh();
   };
 
   context.subscriptions.push(
     manager,
+    hub,
     tree,
     view,
     statusBar,
+    documents,
     { dispose: () => sessionListener?.dispose() },
+    vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
     manager.onDidChange(onConnectionChanged),
+    hub.onDidChange(({ opened }) => {
+      notifier.notify(opened);
+      statusBar.update();
+      tree.refresh();
+    }),
     ...registerConnectionCommands(manager),
+    ...registerIncidentCommands(hub, documents),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('nimbusguard.kubeconfig') || e.affectsConfiguration('nimbusguard.namespaces')) void manager.reload();
+      if (e.affectsConfiguration('nimbusguard.monitor')) {
+        hub.reevaluate();
+        tree.refresh();
+      }
     }),
   );
   onConnectionChanged();

@@ -4,6 +4,10 @@ import { writeSync } from 'node:fs';
 type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 
 const commands: Record<string, Command> = {
+  scan: {
+    summary: 'scan [--context C] [--namespace N] [--json] [--watch]   list the incidents of the current context',
+    run: async (argv) => (await import('./scan')).runScan(argv),
+  },
   bench: {
     summary: 'bench scaling --trace FILE --policy NAME | --all   score scaling policies on request-rate traces',
     run: async (argv) => (await import('./bench')).runBench(argv),

@@ -1,13 +1,15 @@
-// Status bar: the context NimbusGuard watches and whether it is reachable. Click to switch context.
+// Status bar: the context NimbusGuard watches, whether it is reachable, and how many incidents are
+// open. Click for the incident list.
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../cluster/connection';
+import { IncidentHub } from './incidentHub';
 
 export class ConnectionStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('nimbusguard.context', vscode.StatusBarAlignment.Left, 10);
 
-  constructor(private readonly manager: ConnectionManager) {
-    this.item.name = 'NimbusGuard Context';
-    this.item.command = 'nimbusguard.switchContext';
+  constructor(private readonly manager: ConnectionManager, private readonly hub: IncidentHub) {
+    this.item.name = 'NimbusGuard';
+    this.item.command = 'nimbusguard.showIncidents';
     this.update();
     this.item.show();
   }
@@ -28,10 +30,17 @@ export class ConnectionStatusBar implements vscode.Disposable {
         return;
       case 'ready': {
         const s = state.session.state;
-        const icon = s.phase === 'connected' ? '$(cloud)' : s.phase === 'connecting' ? '$(loading~spin)' : '$(debug-disconnect)';
-        this.item.text = `${icon} ${state.context}`;
-        this.item.tooltip = s.phase === 'unreachable' ? `${state.context}: ${s.message}` : `${state.context} — ${state.session.server}\nClick to switch context`;
-        if (s.phase === 'unreachable') this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+        if (s.phase !== 'connected') {
+          this.item.text = `${s.phase === 'connecting' ? '$(loading~spin)' : '$(debug-disconnect)'} ${state.context}`;
+          this.item.tooltip = s.phase === 'unreachable' ? `${state.context}: ${s.message}` : `Connecting to ${state.context}…`;
+          if (s.phase === 'unreachable') this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+          return;
+        }
+        const open = this.hub.open();
+        const critical = open.filter((i) => i.severity === 'critical').length;
+        this.item.text = open.length === 0 ? `$(cloud) ${state.context}` : `$(cloud) ${state.context} $(${critical > 0 ? 'error' : 'warning'}) ${open.length}`;
+        this.item.tooltip = `${state.context} — ${state.session.server}\n${open.length} open incident${open.length === 1 ? '' : 's'}${critical ? ` (${critical} critical)` : ''}\nClick for the incident list`;
+        if (critical > 0) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
       }
     }
   }

@@ -1,13 +1,22 @@
-// The "Workloads" tree: context → namespaces → workloads with ready/desired and a health icon.
-// It pulls from the connection's snapshot whenever the connection says something changed.
+// The "Workloads" tree: context → namespaces → workloads with ready/desired and a health icon,
+// each with its open incidents as children. It pulls from the snapshot and the incident monitor
+// whenever either says something changed.
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../cluster/connection';
+import { MONITOR_ANNOTATION, MonitorScope } from '../agent/incidentMonitor';
+import type { Incident } from '../core/model/incident';
+import type { ObjectRef } from '../core/model/resources';
 import { Health, Workload, readyText, workloadHealth } from '../core/model/workload';
+import { age } from './incidentMarkdown';
+import { IncidentHub } from './incidentHub';
 
 export type TreeNode =
   | { type: 'context'; name: string; server: string; detail: string }
+  | { type: 'nodes' }
   | { type: 'namespace'; name: string }
   | { type: 'workload'; workload: Workload }
+  | { type: 'object'; ref: ObjectRef }
+  | { type: 'incident'; incident: Incident }
   | { type: 'note'; text: string; tooltip?: string };
 
 const HEALTH_ICONS: Record<Health, [string, string]> = {
@@ -16,8 +25,9 @@ const HEALTH_ICONS: Record<Health, [string, string]> = {
   degraded: ['warning', 'list.warningForeground'],
   failing: ['error', 'list.errorForeground'],
 };
-
 const HEALTH_RANK: Record<Health, number> = { healthy: 0, progressing: 1, degraded: 2, failing: 3 };
+const SEVERITY_ICONS = { critical: ['error', 'list.errorForeground'], warning: ['warning', 'list.warningForeground'], info: ['info', 'foreground'] } as const;
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 export function connectionContextKey(manager: ConnectionManager): string {
   const state = manager.state;
@@ -25,12 +35,14 @@ export function connectionContextKey(manager: ConnectionManager): string {
   return state.session.state.phase;
 }
 
+const sameRef = (a: ObjectRef, b: { kind: string; namespace: string; name: string }) => a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+
 export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private pending: NodeJS.Timeout | undefined;
 
-  constructor(private readonly manager: ConnectionManager) {}
+  constructor(private readonly manager: ConnectionManager, private readonly hub: IncidentHub, private readonly scope: () => MonitorScope) {}
 
   /** Coalesces bursts of watch events into one repaint. */
   refresh(): void {
@@ -46,30 +58,56 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     this.emitter.dispose();
   }
 
+  private monitored(w: Workload): boolean {
+    return this.scope() === 'all' || w.annotations[MONITOR_ANNOTATION] === 'true';
+  }
+
   getChildren(node?: TreeNode): TreeNode[] {
     const state = this.manager.state;
     if (state.kind !== 'ready') return [];
     const session = state.session;
+    const snapshot = session.snapshot;
+    const incidents = this.hub.open();
     if (!node) {
       if (session.state.phase !== 'connected') return [];
-      const version = session.state.serverVersion;
-      return [{ type: 'context', name: state.context, server: session.server, detail: version }];
+      return [{ type: 'context', name: state.context, server: session.server, detail: session.state.serverVersion }];
     }
-    if (node.type === 'context') {
-      const notes: TreeNode[] = session.notes().map((text) => ({ type: 'note', text: 'Skipped: ' + text.split(':')[0], tooltip: text }));
-      const namespaces: TreeNode[] = session.snapshot.namespaces().map((name) => ({ type: 'namespace', name }));
-      if (namespaces.length === 0) {
-        notes.push({ type: 'note', text: session.synced ? 'No workloads in the watched namespaces' : 'Loading workloads…' });
+    switch (node.type) {
+      case 'context': {
+        const out: TreeNode[] = [];
+        if (incidents.some((i) => i.workload.kind === 'Node')) out.push({ type: 'nodes' });
+        const namespaces = new Set(snapshot.namespaces().filter((ns) => snapshot.workloadsIn(ns).some((w) => this.monitored(w))));
+        for (const i of incidents) if (i.workload.namespace) namespaces.add(i.workload.namespace);
+        out.push(...[...namespaces].sort().map((name): TreeNode => ({ type: 'namespace', name })));
+        const notes = session.notes().map((text): TreeNode => ({ type: 'note', text: `Skipped: ${text.split(':')[0]}`, tooltip: text }));
+        if (namespaces.size === 0) notes.push({ type: 'note', text: session.synced ? 'No monitored workloads in the watched namespaces' : 'Loading workloads…' });
+        return [...out, ...notes];
       }
-      return [...namespaces, ...notes];
+      case 'nodes': {
+        const seen = new Map<string, ObjectRef>();
+        for (const i of incidents) if (i.workload.kind === 'Node') seen.set(i.workload.name, i.workload);
+        return [...seen.values()].map((ref) => ({ type: 'object', ref }));
+      }
+      case 'namespace': {
+        const workloads: TreeNode[] = snapshot.workloadsIn(node.name).filter((w) => this.monitored(w)).map((workload) => ({ type: 'workload', workload }));
+        const others = new Map<string, ObjectRef>();
+        for (const i of incidents) {
+          if (i.workload.namespace !== node.name || WORKLOAD_KINDS.has(i.workload.kind)) continue;
+          others.set(`${i.workload.kind}/${i.workload.name}`, i.workload);
+        }
+        return [...workloads, ...[...others.values()].map((ref): TreeNode => ({ type: 'object', ref }))];
+      }
+      case 'workload':
+        return incidents.filter((i) => sameRef(i.workload, node.workload)).map((incident) => ({ type: 'incident', incident }));
+      case 'object':
+        return incidents.filter((i) => sameRef(i.workload, node.ref)).map((incident) => ({ type: 'incident', incident }));
+      default:
+        return [];
     }
-    if (node.type === 'namespace') {
-      return session.snapshot.workloadsIn(node.name).map((workload) => ({ type: 'workload', workload }));
-    }
-    return [];
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
+    const incidents = this.hub.open();
     switch (node.type) {
       case 'context': {
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
@@ -80,27 +118,54 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         item.contextValue = 'nimbusguard.context';
         return item;
       }
+      case 'nodes': {
+        const item = new vscode.TreeItem('Nodes', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = 'nodes';
+        item.iconPath = new vscode.ThemeIcon('server', new vscode.ThemeColor('list.errorForeground'));
+        return item;
+      }
       case 'namespace': {
-        const workloads = this.manager.session?.snapshot.workloadsIn(node.name) ?? [];
+        const workloads = this.manager.session?.snapshot.workloadsIn(node.name).filter((w) => this.monitored(w)) ?? [];
         const worst = workloads.map(workloadHealth).reduce<Health>((w, h) => (HEALTH_RANK[h] > HEALTH_RANK[w] ? h : w), 'healthy');
+        const open = incidents.filter((i) => i.workload.namespace === node.name).length;
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `namespace:${node.name}`;
-        const unhealthy = workloads.filter((w) => workloadHealth(w) !== 'healthy').length;
-        item.description = unhealthy > 0 ? `${workloads.length} workloads, ${unhealthy} unhealthy` : `${workloads.length} workloads`;
-        item.iconPath = worst === 'healthy' ? new vscode.ThemeIcon('symbol-namespace') : healthIcon(worst);
+        item.description = `${workloads.length} workload${workloads.length === 1 ? '' : 's'}${open > 0 ? ` · ${open} incident${open === 1 ? '' : 's'}` : ''}`;
+        item.iconPath = worst === 'healthy' && open === 0 ? new vscode.ThemeIcon('symbol-namespace') : healthIcon(worst === 'healthy' ? 'degraded' : worst);
         item.contextValue = 'nimbusguard.namespace';
         return item;
       }
       case 'workload': {
         const w = node.workload;
         const health = workloadHealth(w);
-        const item = new vscode.TreeItem(w.name, vscode.TreeItemCollapsibleState.None);
+        const open = incidents.filter((i) => sameRef(i.workload, w));
+        const item = new vscode.TreeItem(w.name, open.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
         item.id = `workload:${w.kind}/${w.namespace}/${w.name}`;
         item.description = `${readyText(w)} · ${w.kind}`;
-        item.iconPath = healthIcon(health);
+        item.iconPath = healthIcon(open.some((i) => i.severity === 'critical') ? 'failing' : open.length > 0 && health === 'healthy' ? 'degraded' : health);
         item.tooltip = workloadTooltip(w, health);
-        item.contextValue = `nimbusguard.workload.${w.kind}`;
-        item.accessibilityInformation = { label: `${w.kind} ${w.name}, ${w.ready} of ${w.desired} ready, ${health}` };
+        item.contextValue = 'nimbusguard.workload';
+        item.accessibilityInformation = { label: `${w.kind} ${w.name}, ${w.ready} of ${w.desired} ready, ${health}, ${open.length} incidents` };
+        return item;
+      }
+      case 'object': {
+        const item = new vscode.TreeItem(node.ref.name, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `object:${node.ref.kind}/${node.ref.namespace}/${node.ref.name}`;
+        item.description = node.ref.kind;
+        item.iconPath = new vscode.ThemeIcon('symbol-object', new vscode.ThemeColor('list.warningForeground'));
+        item.contextValue = 'nimbusguard.object';
+        return item;
+      }
+      case 'incident': {
+        const i = node.incident;
+        const item = new vscode.TreeItem(i.type, vscode.TreeItemCollapsibleState.None);
+        item.id = `incident:${i.id}`;
+        item.description = `${age(i.firstSeen, new Date())} · ${i.summary}`;
+        const [icon, color] = SEVERITY_ICONS[i.severity];
+        item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+        item.tooltip = new vscode.MarkdownString().appendText(`${i.type} (${i.severity})\n${i.summary}`);
+        item.contextValue = 'nimbusguard.incident';
+        item.command = { command: 'nimbusguard.showEvidence', title: 'Show Evidence', arguments: [node] };
         return item;
       }
       case 'note': {
@@ -119,11 +184,9 @@ function healthIcon(health: Health): vscode.ThemeIcon {
 }
 
 function workloadTooltip(w: Workload, health: Health): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${w.kind}** \`${w.namespace}/${w.name}\` — ${health}\n\n`);
-  md.appendMarkdown(`Ready ${w.ready}/${w.desired} · up-to-date ${w.updated} · available ${w.available}\n\n`);
-  for (const c of w.conditions) {
-    md.appendText(`${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}\n`);
-  }
+  const md = new vscode.MarkdownString();
+  md.appendText(`${w.kind} ${w.namespace}/${w.name} — ${health}\n`);
+  md.appendText(`Ready ${w.ready}/${w.desired} · up-to-date ${w.updated} · available ${w.available}\n`);
+  for (const c of w.conditions) md.appendText(`${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}\n`);
   return md;
 }

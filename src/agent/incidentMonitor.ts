@@ -1,0 +1,173 @@
+// Turns the live snapshot into incidents: runs the detectors (debounced after watch events, and on
+// a slow tick for time-based conditions), keeps the open → resolved lifecycle, and starts one
+// agent-graph thread per new incident. The graph is loaded on first use, not on activation.
+import { Emitter } from '../core/events';
+import { detectAll } from '../core/detect/detectors';
+import { IncidentTracker } from '../core/detect/incidentTracker';
+import type { Finding, Incident } from '../core/model/incident';
+import type { ClusterSnapshot } from '../core/model/snapshot';
+import type { Evidence } from '../core/model/incident';
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
+
+export type MonitorScope = 'all' | 'annotated';
+export const MONITOR_ANNOTATION = 'nimbusguard.dev/monitor';
+
+export interface IncidentAnalysis {
+  incidentId: string;
+  confirmed: Finding | null;
+  observed: Evidence[];
+  trail: string[];
+  finishedAt: string;
+}
+
+export interface MonitorOptions {
+  snapshot: ClusterSnapshot;
+  /** Fires whenever the snapshot changed. */
+  onSnapshotChange: (listener: () => void) => { dispose(): void };
+  scope?: () => MonitorScope;
+  /** Where agent-graph threads keep checkpoints; without it no thread runs (detection only). */
+  checkpointer?: () => Promise<BaseCheckpointSaver>;
+  now?: () => Date;
+  debounceMs?: number;
+  tickMs?: number;
+}
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
+
+export class IncidentMonitor {
+  private readonly tracker = new IncidentTracker();
+  private readonly changed = new Emitter<{ opened: Incident[]; resolved: Incident[] }>();
+  readonly onDidChange = this.changed.event;
+  private readonly analyses = new Map<string, IncidentAnalysis>();
+  private readonly queue: Incident[] = [];
+  private draining = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly ticker: NodeJS.Timeout;
+  private readonly subscription: { dispose(): void };
+  private graph: Promise<import('./graph').IncidentGraph> | undefined;
+  private detectorErrors: string[] = [];
+  private disposed = false;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: MonitorOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.subscription = options.onSnapshotChange(() => this.schedule());
+    this.ticker = setInterval(() => this.evaluate(), options.tickMs ?? 5_000);
+    this.ticker.unref?.();
+  }
+
+  /** Open incidents, most severe and most recent first. */
+  open(): Incident[] {
+    const rank = { critical: 2, warning: 1, info: 0 } as const;
+    return this.tracker.open().sort((a, b) => rank[b.severity] - rank[a.severity] || b.lastSeen.localeCompare(a.lastSeen));
+  }
+
+  forWorkload(kind: string, namespace: string, name: string): Incident[] {
+    return this.open().filter((i) => i.workload.kind === kind && i.workload.namespace === namespace && i.workload.name === name);
+  }
+
+  get(id: string): Incident | undefined {
+    return this.tracker.get(id);
+  }
+
+  analysis(id: string): IncidentAnalysis | undefined {
+    return this.analyses.get(id);
+  }
+
+  /** Messages of detectors that threw during the last evaluation. */
+  errors(): string[] {
+    return this.detectorErrors;
+  }
+
+  /** Runs the detectors now; returns what opened and resolved. */
+  evaluate(): { opened: Incident[]; resolved: Incident[] } {
+    if (this.disposed) return { opened: [], resolved: [] };
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const now = this.now();
+    const { findings, errors } = detectAll({ snapshot: this.options.snapshot, now });
+    this.detectorErrors = errors.map((e) => `${e.detector}: ${e.message}`);
+    const { opened, updated, resolved } = this.tracker.reconcile(findings.filter((f) => this.monitored(f)), now);
+    for (const incident of resolved) this.analyses.delete(incident.id);
+    if (this.options.checkpointer) for (const incident of opened) this.enqueue(incident);
+    if (opened.length > 0 || updated.length > 0 || resolved.length > 0) this.changed.fire({ opened, resolved });
+    return { opened, resolved };
+  }
+
+  /** Resolves when every queued graph thread has finished. */
+  async idle(): Promise<void> {
+    while (this.draining || this.queue.length > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    clearInterval(this.ticker);
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.disposed) return;
+    this.timer = setTimeout(() => this.evaluate(), this.options.debounceMs ?? 150);
+  }
+
+  private monitored(f: Finding): boolean {
+    if ((this.options.scope?.() ?? 'all') === 'all' || !WORKLOAD_KINDS.has(f.workload.kind)) return true;
+    const s = this.options.snapshot;
+    const ref = f.workload;
+    const record =
+      ref.kind === 'Job' || ref.kind === 'CronJob'
+        ? s.get(ref.kind, ref.namespace, ref.name)?.meta
+        : s.get(ref.kind as 'Deployment', ref.namespace, ref.name);
+    return record?.annotations[MONITOR_ANNOTATION] === 'true';
+  }
+
+  private enqueue(incident: Incident): void {
+    this.queue.push(incident);
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0 && !this.disposed) {
+        const incident = this.queue.shift()!;
+        if (this.tracker.get(incident.id)?.status !== 'open') continue;
+        await this.runThread(incident);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async runThread(incident: Incident): Promise<void> {
+    let checkpointer: BaseCheckpointSaver | undefined;
+    try {
+      checkpointer = await this.options.checkpointer!();
+      const saver = checkpointer;
+      this.graph ??= import('./graph').then((m) => m.buildIncidentGraph({ snapshot: () => this.options.snapshot, now: this.now, checkpointer: saver }));
+      const graph = await this.graph;
+      const result = await graph.invoke({ incident }, { configurable: { thread_id: incident.id } });
+      this.analyses.set(incident.id, {
+        incidentId: incident.id,
+        confirmed: result.confirmed,
+        observed: result.observed,
+        trail: result.trail,
+        finishedAt: this.now().toISOString(),
+      });
+    } catch (error) {
+      this.analyses.set(incident.id, {
+        incidentId: incident.id,
+        confirmed: null,
+        observed: [],
+        trail: [`the agent graph failed: ${error instanceof Error ? error.message : String(error)}`],
+        finishedAt: this.now().toISOString(),
+      });
+    } finally {
+      // The thread ran to its end; its checkpoints are not needed any more.
+      await checkpointer?.deleteThread(incident.id).catch(() => undefined);
+    }
+    if (!this.disposed) this.changed.fire({ opened: [], resolved: [] });
+  }
+}

@@ -1,0 +1,19 @@
+// detect: runs the detectors again on the current snapshot and confirms that the incident's
+// condition still holds for its workload, merging in the focused evidence from observe.
+import { detectAll } from '../../core/detect/detectors';
+import type { ClusterSnapshot } from '../../core/model/snapshot';
+import type { State, Update } from '../state';
+
+export function makeDetectNode(snapshot: () => ClusterSnapshot, now: () => Date) {
+  return (state: State): Update => {
+    const { incident } = state;
+    const { findings } = detectAll({ snapshot: snapshot(), now: now() });
+    const match = findings.find(
+      (f) => f.type === incident.type && f.workload.kind === incident.workload.kind && f.workload.namespace === incident.workload.namespace && f.workload.name === incident.workload.name && (f.key ?? '') === (incident.key ?? ''),
+    );
+    if (!match) return { confirmed: null, trail: ['detect: the condition no longer holds'] };
+    const seen = new Set(match.evidence.map((e) => `${e.kind}|${e.source.name}|${e.text}`));
+    const extra = state.observed.filter((e) => !seen.has(`${e.kind}|${e.source.name}|${e.text}`));
+    return { confirmed: { ...match, evidence: [...match.evidence, ...extra] }, trail: [`detect: confirmed ${match.type} (${match.severity})`] };
+  };
+}

@@ -1,0 +1,81 @@
+// Commands on incidents and workloads: the incident list, evidence, live YAML, and the manifest
+// in the workspace that defines a workload.
+import * as vscode from 'vscode';
+import type { Incident } from '../core/model/incident';
+import type { ObjectRef } from '../core/model/resources';
+import { IncidentHub } from './incidentHub';
+import { evidenceUri, NimbusDocuments, yamlUri } from './documents';
+import { findManifests } from './manifestLocator';
+import type { TreeNode } from './workloadTree';
+
+const SEVERITY_ICON = { critical: '$(error)', warning: '$(warning)', info: '$(info)' } as const;
+
+function refOf(node: unknown): ObjectRef | undefined {
+  const n = node as TreeNode | undefined;
+  if (!n) return undefined;
+  if (n.type === 'workload') return { kind: n.workload.kind, namespace: n.workload.namespace, name: n.workload.name };
+  if (n.type === 'object') return n.ref;
+  if (n.type === 'incident') return n.incident.workload;
+  return undefined;
+}
+
+async function pickIncident(hub: IncidentHub): Promise<Incident | undefined> {
+  const open = hub.open();
+  const picked = await vscode.window.showQuickPick(
+    open.map((incident) => ({
+      label: `${SEVERITY_ICON[incident.severity]} ${incident.type}`,
+      description: `${incident.workload.namespace ? `${incident.workload.namespace}/` : ''}${incident.workload.kind}/${incident.workload.name}`,
+      detail: incident.summary,
+      incident,
+    })),
+    { title: `NimbusGuard: ${open.length} open incident${open.length === 1 ? '' : 's'}`, matchOnDescription: true, matchOnDetail: true },
+  );
+  return picked?.incident;
+}
+
+export function registerIncidentCommands(hub: IncidentHub, documents: NimbusDocuments): vscode.Disposable[] {
+  const showEvidence = async (arg?: unknown) => {
+    const node = arg as TreeNode | undefined;
+    const incident = node?.type === 'incident' ? node.incident : await pickIncident(hub);
+    if (!incident) return;
+    const uri = evidenceUri(incident.id);
+    documents.refresh(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+    await vscode.window.showTextDocument(doc, { preview: true });
+  };
+  return [
+    vscode.commands.registerCommand('nimbusguard.showIncidents', async () => {
+      if (hub.open().length === 0) {
+        const choice = await vscode.window.showInformationMessage('NimbusGuard: no open incidents.', 'Switch Context…');
+        if (choice) await vscode.commands.executeCommand('nimbusguard.switchContext');
+        return;
+      }
+      const incident = await pickIncident(hub);
+      if (incident) await showEvidence({ type: 'incident', incident });
+    }),
+    vscode.commands.registerCommand('nimbusguard.showEvidence', showEvidence),
+    vscode.commands.registerCommand('nimbusguard.openYaml', async (node?: unknown) => {
+      const ref = refOf(node);
+      if (!ref) return;
+      const uri = yamlUri(ref);
+      documents.refresh(uri);
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
+      await vscode.window.showTextDocument(doc, { preview: true });
+    }),
+    vscode.commands.registerCommand('nimbusguard.revealManifest', async (node?: unknown) => {
+      const ref = refOf(node);
+      if (!ref) return;
+      const hits = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Looking for the manifest…' }, (_p, token) => findManifests(ref, token));
+      if (hits.length === 0) {
+        void vscode.window.showInformationMessage(`No YAML file in the workspace defines ${ref.kind} ${ref.name}.`);
+        return;
+      }
+      const hit = hits.length === 1 ? hits[0] : (await vscode.window.showQuickPick(hits.map((h) => ({ label: vscode.workspace.asRelativePath(h.uri), description: `line ${h.object.kindLine + 1}`, hit: h }))))?.hit;
+      if (!hit) return;
+      const position = new vscode.Position(hit.object.kindLine, 0);
+      await vscode.window.showTextDocument(hit.uri, { selection: new vscode.Range(position, position) });
+    }),
+  ];
+}

@@ -1,0 +1,47 @@
+// The evidence of an incident as Markdown, for the evidence document and hovers. Cluster text is
+// escaped: names and messages are data, never markup or command links.
+import type { Evidence, Incident } from '../core/model/incident';
+import type { IncidentAnalysis } from '../agent/incidentMonitor';
+
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~$]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+export function age(fromIso: string, now: Date): string {
+  const seconds = Math.max(0, Math.round((now.getTime() - Date.parse(fromIso)) / 1000));
+  if (!Number.isFinite(seconds)) return '';
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;
+  return `${Math.floor(seconds / 86400)}d`;
+}
+
+function evidenceLine(e: Evidence): string {
+  const source = `${e.source.kind}/${e.source.name}`;
+  const field = e.field ? ` \`${e.field.replace(/`/g, "'")}\`` : '';
+  const count = e.count && e.count > 1 ? ` ×${e.count}` : '';
+  const reason = e.reason ? `**${escapeMarkdown(e.reason)}** ` : '';
+  const when = e.lastSeen ? ` _(last ${escapeMarkdown(e.lastSeen)})_` : '';
+  return `- ${e.kind} · ${escapeMarkdown(source)}${field}: ${reason}${escapeMarkdown(e.text)}${count}${when}`;
+}
+
+export function incidentMarkdown(incident: Incident, analysis: IncidentAnalysis | undefined, now: Date): string {
+  const w = incident.workload;
+  const evidence = analysis?.confirmed?.evidence ?? incident.evidence;
+  const lines = [
+    `# ${incident.type}: ${escapeMarkdown(`${w.kind} ${w.namespace ? `${w.namespace}/` : ''}${w.name}`)}`,
+    '',
+    `**${incident.severity}** · ${incident.status} · first seen ${age(incident.firstSeen, now)} ago · last seen ${age(incident.lastSeen, now)} ago`,
+    '',
+    escapeMarkdown(incident.summary),
+    '',
+    '## Evidence',
+    '',
+    ...evidence.map(evidenceLine),
+  ];
+  if (analysis) {
+    lines.push('', '## Agent trail', '', ...analysis.trail.map((t) => `- ${escapeMarkdown(t)}`));
+  }
+  lines.push('', `_Incident id: ${incident.id}_`);
+  return lines.join('\n');
+}
