@@ -1,0 +1,91 @@
+// The scaling proposal for one live workload: the same predictive policy the benchmark scores,
+// replayed over the workload's observation history, with its forecast, reason and confidence.
+import type { ForecastPoint } from './demandForecaster';
+import { PredictivePolicy, type PredictiveOptions } from './predictivePolicy';
+import type { Observation, ScalingContext } from './policy';
+
+export interface ProposalInput {
+  /** Observations oldest first, one per metrics interval (the newest is the last one known). */
+  history: readonly Observation[];
+  /** Pods that exist now and how many of them are ready. */
+  pods: number;
+  ready: number;
+  /** The workload's HorizontalPodAutoscaler bounds, when it has one. */
+  hpa?: { minReplicas: number; maxReplicas: number };
+  minReplicas?: number;
+  maxReplicas?: number;
+  options?: Partial<PredictiveOptions>;
+}
+
+export interface ScalingProposal {
+  replicas: number;
+  currentReplicas: number;
+  hpa?: { minReplicas: number; maxReplicas: number };
+  forecast: ForecastPoint[];
+  /** Requests per second one replica serves at the SLO utilization, when known. */
+  replicaCapacity: number | undefined;
+  reason: string;
+  /** 0..1: how far to trust the proposal (history length, forecast error, capacity known). */
+  confidence: number;
+}
+
+export function proposeScaling(input: ProposalInput): ScalingProposal {
+  const min = input.hpa?.minReplicas ?? input.minReplicas ?? 1;
+  const max = input.hpa?.maxReplicas ?? input.maxReplicas ?? 50;
+  const policy = new PredictivePolicy(input.options);
+  const history = input.history;
+  const step = history.length >= 2 ? history[history.length - 1]!.t - history[history.length - 2]!.t : 15;
+  const now = history.length > 0 ? history[history.length - 1]!.t + step : 0;
+  const initial: Observation = history[0] ?? { t: 0, rps: 0, ready: input.ready, rho: 0 };
+  // Warm the policy on the history as it arrived, so its error model and stabilization are the benchmark's.
+  const seen: Observation[] = [];
+  for (let i = 1; i < history.length; i++) {
+    seen.push(history[i - 1]!);
+    const ctx: ScalingContext = { t: history[i]!.t, history: seen, initial, pods: history[i]!.ready, ready: history[i]!.ready, minReplicas: min, maxReplicas: max };
+    policy.decide(ctx);
+  }
+  const replicas = policy.decide({ t: now, history, initial, pods: input.pods, ready: input.ready, minReplicas: min, maxReplicas: max });
+  const decision = policy.decision!;
+  const forecast = decision.forecast;
+  const sloUtilization = policy.options.sloUtilization;
+  const capacity = forecast.capacity;
+  const peak = forecast.points.reduce((m, p) => Math.max(m, p.mean), 0);
+  const upper = forecast.points.reduce((m, p) => Math.max(m, p.upper), 0);
+  const parts: string[] = [];
+  if (capacity === undefined) parts.push('No utilization with load observed yet, so per-replica capacity is unknown: holding the current replicas.');
+  else {
+    const horizon = Math.round(policy.forecaster.options.horizonSeconds);
+    parts.push(`Forecast peak ${peak.toFixed(1)} req/s over the next ${horizon} s (upper bound ${upper.toFixed(1)}), one replica serves ${(capacity * sloUtilization).toFixed(1)} req/s at ${Math.round(sloUtilization * 100)} % utilization.`);
+    if (forecast.surge) parts.push('The last sample jumped above the forecast band: treated as a surge.');
+    if (forecast.seasonal) parts.push('Yesterday at this time shapes the trend.');
+    if (replicas > input.pods) parts.push(`Scale up ${input.pods} → ${replicas} now: new pods need time to become ready.`);
+    else if (replicas < input.pods) parts.push(`Scale down ${input.pods} → ${replicas}: the lower need has held through the stabilization window.`);
+    else parts.push(`Keep ${replicas} replicas${decision.need < replicas ? ' until the lower need holds through the stabilization window' : ''}.`);
+    parts.push(`Estimated SLO risk at ${replicas} replicas: ${(decision.risk * 100).toFixed(1)} %.`);
+  }
+  const proposal: ScalingProposal = {
+    replicas,
+    currentReplicas: input.pods,
+    forecast: forecast.points,
+    replicaCapacity: capacity === undefined ? undefined : capacity * sloUtilization,
+    reason: parts.join(' '),
+    confidence: confidenceOf(forecast.errorSamples, capacity !== undefined, forecast.points),
+  };
+  if (input.hpa) {
+    const spread = upper > 0 && peak > 0 ? upper / peak : 1.5;
+    proposal.hpa = {
+      minReplicas: Math.max(input.hpa.minReplicas, Math.min(replicas, Math.max(1, Math.floor(replicas / spread)))),
+      maxReplicas: Math.max(input.hpa.maxReplicas, replicas),
+    };
+  }
+  return proposal;
+}
+
+function confidenceOf(samples: number, capacityKnown: boolean, points: readonly ForecastPoint[]): number {
+  if (!capacityKnown) return 0.1;
+  const history = Math.min(1, samples / 240);
+  const last = points[points.length - 1];
+  const width = last && last.mean > 0 ? (last.upper - last.lower) / last.mean : 1;
+  const sharpness = 1 / (1 + Math.max(0, width));
+  return Math.round(Math.min(0.95, 0.2 + 0.5 * history + 0.3 * sharpness) * 100) / 100;
+}
