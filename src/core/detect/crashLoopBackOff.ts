@@ -1,0 +1,45 @@
+// Containers the kubelet keeps restarting and now backs off from (waiting reason CrashLoopBackOff).
+import type { Detector, DetectContext } from './detector';
+import type { Finding } from '../model/incident';
+import type { ContainerStatus } from '../model/resources';
+import {
+  PodIndex, byRestartsDesc, containerStatuses, finding, groupByWorkload, oneLine, plural, podEvents, podListEvidence,
+  podsPhrase, refOf, statusField, clip,
+} from './support';
+
+interface Hit {
+  status: ContainerStatus;
+  init: boolean;
+}
+
+export const crashLoopBackOffDetector: Detector = {
+  types: ['CrashLoopBackOff'],
+  detect({ snapshot, now }: DetectContext): Finding[] {
+    const index = new PodIndex(snapshot);
+    const groups = groupByWorkload<Hit>(index, (pod) =>
+      containerStatuses(pod)
+        .filter(({ status }) => status.state.waiting?.reason === 'CrashLoopBackOff')
+        .map(({ status, init }) => ({ key: status.name, detail: { status, init } })),
+    );
+    return groups.map((group) => {
+      const hits = byRestartsDesc(group.hits);
+      const worst = hits[0]!;
+      const { status, init } = worst.detail;
+      const last = status.lastState.terminated;
+      const restarts = Math.max(...hits.map((h) => h.detail.status.restartCount));
+      const cause = last ? `${last.reason || 'terminated'} (exit ${last.exitCode})` : 'exited';
+      const summary = `${podsPhrase(index, group.workload, hits.length)} restart in a loop: ${init ? 'init ' : ''}container ${oneLine(status.name)} ${last ? 'was ' : ''}${cause}, ${plural(restarts, 'restart')}`;
+      const podRef = refOf('Pod', worst.pod.meta);
+      return finding('CrashLoopBackOff', 'critical', group.workload, summary, [
+        podListEvidence(hits.map((h) => h.pod), (p) => {
+          const s = hits.find((h) => h.pod === p)!.detail.status;
+          return `${plural(s.restartCount, 'restart')}`;
+        }),
+        last ? { kind: 'status', source: podRef, field: statusField(status.name, 'lastState.terminated.reason', init), text: clip(`${last.reason || 'terminated'}, exit code ${last.exitCode}${last.message ? `: ${last.message}` : ''}`), reason: last.reason, ...(last.finishedAt ? { lastSeen: last.finishedAt } : {}) } : undefined,
+        { kind: 'status', source: podRef, field: statusField(status.name, 'restartCount', init), text: `${status.restartCount} restarts`, count: status.restartCount },
+        status.state.waiting?.message ? { kind: 'status', source: podRef, field: statusField(status.name, 'state.waiting.message', init), text: clip(status.state.waiting.message), reason: 'CrashLoopBackOff' } : undefined,
+        ...podEvents(snapshot, hits.map((h) => h.pod), ['BackOff'], now),
+      ], status.name);
+    });
+  },
+};

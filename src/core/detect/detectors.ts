@@ -1,0 +1,73 @@
+// The registry of detectors, and one pass over all of them.
+import type { DetectContext, Detector } from './detector';
+import type { Finding } from '../model/incident';
+import { crashLoopBackOffDetector } from './crashLoopBackOff';
+import { oomKilledDetector } from './oomKilled';
+import { imagePullBackOffDetector } from './imagePullBackOff';
+import { createContainerConfigErrorDetector } from './createContainerConfigError';
+import { unschedulableDetector } from './unschedulable';
+import { evictedDetector } from './evicted';
+import { readinessProbeFailingDetector } from './readinessProbeFailing';
+import { replicasUnavailableDetector } from './replicasUnavailable';
+import { rolloutStuckDetector } from './rolloutStuck';
+import { rolloutRegressionDetector } from './rolloutRegression';
+import { quotaExceededDetector } from './quotaExceeded';
+import { serviceNoEndpointsDetector } from './serviceNoEndpoints';
+import { pvcPendingDetector } from './pvcPending';
+import { nodeNotReadyDetector } from './nodeNotReady';
+import { nodePressureDetector } from './nodePressure';
+import { hpaSaturatedDetector } from './hpaSaturated';
+import { hpaMisconfiguredDetector } from './hpaMisconfigured';
+import { jobFailedDetector } from './jobFailed';
+import { cronJobSuspendedOrInvalidDetector } from './cronJobSuspendedOrInvalid';
+import { webhookUnavailableDetector } from './webhookUnavailable';
+
+export const DETECTORS: readonly Detector[] = [
+  crashLoopBackOffDetector,
+  oomKilledDetector,
+  imagePullBackOffDetector,
+  createContainerConfigErrorDetector,
+  unschedulableDetector,
+  evictedDetector,
+  readinessProbeFailingDetector,
+  replicasUnavailableDetector,
+  rolloutStuckDetector,
+  rolloutRegressionDetector,
+  quotaExceededDetector,
+  serviceNoEndpointsDetector,
+  pvcPendingDetector,
+  nodeNotReadyDetector,
+  nodePressureDetector,
+  hpaSaturatedDetector,
+  hpaMisconfiguredDetector,
+  jobFailedDetector,
+  cronJobSuspendedOrInvalidDetector,
+  webhookUnavailableDetector,
+];
+
+export interface DetectorError {
+  /** The incident types of the detector that failed. */
+  detector: string;
+  message: string;
+}
+
+export interface DetectResult {
+  findings: Finding[];
+  errors: DetectorError[];
+}
+
+/** Runs every detector; one that throws is reported in `errors` and the others still run. */
+export function detectAll(ctx: DetectContext, detectors: readonly Detector[] = DETECTORS): DetectResult {
+  const findings: Finding[] = [];
+  const errors: DetectorError[] = [];
+  for (const detector of detectors) {
+    try {
+      const found = detector.detect(ctx);
+      if (Array.isArray(found)) findings.push(...found);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      errors.push({ detector: detector.types.join(','), message: message.length > 500 ? `${message.slice(0, 499)}…` : message });
+    }
+  }
+  return { findings, errors };
+}
