@@ -14,7 +14,7 @@ const config = () => vscode.workspace.getConfiguration('nimbusguard');
 
 function readSettings(): ConnectionSettings {
   const namespaces = config().get<string[]>('namespaces', []).map((n) => n.trim()).filter((n) => n.length > 0);
-  return { kubeconfig: config().get<string>('kubeconfig') || undefined, namespaces };
+  return { kubeconfig: config().get<string>('kubeconfig') || undefined, context: config().get<string>('context') || undefined, namespaces };
 }
 
 const monitorScope = (): MonitorScope => (config().get<string>('monitor') === 'annotated' ? 'annotated' : 'all');
@@ -66,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerConnectionCommands(manager),
     ...registerIncidentCommands(hub, documents),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('nimbusguard.kubeconfig') || e.affectsConfiguration('nimbusguard.namespaces')) void manager.reload();
+      if (['kubeconfig', 'context', 'namespaces'].some((k) => e.affectsConfiguration(`nimbusguard.${k}`))) void manager.reload();
       if (e.affectsConfiguration('nimbusguard.monitor')) {
         hub.reevaluate();
         tree.refresh();

@@ -10,6 +10,8 @@ import { LoadedKubeconfig, chooseContext, clientConfigFor, kubeconfigSources, lo
 
 export interface ConnectionSettings {
   kubeconfig: string | undefined;
+  /** A context to use instead of the kubeconfig's current-context. */
+  context?: string | undefined;
   namespaces: string[];
 }
 
@@ -72,7 +74,7 @@ export class ConnectionManager {
       return;
     }
     if (this.pinned && this.pinned.fileCurrent !== loaded.doc.currentContext) this.pinned = undefined;
-    const context = chooseContext(loaded.doc, this.pinned?.context);
+    const context = chooseContext(loaded.doc, this.pinned?.context ?? settings.context);
     const key = JSON.stringify([context, settings.namespaces, loaded.doc.contexts.find((c) => c.name === context), loaded.doc.clusters, loaded.doc.users]);
     if (!force && key === this.sessionKey && this.current.kind === 'ready') {
       this.current = { ...this.current, loaded };
