@@ -49,7 +49,10 @@ const MIN_ERRORS = 20;
 export interface ForecastPoint {
   /** Seconds since the start of the series. */
   t: number;
+  /** The model's point forecast; the errors it made before are measured against it. */
   mean: number;
+  /** The point forecast corrected by the median of its past errors: the central line to show. */
+  median: number;
   lower: number;
   upper: number;
 }
@@ -154,9 +157,16 @@ export class DemandForecaster {
         const enough = window.count >= MIN_ERRORS;
         const hi = enough ? window.quantile(this.options.coverage) : 1.5;
         const lo = enough ? window.quantile(1 - this.options.coverage) : 0.5;
+        const mid = enough ? window.quantile(0.5) : 1;
         const upper = Math.max(0, (mean + floor) * hi - floor);
         bound = Math.max(bound, upper);
-        points.push({ t: last + h * this.stepSeconds, mean, lower: Math.max(0, (mean + floor) * lo - floor), upper });
+        points.push({
+          t: last + h * this.stepSeconds,
+          mean,
+          median: Math.max(0, (mean + floor) * mid - floor),
+          lower: Math.max(0, (mean + floor) * lo - floor),
+          upper,
+        });
       }
       if (n > 0) model.queue.push({ made: n - 1, means });
       const ready = samples >= MIN_ERRORS;

@@ -25,7 +25,7 @@ export interface PredictiveOptions {
 export const PREDICTIVE_DEFAULTS: PredictiveOptions = {
   sloUtilization: 0.9,
   weights: { cost: 1, slo: 50 },
-  minHeadroom: 0.03,
+  minHeadroom: 0.12,
   scaleDownStabilizationSeconds: 300,
   forecaster: {},
 };

@@ -68,7 +68,7 @@ export function scalingChartData(input: ChartInput): ScalingChartData {
     },
     {
       label: 'Forecast',
-      data: [...anchor, ...input.forecast.map((p) => ({ x: p.t, y: p.mean }))],
+      data: [...anchor, ...input.forecast.map((p) => ({ x: p.t, y: p.median }))],
       yAxisID: 'rps',
       borderColor: COLORS.forecast,
       backgroundColor: COLORS.forecast,

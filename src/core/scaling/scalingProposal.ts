@@ -30,8 +30,9 @@ export interface ScalingProposal {
 }
 
 export function proposeScaling(input: ProposalInput): ScalingProposal {
-  const min = input.hpa?.minReplicas ?? input.minReplicas ?? 1;
-  const max = input.hpa?.maxReplicas ?? input.maxReplicas ?? 50;
+  // With an HPA the proposal may move its bounds, so the policy sizes within wider limits.
+  const min = input.minReplicas ?? 1;
+  const max = input.maxReplicas ?? Math.max(50, 2 * (input.hpa?.maxReplicas ?? 0));
   const policy = new PredictivePolicy(input.options);
   const history = input.history;
   const step = history.length >= 2 ? history[history.length - 1]!.t - history[history.length - 2]!.t : 15;
@@ -49,7 +50,7 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
   const forecast = decision.forecast;
   const sloUtilization = policy.options.sloUtilization;
   const capacity = forecast.capacity;
-  const peak = forecast.points.reduce((m, p) => Math.max(m, p.mean), 0);
+  const peak = forecast.points.reduce((m, p) => Math.max(m, p.median), 0);
   const upper = forecast.points.reduce((m, p) => Math.max(m, p.upper), 0);
   const parts: string[] = [];
   if (capacity === undefined) parts.push('No utilization with load observed yet, so per-replica capacity is unknown: holding the current replicas.');
@@ -72,9 +73,11 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
     confidence: confidenceOf(forecast.errorSamples, capacity !== undefined, forecast.points),
   };
   if (input.hpa) {
-    const spread = upper > 0 && peak > 0 ? upper / peak : 1.5;
+    // Keep the HPA's floor unless the forecast's low end needs more; raise its ceiling when the proposal exceeds it.
+    const low = forecast.points.reduce((m, p) => Math.min(m, p.lower), Infinity);
+    const lowNeed = capacity ? Math.ceil(low / (capacity * sloUtilization)) : 0;
     proposal.hpa = {
-      minReplicas: Math.max(input.hpa.minReplicas, Math.min(replicas, Math.max(1, Math.floor(replicas / spread)))),
+      minReplicas: Math.max(input.hpa.minReplicas, Math.min(replicas, lowNeed)),
       maxReplicas: Math.max(input.hpa.maxReplicas, replicas),
     };
   }
