@@ -65,7 +65,7 @@ if (webviewEntries.length > 0) {
   });
 }
 if (args.has('--tests')) {
-  const tests = walk(join(root, 'test'), (p) => p.endsWith('.test.ts')).map((p) => relative(root, p));
+  const tests = walk(join(root, 'test'), (p) => p.endsWith('.test.ts') || p.endsWith('.bench.ts')).map((p) => relative(root, p));
   builds.push({
     ...common,
     define: {},

@@ -6,6 +6,24 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const all = ['unit', 'cluster', 'e2e'];
+
+// `test/run.sh --bench NAME`: a benchmark against the local control plane, figures printed.
+if (process.argv[2] === '--bench') {
+  const name = process.argv[3] ?? '';
+  const file = join(root, 'out/test/bench', `${name}.bench.mjs`);
+  const built = spawnSync(process.execPath, ['esbuild.mjs', '--tests'], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) process.exit(1);
+  if (!existsSync(file)) {
+    console.error(`no benchmark named "${name}" (expected test/bench/${name}.bench.ts)`);
+    process.exit(2);
+  }
+  const up = spawnSync('bash', ['test/harness/cluster/up.sh'], { cwd: root, stdio: 'inherit' });
+  if (up.status !== 0) process.exit(1);
+  const run = spawnSync(process.execPath, ['--expose-gc', file, ...process.argv.slice(4)], { cwd: root, stdio: 'inherit' });
+  if (process.env.NIMBUSGUARD_KEEP_CLUSTER !== '1') spawnSync('bash', ['test/harness/cluster/down.sh'], { cwd: root, stdio: 'inherit' });
+  process.exit(run.status ?? 1);
+}
+
 const layers = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
 for (const layer of layers) {
   if (!all.includes(layer)) {
