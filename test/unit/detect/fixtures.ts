@@ -15,6 +15,9 @@ export function ago(seconds: number): string {
   return new Date(NOW.getTime() - seconds * 1000).toISOString();
 }
 
+/** Partial record whose meta is itself partial. */
+export type Over<T> = Partial<Omit<T, 'meta'>> & { meta?: Partial<Meta> };
+
 let uidCounter = 0;
 export function uid(prefix = 'uid'): string {
   return `${prefix}-${++uidCounter}`;
@@ -93,7 +96,7 @@ export function workload(name: string, overrides: Partial<Workload> = {}): Workl
   };
 }
 
-export function replicaSet(name: string, overrides: Partial<ReplicaSet> & { meta?: Partial<Meta> } = {}): ReplicaSet {
+export function replicaSet(name: string, overrides: Over<ReplicaSet> = {}): ReplicaSet {
   const { meta: m, ...rest } = overrides;
   return { meta: meta(name, m), desired: 3, ready: 3, available: 3, revision: 1, template: template(), conditions: [], ...rest };
 }
@@ -106,7 +109,7 @@ export function event(involved: ObjectRef, reason: string, message: string, over
   };
 }
 
-export function job(name: string, overrides: Partial<Job> & { meta?: Partial<Meta> } = {}): Job {
+export function job(name: string, overrides: Over<Job> = {}): Job {
   const { meta: m, ...rest } = overrides;
   return {
     meta: meta(name, m), completions: 1, parallelism: 1, backoffLimit: 6, active: 0, succeeded: 1, failed: 0,
@@ -115,12 +118,12 @@ export function job(name: string, overrides: Partial<Job> & { meta?: Partial<Met
   };
 }
 
-export function cronJob(name: string, overrides: Partial<CronJob> & { meta?: Partial<Meta> } = {}): CronJob {
+export function cronJob(name: string, overrides: Over<CronJob> = {}): CronJob {
   const { meta: m, ...rest } = overrides;
   return { meta: meta(name, m), schedule: '*/5 * * * *', suspend: false, lastScheduleTime: ago(120), lastSuccessfulTime: ago(100), active: 0, ...rest };
 }
 
-export function service(name: string, overrides: Partial<Service> & { meta?: Partial<Meta> } = {}): Service {
+export function service(name: string, overrides: Over<Service> = {}): Service {
   const { meta: m, ...rest } = overrides;
   return { meta: meta(name, m), type: 'ClusterIP', selector: { app: name }, ports: [{ port: 80, targetPort: '8080' }], ...rest };
 }
@@ -129,12 +132,12 @@ export function endpointSlice(service: string, ready: number, notReady = 0, name
   return { meta: meta(`${service}-${uid('eps')}`, { namespace, labels: { 'kubernetes.io/service-name': service } }), serviceName: service, ready, notReady };
 }
 
-export function pvc(name: string, overrides: Partial<PersistentVolumeClaim> & { meta?: Partial<Meta> } = {}): PersistentVolumeClaim {
+export function pvc(name: string, overrides: Over<PersistentVolumeClaim> = {}): PersistentVolumeClaim {
   const { meta: m, ...rest } = overrides;
   return { meta: meta(name, m), phase: 'Bound', storageClassName: 'standard', requested: '10Gi', volumeName: `pv-${name}`, accessModes: ['ReadWriteOnce'], ...rest };
 }
 
-export function node(name: string, overrides: Partial<Node> & { meta?: Partial<Meta> } = {}): Node {
+export function node(name: string, overrides: Over<Node> = {}): Node {
   const { meta: m, ...rest } = overrides;
   return {
     meta: meta(name, { namespace: '', ...m }),
@@ -144,7 +147,7 @@ export function node(name: string, overrides: Partial<Node> & { meta?: Partial<M
   };
 }
 
-export function hpa(name: string, overrides: Partial<HorizontalPodAutoscaler> & { meta?: Partial<Meta> } = {}): HorizontalPodAutoscaler {
+export function hpa(name: string, overrides: Over<HorizontalPodAutoscaler> = {}): HorizontalPodAutoscaler {
   const { meta: m, ...rest } = overrides;
   return {
     meta: meta(name, m), target: { kind: 'Deployment', name, apiVersion: 'apps/v1' }, minReplicas: 2, maxReplicas: 10, currentReplicas: 3, desiredReplicas: 3,
@@ -177,7 +180,7 @@ export interface App {
  * EndpointSlice. `podOverrides` reshape the pods (index → options).
  */
 export function addApp(snapshot: ClusterSnapshot, name: string, options: {
-  replicas?: number; namespace?: string; deployment?: Partial<Workload>; rs?: Partial<ReplicaSet> & { meta?: Partial<Meta> };
+  replicas?: number; namespace?: string; deployment?: Partial<Workload>; rs?: Over<ReplicaSet>;
   pod?: (i: number) => PodOptions; service?: boolean;
 } = {}): App {
   const replicas = options.replicas ?? 3;

@@ -8,7 +8,7 @@ import { unschedulableDetector } from '../../../src/core/detect/unschedulable';
 import { evictedDetector } from '../../../src/core/detect/evicted';
 import { readinessProbeFailingDetector } from '../../../src/core/detect/readinessProbeFailing';
 import {
-  ClusterSnapshot, READY_CONDITIONS, addApp, ago, cond, container, event, pod, ref, run, runningStatus, template,
+  ClusterSnapshot, READY_CONDITIONS, addApp, ago, cond, container, event, ref, run, runningStatus, template,
 } from './fixtures';
 
 const crashing = (restarts: number) => runningStatus({
