@@ -3,7 +3,7 @@ import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus } from '../model/resources';
 import {
-  PodIndex, clip, containerSpecOf, containerStatuses, finding, groupByWorkload, lastedAtLeast, oneLine, podEvents, podListEvidence,
+  fieldName, PodIndex, clip, containerSpecOf, containerStatuses, finding, groupByWorkload, lastedAtLeast, oneLine, podEvents, podListEvidence,
   podsPhrase, refOf, statusField,
 } from './support';
 
@@ -41,7 +41,7 @@ export const createContainerConfigErrorDetector: Detector = {
         podListEvidence(pods, () => reason),
         { kind: 'status', source: podRef, field: statusField(status.name, 'state.waiting.message', init), text: clip(message || reason), reason },
         refs.length > 0
-          ? { kind: 'spec', source: podRef, field: `spec.${init ? 'initContainers' : 'containers'}[name=${status.name}].env`, text: clip(`refers to ${refs.map((r) => `${r.kind} ${r.name}${r.optional ? ' (optional)' : ''}`).join(', ')}`) }
+          ? { kind: 'spec', source: podRef, field: `spec.${init ? 'initContainers' : 'containers'}[name=${fieldName(status.name)}].env`, text: clip(`refers to ${refs.map((r) => `${r.kind} ${r.name}${r.optional ? ' (optional)' : ''}`).join(', ')}`) }
           : undefined,
         ...podEvents(snapshot, pods, ['Failed'], now, () => true, 2),
       ], status.name);

@@ -3,7 +3,7 @@ import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus } from '../model/resources';
 import {
-  PodIndex, containerSpecOf, containerStatuses, finding, groupByWorkload, lastedAtLeast, oneLine, podEvents, podListEvidence,
+  fieldName, PodIndex, containerSpecOf, containerStatuses, finding, groupByWorkload, lastedAtLeast, oneLine, podEvents, podListEvidence,
   podsPhrase, refOf, statusField, clip,
 } from './support';
 
@@ -43,7 +43,7 @@ export const imagePullBackOffDetector: Detector = {
       const secrets = first.pod.spec.imagePullSecrets;
       return finding('ImagePullBackOff', 'critical', group.workload, summary, [
         podListEvidence(pods, (p) => hits.find((h) => h.pod === p)!.detail.reason),
-        { kind: 'spec', source: podRef, field: `spec.${init ? 'initContainers' : 'containers'}[name=${status.name}].image`, text: clip(`image ${image}`) },
+        { kind: 'spec', source: podRef, field: `spec.${init ? 'initContainers' : 'containers'}[name=${fieldName(status.name)}].image`, text: clip(`image ${image}`) },
         { kind: 'status', source: podRef, field: statusField(status.name, 'state.waiting.reason', init), text: clip(`${reason}${status.state.waiting?.message ? `: ${status.state.waiting.message}` : ''}`), reason },
         { kind: 'spec', source: podRef, field: 'spec.imagePullSecrets', text: secrets.length > 0 ? clip(`imagePullSecrets: ${secrets.join(', ')}`) : 'no imagePullSecrets' },
         ...failed,

@@ -3,7 +3,7 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { Job } from '../model/resources';
-import { clip, condition, conditionEvidence, eventEvidence, finding, oneLine, podListEvidence, refOf } from './support';
+import { fieldName, clip, condition, conditionEvidence, eventEvidence, finding, oneLine, podListEvidence, refOf } from './support';
 
 function newestJob(jobs: readonly Job[]): Job | undefined {
   return [...jobs].sort((a, b) => (b.startTime ?? b.meta.createdAt).localeCompare(a.startTime ?? a.meta.createdAt))[0];
@@ -29,7 +29,7 @@ export const jobFailedDetector: Detector = {
       out.push(finding('JobFailed', 'critical', workload, summary, [
         conditionEvidence(jobRef, failed),
         { kind: 'status', source: jobRef, field: 'status.failed', text: `failed ${job.failed}, succeeded ${job.succeeded}, active ${job.active}; backoffLimit ${job.backoffLimit}, completions ${job.completions}`, count: job.failed },
-        last ? { kind: 'status', source: refOf('Pod', last.pod.meta), field: `status.containerStatuses[name=${last.name}].state.terminated`, text: clip(`${last.t.reason || 'terminated'}, exit code ${last.t.exitCode}${last.t.message ? `: ${last.t.message}` : ''}`), reason: last.t.reason } : undefined,
+        last ? { kind: 'status', source: refOf('Pod', last.pod.meta), field: `status.containerStatuses[name=${fieldName(last.name)}].state.terminated`, text: clip(`${last.t.reason || 'terminated'}, exit code ${last.t.exitCode}${last.t.message ? `: ${last.t.message}` : ''}`), reason: last.t.reason } : undefined,
         podListEvidence(pods.filter((p) => p.phase === 'Failed'), (p) => p.reason ?? 'Failed'),
         ...snapshot.eventsFor('Job', job.meta.namespace, job.meta.name).filter((e) => e.type === 'Warning').slice(0, 2).map(eventEvidence),
       ]));

@@ -3,7 +3,7 @@ import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus, Probe } from '../model/resources';
 import {
-  PodIndex, clip, containerSpecOf, finding, formatDuration, groupByWorkload, lastedAtLeast, oneLine, podEvents, podListEvidence,
+  fieldName, PodIndex, clip, containerSpecOf, finding, formatDuration, groupByWorkload, lastedAtLeast, oneLine, podEvents, podListEvidence,
   podsPhrase, refOf, statusField, ageMs, condition,
 } from './support';
 
@@ -57,7 +57,7 @@ export const readinessProbeFailingDetector: Detector = {
         podListEvidence(pods, (p) => `running since ${p.startTime ?? p.meta.createdAt}`),
         { kind: 'status', source: podRef, field: statusField(status.name, 'ready'), text: `container ${status.name} ready=false, ${status.restartCount} restarts` },
         {
-          kind: 'spec', source: podRef, field: `spec.containers[name=${status.name}].readinessProbe`,
+          kind: 'spec', source: podRef, field: `spec.containers[name=${fieldName(status.name)}].readinessProbe`,
           text: clip(`${probe.target || probe.type}, initialDelay ${probe.initialDelaySeconds}s, period ${probe.periodSeconds}s, timeout ${probe.timeoutSeconds}s, failureThreshold ${probe.failureThreshold}`),
         },
         ...events,

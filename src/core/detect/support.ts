@@ -96,7 +96,7 @@ export function containerSpecOf(pod: Pod, name: string, init = false): Container
 }
 
 export function statusField(container: string, path: string, init = false): string {
-  return `status.${init ? 'initContainerStatuses' : 'containerStatuses'}[name=${container}].${path}`;
+  return `status.${init ? 'initContainerStatuses' : 'containerStatuses'}[name=${fieldName(container)}].${path}`;
 }
 
 /** Every container status of a pod, init containers flagged. */
@@ -354,4 +354,9 @@ export function quotedAfter(text: string, marker: string): string | undefined {
 /** Events about a node; the API files them under "" or "default" depending on the reporter. */
 export function nodeEvents(snapshot: ClusterSnapshot, node: string): KubeEvent[] {
   return [...snapshot.eventsFor('Node', '', node), ...snapshot.eventsFor('Node', 'default', node)].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
+}
+
+/** A name as it appears inside a field path selector, bounded and on one line. */
+export function fieldName(name: string): string {
+  return oneLine(name, 100);
 }
