@@ -15,7 +15,7 @@ interface Hit {
 export const crashLoopBackOffDetector: Detector = {
   types: ['CrashLoopBackOff'],
   detect({ snapshot, now }: DetectContext): Finding[] {
-    const index = new PodIndex(snapshot);
+    const index = PodIndex.of(snapshot);
     const groups = groupByWorkload<Hit>(index, (pod) =>
       containerStatuses(pod)
         .filter(({ status }) => status.state.waiting?.reason === 'CrashLoopBackOff')

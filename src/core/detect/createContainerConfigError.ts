@@ -20,7 +20,7 @@ interface Hit {
 export const createContainerConfigErrorDetector: Detector = {
   types: ['CreateContainerConfigError'],
   detect({ snapshot, now }: DetectContext): Finding[] {
-    const index = new PodIndex(snapshot);
+    const index = PodIndex.of(snapshot);
     const groups = groupByWorkload<Hit>(index, (pod) =>
       containerStatuses(pod).flatMap(({ status, init }) => {
         const reason = status.state.waiting?.reason ?? '';

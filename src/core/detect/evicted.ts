@@ -15,7 +15,7 @@ function evictedAt(pod: Pod): string | undefined {
 export const evictedDetector: Detector = {
   types: ['Evicted'],
   detect({ snapshot, now }: DetectContext): Finding[] {
-    const index = new PodIndex(snapshot);
+    const index = PodIndex.of(snapshot);
     const groups = groupByWorkload<string | undefined>(index, (pod) => {
       if (pod.phase !== 'Failed' || pod.reason !== 'Evicted') return [];
       const at = evictedAt(pod);

@@ -21,7 +21,7 @@ interface Hit {
 export const oomKilledDetector: Detector = {
   types: ['OOMKilled'],
   detect({ snapshot, now }: DetectContext): Finding[] {
-    const index = new PodIndex(snapshot);
+    const index = PodIndex.of(snapshot);
     const groups = groupByWorkload<Hit>(index, (pod) =>
       containerStatuses(pod).flatMap(({ status, init }) => {
         const where = status.state.terminated?.reason === 'OOMKilled' ? 'state' : status.lastState.terminated?.reason === 'OOMKilled' ? 'lastState' : undefined;

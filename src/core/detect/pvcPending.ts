@@ -1,7 +1,7 @@
 // PersistentVolumeClaims that stay Pending: no volume provisioned or bound.
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
-import { clip, eventEvidence, finding, lastedAtLeast, livePods, oneLine, podListEvidence, refOf, ageMs, formatDuration } from './support';
+import { clip, eventEvidence, finding, lastedAtLeast, podsByNamespace, oneLine, podListEvidence, refOf, ageMs, formatDuration } from './support';
 
 /** Provisioning a volume takes a little while. */
 export const PVC_GRACE_MS = 2 * 60 * 1000;
@@ -11,11 +11,11 @@ export const pvcPendingDetector: Detector = {
   types: ['PVCPending'],
   detect({ snapshot, now }: DetectContext): Finding[] {
     const out: Finding[] = [];
-    const pods = livePods(snapshot);
+    const pods = podsByNamespace(snapshot);
     for (const pvc of snapshot.list('PersistentVolumeClaim')) {
       if (pvc.phase !== 'Pending' || pvc.meta.deletedAt || !lastedAtLeast(pvc.meta.createdAt, now, PVC_GRACE_MS)) continue;
       const ref = refOf('PersistentVolumeClaim', pvc.meta);
-      const users = pods.filter((p) => p.meta.namespace === pvc.meta.namespace && p.spec.claimNames.includes(pvc.meta.name));
+      const users = (pods.get(pvc.meta.namespace) ?? []).filter((p) => p.spec.claimNames.includes(pvc.meta.name));
       const events = snapshot.eventsFor('PersistentVolumeClaim', pvc.meta.namespace, pvc.meta.name).filter((e) => PVC_EVENT_REASONS.includes(e.reason));
       const waiting = users.filter((p) => p.phase === 'Pending');
       const failure = events.find((e) => e.reason === 'ProvisioningFailed' || e.reason === 'FailedBinding');

@@ -61,7 +61,7 @@ export const quotaExceededDetector: Detector = {
   types: ['QuotaExceeded'],
   detect(ctx: DetectContext): Finding[] {
     const { snapshot, now } = ctx;
-    const index = new PodIndex(snapshot);
+    const index = PodIndex.of(snapshot);
     const groups = new Map<string, { events: KubeEvent[]; quota: string | undefined }>();
     for (const e of snapshot.list('Event')) {
       if (e.reason !== 'FailedCreate' || !CONTROLLER_KINDS.includes(e.involved.kind) || !e.message.includes(MARKER)) continue;

@@ -26,7 +26,7 @@ interface Hit {
 export const readinessProbeFailingDetector: Detector = {
   types: ['ReadinessProbeFailing'],
   detect({ snapshot, now }: DetectContext): Finding[] {
-    const index = new PodIndex(snapshot);
+    const index = PodIndex.of(snapshot);
     const groups = groupByWorkload<Hit>(index, (pod) => {
       if (pod.phase !== 'Running') return [];
       const ready = condition(pod.conditions, 'Ready');

@@ -20,7 +20,7 @@ function rollingOut(w: Workload): boolean {
 export const replicasUnavailableDetector: Detector = {
   types: ['ReplicasUnavailable'],
   detect({ snapshot, now }: DetectContext): Finding[] {
-    const index = new PodIndex(snapshot);
+    const index = PodIndex.of(snapshot);
     const out: Finding[] = [];
     for (const w of snapshot.allWorkloads()) {
       if (w.desired <= 0 || w.ready >= w.desired) continue;

@@ -2,8 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import {
-  clip, endpointsOf, finding, isPodReady, isTerminalPod, lastedAtLeast, livePods, matchesSelector, oneLine, podListEvidence, podTrouble,
-  refOf, selectorText,
+  clip, endpointsOf, finding, isPodReady, isTerminalPod, lastedAtLeast, matchesSelector, oneLine, podListEvidence, podTrouble,
+  podsByNamespace, refOf, selectorText,
 } from './support';
 
 /** A new Service, or pods that are just starting, get this long before an empty endpoint set counts. */
@@ -13,14 +13,14 @@ export const serviceNoEndpointsDetector: Detector = {
   types: ['ServiceNoEndpoints'],
   detect({ snapshot, now }: DetectContext): Finding[] {
     const out: Finding[] = [];
-    const pods = livePods(snapshot);
+    const pods = podsByNamespace(snapshot);
     const workloads = snapshot.allWorkloads();
     for (const svc of snapshot.list('Service')) {
       if (svc.type === 'ExternalName' || Object.keys(svc.selector).length === 0) continue;
       if (!lastedAtLeast(svc.meta.createdAt, now, SERVICE_GRACE_MS)) continue;
       const endpoints = endpointsOf(snapshot, svc.meta.namespace, svc.meta.name);
       if (!endpoints || endpoints.ready > 0) continue;
-      const matching = pods.filter((p) => p.meta.namespace === svc.meta.namespace && !isTerminalPod(p) && matchesSelector(svc.selector, p.meta.labels));
+      const matching = (pods.get(svc.meta.namespace) ?? []).filter((p) => !isTerminalPod(p) && matchesSelector(svc.selector, p.meta.labels));
       // Pods still starting: the endpoints will follow.
       if (matching.some((p) => !lastedAtLeast(p.meta.createdAt, now, SERVICE_GRACE_MS))) continue;
       const owners = workloads.filter((w) => w.namespace === svc.meta.namespace && matchesSelector(svc.selector, w.template.labels));

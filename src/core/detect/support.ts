@@ -174,10 +174,43 @@ export function podListEvidence(pods: readonly Pod[], describe: (p: Pod) => stri
   };
 }
 
+// ---- per-snapshot caches ---------------------------------------------------------------------
+
+const caches = new WeakMap<ClusterSnapshot, { version: number; values: Map<string, unknown> }>();
+
+/**
+ * Derived data computed once per snapshot version and shared by the detectors of one pass
+ * (any change to the snapshot bumps its version and drops the cache).
+ */
+export function memo<T>(snapshot: ClusterSnapshot, key: string, build: () => T): T {
+  let cache = caches.get(snapshot);
+  if (!cache || cache.version !== snapshot.version) caches.set(snapshot, (cache = { version: snapshot.version, values: new Map() }));
+  if (!cache.values.has(key)) cache.values.set(key, build());
+  return cache.values.get(key) as T;
+}
+
+/** Live pods grouped by namespace. */
+export function podsByNamespace(snapshot: ClusterSnapshot): Map<string, Pod[]> {
+  return memo(snapshot, 'podsByNamespace', () => {
+    const out = new Map<string, Pod[]>();
+    for (const pod of livePods(snapshot)) {
+      const list = out.get(pod.meta.namespace);
+      if (list) list.push(pod);
+      else out.set(pod.meta.namespace, [pod]);
+    }
+    return out;
+  });
+}
+
 // ---- pod → workload grouping --------------------------------------------------------------------
 
 /** Pods per owning workload (ReplicaSet → Deployment, Job → CronJob), keyed by refKeyOf. */
 export class PodIndex {
+  /** The shared index for the snapshot's current version. */
+  static of(snapshot: ClusterSnapshot): PodIndex {
+    return memo(snapshot, 'podIndex', () => new PodIndex(snapshot));
+  }
+
   private readonly byWorkload = new Map<string, { ref: ObjectRef; pods: Pod[] }>();
   private readonly owners = new Map<Pod, ObjectRef>();
 
@@ -332,12 +365,16 @@ export interface EndpointCounts {
  */
 export function endpointsOf(snapshot: ClusterSnapshot, namespace: string, service: string): EndpointCounts | undefined {
   if (snapshot.count('EndpointSlice') === 0) return undefined;
-  const slices = snapshot.list('EndpointSlice', namespace).filter((s) => s.serviceName === service);
-  return {
-    slices: slices.length,
-    ready: slices.reduce((sum, s) => sum + s.ready, 0),
-    notReady: slices.reduce((sum, s) => sum + s.notReady, 0),
-  };
+  const index = memo(snapshot, 'endpoints', () => {
+    const byService = new Map<string, EndpointCounts>();
+    for (const slice of snapshot.list('EndpointSlice')) {
+      const key = `${slice.meta.namespace}/${slice.serviceName}`;
+      const counts = byService.get(key) ?? { slices: 0, ready: 0, notReady: 0 };
+      byService.set(key, { slices: counts.slices + 1, ready: counts.ready + slice.ready, notReady: counts.notReady + slice.notReady });
+    }
+    return byService;
+  });
+  return index.get(`${namespace}/${service}`) ?? { slices: 0, ready: 0, notReady: 0 };
 }
 
 /** Text between the first pair of double quotes after `marker`, e.g. the webhook in a webhook error. */

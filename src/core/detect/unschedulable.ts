@@ -13,7 +13,7 @@ export const UNSCHEDULABLE_GRACE_MS = 30 * 1000;
 export const unschedulableDetector: Detector = {
   types: ['Unschedulable'],
   detect({ snapshot, now }: DetectContext): Finding[] {
-    const index = new PodIndex(snapshot);
+    const index = PodIndex.of(snapshot);
     const groups = groupByWorkload<Condition>(index, (pod) => {
       if (pod.phase !== 'Pending' || pod.nodeName) return [];
       const scheduled = condition(pod.conditions, 'PodScheduled');

@@ -70,7 +70,7 @@ function fromConfigurations({ snapshot, now }: DetectContext, configs: WebhookCo
 export const webhookUnavailableDetector: Detector = {
   types: ['WebhookUnavailable'],
   detect(ctx: DetectContext): Finding[] {
-    const index = new PodIndex(ctx.snapshot);
+    const index = PodIndex.of(ctx.snapshot);
     const configs = [...ctx.snapshot.list('ValidatingWebhookConfiguration'), ...ctx.snapshot.list('MutatingWebhookConfiguration')];
     return [...fromEvents(ctx, index), ...fromConfigurations(ctx, configs)];
   },
