@@ -28,7 +28,7 @@ export const crashLoopBackOffDetector: Detector = {
       const last = status.lastState.terminated;
       const restarts = Math.max(...hits.map((h) => h.detail.status.restartCount));
       const cause = last ? `${last.reason || 'terminated'} (exit ${last.exitCode})` : 'exited';
-      const summary = `${podsPhrase(index, group.workload, hits.length)} restart in a loop: ${init ? 'init ' : ''}container ${oneLine(status.name)} ${last ? 'was ' : ''}${cause}, ${plural(restarts, 'restart')}`;
+      const summary = `${podsPhrase(index, group.workload, hits.length)} ${hits.length === 1 ? 'restarts' : 'restart'} in a loop: ${init ? 'init ' : ''}container ${oneLine(status.name)} ${last ? 'was ' : ''}${cause}, ${plural(restarts, 'restart')}`;
       const podRef = refOf('Pod', worst.pod.meta);
       return finding('CrashLoopBackOff', 'critical', group.workload, summary, [
         podListEvidence(hits.map((h) => h.pod), (p) => {

@@ -50,8 +50,7 @@ export const readinessProbeFailingDetector: Detector = {
       const pods = group.hits.map((h) => h.pod);
       const longest = Math.max(...group.hits.map((h) => h.detail.notReadyMs ?? 0));
       const events = podEvents(snapshot, pods, ['Unhealthy'], now, (e) => e.message.includes('Readiness probe'), 3);
-      const total = index.activeCountOf(group.workload);
-      const summary = `${podsPhrase(index, group.workload, pods.length)} ${pods.length === 1 && total <= 1 ? 'is' : 'are'} not ready: readiness probe ${oneLine(probe.target || probe.type, 80)} of container ${oneLine(status.name)} failing${longest > 0 ? ` for ${formatDuration(longest)}` : ''}`;
+      const summary = `${podsPhrase(index, group.workload, pods.length)} ${pods.length === 1 ? 'is' : 'are'} not ready: readiness probe ${oneLine(probe.target || probe.type, 80)} of container ${oneLine(status.name)} failing${longest > 0 ? ` for ${formatDuration(longest)}` : ''}`;
       const podRef = refOf('Pod', first.pod.meta);
       return finding('ReadinessProbeFailing', 'warning', group.workload, summary, [
         podListEvidence(pods, (p) => `running since ${p.startTime ?? p.meta.createdAt}`),

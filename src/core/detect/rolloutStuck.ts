@@ -20,7 +20,7 @@ export const rolloutStuckDetector: Detector = {
     const out: Finding[] = [];
     for (const d of snapshot.list('Deployment')) {
       const progressing = condition(d.conditions, 'Progressing');
-      if (progressing?.status !== 'False' || progressing.reason !== 'ProgressDeadlineExceeded') continue;
+      if (d.desired <= 0 || progressing?.status !== 'False' || progressing.reason !== 'ProgressDeadlineExceeded') continue;
       const ref = workloadRef(d);
       const newest = newestReplicaSet(snapshot.ownedBy('ReplicaSet', d.uid));
       const newPods = newest ? snapshot.ownedBy('Pod', newest.meta.uid).filter((p) => !p.meta.deletedAt) : [];

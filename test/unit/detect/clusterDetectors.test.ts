@@ -93,9 +93,10 @@ test('NodePressure: one finding per pressure condition', () => {
   assert.ok(findings.some((f) => f.summary === 'Node node-4 reports memory pressure: kubelet has insufficient memory available'));
 });
 
-test('NodePressure: nodes without pressure are fine', () => {
+test('NodePressure: nodes without pressure, or a node whose network comes up right after joining, are fine', () => {
   const s = new ClusterSnapshot();
   s.upsert('Node', node('node-1'));
+  s.upsert('Node', node('joining', { conditions: [cond('Ready', 'False', { lastTransitionTime: ago(6) }), cond('NetworkUnavailable', 'True', { reason: 'NoRouteCreated', lastTransitionTime: ago(6) })] }));
   assert.deepEqual(run(nodePressureDetector, s), []);
 });
 

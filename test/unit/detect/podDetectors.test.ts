@@ -8,7 +8,7 @@ import { unschedulableDetector } from '../../../src/core/detect/unschedulable';
 import { evictedDetector } from '../../../src/core/detect/evicted';
 import { readinessProbeFailingDetector } from '../../../src/core/detect/readinessProbeFailing';
 import {
-  ClusterSnapshot, READY_CONDITIONS, addApp, ago, cond, container, event, ref, run, runningStatus, template,
+  ClusterSnapshot, READY_CONDITIONS, addApp, ago, cond, container, event, pod, ref, run, runningStatus, template,
 } from './fixtures';
 
 const crashing = (restarts: number) => runningStatus({
@@ -31,6 +31,17 @@ test('CrashLoopBackOff: one finding per workload and container, with exit reason
   assert.ok(f.evidence.some((e) => e.field === 'status.containerStatuses[name=app].lastState.terminated.reason' && e.reason === 'OOMKilled'));
   assert.ok(f.evidence.some((e) => e.kind === 'event' && e.reason === 'BackOff' && e.count === 12));
   assert.ok(f.evidence.some((e) => e.kind === 'status' && e.count === 2 && e.text.startsWith('2 pods')));
+});
+
+test('CrashLoopBackOff: a single crashing pod of a bare Pod or a one-replica workload reads naturally', () => {
+  const s = new ClusterSnapshot();
+  addApp(s, 'worker', { replicas: 1, pod: () => ({ containerStatuses: [crashing(2)] }) });
+  s.upsert('Pod', pod('debug', { containerStatuses: [crashing(1)] }));
+  const summaries = run(crashLoopBackOffDetector, s).map((f) => f.summary).sort();
+  assert.deepEqual(summaries, [
+    'pod debug restarts in a loop: container app was OOMKilled (exit 137), 1 restart',
+    'the pod of worker restarts in a loop: container app was OOMKilled (exit 137), 2 restarts',
+  ]);
 });
 
 test('CrashLoopBackOff: a container restarted once and running again is not an incident', () => {
