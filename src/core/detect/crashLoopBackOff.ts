@@ -2,10 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus } from '../model/resources';
-import {
-  PodIndex, byRestartsDesc, containerStatuses, finding, groupByWorkload, oneLine, plural, podEvents, podListEvidence,
-  podsPhrase, refOf, statusField, clip,
-} from './support';
+import { clip, finding, oneLine, plural, refOf } from './support';
+import { byRestartsDesc, containerStatuses, groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase, statusField } from './pods';
 
 interface Hit {
   status: ContainerStatus;

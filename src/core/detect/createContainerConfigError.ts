@@ -2,10 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus } from '../model/resources';
-import {
-  fieldName, PodIndex, clip, containerSpecOf, containerStatuses, finding, groupByWorkload, lastedAtLeast, oneLine, podEvents, podListEvidence,
-  podsPhrase, refOf, statusField,
-} from './support';
+import { clip, fieldName, finding, lastedAtLeast, oneLine, refOf } from './support';
+import { containerSpecOf, containerStatuses, groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase, statusField } from './pods';
 
 const CONFIG_REASONS = ['CreateContainerConfigError', 'CreateContainerError'];
 /** Objects applied together may arrive a moment apart; the kubelet retries meanwhile. */

@@ -2,7 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { Pod } from '../model/resources';
-import { PodIndex, clip, finding, groupByWorkload, oneLine, podListEvidence, refOf, ageMs } from './support';
+import { ageMs, clip, finding, oneLine, refOf } from './support';
+import { groupByWorkload, PodIndex, podListEvidence } from './pods';
 
 /** Evicted pods linger until garbage-collected; evictions older than this are history. */
 export const EVICTION_WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -4,7 +4,7 @@ import type { Detector, DetectContext } from './detector';
 import type { Evidence, Finding } from '../model/incident';
 import type { HorizontalPodAutoscaler } from '../model/resources';
 import type { Workload } from '../model/workload';
-import { fieldName, clip, condition, conditionEvidence, eventEvidence, finding, lastedAtLeast, oneLine, refOf } from './support';
+import { clip, condition, conditionEvidence, eventEvidence, fieldName, finding, lastedAtLeast, oneLine, refOf } from './support';
 
 /** Metrics arrive a minute or so after an HPA or its pods are created. */
 export const HPA_GRACE_MS = 2 * 60 * 1000;

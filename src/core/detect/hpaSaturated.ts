@@ -3,7 +3,7 @@ import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { HpaMetric } from '../model/resources';
 import { parseQuantity } from '../model/quantity';
-import { fieldName, clip, condition, conditionEvidence, finding, oneLine, refOf } from './support';
+import { clip, condition, conditionEvidence, fieldName, finding, oneLine, refOf } from './support';
 
 /** The HPA controller ignores ratios within 10 % of the target; so do we. */
 export const HPA_TOLERANCE = 0.1;

@@ -2,10 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus } from '../model/resources';
-import {
-  fieldName, PodIndex, containerSpecOf, containerStatuses, finding, groupByWorkload, lastedAtLeast, oneLine, podEvents, podListEvidence,
-  podsPhrase, refOf, statusField, clip,
-} from './support';
+import { clip, fieldName, finding, lastedAtLeast, oneLine, refOf } from './support';
+import { containerSpecOf, containerStatuses, groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase, statusField } from './pods';
 
 const PULL_REASONS = ['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable'];
 /** A first ErrImagePull can be a registry hiccup; the kubelet retries before backing off. */

@@ -3,7 +3,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { Job } from '../model/resources';
-import { fieldName, clip, condition, conditionEvidence, eventEvidence, finding, oneLine, podListEvidence, refOf } from './support';
+import { clip, condition, conditionEvidence, eventEvidence, fieldName, finding, oneLine, refOf } from './support';
+import { podListEvidence } from './pods';
 
 function newestJob(jobs: readonly Job[]): Job | undefined {
   return [...jobs].sort((a, b) => (b.startTime ?? b.meta.createdAt).localeCompare(a.startTime ?? a.meta.createdAt))[0];

@@ -1,7 +1,10 @@
 // Nodes whose kubelet reports NotReady or stopped reporting (Ready Unknown).
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
-import { nodeEvents, clip, condition, conditionEvidence, eventEvidence, finding, formatDuration, isTerminalPod, lastedAtLeast, livePods, oneLine, refOf, ageMs } from './support';
+import {
+  ageMs, clip, condition, conditionEvidence, eventEvidence, finding, formatDuration, lastedAtLeast, nodeEvents, oneLine, refOf,
+} from './support';
+import { isTerminalPod, livePods } from './pods';
 
 /** A missed heartbeat or a kubelet restart flips Ready for a moment. */
 export const NODE_NOT_READY_GRACE_MS = 30 * 1000;

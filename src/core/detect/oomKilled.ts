@@ -3,10 +3,11 @@ import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus } from '../model/resources';
 import { formatBytes, parseBytes } from '../model/quantity';
+import { ageMs, fieldName, finding, oneLine, plural, refOf, within } from './support';
 import {
-  fieldName, PodIndex, containerSpecOf, containerStatuses, finding, groupByWorkload, oneLine, plural, podEvents, podListEvidence, podsPhrase,
-  refOf, statusField, within, ageMs, isTerminalPod,
-} from './support';
+  containerSpecOf, containerStatuses, groupByWorkload, isTerminalPod, podEvents, PodIndex, podListEvidence, podsPhrase,
+  statusField,
+} from './pods';
 
 /** An OOM kill older than this, with the container running fine since, is history rather than an incident. */
 export const OOM_RECENT_MS = 60 * 60 * 1000;

@@ -1,7 +1,8 @@
 // PersistentVolumeClaims that stay Pending: no volume provisioned or bound.
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
-import { clip, eventEvidence, finding, lastedAtLeast, podsByNamespace, oneLine, podListEvidence, refOf, ageMs, formatDuration } from './support';
+import { ageMs, clip, eventEvidence, finding, formatDuration, lastedAtLeast, oneLine, refOf } from './support';
+import { podListEvidence, podsByNamespace } from './pods';
 
 /** Provisioning a volume takes a little while. */
 export const PVC_GRACE_MS = 2 * 60 * 1000;

@@ -3,9 +3,8 @@ import type { Detector, DetectContext } from './detector';
 import type { Evidence, Finding } from '../model/incident';
 import type { KubeEvent, ResourceQuota } from '../model/resources';
 import { parseQuantity } from '../model/quantity';
-import {
-  PodIndex, RECENT_EVENT_MS, clip, controllerWorkload, eventEvidence, finding, oneLine, refKeyOf, refOf, within,
-} from './support';
+import { clip, controllerWorkload, eventEvidence, finding, oneLine, RECENT_EVENT_MS, refKeyOf, refOf, within } from './support';
+import { PodIndex } from './pods';
 
 const CONTROLLER_KINDS = ['ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController', 'Deployment', 'CronJob'];
 const MARKER = 'exceeded quota';

@@ -2,10 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus, Probe } from '../model/resources';
-import {
-  fieldName, PodIndex, clip, containerSpecOf, finding, formatDuration, groupByWorkload, lastedAtLeast, oneLine, podEvents, podListEvidence,
-  podsPhrase, refOf, statusField, ageMs, condition,
-} from './support';
+import { ageMs, clip, condition, fieldName, finding, formatDuration, lastedAtLeast, oneLine, refOf } from './support';
+import { containerSpecOf, groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase, statusField } from './pods';
 
 /** Extra slack on top of initialDelay + period × failureThreshold before not-ready counts. */
 export const READINESS_SLACK_MS = 30 * 1000;

@@ -3,10 +3,8 @@ import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { Pod } from '../model/resources';
 import type { Workload } from '../model/workload';
-import {
-  PodIndex, condition, conditionEvidence, finding, isTerminalPod, lastedAtLeast, notReadySince, oneLine, podListEvidence,
-  podTrouble, workloadRef,
-} from './support';
+import { condition, conditionEvidence, finding, lastedAtLeast, oneLine, workloadRef } from './support';
+import { isTerminalPod, notReadySince, PodIndex, podListEvidence, podTrouble } from './pods';
 
 /** Deployment Available=False must have lasted this long. */
 export const UNAVAILABLE_GRACE_MS = 60 * 1000;

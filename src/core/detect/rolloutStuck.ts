@@ -2,9 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ReplicaSet } from '../model/resources';
-import {
-  clip, condition, conditionEvidence, finding, oneLine, podListEvidence, podTrouble, refOf, workloadRef,
-} from './support';
+import { clip, condition, conditionEvidence, finding, oneLine, refOf, workloadRef } from './support';
+import { podListEvidence, podTrouble } from './pods';
 
 export function newestReplicaSet(sets: readonly ReplicaSet[]): ReplicaSet | undefined {
   return [...sets].sort((a, b) => b.revision - a.revision || b.meta.createdAt.localeCompare(a.meta.createdAt))[0];

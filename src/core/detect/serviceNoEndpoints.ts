@@ -1,10 +1,8 @@
 // Services with a selector whose EndpointSlices hold no ready endpoint: traffic goes nowhere.
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
-import {
-  clip, endpointsOf, finding, isPodReady, isTerminalPod, lastedAtLeast, matchesSelector, oneLine, podListEvidence, podTrouble,
-  podsByNamespace, refOf, selectorText,
-} from './support';
+import { clip, endpointsOf, finding, lastedAtLeast, matchesSelector, oneLine, refOf, selectorText } from './support';
+import { isPodReady, isTerminalPod, podListEvidence, podsByNamespace, podTrouble } from './pods';
 
 /** A new Service, or pods that are just starting, get this long before an empty endpoint set counts. */
 export const SERVICE_GRACE_MS = 60 * 1000;

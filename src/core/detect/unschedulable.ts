@@ -2,10 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { Condition } from '../model/workload';
-import {
-  PodIndex, clip, condition, conditionEvidence, finding, groupByWorkload, lastedAtLeast, oneLine, podEvents, podListEvidence,
-  podsPhrase, refOf,
-} from './support';
+import { clip, condition, conditionEvidence, finding, lastedAtLeast, oneLine, refOf } from './support';
+import { groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase } from './pods';
 
 /** The scheduler retries, and a cluster autoscaler may be adding a node; brief Pending is normal. */
 export const UNSCHEDULABLE_GRACE_MS = 30 * 1000;

@@ -4,9 +4,10 @@ import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { KubeEvent, WebhookConfiguration } from '../model/resources';
 import {
-  fieldName, PodIndex, RECENT_EVENT_MS, clip, controllerWorkload, endpointsOf, eventEvidence, finding, lastedAtLeast, oneLine, quotedAfter,
+  clip, controllerWorkload, endpointsOf, eventEvidence, fieldName, finding, lastedAtLeast, oneLine, quotedAfter, RECENT_EVENT_MS,
   refKeyOf, refOf, within,
 } from './support';
+import { PodIndex } from './pods';
 
 const MARKER = 'failed calling webhook';
 /** A webhook's Service that was just created may not have endpoints yet. */
