@@ -99,6 +99,7 @@ cat >"$state/user-data/User/settings.json" <<'EOF'
   "extensions.autoUpdate": false,
   "extensions.ignoreRecommendations": true,
   "chat.disableAIFeatures": true,
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
   "workbench.colorTheme": "Default Dark Modern"
 }
 EOF
