@@ -47,6 +47,7 @@ export class IncidentMonitor {
   private graph: Promise<import('./graph').IncidentGraph> | undefined;
   private detectorErrors: string[] = [];
   private disposed = false;
+  private lastEvaluationMs = 0;
   private readonly now: () => Date;
 
   constructor(private readonly options: MonitorOptions) {
@@ -85,7 +86,9 @@ export class IncidentMonitor {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const now = this.now();
+    const started = performance.now();
     const { findings, errors } = detectAll({ snapshot: this.options.snapshot, now });
+    this.lastEvaluationMs = performance.now() - started;
     this.detectorErrors = errors.map((e) => `${e.detector}: ${e.message}`);
     const { opened, updated, resolved } = this.tracker.reconcile(findings.filter((f) => this.monitored(f)), now);
     for (const incident of resolved) this.analyses.delete(incident.id);
@@ -109,7 +112,9 @@ export class IncidentMonitor {
 
   private schedule(): void {
     if (this.timer || this.disposed) return;
-    this.timer = setTimeout(() => this.evaluate(), this.options.debounceMs ?? 150);
+    // A big cluster changes constantly: never spend more than about a third of the time detecting.
+    const wait = Math.max(this.options.debounceMs ?? 150, 2 * this.lastEvaluationMs);
+    this.timer = setTimeout(() => this.evaluate(), wait);
   }
 
   private monitored(f: Finding): boolean {

@@ -1,6 +1,7 @@
 // Commands that choose what NimbusGuard connects to: switch context, pick a kubeconfig, refresh.
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../cluster/connection';
+import { noIcons } from './incidentMarkdown';
 
 export function registerConnectionCommands(manager: ConnectionManager): vscode.Disposable[] {
   return [
@@ -16,13 +17,14 @@ export function registerConnectionCommands(manager: ConnectionManager): vscode.D
       const active = manager.state.kind === 'ready' ? manager.state.context : '';
       const picked = await vscode.window.showQuickPick(
         contexts.map((c) => ({
-          label: c.name,
+          label: noIcons(c.name),
+          name: c.name,
           description: c.name === active ? 'current' : '',
-          detail: `cluster ${c.cluster}${c.namespace ? ` · namespace ${c.namespace}` : ''}`,
+          detail: noIcons(`cluster ${c.cluster}${c.namespace ? ` · namespace ${c.namespace}` : ''}`),
         })),
         { title: 'NimbusGuard: Switch Context', placeHolder: 'Context to watch' },
       );
-      if (picked) await manager.switchContext(picked.label);
+      if (picked) await manager.switchContext(picked.name);
     }),
     vscode.commands.registerCommand('nimbusguard.pickKubeconfig', async () => {
       const files = await vscode.window.showOpenDialog({

@@ -6,6 +6,7 @@ import type { ObjectRef } from '../core/model/resources';
 import { IncidentHub } from './incidentHub';
 import { evidenceUri, NimbusDocuments, yamlUri } from './documents';
 import { findManifests } from './manifestLocator';
+import { noIcons } from './incidentMarkdown';
 import type { TreeNode } from './workloadTree';
 
 const SEVERITY_ICON = { critical: '$(error)', warning: '$(warning)', info: '$(info)' } as const;
@@ -24,8 +25,8 @@ async function pickIncident(hub: IncidentHub): Promise<Incident | undefined> {
   const picked = await vscode.window.showQuickPick(
     open.map((incident) => ({
       label: `${SEVERITY_ICON[incident.severity]} ${incident.type}`,
-      description: `${incident.workload.namespace ? `${incident.workload.namespace}/` : ''}${incident.workload.kind}/${incident.workload.name}`,
-      detail: incident.summary,
+      description: noIcons(`${incident.workload.namespace ? `${incident.workload.namespace}/` : ''}${incident.workload.kind}/${incident.workload.name}`),
+      detail: noIcons(incident.summary),
       incident,
     })),
     { title: `NimbusGuard: ${open.length} open incident${open.length === 1 ? '' : 's'}`, matchOnDescription: true, matchOnDetail: true },

@@ -7,6 +7,11 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>~$]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
+/** Breaks `$(icon)` syntax in cluster text shown in status bar items and quick picks. */
+export function noIcons(text: string): string {
+  return text.replace(/\$\(/g, '$\u200b(');
+}
+
 export function age(fromIso: string, now: Date): string {
   const seconds = Math.max(0, Math.round((now.getTime() - Date.parse(fromIso)) / 1000));
   if (!Number.isFinite(seconds)) return '';

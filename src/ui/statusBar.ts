@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../cluster/connection';
 import { IncidentHub } from './incidentHub';
+import { noIcons } from './incidentMarkdown';
 
 export class ConnectionStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('nimbusguard.context', vscode.StatusBarAlignment.Left, 10);
@@ -31,14 +32,15 @@ export class ConnectionStatusBar implements vscode.Disposable {
       case 'ready': {
         const s = state.session.state;
         if (s.phase !== 'connected') {
-          this.item.text = `${s.phase === 'connecting' ? '$(loading~spin)' : '$(debug-disconnect)'} ${state.context}`;
+          this.item.text = `${s.phase === 'connecting' ? '$(loading~spin)' : '$(debug-disconnect)'} ${noIcons(state.context)}`;
           this.item.tooltip = s.phase === 'unreachable' ? `${state.context}: ${s.message}` : `Connecting to ${state.context}…`;
           if (s.phase === 'unreachable') this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
           return;
         }
         const open = this.hub.open();
         const critical = open.filter((i) => i.severity === 'critical').length;
-        this.item.text = open.length === 0 ? `$(cloud) ${state.context}` : `$(cloud) ${state.context} $(${critical > 0 ? 'error' : 'warning'}) ${open.length}`;
+        const name = noIcons(state.context);
+        this.item.text = open.length === 0 ? `$(cloud) ${name}` : `$(cloud) ${name} $(${critical > 0 ? 'error' : 'warning'}) ${open.length}`;
         this.item.tooltip = `${state.context} — ${state.session.server}\n${open.length} open incident${open.length === 1 ? '' : 's'}${critical ? ` (${critical} critical)` : ''}\nClick for the incident list`;
         if (critical > 0) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
       }
