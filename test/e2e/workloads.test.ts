@@ -23,7 +23,7 @@ before(async () => {
   workspace = mkdtempSync(join(tmpdir(), 'nimbusguard-e2e-workspace-'));
   writeFileSync(join(workspace, 'README.md'), '# e2e workspace\n');
   vscode = await launchVSCode({ workspace, env: { KUBECONFIG: kubeconfig } });
-});
+}, { timeout: 240_000 });
 
 after(async () => {
   try {
@@ -32,9 +32,9 @@ after(async () => {
     if (workspace) rmSync(workspace, { recursive: true, force: true });
     if (kube) await deleteNamespace(kube.core, namespace);
   }
-});
+}, { timeout: 120_000 });
 
-test('the Workloads view lists the new Deployment under its namespace and the status bar shows the context', async (t) => {
+test('the Workloads view lists the new Deployment under its namespace and the status bar shows the context', { timeout: 240_000 }, async (t) => {
   assert.ok(vscode, 'VS Code started');
   const { workbench } = vscode;
   try {

@@ -125,9 +125,25 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-process.once('exit', () => {
-  for (const child of live) killGroup(child, 'SIGKILL');
-});
+const temporaryDirs = new Set<string>();
+let exitHooks = false;
+
+/** Whatever happens to the test process, no code-server outlives it. */
+function installExitHooks(): void {
+  if (exitHooks) return;
+  exitHooks = true;
+  const reap = () => {
+    for (const child of live) killGroup(child, 'SIGKILL');
+    for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', reap);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      reap();
+      process.kill(process.pid, signal);
+    });
+  }
+}
 
 function installExtensions(node: string, launcher: string, userDataDir: string, extensionsDir: string, vsix: string[], env: NodeJS.ProcessEnv): void {
   for (const file of vsix) {
@@ -173,6 +189,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const { node, launcher } = codeServerToolchain();
   const temporary = options.stateDir === undefined;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'nimbusguard-vscode-'));
+  installExitHooks();
+  if (temporary) temporaryDirs.add(stateDir);
   const userDataDir = join(stateDir, 'user-data');
   const extensionsDir = join(stateDir, 'extensions');
   const configFile = join(stateDir, 'config.yaml');
@@ -194,7 +212,9 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   delete env.NODE_OPTIONS;
 
   const removeState = () => {
-    if (temporary) rmSync(stateDir, { recursive: true, force: true, maxRetries: 3 });
+    if (!temporary) return;
+    rmSync(stateDir, { recursive: true, force: true, maxRetries: 3 });
+    temporaryDirs.delete(stateDir);
   };
 
   let child: ChildProcess | undefined;
