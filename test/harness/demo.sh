@@ -63,9 +63,11 @@ node_bin="$(bash "$repo/test/harness/node.sh")"
 export PATH="$node_bin:$PATH"
 say "node $(node --version)"
 
-if [ ! -d "$repo/node_modules" ]; then
+# Native modules must build against the headers of the Node that runs them.
+export npm_config_nodedir="$(dirname "$node_bin")"
+if [ ! -d "$repo/node_modules" ] || [ "$repo/package-lock.json" -nt "$repo/node_modules/.package-lock.json" ]; then
   say "installing npm dependencies"
-  npm ci
+  npm ci --no-audit --no-fund
 fi
 
 say "packaging the extension"
