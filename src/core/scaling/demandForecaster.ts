@@ -27,8 +27,6 @@ export interface ForecasterOptions {
   coverage: number;
   /** Consecutive observations above the previous upper bound that make a surge (0 = never). */
   surgeObservations: number;
-  /** Seconds between observations when known; otherwise taken from the first two observations. */
-  stepSeconds?: number;
 }
 
 export const FORECASTER_DEFAULTS: ForecasterOptions = {
@@ -97,7 +95,6 @@ export class DemandForecaster {
   constructor(options: Partial<ForecasterOptions> = {}) {
     this.options = { ...FORECASTER_DEFAULTS, ...options };
     this.models = this.options.models.map((m) => ({ options: m, level: 0, errors: [], pending: undefined, queue: [] }));
-    if (this.options.stepSeconds !== undefined && this.options.stepSeconds > 0) this.stepSeconds = this.options.stepSeconds;
   }
 
   get length(): number {
@@ -114,7 +111,7 @@ export class DemandForecaster {
 
   observe(obs: Observation): void {
     const index = this.values.length;
-    if (index === 1 && this.options.stepSeconds === undefined) this.stepSeconds = Math.max(1, obs.t - this.times[0]!);
+    if (index === 1) this.stepSeconds = Math.max(1, obs.t - this.times[0]!);
     const x = Math.max(0, obs.rps);
     if (obs.ready > 0 && obs.rps > 0 && Number.isFinite(obs.rho) && obs.rho > 0) {
       const c = obs.rps / (obs.rho * obs.ready);

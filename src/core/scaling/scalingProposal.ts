@@ -60,8 +60,8 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
     if (forecast.surge) parts.push('The last sample jumped above the forecast band: treated as a surge.');
     if (forecast.seasonal) parts.push('Yesterday at this time shapes the trend.');
     if (replicas > input.pods) parts.push(`Scale up ${input.pods} → ${replicas} now: new pods need time to become ready.`);
-    else if (replicas < input.pods) parts.push(`Scale down ${input.pods} → ${replicas}: no tick before a replacement could be ready needs the removed pods.`);
-    else parts.push(`Keep ${replicas} replicas${decision.need < replicas ? ' while ticks before a replacement could be ready still need them' : ''}.`);
+    else if (replicas < input.pods) parts.push(`Scale down ${input.pods} → ${replicas}: the lower need has held through the stabilization window.`);
+    else parts.push(`Keep ${replicas} replicas${decision.need < replicas ? ' until the lower need holds through the stabilization window' : ''}.`);
     parts.push(`Estimated SLO risk at ${replicas} replicas: ${(decision.risk * 100).toFixed(1)} %.`);
   }
   const proposal: ScalingProposal = {
