@@ -9,7 +9,8 @@ import { QLearningAgent } from '../core/learning/qLearningAgent';
 import { trainOnSynthetic } from '../core/learning/qTraining';
 import { Q_ACTIONS } from '../core/scaling/qlearningPolicy';
 import type { ScalingPolicy } from '../core/scaling/policy';
-import { scoreTimeline, roundScores, SCORE_KEYS, type Scores } from '../core/scaling/scores';
+import { barVerdict, scoreTimeline, roundScores, SCORE_KEYS, type BarVerdict, type Scores } from '../core/scaling/scores';
+import { EVALUATION_SHAPES, syntheticTrace } from '../core/scaling/syntheticTraces';
 import { capacityPerReplica, oracleTimeline, simulate, type Timeline } from '../core/scaling/simulator';
 import { formatTimeline, parseTimeline, replayTimeline } from '../core/scaling/timeline';
 import { parseTrace, traceTicks } from '../core/scaling/trace';
@@ -20,8 +21,51 @@ const ALIASES: Record<string, string> = { default: 'predictive' };
 const USAGE = `usage:
   nimbusguard bench scaling --trace FILE [--policy predictive|hpa|qlearning|oracle] [--timeline OUT.csv] [--json] [--qtable FILE]
   nimbusguard bench scaling --replay TIMELINE.csv [--json]
-  nimbusguard bench scaling --all [--traces DIR] [--json] [--qtable FILE]
+  nimbusguard bench scaling --all [--traces DIR] [--synthetic] [--json] [--qtable FILE]
+  nimbusguard bench scaling --synthetic [--json]
+
+--all prints, per trace, whether the default (predictive) policy meets the bar against the HPA: at most
+half its sloViolationPct (none where it has none) at no more than its replicaHours. --synthetic scores
+predictive and hpa on every synthetic shape (one week of 15 s ticks, seed 11) with the same verdict.
 `;
+
+/** One week of ticks per synthetic shape, and the seed, for --synthetic. */
+export const SYNTHETIC_TICKS = 7 * 5760;
+export const SYNTHETIC_SEED = 11;
+
+export interface BarRow {
+  trace: string;
+  predictive: Scores;
+  hpa: Scores;
+  verdict: BarVerdict;
+}
+
+/** The bar verdict for every trace that has both a predictive and an hpa row. */
+export function barRows(rows: readonly { trace: string; policy: string; scores: Scores }[]): BarRow[] {
+  const out: BarRow[] = [];
+  for (const row of rows) {
+    if (row.policy !== 'predictive') continue;
+    const hpa = rows.find((r) => r.trace === row.trace && r.policy === 'hpa');
+    if (hpa) out.push({ trace: row.trace, predictive: row.scores, hpa: hpa.scores, verdict: barVerdict(row.scores, hpa.scores) });
+  }
+  return out;
+}
+
+function formatBar(rows: readonly BarRow[]): string {
+  const met = rows.filter((r) => r.verdict.met).length;
+  const lines = rows.map((r) => `  ${r.trace}: ${r.verdict.text}`);
+  return `bar (predictive vs hpa), met on ${met} of ${rows.length}:\n${lines.join('\n')}\n`;
+}
+
+/** Predictive and HPA on every synthetic shape, scored as the shared traces are. */
+export function syntheticRows(): { trace: string; policy: string; scores: Scores }[] {
+  const rows: { trace: string; policy: string; scores: Scores }[] = [];
+  for (const shape of EVALUATION_SHAPES) {
+    const rps = syntheticTrace(shape, SYNTHETIC_TICKS, SYNTHETIC_SEED);
+    for (const policy of ['predictive', 'hpa']) rows.push({ trace: `synthetic:${shape}`, policy, scores: scoreWithOracle(runPolicy(rps, policy)) });
+  }
+  return rows;
+}
 
 interface Args {
   flags: Set<string>;
@@ -140,9 +184,25 @@ async function scaling(argv: string[]): Promise<number> {
         rows.push({ trace: file.replace(/\.csv$/, ''), policy, scores, seconds: (Date.now() - t0) / 1000 });
       }
     }
+    const bar = barRows(rows);
+    const synthetic = flags.has('--synthetic') ? syntheticRows() : [];
+    const syntheticBar = barRows(synthetic);
     const seconds = (Date.now() - started) / 1000;
-    if (json) out(`${JSON.stringify({ seconds, rows }, null, 2)}\n`);
-    else out(`${formatTable(rows)}\n${rows.length} runs in ${seconds.toFixed(1)} s\n`);
+    if (json) out(`${JSON.stringify({ seconds, rows, bar, synthetic, syntheticBar }, null, 2)}\n`);
+    else {
+      out(`${formatTable(rows)}\n${formatBar(bar)}`);
+      if (synthetic.length > 0) out(`\n${formatTable(synthetic)}\n${formatBar(syntheticBar)}`);
+      out(`\n${rows.length + synthetic.length} runs in ${seconds.toFixed(1)} s\n`);
+    }
+    return 0;
+  }
+  if (flags.has('--synthetic')) {
+    const started = Date.now();
+    const synthetic = syntheticRows();
+    const bar = barRows(synthetic);
+    const seconds = (Date.now() - started) / 1000;
+    if (json) out(`${JSON.stringify({ seconds, rows: synthetic, bar }, null, 2)}\n`);
+    else out(`${formatTable(synthetic)}\n${formatBar(bar)}\n${synthetic.length} runs in ${seconds.toFixed(1)} s\n`);
     return 0;
   }
   const trace = values.get('--trace');

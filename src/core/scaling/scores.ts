@@ -77,3 +77,30 @@ function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** Whether the default policy meets the bar against the HPA on one trace, and why not when it does not. */
+export interface BarVerdict {
+  met: boolean;
+  text: string;
+}
+
+/**
+ * The bar: at most half the HPA's violating ticks (none where the HPA has none) at no more than the
+ * HPA's replica-hours.
+ */
+export function barVerdict(policy: Scores, hpa: Scores): BarVerdict {
+  const why: string[] = [];
+  if (hpa.sloViolationPct === 0) {
+    if (policy.sloViolationPct > 0) why.push(`violations ${fmt(policy.sloViolationPct)} % where the HPA has none`);
+  } else if (policy.sloViolationPct > hpa.sloViolationPct / 2) {
+    why.push(`violations ${fmt(policy.sloViolationPct)} % > half the HPA's ${fmt(hpa.sloViolationPct)} %`);
+  }
+  if (policy.replicaHours > hpa.replicaHours) {
+    why.push(`replica-hours ${policy.replicaHours.toFixed(2)} > the HPA's ${hpa.replicaHours.toFixed(2)}`);
+  }
+  return why.length === 0 ? { met: true, text: 'bar met' } : { met: false, text: `not met: ${why.join('; ')}` };
+}
+
+function fmt(pct: number): string {
+  return String(Math.round(pct * 1000) / 1000);
+}

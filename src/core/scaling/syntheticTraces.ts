@@ -2,9 +2,24 @@
 // agent and to check that policies hold up beyond the shared traces.
 import { seededRandom, type Random } from '../learning/seededRandom';
 
-export type SyntheticShape = 'diurnal' | 'stepSurge' | 'slowRamp' | 'noisyLowRate' | 'nearZero' | 'flashCrowds' | 'sawtooth';
+export type SyntheticShape =
+  | 'diurnal'
+  | 'stepSurge'
+  | 'slowRamp'
+  | 'noisyLowRate'
+  | 'nearZero'
+  | 'flashCrowds'
+  | 'sawtooth'
+  | 'burstyPoisson'
+  | 'weekly'
+  | 'slowDrift'
+  | 'stepDown';
 
+/** The shapes the Q-learning agent trains on. */
 export const SYNTHETIC_SHAPES: readonly SyntheticShape[] = ['diurnal', 'stepSurge', 'slowRamp', 'noisyLowRate', 'nearZero', 'flashCrowds', 'sawtooth'];
+
+/** Every shape, for comparing policies beyond the shared traces (the last four are never trained on). */
+export const EVALUATION_SHAPES: readonly SyntheticShape[] = [...SYNTHETIC_SHAPES, 'burstyPoisson', 'weekly', 'slowDrift', 'stepDown'];
 
 const TICKS_PER_DAY = 5760;
 
@@ -58,6 +73,30 @@ export function syntheticTrace(shape: SyntheticShape, ticks: number, seed = 1): 
       case 'sawtooth':
         rate = base * (1 + (i % 480) / 160) * (1 + 0.05 * (random() - 0.5));
         break;
+      case 'burstyPoisson': {
+        // Per-tick counts at a moderate diurnal rate, with bursts of 2-4x lasting a few minutes.
+        const burst = i % 400 < 12 ? 2 + 2 * ((Math.floor(i / 400) * 0.618) % 1) : 1;
+        rate = countNoise(random, (base / 40) * (1 + 0.5 * day) * burst, 15);
+        break;
+      }
+      case 'weekly': {
+        const weekday = Math.floor((i + phase) / TICKS_PER_DAY) % 7;
+        const weekend = weekday >= 5 ? 0.55 : 1;
+        rate = base * weekend * (1 + 0.5 * day) * (1 + 0.04 * (random() - 0.5));
+        break;
+      }
+      case 'slowDrift': {
+        const drift = 1 + 0.8 * Math.sin((2 * Math.PI * i) / (TICKS_PER_DAY * 5)) + 0.4 * Math.sin((2 * Math.PI * i) / 1700);
+        rate = base * Math.max(0.1, drift) * (1 + 0.06 * (random() - 0.5));
+        break;
+      }
+      case 'stepDown': {
+        // Held high, then dropping to a third for a while: tests how fast pods are given back, and
+        // that they are back in time when the load returns.
+        const inLull = i % 1000 >= 600;
+        rate = base * (inLull ? 1 : 3) * (1 + 0.05 * (random() - 0.5));
+        break;
+      }
     }
     out[i] = Math.max(0, rate);
   }

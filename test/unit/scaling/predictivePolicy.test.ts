@@ -26,7 +26,7 @@ test('predictive holds when capacity cannot be inferred yet', () => {
   assert.equal(policy.decide({ t: 15, history: [zero], initial: zero, pods: 2, ready: 2, minReplicas: 1, maxReplicas: 50 }), 2);
 });
 
-for (const shape of ['stepSurge', 'sawtooth', 'diurnal', 'slowRamp'] as const) {
+for (const shape of ['stepSurge', 'sawtooth', 'diurnal', 'slowRamp', 'slowDrift', 'stepDown', 'weekly'] as const) {
   test(`predictive beats the HPA on the synthetic ${shape} trace`, () => {
     const rps = syntheticTrace(shape, 5760, 11);
     const c = capacityPerReplica(rps);

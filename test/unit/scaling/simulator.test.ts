@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { capacityPerReplica, oracleReplicas, replayPolicy, simulate, utilization } from '../../../src/core/scaling/simulator';
-import { scoreTimeline } from '../../../src/core/scaling/scores';
+import { barVerdict, scoreTimeline } from '../../../src/core/scaling/scores';
 import type { ScalingContext, ScalingPolicy } from '../../../src/core/scaling/policy';
 
 // 100 ticks at rate 20 except one tick at 200: p99 (nearest rank) is 20, so C = 1 and oracle = ceil(rps / 0.9).
@@ -77,4 +77,15 @@ test('scores count actions, violations and the elasticity metrics', () => {
 test('a policy returning an out-of-range value is refused', () => {
   assert.throws(() => simulate(flat(2), replayPolicy([0, 1]), 1), /integer in \[1, 50\]/);
   assert.throws(() => simulate(flat(2), replayPolicy([51, 1]), 1), /integer in \[1, 50\]/);
+});
+
+test('the bar: half the HPA violations at no more replica-hours, none where the HPA has none', () => {
+  const base = { ticks: 100, costRatio: 1, scalingActions: 0, thetaU: 0, thetaO: 0, tauU: 0, tauO: 0 };
+  const hpa = { ...base, sloViolationPct: 2, replicaHours: 100 };
+  assert.deepEqual(barVerdict({ ...base, sloViolationPct: 1, replicaHours: 100 }, hpa), { met: true, text: 'bar met' });
+  assert.match(barVerdict({ ...base, sloViolationPct: 1.01, replicaHours: 90 }, hpa).text, /^not met: violations 1.01 % > half the HPA's 2 %$/);
+  assert.match(barVerdict({ ...base, sloViolationPct: 0.5, replicaHours: 100.5 }, hpa).text, /^not met: replica-hours 100.50 > the HPA's 100.00$/);
+  const clean = { ...base, sloViolationPct: 0, replicaHours: 100 };
+  assert.match(barVerdict({ ...base, sloViolationPct: 0.01, replicaHours: 50 }, clean).text, /where the HPA has none/);
+  assert.equal(barVerdict({ ...base, sloViolationPct: 0, replicaHours: 50 }, clean).met, true);
 });
