@@ -55,8 +55,10 @@ signal() { # sig pid: the process group up.sh created (setsid), else the pid
   kill -"$1" -- "-$2" 2>/dev/null || kill -"$1" "$2" 2>/dev/null || true
 }
 
-# stop NAME... : SIGTERM, up to 8 s grace, then SIGKILL.
+# stop TENTHS NAME... : SIGTERM, up to TENTHS/10 s grace, then SIGKILL.
 stop() {
+  local grace=$1
+  shift
   local -a pids=() names=()
   local i name
   for name in "$@"; do
@@ -67,7 +69,7 @@ stop() {
   [[ ${#pids[@]} -gt 0 ]] || return 0
   log "stopping ${names[*]}"
   for i in "${!pids[@]}"; do signal TERM "${pids[$i]}"; done
-  for _ in $(seq 1 80); do
+  for _ in $(seq 1 "$grace"); do
     local left=0
     for i in "${!pids[@]}"; do ours "${pids[$i]}" && left=1; done
     [[ $left == 0 ]] && return 0
@@ -80,9 +82,12 @@ stop() {
     fi
   done
 }
-# etcd goes last so the API server can shut down cleanly.
-stop nimbus-sim metrics-server kwok kube-scheduler kube-controller-manager kube-apiserver
-stop etcd
+# Clients first, etcd last. The API server's graceful shutdown can wait on
+# lingering connections for a minute; its state is disposable, so it gets a
+# short grace period.
+stop 50 nimbus-sim metrics-server kwok kube-scheduler kube-controller-manager
+stop 20 kube-apiserver
+stop 50 etcd
 
 if [[ $KEEP == 1 ]]; then
   rm -f "$STATE/ready" "$STATE"/pids/*.pid
