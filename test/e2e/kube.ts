@@ -7,7 +7,7 @@ import { repoRoot } from '../harness/vscode/index';
 export const adminContext = 'nimbusguard-admin';
 
 export function clusterKubeconfig(): string {
-  const path = process.env.NIMBUSGUARD_E2E_KUBECONFIG ?? join(repoRoot(), '.cluster', 'kubeconfig');
+  const path = process.env.NIMBUSGUARD_E2E_KUBECONFIG ?? join(process.env.NIMBUSGUARD_CLUSTER_DIR ?? join(repoRoot(), '.cluster'), 'kubeconfig');
   if (!existsSync(path)) throw new Error(`${path} does not exist; start the cluster with \`bash test/harness/cluster/up.sh\``);
   return path;
 }

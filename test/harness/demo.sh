@@ -13,7 +13,7 @@ cd "$repo"
 port="${NIMBUSGUARD_DEMO_PORT:-8080}"
 CACHE="${NIMBUSGUARD_CACHE:-$HOME/.cache/nimbusguard}"
 state="$CACHE/demo"
-kubeconfig="$repo/.cluster/kubeconfig"
+kubeconfig="${NIMBUSGUARD_CLUSTER_DIR:-$repo/.cluster}/kubeconfig"
 say() { printf '\033[1mdemo:\033[0m %s\n' "$*" >&2 || true; }
 
 server_pid=""

@@ -179,6 +179,9 @@ export class Workbench {
   async screenshot(name: string): Promise<string> {
     const path = screenshotPath(name);
     mkdirSync(dirname(path), { recursive: true });
+    // Park the pointer over the editor so no hover tooltip covers what the picture should show.
+    const size = this.page.viewportSize();
+    if (size) await this.page.mouse.move(Math.round(size.width * 0.6), Math.round(size.height * 0.5)).catch(() => undefined);
     await this.page.screenshot({ path, fullPage: false });
     return path;
   }
