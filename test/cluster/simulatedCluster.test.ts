@@ -13,13 +13,13 @@ import * as k8s from '@kubernetes/client-node';
 // helpers
 
 function findRepoRoot(): string {
-  let dir = import.meta.dirname;
-  for (;;) {
-    if (existsSync(join(dir, 'test/harness/cluster/up.sh'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the repository root above ' + import.meta.dirname);
-    dir = parent;
+  for (const start of [import.meta.dirname, process.cwd()]) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      if (existsSync(join(dir, 'test/harness/cluster/up.sh'))) return dir;
+      if (dirname(dir) === dir) break;
+    }
   }
+  throw new Error(`cannot find the repository root above ${import.meta.dirname} or ${process.cwd()}`);
 }
 
 const root = findRepoRoot();
@@ -296,8 +296,12 @@ describe('kubelet simulation', { concurrency: true }, () => {
     }, 60_000);
     const evs = await events(ns);
     assert.ok(evs.some((e) => e.reason === 'BackOff' && /Back-off restarting failed container app/.test(e.message ?? '')), 'BackOff event');
-    const pod = (await pods(ns, 'leaky'))[0]!;
-    assert.equal(condition(pod, 'Ready')?.status, 'False');
+    // While backing off the pod is not Ready (it is, briefly, after each restart).
+    const pod = await waitFor('not Ready while backing off', async () => {
+      const p = (await pods(ns, 'leaky'))[0];
+      const waiting = p?.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff';
+      return p && waiting && condition(p, 'Ready')?.status === 'False' ? p : undefined;
+    });
 
     // Raising the limit rolls out a pod that survives its peak.
     await apps.patchNamespacedDeployment(

@@ -8,6 +8,7 @@ set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../../.." && pwd)"
 STATE="${NIMBUSGUARD_CLUSTER_DIR:-$ROOT/.cluster}"
+STATE="$(realpath -m -- "$STATE")"
 KEEP=0
 QUIET=0
 for arg in "$@"; do

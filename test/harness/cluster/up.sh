@@ -9,6 +9,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../../.." && pwd)"
 STATE="${NIMBUSGUARD_CLUSTER_DIR:-$ROOT/.cluster}"
+STATE="$(realpath -m -- "$STATE")"
 NODES="${NIMBUSGUARD_NODES:-2}"
 # shellcheck source=versions.sh
 source "$HERE/versions.sh"
