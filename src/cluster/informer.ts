@@ -48,6 +48,8 @@ export class ResilientInformer<T extends KubernetesObject> {
     const objects = KubernetesObjectApi.makeApiClient(kc);
     const listFn = async () => {
       const list = await objects.list<T>(type.apiVersion, type.kind, namespace);
+      // ListWatch would open a watch after a list that finished after stop(); refuse instead.
+      if (this.stopped) throw new Error('informer stopped');
       // ListWatch applies the items right after this resolves; report synced once they are in.
       setImmediate(() => {
         if (this.stopped) return;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { ClusterSession } from '../../src/cluster/clusterSession';
 import { ConnectionManager } from '../../src/cluster/connection';
@@ -111,7 +112,13 @@ test('bad kubeconfigs and unreachable clusters give one clear sentence', async (
   m2.dispose();
 
   const unreachable = join(dir, 'unreachable');
-  writeFileSync(unreachable, `apiVersion: v1\nkind: Config\ncurrent-context: gone\nclusters: [{name: gone, cluster: {server: "https://127.0.0.1:9"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: gone, context: {cluster: gone, user: u}}]\n`);
+  const closedPort = await new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+  writeFileSync(unreachable, `apiVersion: v1\nkind: Config\ncurrent-context: gone\nclusters: [{name: gone, cluster: {server: "https://127.0.0.1:${closedPort}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: gone, context: {cluster: gone, user: u}}]\n`);
   const m3 = new ConnectionManager(() => ({ kubeconfig: unreachable, namespaces: [] }), {});
   await m3.reload();
   await waitFor('the probe to fail', () => m3.session?.state.phase === 'unreachable', 10_000, 50);
