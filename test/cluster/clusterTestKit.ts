@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 
 export const repoRoot = join(import.meta.dirname, '../../..');
-export const kubeconfigPath = join(repoRoot, '.cluster/kubeconfig');
+/** The cluster `up.sh` started: `$NIMBUSGUARD_CLUSTER_DIR` (default `<repo>/.cluster`). */
+export const kubeconfigPath = join(process.env['NIMBUSGUARD_CLUSTER_DIR'] ?? join(repoRoot, '.cluster'), 'kubeconfig');
 export const ADMIN = 'nimbusguard-admin';
 export const LIMITED = 'nimbusguard-limited';
 export const LIMITED_NAMESPACE = 'team-a';
