@@ -1,5 +1,6 @@
 // The Workloads view in real VS Code: a Deployment created through the Kubernetes API shows up under
-// its namespace with its ready count, and the status bar names the current context.
+// its namespace with its ready count, and the status bar names the current context; an OOMKilled
+// workload shows its incident in the tree and in the status bar's count.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,11 @@ before(async () => {
   kube = kubeClients(kubeconfig);
   await freshNamespace(kube.core, namespace);
   await kube.apps.createNamespacedDeployment({ namespace, body: deployment(namespace, 'web', 2, 'registry.example/web:1.0') });
+  const checkout = deployment(namespace, 'checkout', 1, 'registry.example/checkout:2.1');
+  const pod = checkout.spec!.template;
+  pod.metadata!.annotations = { 'sim.nimbusguard.dev/memory-peak': '300Mi' };
+  pod.spec!.containers[0]!.resources = { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } };
+  await kube.apps.createNamespacedDeployment({ namespace, body: checkout });
   workspace = mkdtempSync(join(tmpdir(), 'nimbusguard-e2e-workspace-'));
   writeFileSync(join(workspace, 'README.md'), '# e2e workspace\n');
   vscode = await launchVSCode({ workspace, env: { KUBECONFIG: kubeconfig } });
@@ -62,6 +68,34 @@ test('the Workloads view lists the new Deployment under its namespace and the st
     assert.ok(status.includes(adminContext), `status bar entry: ${status}`);
 
     const shot = await vscode.screenshot('workloads');
+    t.diagnostic(`screenshot: ${shot}`);
+  } catch (error) {
+    failed = true;
+    throw error;
+  }
+});
+
+test('an OOMKilled workload shows its incident in the tree and the status bar counts it', { timeout: 240_000 }, async (t) => {
+  assert.ok(vscode, 'VS Code started');
+  const { workbench } = vscode;
+  try {
+    const pane = await workbench.openViewPane('Workloads');
+    await workbench.waitForTreeItem('checkout', { scope: pane, timeoutMs: 60_000 });
+    await workbench.expandTreeItem('checkout', { scope: pane });
+    const incident = await workbench.waitForTreeItem('OOMKilled', { scope: pane, timeoutMs: 90_000 });
+    const { description } = await workbench.treeItemText('OOMKilled', pane);
+    assert.match(description, /checkout/, `the incident row explains itself: ${description}`);
+    assert.match(description, /OOMKilled|memory/i);
+    assert.ok(await incident.isVisible());
+
+    const status = await eventually('the status bar to count the open incidents', async () => {
+      const text = await workbench.waitForStatusBar(adminContext);
+      const count = /nimbusguard-admin\D+(\d+)/.exec(text);
+      return count && Number(count[1]) >= 2 ? text : undefined;
+    });
+    assert.match(status, /nimbusguard-admin/);
+
+    const shot = await vscode.screenshot('incidents');
     t.diagnostic(`screenshot: ${shot}`);
   } catch (error) {
     failed = true;
