@@ -406,6 +406,26 @@ describe('kubelet simulation', { concurrency: true }, () => {
     }
   });
 
+  test('a missing ConfigMap gives CreateContainerConfigError until it exists', async (t) => {
+    const ns = await namespace(t, 'config');
+    const d = deployment('configured');
+    d.spec!.template.spec!.containers[0]!.env = [{ name: 'MODE', valueFrom: { configMapKeyRef: { name: 'app-config', key: 'mode' } } }];
+    await apps.createNamespacedDeployment({ namespace: ns, body: d });
+    const st = await waitFor('CreateContainerConfigError', async () => {
+      const s = (await pods(ns, 'configured'))[0]?.status?.containerStatuses?.[0];
+      return s?.state?.waiting?.reason === 'CreateContainerConfigError' ? s : undefined;
+    });
+    assert.equal(st.state?.waiting?.message, 'configmap "app-config" not found');
+    const p = (await pods(ns, 'configured'))[0]!;
+    assert.equal(p.status?.phase, 'Pending');
+    assert.ok((await events(ns, p.metadata!.name!)).some((e) => e.reason === 'Failed' && e.message === 'Error: configmap "app-config" not found'));
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'app-config' }, data: { mode: 'fast' } } });
+    await waitFor('the pod to start once the ConfigMap exists', async () => {
+      const p = (await pods(ns, 'configured'))[0];
+      return p?.status?.phase === 'Running' && condition(p, 'Ready')?.status === 'True';
+    });
+  });
+
   test('metrics.k8s.io serves pod usage; the workload load is shared by its ready pods', async (t) => {
     const ns = await namespace(t, 'metrics');
     await apps.createNamespacedDeployment({

@@ -28,6 +28,7 @@ const (
 	stPulling                   // ContainerCreating (pulling or creating)
 	stPullErr                   // ErrImagePull
 	stPullBackOff               // ImagePullBackOff
+	stConfigErr                 // CreateContainerConfigError (missing ConfigMap/Secret or key)
 	stRunning
 	stTerminated   // exited, restart pending
 	stCrashBackOff // CrashLoopBackOff
@@ -42,6 +43,7 @@ const (
 	oomAfter      = 1500 * time.Millisecond
 	initRunTime   = 400 * time.Millisecond
 	terminatedFor = time.Second // terminated state is visible this long before a restart/back-off
+	configRetry   = 5 * time.Second // retry of missing ConfigMaps/Secrets (env and volumes)
 )
 
 type ctr struct {
@@ -92,6 +94,7 @@ type runner struct {
 	trans   map[corev1.PodConditionType]metav1.Time
 	condSt  map[corev1.PodConditionType]corev1.ConditionStatus
 	written *corev1.PodStatus
+	mounted bool // configMap/secret volumes resolved
 	phase   corev1.PodPhase
 }
 
@@ -233,7 +236,7 @@ func (r *runner) nextWake(now time.Time) time.Time {
 	}
 	for _, c := range r.ctrs {
 		switch c.st {
-		case stPulling, stPullErr, stPullBackOff, stTerminated, stCrashBackOff:
+		case stPulling, stPullErr, stPullBackOff, stConfigErr, stTerminated, stCrashBackOff:
 			consider(c.nextAt)
 		case stRunning:
 			consider(c.endAt)
@@ -251,6 +254,14 @@ func (r *runner) nextWake(now time.Time) time.Time {
 func (r *runner) step(now time.Time) {
 	if now.Before(r.sandbox) {
 		return
+	}
+	if !r.mounted {
+		if msg := r.volumeError(); msg != "" {
+			r.event(nil, corev1.EventTypeWarning, "FailedMount", "%s", msg)
+			r.sandbox = now.Add(configRetry)
+			return
+		}
+		r.mounted = true
 	}
 	for _, c := range r.ctrs {
 		r.advance(c, now)
@@ -297,7 +308,11 @@ func (r *runner) advance(c *ctr, now time.Time) {
 			r.s.markImage(r.pod.Spec.NodeName, c.spec.Image)
 			c.pulling = false
 		}
-		r.startContainer(c, now, true)
+		r.createContainer(c, now)
+	case stConfigErr:
+		if due {
+			r.createContainer(c, now)
+		}
 	case stPullErr:
 		if !due {
 			return
@@ -340,6 +355,81 @@ func (r *runner) advance(c *ctr, now time.Time) {
 			r.restart(c, now)
 		}
 	}
+}
+
+// createContainer starts the container unless its environment refers to a
+// ConfigMap/Secret (or key) that does not exist; then it reports
+// CreateContainerConfigError and retries, as the kubelet does.
+func (r *runner) createContainer(c *ctr, now time.Time) {
+	if msg := r.envError(c); msg != "" {
+		r.event(c, corev1.EventTypeWarning, "Failed", "Error: %s", msg)
+		c.st, c.reason, c.message, c.nextAt = stConfigErr, "CreateContainerConfigError", msg, now.Add(configRetry)
+		return
+	}
+	r.startContainer(c, now, true)
+}
+
+func (r *runner) envError(c *ctr) string {
+	ns := r.pod.Namespace
+	optional := func(o *bool) bool { return o != nil && *o }
+	for _, from := range c.spec.EnvFrom {
+		if ref := from.ConfigMapRef; ref != nil && !optional(ref.Optional) {
+			if _, err := r.s.cms.ConfigMaps(ns).Get(ref.Name); err != nil {
+				return fmt.Sprintf("configmap %q not found", ref.Name)
+			}
+		}
+		if ref := from.SecretRef; ref != nil && !optional(ref.Optional) {
+			if _, err := r.s.secs.Secrets(ns).Get(ref.Name); err != nil {
+				return fmt.Sprintf("secret %q not found", ref.Name)
+			}
+		}
+	}
+	for _, e := range c.spec.Env {
+		if e.ValueFrom == nil {
+			continue
+		}
+		if ref := e.ValueFrom.ConfigMapKeyRef; ref != nil && !optional(ref.Optional) {
+			cm, err := r.s.cms.ConfigMaps(ns).Get(ref.Name)
+			if err != nil {
+				return fmt.Sprintf("configmap %q not found", ref.Name)
+			}
+			if _, ok := cm.Data[ref.Key]; !ok {
+				if _, ok := cm.BinaryData[ref.Key]; !ok {
+					return fmt.Sprintf("couldn't find key %s in ConfigMap %s/%s", ref.Key, ns, ref.Name)
+				}
+			}
+		}
+		if ref := e.ValueFrom.SecretKeyRef; ref != nil && !optional(ref.Optional) {
+			sec, err := r.s.secs.Secrets(ns).Get(ref.Name)
+			if err != nil {
+				return fmt.Sprintf("secret %q not found", ref.Name)
+			}
+			if _, ok := sec.Data[ref.Key]; !ok {
+				if _, ok := sec.StringData[ref.Key]; !ok {
+					return fmt.Sprintf("couldn't find key %s in Secret %s/%s", ref.Key, ns, ref.Name)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// volumeError reports the first configMap/secret volume that cannot be mounted.
+func (r *runner) volumeError() string {
+	ns := r.pod.Namespace
+	for _, v := range r.pod.Spec.Volumes {
+		if cm := v.ConfigMap; cm != nil && !(cm.Optional != nil && *cm.Optional) {
+			if _, err := r.s.cms.ConfigMaps(ns).Get(cm.Name); err != nil {
+				return fmt.Sprintf("MountVolume.SetUp failed for volume %q : configmap %q not found", v.Name, cm.Name)
+			}
+		}
+		if sec := v.Secret; sec != nil && !(sec.Optional != nil && *sec.Optional) {
+			if _, err := r.s.secs.Secrets(ns).Get(sec.SecretName); err != nil {
+				return fmt.Sprintf("MountVolume.SetUp failed for volume %q : secret %q not found", v.Name, sec.SecretName)
+			}
+		}
+	}
+	return ""
 }
 
 // beginPull starts (or retries) the image step of a container start.
@@ -473,7 +563,7 @@ func (c *ctr) status(now time.Time, b behavior) corev1.ContainerStatus {
 		st.ImageID = c.imageID
 	}
 	switch c.st {
-	case stNotStarted, stPulling, stPullErr, stPullBackOff, stCrashBackOff:
+	case stNotStarted, stPulling, stPullErr, stPullBackOff, stConfigErr, stCrashBackOff:
 		st.State.Waiting = &corev1.ContainerStateWaiting{Reason: c.reason, Message: c.message}
 		if c.reason == "" {
 			st.State.Waiting.Reason = "ContainerCreating"
@@ -517,7 +607,7 @@ func (r *runner) status(now time.Time) corev1.PodStatus {
 			notReady = append(notReady, c.spec.Name)
 		}
 		switch c.st {
-		case stNotStarted, stPulling, stPullErr, stPullBackOff:
+		case stNotStarted, stPulling, stPullErr, stPullBackOff, stConfigErr:
 			if c.restarts == 0 && c.last == nil {
 				pendingFresh++
 			} else {

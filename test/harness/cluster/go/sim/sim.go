@@ -60,6 +60,8 @@ type Sim struct {
 	stss  appslisters.StatefulSetLister
 	dss   appslisters.DaemonSetLister
 	jobs  batchlisters.JobLister
+	cms   corelisters.ConfigMapLister
+	secs  corelisters.SecretLister
 	bcast record.EventBroadcaster
 
 	mu        sync.Mutex
@@ -102,6 +104,7 @@ func cmdRun(args []string) error {
 		rss: f.Apps().V1().ReplicaSets().Lister(), deps: f.Apps().V1().Deployments().Lister(),
 		stss: f.Apps().V1().StatefulSets().Lister(), dss: f.Apps().V1().DaemonSets().Lister(),
 		jobs:      f.Batch().V1().Jobs().Lister(),
+		cms:       f.Core().V1().ConfigMaps().Lister(), secs: f.Core().V1().Secrets().Lister(),
 		recorders: map[string]record.EventRecorder{}, runners: map[types.UID]*runner{},
 		deleting: map[types.UID]bool{}, images: map[string]map[string]bool{},
 		ips: map[string]map[string]types.UID{}, ipCursor: map[string]int{},
