@@ -4,6 +4,8 @@
 import { KubeConfig, KubernetesObject, VersionApi } from '@kubernetes/client-node';
 import { Emitter } from '../core/events';
 import { ClusterSnapshot } from '../core/model/snapshot';
+import { UsageHistory } from '../core/model/usageHistory';
+import type { PodUsage } from '../core/model/resources';
 import { describeClusterError } from './errors';
 import { InformerState, ResilientInformer, backoffDelay } from './informer';
 import { MetricsPoller, MetricsState } from './metricsPoller';
@@ -32,6 +34,8 @@ interface RunningInformer {
 
 export class ClusterSession {
   readonly snapshot = new ClusterSnapshot();
+  /** Usage per workload container over time, for right-sizing and the scaling panel. */
+  readonly usage = new UsageHistory();
   private readonly changed = new Emitter<void>();
   private readonly stateChanged = new Emitter<SessionState>();
   readonly onDidChange = this.changed.event;
@@ -128,10 +132,21 @@ export class ClusterSession {
     }
     if (this.options.metrics !== false) {
       this.metrics = new MetricsPoller(this.kc, this.scopes(), (usage) => {
-        for (const u of usage) this.snapshot.setUsage(u);
+        for (const u of usage) this.recordUsage(u);
         this.changed.fire();
       });
       this.metrics.start();
+    }
+  }
+
+  private recordUsage(u: PodUsage): void {
+    this.snapshot.setUsage(u);
+    const pod = this.snapshot.get('Pod', u.namespace, u.name);
+    if (!pod) return;
+    const owner = this.snapshot.ownerOf(pod.meta);
+    const t = (Date.parse(u.timestamp) || Date.now()) / 1000;
+    for (const c of u.containers) {
+      this.usage.add(owner.kind, owner.namespace, owner.name, c.name, { t, cpu: c.cpuMillicores / 1000, memory: c.memoryBytes, pod: u.name });
     }
   }
 
@@ -148,6 +163,7 @@ export class ClusterSession {
         },
         remove: (obj) => {
           this.snapshot.remove(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+          if (kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet' || kind === 'Job') this.usage.forget(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
           this.changed.fire();
         },
         stateChanged: (state) => {

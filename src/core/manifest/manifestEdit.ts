@@ -1,0 +1,92 @@
+// Edits one field of one object in a YAML file as a minimal text change: the scalar is replaced
+// in place, or the missing keys are inserted under the deepest mapping that exists, so comments
+// and the formatting of the rest of the file stay exactly as they were.
+import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, stringify, type Node as YamlNode } from 'yaml';
+import { parseFieldPath } from './manifestIndex';
+
+export interface TextEdit {
+  /** Zero-based positions. */
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+  newText: string;
+}
+
+function scalarText(value: string | number | boolean): string {
+  return stringify(value, { lineWidth: 0 }).trimEnd();
+}
+
+function position(lines: LineCounter, offset: number): { line: number; col: number } {
+  const p = lines.linePos(offset);
+  return { line: p.line - 1, col: p.col - 1 };
+}
+
+function name(node: unknown): string {
+  return isScalar(node) ? String(node.value) : '';
+}
+
+export function editField(text: string, document: number, path: string, value: string | number | boolean): TextEdit | undefined {
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines });
+  if (!Array.isArray(docs)) return undefined;
+  const doc = docs[document];
+  if (!doc || doc.errors.length > 0 || !isMap(doc.contents)) return undefined;
+  const steps = parseFieldPath(path);
+  let node: YamlNode = doc.contents as YamlNode;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    if (typeof step === 'string') {
+      if (!isMap(node)) return undefined;
+      const pair = node.items.find((p) => name(p.key) === step);
+      if (!pair) return insertKeys(text, lines, node, steps.slice(i) as string[], value);
+      const child = pair.value as YamlNode | null;
+      if (i === steps.length - 1) {
+        if (isScalar(child) && child.range) {
+          const start = position(lines, child.range[0]);
+          const end = position(lines, child.range[1]);
+          return { startLine: start.line, startColumn: start.col, endLine: end.line, endColumn: end.col, newText: scalarText(value) };
+        }
+        return undefined;
+      }
+      if (!child) return undefined;
+      node = child;
+    } else {
+      if (!isSeq(node)) return undefined;
+      const item = (typeof step === 'number' ? node.items[step] : node.items.find((it) => isMap(it) && name(it.get(step.key, true)) === step.value)) as YamlNode | undefined;
+      if (!item) return undefined;
+      node = item;
+    }
+  }
+  return undefined;
+}
+
+function insertKeys(text: string, lines: LineCounter, map: YamlNode, keys: string[], value: string | number | boolean): TextEdit | undefined {
+  if (!isMap(map) || map.flow || map.items.length === 0 || keys.some((k) => typeof k !== 'string')) return undefined;
+  const firstKey = map.items[0]!.key as YamlNode;
+  if (!firstKey.range) return undefined;
+  const indent = position(lines, firstKey.range[0]).col;
+  const lastPair = map.items[map.items.length - 1]!;
+  const lastNode = (lastPair.value ?? lastPair.key) as YamlNode;
+  if (!lastNode.range) return undefined;
+  // Insert on the line after the mapping's last value, at column 0.
+  const lastLine = position(lines, Math.max(lastNode.range[0], lastNode.range[1] - 1)).line;
+  const textLines = text.split('\n');
+  const insertLine = Math.min(lastLine + 1, textLines.length);
+  const body = keys
+    .map((key, depth) => `${' '.repeat(indent + 2 * depth)}${scalarText(key)}:${depth === keys.length - 1 ? ` ${scalarText(value)}` : ''}`)
+    .join('\n');
+  if (insertLine >= textLines.length || (insertLine === textLines.length - 1 && textLines[insertLine] === '')) {
+    const end = textLines.length - 1;
+    const needsBreak = textLines[end] !== '';
+    return { startLine: end, startColumn: textLines[end]!.length, endLine: end, endColumn: textLines[end]!.length, newText: `${needsBreak ? '\n' : ''}${body}\n` };
+  }
+  return { startLine: insertLine, startColumn: 0, endLine: insertLine, endColumn: 0, newText: `${body}\n` };
+}
+
+/** Applies a TextEdit to a string (for tests and the CLI). */
+export function applyEdit(text: string, edit: TextEdit): string {
+  const lines = text.split('\n');
+  const offset = (line: number, col: number) => lines.slice(0, line).reduce((n, l) => n + l.length + 1, 0) + col;
+  return text.slice(0, offset(edit.startLine, edit.startColumn)) + edit.newText + text.slice(offset(edit.endLine, edit.endColumn));
+}

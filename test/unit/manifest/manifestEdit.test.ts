@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyEdit, editField } from '../../../src/core/manifest/manifestEdit';
+
+const file = `# checkout
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: checkout
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: registry.example/checkout:2.1   # pinned
+          resources:
+            requests:
+              cpu: 100m
+            limits:
+              memory: 128Mi # too low
+        - name: sidecar
+          image: envoy:1.30
+---
+kind: Service
+metadata: {name: checkout}
+`;
+
+test('replaces a scalar in place, keeping comments and the other documents', () => {
+  const edit = editField(file, 0, 'spec.template.spec.containers[name=api].resources.limits.memory', '256Mi')!;
+  const out = applyEdit(file, edit);
+  assert.equal(out, file.replace('memory: 128Mi # too low', 'memory: 256Mi # too low'));
+});
+
+test('inserts missing keys under the deepest existing mapping with its indentation', () => {
+  const edit = editField(file, 0, 'spec.template.spec.containers[name=sidecar].resources.limits.memory', '64Mi')!;
+  const out = applyEdit(file, edit);
+  assert.match(out, /          image: envoy:1\.30\n          resources:\n            limits:\n              memory: 64Mi\n---/);
+  const cpu = applyEdit(file, editField(file, 0, 'spec.template.spec.containers[name=api].resources.limits.cpu', '500m')!);
+  assert.match(cpu, /              memory: 128Mi # too low\n              cpu: 500m\n/);
+});
+
+test('quotes values that YAML would otherwise read as another type', () => {
+  const out = applyEdit(file, editField(file, 0, 'spec.template.spec.containers[name=api].image', 'registry.example/checkout:2.0')!);
+  assert.match(out, /image: registry\.example\/checkout:2\.0   # pinned/);
+  const numeric = applyEdit(file, editField(file, 0, 'spec.template.spec.containers[name=api].resources.requests.cpu', '1')!);
+  assert.match(numeric, /cpu: "1"/);
+});
+
+test('appends at the end of a file without a trailing newline', () => {
+  const text = 'kind: Deployment\nmetadata:\n  name: x\nspec:\n  replicas: 1';
+  assert.equal(applyEdit(text, editField(text, 0, 'spec.paused', true)!), `${text}\n  paused: true\n`);
+});
+
+test('gives up rather than guess: missing list items, flow mappings, broken documents', () => {
+  assert.equal(editField(file, 0, 'spec.template.spec.containers[name=ghost].image', 'x'), undefined);
+  assert.equal(editField(file, 1, 'metadata.labels.app', 'x'), undefined);
+  assert.equal(editField('a: [1,\n', 0, 'a', 1), undefined);
+  assert.equal(editField(file, 5, 'spec', 1), undefined);
+});
