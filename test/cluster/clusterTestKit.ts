@@ -64,3 +64,75 @@ export function deployment(name: string, opts: { replicas?: number; image?: stri
     },
   };
 }
+
+// ---- incident detection against the live cluster ----------------------------------------------
+
+export interface WatchedNamespace {
+  session: import('../../src/cluster/clusterSession').ClusterSession;
+  monitor: import('../../src/agent/incidentMonitor').IncidentMonitor;
+  dispose(): void;
+}
+
+/** A product ClusterSession on `namespaces` (admin context unless `kc` is given) with an IncidentMonitor over it. */
+export async function watchIncidents(namespaces: string[], opts: { metrics?: boolean; kc?: k8s.KubeConfig; context?: string } = {}): Promise<WatchedNamespace> {
+  const { ClusterSession } = await import('../../src/cluster/clusterSession');
+  const { IncidentMonitor } = await import('../../src/agent/incidentMonitor');
+  let config = opts.kc;
+  let context = opts.context ?? ADMIN;
+  if (!config) {
+    const { clientConfigFor, kubeconfigSources, loadKubeconfig } = await import('../../src/cluster/kubeconfigLoader');
+    config = clientConfigFor(await loadKubeconfig(kubeconfigSources(kubeconfigPath, {})), context);
+  } else {
+    context = config.getCurrentContext();
+  }
+  const session = new ClusterSession(config, context, { namespaces, metrics: opts.metrics ?? false });
+  await session.start();
+  if (!(await session.whenSynced(30_000))) {
+    session.dispose();
+    throw new Error(`the session on ${namespaces.join(', ')} did not sync: ${session.notes().join('; ')}`);
+  }
+  const monitor = new IncidentMonitor({ snapshot: session.snapshot, onSnapshotChange: (l) => session.onDidChange(l), tickMs: 1_000 });
+  return {
+    session,
+    monitor,
+    dispose: () => {
+      monitor.dispose();
+      session.dispose();
+    },
+  };
+}
+
+type IncidentOf = ReturnType<import('../../src/agent/incidentMonitor').IncidentMonitor['open']>[number];
+
+/** Waits until the monitor has an open incident of `type` on the object `kind`/`name` (in `namespace` unless cluster-scoped). */
+export function waitForIncident(
+  monitor: import('../../src/agent/incidentMonitor').IncidentMonitor,
+  type: string,
+  kind: string,
+  name: string,
+  namespace: string | undefined,
+  timeoutMs = 120_000,
+  accept: (i: IncidentOf) => boolean = () => true,
+): Promise<IncidentOf> {
+  const describe = () => monitor.open().map((i) => `${i.type} ${i.workload.kind}/${i.workload.name}`).join(', ') || 'none';
+  return waitFor(`${type} on ${kind}/${name}`, () => {
+    const hit = monitor.open().find((i) => i.type === type && i.workload.kind === kind && i.workload.name === name && (namespace === undefined || i.workload.namespace === namespace) && accept(i));
+    return hit ?? undefined;
+  }, timeoutMs, 500).catch((error: Error) => {
+    throw new Error(`${error.message}; open incidents: ${describe()}`);
+  });
+}
+
+/** All evidence texts (and reasons) of an incident, with its summary, as one string for matching. */
+export function evidenceText(incident: IncidentOf): string {
+  return [incident.summary, ...incident.evidence.map((e) => `${e.text}${e.reason ? ` [${e.reason}]` : ''}`)].join('\n');
+}
+
+export const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Strategic merge: lists such as containers merge by name, as `kubectl patch` does. */
+export const STRATEGIC_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch);
