@@ -1,0 +1,214 @@
+// Masks the names that identify a cluster (namespaces, workloads, pods, containers, images, hosts,
+// IPs, nodes) before a root cause leaves the machine, and restores them in the answer.
+//
+// Names are collected from the structured fields first (incident.workload, evidence sources,
+// container names in field paths, image values in fixes) and then from free text (images in event
+// messages, URLs, host:port pairs, dotted hostnames, IPv4 addresses). Replacement is a single pass
+// over one alternation sorted longest first, so a name that is a substring of another never splits
+// it, and a placeholder inserted earlier is never matched again.
+import type { Incident } from '../../core/model/incident';
+import type { ObjectRef } from '../../core/model/resources';
+import type { RootCause } from '../../core/model/rootCause';
+
+export type MaskKind = 'ns' | 'workload' | 'pod' | 'container' | 'node' | 'object' | 'image' | 'host' | 'ip';
+
+/** Namespaces every cluster has; they say nothing about the user's cluster and stay readable. */
+const WELL_KNOWN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+const WORKLOAD_KINDS = new Set([
+  'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'HorizontalPodAutoscaler', 'ReplicationController',
+]);
+
+/** A name is cut out only where it is not glued to more letters or digits ("api" in "apiVersion" stays). */
+const BEFORE = '(?<![A-Za-z0-9_])';
+const AFTER = '(?![A-Za-z0-9_])';
+
+const PLACEHOLDER = /<(ns|workload|pod|container|node|object|image|host|ip)-(\d+)>/g;
+const HAS_PLACEHOLDER = /<(ns|workload|pod|container|node|object|image|host|ip)-(\d+)>/;
+
+/** Incident types whose key is the container name. */
+const CONTAINER_KEYED = new Set<Incident['type']>([
+  'CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'CreateContainerConfigError', 'ReadinessProbeFailing',
+]);
+
+/** Top-level domains and cluster suffixes that make a dotted word a hostname rather than a field path. */
+const HOST_SUFFIXES = new Set([
+  'com', 'net', 'org', 'io', 'dev', 'app', 'cloud', 'ai', 'co', 'me', 'sh', 'tech', 'info', 'biz', 'eu', 'us', 'uk', 'de',
+  'fr', 'nl', 'ch', 'at', 'se', 'no', 'fi', 'dk', 'pl', 'es', 'it', 'jp', 'cn', 'in', 'br', 'ca', 'au', 'ru', 'kr',
+  'local', 'internal', 'intranet', 'lan', 'corp', 'home', 'svc', 'cluster', 'example', 'test', 'invalid', 'localhost',
+]);
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+export class Masker {
+  private readonly byName = new Map<string, string>();
+  private readonly byPlaceholder = new Map<string, string>();
+  private readonly counters = new Map<MaskKind, number>();
+  private pattern: RegExp | undefined;
+
+  /** Builds a masker from everything in the root cause and incident that names something. */
+  static forRootCause(rootCause: RootCause, incident: Incident): Masker {
+    const masker = new Masker();
+    masker.addRef(incident.workload, true);
+    for (const item of [...incident.evidence, ...rootCause.evidence]) masker.addRef(item.source, false);
+    if (incident.key) masker.add(CONTAINER_KEYED.has(incident.type) ? 'container' : 'object', incident.key);
+    const paths = [
+      ...rootCause.fields,
+      ...rootCause.evidence.map((e) => e.field ?? ''),
+      ...incident.evidence.map((e) => e.field ?? ''),
+      ...rootCause.fixes.flatMap((f) => (f.edits ?? []).map((e) => e.path)),
+    ];
+    for (const path of paths) for (const name of containerNamesInPath(path)) masker.add('container', name);
+    for (const fix of rootCause.fixes) {
+      for (const edit of fix.edits ?? []) {
+        if (!/(^|\.)image$/.test(edit.path)) continue;
+        for (const value of [edit.value, edit.previous]) if (typeof value === 'string') masker.addImage(value);
+      }
+    }
+    const texts = [
+      rootCause.summary, rootCause.explanation, incident.summary,
+      ...rootCause.evidence.flatMap((e) => [e.text, e.reason ?? '']),
+      ...incident.evidence.flatMap((e) => [e.text, e.reason ?? '']),
+      ...rootCause.fixes.flatMap((f) => [f.summary, ...(f.edits ?? []).flatMap((e) => [String(e.value), String(e.previous ?? '')])]),
+      ...rootCause.fields,
+    ];
+    for (const text of texts) masker.scanText(text);
+    return masker;
+  }
+
+  /** Registers a name under a kind; returns its placeholder (the existing one if already known). */
+  add(kind: MaskKind, name: string): string | undefined {
+    const trimmed = name.trim();
+    if (!trimmed || HAS_PLACEHOLDER.test(trimmed)) return undefined;
+    if (kind === 'ns' && WELL_KNOWN_NAMESPACES.has(trimmed)) return undefined;
+    const known = this.byName.get(trimmed);
+    if (known) return known;
+    const n = (this.counters.get(kind) ?? 0) + 1;
+    this.counters.set(kind, n);
+    const placeholder = `<${kind}-${n}>`;
+    this.byName.set(trimmed, placeholder);
+    this.byPlaceholder.set(placeholder, trimmed);
+    this.pattern = undefined;
+    return placeholder;
+  }
+
+  addRef(ref: ObjectRef, isIncidentWorkload: boolean): void {
+    if (ref.namespace) this.add('ns', ref.namespace);
+    if (!ref.name) return;
+    if (ref.kind === 'Namespace') this.add('ns', ref.name);
+    else if (ref.kind === 'Node') this.add('node', ref.name);
+    else if (ref.kind === 'Pod') this.add('pod', ref.name);
+    else if (isIncidentWorkload || WORKLOAD_KINDS.has(ref.kind)) this.add('workload', ref.name);
+    else this.add('object', ref.name);
+  }
+
+  /**
+   * An image reference "registry:5000/team/api:1.4@sha256:…": the registry host and the repository
+   * are masked, the tag and digest stay (a wrong tag is often the cause being explained).
+   */
+  addImage(image: string): void {
+    const ref = image.trim().replace(/^["']|["']$/g, '');
+    if (!ref || /\s/.test(ref)) return;
+    const withoutDigest = ref.split('@')[0]!;
+    const lastSlash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.lastIndexOf(':');
+    const repository = colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
+    if (!repository) return;
+    const first = repository.split('/')[0]!;
+    const hasRegistry = repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+    if (hasRegistry) {
+      const host = first.split(':')[0]!;
+      this.add(isIPv4(host) ? 'ip' : 'host', host);
+      this.add('host', first);
+    }
+    this.add('image', repository);
+  }
+
+  /** Finds images, URLs, hostnames and IPv4 addresses in free text. */
+  scanText(text: string): void {
+    if (!text) return;
+    for (const m of text.matchAll(/\bimages?\s+["'`]([^"'`\s]+)["'`]/gi)) this.addImage(m[1]!);
+    for (const m of text.matchAll(/\bimage[:=]\s*([a-z0-9][\w./:@-]*[\w])/gi)) this.addImage(m[1]!);
+    for (const m of text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/(?:[^@\s/]*@)?(\[[0-9a-fA-F:]+\]|[^\s/:?#"'<>]+)/gi)) this.addHost(m[1]!);
+    for (const m of text.matchAll(/\b(?:lookup|dial tcp|dial udp|host|server|endpoint)\s+([a-z0-9][a-z0-9.-]*[a-z0-9])/gi)) {
+      if (m[1]!.includes('.') && !/^\d+(\.\d+)?$/.test(m[1]!)) this.addHost(m[1]!);
+    }
+    for (const m of text.matchAll(/(?<![\w.-])([a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+):\d{1,5}\b/gi)) this.addHost(m[1]!);
+    for (const m of text.matchAll(/(?<![\w.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62})(?![\w-])/g)) {
+      const labels = m[1]!.split('.');
+      if (HOST_SUFFIXES.has(labels[labels.length - 1]!) && !looksLikeFieldPath(text, m.index!)) this.addHost(m[1]!);
+    }
+    for (const m of text.matchAll(/(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?!\w|\.\d)/g)) if (isIPv4(m[1]!)) this.add('ip', m[1]!);
+  }
+
+  private addHost(host: string): void {
+    const clean = host.replace(/^\[|\]$/g, '').replace(/\.$/, '');
+    if (!clean) return;
+    if (isIPv4(clean)) this.add('ip', clean);
+    else if (clean.includes(':')) this.add('ip', clean);
+    else if (clean.includes('.') || clean === 'localhost') this.add('host', clean);
+  }
+
+  get size(): number {
+    return this.byName.size;
+  }
+
+  /** The known name → placeholder pairs, for tests and diagnostics (never sent anywhere). */
+  entries(): [string, string][] {
+    return [...this.byName.entries()];
+  }
+
+  mask(text: string): string {
+    const pattern = this.compiled();
+    if (!pattern) return text;
+    return text.replace(pattern, (name) => this.byName.get(name) ?? name);
+  }
+
+  unmask(text: string): string {
+    return text.replace(PLACEHOLDER, (placeholder) => this.byPlaceholder.get(placeholder) ?? placeholder);
+  }
+
+  /** Masks every string value inside a JSON-like value; keys are structure and stay. */
+  maskValue<T>(value: T): T {
+    return this.mapStrings(value, (s) => this.mask(s)) as T;
+  }
+
+  unmaskValue<T>(value: T): T {
+    return this.mapStrings(value, (s) => this.unmask(s)) as T;
+  }
+
+  private mapStrings(value: unknown, f: (s: string) => string): unknown {
+    if (typeof value === 'string') return f(value);
+    if (Array.isArray(value)) return value.map((v) => this.mapStrings(v, f));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.mapStrings(v, f)]));
+    }
+    return value;
+  }
+
+  private compiled(): RegExp | undefined {
+    if (this.pattern) return this.pattern;
+    if (this.byName.size === 0) return undefined;
+    const names = [...this.byName.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+    this.pattern = new RegExp(`${BEFORE}(?:${names.map(escapeRegExp).join('|')})${AFTER}`, 'g');
+    return this.pattern;
+  }
+}
+
+/** `containers[name=api]`, `initContainers[name="db-migrate"]` → api, db-migrate. */
+export function containerNamesInPath(path: string): string[] {
+  return [...path.matchAll(/ontainers\[name=["']?([^\]"']+)["']?\]/g)].map((m) => m[1]!);
+}
+
+export function isIPv4(text: string): boolean {
+  const parts = text.split('.');
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+/** "spec.template.spec" or "status.containerStatuses" are paths, not hosts. */
+function looksLikeFieldPath(text: string, index: number): boolean {
+  const rest = text.slice(index);
+  return /^(spec|status|metadata|data|resources|limits|requests)\./.test(rest);
+}
