@@ -29,14 +29,27 @@ for (const name of names) {
     }
   });
 
-  // The bar is printed by `bench scaling --all` for every trace; it is asserted only where it is met.
-  if (name === 'wikipedia-en-4w') {
-    test(`${name}: the default policy meets the bar (no violations where the HPA has none, fewer replica-hours)`, { skip: rps ? false : 'shared traces not found' }, () => {
+  // The bar is printed by `bench scaling --all` for every trace; it is asserted where it is met.
+  if (name === 'wikipedia-en-4w' || name === 'nasa95-jul') {
+    test(`${name}: the default policy meets the bar (at most half the HPA's violations, none where it has none, at no more replica-hours)`, { skip: rps ? false : 'shared traces not found' }, () => {
       const c = capacityPerReplica(rps!);
       const hpa = scoreTimeline(simulate(rps!, new HpaPolicy(), c));
       const pred = scoreTimeline(simulate(rps!, new PredictivePolicy(), c));
       const verdict = barVerdict(pred, hpa);
       assert.ok(verdict.met, verdict.text);
+    });
+  }
+  // On worldcup98 no policy can avoid ticks 1-3 (the rate needs a fifth pod at 15 s; none is ready before
+  // 60 s), which are all the HPA's violations: the best possible is a tie, which the default reaches.
+  if (name === 'worldcup98') {
+    test(`${name}: the default policy violates only on the three unavoidable startup ticks, at fewer replica-hours than the HPA`, { skip: rps ? false : 'shared traces not found' }, () => {
+      const c = capacityPerReplica(rps!);
+      const run = simulate(rps!, new PredictivePolicy(), c);
+      const violating: number[] = [];
+      for (let i = 0; i < rps!.length; i++) if (rps![i]! > run.ready[i]! * c * 0.9) violating.push(i);
+      assert.deepEqual(violating, [1, 2, 3]);
+      const hpa = scoreTimeline(simulate(rps!, new HpaPolicy(), c));
+      assert.ok(scoreTimeline(run).replicaHours < hpa.replicaHours);
     });
   }
 }

@@ -1,8 +1,22 @@
-// The default policy: size for the demand forecast over the lag + pod startup horizon, choosing the
-// replica count that minimises weighted cost plus weighted SLO risk under the forecaster's own error
-// distribution, and only scaling down once the lower need has held for a stabilization window.
-import { DemandForecaster, type Forecast, type ForecasterOptions } from './demandForecaster';
-import { clampReplicas, type ScalingContext, type ScalingPolicy } from './policy';
+// The default policy. It forecasts the request rate for every tick until pods created now are ready,
+// with an error model that behaves like count data, and sizes each tick by weighing the cost of a
+// replica against the risk of an SLO violation:
+// - Capacity per replica is read from the observations (rps / (rho · ready)). A series that changes
+//   only every k ticks is detected online (stepDetector.ts); ticks still in the newest step are known.
+// - Level + trend models forecast the step series; each fits, per horizon, the variance of its errors
+//   as a + b·L + c·L² in the forecast level L (countVariance.ts) and keeps its errors standardized by it,
+//   whose empirical distribution gives the tail. The model with the lowest recent relative squared
+//   error speaks; a step beyond the tail of its one-step errors is a surge and resets every level.
+// - The replicas for a tick minimise cost · n + slo · P(violation | n), never below the forecast plus a
+//   minimum headroom, nor below three robust deviations of the error (capped in headroom).
+// - Pods created now are ready one startup later, so additions size for that tick; a pod removed now
+//   cannot be back before then, so the count never drops below the need of any tick until then, nor
+//   below the needs of the decisions of the last startup period (forecast revisions are noise).
+import type { Forecast, ForecastPoint } from './demandForecaster';
+import { CountVariance } from './countVariance';
+import { clampReplicas, type Observation, type ScalingContext, type ScalingPolicy } from './policy';
+import { SlidingQuantile } from './slidingQuantile';
+import { StepDetector } from './stepDetector';
 
 export interface PredictiveWeights {
   /** Cost of one replica for one tick. */
@@ -11,113 +25,370 @@ export interface PredictiveWeights {
   slo: number;
 }
 
+export interface PredictiveModel {
+  /** Smoothing of the level per step (1 = the last value). */
+  levelAlpha: number;
+  /** Steps in the local linear trend fit; 0 disables the trend. */
+  trendWindow: number;
+}
+
 export interface PredictiveOptions {
   /** Utilization above which a tick violates the SLO. */
   sloUtilization: number;
   weights: PredictiveWeights;
-  /** Least headroom over the forecast mean, whatever the error history says. */
+  /** Seconds from creating a pod to it being ready. */
+  startupSeconds: number;
+  /** Least headroom over the forecast, whatever the error history says. */
   minHeadroom: number;
-  /** A lower need must hold this long before replicas are removed. */
-  scaleDownStabilizationSeconds: number;
-  forecaster: Partial<ForecasterOptions>;
+  /** Robust standard deviations of the error always covered ... */
+  coreDeviations: number;
+  /** ... unless that needs more headroom over the forecast than this. */
+  coreMaxHeadroom: number;
+  /** Seconds a higher need of an earlier decision keeps holding replicas. */
+  holdSeconds: number;
+  models: PredictiveModel[];
+  /** How much of the trend is kept per step ahead (1 = undamped). */
+  trendDamping: number;
+  /** Weight the older errors keep per new one in the variance fit. */
+  varianceForgetting: number;
+  /** Standardized errors kept per model and horizon for the tail. */
+  errorWindow: number;
+  /** Smoothing of each model's relative squared error, which selects the model. */
+  selectionSmoothing: number;
+  /** Quantile of the one-step standardized errors above which a step is a surge (0 = never). */
+  surgeQuantile: number;
+  /** Longest step, in ticks, that may be inferred. */
+  maxStepTicks: number;
 }
 
 export const PREDICTIVE_DEFAULTS: PredictiveOptions = {
   sloUtilization: 0.9,
-  weights: { cost: 1, slo: 50 },
-  minHeadroom: 0.12,
-  scaleDownStabilizationSeconds: 300,
-  forecaster: {},
+  weights: { cost: 1, slo: 65 },
+  startupSeconds: 60,
+  minHeadroom: 0.2,
+  coreDeviations: 3,
+  coreMaxHeadroom: 0.45,
+  holdSeconds: 60,
+  models: [
+    { levelAlpha: 1, trendWindow: 0 },
+    { levelAlpha: 0.6, trendWindow: 8 },
+    { levelAlpha: 0.3, trendWindow: 16 },
+    { levelAlpha: 0.1, trendWindow: 0 },
+  ],
+  trendDamping: 0.9,
+  varianceForgetting: 0.999,
+  errorWindow: 960,
+  selectionSmoothing: 0.005,
+  surgeQuantile: 0.999,
+  maxStepTicks: 240,
 };
 
 export interface PredictiveDecision {
   replicas: number;
-  /** Replicas the forecast needs before scale-down stabilization. */
+  /** Replicas the forecast needs at this decision, before holding for earlier needs. */
   need: number;
-  /** Estimated probability of an SLO violation within the horizon at `replicas`. */
+  /** Estimated probability of an SLO violation on the worst tick until new pods are ready, at `replicas`. */
   risk: number;
   forecast: Forecast;
+}
+
+const MIN_ERRORS = 20;
+/** Deviations treated as safe while a horizon has too few errors; coverage of the bands shown. */
+const WARMUP_DEVIATIONS = 3;
+const COVERAGE = 0.99;
+
+interface Pending {
+  made: number;
+  means: number[];
+}
+
+interface Model {
+  options: PredictiveModel;
+  level: number;
+  variances: CountVariance[];
+  errors: SlidingQuantile[];
+  pending: Pending[];
+  score: number;
+}
+
+interface TickNeed {
+  need: number;
+  point: ForecastPoint;
+  known: boolean;
+  sd: number;
+  errors: SlidingQuantile | undefined;
 }
 
 export class PredictivePolicy implements ScalingPolicy {
   readonly name = 'predictive';
   readonly options: PredictiveOptions;
-  readonly forecaster: DemandForecaster;
   private consumed = 0;
-  private readonly needs: { t: number; need: number }[] = [];
+  private readonly values: number[] = [];
+  private readonly times: number[] = [];
+  private capacity: number | undefined;
+  private tickSeconds = 15;
+  private readonly detector: StepDetector;
+  private step = 1;
+  private phase = 0;
+  private steps: number[] = [];
+  private models: Model[] = [];
+  private scale = 1;
+  private surge = false;
+  private readonly holds: number[] = [];
   private lastDecision: PredictiveDecision | undefined;
 
   constructor(options: Partial<PredictiveOptions> = {}) {
     this.options = { ...PREDICTIVE_DEFAULTS, ...options, weights: { ...PREDICTIVE_DEFAULTS.weights, ...options.weights } };
-    this.forecaster = new DemandForecaster(this.options.forecaster);
+    this.detector = new StepDetector(this.options.maxStepTicks);
+    this.resetModels();
   }
 
   get decision(): PredictiveDecision | undefined {
     return this.lastDecision;
   }
 
+  /** Ticks from a decision to the readiness of the pods it creates. */
+  get startupTicks(): number {
+    return Math.max(1, Math.ceil(this.options.startupSeconds / this.tickSeconds - 1e-9));
+  }
+
+  /** Seconds from the newest observation to the last tick a decision sizes for. */
+  get horizonSeconds(): number {
+    return (this.startupTicks + 1) * this.tickSeconds;
+  }
+
   decide(ctx: ScalingContext): number {
-    for (; this.consumed < ctx.history.length; this.consumed++) this.forecaster.observe(ctx.history[this.consumed]!);
-    if (this.forecaster.length === 0) this.forecaster.observe({ ...ctx.initial, t: ctx.t - 15 });
-    const forecast = this.forecaster.forecast();
-    const capacity = forecast.capacity;
+    for (; this.consumed < ctx.history.length; this.consumed++) this.observe(ctx.history[this.consumed]!);
+    if (this.values.length === 0) return this.decideFromInitial(ctx);
+    const capacity = this.capacity;
+    const n = this.values.length;
     if (capacity === undefined || capacity <= 0) {
       const hold = clampReplicas(ctx.pods, ctx.minReplicas, ctx.maxReplicas);
-      this.lastDecision = { replicas: hold, need: hold, risk: 0, forecast };
+      this.lastDecision = { replicas: hold, need: hold, risk: 0, forecast: this.emptyForecast(n) };
       return hold;
     }
-    const { need, risk } = this.choose(forecast, capacity, ctx.minReplicas, ctx.maxReplicas);
-    const window = this.options.scaleDownStabilizationSeconds;
-    this.needs.push({ t: ctx.t, need });
-    while (this.needs.length > 0 && this.needs[0]!.t <= ctx.t - window) this.needs.shift();
-    let replicas = need;
-    if (need < ctx.pods) {
-      let highest = need;
-      for (const entry of this.needs) if (entry.need > highest) highest = entry.need;
-      replicas = Math.min(ctx.pods, highest);
-    }
-    replicas = clampReplicas(replicas, ctx.minReplicas, ctx.maxReplicas);
-    this.lastDecision = { replicas, need, risk, forecast };
+    const perReplica = this.options.sloUtilization * capacity;
+    const model = this.selected();
+    const ticks = this.tickNeeds(model, perReplica, ctx);
+    const needs = ticks.map((t) => t.need);
+    const add = needs[needs.length - 1]!;
+    let hold = Math.max(...needs);
+    this.holds.push(hold);
+    const keep = Math.max(0, Math.round(this.options.holdSeconds / this.tickSeconds));
+    while (this.holds.length > keep + 1) this.holds.shift();
+    hold = Math.max(...this.holds);
+    const replicas = clampReplicas(Math.max(add, Math.min(ctx.pods, hold)), ctx.minReplicas, ctx.maxReplicas);
+    let risk = 0;
+    for (const t of ticks) risk = Math.max(risk, this.riskAt(t, replicas * perReplica));
+    this.lastDecision = { replicas, need: Math.max(...needs), risk, forecast: this.forecastOf(model, ticks, capacity) };
     return replicas;
   }
 
-  /** The replica count with the least weighted cost + SLO risk over the forecast horizon. */
-  private choose(forecast: Forecast, capacity: number, min: number, max: number): { need: number; risk: number } {
-    const perReplica = this.options.sloUtilization * capacity;
-    const floor = this.forecaster.floor();
-    let highest = 0;
-    let lowest = Infinity;
-    let peak = 0;
-    for (let h = 0; h < forecast.points.length; h++) {
-      const p = forecast.points[h]!;
-      const worst = this.forecaster.errorsFor(forecast.model, h + 1).quantile(1, 1.5);
-      highest = Math.max(highest, p.upper, (p.mean + floor) * worst - floor);
-      lowest = Math.min(lowest, p.mean);
-      peak = Math.max(peak, p.mean);
+  /** At the very start only the initial state is known: keep its pods, or add for 3 deviations of 15 %. */
+  private decideFromInitial(ctx: ScalingContext): number {
+    const o = ctx.initial;
+    let replicas = clampReplicas(ctx.pods, ctx.minReplicas, ctx.maxReplicas);
+    if (o.ready > 0 && o.rps > 0 && Number.isFinite(o.rho) && o.rho > 0) {
+      const capacity = o.rps / (o.rho * o.ready);
+      const want = (o.rps * (1 + WARMUP_DEVIATIONS * 0.15)) / (this.options.sloUtilization * capacity);
+      replicas = clampReplicas(Math.max(ctx.pods, want), ctx.minReplicas, ctx.maxReplicas);
     }
-    const floorNeed = clampReplicas((peak * (1 + this.options.minHeadroom)) / perReplica, min, max);
-    const top = Math.max(floorNeed, clampReplicas(highest / perReplica, min, max));
-    const bottom = Math.max(floorNeed, clampReplicas((0.5 * lowest) / perReplica, min, top));
-    const { cost, slo } = this.options.weights;
-    let best = top;
-    let bestScore = Infinity;
-    let bestRisk = 0;
-    for (let n = bottom; n <= top; n++) {
-      let risk = 0;
-      const limit = n * perReplica;
-      for (let h = 0; h < forecast.points.length; h++) {
-        const errors = this.forecaster.errorsFor(forecast.model, h + 1);
-        const p = forecast.points[h]!;
-        const r = errors.count > 0 ? errors.fractionAbove((limit + floor) / (p.mean + floor)) : limit < p.upper ? 1 : 0;
-        if (r > risk) risk = r;
-      }
-      const score = cost * n + slo * risk;
-      if (score < bestScore - 1e-12) {
-        best = n;
-        bestScore = score;
-        bestRisk = risk;
-      }
-    }
-    return { need: best, risk: bestRisk };
+    this.lastDecision = { replicas, need: replicas, risk: 0, forecast: this.emptyForecast(0) };
+    return replicas;
   }
+
+  private observe(obs: Observation): void {
+    const i = this.values.length;
+    const x = Math.max(0, obs.rps);
+    if (i === 1) this.tickSeconds = Math.max(1, obs.t - this.times[0]!);
+    if (obs.ready > 0 && obs.rps > 0 && Number.isFinite(obs.rho) && obs.rho > 0) this.capacity = obs.rps / (obs.rho * obs.ready);
+    this.detector.push(x);
+    this.values.push(x);
+    this.times.push(obs.t);
+    const { step, phase } = this.detector;
+    if (step !== this.step || phase !== this.phase) {
+      this.step = step;
+      this.phase = phase;
+      this.resetModels();
+      for (let j = 0; j < this.values.length; j++) if (this.startsStep(j)) this.addStep(this.values[j]!);
+    } else if (this.startsStep(i)) this.addStep(x);
+  }
+
+  private resetModels(): void {
+    this.steps = [];
+    this.surge = false;
+    this.models = this.options.models.map((options) => ({ options, level: 0, variances: [], errors: [], pending: [], score: 0 }));
+  }
+
+  private startsStep(tick: number): boolean {
+    return (((tick - this.phase) % this.step) + this.step) % this.step === 0;
+  }
+
+  private stepOf(tick: number): number {
+    return Math.floor((tick - this.phase) / this.step);
+  }
+
+  /** Steps ahead the models forecast: enough to reach the last tick a decision sizes for. */
+  private horizonSteps(): number {
+    return Math.ceil((this.startupTicks + 1) / this.step) + 1;
+  }
+
+  private addStep(y: number): void {
+    const m = this.steps.length;
+    this.steps.push(y);
+    this.scale = m === 0 ? Math.max(y, 1e-6) : 0.999 * this.scale + 0.001 * Math.max(y, 1e-6);
+    this.surge = this.isSurge(y, m);
+    const horizon = this.horizonSteps();
+    const smoothing = this.options.selectionSmoothing;
+    for (const model of this.models) {
+      let done = 0;
+      let relative = 0;
+      for (const p of model.pending) {
+        const h = m - p.made;
+        if (h >= 1 && h <= p.means.length) {
+          while (model.variances.length < h) {
+            model.variances.push(new CountVariance(this.options.varianceForgetting));
+            model.errors.push(new SlidingQuantile(this.options.errorWindow));
+          }
+          const f = p.means[h - 1]!;
+          const e = y - f;
+          model.errors[h - 1]!.push(e / Math.sqrt(model.variances[h - 1]!.variance(f, this.scale)));
+          model.variances[h - 1]!.push(f, e);
+          relative += (e * e) / (f + 0.05 * this.scale);
+        }
+        if (h >= p.means.length) done++;
+      }
+      if (done > 0) model.pending.splice(0, done);
+      model.score = (1 - smoothing) * model.score + smoothing * relative;
+      model.level = m === 0 || this.surge ? y : model.level + model.options.levelAlpha * (y - model.level);
+      const trend = model.options.trendWindow > 0 ? slope(this.steps, model.options.trendWindow) : 0;
+      const means: number[] = [];
+      let cumulative = 0;
+      let damp = 1;
+      for (let h = 1; h <= horizon; h++) {
+        cumulative += damp;
+        damp *= this.options.trendDamping;
+        means.push(Math.max(0, model.level + trend * cumulative));
+      }
+      model.pending.push({ made: m, means });
+    }
+  }
+
+  private selected(): Model {
+    let best = this.models[0]!;
+    for (const model of this.models) if (model.score < best.score) best = model;
+    return best;
+  }
+
+  /** The newest step lies beyond every one-step error but the top `surgeQuantile` the selected model made. */
+  private isSurge(y: number, m: number): boolean {
+    if (this.options.surgeQuantile <= 0) return false;
+    const model = this.selected();
+    const p = model.pending[model.pending.length - 1];
+    const errors = model.errors[0];
+    const variance = model.variances[0];
+    if (!p || p.made !== m - 1 || !errors || !variance || errors.count < MIN_ERRORS) return false;
+    const f = p.means[0]!;
+    return (y - f) / Math.sqrt(variance.variance(f, this.scale)) > errors.quantile(this.options.surgeQuantile);
+  }
+
+  /** The replicas each tick from now until new pods are ready needs, with its forecast. */
+  private tickNeeds(model: Model, perReplica: number, ctx: ScalingContext): TickNeed[] {
+    const n = this.values.length;
+    const last = this.values[n - 1]!;
+    const lastStep = this.stepOf(n - 1);
+    const [min, max] = [ctx.minReplicas, ctx.maxReplicas];
+    const out: TickNeed[] = [];
+    for (let u = 0; u <= this.startupTicks; u++) {
+      const t = this.times[n - 1]! + (u + 1) * this.tickSeconds;
+      const ahead = this.stepOf(n + u) - lastStep;
+      const p = model.pending[model.pending.length - 1];
+      if (ahead <= 0 || !p) {
+        out.push({ need: clampReplicas(last / perReplica, min, max), known: true, sd: 0, errors: undefined, point: { t, mean: last, median: last, lower: last, upper: last } });
+        continue;
+      }
+      const f = p.means[Math.min(ahead, p.means.length) - 1]!;
+      const variance = model.variances[ahead - 1];
+      const errors = model.errors[ahead - 1];
+      const sd = (variance ? Math.sqrt(variance.variance(f, this.scale)) : 0.15 * f + 0.5 * perReplica) || 1e-9;
+      const tick: TickNeed = { need: 0, known: false, sd, errors, point: { t, mean: f, median: f, lower: f, upper: f } };
+      const ready = errors !== undefined && errors.count >= MIN_ERRORS;
+      tick.point.median = Math.max(0, f + sd * (ready ? errors.quantile(0.5) : 0));
+      tick.point.lower = Math.max(0, f + sd * (ready ? errors.quantile(1 - COVERAGE) : -WARMUP_DEVIATIONS));
+      tick.point.upper = Math.max(0, f + sd * (ready ? errors.quantile(COVERAGE) : WARMUP_DEVIATIONS));
+      const { cost, slo } = this.options.weights;
+      let best = max;
+      let bestScore = Infinity;
+      for (let r = clampReplicas(f / perReplica, min, max); r <= max; r++) {
+        const risk = this.riskAt(tick, r * perReplica);
+        const score = cost * r + slo * risk;
+        if (score < bestScore - 1e-12) {
+          bestScore = score;
+          best = r;
+        }
+        if (risk === 0) break;
+      }
+      let core = 0;
+      if (ready && this.options.coreDeviations > 0) {
+        const spread = (errors.quantile(0.75) - errors.quantile(0.25)) / 1.349;
+        const robust = f + sd * (errors.quantile(0.5) + this.options.coreDeviations * spread);
+        core = clampReplicas(Math.min(f * (1 + this.options.coreMaxHeadroom), robust) / perReplica, min, max);
+      }
+      const floor = clampReplicas((f * (1 + this.options.minHeadroom)) / perReplica, min, max);
+      tick.need = Math.max(best, core, floor);
+      out.push(tick);
+    }
+    return out;
+  }
+
+  /** Probability that the tick's rate exceeds `limit` requests per second. */
+  private riskAt(tick: TickNeed, limit: number): number {
+    if (tick.known) return tick.point.mean > limit ? 1 : 0;
+    const z = (limit - tick.point.mean) / tick.sd;
+    if (tick.errors && tick.errors.count >= MIN_ERRORS) return tick.errors.fractionAbove(z);
+    return z >= WARMUP_DEVIATIONS ? 0 : 1;
+  }
+
+  private forecastOf(model: Model, ticks: TickNeed[], capacity: number): Forecast {
+    const unknown = ticks.filter((t) => !t.known);
+    const samples = unknown.length === 0 ? (model.errors[0]?.count ?? 0) : Math.min(...unknown.map((t) => t.errors?.count ?? 0));
+    return {
+      points: ticks.map((t) => t.point),
+      model: this.models.indexOf(model),
+      level: model.level,
+      trend: model.options.trendWindow > 0 ? slope(this.steps, model.options.trendWindow) / this.step : 0,
+      seasonal: false,
+      surge: this.surge,
+      capacity,
+      errorSamples: samples,
+    };
+  }
+
+  private emptyForecast(n: number): Forecast {
+    const last = n > 0 ? this.values[n - 1]! : 0;
+    const t0 = n > 0 ? this.times[n - 1]! : 0;
+    const points: ForecastPoint[] = [];
+    for (let u = 0; u <= this.startupTicks; u++) points.push({ t: t0 + (u + 1) * this.tickSeconds, mean: last, median: last, lower: last, upper: last });
+    return { points, model: 0, level: last, trend: 0, seasonal: false, surge: false, capacity: this.capacity, errorSamples: 0 };
+  }
+}
+
+/** Least-squares slope per step of the last `window` values. */
+function slope(values: readonly number[], window: number): number {
+  const n = values.length;
+  const m = Math.min(n, window);
+  if (m < 3) return 0;
+  let sx = 0;
+  let sy = 0;
+  let sxy = 0;
+  let sxx = 0;
+  for (let k = 0; k < m; k++) {
+    const y = values[n - m + k]!;
+    sx += k;
+    sy += y;
+    sxy += k * y;
+    sxx += k * k;
+  }
+  const denominator = m * sxx - sx * sx;
+  return denominator === 0 ? 0 : (m * sxy - sx * sy) / denominator;
 }

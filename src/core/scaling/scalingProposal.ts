@@ -38,7 +38,7 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
   const step = history.length >= 2 ? history[history.length - 1]!.t - history[history.length - 2]!.t : 15;
   const now = history.length > 0 ? history[history.length - 1]!.t + step : 0;
   const initial: Observation = history[0] ?? { t: 0, rps: 0, ready: input.ready, rho: 0 };
-  // Warm the policy on the history as it arrived, so its error model and stabilization are the benchmark's.
+  // Warm the policy on the history as it arrived, so its error model and hold are the benchmark's.
   const seen: Observation[] = [];
   for (let i = 1; i < history.length; i++) {
     seen.push(history[i - 1]!);
@@ -55,13 +55,12 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
   const parts: string[] = [];
   if (capacity === undefined) parts.push('No utilization with load observed yet, so per-replica capacity is unknown: holding the current replicas.');
   else {
-    const horizon = Math.round(policy.forecaster.options.horizonSeconds);
+    const horizon = Math.round(policy.horizonSeconds);
     parts.push(`Forecast peak ${peak.toFixed(1)} req/s over the next ${horizon} s (upper bound ${upper.toFixed(1)}), one replica serves ${(capacity * sloUtilization).toFixed(1)} req/s at ${Math.round(sloUtilization * 100)} % utilization.`);
     if (forecast.surge) parts.push('The last sample jumped above the forecast band: treated as a surge.');
-    if (forecast.seasonal) parts.push('Yesterday at this time shapes the trend.');
     if (replicas > input.pods) parts.push(`Scale up ${input.pods} → ${replicas} now: new pods need time to become ready.`);
-    else if (replicas < input.pods) parts.push(`Scale down ${input.pods} → ${replicas}: the lower need has held through the stabilization window.`);
-    else parts.push(`Keep ${replicas} replicas${decision.need < replicas ? ' until the lower need holds through the stabilization window' : ''}.`);
+    else if (replicas < input.pods) parts.push(`Scale down ${input.pods} → ${replicas}: no tick until new pods could be ready needs more.`);
+    else parts.push(`Keep ${replicas} replicas${decision.need < replicas ? ' while an earlier, higher need still holds' : ''}.`);
     parts.push(`Estimated SLO risk at ${replicas} replicas: ${(decision.risk * 100).toFixed(1)} %.`);
   }
   const proposal: ScalingProposal = {
