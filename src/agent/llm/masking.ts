@@ -192,7 +192,8 @@ export class Masker {
     if (this.pattern) return this.pattern;
     if (this.byName.size === 0) return undefined;
     const names = [...this.byName.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-    this.pattern = new RegExp(`${BEFORE}(?:${names.map(escapeRegExp).join('|')})${AFTER}`, 'g');
+    // Placeholders already in the text are matched first and kept, so masking twice changes nothing.
+    this.pattern = new RegExp(`${PLACEHOLDER.source}|${BEFORE}(?:${names.map(escapeRegExp).join('|')})${AFTER}`, 'g');
     return this.pattern;
   }
 }
