@@ -6,13 +6,16 @@
 // Any failure (unreachable, 401, timeout, garbage, schema mismatch) returns the input unchanged
 // with a one-line `note`; the call is bounded by a hard deadline so nothing hangs.
 //
-// Network hygiene: no streaming, no token-usage streaming, `callbacks: []` on every call, and
-// the API key is always passed explicitly (never read from OPENAI_API_KEY / AZURE_OPENAI_API_KEY,
-// which would otherwise be sent to whatever baseUrl the user configured). LangSmith tracing is
-// switched off for the process by `disableRemoteTracing()` in src/agent/runtime.ts, which deletes
-// the LANGSMITH_/LANGCHAIN_TRACING variables unless the user allowed tracing.
+// Network hygiene: one POST to the configured endpoint and nothing else. No streaming and no
+// token-usage streaming; the model is called below the callback manager, so no LangSmith tracer is
+// attached even when LANGSMITH_TRACING is set (`callbacks: []` alone does not prevent that), and
+// src/agent/runtime.ts's disableRemoteTracing() already deletes the LANGSMITH_/LANGCHAIN_TRACING
+// variables for the process unless the user allowed tracing. The API key is always passed
+// explicitly, so OPENAI_API_KEY / AZURE_OPENAI_API_KEY from the environment are never sent to
+// whatever baseUrl the user configured.
 import { AzureChatOpenAICompletions, ChatOpenAICompletions } from '@langchain/openai';
-import type { BaseMessage } from '@langchain/core/messages';
+import { HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import type { ChatResult } from '@langchain/core/outputs';
 import type { Incident } from '../../core/model/incident';
 import type { RootCause } from '../../core/model/rootCause';
 import { cacheKey, type LlmCache } from './cache';
@@ -123,17 +126,27 @@ async function withDeadline<T>(timeoutMs: number, outer: AbortSignal | undefined
 
 async function requestAnswer(prompt: PromptMessages, options: EnrichOptions, timeoutMs: number, signal: AbortSignal): Promise<LlmAnswer> {
   const model = createChatModel(options, timeoutMs);
-  const messages: [string, string][] = [['system', prompt.system], ['human', prompt.user]];
-  let message: BaseMessage;
+  const messages = [new SystemMessage(prompt.system), new HumanMessage(prompt.user)];
+  // `_generate` rather than `invoke`: invoke goes through the callback manager, which attaches a
+  // LangSmith tracer whenever LANGSMITH_TRACING is set, whatever `callbacks` says. The request,
+  // the SDK timeout and LangChain's bounded retries are the same either way.
+  const generate = (jsonMode: boolean) => model._generate(messages, {
+    signal,
+    callbacks: [],
+    ...(jsonMode ? { response_format: { type: 'json_object' as const } } : {}),
+  } as ChatOpenAICompletions['ParsedCallOptions']);
+  let result: ChatResult;
   try {
-    message = await model.invoke(messages, { signal, callbacks: [], response_format: { type: 'json_object' } });
+    result = await generate(true);
   } catch (error) {
     // LM Studio and some older servers reject response_format json_object with 400/422; the
     // system prompt already asks for JSON only, so one plain attempt follows.
     const status = httpStatus(error);
     if (signal.aborted || (status !== 400 && status !== 422)) throw error;
-    message = await model.invoke(messages, { signal, callbacks: [] });
+    result = await generate(false);
   }
+  const message = result.generations[0]?.message;
+  if (!message) throw new LlmFailure('malformed answer');
   const parsed = parseAnswerContent(messageText(message));
   if (!parsed.ok) throw new LlmFailure(parsed.reason);
   return parsed.answer;
