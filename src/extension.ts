@@ -7,6 +7,9 @@ import { NimbusDocuments, SCHEME } from './ui/documents';
 import { registerIncidentCommands } from './ui/incidentCommands';
 import { IncidentHub } from './ui/incidentHub';
 import { CriticalIncidentNotifier } from './ui/notifier';
+import { LlmSettings } from './ui/llmSettings';
+import { ManifestIndexService } from './ui/manifestIndexService';
+import { ManifestInsights, registerInsightProviders } from './ui/manifestInsights';
 import { ConnectionStatusBar } from './ui/statusBar';
 import { WorkloadTreeProvider, connectionContextKey } from './ui/workloadTree';
 
@@ -22,10 +25,18 @@ const monitorScope = (): MonitorScope => (config().get<string>('monitor') === 'a
 export function activate(context: vscode.ExtensionContext): void {
   const manager = new ConnectionManager(readSettings);
   const checkpointDir = vscode.Uri.joinPath(context.globalStorageUri, 'checkpoints').fsPath;
-  const hub = new IncidentHub(manager, monitorScope, async () => {
-    const { createCheckpointer } = await import('./agent/runtime');
-    return createCheckpointer(checkpointDir, config().get<boolean>('agent.allowTracing', false));
-  });
+  const llm = new LlmSettings(context.secrets);
+  const hub = new IncidentHub(
+    manager,
+    monitorScope,
+    async () => {
+      const { createCheckpointer } = await import('./agent/runtime');
+      return createCheckpointer(checkpointDir, config().get<boolean>('agent.allowTracing', false));
+    },
+    () => llm.explainer(),
+  );
+  const manifests = new ManifestIndexService();
+  const insights = new ManifestInsights(hub, manifests);
   const tree = new WorkloadTreeProvider(manager, hub, monitorScope);
   const view = vscode.window.createTreeView('nimbusguard.workloads', { treeDataProvider: tree, showCollapseAll: true });
   const statusBar = new ConnectionStatusBar(manager, hub);
@@ -55,16 +66,23 @@ export function activate(context: vscode.ExtensionContext): void {
     view,
     statusBar,
     documents,
+    llm,
+    manifests,
+    insights,
+    ...registerInsightProviders(insights),
+    ...llm.register(),
+    manifests.onDidChange(() => insights.schedule()),
     { dispose: () => sessionListener?.dispose() },
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
     manager.onDidChange(onConnectionChanged),
     hub.onDidChange(({ opened }) => {
       notifier.notify(opened);
+      insights.schedule();
       statusBar.update();
       tree.refresh();
     }),
     ...registerConnectionCommands(manager),
-    ...registerIncidentCommands(hub, documents),
+    ...registerIncidentCommands(hub, documents, manifests),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['kubeconfig', 'context', 'namespaces'].some((k) => e.affectsConfiguration(`nimbusguard.${k}`))) void manager.reload();
       if (e.affectsConfiguration('nimbusguard.monitor')) {

@@ -8,6 +8,11 @@ import type { Finding, Incident } from '../core/model/incident';
 import type { ClusterSnapshot } from '../core/model/snapshot';
 import type { Evidence } from '../core/model/incident';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import { diagnose } from '../core/diagnose/diagnose';
+import { correlate } from '../core/diagnose/correlate';
+import type { RootCause } from '../core/model/rootCause';
+import type { UsageHistory } from '../core/model/usageHistory';
+import type { Explainer } from './nodes/explain';
 
 export type MonitorScope = 'all' | 'annotated';
 export const MONITOR_ANNOTATION = 'nimbusguard.dev/monitor';
@@ -16,6 +21,7 @@ export interface IncidentAnalysis {
   incidentId: string;
   confirmed: Finding | null;
   observed: Evidence[];
+  rootCause: RootCause | null;
   trail: string[];
   finishedAt: string;
 }
@@ -28,6 +34,9 @@ export interface MonitorOptions {
   /** Where agent-graph threads keep checkpoints; without it no thread runs (detection only). */
   checkpointer?: () => Promise<BaseCheckpointSaver>;
   now?: () => Date;
+  usage?: UsageHistory;
+  /** The optional LLM step; read on every thread so a settings change applies at once. */
+  explainer?: () => Explainer | undefined;
   debounceMs?: number;
   tickMs?: number;
 }
@@ -46,6 +55,8 @@ export class IncidentMonitor {
   private readonly subscription: { dispose(): void };
   private graph: Promise<import('./graph').IncidentGraph> | undefined;
   private detectorErrors: string[] = [];
+  private groups = new Map<string, string>();
+  private readonly ruleCauses = new Map<string, { lastSeen: string; cause: RootCause }>();
   private disposed = false;
   private lastEvaluationMs = 0;
   private readonly now: () => Date;
@@ -75,6 +86,28 @@ export class IncidentMonitor {
     return this.analyses.get(id);
   }
 
+  /**
+   * The root cause of an incident: the agent thread's (possibly LLM-worded) result when it has
+   * finished, else the rule engine's, computed on demand and cached until the incident changes.
+   */
+  rootCause(id: string): RootCause | undefined {
+    const incident = this.tracker.get(id);
+    if (!incident) return undefined;
+    const fromThread = this.analyses.get(id)?.rootCause;
+    const groupId = this.groups.get(id);
+    if (fromThread) return groupId ? { ...fromThread, groupId } : fromThread;
+    const cached = this.ruleCauses.get(id);
+    if (cached && cached.lastSeen === incident.lastSeen) return groupId ? { ...cached.cause, groupId } : cached.cause;
+    const cause = diagnose({ snapshot: this.options.snapshot, now: this.now(), incident, ...(this.options.usage ? { usage: this.options.usage } : {}) });
+    this.ruleCauses.set(id, { lastSeen: incident.lastSeen, cause });
+    return groupId ? { ...cause, groupId } : cause;
+  }
+
+  /** The correlation group of an incident (incidents with one cause share it). */
+  groupOf(id: string): string | undefined {
+    return this.groups.get(id);
+  }
+
   /** Messages of detectors that threw during the last evaluation. */
   errors(): string[] {
     return this.detectorErrors;
@@ -91,7 +124,11 @@ export class IncidentMonitor {
     this.lastEvaluationMs = performance.now() - started;
     this.detectorErrors = errors.map((e) => `${e.detector}: ${e.message}`);
     const { opened, updated, resolved } = this.tracker.reconcile(findings.filter((f) => this.monitored(f)), now);
-    for (const incident of resolved) this.analyses.delete(incident.id);
+    for (const incident of resolved) {
+      this.analyses.delete(incident.id);
+      this.ruleCauses.delete(incident.id);
+    }
+    this.groups = correlate(this.tracker.open(), this.options.snapshot);
     if (this.options.checkpointer) for (const incident of opened) this.enqueue(incident);
     if (opened.length > 0 || updated.length > 0 || resolved.length > 0) this.changed.fire({ opened, resolved });
     return { opened, resolved };
@@ -151,13 +188,22 @@ export class IncidentMonitor {
     try {
       checkpointer = await this.options.checkpointer!();
       const saver = checkpointer;
-      this.graph ??= import('./graph').then((m) => m.buildIncidentGraph({ snapshot: () => this.options.snapshot, now: this.now, checkpointer: saver }));
+      this.graph ??= import('./graph').then((m) =>
+        m.buildIncidentGraph({
+          snapshot: () => this.options.snapshot,
+          now: this.now,
+          checkpointer: saver,
+          usage: () => this.options.usage,
+          explainer: () => this.options.explainer?.(),
+        }),
+      );
       const graph = await this.graph;
       const result = await graph.invoke({ incident }, { configurable: { thread_id: incident.id } });
       this.analyses.set(incident.id, {
         incidentId: incident.id,
         confirmed: result.confirmed,
         observed: result.observed,
+        rootCause: result.rootCause,
         trail: result.trail,
         finishedAt: this.now().toISOString(),
       });
@@ -166,6 +212,7 @@ export class IncidentMonitor {
         incidentId: incident.id,
         confirmed: null,
         observed: [],
+        rootCause: null,
         trail: [`the agent graph failed: ${error instanceof Error ? error.message : String(error)}`],
         finishedAt: this.now().toISOString(),
       });

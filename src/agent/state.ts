@@ -2,6 +2,7 @@
 // checkpoint can be written to disk and read back after a restart.
 import { Annotation } from '@langchain/langgraph';
 import type { Evidence, Finding, Incident } from '../core/model/incident';
+import type { RootCause } from '../core/model/rootCause';
 
 export const IncidentState = Annotation.Root({
   /** The incident as the continuous detection saw it when the thread started. */
@@ -10,6 +11,8 @@ export const IncidentState = Annotation.Root({
   observed: Annotation<Evidence[]>({ reducer: (_old, next) => next, default: () => [] }),
   /** The finding `detect` confirmed on the focused evidence, or null when the condition cleared. */
   confirmed: Annotation<Finding | null>({ reducer: (_old, next) => next, default: () => null }),
+  /** The explanation `diagnose` produced (and `explain` may have reworded). */
+  rootCause: Annotation<RootCause | null>({ reducer: (_old, next) => next, default: () => null }),
   /** One line per node, for the evidence panel and the CLI's --verbose output. */
   trail: Annotation<string[]>({ reducer: (old, next) => [...old, ...next], default: () => [] }),
 });

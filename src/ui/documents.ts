@@ -44,7 +44,7 @@ export class NimbusDocuments implements vscode.TextDocumentContentProvider {
       const id = parts[1]!.replace(/\.md$/, '');
       const incident = this.hub.current?.get(id);
       if (!incident) return `This incident is no longer tracked (it resolved, or the context changed).\n`;
-      return incidentMarkdown(incident, this.hub.current?.analysis(id), new Date());
+      return incidentMarkdown(incident, this.hub.current?.analysis(id), new Date(), this.hub.current?.rootCause(id));
     }
     return 'Unknown NimbusGuard document.\n';
   }

@@ -5,7 +5,7 @@ import type { Incident } from '../core/model/incident';
 import type { ObjectRef } from '../core/model/resources';
 import { IncidentHub } from './incidentHub';
 import { evidenceUri, NimbusDocuments, yamlUri } from './documents';
-import { findManifests } from './manifestLocator';
+import type { ManifestIndexService } from './manifestIndexService';
 import { noIcons } from './incidentMarkdown';
 import type { TreeNode } from './workloadTree';
 
@@ -34,10 +34,10 @@ async function pickIncident(hub: IncidentHub): Promise<Incident | undefined> {
   return picked?.incident;
 }
 
-export function registerIncidentCommands(hub: IncidentHub, documents: NimbusDocuments): vscode.Disposable[] {
+export function registerIncidentCommands(hub: IncidentHub, documents: NimbusDocuments, manifests: ManifestIndexService): vscode.Disposable[] {
   const showEvidence = async (arg?: unknown) => {
-    const node = arg as TreeNode | undefined;
-    const incident = node?.type === 'incident' ? node.incident : await pickIncident(hub);
+    const node = arg as TreeNode | string | undefined;
+    const incident = typeof node === 'string' ? hub.current?.get(node) : node?.type === 'incident' ? node.incident : await pickIncident(hub);
     if (!incident) return;
     const uri = evidenceUri(incident.id);
     documents.refresh(uri);
@@ -56,6 +56,8 @@ export function registerIncidentCommands(hub: IncidentHub, documents: NimbusDocu
       if (incident) await showEvidence({ type: 'incident', incident });
     }),
     vscode.commands.registerCommand('nimbusguard.showEvidence', showEvidence),
+    // The explanation lives in the same read-only document: root cause, fixes, evidence chain.
+    vscode.commands.registerCommand('nimbusguard.explainIncident', showEvidence),
     vscode.commands.registerCommand('nimbusguard.openYaml', async (node?: unknown) => {
       const ref = refOf(node);
       if (!ref) return;
@@ -68,7 +70,7 @@ export function registerIncidentCommands(hub: IncidentHub, documents: NimbusDocu
     vscode.commands.registerCommand('nimbusguard.revealManifest', async (node?: unknown) => {
       const ref = refOf(node);
       if (!ref) return;
-      const hits = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Looking for the manifest…' }, (_p, token) => findManifests(ref, token));
+      const hits = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Looking for the manifest…' }, () => manifests.find(ref));
       if (hits.length === 0) {
         void vscode.window.showInformationMessage(`No YAML file in the workspace defines ${ref.kind} ${ref.name}.`);
         return;

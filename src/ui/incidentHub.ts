@@ -6,6 +6,7 @@ import { ClusterSession } from '../cluster/clusterSession';
 import { IncidentMonitor, MonitorScope } from '../agent/incidentMonitor';
 import type { Incident } from '../core/model/incident';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import type { Explainer } from '../agent/nodes/explain';
 
 export class IncidentHub implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<{ opened: Incident[]; resolved: Incident[] }>();
@@ -19,6 +20,7 @@ export class IncidentHub implements vscode.Disposable {
     private readonly manager: ConnectionManager,
     private readonly scope: () => MonitorScope,
     private readonly makeCheckpointer: () => Promise<BaseCheckpointSaver>,
+    private readonly explainer: () => Explainer | undefined = () => undefined,
   ) {}
 
   get current(): IncidentMonitor | undefined {
@@ -46,6 +48,8 @@ export class IncidentHub implements vscode.Disposable {
       snapshot: connected.snapshot,
       onSnapshotChange: connected.onDidChange,
       scope: this.scope,
+      usage: connected.usage,
+      explainer: this.explainer,
       checkpointer: () => (this.checkpointer ??= this.makeCheckpointer()),
     });
     this.monitor = monitor;

@@ -2,6 +2,7 @@
 // escaped: names and messages are data, never markup or command links.
 import type { Evidence, Incident } from '../core/model/incident';
 import type { IncidentAnalysis } from '../agent/incidentMonitor';
+import type { RootCause } from '../core/model/rootCause';
 
 export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>~$]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
@@ -30,7 +31,33 @@ function evidenceLine(e: Evidence): string {
   return `- ${e.kind} · ${escapeMarkdown(source)}${field}: ${reason}${escapeMarkdown(e.text)}${count}${when}`;
 }
 
-export function incidentMarkdown(incident: Incident, analysis: IncidentAnalysis | undefined, now: Date): string {
+function rootCauseLines(cause: RootCause): string[] {
+  const lines = [
+    '## Root cause',
+    '',
+    `**${escapeMarkdown(cause.summary)}**`,
+    '',
+    escapeMarkdown(cause.explanation),
+    '',
+    `Confidence ${Math.round(cause.confidence * 100)}% · ${cause.category}${cause.source === 'llm' ? ' · worded by the configured LLM' : ''}${cause.groupId ? ` · group ${escapeMarkdown(cause.groupId)}` : ''}`,
+  ];
+  if (cause.fields.length > 0) lines.push('', 'Implicated fields:', '', ...cause.fields.map((f) => `- \`${f.replace(/`/g, "'")}\``));
+  if (cause.fixes.length > 0) {
+    lines.push('', '## Suggested fixes', '');
+    for (const fix of cause.fixes) {
+      const detail = fix.rollbackToRevision !== undefined
+        ? ` (roll back to revision ${fix.rollbackToRevision})`
+        : fix.edits?.length ? ` (${fix.edits.map((e) => `\`${e.path.replace(/`/g, "'")}\` → \`${String(e.value).replace(/`/g, "'")}\``).join(', ')})` : '';
+      lines.push(`- ${escapeMarkdown(fix.summary)}${detail}`);
+    }
+  }
+  if (cause.hypotheses?.length) lines.push('', 'Other hypotheses (from the LLM, unverified):', '', ...cause.hypotheses.map((h) => `- ${escapeMarkdown(h)}`));
+  if (cause.note) lines.push('', `_${escapeMarkdown(cause.note)}_`);
+  lines.push('', '### Evidence chain', '', ...cause.evidence.map(evidenceLine), '');
+  return lines;
+}
+
+export function incidentMarkdown(incident: Incident, analysis: IncidentAnalysis | undefined, now: Date, cause?: RootCause): string {
   const w = incident.workload;
   const evidence = analysis?.confirmed?.evidence ?? incident.evidence;
   const lines = [
@@ -40,6 +67,7 @@ export function incidentMarkdown(incident: Incident, analysis: IncidentAnalysis 
     '',
     escapeMarkdown(incident.summary),
     '',
+    ...(cause ? rootCauseLines(cause) : []),
     '## Evidence',
     '',
     ...evidence.map(evidenceLine),

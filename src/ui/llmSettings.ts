@@ -1,0 +1,63 @@
+// The optional LLM: endpoint and model from settings, the API key from SecretStorage (set by a
+// command; never in settings, never logged). Produces the graph's `explain` step when configured.
+import * as vscode from 'vscode';
+import type { Explainer } from '../agent/nodes/explain';
+
+const SECRET = 'nimbusguard.llm.apiKey';
+
+export class LlmSettings implements vscode.Disposable {
+  private apiKey: string | undefined;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly secrets: vscode.SecretStorage) {
+    this.subscription = secrets.onDidChange((e) => {
+      if (e.key === SECRET) void this.load();
+    });
+    void this.load();
+  }
+
+  private async load(): Promise<void> {
+    this.apiKey = (await this.secrets.get(SECRET)) || undefined;
+  }
+
+  /** The explain step, or undefined when no endpoint is configured (the default). */
+  explainer(): Explainer | undefined {
+    const config = vscode.workspace.getConfiguration('nimbusguard.llm');
+    const baseUrl = config.get<string>('baseUrl', '').trim();
+    const model = config.get<string>('model', '').trim();
+    if (!baseUrl || !model) return undefined;
+    const options = {
+      baseUrl,
+      model,
+      provider: config.get<'openai' | 'azure'>('provider', 'openai'),
+      mask: config.get<boolean>('maskNames', true),
+      timeoutMs: Math.max(1, config.get<number>('timeoutSeconds', 20)) * 1000,
+      ...(this.apiKey ? { apiKey: this.apiKey } : {}),
+    };
+    return async (rootCause, incident) => {
+      const { enrichRootCause } = await import('../agent/llm/enrich');
+      return enrichRootCause(rootCause, incident, options);
+    };
+  }
+
+  register(): vscode.Disposable[] {
+    return [
+      vscode.commands.registerCommand('nimbusguard.setLlmApiKey', async () => {
+        const key = await vscode.window.showInputBox({
+          title: 'NimbusGuard: LLM API key',
+          prompt: 'Stored in VS Code\'s secret storage for the endpoint in nimbusguard.llm.baseUrl. Leave empty to remove it.',
+          password: true,
+          ignoreFocusOut: true,
+        });
+        if (key === undefined) return;
+        if (key === '') await this.secrets.delete(SECRET);
+        else await this.secrets.store(SECRET, key);
+        void vscode.window.showInformationMessage(key === '' ? 'NimbusGuard: LLM API key removed.' : 'NimbusGuard: LLM API key stored.');
+      }),
+    ];
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}

@@ -1,0 +1,196 @@
+// Incidents where the developer works: on the manifest line of the implicated field a Diagnostic
+// (the cause, with the incident type as its code), a Hover with the explanation and evidence, a
+// CodeLens above the workload, and quick fixes that edit the manifest to the suggested value.
+import * as vscode from 'vscode';
+import type { Incident } from '../core/model/incident';
+import type { RootCause, SuggestedFix } from '../core/model/rootCause';
+import { locateField, parseFieldPath } from '../core/manifest/manifestIndex';
+import { editField } from '../core/manifest/manifestEdit';
+import { IncidentHub } from './incidentHub';
+import { ManifestIndexService, isYaml } from './manifestIndexService';
+import { escapeMarkdown } from './incidentMarkdown';
+
+interface Insight {
+  incident: Incident;
+  cause: RootCause;
+  document: number;
+  range: vscode.Range;
+  /** Line of the object's first line, where the CodeLens goes. */
+  objectLine: number;
+}
+
+const SEVERITY = { critical: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, info: vscode.DiagnosticSeverity.Information } as const;
+export const APPLY_FIX = 'nimbusguard.applyManifestFix';
+
+export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensProvider, vscode.CodeActionProvider, vscode.Disposable {
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('nimbusguard');
+  private readonly byUri = new Map<string, Insight[]>();
+  private readonly lensEmitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.lensEmitter.event;
+  private timer: NodeJS.Timeout | undefined;
+  private generation = 0;
+
+  constructor(private readonly hub: IncidentHub, private readonly manifests: ManifestIndexService) {}
+
+  schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), 250);
+  }
+
+  async refresh(): Promise<void> {
+    const generation = ++this.generation;
+    const monitor = this.hub.current;
+    const next = new Map<string, Insight[]>();
+    for (const incident of monitor?.open() ?? []) {
+      const cause = monitor?.rootCause(incident.id);
+      if (!cause) continue;
+      for (const hit of await this.manifests.find(incident.workload)) {
+        const doc = await vscode.workspace.openTextDocument(hit.uri).then((d) => d, () => undefined);
+        if (!doc) continue;
+        const range = this.rangeFor(doc, hit.object.document, cause.fields, hit.object.kindLine);
+        const list = next.get(hit.uri.toString()) ?? [];
+        list.push({ incident, cause, document: hit.object.document, range, objectLine: hit.object.startLine });
+        next.set(hit.uri.toString(), list);
+      }
+    }
+    if (generation !== this.generation) return;
+    this.byUri.clear();
+    this.diagnostics.clear();
+    for (const [key, insights] of next) {
+      this.byUri.set(key, insights);
+      this.diagnostics.set(vscode.Uri.parse(key), insights.map((i) => this.diagnostic(i)));
+    }
+    this.lensEmitter.fire();
+  }
+
+  private rangeFor(doc: vscode.TextDocument, document: number, fields: string[], kindLine: number): vscode.Range {
+    const text = doc.getText();
+    for (const field of fields) {
+      const loc = locateField(text, document, field);
+      // The field itself, or a key of it deep enough to be specific (inside the named container).
+      if (loc && loc.matchedDepth >= Math.min(parseFieldPath(field).length, 5)) {
+        return new vscode.Range(loc.line, loc.startColumn, loc.line, Math.max(loc.endColumn, loc.startColumn + 1));
+      }
+    }
+    const line = doc.lineAt(Math.min(kindLine, doc.lineCount - 1));
+    return new vscode.Range(line.lineNumber, line.firstNonWhitespaceCharacterIndex, line.lineNumber, line.text.length);
+  }
+
+  private diagnostic(i: Insight): vscode.Diagnostic {
+    const d = new vscode.Diagnostic(i.range, i.cause.summary, SEVERITY[i.incident.severity]);
+    d.source = 'NimbusGuard';
+    d.code = i.incident.type;
+    return d;
+  }
+
+  provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const here = (this.byUri.get(doc.uri.toString()) ?? []).filter((i) => i.range.start.line === position.line);
+    if (here.length === 0) return undefined;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = { enabledCommands: ['nimbusguard.showEvidence', 'nimbusguard.explainIncident'] };
+    for (const { incident, cause } of here) {
+      const args = encodeURIComponent(JSON.stringify([incident.id]));
+      md.appendMarkdown(`**${incident.type}** · ${escapeMarkdown(cause.summary)}\n\n`);
+      md.appendMarkdown(`${escapeMarkdown(cause.explanation)}\n\n`);
+      for (const e of cause.evidence.slice(0, 6)) md.appendMarkdown(`- ${escapeMarkdown(`${e.source.kind}/${e.source.name}: ${e.reason ? `${e.reason} ` : ''}${e.text}`)}\n`);
+      if (cause.fixes.length > 0) md.appendMarkdown(`\nSuggested: ${cause.fixes.map((f) => escapeMarkdown(f.summary)).join(' · ')}\n`);
+      md.appendMarkdown(`\n[Explain](command:nimbusguard.explainIncident?${args}) · [Evidence](command:nimbusguard.showEvidence?${args}) · confidence ${Math.round(cause.confidence * 100)}%\n\n`);
+      if (cause.note) md.appendMarkdown(`_${escapeMarkdown(cause.note)}_\n\n`);
+    }
+    return new vscode.Hover(md);
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const lenses: vscode.CodeLens[] = [];
+    for (const i of this.byUri.get(doc.uri.toString()) ?? []) {
+      const at = new vscode.Range(i.objectLine, 0, i.objectLine, 0);
+      lenses.push(new vscode.CodeLens(at, { title: `$(error) ${i.incident.type}: ${clip(i.cause.summary)}`, command: 'nimbusguard.explainIncident', arguments: [i.incident.id] }));
+      lenses.push(new vscode.CodeLens(at, { title: 'Explain', command: 'nimbusguard.explainIncident', arguments: [i.incident.id] }));
+      i.cause.fixes.forEach((fix, index) => {
+        if (fix.edits?.length) lenses.push(new vscode.CodeLens(at, { title: `Fix: ${clip(fix.summary)}`, command: APPLY_FIX, arguments: [doc.uri, i.incident.id, index] }));
+      });
+    }
+    return lenses;
+  }
+
+  provideCodeActions(doc: vscode.TextDocument, range: vscode.Range | vscode.Selection): vscode.CodeAction[] {
+    const actions: vscode.CodeAction[] = [];
+    for (const i of this.byUri.get(doc.uri.toString()) ?? []) {
+      if (!i.range.intersection(range) && i.range.start.line !== range.start.line) continue;
+      i.cause.fixes.forEach((fix, index) => {
+        const edit = this.workspaceEdit(doc, i.document, fix);
+        if (!edit) return;
+        const action = new vscode.CodeAction(fix.summary, vscode.CodeActionKind.QuickFix);
+        action.edit = edit;
+        action.diagnostics = this.diagnostics.get(doc.uri)?.filter((d) => d.range.isEqual(i.range)) ?? [];
+        action.isPreferred = index === 0;
+        actions.push(action);
+      });
+    }
+    return actions;
+  }
+
+  /** The manifest change for a fix, or undefined when it is not a spec edit (e.g. a rollback). */
+  workspaceEdit(doc: vscode.TextDocument, document: number, fix: SuggestedFix): vscode.WorkspaceEdit | undefined {
+    if (!fix.edits?.length) return undefined;
+    let text = doc.getText();
+    const edit = new vscode.WorkspaceEdit();
+    // Edits are computed one after another on the evolving text; apply them as one replacement.
+    for (const e of fix.edits) {
+      const change = editField(text, document, e.path, e.value);
+      if (!change) return undefined;
+      const lines = text.split('\n');
+      const offset = (line: number, col: number) => lines.slice(0, line).reduce((n, l) => n + l.length + 1, 0) + col;
+      text = text.slice(0, offset(change.startLine, change.startColumn)) + change.newText + text.slice(offset(change.endLine, change.endColumn));
+    }
+    // Replace only the span that changed, so the editor keeps its markers and undo stays small.
+    const original = doc.getText();
+    let start = 0;
+    while (start < original.length && start < text.length && original[start] === text[start]) start++;
+    let endOld = original.length;
+    let endNew = text.length;
+    while (endOld > start && endNew > start && original[endOld - 1] === text[endNew - 1]) {
+      endOld--;
+      endNew--;
+    }
+    edit.replace(doc.uri, new vscode.Range(doc.positionAt(start), doc.positionAt(endOld)), text.slice(start, endNew));
+    return edit;
+  }
+
+  async applyFix(uri: vscode.Uri, incidentId: string, index: number): Promise<boolean> {
+    const insight = (this.byUri.get(uri.toString()) ?? []).find((i) => i.incident.id === incidentId);
+    const fix = insight?.cause.fixes[index];
+    if (!insight || !fix) return false;
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const edit = this.workspaceEdit(doc, insight.document, fix);
+    if (!edit) {
+      void vscode.window.showWarningMessage(`NimbusGuard could not place "${fix.summary}" in ${vscode.workspace.asRelativePath(uri)}; edit it by hand.`);
+      return false;
+    }
+    return vscode.workspace.applyEdit(edit);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.diagnostics.dispose();
+    this.lensEmitter.dispose();
+  }
+}
+
+function clip(text: string, max = 90): string {
+  const one = text.replace(/\s+/g, ' ').replace(/\$\(/g, '$\u200b(');
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+export function registerInsightProviders(insights: ManifestInsights): vscode.Disposable[] {
+  const selector: vscode.DocumentSelector = [{ language: 'yaml' }, { pattern: '**/*.{yaml,yml}' }];
+  return [
+    vscode.languages.registerHoverProvider(selector, insights),
+    vscode.languages.registerCodeLensProvider(selector, insights),
+    vscode.languages.registerCodeActionsProvider(selector, insights, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+    vscode.commands.registerCommand(APPLY_FIX, (uri: vscode.Uri, id: string, index: number) => insights.applyFix(uri, id, index)),
+    vscode.workspace.onDidOpenTextDocument((doc) => {
+      if (isYaml(doc)) insights.schedule();
+    }),
+  ];
+}
