@@ -6,7 +6,7 @@ import { chooseContext, clientConfigFor, kubeconfigSources, loadKubeconfig } fro
 import { IncidentMonitor } from '../agent/incidentMonitor';
 import type { Incident } from '../core/model/incident';
 import { parseArgs, UsageError } from './args';
-import { formatIncidentLine, incidentJson } from './scanOutput';
+import { formatIncidentLine, incidentJson, printable } from './scanOutput';
 
 const SPEC = { context: 'string', namespace: 'strings', kubeconfig: 'string', json: 'boolean', watch: 'boolean', timeout: 'string', help: 'boolean' } as const;
 
@@ -42,6 +42,7 @@ export async function runScan(argv: string[]): Promise<number> {
     const monitor = new IncidentMonitor({
       snapshot: session.snapshot,
       onSnapshotChange: session.onDidChange,
+      usage: session.usage,
       checkpointer: async () => new MemorySaver(),
       tickMs: 5_000,
     });
@@ -69,20 +70,24 @@ function withAnalysis(monitor: IncidentMonitor, incident: Incident): Incident {
 function printOnce(monitor: IncidentMonitor, json: boolean): void {
   const incidents = monitor.open().map((i) => withAnalysis(monitor, i));
   if (json) {
-    process.stdout.write(`${JSON.stringify({ incidents: incidents.map(incidentJson) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ incidents: incidents.map((i) => incidentJson(i, monitor.rootCause(i.id))) }, null, 2)}\n`);
     return;
   }
   if (incidents.length === 0) {
     process.stdout.write('No incidents.\n');
     return;
   }
-  for (const incident of incidents) process.stdout.write(`${formatIncidentLine(incident)}\n`);
+  for (const incident of incidents) {
+    process.stdout.write(`${formatIncidentLine(incident)}\n`);
+    const cause = monitor.rootCause(incident.id);
+    if (cause) process.stdout.write(`${printable(`         cause: ${cause.summary}${cause.fixes[0] ? ` — fix: ${cause.fixes[0].summary}` : ''}`)}\n`);
+  }
   process.stdout.write(`${incidents.length} open incident${incidents.length === 1 ? '' : 's'}\n`);
 }
 
 function watchLoop(monitor: IncidentMonitor, json: boolean): Promise<number> {
   const emit = (state: 'open' | 'resolved', incident: Incident) => {
-    if (json) process.stdout.write(`${JSON.stringify({ event: state, incident: incidentJson(withAnalysis(monitor, incident)) })}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ event: state, incident: incidentJson(withAnalysis(monitor, incident), state === 'open' ? monitor.rootCause(incident.id) : undefined) })}\n`);
     else process.stdout.write(`${state === 'open' ? '+' : '-'} ${formatIncidentLine(incident)}\n`);
   };
   for (const incident of monitor.open()) emit('open', incident);

@@ -1,7 +1,27 @@
 // How `scan` prints incidents: one line for people, a stable JSON shape for scripts.
 import type { Incident } from '../core/model/incident';
+import type { RootCause } from '../core/model/rootCause';
+import { strategicMergePatch } from '../core/diagnose/fixes';
 
-export function incidentJson(i: Incident) {
+function rootCauseJson(c: RootCause) {
+  return {
+    summary: c.summary,
+    category: c.category,
+    confidence: c.confidence,
+    fields: c.fields,
+    evidence: c.evidence,
+    fixes: c.fixes.map((f) =>
+      f.rollbackToRevision !== undefined
+        ? { summary: f.summary, rollbackToRevision: f.rollbackToRevision }
+        : { summary: f.summary, ...(f.edits?.length ? { patch: strategicMergePatch(f.edits), edits: f.edits } : {}), ...(f.target ? { target: f.target } : {}) },
+    ),
+    source: c.source,
+    ...(c.hypotheses?.length ? { hypotheses: c.hypotheses } : {}),
+    ...(c.note ? { note: c.note } : {}),
+  };
+}
+
+export function incidentJson(i: Incident, cause?: RootCause) {
   return {
     id: i.id,
     type: i.type,
@@ -13,6 +33,8 @@ export function incidentJson(i: Incident) {
     evidence: i.evidence,
     firstSeen: i.firstSeen,
     lastSeen: i.lastSeen,
+    ...(cause ? { rootCause: rootCauseJson(cause) } : {}),
+    ...(cause?.groupId ? { groupId: cause.groupId } : {}),
   };
 }
 

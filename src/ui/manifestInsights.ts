@@ -107,7 +107,7 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
       lenses.push(new vscode.CodeLens(at, { title: `$(error) ${i.incident.type}: ${clip(i.cause.summary)}`, command: 'nimbusguard.explainIncident', arguments: [i.incident.id] }));
       lenses.push(new vscode.CodeLens(at, { title: 'Explain', command: 'nimbusguard.explainIncident', arguments: [i.incident.id] }));
       i.cause.fixes.forEach((fix, index) => {
-        if (fix.edits?.length) lenses.push(new vscode.CodeLens(at, { title: `Fix: ${clip(fix.summary)}`, command: APPLY_FIX, arguments: [doc.uri, i.incident.id, index] }));
+        if (fix.edits?.length && !fix.target) lenses.push(new vscode.CodeLens(at, { title: `Fix: ${clip(fix.summary)}`, command: APPLY_FIX, arguments: [doc.uri, i.incident.id, index] }));
       });
     }
     return lenses;
@@ -132,7 +132,8 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
 
   /** The manifest change for a fix, or undefined when it is not a spec edit (e.g. a rollback). */
   workspaceEdit(doc: vscode.TextDocument, document: number, fix: SuggestedFix): vscode.WorkspaceEdit | undefined {
-    if (!fix.edits?.length) return undefined;
+    // Only fixes of this very object belong in this manifest.
+    if (!fix.edits?.length || fix.target) return undefined;
     let text = doc.getText();
     const edit = new vscode.WorkspaceEdit();
     // Edits are computed one after another on the evolving text; apply them as one replacement.

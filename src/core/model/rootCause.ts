@@ -1,6 +1,7 @@
 // Why an incident happened, in terms a developer can act on: the cause, the evidence chain, the
 // spec fields it implicates and concrete fixes (spec edits or a rollback).
 import type { Evidence, Incident, IncidentType } from './incident';
+import type { ObjectRef } from './resources';
 
 /**
  * One edit of the workload's spec. `path` uses the manifest form, e.g.
@@ -19,6 +20,8 @@ export interface SuggestedFix {
   edits?: SpecEdit[];
   /** Roll the Deployment back to this revision instead of editing it. */
   rollbackToRevision?: number;
+  /** The object the edits apply to when it is not the incident's workload (e.g. the HPA's target). */
+  target?: ObjectRef;
 }
 
 export type CauseCategory =
