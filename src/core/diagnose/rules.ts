@@ -1,0 +1,40 @@
+// Every diagnosis rule, one per failure family. diagnose() asks each rule whose types include the
+// incident's type and keeps the most confident answer.
+import type { DiagnosisRule } from './rule';
+import { oomRule } from './oomRule';
+import { rolloutRule } from './rolloutRule';
+import { crashRule } from './crashRule';
+import { imagePullRule } from './imagePullRule';
+import { configMissingRule } from './configMissingRule';
+import { unschedulableRule } from './unschedulableRule';
+import { quotaRule } from './quotaRule';
+import { readinessRule } from './readinessRule';
+import { serviceSelectorRule } from './serviceSelectorRule';
+import { pvcRule } from './pvcRule';
+import { hpaSaturatedRule } from './hpaSaturatedRule';
+import { hpaConfigRule } from './hpaConfigRule';
+import { nodeRule } from './nodeRule';
+import { jobRule } from './jobRule';
+import { cronJobRule } from './cronJobRule';
+import { webhookRule } from './webhookRule';
+import { replicasUnavailableRule } from './replicasUnavailableRule';
+
+export const RULES: readonly DiagnosisRule[] = [
+  oomRule,
+  rolloutRule,
+  crashRule,
+  imagePullRule,
+  configMissingRule,
+  unschedulableRule,
+  quotaRule,
+  readinessRule,
+  serviceSelectorRule,
+  pvcRule,
+  hpaSaturatedRule,
+  hpaConfigRule,
+  nodeRule,
+  jobRule,
+  cronJobRule,
+  webhookRule,
+  replicasUnavailableRule,
+];
