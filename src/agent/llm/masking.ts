@@ -53,6 +53,7 @@ export class Masker {
     const masker = new Masker();
     masker.addRef(incident.workload, true);
     for (const item of [...incident.evidence, ...rootCause.evidence]) masker.addRef(item.source, false);
+    for (const fix of rootCause.fixes) if (fix.target) masker.addRef(fix.target, false);
     if (incident.key) masker.add(CONTAINER_KEYED.has(incident.type) ? 'container' : 'object', incident.key);
     const paths = [
       ...rootCause.fields,
@@ -130,7 +131,7 @@ export class Masker {
   scanText(text: string): void {
     if (!text) return;
     for (const m of text.matchAll(/\bimages?\s+["'`]([^"'`\s]+)["'`]/gi)) this.addImage(m[1]!);
-    for (const m of text.matchAll(/\bimage[:=]\s*([a-z0-9][\w./:@-]*[\w])/gi)) this.addImage(m[1]!);
+    for (const m of text.matchAll(/\bimage(?:[:=]\s*|\s+)([a-z0-9][\w./:@-]*\w)/gi)) if (/[/:.]/.test(m[1]!)) this.addImage(m[1]!);
     for (const m of text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/(?:[^@\s/]*@)?(\[[0-9a-fA-F:]+\]|[^\s/:?#"'<>]+)/gi)) this.addHost(m[1]!);
     for (const m of text.matchAll(/\b(?:lookup|dial tcp|dial udp|host|server|endpoint)\s+([a-z0-9][a-z0-9.-]*[a-z0-9])/gi)) {
       if (m[1]!.includes('.') && !/^\d+(\.\d+)?$/.test(m[1]!)) this.addHost(m[1]!);
@@ -141,6 +142,44 @@ export class Masker {
       if (HOST_SUFFIXES.has(labels[labels.length - 1]!) && !looksLikeFieldPath(text, m.index!)) this.addHost(m[1]!);
     }
     for (const m of text.matchAll(/(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?!\w|\.\d)/g)) if (isIPv4(m[1]!)) this.add('ip', m[1]!);
+    this.scanObjectNames(text);
+  }
+
+  /**
+   * Objects named after their kind in rule and kubelet messages: `ConfigMap app-config`,
+   * `secret "db-creds" not found`, `Service shop/api`, `Deployment/web`, `repository team/api`,
+   * `imagePullSecrets: a, b`, `pods on the node: p1, p2`. An unquoted word counts as a name only
+   * if it looks like one (has a dash, dot or digit) or the message says it is missing, so prose
+   * such as "Secret exists" is left alone.
+   */
+  private scanObjectNames(text: string): void {
+    for (const m of text.matchAll(KIND_THEN_NAME)) {
+      const kind = kindOfWord(m[1]!);
+      const quoted = m[2] ?? m[3];
+      const name = quoted ?? m[4]!;
+      const after = text.slice(m.index! + m[0].length);
+      if (!quoted && !(/[-.\d/]/.test(name) || /^\s+(?:not found|does not exist|is missing|in namespace)/i.test(after))) continue;
+      if (!/^[a-z0-9][a-z0-9.\/-]*$/.test(name) || !/[a-z]/.test(name)) continue;
+      const slash = name.indexOf('/');
+      if (kind === 'image') this.addImage(name);
+      else if (slash > 0 && kind !== 'ns') {
+        this.add('ns', name.slice(0, slash));
+        this.add(kind, name.slice(slash + 1));
+      } else this.add(kind, name);
+    }
+    for (const m of text.matchAll(/\b(Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|Pod|Service|ConfigMap|Secret|PersistentVolumeClaim|HorizontalPodAutoscaler|Node)\/([a-z0-9][a-z0-9.-]*)/g)) {
+      this.add(kindOfWord(m[1]!), m[2]!);
+    }
+    for (const m of text.matchAll(/\b(imagePullSecrets|pods? on the node|Affected):\s*([a-z0-9][a-z0-9.\/ ,-]*)/g)) {
+      const kind: MaskKind = m[1] === 'imagePullSecrets' ? 'object' : m[1] === 'Affected' ? 'workload' : 'pod';
+      for (const item of m[2]!.split(',').map((x) => x.trim()).filter((x) => /^[a-z0-9][a-z0-9.\/-]*$/.test(x))) {
+        const parts = item.split('/');
+        if (parts.length === 2) {
+          this.add('ns', parts[0]!);
+          this.add(kind, parts[1]!);
+        } else this.add(kind, item);
+      }
+    }
   }
 
   private addHost(host: string): void {
@@ -196,6 +235,22 @@ export class Masker {
     this.pattern = new RegExp(`${PLACEHOLDER.source}|${BEFORE}(?:${names.map(escapeRegExp).join('|')})${AFTER}`, 'g');
     return this.pattern;
   }
+}
+
+const KIND_WORDS = 'configmaps?|secrets?|services?|serviceaccounts?|persistentvolumeclaims?|pvcs?|claims?|storage ?class(?:es)?|'
+  + 'priorityclass(?:es)?|deployments?|statefulsets?|daemonsets?|replicasets?|jobs?|cronjobs?|pods?|nodes?|ingress(?:es)?|'
+  + 'volumes?|containers?|namespaces?|repository|webhooks?';
+const KIND_THEN_NAME = new RegExp(`\\b(${KIND_WORDS})\\s+(?:"([^"\\s]+)"|'([^'\\s]+)'|([A-Za-z0-9][\\w.\\/-]*[A-Za-z0-9]|[A-Za-z0-9]))`, 'gi');
+
+function kindOfWord(word: string): MaskKind {
+  const w = word.toLowerCase();
+  if (w.startsWith('pod')) return 'pod';
+  if (w.startsWith('node')) return 'node';
+  if (w.startsWith('namespace')) return 'ns';
+  if (w.startsWith('container')) return 'container';
+  if (w === 'repository') return 'image';
+  if (/^(deployment|statefulset|daemonset|replicaset|job|cronjob|horizontalpodautoscaler)/.test(w)) return 'workload';
+  return 'object';
 }
 
 /** `containers[name=api]`, `initContainers[name="db-migrate"]` → api, db-migrate. */

@@ -58,6 +58,7 @@ export function rootCausePayload(rootCause: RootCause, incident: Incident) {
         summary: f.summary,
         ...(f.edits ? { edits: f.edits } : {}),
         ...(f.rollbackToRevision !== undefined ? { rollbackToRevision: f.rollbackToRevision } : {}),
+        ...(f.target ? { target: { kind: f.target.kind, namespace: f.target.namespace, name: f.target.name } } : {}),
       })),
     },
   };

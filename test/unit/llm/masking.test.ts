@@ -128,3 +128,31 @@ test('helpers: container names in paths and IPv4 validation', () => {
   assert.equal(isIPv4('256.0.0.1'), false);
   assert.equal(isIPv4('1.2.3'), false);
 });
+
+test('objects named after their kind in rule and kubelet messages are found; prose is left alone', () => {
+  const m = new Masker();
+  m.scanText('ConfigMap app-config does not exist, so container api cannot start');
+  m.scanText('MountVolume.SetUp failed for volume "cfg" : secret "db-creds" not found');
+  m.scanText('restore Service shop/ledger-svc; Deployment/orders-web is affected');
+  m.scanText('image ghcr.io/acme/pay:1 (host ghcr.io, repository acme/pay, tag 1)');
+  m.scanText('imagePullSecrets: regcred, ghcr-token');
+  m.scanText('2 pods on the node: orders-web-5f7-abcde, cache-0');
+  m.scanText('Affected: shop/orders-web, shop/cache.');
+  m.scanText('Check that the Secret exists and the Service it calls is ready; the pod is failing; node 0/3 available');
+  const names = new Map(m.entries());
+  for (const [name, kind] of [
+    ['app-config', 'object'], ['cfg', 'object'], ['db-creds', 'object'], ['shop', 'ns'], ['ledger-svc', 'object'],
+    ['orders-web', 'workload'], ['ghcr.io', 'host'], ['acme/pay', 'image'], ['ghcr.io/acme/pay', 'image'], ['regcred', 'object'],
+    ['ghcr-token', 'object'], ['orders-web-5f7-abcde', 'pod'], ['cache-0', 'pod'],
+  ] as const) {
+    assert.match(names.get(name) ?? 'missing', new RegExp(`^<${kind}-\\d+>$`), name);
+  }
+  for (const word of ['exists', 'it', 'is', 'api', '0/3', 'available', 'the']) assert.equal(names.has(word), false, word);
+});
+
+test('a fix that targets another object masks that object too', () => {
+  const rc = rootCause();
+  rc.fixes.push({ summary: 'Raise maxReplicas', target: { kind: 'HorizontalPodAutoscaler', namespace: 'payments-prod', name: 'checkout-hpa' } });
+  const masker = Masker.forRootCause(rc, incident());
+  assert.equal(masker.mask('checkout-hpa'), '<workload-2>');
+});
