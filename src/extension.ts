@@ -10,6 +10,7 @@ import { CriticalIncidentNotifier } from './ui/notifier';
 import { LlmSettings } from './ui/llmSettings';
 import { ManifestIndexService } from './ui/manifestIndexService';
 import { ManifestInsights, registerInsightProviders } from './ui/manifestInsights';
+import { registerScalingPanel } from './ui/scalingPanel/scalingPanelHost';
 import { ConnectionStatusBar } from './ui/statusBar';
 import { WorkloadTreeProvider, connectionContextKey } from './ui/workloadTree';
 
@@ -25,7 +26,7 @@ const monitorScope = (): MonitorScope => (config().get<string>('monitor') === 'a
 export function activate(context: vscode.ExtensionContext): void {
   const manager = new ConnectionManager(readSettings);
   const checkpointDir = vscode.Uri.joinPath(context.globalStorageUri, 'checkpoints').fsPath;
-  const llm = new LlmSettings(context.secrets);
+  const llm = new LlmSettings(context.secrets, context.globalState);
   const hub = new IncidentHub(
     manager,
     monitorScope,
@@ -83,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     ...registerConnectionCommands(manager),
     ...registerIncidentCommands(hub, documents, manifests),
+    ...registerScalingPanel({ extensionUri: context.extensionUri, manager }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['kubeconfig', 'context', 'namespaces'].some((k) => e.affectsConfiguration(`nimbusguard.${k}`))) void manager.reload();
       if (e.affectsConfiguration('nimbusguard.monitor')) {

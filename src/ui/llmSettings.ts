@@ -2,14 +2,18 @@
 // command; never in settings, never logged). Produces the graph's `explain` step when configured.
 import * as vscode from 'vscode';
 import type { Explainer } from '../agent/nodes/explain';
+import type { LlmCache } from '../agent/llm/cache';
 
 const SECRET = 'nimbusguard.llm.apiKey';
+const CACHE_KEY = 'nimbusguard.llm.cache';
 
 export class LlmSettings implements vscode.Disposable {
   private apiKey: string | undefined;
+  private cache: LlmCache | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly secrets: vscode.SecretStorage) {
+  /** `memory` keeps answers between sessions (they hold placeholders, never real names when masking). */
+  constructor(private readonly secrets: vscode.SecretStorage, private readonly memory: vscode.Memento) {
     this.subscription = secrets.onDidChange((e) => {
       if (e.key === SECRET) void this.load();
     });
@@ -35,8 +39,11 @@ export class LlmSettings implements vscode.Disposable {
       ...(this.apiKey ? { apiKey: this.apiKey } : {}),
     };
     return async (rootCause, incident) => {
-      const { enrichRootCause } = await import('../agent/llm/enrich');
-      return enrichRootCause(rootCause, incident, options);
+      const [{ enrichRootCause }, { LlmCache }] = await Promise.all([import('../agent/llm/enrich'), import('../agent/llm/cache')]);
+      this.cache ??= LlmCache.fromJSON(this.memory.get(CACHE_KEY));
+      const result = await enrichRootCause(rootCause, incident, { ...options, cache: this.cache });
+      void this.memory.update(CACHE_KEY, this.cache.toJSON());
+      return result;
     };
   }
 
