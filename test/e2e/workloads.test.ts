@@ -6,10 +6,36 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { V1Deployment } from '@kubernetes/client-node';
 import { launchVSCode, type VSCodeSession } from '../harness/vscode/index';
 import { adminContext, clusterKubeconfig, deleteNamespace, deployment, eventually, freshNamespace, kubeClients } from './kube';
 
 const namespace = 'e2e-workloads';
+const CHECKOUT_MANIFEST = `# The checkout service
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: checkout
+  namespace: ${namespace}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: { app: checkout }
+  template:
+    metadata:
+      labels: { app: checkout }
+      annotations:
+        sim.nimbusguard.dev/memory-peak: 200Mi
+    spec:
+      containers:
+        - name: checkout
+          image: registry.example/checkout:2.1
+          resources:
+            requests: { cpu: 50m, memory: 64Mi }
+            limits:
+              memory: 128Mi   # sized for the old cart service
+`;
 let kubeconfig = '';
 let kube: ReturnType<typeof kubeClients> | undefined;
 let workspace = '';
@@ -21,13 +47,11 @@ before(async () => {
   kube = kubeClients(kubeconfig);
   await freshNamespace(kube.core, namespace);
   await kube.apps.createNamespacedDeployment({ namespace, body: deployment(namespace, 'web', 2, 'registry.example/web:1.0') });
-  const checkout = deployment(namespace, 'checkout', 1, 'registry.example/checkout:2.1');
-  const pod = checkout.spec!.template;
-  pod.metadata!.annotations = { 'sim.nimbusguard.dev/memory-peak': '300Mi' };
-  pod.spec!.containers[0]!.resources = { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } };
-  await kube.apps.createNamespacedDeployment({ namespace, body: checkout });
+  // The OOMKilled workload comes from a manifest in the workspace, as it would in a real project.
   workspace = mkdtempSync(join(tmpdir(), 'nimbusguard-e2e-workspace-'));
   writeFileSync(join(workspace, 'README.md'), '# e2e workspace\n');
+  writeFileSync(join(workspace, 'checkout.yaml'), CHECKOUT_MANIFEST);
+  await kube.apps.createNamespacedDeployment({ namespace, body: parse(CHECKOUT_MANIFEST) as V1Deployment });
   vscode = await launchVSCode({ workspace, env: { KUBECONFIG: kubeconfig } });
 }, { timeout: 240_000 });
 
@@ -97,6 +121,58 @@ test('an OOMKilled workload shows its incident in the tree and the status bar co
 
     const shot = await vscode.screenshot('incidents');
     t.diagnostic(`screenshot: ${shot}`);
+  } catch (error) {
+    failed = true;
+    throw error;
+  }
+});
+
+test('the manifest of the OOMKilled workload: squiggle on the memory limit, hover with the cause, quick fix', { timeout: 240_000 }, async (t) => {
+  assert.ok(vscode, 'VS Code started');
+  const { workbench } = vscode;
+  const page = workbench.page;
+  try {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('checkout.yaml');
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await editor.waitFor({ state: 'visible', timeout: 30_000 });
+
+    // The squiggle sits on the line of the memory limit, not on kind: or elsewhere.
+    const limitLine = editor.locator('.view-line', { hasText: 'memory: 128Mi' }).first();
+    await limitLine.waitFor({ state: 'visible', timeout: 30_000 });
+    const squiggle = editor.locator('.squiggly-error').first();
+    await squiggle.waitFor({ state: 'attached', timeout: 120_000 });
+    const [lineBox, squiggleBox] = await Promise.all([limitLine.boundingBox(), squiggle.boundingBox()]);
+    assert.ok(lineBox && squiggleBox, 'both are rendered');
+    assert.ok(Math.abs(lineBox.y - squiggleBox.y) < lineBox.height, `squiggle at y=${squiggleBox.y}, memory limit line at y=${lineBox.y}`);
+
+    // The hover explains the cause.
+    await page.mouse.move(squiggleBox.x + squiggleBox.width / 2, squiggleBox.y + squiggleBox.height / 2);
+    const hover = page.locator('.monaco-hover').filter({ hasText: 'OOMKilled' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 30_000 });
+    const hoverText = await hover.innerText();
+    assert.match(hoverText, /memory limit 128Mi/i, hoverText);
+    await vscode.screenshot('diagnose-hover');
+    await page.keyboard.press('Escape');
+
+    // The quick fix edits the manifest to the suggested value.
+    await page.mouse.click(squiggleBox.x + squiggleBox.width / 2, squiggleBox.y + squiggleBox.height / 2);
+    await page.keyboard.press('Control+.');
+    const fix = page.locator('.action-widget .monaco-list-row, .context-view .action-item').filter({ hasText: /memory limit/i }).first();
+    await fix.waitFor({ state: 'visible', timeout: 15_000 });
+    await fix.click();
+    const fixed = await eventually('the memory limit to change', async () => {
+      const text = (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
+      const m = /memory: (\d+Mi) +# sized for the old cart service/.exec(text);
+      return m && m[1] !== '128Mi' ? m[1] : undefined;
+    }, 30_000);
+    assert.ok(Number.parseInt(fixed!, 10) >= 200, `the new limit ${fixed} covers the 200Mi peak`);
+    const shot = await vscode.screenshot('diagnose-quickfix');
+    t.diagnostic(`new limit ${fixed}; screenshot: ${shot}`);
   } catch (error) {
     failed = true;
     throw error;
