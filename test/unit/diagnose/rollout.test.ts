@@ -5,6 +5,7 @@ import { rolloutStuckDetector } from '../../../src/core/detect/rolloutStuck';
 import { crashLoopBackOffDetector } from '../../../src/core/detect/crashLoopBackOff';
 import { replicasUnavailableDetector } from '../../../src/core/detect/replicasUnavailable';
 import type { ContainerStatus } from '../../../src/core/model/resources';
+import type { Workload } from '../../../src/core/model/workload';
 import { diffTemplates } from '../../../src/core/diagnose/rolloutRule';
 import {
   ClusterSnapshot, addApp, ago, cond, container, owner, replicaSet, runningStatus, template,
@@ -18,7 +19,7 @@ const crashing: ContainerStatus = runningStatus({
 });
 
 /** checkout at revision 2 (image 1.5, env changed) crashing, revision 1 (image 1.4) was serving. */
-function badRollout(s: ClusterSnapshot, deployment: Parameters<typeof addApp>[2]['deployment'] = {}) {
+function badRollout(s: ClusterSnapshot, deployment: Partial<Workload> = {}) {
   const next = template({ labels: { app: 'checkout' }, containers: [container({ image: 'shop/app:1.5', env: [{ name: 'FEATURE', value: 'on' }] })] });
   const app = addApp(s, 'checkout', {
     replicas: 2,
