@@ -4,18 +4,12 @@ import type { Incident } from '../model/incident';
 import type { ObjectRef } from '../model/resources';
 import type { SpecEdit, SuggestedFix } from '../model/rootCause';
 
-/**
- * A fix whose edits belong to another object than the incident's workload, e.g. a cpu request on
- * the Deployment an HPA scales, or a failurePolicy on the webhook configuration blocking a workload.
- */
-export interface TargetedFix extends SuggestedFix {
-  target: ObjectRef;
-}
+/** A fix whose edits belong to another object than the incident's workload (SuggestedFix.target set). */
+export type TargetedFix = SuggestedFix & { target: ObjectRef };
 
 /** The object a fix's edits apply to: its own target when it names one, else the incident's workload. */
 export function fixTarget(fix: SuggestedFix, incident: Pick<Incident, 'workload'>): ObjectRef {
-  const target = (fix as Partial<TargetedFix>).target;
-  return target && typeof target.kind === 'string' && typeof target.name === 'string' ? target : incident.workload;
+  return fix.target ?? incident.workload;
 }
 
 type Segment = { key: string } | { key: string; matchKey: string; matchValue: string };
