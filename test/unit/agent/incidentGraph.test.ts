@@ -55,7 +55,9 @@ test('a new incident runs observe → detect in its own thread, and the finished
     assert.equal(analysis.confirmed?.type, 'OOMKilled');
     assert.ok(analysis.observed.some((e) => e.kind === 'revision' && /revision 1/.test(e.text)), 'observe lists the revisions');
     assert.ok(analysis.confirmed!.evidence.some((e) => e.kind === 'event' && e.reason === 'BackOff'), 'focused events are merged into the evidence');
-    assert.deepEqual(analysis.trail.map((t) => t.split(':')[0]), ['observe', 'detect']);
+    assert.deepEqual(analysis.trail.map((t) => t.split(':')[0]), ['observe', 'detect', 'diagnose']);
+    assert.equal(analysis.rootCause?.category, 'memory-limit', 'diagnose explains the OOM kill');
+    assert.ok(analysis.rootCause?.fields.some((f) => f.endsWith('resources.limits.memory')), 'and implicates the memory limit');
     assert.deepEqual(readdirSync(dir), [], 'finished threads leave no checkpoint behind');
     assert.equal(monitor.evaluate().opened.length, 0, 'a second evaluation opens nothing new');
   } finally {
@@ -75,6 +77,7 @@ test('detect reports a condition that cleared before the thread ran', async () =
   const graph = buildIncidentGraph({ snapshot: () => snapshot, now: () => NOW, checkpointer: new FileCheckpointer(dir) });
   const result = await graph.invoke({ incident: stale }, { configurable: { thread_id: stale.id } });
   assert.equal(result.confirmed, null);
+  assert.equal(result.rootCause, null, 'nothing is diagnosed for a cleared condition');
   assert.match(result.trail.at(-1)!, /no longer holds/);
 });
 
@@ -97,4 +100,24 @@ test('checkpoints written to disk are read back by a new checkpointer', async ()
   assert.equal(state.next.length, 0, 'the thread had finished');
   await reloaded.deleteThread(incident.id);
   assert.deepEqual(readdirSync(dir), []);
+});
+
+test('a configured LLM step may reword the explanation but never the fixes', async () => {
+  const snapshot = new ClusterSnapshot();
+  oomApp(snapshot);
+  const dir = mkdtempSync(join(tmpdir(), 'ng-graph-'));
+  const incident: Incident = {
+    id: incidentId({ type: 'OOMKilled', workload: ref('Deployment', 'checkout'), key: 'app' }), type: 'OOMKilled', severity: 'critical', status: 'open',
+    workload: ref('Deployment', 'checkout'), key: 'app', summary: 'was OOMKilled', evidence: [], firstSeen: ago(60), lastSeen: ago(30),
+  };
+  const graph = buildIncidentGraph({
+    snapshot: () => snapshot, now: () => NOW, checkpointer: new FileCheckpointer(dir),
+    explainer: () => async (cause) => ({ ...cause, source: 'llm', explanation: 'Clearer words.', fixes: [{ summary: 'delete the namespace' }], confidence: 1 }),
+  });
+  const result = await graph.invoke({ incident }, { configurable: { thread_id: incident.id } });
+  assert.equal(result.rootCause?.explanation, 'Clearer words.');
+  assert.equal(result.rootCause?.source, 'llm');
+  assert.notEqual(result.rootCause?.fixes[0]?.summary, 'delete the namespace', 'the rule engine\'s fixes stay');
+  assert.ok((result.rootCause?.confidence ?? 1) < 1);
+  assert.deepEqual(result.trail.map((t) => t.split(':')[0]), ['observe', 'detect', 'diagnose', 'explain']);
 });
