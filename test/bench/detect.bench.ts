@@ -94,6 +94,19 @@ async function scale(): Promise<void> {
   const ns = 'bench-scale';
   const total = DEPLOYMENTS * REPLICAS;
   console.log(`\nScale: creating ${DEPLOYMENTS} Deployments × ${REPLICAS} replicas = ${total} pods on kwok nodes…`);
+  // Extra fake nodes sized for the load; kwok manages every node with this annotation.
+  const benchNodes = Math.ceil(total / 900);
+  for (let i = 0; i < benchNodes; i++) {
+    const name = `bench-node-${i}`;
+    const capacity = { cpu: '256', memory: '1Ti', pods: '1000', 'ephemeral-storage': '1Ti' };
+    await core.createNode({
+      body: {
+        metadata: { name, annotations: { 'kwok.x-k8s.io/node': 'fake', 'metrics.k8s.io/resource-metrics-path': `/metrics/nodes/${name}/metrics/resource` }, labels: { type: 'kwok', 'kubernetes.io/hostname': name } },
+        spec: { podCIDR: `10.${200 + Math.floor(i / 64)}.${(i % 64) * 4}.0/22`, podCIDRs: [`10.${200 + Math.floor(i / 64)}.${(i % 64) * 4}.0/22`] },
+        status: { allocatable: capacity, capacity },
+      },
+    }).catch(() => undefined);
+  }
   await freshNamespace(ns);
   const started = performance.now();
   let next = 0;
@@ -163,6 +176,7 @@ async function scale(): Promise<void> {
   console.log(`  per incremental update (convert + index), ${updateTimes.length} watch events: mean ${ms(updateTimes.reduce((a, b) => a + b, 0) / updateTimes.length)}, p95 ${ms(pct(updateTimes, 95))} (target ≤ 1 ms)`);
   console.log(`  nimbusguard scan --json wall time: ${(scanMs / 1000).toFixed(2)} s (exit ${scan.status}, ${incidents})`);
   await core.deleteNamespace({ name: ns }).catch(() => undefined);
+  for (let i = 0; i < benchNodes; i++) await core.deleteNode({ name: `bench-node-${i}` }).catch(() => undefined);
 }
 
 await timeToDetect();
