@@ -32,6 +32,8 @@ export interface ChartInput {
   proposal?: ScalingProposal;
   /** Most recent history points shown (older ones are dropped). */
   maxHistoryPoints?: number;
+  /** Label of the demand series (default "Requests/s"; e.g. "CPU cores" for live CPU demand). */
+  demandLabel?: string;
 }
 
 const COLORS = {
@@ -47,7 +49,7 @@ export function scalingChartData(input: ChartInput): ScalingChartData {
   const last = history[history.length - 1];
   const anchor = last ? [{ x: last.t, y: last.rps }] : [];
   const datasets: ChartDataset[] = [
-    { label: 'Requests/s', data: history.map((o) => ({ x: o.t, y: o.rps })), yAxisID: 'rps', borderColor: COLORS.rps, backgroundColor: COLORS.rps, pointRadius: 0, tension: 0.2 },
+    { label: input.demandLabel ?? 'Requests/s', data: history.map((o) => ({ x: o.t, y: o.rps })), yAxisID: 'rps', borderColor: COLORS.rps, backgroundColor: COLORS.rps, pointRadius: 0, tension: 0.2 },
     {
       label: 'Forecast upper',
       data: [...anchor, ...input.forecast.map((p) => ({ x: p.t, y: p.upper }))],

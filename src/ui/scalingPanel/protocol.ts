@@ -1,0 +1,77 @@
+// The Scaling panel's protocol: the state the host sends and the messages each side may post.
+import type { ScalingChartData } from '../../core/scaling/scalingChartData';
+import type { WorkloadKind } from '../../core/model/workload';
+import { message } from './ipc';
+
+export interface ScalingWorkloadRef {
+  kind: WorkloadKind;
+  namespace: string;
+  name: string;
+}
+
+export interface HpaBounds {
+  minReplicas: number;
+  maxReplicas: number;
+}
+
+export interface ScalingProposalSummary {
+  /** Replicas the predictive policy proposes now. */
+  replicas: number;
+  /** Replicas the workload asks for now (spec.replicas). */
+  currentReplicas: number;
+  /** Ready replicas now. */
+  readyReplicas: number;
+  reason: string;
+  /** 0..1 */
+  confidence: number;
+  /** The workload's HorizontalPodAutoscaler bounds now, and the bounds proposed for it. */
+  hpa?: { current: HpaBounds; proposed: HpaBounds };
+  /** Demand one replica serves at the target utilization, in the demand's unit, when known. */
+  replicaCapacity?: number;
+}
+
+export interface DemandUnit {
+  /** Axis and series label, e.g. "CPU cores". */
+  label: string;
+  /** Short unit for numbers in text, e.g. "cores". */
+  unit: string;
+}
+
+export interface ScalingPanelState {
+  workload: ScalingWorkloadRef;
+  /** The kube context the data comes from. */
+  context: string;
+  demand: DemandUnit;
+  /** Absent while there is nothing to propose from (no metrics yet, or a DaemonSet). */
+  proposal?: ScalingProposalSummary;
+  /** chart.js line datasets: demand, forecast band, ready and proposed replicas; x in epoch seconds. */
+  chart: ScalingChartData;
+  /** Seconds between observations. */
+  tickSeconds: number;
+  /** Observations the proposal was made from. */
+  observations: number;
+  /** Why data is missing or limited ("no metrics yet", "metrics.k8s.io not served", …), most important first. */
+  notes: string[];
+  /** Epoch milliseconds when the host built this state. */
+  updatedAt: number;
+}
+
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
+
+function isState(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  const s = value as Partial<ScalingPanelState>;
+  return isObject(s.workload) && isObject(s.chart) && Array.isArray(s.chart?.datasets) && Array.isArray(s.notes) && typeof s.updatedAt === 'number';
+}
+
+const noParams = (value: unknown): boolean => value === undefined || value === null;
+
+/** Host → webview: everything the panel shows. */
+export const StateMessage = message<'scaling/state', ScalingPanelState>('scaling/state', isState);
+/** Webview → host: the script is running (first load, or reloaded after being hidden); send the state. */
+export const ReadyMessage = message<'scaling/ready'>('scaling/ready', noParams);
+/** Webview → host: the user asked for fresh data now. */
+export const RefreshMessage = message<'scaling/refresh'>('scaling/refresh', noParams);
+
+export const HOST_MESSAGES = [StateMessage] as const;
+export const WEBVIEW_MESSAGES = [ReadyMessage, RefreshMessage] as const;

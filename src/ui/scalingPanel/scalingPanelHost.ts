@@ -1,0 +1,169 @@
+// The Scaling panel host: one webview panel per workload, showing its demand, the forecast with
+// its band, ready and proposed replicas. It pulls a fresh state when the session says something
+// changed (at most every few seconds, and only while the panel is visible) and when the webview asks.
+import * as vscode from 'vscode';
+import type { ConnectionManager } from '../../cluster/connection';
+import type { ClusterSession } from '../../cluster/clusterSession';
+import type { Workload } from '../../core/model/workload';
+import type { TreeNode } from '../workloadTree';
+import { dispatch, on } from './ipc';
+import { ReadyMessage, RefreshMessage, StateMessage, type ScalingWorkloadRef } from './protocol';
+import { makeNonce, scalingPanelHtml } from './scalingPanelHtml';
+import { buildScalingState, type ScalingSource } from './scalingState';
+
+export const SHOW_SCALING_COMMAND = 'nimbusguard.showScaling';
+const VIEW_TYPE = 'nimbusguard.scaling';
+/** Fastest refresh while the cluster keeps changing. */
+const MIN_INTERVAL_MS = 5_000;
+
+export interface ScalingPanelDeps {
+  extensionUri: vscode.Uri;
+  manager: ConnectionManager;
+}
+
+const keyOf = (ref: ScalingWorkloadRef) => `${ref.kind}/${ref.namespace}/${ref.name}`;
+
+function sourceOf(manager: ConnectionManager): ScalingSource | undefined {
+  const state = manager.state;
+  if (state.kind !== 'ready' || state.session.state.phase !== 'connected') return undefined;
+  return { context: state.context, snapshot: state.session.snapshot, usage: state.session.usage, metrics: state.session.metricsState };
+}
+
+class ScalingPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private sessionListener: { dispose(): void } | undefined;
+  private session: ClusterSession | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lastPush = 0;
+  private stale = true;
+  private disposed = false;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly ref: ScalingWorkloadRef,
+    private readonly deps: ScalingPanelDeps,
+    private readonly onDisposed: () => void,
+  ) {
+    panel.webview.html = html(panel.webview, deps.extensionUri, ref);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((value: unknown) => {
+        dispatch(value, [on(ReadyMessage, () => this.push()), on(RefreshMessage, () => this.push())]);
+      }),
+      panel.onDidChangeViewState(() => {
+        if (panel.visible && this.stale) this.schedule();
+      }),
+      deps.manager.onDidChange(() => this.attach()),
+    );
+    this.attach();
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  /** Follows the current session (a context switch replaces it). */
+  private attach(): void {
+    const session = this.deps.manager.session;
+    if (session !== this.session) {
+      this.sessionListener?.dispose();
+      this.session = session;
+      this.sessionListener = session?.onDidChange(() => this.schedule());
+    }
+    this.schedule();
+  }
+
+  /** Marks the state stale and pushes it when the panel is visible, no sooner than MIN_INTERVAL_MS after the last push. */
+  private schedule(): void {
+    this.stale = true;
+    if (this.disposed || this.timer || !this.panel.visible) return;
+    const delay = Math.max(0, this.lastPush + MIN_INTERVAL_MS - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.push();
+    }, delay);
+  }
+
+  private push(): void {
+    if (this.disposed) return;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.stale = false;
+    this.lastPush = Date.now();
+    const state = buildScalingState(sourceOf(this.deps.manager), this.ref, this.lastPush);
+    this.panel.title = titleOf(this.ref, state.proposal ? `${state.proposal.currentReplicas} → ${state.proposal.replicas}` : undefined);
+    void this.panel.webview.postMessage(StateMessage.create(state));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.sessionListener?.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+    this.onDisposed();
+  }
+}
+
+function titleOf(ref: ScalingWorkloadRef, detail?: string): string {
+  return `Scaling: ${ref.name}${detail ? ` (${detail})` : ''}`;
+}
+
+function html(webview: vscode.Webview, extensionUri: vscode.Uri, ref: ScalingWorkloadRef): string {
+  return scalingPanelHtml({
+    cspSource: webview.cspSource,
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'scaling.js')).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'scaling.css')).toString(),
+    nonce: makeNonce(),
+    ref,
+  });
+}
+
+function refOf(arg: unknown): ScalingWorkloadRef | undefined {
+  const node = arg as TreeNode | undefined;
+  if (node?.type !== 'workload') return undefined;
+  const w: Workload = node.workload;
+  return { kind: w.kind, namespace: w.namespace, name: w.name };
+}
+
+async function pickWorkload(manager: ConnectionManager): Promise<ScalingWorkloadRef | undefined> {
+  const workloads = manager.session?.snapshot.allWorkloads() ?? [];
+  if (workloads.length === 0) {
+    void vscode.window.showInformationMessage('NimbusGuard: no workloads in the current context yet.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    workloads.map((w) => ({ label: w.name, description: `${w.namespace} · ${w.kind}`, ref: { kind: w.kind, namespace: w.namespace, name: w.name } })),
+    { title: 'NimbusGuard: show the scaling proposal of…', matchOnDescription: true },
+  );
+  return picked?.ref;
+}
+
+/** The Show Scaling Proposal command and the panels it opens, all disposed with the returned list. */
+export function registerScalingPanel(deps: ScalingPanelDeps): vscode.Disposable[] {
+  const panels = new Map<string, ScalingPanel>();
+  const show = async (arg?: unknown) => {
+    const ref = refOf(arg) ?? (await pickWorkload(deps.manager));
+    if (!ref) return;
+    const key = keyOf(ref);
+    const open = panels.get(key);
+    if (open) {
+      open.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, titleOf(ref), vscode.ViewColumn.Active, {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(deps.extensionUri, 'media')],
+    });
+    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'nimbusguard.svg');
+    panels.set(key, new ScalingPanel(panel, ref, deps, () => panels.delete(key)));
+  };
+  return [
+    vscode.commands.registerCommand(SHOW_SCALING_COMMAND, show),
+    { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
+  ];
+}

@@ -1,0 +1,102 @@
+// Builds the Scaling panel's state from what the cluster session holds: the workload, its HPA and
+// its usage history become observations, the predictive policy's proposal and the chart data.
+// No editor API here, so the whole pull is testable with a plain snapshot.
+import type { ClusterSnapshot } from '../../core/model/snapshot';
+import type { UsageHistory } from '../../core/model/usageHistory';
+import type { Workload } from '../../core/model/workload';
+import { liveObservations, podCpuRequest, type ContainerSeries } from '../../core/scaling/liveObservations';
+import { proposeScaling } from '../../core/scaling/scalingProposal';
+import { scalingChartData } from '../../core/scaling/scalingChartData';
+import type { DemandUnit, ScalingPanelState, ScalingProposalSummary, ScalingWorkloadRef } from './protocol';
+
+export type MetricsPhase = { phase: 'waiting' } | { phase: 'serving'; pods: number } | { phase: 'unavailable'; message: string };
+
+export interface ScalingSource {
+  context: string;
+  snapshot: ClusterSnapshot;
+  usage: UsageHistory;
+  /** undefined when the session does not read metrics at all. */
+  metrics: MetricsPhase | undefined;
+}
+
+export const CPU_DEMAND: DemandUnit = { label: 'CPU cores', unit: 'cores' };
+/** Half an hour of 15 s observations on the chart, so the forecast ahead stays visible. */
+const CHART_POINTS = 120;
+
+export function buildScalingState(source: ScalingSource | undefined, ref: ScalingWorkloadRef, now: number): ScalingPanelState {
+  const base: ScalingPanelState = {
+    workload: ref,
+    context: source?.context ?? '',
+    demand: CPU_DEMAND,
+    chart: { datasets: [] },
+    tickSeconds: 15,
+    observations: 0,
+    notes: [],
+    updatedAt: now,
+  };
+  if (!source) return { ...base, notes: ['Not connected to a cluster.'] };
+  const workload = source.snapshot.getWorkload(ref.kind, ref.namespace, ref.name);
+  if (!workload) return { ...base, notes: [`${ref.kind} ${ref.namespace}/${ref.name} is not in context ${source.context} (deleted, or not watched).`] };
+
+  const series: ContainerSeries[] = workload.template.containers.map((c) => ({ container: c.name, samples: source.usage.samples(ref.kind, ref.namespace, ref.name, c.name) }));
+  const request = podCpuRequest(workload.template);
+  const live = liveObservations(series, request);
+  const history = live.observations;
+  const notes = metricsNotes(source.metrics, history.length);
+  if (live.restartedAt !== undefined) notes.push('The metrics had a gap too long to bridge; only the samples after it are used.');
+  const state: ScalingPanelState = { ...base, tickSeconds: live.tickSeconds, observations: history.length, notes };
+
+  if (workload.kind === 'DaemonSet') {
+    notes.unshift('A DaemonSet runs one pod per eligible node, so there is no replica count to propose; demand is shown for reference.');
+    state.chart = scalingChartData({ history, forecast: [], maxHistoryPoints: CHART_POINTS, demandLabel: CPU_DEMAND.label });
+    return state;
+  }
+  if (history.length > 0 && request === undefined) {
+    notes.push('Not every container of the pod template requests CPU, so capacity per replica is unknown and the proposal keeps the current replicas. Set CPU requests to get a sized proposal.');
+  }
+  if (history.length === 0) {
+    state.chart = scalingChartData({ history, forecast: [], maxHistoryPoints: CHART_POINTS, demandLabel: CPU_DEMAND.label });
+    return state;
+  }
+  const hpa = hpaOf(source.snapshot, workload);
+  const proposal = proposeScaling({ history, pods: workload.desired, ready: workload.ready, ...(hpa ? { hpa } : {}) });
+  const summary: ScalingProposalSummary = {
+    replicas: proposal.replicas,
+    currentReplicas: proposal.currentReplicas,
+    readyReplicas: workload.ready,
+    reason: inDemandUnit(proposal.reason, CPU_DEMAND),
+    confidence: proposal.confidence,
+  };
+  if (hpa && proposal.hpa) summary.hpa = { current: hpa, proposed: proposal.hpa };
+  if (proposal.replicaCapacity !== undefined) summary.replicaCapacity = proposal.replicaCapacity;
+  state.proposal = summary;
+  state.chart = scalingChartData({ history, forecast: proposal.forecast, proposal, maxHistoryPoints: CHART_POINTS, demandLabel: CPU_DEMAND.label });
+  return state;
+}
+
+function metricsNotes(metrics: MetricsPhase | undefined, observations: number): string[] {
+  if (observations > 0) {
+    if (metrics?.phase === 'unavailable') return [`Metrics stopped: ${metrics.message}`];
+    return observations < 2 ? ['One metrics sample so far; the forecast starts with the second.'] : [];
+  }
+  if (metrics === undefined) return ['Pod metrics are not read in this session, so there is no demand to forecast.'];
+  switch (metrics.phase) {
+    case 'unavailable':
+      return [`metrics.k8s.io is not served or not readable, so there is no demand to forecast. ${metrics.message}`];
+    case 'waiting':
+      return ['No metrics yet: waiting for the first reading from metrics.k8s.io.'];
+    case 'serving':
+      return ['No metrics for this workload yet: metrics.k8s.io lists no running pod of it so far.'];
+  }
+}
+
+/** The workload's HorizontalPodAutoscaler bounds, when one targets it. */
+export function hpaOf(snapshot: ClusterSnapshot, workload: Pick<Workload, 'kind' | 'namespace' | 'name'>): { minReplicas: number; maxReplicas: number } | undefined {
+  const hpa = snapshot.list('HorizontalPodAutoscaler', workload.namespace).find((h) => h.target.kind === workload.kind && h.target.name === workload.name);
+  return hpa ? { minReplicas: hpa.minReplicas, maxReplicas: hpa.maxReplicas } : undefined;
+}
+
+/** The proposal's reason speaks of requests per second; live demand is in another unit. */
+export function inDemandUnit(reason: string, demand: DemandUnit): string {
+  return reason.replace(/req\/s/g, demand.unit);
+}

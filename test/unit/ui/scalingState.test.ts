@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ClusterSnapshot } from '../../../src/core/model/snapshot';
+import { UsageHistory } from '../../../src/core/model/usageHistory';
+import type { HorizontalPodAutoscaler } from '../../../src/core/model/resources';
+import { buildScalingState, inDemandUnit, type ScalingSource } from '../../../src/ui/scalingPanel/scalingState';
+import { container, meta, template, workload } from '../detect/fixtures';
+
+const ref = { kind: 'Deployment' as const, namespace: 'shop', name: 'web' };
+
+function source(metrics: ScalingSource['metrics'] = { phase: 'serving', pods: 3 }): ScalingSource {
+  const snapshot = new ClusterSnapshot();
+  snapshot.upsertWorkload(workload('web', { desired: 3, ready: 3, template: template({ containers: [container({ resources: { requests: { cpu: '250m' }, limits: {} } })] }) }));
+  return { context: 'kind-dev', snapshot, usage: new UsageHistory(), metrics };
+}
+
+function feed(src: ScalingSource, polls: number, cores: (i: number) => number): void {
+  for (let i = 0; i < polls; i++) {
+    for (const pod of ['web-1', 'web-2', 'web-3']) src.usage.add('Deployment', 'shop', 'web', 'app', { t: 5000 + i * 15, cpu: cores(i) / 3, memory: 1, pod });
+  }
+}
+
+test('notes say why there is no proposal: not connected, no workload, metrics waiting or not served', () => {
+  assert.match(buildScalingState(undefined, ref, 1).notes[0]!, /Not connected/);
+  assert.match(buildScalingState(source(), { ...ref, name: 'gone' }, 1).notes[0]!, /not in context kind-dev/);
+  assert.match(buildScalingState(source({ phase: 'waiting' }), ref, 1).notes[0]!, /No metrics yet/);
+  const notServed = buildScalingState(source({ phase: 'unavailable', message: 'Pod usage (metrics.k8s.io): the server could not find the requested resource' }), ref, 1);
+  assert.match(notServed.notes[0]!, /metrics\.k8s\.io is not served/);
+  assert.equal(notServed.proposal, undefined);
+  assert.match(buildScalingState(source(), ref, 1).notes[0]!, /No metrics for this workload yet/);
+});
+
+test('with usage history: a proposal in CPU cores, chart data labelled CPU cores, HPA bounds', () => {
+  const src = source();
+  src.snapshot.upsert('HorizontalPodAutoscaler', {
+    meta: meta('web'), target: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 2, maxReplicas: 5,
+    currentReplicas: 3, desiredReplicas: 3, metrics: [], conditions: [],
+  } satisfies HorizontalPodAutoscaler);
+  feed(src, 160, (i) => 0.3 + (1.2 * i) / 159);
+  const state = buildScalingState(src, ref, 42);
+  assert.equal(state.updatedAt, 42);
+  assert.equal(state.observations, 160);
+  assert.deepEqual(state.notes, []);
+  const p = state.proposal!;
+  assert.equal(p.currentReplicas, 3);
+  assert.ok(p.replicas > 3, `rising CPU should scale up, got ${p.replicas}`);
+  assert.deepEqual(p.hpa?.current, { minReplicas: 2, maxReplicas: 5 });
+  assert.ok(p.hpa!.proposed.maxReplicas >= p.replicas);
+  assert.doesNotMatch(p.reason, /req\/s/);
+  assert.match(p.reason, /cores/);
+  assert.equal(state.chart.datasets[0]!.label, 'CPU cores');
+  assert.equal(state.chart.datasets[0]!.data.length, 120, "the chart shows the last half hour");
+  assert.doesNotThrow(() => JSON.stringify(state));
+});
+
+test('missing CPU requests: the proposal holds and a note says how to fix it; DaemonSets get no proposal', () => {
+  const src = source();
+  src.snapshot.upsertWorkload(workload('web', { template: template({ containers: [container({ resources: { requests: {}, limits: {} } })] }) }));
+  feed(src, 20, () => 0.6);
+  const state = buildScalingState(src, ref, 1);
+  assert.equal(state.proposal?.replicas, 3);
+  assert.equal(state.proposal?.replicaCapacity, undefined);
+  assert.ok(state.notes.some((n) => /requests CPU/.test(n)));
+
+  src.snapshot.upsertWorkload(workload('agent', { kind: 'DaemonSet' }));
+  for (let i = 0; i < 5; i++) src.usage.add('DaemonSet', 'shop', 'agent', 'app', { t: 5000 + i * 15, cpu: 0.1, memory: 1, pod: 'agent-x' });
+  const ds = buildScalingState(src, { kind: 'DaemonSet', namespace: 'shop', name: 'agent' }, 1);
+  assert.equal(ds.proposal, undefined);
+  assert.match(ds.notes[0]!, /DaemonSet/);
+  assert.equal(ds.chart.datasets[0]!.data.length, 5);
+});
+
+test('the reason speaks the demand unit', () => {
+  assert.equal(inDemandUnit('Forecast peak 1.2 req/s, one replica serves 0.2 req/s', { label: 'CPU cores', unit: 'cores' }), 'Forecast peak 1.2 cores, one replica serves 0.2 cores');
+});

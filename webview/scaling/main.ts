@@ -1,0 +1,79 @@
+// The Scaling panel in the browser: shows the state the host sends, keeps it with setState so a
+// panel hidden and shown again paints at once, and asks the host for data through the protocol.
+import { dispatch, on } from '../../src/ui/scalingPanel/ipc';
+import { ReadyMessage, RefreshMessage, StateMessage, type ScalingPanelState } from '../../src/ui/scalingPanel/protocol';
+import { ScalingChart } from './chart';
+import { chartLabel, chartSummary, confidenceText, fixed } from './summary';
+import { onThemeChange, readTheme } from './theme';
+
+interface VsCodeApi<S> {
+  postMessage(message: unknown): void;
+  getState(): S | undefined;
+  setState(state: S): void;
+}
+declare function acquireVsCodeApi<S>(): VsCodeApi<S>;
+
+const vscode = acquireVsCodeApi<ScalingPanelState>();
+
+function element<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`missing #${id}`);
+  return el as T;
+}
+
+const canvas = element<HTMLCanvasElement>('chart');
+const chart = new ScalingChart(canvas, readTheme());
+onThemeChange(() => chart.setTheme(readTheme()));
+
+function text(id: string, value: string): void {
+  element(id).textContent = value;
+}
+
+function render(state: ScalingPanelState): void {
+  const w = state.workload;
+  text('title', `${w.kind} ${w.namespace}/${w.name}`);
+  const observed = state.observations === 0 ? 'no observations yet' : `${state.observations} observation${state.observations === 1 ? '' : 's'}, one per ${state.tickSeconds} s`;
+  text('subtitle', state.context ? `Context ${state.context} · ${observed}` : '');
+  const notes = element<HTMLUListElement>('notes');
+  notes.replaceChildren(...state.notes.map((n) => Object.assign(document.createElement('li'), { textContent: n })));
+  notes.hidden = state.notes.length === 0;
+
+  const p = state.proposal;
+  element('proposal').hidden = !p;
+  if (p) {
+    text('current', `${p.currentReplicas} replica${p.currentReplicas === 1 ? '' : 's'} now`);
+    text('proposed', p.replicas === p.currentReplicas ? `keep ${p.replicas}` : `${p.replicas} proposed`);
+    element('proposed').className = p.replicas > p.currentReplicas ? 'up' : p.replicas < p.currentReplicas ? 'down' : 'same';
+    text('confidence', confidenceText(p.confidence));
+    text('ready', String(p.readyReplicas));
+    text('hpa', p.hpa ? boundsText(p.hpa.current, p.hpa.proposed) : 'No HorizontalPodAutoscaler');
+    text('capacity', p.replicaCapacity !== undefined ? `${fixed(p.replicaCapacity)} ${state.demand.unit} at the target utilization` : 'Unknown');
+    text('reason', p.reason);
+  }
+  const empty = state.chart.datasets.every((d) => d.data.length === 0);
+  element('chart-box').hidden = empty;
+  canvas.setAttribute('aria-label', chartLabel(state));
+  text('chart-summary', chartSummary(state));
+  text('updated', `Updated ${new Date(state.updatedAt).toLocaleTimeString()}`);
+  chart.draw(state.chart, state.demand);
+}
+
+function boundsText(current: { minReplicas: number; maxReplicas: number }, proposed: { minReplicas: number; maxReplicas: number }): string {
+  const now = `${current.minReplicas}–${current.maxReplicas}`;
+  const next = `${proposed.minReplicas}–${proposed.maxReplicas}`;
+  return now === next ? `${now} (keep)` : `${now} → ${next}`;
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  dispatch(event.data, [
+    on(StateMessage, (state) => {
+      vscode.setState(state);
+      render(state);
+    }),
+  ]);
+});
+element('refresh').addEventListener('click', () => vscode.postMessage(RefreshMessage.create()));
+
+const saved = vscode.getState();
+if (saved && StateMessage.is(StateMessage.create(saved))) render(saved);
+vscode.postMessage(ReadyMessage.create());
