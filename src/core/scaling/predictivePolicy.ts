@@ -12,7 +12,7 @@
 // - Pods created now are ready one startup later, so additions size for that tick; a pod removed now
 //   cannot be back before then, so the count never drops below the need of any tick until then, nor
 //   below the needs of the decisions of the last startup period (forecast revisions are noise).
-import type { Forecast, ForecastPoint } from './demandForecaster';
+import type { Forecast, ForecastPoint } from './forecast';
 import { CountVariance } from './countVariance';
 import { clampReplicas, type Observation, type ScalingContext, type ScalingPolicy } from './policy';
 import { SlidingQuantile } from './slidingQuantile';

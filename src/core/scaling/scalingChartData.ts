@@ -1,6 +1,6 @@
 // Chart data for the scaling panel: history, forecast band and proposal as plain objects shaped
 // like chart.js `ChartData` for a line chart, so the webview can hand them to chart.js unchanged.
-import type { ForecastPoint } from './demandForecaster';
+import type { ForecastPoint } from './forecast';
 import type { Observation } from './policy';
 import type { ScalingProposal } from './scalingProposal';
 

@@ -1,6 +1,6 @@
 // The scaling proposal for one live workload: the same predictive policy the benchmark scores,
 // replayed over the workload's observation history, with its forecast, reason and confidence.
-import type { ForecastPoint } from './demandForecaster';
+import type { ForecastPoint } from './forecast';
 import { PredictivePolicy, type PredictiveOptions } from './predictivePolicy';
 import type { Observation, ScalingContext } from './policy';
 
