@@ -5,8 +5,10 @@
 //   only every k ticks is detected online (stepDetector.ts); ticks still in the newest step are known.
 // - Level + trend models forecast the step series; each fits, per horizon, the variance of its errors
 //   as a + b·L + c·L² in the forecast level L (countVariance.ts) and keeps its errors standardized by it,
-//   whose empirical distribution gives the tail. The model with the lowest recent relative squared
-//   error speaks; a step beyond the tail of its one-step errors is a surge and resets every level.
+//   whose empirical distribution gives the tail. Once a day of history exists a seasonal model joins
+//   them: the rate around the same time a day earlier, scaled by the level now over the level then.
+//   The model with the lowest recent relative squared error speaks; a step beyond the tail of its
+//   one-step errors is a surge and resets every level.
 // - The replicas for a tick minimise cost · n + slo · P(violation | n), never below the forecast plus a
 //   minimum headroom, nor below three robust deviations of the error (capped in headroom).
 // - Pods created now are ready one startup later, so additions size for that tick; a pod removed now
@@ -17,71 +19,10 @@ import { CountVariance } from './countVariance';
 import { clampReplicas, type Observation, type ScalingContext, type ScalingPolicy } from './policy';
 import { SlidingQuantile } from './slidingQuantile';
 import { StepDetector } from './stepDetector';
+import { slope, windowMedian } from './stepSeries';
+import { PREDICTIVE_DEFAULTS, type PredictiveModel, type PredictiveOptions } from './predictiveOptions';
 
-export interface PredictiveWeights {
-  /** Cost of one replica for one tick. */
-  cost: number;
-  /** Cost of one tick over the SLO utilization. */
-  slo: number;
-}
-
-export interface PredictiveModel {
-  /** Smoothing of the level per step (1 = the last value). */
-  levelAlpha: number;
-  /** Steps in the local linear trend fit; 0 disables the trend. */
-  trendWindow: number;
-}
-
-export interface PredictiveOptions {
-  /** Utilization above which a tick violates the SLO. */
-  sloUtilization: number;
-  weights: PredictiveWeights;
-  /** Seconds from creating a pod to it being ready. */
-  startupSeconds: number;
-  /** Least headroom over the forecast, whatever the error history says. */
-  minHeadroom: number;
-  /** Robust standard deviations of the error always covered ... */
-  coreDeviations: number;
-  /** ... unless that needs more headroom over the forecast than this. */
-  coreMaxHeadroom: number;
-  /** Seconds a higher need of an earlier decision keeps holding replicas. */
-  holdSeconds: number;
-  models: PredictiveModel[];
-  /** How much of the trend is kept per step ahead (1 = undamped). */
-  trendDamping: number;
-  /** Weight the older errors keep per new one in the variance fit. */
-  varianceForgetting: number;
-  /** Standardized errors kept per model and horizon for the tail. */
-  errorWindow: number;
-  /** Smoothing of each model's relative squared error, which selects the model. */
-  selectionSmoothing: number;
-  /** Quantile of the one-step standardized errors above which a step is a surge (0 = never). */
-  surgeQuantile: number;
-  /** Longest step, in ticks, that may be inferred. */
-  maxStepTicks: number;
-}
-
-export const PREDICTIVE_DEFAULTS: PredictiveOptions = {
-  sloUtilization: 0.9,
-  weights: { cost: 1, slo: 65 },
-  startupSeconds: 60,
-  minHeadroom: 0.2,
-  coreDeviations: 3,
-  coreMaxHeadroom: 0.45,
-  holdSeconds: 60,
-  models: [
-    { levelAlpha: 1, trendWindow: 0 },
-    { levelAlpha: 0.6, trendWindow: 8 },
-    { levelAlpha: 0.3, trendWindow: 16 },
-    { levelAlpha: 0.1, trendWindow: 0 },
-  ],
-  trendDamping: 0.9,
-  varianceForgetting: 0.999,
-  errorWindow: 960,
-  selectionSmoothing: 0.005,
-  surgeQuantile: 0.999,
-  maxStepTicks: 240,
-};
+export { PREDICTIVE_DEFAULTS, type PredictiveModel, type PredictiveOptions, type PredictiveWeights } from './predictiveOptions';
 
 export interface PredictiveDecision {
   replicas: number;
@@ -108,7 +49,13 @@ interface Model {
   variances: CountVariance[];
   errors: SlidingQuantile[];
   pending: Pending[];
+  /** Smoothed relative squared error, and the weight of its smoothing so far (divides out the start at 0). */
   score: number;
+  weight: number;
+  /** Steps whose errors were scored. */
+  scored: number;
+  /** Seasonal models: the level one season earlier, smoothed like `level`. */
+  lagged: number;
 }
 
 interface TickNeed {
@@ -131,6 +78,8 @@ export class PredictivePolicy implements ScalingPolicy {
   private step = 1;
   private phase = 0;
   private steps: number[] = [];
+  /** Medians of the steps around each step, by step, once its window has been seen. */
+  private medians: number[] = [];
   private models: Model[] = [];
   private scale = 1;
   private surge = false;
@@ -216,8 +165,9 @@ export class PredictivePolicy implements ScalingPolicy {
 
   private resetModels(): void {
     this.steps = [];
+    this.medians = [];
     this.surge = false;
-    this.models = this.options.models.map((options) => ({ options, level: 0, variances: [], errors: [], pending: [], score: 0 }));
+    this.models = this.options.models.map((options) => ({ options, level: 0, variances: [], errors: [], pending: [], score: 0, weight: 0, scored: 0, lagged: 0 }));
   }
 
   private startsStep(tick: number): boolean {
@@ -243,6 +193,7 @@ export class PredictivePolicy implements ScalingPolicy {
     for (const model of this.models) {
       let done = 0;
       let relative = 0;
+      let scored = 0;
       for (const p of model.pending) {
         const h = m - p.made;
         if (h >= 1 && h <= p.means.length) {
@@ -255,12 +206,22 @@ export class PredictivePolicy implements ScalingPolicy {
           model.errors[h - 1]!.push(e / Math.sqrt(model.variances[h - 1]!.variance(f, this.scale)));
           model.variances[h - 1]!.push(f, e);
           relative += (e * e) / (f + 0.05 * this.scale);
+          scored++;
         }
         if (h >= p.means.length) done++;
       }
       if (done > 0) model.pending.splice(0, done);
-      model.score = (1 - smoothing) * model.score + smoothing * relative;
+      if (!model.options.seasonal || scored > 0) {
+        model.score = (1 - smoothing) * model.score + smoothing * relative;
+        model.weight = (1 - smoothing) * model.weight + smoothing;
+        model.scored++;
+      }
       model.level = m === 0 || this.surge ? y : model.level + model.options.levelAlpha * (y - model.level);
+      if (model.options.seasonal) {
+        const means = this.seasonalMeans(model, m, horizon);
+        if (means) model.pending.push({ made: m, means });
+        continue;
+      }
       const trend = model.options.trendWindow > 0 ? slope(this.steps, model.options.trendWindow) : 0;
       const means: number[] = [];
       let cumulative = 0;
@@ -274,9 +235,58 @@ export class PredictivePolicy implements ScalingPolicy {
     }
   }
 
+  /** Steps in one season, and the half-width of the window a seasonal model averages, in steps. */
+  private seasonSteps(): { season: number; window: number } {
+    const stepSeconds = this.tickSeconds * this.step;
+    return {
+      season: Math.max(1, Math.round(this.options.seasonSeconds / stepSeconds)),
+      window: Math.max(0, Math.round(this.options.seasonalWindowSeconds / stepSeconds)),
+    };
+  }
+
+  /**
+   * Updates the level one season back and returns the seasonal forecast for the next `horizon` steps:
+   * the median around the same time one season earlier, times the level now over the level then.
+   * Nothing until a season of history (and the warm-up of the smoothed levels) exists.
+   */
+  private seasonalMeans(model: Model, m: number, horizon: number): number[] | undefined {
+    const { season, window } = this.seasonSteps();
+    if (season <= horizon + window || m < season) return undefined;
+    const alpha = model.options.levelAlpha;
+    const then = this.steps[m - season]!;
+    if (m === season) model.lagged = then;
+    else if (this.surge) model.lagged = this.medianAround(m - season, window);
+    else model.lagged += alpha * (then - model.lagged);
+    if (m < season + window + Math.ceil(3 / alpha)) return undefined;
+    const ratio = model.lagged > 1e-9 ? model.level / model.lagged : 1;
+    const means: number[] = [];
+    for (let h = 1; h <= horizon; h++) means.push(Math.max(0, this.medianAround(m + h - season, window) * ratio));
+    return means;
+  }
+
+  /** The median of the steps within `window` of `step`, whose window must have been seen. */
+  private medianAround(step: number, window: number): number {
+    while (this.medians.length <= step) this.medians.push(NaN);
+    if (Number.isNaN(this.medians[step]!)) this.medians[step] = windowMedian(this.steps, step, window);
+    return this.medians[step]!;
+  }
+
+  /** A seasonal model speaks only after its error has been scored over the selection's memory. */
+  private eligible(model: Model): boolean {
+    return !model.options.seasonal || model.scored >= Math.ceil(1 / this.options.selectionSmoothing);
+  }
+
   private selected(): Model {
     let best = this.models[0]!;
-    for (const model of this.models) if (model.score < best.score) best = model;
+    let bestScore = best.weight > 0 ? best.score / best.weight : 0;
+    for (const model of this.models) {
+      if (model.weight <= 0 || !this.eligible(model)) continue;
+      const score = model.score / model.weight;
+      if (score < bestScore) {
+        best = model;
+        bestScore = score;
+      }
+    }
     return best;
   }
 
@@ -356,12 +366,19 @@ export class PredictivePolicy implements ScalingPolicy {
       points: ticks.map((t) => t.point),
       model: this.models.indexOf(model),
       level: model.level,
-      trend: model.options.trendWindow > 0 ? slope(this.steps, model.options.trendWindow) / this.step : 0,
-      seasonal: false,
+      trend: this.trendOf(model),
+      seasonal: model.options.seasonal === true,
       surge: this.surge,
       capacity,
       errorSamples: samples,
     };
+  }
+
+  /** Change of the rate per observation the model forecasts. */
+  private trendOf(model: Model): number {
+    if (!model.options.seasonal) return model.options.trendWindow > 0 ? slope(this.steps, model.options.trendWindow) / this.step : 0;
+    const means = model.pending[model.pending.length - 1]?.means ?? [];
+    return means.length > 1 ? (means[means.length - 1]! - means[0]!) / (means.length - 1) / this.step : 0;
   }
 
   private emptyForecast(n: number): Forecast {
@@ -371,24 +388,4 @@ export class PredictivePolicy implements ScalingPolicy {
     for (let u = 0; u <= this.startupTicks; u++) points.push({ t: t0 + (u + 1) * this.tickSeconds, mean: last, median: last, lower: last, upper: last });
     return { points, model: 0, level: last, trend: 0, seasonal: false, surge: false, capacity: this.capacity, errorSamples: 0 };
   }
-}
-
-/** Least-squares slope per step of the last `window` values. */
-function slope(values: readonly number[], window: number): number {
-  const n = values.length;
-  const m = Math.min(n, window);
-  if (m < 3) return 0;
-  let sx = 0;
-  let sy = 0;
-  let sxy = 0;
-  let sxx = 0;
-  for (let k = 0; k < m; k++) {
-    const y = values[n - m + k]!;
-    sx += k;
-    sy += y;
-    sxy += k * y;
-    sxx += k * k;
-  }
-  const denominator = m * sxx - sx * sx;
-  return denominator === 0 ? 0 : (m * sxy - sx * sy) / denominator;
 }

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PredictivePolicy } from '../../../src/core/scaling/predictivePolicy';
+import { PREDICTIVE_DEFAULTS, PredictivePolicy } from '../../../src/core/scaling/predictivePolicy';
 import { HpaPolicy } from '../../../src/core/scaling/hpaPolicy';
 import { capacityPerReplica, simulate } from '../../../src/core/scaling/simulator';
 import { scoreTimeline } from '../../../src/core/scaling/scores';
 import { syntheticTrace } from '../../../src/core/scaling/syntheticTraces';
-import type { Observation, ScalingContext } from '../../../src/core/scaling/policy';
+import type { Forecast } from '../../../src/core/scaling/forecast';
+import type { Observation, ScalingContext, ScalingPolicy } from '../../../src/core/scaling/policy';
 
 test('predictive respects the min and max replicas', () => {
   const history: Observation[] = [];
@@ -85,4 +86,59 @@ test('predictive treats a jump beyond every past error as a surge and sizes for 
   assert.ok(policy.decision!.forecast.surge, 'surge flagged');
   assert.ok(decisions[300]! < 20, `no surge before it is seen, got ${decisions[300]}`);
   assert.ok(decisions[301]! >= Math.ceil(300 / 9), `sized for 300 req/s after the jump, got ${decisions[301]}`);
+});
+
+/** Simulates `policy` on `rps` and returns, per tick, the forecast it decided on. */
+function forecasts(rps: Float64Array, policy: PredictivePolicy): (Forecast | undefined)[] {
+  const out: (Forecast | undefined)[] = [];
+  const recording: ScalingPolicy = {
+    name: policy.name,
+    decide(ctx) {
+      const d = policy.decide(ctx);
+      out.push(policy.decision?.forecast);
+      return d;
+    },
+  };
+  simulate(rps, recording, capacityPerReplica(rps));
+  return out;
+}
+
+test('the seasonal model speaks on a daily cycle once a day of history exists, and forecasts its ramps better', () => {
+  const day = 5760;
+  const rps = syntheticTrace('diurnal', 3 * day, 11);
+  const seasonal = forecasts(rps, new PredictivePolicy());
+  const plain = forecasts(rps, new PredictivePolicy({ models: PREDICTIVE_DEFAULTS.models.filter((m) => !m.seasonal) }));
+  assert.ok(seasonal.slice(0, day).every((f) => f?.seasonal !== true), 'not before a day of history');
+  const lastDay = seasonal.slice(2 * day);
+  const share = lastDay.filter((f) => f?.seasonal).length / lastDay.length;
+  assert.ok(share > 0.5, `seasonal model speaks on ${(100 * share).toFixed(1)} % of the third day`);
+  // The ramps of the third day: the steepest third of its ticks. Error of the forecast for the tick
+  // pods created now are ready at (the last point, 60 s ahead).
+  const slopeAt = (i: number) => Math.abs(rps[Math.min(rps.length - 1, i + 40)]! - rps[Math.max(0, i - 40)]!);
+  const ticks = Array.from({ length: day - 5 }, (_, k) => 2 * day + k);
+  const steep = [...ticks].sort((a, b) => slopeAt(b) - slopeAt(a)).slice(0, Math.floor(ticks.length / 3));
+  const error = (all: (Forecast | undefined)[]) => {
+    let sum = 0;
+    for (const i of steep) {
+      const p = all[i]!.points[4]!;
+      sum += Math.abs(p.mean - rps[p.t / 15]!);
+    }
+    return sum / steep.length;
+  };
+  /** How far the forecast trails the ramp: positive when it is behind (below a rise, above a fall). */
+  const bias = (all: (Forecast | undefined)[]) => {
+    let sum = 0;
+    for (const i of steep) {
+      const p = all[i]!.points[4]!;
+      const up = rps[Math.min(rps.length - 1, i + 40)]! > rps[Math.max(0, i - 40)]!;
+      sum += (up ? 1 : -1) * (rps[p.t / 15]! - p.mean);
+    }
+    return sum / steep.length;
+  };
+  // Both errors include the tick's own noise; the level + trend models also lag the ramp, the seasonal one does not.
+  const [withSeason, without] = [error(seasonal), error(plain)];
+  assert.ok(withSeason < 0.95 * without, `mean error on the ramps ${withSeason.toFixed(3)} with the seasonal model vs ${without.toFixed(3)} without`);
+  const [lagWith, lagWithout] = [bias(seasonal), bias(plain)];
+  assert.ok(lagWithout > 0.3, `the level + trend models lag the ramps by ${lagWithout.toFixed(3)} req/s`);
+  assert.ok(Math.abs(lagWith) < 0.25 * lagWithout, `lag on the ramps ${lagWith.toFixed(3)} req/s with the seasonal model vs ${lagWithout.toFixed(3)} without`);
 });
