@@ -91,7 +91,8 @@ try {
       step('package the extension', 'npm', ['run', '--silent', 'package']);
       step('prepare code-server', 'bash', ['test/harness/vscode/install.sh']);
     }
-    results.push(await runLayer(layer, layer === 'unit' ? [] : ['--test-concurrency=1']));
+    // A hung test must fail, not stall CI: no single test may take longer than 10 minutes.
+    results.push(await runLayer(layer, layer === 'unit' ? ['--test-timeout=120000'] : ['--test-concurrency=1', '--test-timeout=600000']));
   }
 } finally {
   if (clusterStarted && process.env.NIMBUSGUARD_KEEP_CLUSTER !== '1') {
