@@ -71,7 +71,8 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   start(): void {
     this.stopped = false;
-    void this.listWatch.start().catch((error: unknown) => this.onError(error));
+    const attempt = this.attempt;
+    void this.listWatch.start().then(() => this.resumed(attempt), (error: unknown) => this.onError(error));
   }
 
   stop(): void {
@@ -79,6 +80,16 @@ export class ResilientInformer<T extends KubernetesObject> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     void this.listWatch.stop();
+  }
+
+  /**
+   * After an error ListWatch resumes the watch from the last resourceVersion without listing, so
+   * listFn never reports synced: once the watch is open again without a new error, it is.
+   */
+  private resumed(attempt: number): void {
+    if (this.stopped || this.attempt !== attempt || this.current.phase !== 'retrying') return;
+    this.attempt = 0;
+    this.setState({ phase: 'synced' });
   }
 
   private onError(error: unknown): void {
