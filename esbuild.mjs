@@ -81,9 +81,8 @@ if (args.has('--tests')) {
   });
 }
 
-if (!watch) {
-  for (const dir of ['dist', 'out']) if (args.has('--clean')) rmSync(join(root, dir), { recursive: true, force: true });
-}
+// --clean starts the shipped bundles from nothing, so no stale file (e.g. a source map) is packaged.
+if (!watch && args.has('--clean')) rmSync(join(root, 'dist'), { recursive: true, force: true });
 
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
