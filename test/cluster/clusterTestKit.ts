@@ -1,6 +1,10 @@
 // Shared pieces for tests against the local control plane started by `npm run cluster:up`.
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { createConnection, type AddressInfo } from 'node:net';
+import { createServer, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 
 export const repoRoot = join(import.meta.dirname, '../../..');
@@ -136,3 +140,171 @@ export function sleep(ms: number): Promise<void> {
 
 /** Strategic merge: lists such as containers merge by name, as `kubectl patch` does. */
 export const STRATEGIC_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch);
+
+// ---- outages ----------------------------------------------------------------------------------
+
+/** The state directory of the cluster under test (where `up.sh` records pids, logs and ports). */
+export const clusterDir = join(kubeconfigPath, '..');
+
+function processGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => { socket.destroy(); resolve(false); });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+/**
+ * Restarts only kube-apiserver: stops the process group `up.sh` started (SIGTERM, then SIGKILL
+ * after 5 s), waits `downMs`, then starts it again with the same command line, output
+ * appended to its log and the new pid recorded where `down.sh` looks for it. Resolves once it serves.
+ */
+export async function restartApiServer(downMs = 0): Promise<void> {
+  const pidFile = join(clusterDir, 'pids', 'kube-apiserver.pid');
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  if (!argv.some((a) => a.includes(clusterDir))) throw new Error(`pid ${pid} is not this cluster's kube-apiserver`);
+  const port = Number(/^--secure-port=(\d+)$/.exec(argv.find((a) => a.startsWith('--secure-port=')) ?? '')?.[1]);
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      try { process.kill(pid, sig); } catch { /* already gone */ }
+    }
+  };
+  // A graceful stop waits up to a minute for open watches to drain; like down.sh, give it a few
+  // seconds and then kill it.
+  signal('SIGTERM');
+  const exited = await waitFor('the old kube-apiserver to exit', () => processGone(pid), 5_000, 100).catch(() => false);
+  if (!exited) {
+    signal('SIGKILL');
+    await waitFor('the old kube-apiserver to be killed', () => processGone(pid), 10_000, 100);
+  }
+  await waitFor('its port to be free', () => portFree(port), 30_000, 100);
+  if (downMs > 0) await sleep(downMs);
+  const log = openSync(join(clusterDir, 'logs', 'kube-apiserver.log'), 'a');
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
+  closeSync(log);
+  child.unref();
+  writeFileSync(pidFile, `${child.pid}\n`);
+  const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
+  await waitFor('kube-apiserver to serve again', async () => (await core.listNamespace({ limit: 1 })) && true, 90_000, 250);
+}
+
+export interface ProxiedRequest {
+  method: string;
+  path: string;
+  watch: boolean;
+  resourceVersion: string;
+  status: number;
+  /** The API answered 410 Gone, as a status or as an ERROR event in the watch stream. */
+  gone: boolean;
+}
+
+/**
+ * A plain-HTTP front for the API server that the product can be pointed at: it forwards every
+ * request with the admin credentials, records what was asked and answered, and can hold traffic
+ * (ending open watches the way the API server ends them, and parking new requests until release).
+ */
+export class ApiProxy {
+  readonly requests: ProxiedRequest[] = [];
+  private held = false;
+  private parked: (() => void)[] = [];
+  private readonly live = new Set<{ res: ServerResponse; upstream: ClientRequest }>();
+
+  private constructor(private readonly server: Server, private readonly upstream: URL, private readonly tls: RequestOptions) {}
+
+  static async start(admin = kubeConfig()): Promise<ApiProxy> {
+    const tls: RequestOptions = {};
+    await admin.applyToHTTPSOptions(tls);
+    const proxy = new ApiProxy(createServer(), new URL(admin.getCurrentCluster()!.server), tls);
+    proxy.server.on('request', (req, res) => proxy.forward(req, res));
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** A kubeconfig whose only context talks to the API server through this proxy. */
+  kubeConfig(): k8s.KubeConfig {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'proxied', server: `http://127.0.0.1:${this.port}`, skipTLSVerify: true }],
+      users: [{ name: 'proxied' }],
+      contexts: [{ name: 'proxied', cluster: 'proxied', user: 'proxied' }],
+      currentContext: 'proxied',
+    });
+    return kc;
+  }
+
+  hold(): void {
+    this.held = true;
+    for (const { res, upstream } of this.live) {
+      upstream.destroy();
+      res.end();
+    }
+    this.live.clear();
+  }
+
+  release(): void {
+    this.held = false;
+    for (const go of this.parked.splice(0)) go();
+  }
+
+  async close(): Promise<void> {
+    this.hold();
+    this.parked = [];
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse): void {
+    if (this.held) {
+      this.parked.push(() => this.forward(req, res));
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://proxy');
+    const entry: ProxiedRequest = {
+      method: req.method ?? 'GET', path: url.pathname, watch: url.searchParams.get('watch') === 'true',
+      resourceVersion: url.searchParams.get('resourceVersion') ?? '', status: 0, gone: false,
+    };
+    this.requests.push(entry);
+    const upstream = httpsRequest({
+      ...this.tls, host: this.upstream.hostname, port: this.upstream.port, method: req.method, path: req.url,
+      headers: { ...req.headers, host: this.upstream.host },
+    }, (answer) => {
+      entry.status = answer.statusCode ?? 0;
+      entry.gone = entry.status === 410;
+      let tail = '';
+      answer.on('data', (chunk: Buffer) => {
+        const text = tail + chunk.toString('utf8');
+        if (entry.watch && /"type":"ERROR"[\s\S]*"code":410/.test(text)) entry.gone = true;
+        tail = text.slice(-200);
+      });
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    const pair = { res, upstream };
+    this.live.add(pair);
+    res.on('close', () => {
+      this.live.delete(pair);
+      upstream.destroy();
+    });
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(upstream);
+  }
+}
