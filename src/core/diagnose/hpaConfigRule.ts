@@ -16,7 +16,7 @@ function diagnoseMisconfigured(ctx: DiagnoseContext): Diagnosis | undefined {
   const target = targetOf(ctx, hpa);
   const texts = incident.evidence.map((e) => e.text).join('\n').slice(0, 4000);
   if (target) {
-    for (const m of hpa.metrics) {
+    for (const [index, m] of hpa.metrics.entries()) {
       if (m.type !== 'Resource' || m.targetAverageUtilization === undefined || (m.name !== 'cpu' && m.name !== 'memory')) continue;
       const missing = target.template.containers.filter((c) => c.resources.requests[m.name] === undefined);
       if (missing.length === 0) continue;
@@ -39,7 +39,7 @@ function diagnoseMisconfigured(ctx: DiagnoseContext): Diagnosis | undefined {
         summary: `${m.name} utilization target ${m.targetAverageUtilization}% cannot be computed: container${missing.length === 1 ? '' : 's'} ${q(missing.map((c) => c.name).join(', '), 120)} of ${q(target.name)} ${missing.length === 1 ? 'has' : 'have'} no ${m.name} request`,
         explanation: 'Utilization is usage divided by the request; without a request the HPA has nothing to divide by and does not scale.',
         confidence: 0.9,
-        fields: [`spec.metrics[name=${m.name}]`],
+        fields: [`spec.metrics[${index}].resource.target.averageUtilization`],
         evidence: incident.evidence,
         fixes: [fix],
       });
