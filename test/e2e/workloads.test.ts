@@ -159,8 +159,9 @@ test('the manifest of the OOMKilled workload: squiggle on the memory limit, hove
     await vscode.screenshot('diagnose-hover');
     await page.keyboard.press('Escape');
 
-    // The quick fix edits the manifest to the suggested value.
-    await page.mouse.click(squiggleBox.x + squiggleBox.width / 2, squiggleBox.y + squiggleBox.height / 2);
+    // The quick fix edits the manifest to the suggested value. CodeLenses may have shifted the
+    // lines since the squiggle was measured, so the value is looked up again.
+    await editor.locator('.view-line', { hasText: 'memory: 128Mi' }).first().getByText('128Mi').click();
     await page.keyboard.press('Control+.');
     const fix = page.locator('.action-widget .monaco-list-row, .context-view .action-item').filter({ hasText: /memory limit/i }).first();
     await fix.waitFor({ state: 'visible', timeout: 15_000 });
