@@ -12,6 +12,8 @@ import { escapeMarkdown } from './incidentMarkdown';
 
 interface Insight {
   incident: Incident;
+  /** Other open incidents with the same cause (symptoms of this one), shown with it, not apart. */
+  related: Incident[];
   cause: RootCause;
   document: number;
   range: vscode.Range;
@@ -41,7 +43,13 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
     const generation = ++this.generation;
     const monitor = this.hub.current;
     const next = new Map<string, Insight[]>();
-    for (const incident of monitor?.open() ?? []) {
+    const open = monitor?.open() ?? [];
+    const openIds = new Set(open.map((i) => i.id));
+    for (const incident of open) {
+      // One root cause per group: symptoms ride along with their group's root incident.
+      const group = monitor?.groupOf(incident.id) ?? incident.id;
+      if (group !== incident.id && openIds.has(group)) continue;
+      const related = open.filter((o) => o.id !== incident.id && (monitor?.groupOf(o.id) ?? o.id) === incident.id);
       const cause = monitor?.rootCause(incident.id);
       if (!cause) continue;
       for (const hit of await this.manifests.find(incident.workload)) {
@@ -49,7 +57,7 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
         if (!doc) continue;
         const range = this.rangeFor(doc, hit.object.document, cause.fields, hit.object.kindLine);
         const list = next.get(hit.uri.toString()) ?? [];
-        list.push({ incident, cause, document: hit.object.document, range, objectLine: hit.object.startLine });
+        list.push({ incident, related, cause, document: hit.object.document, range, objectLine: hit.object.startLine });
         next.set(hit.uri.toString(), list);
       }
     }
@@ -77,7 +85,8 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
   }
 
   private diagnostic(i: Insight): vscode.Diagnostic {
-    const d = new vscode.Diagnostic(i.range, i.cause.summary, SEVERITY[i.incident.severity]);
+    const also = i.related.length > 0 ? ` (also ${[...new Set(i.related.map((r) => r.type))].join(', ')})` : '';
+    const d = new vscode.Diagnostic(i.range, `${i.cause.summary}${also}`, SEVERITY[i.incident.severity]);
     d.source = 'NimbusGuard';
     d.code = i.incident.type;
     return d;
@@ -88,9 +97,10 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
     if (here.length === 0) return undefined;
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = { enabledCommands: ['nimbusguard.showEvidence', 'nimbusguard.explainIncident'] };
-    for (const { incident, cause } of here) {
+    for (const { incident, cause, related } of here) {
       const args = encodeURIComponent(JSON.stringify([incident.id]));
       md.appendMarkdown(`**${incident.type}** · ${escapeMarkdown(cause.summary)}\n\n`);
+      if (related.length > 0) md.appendMarkdown(`Same cause: ${related.map((r) => `${r.type}`).join(', ')}\n\n`);
       md.appendMarkdown(`${escapeMarkdown(cause.explanation)}\n\n`);
       for (const e of cause.evidence.slice(0, 6)) md.appendMarkdown(`- ${escapeMarkdown(`${e.source.kind}/${e.source.name}: ${e.reason ? `${e.reason} ` : ''}${e.text}`)}\n`);
       if (cause.fixes.length > 0) md.appendMarkdown(`\nSuggested: ${cause.fixes.map((f) => escapeMarkdown(f.summary)).join(' · ')}\n`);
