@@ -364,6 +364,7 @@ const scenarios: Scenario[] = [
     fix: 'rollback',
     checkCause: (cause) => {
       assert.equal(cause.fixes[0]!.rollbackToRevision, 1);
+      assert.deepEqual(cause.fixes[1]?.edits, [{ path: 'spec.template.spec.containers[name=web].image', value: 'registry.example/shop/web:1.0', previous: 'unreachable.invalid/shop/web:2.0' }], 'the alternative restores the image of revision 1');
       assert.match(cause.summary, /revision 2 fails .*image changed from registry\.example\/shop\/web:1\.0 to unreachable\.invalid\/shop\/web:2\.0.*revision 1 was healthy/);
     },
     manifestAfterFix: webV1,

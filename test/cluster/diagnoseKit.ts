@@ -32,11 +32,10 @@ export function parseManifest(text: string): k8s.KubernetesObject[] {
  * manager (so a later apply of the edited manifest owns the same fields). A ResourceQuota is waited
  * for until the quota controller has counted it, so the objects after it are measured against it.
  */
-export async function applyManifest(kc: k8s.KubeConfig, text: string, namespace: string, only?: Pick<ObjectRef, 'kind' | 'name'>): Promise<void> {
+export async function applyManifest(kc: k8s.KubeConfig, text: string, namespace: string): Promise<void> {
   const api = k8s.KubernetesObjectApi.makeApiClient(kc);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   for (const object of parseManifest(text)) {
-    if (only && (object.kind !== only.kind || object.metadata?.name !== only.name)) continue;
     const body = { ...object, metadata: { ...object.metadata, namespace } };
     await api.patch(body, undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
     if (object.kind === 'ResourceQuota') {
