@@ -77,7 +77,10 @@ test('a kube-apiserver restart mid-watch loses no incident and creates none', as
     try {
       await restartApiServer(3_000);
       // The watches are live again once a change made after the restart shows up.
-      await core.createNamespacedService({ namespace: ns.name, body: { metadata: { name: 'after-restart' }, spec: { ports: [{ port: 80 }] } } });
+      // Headless: a just-restarted server may not allocate Service IPs for a moment.
+      await waitFor('a write to succeed after the restart', () => core.createNamespacedService({
+        namespace: ns.name, body: { metadata: { name: 'after-restart' }, spec: { clusterIP: 'None', ports: [{ port: 80 }] } },
+      }).then(() => true), 60_000, 500);
       await waitFor('the session to see changes after the restart', () => watched.session.snapshot.get('Service', ns.name, 'after-restart'), 90_000, 250);
       await waitFor('every informer to be synced again', () => watched.session.synced, 60_000, 250);
       // Longer than the tracker needs to resolve a missing finding (two misses and 10 s).
