@@ -113,5 +113,14 @@ describe('pod-level incidents', { concurrency: true }, () => {
     assert.match(text, /Readiness probe failed/);
   });
 
-  test('Evicted', { skip: 'nimbus-sim has no kubelet eviction (no node-pressure or ephemeral-storage eviction), and API-initiated evictions delete the pod instead of leaving it Failed/Evicted' }, () => {});
+  test('Evicted: the kubelet evicts pods under node memory pressure; the ReplicaSet replaces them', async () => {
+    const d = deployment('evictee', { annotations: { 'sim.nimbusguard.dev/evict-after': '3' } });
+    await apps.createNamespacedDeployment({ namespace: ns.name, body: d });
+    const evicted = await waitForIncident(watched.monitor, 'Evicted', 'Deployment', 'evictee', ns.name, 60_000);
+    const text = evidenceText(evicted);
+    assert.match(text, /low on resource: memory/);
+    assert.match(evicted.summary, /evict/i);
+    const pods = await core.listNamespacedPod({ namespace: ns.name, labelSelector: 'app=evictee' });
+    assert.ok(pods.items.some((p) => p.status?.phase === 'Failed' && p.status.reason === 'Evicted'), 'an evicted pod stays Failed with reason Evicted');
+  });
 });

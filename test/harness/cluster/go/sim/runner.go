@@ -77,6 +77,8 @@ type behavior struct {
 	exitIn   time.Duration
 	exitCode int32
 	notReady bool
+	evict    bool
+	evictIn  time.Duration
 }
 
 type runner struct {
@@ -96,6 +98,7 @@ type runner struct {
 	written *corev1.PodStatus
 	mounted bool // configMap/secret volumes resolved
 	phase   corev1.PodPhase
+	evicted string // the kubelet's eviction message once the pod was evicted
 }
 
 func parseBehavior(s *Sim, pod *corev1.Pod) behavior {
@@ -124,6 +127,11 @@ func parseBehavior(s *Sim, pod *corev1.Pod) behavior {
 		}
 	}
 	b.notReady = strings.EqualFold(strings.TrimSpace(a[annNotReady]), "true")
+	if v, ok := a[annEvictAfter]; ok {
+		if d, err := parseSeconds(v); err == nil {
+			b.evict, b.evictIn = true, d
+		}
+	}
 	return b
 }
 
@@ -231,6 +239,9 @@ func (r *runner) nextWake(now time.Time) time.Time {
 			next = t
 		}
 	}
+	if r.b.evict && r.evicted == "" {
+		consider(r.start.Add(r.b.evictIn))
+	}
 	if now.Before(r.sandbox) {
 		consider(r.sandbox)
 	}
@@ -252,6 +263,21 @@ func (r *runner) nextWake(now time.Time) time.Time {
 // step advances every container whose next transition is due, then starts
 // whatever may start next (init containers in order, then app containers).
 func (r *runner) step(now time.Time) {
+	if r.evicted != "" {
+		return
+	}
+	if r.b.evict && !now.Before(r.start.Add(r.b.evictIn)) {
+		// Node-pressure eviction as the kubelet does it: the pod fails with reason Evicted and
+		// its containers are stopped; its controller creates a replacement.
+		r.evicted = "The node was low on resource: memory. Threshold quantity: 100Mi, available: 64Mi."
+		r.event(nil, corev1.EventTypeWarning, "Evicted", "%s", r.evicted)
+		for _, c := range r.ctrs {
+			if c.st == stRunning {
+				r.event(c, corev1.EventTypeNormal, "Killing", "Stopping container %s", c.spec.Name)
+			}
+		}
+		return
+	}
 	if now.Before(r.sandbox) {
 		return
 	}
@@ -635,6 +661,18 @@ func (r *runner) status(now time.Time) corev1.PodStatus {
 	default:
 		ps.Phase = corev1.PodSucceeded
 	}
+	if r.evicted != "" {
+		ps.Phase, ps.Reason, ps.Message = corev1.PodFailed, "Evicted", r.evicted
+		for i := range ps.ContainerStatuses {
+			cs := &ps.ContainerStatuses[i]
+			if cs.State.Terminated == nil {
+				cs.State = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
+					ExitCode: 137, Reason: "ContainerStatusUnknown", Message: "The container could not be located when the pod was terminated",
+					FinishedAt: metav1.NewTime(now)}}
+			}
+			cs.Ready, cs.Started = false, ptrFalse()
+		}
+	}
 	terminal := ps.Phase == corev1.PodSucceeded || ps.Phase == corev1.PodFailed
 
 	cond := func(t corev1.PodConditionType, ok bool, reason, msg string) {
@@ -795,4 +833,9 @@ func digest(s string) string {
 func imageSize(image string) int64 {
 	h := sha256.Sum256([]byte(image))
 	return 20_000_000 + int64(h[0])<<16 + int64(h[1])<<8
+}
+
+func ptrFalse() *bool {
+	f := false
+	return &f
 }

@@ -32,6 +32,7 @@ const (
 	annExitAfter  = "sim.nimbusguard.dev/exit-after"
 	annExitCode   = "sim.nimbusguard.dev/exit-code"
 	annNotReady   = "sim.nimbusguard.dev/not-ready"
+	annEvictAfter = "sim.nimbusguard.dev/evict-after"
 	// Workload (Deployment/StatefulSet/DaemonSet/ReplicaSet/Job) metadata annotations.
 	annLoadCPU    = "sim.nimbusguard.dev/load-cpu"
 	annLoadMemory = "sim.nimbusguard.dev/load-memory"
