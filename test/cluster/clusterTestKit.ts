@@ -95,7 +95,7 @@ export async function watchIncidents(namespaces: string[], opts: { metrics?: boo
     session.dispose();
     throw new Error(`the session on ${namespaces.join(', ')} did not sync: ${session.notes().join('; ')}`);
   }
-  const monitor = new IncidentMonitor({ snapshot: session.snapshot, onSnapshotChange: (l) => session.onDidChange(l), tickMs: 1_000 });
+  const monitor = new IncidentMonitor({ snapshot: session.snapshot, onSnapshotChange: (l) => session.onDidChange(l), usage: session.usage, tickMs: 1_000 });
   return {
     session,
     monitor,

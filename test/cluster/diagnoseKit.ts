@@ -11,7 +11,7 @@ import { fixPatch, fixTarget } from '../../src/core/diagnose/fixes';
 import type { Incident, IncidentType } from '../../src/core/model/incident';
 import type { ObjectRef } from '../../src/core/model/resources';
 import type { CauseCategory, RootCause, SuggestedFix } from '../../src/core/model/rootCause';
-import { ADMIN, kubeconfigPath, scratchNamespace, waitFor } from './clusterTestKit';
+import { scratchNamespace, waitFor, watchIncidents, type WatchedNamespace } from './clusterTestKit';
 
 export const FIELD_MANAGER = 'nimbusguard-diagnose-test';
 
@@ -69,33 +69,11 @@ export function locateInManifest(text: string, ref: Pick<ObjectRef, 'kind' | 'na
 
 // ---- the product session ----------------------------------------------------------------------
 
-export interface DiagnosisSession {
-  session: import('../../src/cluster/clusterSession').ClusterSession;
-  monitor: import('../../src/agent/incidentMonitor').IncidentMonitor;
-  dispose(): void;
-}
+export type DiagnosisSession = WatchedNamespace;
 
-/** A ClusterSession on the namespace and an IncidentMonitor over it that diagnoses with the session's usage history. */
-export async function diagnosisSession(namespaces: string[], opts: { metrics?: boolean } = {}): Promise<DiagnosisSession> {
-  const { ClusterSession } = await import('../../src/cluster/clusterSession');
-  const { IncidentMonitor } = await import('../../src/agent/incidentMonitor');
-  const { clientConfigFor, kubeconfigSources, loadKubeconfig } = await import('../../src/cluster/kubeconfigLoader');
-  const config = clientConfigFor(await loadKubeconfig(kubeconfigSources(kubeconfigPath, {})), ADMIN);
-  const session = new ClusterSession(config, ADMIN, { namespaces, metrics: opts.metrics ?? false });
-  await session.start();
-  if (!(await session.whenSynced(30_000))) {
-    session.dispose();
-    throw new Error(`the session on ${namespaces.join(', ')} did not sync: ${session.notes().join('; ')}`);
-  }
-  const monitor = new IncidentMonitor({ snapshot: session.snapshot, onSnapshotChange: (l) => session.onDidChange(l), usage: session.usage, tickMs: 1_000 });
-  return {
-    session,
-    monitor,
-    dispose: () => {
-      monitor.dispose();
-      session.dispose();
-    },
-  };
+/** A ClusterSession on the namespaces and an IncidentMonitor over it that diagnoses with the session's usage history. */
+export function diagnosisSession(namespaces: string[], opts: { metrics?: boolean } = {}): Promise<DiagnosisSession> {
+  return watchIncidents(namespaces, opts);
 }
 
 export interface Diagnosed {
