@@ -2,7 +2,8 @@
 // last resourceVersion, relists on 410 Gone (inside ListWatch), and reconnects with jittered
 // exponential backoff. A kind the user may not list, or that the server lacks, is reported once
 // and left alone instead of being retried in a loop.
-import { KubeConfig, KubernetesObject, KubernetesObjectApi, ListWatch, Watch } from '@kubernetes/client-node';
+import { KubeConfig, KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
+import { listRaw } from './rawList';
 import { describeClusterError, isForbidden, isMissingResource } from './errors';
 
 export interface ResourceType {
@@ -45,9 +46,9 @@ export class ResilientInformer<T extends KubernetesObject> {
   private current: InformerState = { phase: 'listing' };
 
   constructor(kc: KubeConfig, readonly type: ResourceType, readonly namespace: string | undefined, private readonly handlers: InformerHandlers<T>) {
-    const objects = KubernetesObjectApi.makeApiClient(kc);
+    const path = restPath(type, namespace);
     const listFn = async () => {
-      const list = await objects.list<T>(type.apiVersion, type.kind, namespace);
+      const list = await listRaw<T>(kc, path);
       // ListWatch would open a watch after a list that finished after stop(); refuse instead.
       if (this.stopped) throw new Error('informer stopped');
       // ListWatch applies the items right after this resolves; report synced once they are in.
@@ -58,7 +59,7 @@ export class ResilientInformer<T extends KubernetesObject> {
       });
       return list;
     };
-    this.listWatch = new ListWatch<T>(restPath(type, namespace), new Watch(kc), listFn, false);
+    this.listWatch = new ListWatch<T>(path, new Watch(kc), listFn, false);
     this.listWatch.on('add', (obj) => this.handlers.upsert(obj));
     this.listWatch.on('update', (obj) => this.handlers.upsert(obj));
     this.listWatch.on('delete', (obj) => this.handlers.remove(obj));
