@@ -33,6 +33,37 @@ export function restPath(type: ResourceType, namespace?: string): string {
   return namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/${type.plural}` : `${base}/${type.plural}`;
 }
 
+/**
+ * A Watch that can be stopped while its request is still being set up. ListWatch only aborts a
+ * watch whose response already arrived; one stopped in between would otherwise run on unseen.
+ */
+class StoppableWatch extends Watch {
+  private stopped = false;
+  private readonly open = new Set<AbortController>();
+
+  override async watch(...args: Parameters<Watch['watch']>): Promise<AbortController> {
+    const controller = await super.watch(...args);
+    if (this.stopped) {
+      controller.abort();
+    } else if (!controller.signal.aborted) {
+      // A finished watch aborts its own controller; forget it then.
+      this.open.add(controller);
+      controller.signal.addEventListener('abort', () => this.open.delete(controller), { once: true });
+    }
+    return controller;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const controller of this.open) controller.abort();
+    this.open.clear();
+  }
+
+  resume(): void {
+    this.stopped = false;
+  }
+}
+
 export function backoffDelay(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** Math.min(attempt, 16));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
@@ -40,6 +71,7 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
 
 export class ResilientInformer<T extends KubernetesObject> {
   private readonly listWatch: ListWatch<T>;
+  private readonly watcher: StoppableWatch;
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -59,7 +91,8 @@ export class ResilientInformer<T extends KubernetesObject> {
       });
       return list;
     };
-    this.listWatch = new ListWatch<T>(path, new Watch(kc), listFn, false);
+    this.watcher = new StoppableWatch(kc);
+    this.listWatch = new ListWatch<T>(path, this.watcher, listFn, false);
     this.listWatch.on('add', (obj) => this.handlers.upsert(obj));
     this.listWatch.on('update', (obj) => this.handlers.upsert(obj));
     this.listWatch.on('delete', (obj) => this.handlers.remove(obj));
@@ -81,6 +114,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     void this.listWatch.stop();
+    this.watcher.stop();
   }
 
   /**
