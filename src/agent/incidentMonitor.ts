@@ -49,7 +49,7 @@ export class IncidentMonitor {
   readonly onDidChange = this.changed.event;
   private readonly analyses = new Map<string, IncidentAnalysis>();
   private readonly queue: Incident[] = [];
-  private draining = false;
+  private draining: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly ticker: NodeJS.Timeout;
   private readonly subscription: { dispose(): void };
@@ -136,7 +136,7 @@ export class IncidentMonitor {
 
   /** Resolves when every queued graph thread has finished. */
   async idle(): Promise<void> {
-    while (this.draining || this.queue.length > 0) await new Promise((r) => setTimeout(r, 20));
+    while (this.draining) await this.draining;
   }
 
   dispose(): void {
@@ -167,19 +167,16 @@ export class IncidentMonitor {
 
   private enqueue(incident: Incident): void {
     this.queue.push(incident);
-    if (!this.draining) void this.drain();
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+    });
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      while (this.queue.length > 0 && !this.disposed) {
-        const incident = this.queue.shift()!;
-        if (this.tracker.get(incident.id)?.status !== 'open') continue;
-        await this.runThread(incident);
-      }
-    } finally {
-      this.draining = false;
+    while (this.queue.length > 0 && !this.disposed) {
+      const incident = this.queue.shift()!;
+      if (this.tracker.get(incident.id)?.status !== 'open') continue;
+      await this.runThread(incident);
     }
   }
 

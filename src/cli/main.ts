@@ -15,7 +15,7 @@ const commands: Record<string, Command> = {
 };
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  nimbusguard ${c.summary.startsWith(name) ? c.summary : `${name} ${c.summary}`}`);
+  const lines = Object.values(commands).map((c) => `  nimbusguard ${c.summary}`);
   return `usage:\n${lines.join('\n')}\n`;
 }
 

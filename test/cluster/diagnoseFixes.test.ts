@@ -3,16 +3,14 @@
 // the spec path that causes it and where that path is in the manifest text; the suggested fix is
 // then applied to the manifest (as the editor's quick fix does), the edited manifest to the
 // cluster (or the Deployment rolled back), and the incident must resolve.
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import { editField, applyEdit } from '../../src/core/manifest/manifestEdit';
 import { kubeConfig, waitFor } from './clusterTestKit';
-import { applyManifest, resultsTable, runScenario, type Scenario, type ScenarioResult } from './diagnoseKit';
+import { applyManifest, type Scenario, scenarioSuite } from './diagnoseKit';
 
 const kc = kubeConfig();
 const apps = kc.makeApiClient(k8s.AppsV1Api);
-const results: ScenarioResult[] = [];
 
 // ---- the manifests ------------------------------------------------------------------------------
 
@@ -487,13 +485,4 @@ const scenarios: Scenario[] = [
   },
 ];
 
-describe('root causes and fixes', { concurrency: true }, () => {
-  for (const s of scenarios) test(s.title, { timeout: 300_000 }, () => runScenario(kc, s, results));
-});
-
-test('results', (t) => {
-  const order = scenarios.map((s) => s.label);
-  const rows = [...results].sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
-  for (const line of resultsTable(rows)) t.diagnostic(line);
-  assert.equal(rows.length, order.length, 'every scenario ran');
-});
+scenarioSuite('root causes and fixes', kc, scenarios);

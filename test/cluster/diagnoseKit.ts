@@ -1,6 +1,7 @@
 // Pieces for the diagnosis tests: manifests as YAML text applied to the cluster, a product session
 // whose monitor has the usage history, the root cause as soon as it names what is expected, and a
 // suggested fix applied the way a developer would (edit the manifest, then apply it; or roll back).
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
@@ -368,4 +369,18 @@ export async function runScenario(kc: k8s.KubeConfig, s: Scenario, results: Scen
     watched.dispose();
     await ns.remove();
   }
+}
+
+/** Registers the scenarios as concurrent tests, then a test that prints the results table. */
+export function scenarioSuite(title: string, kc: k8s.KubeConfig, scenarios: readonly Scenario[]): void {
+  const results: ScenarioResult[] = [];
+  describe(title, { concurrency: true }, () => {
+    for (const s of scenarios) test(s.title, { timeout: 300_000 }, () => runScenario(kc, s, results));
+  });
+  test('results', (t) => {
+    const order = scenarios.map((s) => s.label);
+    const rows = [...results].sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
+    for (const line of resultsTable(rows)) t.diagnostic(line);
+    assert.equal(rows.length, order.length, 'every scenario ran');
+  });
 }

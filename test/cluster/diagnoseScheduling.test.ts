@@ -2,13 +2,11 @@
 // manifest, and a lowered request, applied to the manifest and then to the cluster, lets the pod be
 // placed. In a file of its own: the lowered request is the largest free cpu on a node, which pods of
 // other scenarios would otherwise take between the diagnosis and the apply.
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kubeConfig } from './clusterTestKit';
-import { resultsTable, runScenario, type Scenario, type ScenarioResult } from './diagnoseKit';
+import { type Scenario, scenarioSuite } from './diagnoseKit';
 
 const kc = kubeConfig();
-const results: ScenarioResult[] = [];
 
 function reportManifest(cpu: string): string {
   return `# The nightly report renderer; the simulated nodes have 4 cpu each.
@@ -79,13 +77,4 @@ const scenarios: Scenario[] = [
   },
 ];
 
-describe('unschedulable: root causes and fixes', { concurrency: true }, () => {
-  for (const s of scenarios) test(s.title, { timeout: 300_000 }, () => runScenario(kc, s, results));
-});
-
-test('results', (t) => {
-  const order = scenarios.map((s) => s.label);
-  const rows = [...results].sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
-  for (const line of resultsTable(rows)) t.diagnostic(line);
-  assert.equal(rows.length, order.length, 'every scenario ran');
-});
+scenarioSuite('unschedulable: root causes and fixes', kc, scenarios);

@@ -188,26 +188,21 @@ export class ClusterSnapshot {
   }
 
   private index(kind: SnapshotKind, key: string, record: KindRecords[SnapshotKind]): void {
-    const m = metaOf(kind, record);
-    if (kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet') addTo(this.workloadsByNamespace, m.namespace, key);
-    if (kind === 'Pod' || kind === 'ReplicaSet' || kind === 'Job') {
-      for (const owner of (record as { meta: Meta }).meta.owners) addTo(this.byOwner, owner.uid, key);
-    }
-    if (kind === 'Event') {
-      const inv = (record as KubeEvent).involved;
-      addTo(this.eventsByObject, refKey(inv.kind, inv.namespace, inv.name), key);
-    }
+    this.updateIndexes(kind, key, record, addTo);
   }
 
   private unindex(kind: SnapshotKind, key: string, record: KindRecords[SnapshotKind]): void {
-    const m = metaOf(kind, record);
-    if (kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet') removeFrom(this.workloadsByNamespace, m.namespace, key);
+    this.updateIndexes(kind, key, record, removeFrom);
+  }
+
+  private updateIndexes(kind: SnapshotKind, key: string, record: KindRecords[SnapshotKind], apply: typeof addTo): void {
+    if (kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet') apply(this.workloadsByNamespace, metaOf(kind, record).namespace, key);
     if (kind === 'Pod' || kind === 'ReplicaSet' || kind === 'Job') {
-      for (const owner of (record as { meta: Meta }).meta.owners) removeFrom(this.byOwner, owner.uid, key);
+      for (const owner of (record as { meta: Meta }).meta.owners) apply(this.byOwner, owner.uid, key);
     }
     if (kind === 'Event') {
       const inv = (record as KubeEvent).involved;
-      removeFrom(this.eventsByObject, refKey(inv.kind, inv.namespace, inv.name), key);
+      apply(this.eventsByObject, refKey(inv.kind, inv.namespace, inv.name), key);
     }
   }
 
