@@ -3,6 +3,7 @@
 # layers. Usage: test/run.sh [unit|cluster|e2e ...] (default: all three).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source test/harness/cleanEnv.sh
 nodebin="$(bash test/harness/node.sh)"
 export PATH="$nodebin:$PATH"
 # Native modules must build against the headers of the Node that runs them.

@@ -6,11 +6,21 @@
 # starts the local cluster, applies test/harness/demo/workloads.yaml, then serves VS Code on
 # http://127.0.0.1:${NIMBUSGUARD_DEMO_PORT:-8080}/ with test/harness/demo as the workspace.
 # Ctrl-C (or SIGTERM) stops code-server and the cluster and leaves no process behind.
+# `npm run demo -- --check` does everything, loads the workbench page once it serves, then stops
+# cleanly with exit 0 (for scripted checks such as `npm run test:fresh`).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo"
+source "$repo/test/harness/cleanEnv.sh"
 port="${NIMBUSGUARD_DEMO_PORT:-8080}"
+check=0
+for arg in "$@"; do
+  case "$arg" in
+    --check) check=1 ;;
+    *) echo "usage: npm run demo [-- --check]" >&2; exit 2 ;;
+  esac
+done
 CACHE="${NIMBUSGUARD_CACHE:-$HOME/.cache/nimbusguard}"
 state="$CACHE/demo"
 kubeconfig="${NIMBUSGUARD_CLUSTER_DIR:-$repo/.cluster}/kubeconfig"
@@ -134,6 +144,15 @@ for _ in $(seq 1 120); do
   fi
   sleep 0.5
 done
+
+if [ "$check" = 1 ]; then
+  # The workbench page must come back, and the extension must have been installed into it.
+  node -e 'fetch(process.argv[1]).then(async r=>{const t=await r.text();process.exit(r.ok&&t.includes("workbench")?0:1)},()=>process.exit(1))' \
+    "http://127.0.0.1:$port/" || { say "the workbench page did not load"; exit 1; }
+  ls "$state/extensions" | grep -q '^nimbusguard\.' || { say "the extension is not installed"; exit 1; }
+  say "demo is serving on http://127.0.0.1:$port/ with the extension installed; --check stops it now"
+  exit 0
+fi
 
 say "NimbusGuard demo is running"
 cat >&2 <<EOF

@@ -15,6 +15,8 @@ CACHE="${NIMBUSGUARD_CACHE:-$HOME/.cache/nimbusguard}"
 prefix="$CACHE/code-server-$CODE_SERVER_VERSION"
 stamp="$prefix/.installed"
 log() { echo "vscode-install: $*" >&2; }
+# shellcheck source=../cleanEnv.sh
+source "$here/../cleanEnv.sh"
 
 # Debian packages: Chromium for Playwright, and the headers code-server's native modules build with.
 ensure_debs() {
