@@ -1,0 +1,37 @@
+// What the act loop's nodes need from the world: the cluster client, the ledger, the snapshot and
+// incidents for judging outcomes, and a way to report progress. Built by ActService; no VS Code.
+import type { ApiClient } from '../cluster/actions/apiClient';
+import type { Incident } from '../core/model/incident';
+import type { ObjectRef } from '../core/model/resources';
+import type { ClusterSnapshot } from '../core/model/snapshot';
+import type { RootCause } from '../core/model/rootCause';
+import type { VerifyProgress } from '../core/model/proposal';
+import type { Ledger } from './ledger';
+
+/** The incident side the act loop reads: open incidents and their causes (an IncidentMonitor fits). */
+export interface IncidentSource {
+  open(): Incident[];
+  get(id: string): Incident | undefined;
+  rootCause(id: string): RootCause | undefined;
+  groupOf(id: string): string | undefined;
+  /** Runs detection now (so an outcome is judged on fresh state). */
+  evaluate?(): unknown;
+}
+
+export interface ShadowRunner {
+  /** Runs the shadow check for a planned template; always deletes the shadow before resolving. */
+  run(input: { namespace: string; ownerName: string; template: Record<string, any>; failingPods: string[] }, signal?: AbortSignal): Promise<import('../core/model/proposal').CheckResult>;
+}
+
+export interface ActContext {
+  api: ApiClient;
+  ledger: Ledger;
+  snapshot: ClusterSnapshot;
+  incidents: IncidentSource;
+  now: () => Date;
+  who: () => string;
+  progress: (event: VerifyProgress) => void;
+  shadow?: ShadowRunner;
+  /** The workload a target belongs to, for the snapshot lookups (an HPA's target, a Service's pods). */
+  uidOf: (ref: ObjectRef) => string | undefined;
+}
