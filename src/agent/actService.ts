@@ -231,7 +231,7 @@ export class ActService {
     const out = await graph.invoke(new Command({ resume: { ...decision, who: decision.who ?? this.ctx.who() } }), config);
     await this.forget(pending.threadId);
     this.pendingChanged.fire();
-    const act = out.act;
+    const act = out.acted;
     const change = act?.changeId ? this.ledger.get(act.changeId) : undefined;
     return {
       status: act?.status ?? 'unknown',

@@ -52,7 +52,7 @@ export const IncidentState = Annotation.Root({
   verdict: Annotation<Verdict | null>({ reducer: (_old, next) => next, default: () => null }),
   /** The validated resume value of the approve node. */
   decision: Annotation<ApprovalDecision | null>({ reducer: (_old, next) => next, default: () => null }),
-  act: Annotation<ActResult | null>({ reducer: (_old, next) => next, default: () => null }),
+  acted: Annotation<ActResult | null>({ reducer: (_old, next) => next, default: () => null }),
   outcome: Annotation<Outcome | null>({ reducer: (_old, next) => next, default: () => null }),
 });
 

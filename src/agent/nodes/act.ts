@@ -12,7 +12,7 @@ export function makeActNode(act: () => ActContext) {
     const proposal = state.proposal!;
     if (decision.decision === 'reject') {
       ctx.ledger.append({ v: LEDGER_VERSION, type: 'rejected', changeId: `r-${proposal.id}-${Date.now()}`, at: ctx.now().toISOString(), proposalId: proposal.id, who: decision.who ?? ctx.who() });
-      return { act: { status: 'rejected', message: 'rejected; nothing was written', reverified: 0 }, trail: ['act: rejected'] };
+      return { acted: { status: 'rejected', message: 'rejected; nothing was written', reverified: 0 }, trail: ['act: rejected'] };
     }
     const request = state.request!;
     const result = await applyConfirmed(ctx, proposal, state.verdict!, {
@@ -23,7 +23,7 @@ export function makeActNode(act: () => ActContext) {
     });
     return {
       verdict: result.verdict,
-      act: {
+      acted: {
         status: result.status,
         message: result.message,
         reverified: result.reverified,
@@ -36,5 +36,5 @@ export function makeActNode(act: () => ActContext) {
 }
 
 export function afterAct(state: State): 'evaluate' | '__end__' {
-  return state.act?.status === 'applied' && (state.decision?.waitSeconds ?? 0) > 0 ? 'evaluate' : '__end__';
+  return state.acted?.status === 'applied' && (state.decision?.waitSeconds ?? 0) > 0 ? 'evaluate' : '__end__';
 }

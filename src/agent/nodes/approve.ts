@@ -25,7 +25,7 @@ export function approveNode(state: State): Update {
   const request: ApprovalRequest = { proposal: state.proposal!, verdict: state.verdict! };
   const resume = interrupt(request);
   const checked = validateDecision(resume, request.proposal, request.verdict);
-  if ('problem' in checked) return { decision: null, act: { status: 'invalid', message: checked.problem, reverified: 0 }, trail: [`approve: refused: ${checked.problem}`] };
+  if ('problem' in checked) return { decision: null, acted: { status: 'invalid', message: checked.problem, reverified: 0 }, trail: [`approve: refused: ${checked.problem}`] };
   return { decision: checked.decision, trail: [`approve: ${checked.decision.decision}${checked.decision.who ? ` by ${checked.decision.who}` : ''}`] };
 }
 

@@ -6,7 +6,7 @@ import type { State, Update } from '../state';
 
 export function makeEvaluateNode(act: () => ActContext) {
   return async (state: State): Promise<Update> => {
-    const applied = state.act!;
+    const applied = state.acted!;
     const request = state.request!;
     const restored = request.rollbackOf && request.proposal?.change.kind === 'restore' && !request.proposal.change.template ? request.proposal.change.image : undefined;
     const outcome = await evaluateChange(act(), {
