@@ -19,8 +19,10 @@ export interface IncidentSource {
 }
 
 export interface ShadowRunner {
-  /** Runs the shadow check for a planned template; always deletes the shadow before resolving. */
-  run(input: { namespace: string; ownerName: string; template: Record<string, any>; failingPods: string[] }, signal?: AbortSignal): Promise<import('../core/model/proposal').CheckResult>;
+  /** Runs the shadow check for a planned template; the shadow is deleted (and confirmed gone) before it resolves. */
+  run(input: import('../cluster/actions/shadow').ShadowInput, signal?: AbortSignal): Promise<import('../core/model/proposal').CheckResult>;
+  /** Removes shadows a crash left behind (expired, or held by a process that is gone). */
+  sweep(namespaces: readonly string[]): Promise<string[]>;
 }
 
 export interface ActContext {
@@ -32,6 +34,8 @@ export interface ActContext {
   who: () => string;
   progress: (event: VerifyProgress) => void;
   shadow?: ShadowRunner;
+  /** Aborted when the user interrupts (Ctrl-C, window closing): a running shadow is removed at once. */
+  signal?: AbortSignal;
   /** The workload a target belongs to, for the snapshot lookups (an HPA's target, a Service's pods). */
   uidOf: (ref: ObjectRef) => string | undefined;
 }

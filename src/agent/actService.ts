@@ -45,6 +45,8 @@ export interface ActServiceOptions {
   who?: () => string;
   now?: () => Date;
   protectedContexts?: () => readonly string[];
+  /** Namespaces to sweep for left-behind shadows at start (the session's). */
+  namespaces?: () => readonly string[];
 }
 
 export interface ProposalList {
@@ -110,8 +112,10 @@ export class ActService {
   private graph: Promise<IncidentGraph> | undefined;
   private readonly threads = new Set<string>();
   private readonly ctx: ActContext;
+  private abort = new AbortController();
 
   constructor(private readonly options: ActServiceOptions) {
+    const self = this;
     this.ledger = options.ledger ?? Ledger.forCluster(options.api.server, options.api.caHash);
     this.checkpointer = options.checkpointer ?? new MemorySaver();
     const now = options.now ?? (() => new Date());
@@ -123,6 +127,9 @@ export class ActService {
       now,
       who: options.who ?? (() => { try { return userInfo().username; } catch { return 'unknown'; } }),
       progress: (e) => this.progressed.fire(e),
+      get signal() {
+        return self.abort.signal;
+      },
       ...(options.shadow ? { shadow: options.shadow } : {}),
       uidOf: (ref) => ref.uid ?? (options.snapshot.get(ref.kind as 'Deployment', ref.namespace, ref.name) as { meta?: { uid: string }; uid?: string } | undefined)?.meta?.uid
         ?? (options.snapshot.get(ref.kind as 'Deployment', ref.namespace, ref.name) as { uid?: string } | undefined)?.uid,
@@ -140,9 +147,18 @@ export class ActService {
     return this.options.api.context;
   }
 
-  /** Start-up work: settles intents a crash left without a result. Returns notes for the user. */
+  /** Start-up work: settles intents a crash left without a result and removes left-behind shadows. Returns notes for the user. */
   async start(): Promise<string[]> {
-    return reconcileIntents(this.ctx);
+    const notes = await reconcileIntents(this.ctx);
+    const swept = await this.options.shadow?.sweep(this.options.namespaces?.() ?? []).catch(() => [] as string[]) ?? [];
+    for (const s of swept) notes.push(`removed shadow pod ${s} left behind by an interrupted check`);
+    return notes;
+  }
+
+  /** Interrupts a running verification: a shadow is deleted at once; later calls start afresh. */
+  cancel(): void {
+    this.abort.abort();
+    this.abort = new AbortController();
   }
 
   /** The success rates learned from this cluster's outcomes (cause category × fix kind). */

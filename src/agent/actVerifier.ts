@@ -9,6 +9,7 @@ import { disruptionCheck, fitCheck, quotaCheck, rolloutBudget, type CapacityFind
 import { judgeVerdict, orderChecks, skipped } from '../core/change/verdict';
 import { ACT_API_VERSION, CHECK_NAMES, type CheckName, type CheckResult, type Proposal, type Verdict } from '../core/model/proposal';
 import type { Pod } from '../core/model/resources';
+import { shadowObstacle } from '../cluster/actions/shadow';
 import type { ActContext } from './actContext';
 
 type Obj = Record<string, any>;
@@ -127,13 +128,7 @@ export async function verifyProposal(ctx: ActContext, proposal: Proposal, opts: 
     }
   }
 
-  if (!opts.shadow) checks.push(skipped('shadow', opts.shadowSkipReason ?? 'disabled'));
-  else if (!ctx.shadow) checks.push(skipped('shadow', 'no shadow runner is available here'));
-  else if (!newTemplateRaw || proposal.target.kind !== 'Deployment') checks.push(skipped('shadow', proposal.target.kind !== 'Deployment' ? `not run for a ${proposal.target.kind}` : 'the change does not alter the pod template'));
-  else {
-    const failing = podsOfTarget(ctx, proposal).map((p) => p.meta.name);
-    await run('shadow', () => ctx.shadow!.run({ namespace: proposal.target.namespace, ownerName: proposal.target.name, template: newTemplateRaw, failingPods: failing }, opts.signal));
-  }
+  await shadowCheck(ctx, proposal, newTemplateRaw, checks, opts, run);
   if (proposal.incidentType !== 'Scaling') checks.push(skipped('replay', 'not a scaling proposal'));
   else checks.push(skipped('replay', 'replay of recorded demand is not available for this workload'));
 
@@ -155,4 +150,34 @@ export async function verifyProposal(ctx: ActContext, proposal: Proposal, opts: 
     },
     planned,
   };
+}
+
+/** Seconds from a container's start to its failure, for each failing pod of the target. */
+function timesToFailure(pods: readonly Pod[]): number[] {
+  return pods.flatMap((p) => p.containerStatuses.flatMap((c) => {
+    const t = c.lastState.terminated ?? c.state.terminated;
+    if (!t?.startedAt || !t.finishedAt) return [];
+    return [(Date.parse(t.finishedAt) - Date.parse(t.startedAt)) / 1000];
+  }));
+}
+
+function failingSummary(pods: readonly Pod[]): string {
+  const restarts = pods.reduce((s, p) => s + p.containerStatuses.reduce((n, c) => n + c.restartCount, 0), 0);
+  const reasons = [...new Set(pods.flatMap((p) => p.containerStatuses.flatMap((c) => [c.lastState.terminated?.reason, c.state.waiting?.reason]).filter((r): r is string => Boolean(r))))];
+  return `${pods.length} pods, ${restarts} restarts${reasons.length ? ` (${reasons.join(', ')})` : ''}`;
+}
+
+async function shadowCheck(ctx: ActContext, proposal: Proposal, template: Obj | undefined, checks: CheckResult[], opts: VerifyOptions, run: (name: CheckName, body: () => Promise<CheckResult> | CheckResult) => Promise<CheckResult>): Promise<void> {
+  if (!opts.shadow) return void checks.push(skipped('shadow', opts.shadowSkipReason ?? 'disabled'));
+  if (!ctx.shadow) return void checks.push(skipped('shadow', 'no shadow runner is available here'));
+  if (proposal.target.kind !== 'Deployment') return void checks.push(skipped('shadow', `not run for a ${proposal.target.kind} (only Deployments are shadowed)`));
+  if (!template) return void checks.push(skipped('shadow', 'the change does not alter the pod template'));
+  const rwo = new Set(ctx.snapshot.list('PersistentVolumeClaim', proposal.target.namespace).filter((c) => c.accessModes.some((m) => m === 'ReadWriteOnce' || m === 'ReadWriteOncePod')).map((c) => c.meta.name));
+  const obstacle = shadowObstacle(template, rwo);
+  if (obstacle) return void checks.push(skipped('shadow', `not run: ${obstacle}`));
+  const blocked = checks.find((c) => (c.name === 'fit' || c.name === 'quota') && c.result === 'fail');
+  if (blocked) return void checks.push(skipped('shadow', `not run: it would not fit (${blocked.name}: ${blocked.detail})`));
+  const pods = podsOfTarget(ctx, proposal);
+  const shadow = ctx.shadow;
+  await run('shadow', () => shadow.run({ namespace: proposal.target.namespace, ownerName: proposal.target.name, template, timeToFailure: timesToFailure(pods), failingSummary: failingSummary(pods) }, opts.signal));
 }

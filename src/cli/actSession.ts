@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { ActService } from '../agent/actService';
 import { IncidentMonitor } from '../agent/incidentMonitor';
 import { ApiClient } from '../cluster/actions/apiClient';
+import { ShadowRunner } from '../cluster/actions/shadow';
 import { ClusterSession } from '../cluster/clusterSession';
 import { chooseContext, clientConfigFor, kubeconfigSources, loadKubeconfig } from '../cluster/kubeconfigLoader';
 import type { CheckResult, VerifyProgress } from '../core/model/proposal';
@@ -50,7 +51,8 @@ export async function openActSession(opts: { kubeconfig?: string | undefined; co
   const monitor = new IncidentMonitor({ snapshot: session.snapshot, onSnapshotChange: session.onDidChange, usage: session.usage, tickMs: 2_000 });
   monitor.evaluate();
   const api = new ApiClient(kc);
-  const act = new ActService({ api, snapshot: session.snapshot, incidents: monitor });
+  const act = new ActService({ api, snapshot: session.snapshot, incidents: monitor, shadow: new ShadowRunner(api), namespaces: () => [opts.namespace] });
+  for (const note of await act.start()) process.stderr.write(`note: ${note}\n`);
   return {
     context, session, monitor, act, api,
     dispose: () => {

@@ -88,7 +88,10 @@ export async function runFix(argv: string[]): Promise<number> {
     return emit(2, error instanceof Error ? error.message : String(error));
   }
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
+  const onSigint = () => {
+    abort.abort();
+    s.act.cancel();
+  };
   process.once('SIGINT', onSigint);
   try {
     return await fixWithSession(s, { ...object, namespace }, args, json, waitSeconds, doc, emit, abort.signal);

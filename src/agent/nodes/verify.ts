@@ -7,7 +7,9 @@ export function makeVerifyNode(act: () => ActContext) {
   return async (state: State): Promise<Update> => {
     const proposal = state.proposal!;
     const request = state.request!;
-    const { verdict } = await verifyProposal(act(), proposal, {
+    const ctx = act();
+    const { verdict } = await verifyProposal(ctx, proposal, {
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
       shadow: request.shadow,
       ...(request.shadowSkipReason ? { shadowSkipReason: request.shadowSkipReason } : {}),
       ...(request.restoreTemplate ? { restoreTemplate: request.restoreTemplate } : {}),
