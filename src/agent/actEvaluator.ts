@@ -2,7 +2,8 @@
 // judged (resolved, unresolved, regressed, inconclusive) or the wait ends. A rollback is judged by
 // whether the fields hold the restored values. Confounders (another rollout, an HPA action) are noted.
 import { isOk } from '../cluster/actions/apiClient';
-import { followRollout } from '../cluster/actions/writer';
+import { followRollout, rolloutState } from '../cluster/actions/writer';
+import { templateHash } from '../core/change/templates';
 import { imageDiff, readImage } from '../core/change/fieldImage';
 import { judgeOutcome, SETTLE_MS } from '../core/change/outcome';
 import { CHANGE_ID_ANNOTATION, LEDGER_VERSION, type FieldImage, type Outcome, type Proposal, type WritePlan } from '../core/model/proposal';
@@ -16,8 +17,9 @@ export interface EvaluateInput {
   /** When the write was accepted (epoch ms); the wait counts from here. */
   acceptedAt: number;
   waitSeconds: number;
-  /** For a rollback: the image the fields must hold. */
+  /** For a rollback: the image the fields must hold, or the hash of the pod template put back. */
   restored?: FieldImage;
+  restoredTemplateHash?: string;
   settleMs?: number;
   signal?: AbortSignal;
 }
@@ -29,21 +31,37 @@ function onTarget(ctx: ActContext, proposal: Proposal): string[] {
   return ctx.incidents.open().filter((i) => i.workload.kind === t.kind && i.workload.namespace === t.namespace && i.workload.name === t.name).map((i) => i.id);
 }
 
+/** A rollback is judged on the object itself once the controller has seen it: do the fields hold their earlier values? */
+async function judgeRestore(ctx: ActContext, input: EvaluateInput, deadline: number): Promise<Omit<Outcome, 'judgedAt' | 'elapsedMs'>> {
+  const t = input.plan.target;
+  let object: Record<string, any> | undefined;
+  for (;;) {
+    const r = await ctx.api.read(t.kind, t.namespace, t.name).catch(() => undefined);
+    if (r && isOk(r)) object = r.body;
+    const observed = Number(object?.['status']?.['observedGeneration'] ?? input.generation);
+    if (object && (observed >= input.generation || Date.now() >= deadline)) break;
+    if (Date.now() >= deadline || input.signal?.aborted) break;
+    await sleep(500);
+  }
+  if (!object) return { result: 'not-restored', detail: 'the object could not be read', rollout: 'none', confounders: [], newIncidents: [] };
+  const rollout = rolloutState(t.kind, object, input.generation).state;
+  let drift: string[];
+  if (input.restoredTemplateHash) drift = templateHash(object['spec']?.['template'] ?? {}) === input.restoredTemplateHash ? [] : ['spec.template'];
+  else drift = imageDiff(input.restored ?? {}, readImage(object, Object.keys(input.restored ?? {})));
+  return { result: drift.length === 0 ? 'restored' : 'not-restored', detail: drift.length === 0 ? 'every touched field holds its value from before the change' : `fields differ: ${drift.join(', ')}`, rollout, confounders: [], newIncidents: [] };
+}
+
 export async function evaluateChange(ctx: ActContext, input: EvaluateInput): Promise<Outcome> {
   const deadline = input.acceptedAt + input.waitSeconds * 1000;
   const settleMs = input.settleMs ?? SETTLE_MS;
-  const rollout = await followRollout(ctx.api, input.plan, input.generation, deadline, input.signal);
   const t = input.plan.target;
   const finish = (o: Omit<Outcome, 'judgedAt' | 'elapsedMs'>): Outcome => {
     const outcome: Outcome = { ...o, judgedAt: ctx.now().toISOString(), elapsedMs: Date.now() - input.acceptedAt };
     ctx.ledger.append({ v: LEDGER_VERSION, type: 'outcome', changeId: input.changeId, at: outcome.judgedAt, outcome });
     return outcome;
   };
-  if (input.restored) {
-    const r = await ctx.api.read(t.kind, t.namespace, t.name).catch(() => undefined);
-    const drift = r && isOk(r) ? imageDiff(input.restored, readImage(r.body, Object.keys(input.restored))) : ['(unreadable)'];
-    return finish({ result: drift.length === 0 ? 'restored' : 'not-restored', detail: drift.length === 0 ? 'every touched field holds its value from before the change' : `fields differ: ${drift.join(', ')}`, rollout: rollout.state, confounders: [], newIncidents: [] });
-  }
+  if (input.restored || input.restoredTemplateHash) return finish(await judgeRestore(ctx, input, deadline));
+  const rollout = await followRollout(ctx.api, input.plan, input.generation, deadline, input.signal);
   const before = new Set(onTarget(ctx, input.proposal));
   const answered = input.proposal.incidents;
   const opened = new Map<string, number>();

@@ -97,6 +97,8 @@ const scenarios: ActScenario[] = [
       await applyManifest(kc, webV2, namespace);
     },
     incident: { type: 'RolloutRegression', kind: 'Deployment', name: 'web' },
+    // The image-pull incident of the same rollout offers the image edit first; this family is the revision rollback.
+    fixArgs: ['--type', 'RolloutRegression'],
     check: (json) => {
       assert.equal(json['proposal']['rollbackToRevision'], 1);
       assert.equal(json['proposal']['fixKind'], 'revision-rollback');

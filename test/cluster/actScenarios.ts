@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
 import { scratchNamespace, waitForIncident } from './clusterTestKit';
-import { applyManifest, diagnosisSession } from './diagnoseKit';
+import { applyManifest, diagnosisSession, waitForResolved } from './diagnoseKit';
 import { auditedWrites, describeRun, nimbusguardWrites, privateHome, runCli, settleAudit, specOf } from './actKit';
 
 export interface ActScenario {
@@ -82,8 +82,7 @@ export async function runActScenario(kc: k8s.KubeConfig, s: ActScenario, rows: A
     assert.equal(patches[0]!.objectRef?.name, target.name);
     assert.ok(writes.some((e) => e.objectRef?.resource === 'events'), 'a Kubernetes Event records the change on the target');
     assert.notDeepEqual(await specOf(kc, target.kind, ns.name, target.name), before);
-    const changed = watched.monitor.get(incident.id);
-    assert.ok(!changed || changed.status === 'resolved' || !watched.monitor.open().some((i) => i.id === incident.id), 'the test\'s own session sees the incident closed too');
+    await waitForResolved(watched.monitor, incident, 60_000);
 
     // Rolled back: the exact before-image is back and the incident returns.
     const rollbackAt = Date.now();
@@ -92,8 +91,8 @@ export async function runActScenario(kc: k8s.KubeConfig, s: ActScenario, rows: A
     assert.equal(back.json?.['outcome']?.['result'], 'restored', describeRun(back));
     assert.deepEqual(await specOf(kc, target.kind, ns.name, target.name), before, 'the rollback restores the object exactly');
     row.rollbackExact = 'exact (labels + spec equal)';
-    const returned = await waitForIncident(watched.monitor, s.returns ?? s.incident.type, s.incident.kind, s.incident.name, ns.name, s.timeoutMs, (i) => Date.parse(i.firstSeen) >= rollbackAt - 2000);
-    row.returned = `${returned.type} after ${((Date.parse(returned.firstSeen) - rollbackAt) / 1000).toFixed(1)}s`;
+    const returned = await waitForIncident(watched.monitor, s.returns ?? s.incident.type, s.incident.kind, s.incident.name, ns.name, s.timeoutMs);
+    row.returned = `${returned.type} after ${((Date.now() - rollbackAt) / 1000).toFixed(1)}s`;
 
     const history = await runCli(['history', ...context, '--json'], home);
     assert.equal(history.code, 0, describeRun(history));
