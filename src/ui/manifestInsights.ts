@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import type { Incident } from '../core/model/incident';
 import type { RootCause, SuggestedFix } from '../core/model/rootCause';
-import { locateField, parseFieldPath } from '../core/manifest/manifestIndex';
+import { locateField } from '../core/manifest/manifestIndex';
+import { tryParseFieldPath } from '../core/model/fieldPath';
 import { editField } from '../core/manifest/manifestEdit';
 import { IncidentHub } from './incidentHub';
 import { ManifestIndexService, isYaml } from './manifestIndexService';
@@ -76,7 +77,7 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
     for (const field of fields) {
       const loc = locateField(text, document, field);
       // The field itself, or a key of it deep enough to be specific (inside the named container).
-      if (loc && loc.matchedDepth >= Math.min(parseFieldPath(field).length, 5)) {
+      if (loc && loc.matchedDepth >= Math.min(tryParseFieldPath(field)?.length ?? 0, 5)) {
         return new vscode.Range(loc.line, loc.startColumn, loc.line, Math.max(loc.endColumn, loc.startColumn + 1));
       }
     }

@@ -9,6 +9,7 @@
 import type { Incident } from '../../core/model/incident';
 import type { ObjectRef } from '../../core/model/resources';
 import type { RootCause } from '../../core/model/rootCause';
+import { containerNamesIn, tryParseFieldPath } from '../../core/model/fieldPath';
 
 export type MaskKind = 'ns' | 'workload' | 'pod' | 'container' | 'node' | 'object' | 'image' | 'host' | 'ip';
 
@@ -253,9 +254,10 @@ function kindOfWord(word: string): MaskKind {
   return 'object';
 }
 
-/** `containers[name=api]`, `initContainers[name="db-migrate"]` → api, db-migrate. */
+/** `containers[name=api]`, `initContainers[name="db-migrate"]` → api, db-migrate; nothing from a malformed path. */
 export function containerNamesInPath(path: string): string[] {
-  return [...path.matchAll(/ontainers\[name=["']?([^\]"']+)["']?\]/g)].map((m) => m[1]!);
+  const segments = tryParseFieldPath(path);
+  return segments ? containerNamesIn(segments) : [];
 }
 
 export function isIPv4(text: string): boolean {

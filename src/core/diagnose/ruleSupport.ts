@@ -6,6 +6,7 @@ import type { RootCause, SuggestedFix } from '../model/rootCause';
 import type { ClusterSnapshot } from '../model/snapshot';
 import { clip, fieldName, oneLine, refKeyOf } from '../detect/support';
 import { PodIndex } from '../detect/pods';
+import { appendKey, appendSelector } from '../model/fieldPath';
 import type { DiagnoseContext } from './rule';
 
 export type Diagnosis = Omit<RootCause, 'incidentId' | 'incidentType' | 'source'>;
@@ -67,7 +68,7 @@ export interface ContainerAt {
 }
 
 export function containerPath(prefix: string, name: string, init = false): string {
-  return `${prefix}.${init ? 'initContainers' : 'containers'}[name=${fieldName(name)}]`;
+  return appendSelector(`${prefix}.${init ? 'initContainers' : 'containers'}`, 'name', fieldName(name));
 }
 
 export function findContainer(at: TemplateAt | undefined, name: string | undefined): ContainerAt | undefined {
@@ -88,8 +89,7 @@ export function incidentContainer(ctx: DiagnoseContext, at: TemplateAt | undefin
 
 /** A map key inside a path: `spec.selector.app`, or `spec.selector['app.kubernetes.io/name']`. */
 export function keyPath(base: string, key: string): string {
-  const k = oneLine(key, 253);
-  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? `${base}.${k}` : `${base}['${k.replace(/[\\']/g, '')}']`;
+  return appendKey(base, oneLine(key, 253));
 }
 
 /** Pods of the incident's workload (live ones), from the shared index. */
