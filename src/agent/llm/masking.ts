@@ -65,7 +65,8 @@ export class Masker {
     for (const path of paths) for (const name of containerNamesInPath(path)) masker.add('container', name);
     for (const fix of rootCause.fixes) {
       for (const edit of fix.edits ?? []) {
-        if (!/(^|\.)image$/.test(edit.path)) continue;
+        const last = tryParseFieldPath(edit.path)?.at(-1);
+        if (last?.kind !== 'key' || last.key !== 'image') continue;
         for (const value of [edit.value, edit.previous]) if (typeof value === 'string') masker.addImage(value);
       }
     }

@@ -4,7 +4,7 @@ import type { Evidence } from '../model/incident';
 import type { ContainerSpec, ContainerStatus, KubeEvent, ObjectRef, Pod } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
 import {
-  MAX_LISTED, clip, condition, eventEvidence, fieldName, memo, oneLine, plural, recentEvents, refKeyOf, refOf,
+  MAX_LISTED, clip, condition, eventEvidence, namedItem, memo, oneLine, plural, recentEvents, refKeyOf, refOf,
 } from './support';
 
 export function isTerminalPod(pod: Pod): boolean {
@@ -25,7 +25,7 @@ export function containerSpecOf(pod: Pod, name: string, init = false): Container
 }
 
 export function statusField(container: string, path: string, init = false): string {
-  return `status.${init ? 'initContainerStatuses' : 'containerStatuses'}[name=${fieldName(container)}].${path}`;
+  return `${namedItem(`status.${init ? 'initContainerStatuses' : 'containerStatuses'}`, container)}.${path}`;
 }
 
 /** Every container status of a pod, init containers flagged. */

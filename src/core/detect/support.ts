@@ -4,6 +4,7 @@ import type { Evidence, Finding, IncidentType, Severity } from '../model/inciden
 import type { KubeEvent, Meta, ObjectRef } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
 import type { Condition, Workload } from '../model/workload';
+import { appendSelector } from '../model/fieldPath';
 
 export const MAX_TEXT = 500;
 export const MAX_SUMMARY_PART = 120;
@@ -212,4 +213,9 @@ export function nodeEvents(snapshot: ClusterSnapshot, node: string): KubeEvent[]
 /** A name as it appears inside a field path selector, bounded and on one line. */
 export function fieldName(name: string): string {
   return oneLine(name, 100);
+}
+
+/** The list item of that name under `list`: `spec.containers[name=api]` (see model/fieldPath). */
+export function namedItem(list: string, name: string): string {
+  return appendSelector(list, 'name', fieldName(name));
 }

@@ -4,9 +4,9 @@ import type { Evidence } from '../model/incident';
 import type { ContainerSpec, ObjectRef, Pod, PodTemplate, ReplicaSet } from '../model/resources';
 import type { RootCause, SuggestedFix } from '../model/rootCause';
 import type { ClusterSnapshot } from '../model/snapshot';
-import { clip, fieldName, oneLine, refKeyOf } from '../detect/support';
+import { clip, namedItem, oneLine, refKeyOf } from '../detect/support';
 import { PodIndex } from '../detect/pods';
-import { appendKey, appendSelector } from '../model/fieldPath';
+import { appendKey } from '../model/fieldPath';
 import type { DiagnoseContext } from './rule';
 
 export type Diagnosis = Omit<RootCause, 'incidentId' | 'incidentType' | 'source'>;
@@ -68,7 +68,7 @@ export interface ContainerAt {
 }
 
 export function containerPath(prefix: string, name: string, init = false): string {
-  return appendSelector(`${prefix}.${init ? 'initContainers' : 'containers'}`, 'name', fieldName(name));
+  return namedItem(`${prefix}.${init ? 'initContainers' : 'containers'}`, name);
 }
 
 export function findContainer(at: TemplateAt | undefined, name: string | undefined): ContainerAt | undefined {
