@@ -1,9 +1,9 @@
 // Helpers the detectors share: time arithmetic on API timestamps, safe text, evidence builders,
 // label selector matching, per-snapshot caches, controllers and endpoints.
 import type { Evidence, Finding, IncidentType, Severity } from '../model/incident';
-import type { KubeEvent, Meta, ObjectRef } from '../model/resources';
+import type { Condition, KubeEvent, Meta, ObjectRef } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
-import type { Condition, Workload } from '../model/workload';
+import type { Workload } from '../model/workload';
 import { appendSelector } from '../model/fieldPath';
 
 export const MAX_TEXT = 500;

@@ -1,7 +1,7 @@
 // Pods the scheduler cannot place on any node (PodScheduled=False, reason Unschedulable).
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
-import type { Condition } from '../model/workload';
+import type { Condition } from '../model/resources';
 import { clip, condition, conditionEvidence, finding, lastedAtLeast, oneLine, refOf } from './support';
 import { groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase } from './pods';
 

@@ -1,9 +1,17 @@
 // Recent CPU/memory usage per workload container, sampled from metrics.k8s.io. Bounded: a fixed
 // number of samples per series, and series of deleted workloads are dropped by the owner.
-import type { UsageSample as RightSizingSample } from '../scaling/rightSizing';
+/** One reading of a container's usage: what right-sizing works from. */
+export interface ResourceSample {
+  /** Seconds (any epoch) of the sample. */
+  t: number;
+  /** CPU in cores. */
+  cpu: number;
+  /** Memory working set in bytes. */
+  memory: number;
+}
 
-/** A right-sizing sample (seconds, cores, bytes) and the pod it was read from. */
-export interface UsageSample extends RightSizingSample {
+/** A resource sample and the pod it was read from. */
+export interface UsageSample extends ResourceSample {
   pod: string;
 }
 

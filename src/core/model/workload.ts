@@ -1,17 +1,9 @@
 // Plain data for the workloads NimbusGuard monitors, and how healthy each one is.
-import type { PodTemplate } from './resources';
+import type { Condition, PodTemplate } from './resources';
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
 export type Health = 'healthy' | 'progressing' | 'degraded' | 'failing';
-
-export interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-}
 
 export interface Workload {
   kind: WorkloadKind;
