@@ -11,7 +11,8 @@ import type { TreeNode } from './workloadTree';
 
 const SEVERITY_ICON = { critical: '$(error)', warning: '$(warning)', info: '$(info)' } as const;
 
-function refOf(node: unknown): ObjectRef | undefined {
+/** The object a tree node passed as the command argument stands for. */
+function refOfNode(node: unknown): ObjectRef | undefined {
   const n = node as TreeNode | undefined;
   if (!n) return undefined;
   if (n.type === 'workload') return { kind: n.workload.kind, namespace: n.workload.namespace, name: n.workload.name };
@@ -59,7 +60,7 @@ export function registerIncidentCommands(hub: IncidentHub, documents: NimbusDocu
     // The explanation lives in the same read-only document: root cause, fixes, evidence chain.
     vscode.commands.registerCommand('nimbusguard.explainIncident', showEvidence),
     vscode.commands.registerCommand('nimbusguard.openYaml', async (node?: unknown) => {
-      const ref = refOf(node);
+      const ref = refOfNode(node);
       if (!ref) return;
       const uri = yamlUri(ref);
       documents.refresh(uri);
@@ -68,7 +69,7 @@ export function registerIncidentCommands(hub: IncidentHub, documents: NimbusDocu
       await vscode.window.showTextDocument(doc, { preview: true });
     }),
     vscode.commands.registerCommand('nimbusguard.revealManifest', async (node?: unknown) => {
-      const ref = refOf(node);
+      const ref = refOfNode(node);
       if (!ref) return;
       const hits = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Looking for the manifest…' }, () => manifests.find(ref));
       if (hits.length === 0) {

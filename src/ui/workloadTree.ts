@@ -6,6 +6,7 @@ import { ConnectionManager } from '../cluster/connection';
 import { MONITOR_ANNOTATION, MonitorScope } from '../agent/incidentMonitor';
 import type { Incident } from '../core/model/incident';
 import type { ObjectRef } from '../core/model/resources';
+import { refKey, sameRef } from '../core/model/objectRef';
 import { Health, Workload, readyText, workloadHealth } from '../core/model/workload';
 import { age } from './incidentMarkdown';
 import { IncidentHub } from './incidentHub';
@@ -34,8 +35,6 @@ export function connectionContextKey(manager: ConnectionManager): string {
   if (state.kind !== 'ready') return state.kind;
   return state.session.state.phase;
 }
-
-const sameRef = (a: ObjectRef, b: { kind: string; namespace: string; name: string }) => a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
 
 export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
@@ -140,7 +139,7 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const health = workloadHealth(w);
         const open = incidents.filter((i) => sameRef(i.workload, w));
         const item = new vscode.TreeItem(w.name, open.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-        item.id = `workload:${w.kind}/${w.namespace}/${w.name}`;
+        item.id = `workload:${refKey(w)}`;
         item.description = `${readyText(w)} · ${w.kind}`;
         item.iconPath = healthIcon(open.some((i) => i.severity === 'critical') ? 'failing' : open.length > 0 && health === 'healthy' ? 'degraded' : health);
         item.tooltip = workloadTooltip(w, health);
@@ -150,7 +149,7 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       }
       case 'object': {
         const item = new vscode.TreeItem(node.ref.name, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = `object:${node.ref.kind}/${node.ref.namespace}/${node.ref.name}`;
+        item.id = `object:${refKey(node.ref)}`;
         item.description = node.ref.kind;
         item.iconPath = new vscode.ThemeIcon('symbol-object', new vscode.ThemeColor('list.warningForeground'));
         item.contextValue = 'nimbusguard.object';

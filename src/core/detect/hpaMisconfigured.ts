@@ -4,7 +4,8 @@ import type { Detector, DetectContext } from './detector';
 import type { Evidence, Finding } from '../model/incident';
 import type { HorizontalPodAutoscaler } from '../model/resources';
 import type { Workload } from '../model/workload';
-import { clip, condition, conditionEvidence, eventEvidence, fieldName, namedItem, finding, lastedAtLeast, oneLine, refOf } from './support';
+import { clip, condition, conditionEvidence, eventEvidence, fieldName, namedItem, finding, lastedAtLeast, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 
 /** Metrics arrive a minute or so after an HPA or its pods are created. */
 export const HPA_GRACE_MS = 2 * 60 * 1000;

@@ -3,7 +3,8 @@ import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { HpaMetric } from '../model/resources';
 import { parseQuantity } from '../model/quantity';
-import { clip, condition, conditionEvidence, namedItem, finding, oneLine, refOf } from './support';
+import { clip, condition, conditionEvidence, namedItem, finding, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 
 /** The HPA controller ignores ratios within 10 % of the target; so do we. */
 export const HPA_TOLERANCE = 0.1;

@@ -2,7 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus } from '../model/resources';
-import { clip, namedItem, finding, lastedAtLeast, oneLine, refOf } from './support';
+import { clip, namedItem, finding, lastedAtLeast, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 import { containerSpecOf, containerStatuses, groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase, statusField } from './pods';
 
 const PULL_REASONS = ['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable'];

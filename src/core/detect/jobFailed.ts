@@ -3,7 +3,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { Job } from '../model/resources';
-import { clip, condition, conditionEvidence, eventEvidence, namedItem, finding, oneLine, refOf } from './support';
+import { clip, condition, conditionEvidence, eventEvidence, namedItem, finding, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 import { podListEvidence } from './pods';
 
 function newestJob(jobs: readonly Job[]): Job | undefined {

@@ -3,7 +3,8 @@ import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus } from '../model/resources';
 import { formatBytes, parseBytes } from '../model/quantity';
-import { ageMs, namedItem, finding, oneLine, plural, refOf, within } from './support';
+import { ageMs, namedItem, finding, oneLine, plural, within } from './support';
+import { refOf } from '../model/objectRef';
 import {
   containerSpecOf, containerStatuses, groupByWorkload, isTerminalPod, podEvents, PodIndex, podListEvidence, podsPhrase,
   statusField,

@@ -4,8 +4,9 @@ import type { Evidence } from '../model/incident';
 import type { ContainerSpec, ContainerStatus, KubeEvent, ObjectRef, Pod } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
 import {
-  MAX_LISTED, clip, condition, eventEvidence, namedItem, memo, oneLine, plural, recentEvents, refKeyOf, refOf,
+  MAX_LISTED, clip, condition, eventEvidence, namedItem, memo, oneLine, plural, recentEvents,
 } from './support';
+import { refKey, refOf } from '../model/objectRef';
 
 export function isTerminalPod(pod: Pod): boolean {
   return pod.phase === 'Succeeded' || pod.phase === 'Failed';
@@ -86,7 +87,7 @@ export class PodIndex {
     for (const pod of livePods(snapshot)) {
       const ref = snapshot.ownerOf(pod.meta);
       this.owners.set(pod, ref);
-      const key = refKeyOf(ref);
+      const key = refKey(ref);
       const entry = this.byWorkload.get(key);
       if (entry) entry.pods.push(pod);
       else this.byWorkload.set(key, { ref, pods: [pod] });
@@ -102,7 +103,7 @@ export class PodIndex {
   }
 
   podsOf(ref: ObjectRef): Pod[] {
-    return this.byWorkload.get(refKeyOf(ref))?.pods ?? [];
+    return this.byWorkload.get(refKey(ref))?.pods ?? [];
   }
 
   /** Ready replicas of a workload: its status when it is a Deployment/StatefulSet/DaemonSet, else ready pods. */
@@ -140,7 +141,7 @@ export function groupByWorkload<T>(index: PodIndex, observe: (pod: Pod) => { key
   for (const pod of index.pods()) {
     for (const { key, detail } of observe(pod)) {
       const workload = index.ownerOf(pod);
-      const gk = `${refKeyOf(workload)}\u0000${key}`;
+      const gk = `${refKey(workload)}\u0000${key}`;
       let group = groups.get(gk);
       if (!group) groups.set(gk, (group = { workload, key, hits: [] }));
       group.hits.push({ pod, detail });

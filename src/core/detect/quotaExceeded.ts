@@ -3,7 +3,8 @@ import type { Detector, DetectContext } from './detector';
 import type { Evidence, Finding } from '../model/incident';
 import type { KubeEvent, ResourceQuota } from '../model/resources';
 import { parseQuantity } from '../model/quantity';
-import { clip, controllerWorkload, eventEvidence, finding, oneLine, RECENT_EVENT_MS, refKeyOf, refOf, within } from './support';
+import { clip, controllerWorkload, eventEvidence, finding, oneLine, RECENT_EVENT_MS, within } from './support';
+import { refKey, refOf } from '../model/objectRef';
 import { PodIndex } from './pods';
 
 const CONTROLLER_KINDS = ['ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController', 'Deployment', 'CronJob'];
@@ -66,7 +67,7 @@ export const quotaExceededDetector: Detector = {
       if (e.reason !== 'FailedCreate' || !CONTROLLER_KINDS.includes(e.involved.kind) || !e.message.includes(MARKER)) continue;
       if (!within(e.lastSeen, now, RECENT_EVENT_MS) || !stillShort(ctx, e)) continue;
       const quota = quotaNameFrom(e.message);
-      const key = `${refKeyOf(controllerWorkload(snapshot, e.involved))}\u0000${quota ?? ''}`;
+      const key = `${refKey(controllerWorkload(snapshot, e.involved))}\u0000${quota ?? ''}`;
       const group = groups.get(key);
       if (group) group.events.push(e);
       else groups.set(key, { events: [e], quota });

@@ -2,7 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus, Probe } from '../model/resources';
-import { ageMs, clip, condition, namedItem, finding, formatDuration, lastedAtLeast, oneLine, refOf } from './support';
+import { ageMs, clip, condition, namedItem, finding, formatDuration, lastedAtLeast, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 import { containerSpecOf, groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase, statusField } from './pods';
 
 /** Extra slack on top of initialDelay + period × failureThreshold before not-ready counts. */

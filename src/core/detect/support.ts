@@ -1,9 +1,8 @@
 // Helpers the detectors share: time arithmetic on API timestamps, safe text, evidence builders,
 // label selector matching, per-snapshot caches, controllers and endpoints.
 import type { Evidence, Finding, IncidentType, Severity } from '../model/incident';
-import type { Condition, KubeEvent, Meta, ObjectRef } from '../model/resources';
+import type { Condition, KubeEvent, ObjectRef } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
-import type { Workload } from '../model/workload';
 import { appendSelector } from '../model/fieldPath';
 
 export const MAX_TEXT = 500;
@@ -61,19 +60,7 @@ export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
 
-// ---- refs and conditions ----------------------------------------------------------------------
-
-export function refOf(kind: string, meta: Pick<Meta, 'namespace' | 'name' | 'uid'>): ObjectRef {
-  return { kind, namespace: meta.namespace, name: meta.name, uid: meta.uid };
-}
-
-export function workloadRef(w: Workload): ObjectRef {
-  return { kind: w.kind, namespace: w.namespace, name: w.name, uid: w.uid };
-}
-
-export function refKeyOf(ref: ObjectRef): string {
-  return `${ref.kind}\u0000${ref.namespace}\u0000${ref.name}`;
-}
+// ---- conditions ----------------------------------------------------------------------
 
 export function condition(conditions: readonly Condition[], type: string): Condition | undefined {
   return conditions.find((c) => c.type === type);

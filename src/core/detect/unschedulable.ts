@@ -2,7 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { Condition } from '../model/resources';
-import { clip, condition, conditionEvidence, finding, lastedAtLeast, oneLine, refOf } from './support';
+import { clip, condition, conditionEvidence, finding, lastedAtLeast, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 import { groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase } from './pods';
 
 /** The scheduler retries, and a cluster autoscaler may be adding a node; brief Pending is normal. */

@@ -4,9 +4,9 @@ import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { KubeEvent, WebhookConfiguration } from '../model/resources';
 import {
-  clip, controllerWorkload, endpointsOf, eventEvidence, namedItem, finding, lastedAtLeast, oneLine, quotedAfter, RECENT_EVENT_MS,
-  refKeyOf, refOf, within,
+  clip, controllerWorkload, endpointsOf, eventEvidence, namedItem, finding, lastedAtLeast, oneLine, quotedAfter, RECENT_EVENT_MS, within,
 } from './support';
+import { refKey, refOf } from '../model/objectRef';
 import { PodIndex } from './pods';
 
 const MARKER = 'failed calling webhook';
@@ -18,7 +18,7 @@ function fromEvents({ snapshot, now }: DetectContext, index: PodIndex): Finding[
   for (const e of snapshot.list('Event')) {
     if (e.type !== 'Warning' || !e.message.includes(MARKER) || !within(e.lastSeen, now, RECENT_EVENT_MS)) continue;
     const webhook = quotedAfter(e.message, MARKER);
-    const key = `${refKeyOf(controllerWorkload(snapshot, e.involved))}\u0000${webhook ?? ''}`;
+    const key = `${refKey(controllerWorkload(snapshot, e.involved))}\u0000${webhook ?? ''}`;
     const group = groups.get(key);
     if (group) group.events.push(e);
     else groups.set(key, { events: [e], webhook });

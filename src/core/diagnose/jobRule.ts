@@ -3,7 +3,8 @@
 import type { Job } from '../model/resources';
 import type { SpecEdit, SuggestedFix } from '../model/rootCause';
 import { parseBytes } from '../model/quantity';
-import { clip, condition, namedItem, refOf } from '../detect/support';
+import { clip, condition, namedItem } from '../detect/support';
+import { refOf } from '../model/objectRef';
 import { exitMeaning } from './crashRule';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { containerPath, diagnosis, memoryQuantity, prefixFor, q, roundUpMemory, type Diagnosis } from './ruleSupport';

@@ -4,7 +4,8 @@ import type { Evidence } from '../model/incident';
 import type { ContainerSpec, ObjectRef, Pod, PodTemplate, ReplicaSet } from '../model/resources';
 import type { RootCause, SuggestedFix } from '../model/rootCause';
 import type { ClusterSnapshot } from '../model/snapshot';
-import { clip, namedItem, oneLine, refKeyOf } from '../detect/support';
+import { clip, namedItem, oneLine } from '../detect/support';
+import { refKey } from '../model/objectRef';
 import { PodIndex } from '../detect/pods';
 import { appendKey } from '../model/fieldPath';
 import type { DiagnoseContext } from './rule';
@@ -101,10 +102,6 @@ export function podsOf(snapshot: ClusterSnapshot, ref: ObjectRef): Pod[] {
   return PodIndex.of(snapshot).podsOf(ref);
 }
 
-export function sameRef(a: ObjectRef, b: ObjectRef): boolean {
-  return refKeyOf(a) === refKeyOf(b);
-}
-
 /** ReplicaSets of a Deployment with a revision, newest first. */
 export function revisionsOf(snapshot: ClusterSnapshot, ref: ObjectRef): ReplicaSet[] {
   if (ref.kind !== 'Deployment') return [];
@@ -154,7 +151,7 @@ export interface DiagnosisParts {
 function dedupeEvidence(items: Evidence[]): Evidence[] {
   const seen = new Set<string>();
   return items.filter((e) => {
-    const k = `${e.kind}\u0000${refKeyOf(e.source)}\u0000${e.field ?? ''}\u0000${e.text}`;
+    const k = `${e.kind}\u0000${refKey(e.source)}\u0000${e.field ?? ''}\u0000${e.text}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

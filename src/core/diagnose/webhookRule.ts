@@ -3,7 +3,8 @@
 import type { Evidence } from '../model/incident';
 import type { ObjectRef, WebhookConfiguration } from '../model/resources';
 import type { SuggestedFix } from '../model/rootCause';
-import { clip, endpointsOf, namedItem, refOf } from '../detect/support';
+import { clip, endpointsOf, namedItem } from '../detect/support';
+import { refOf } from '../model/objectRef';
 import type { TargetedFix } from './fixes';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { diagnosis, q, type Diagnosis } from './ruleSupport';

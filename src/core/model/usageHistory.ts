@@ -1,5 +1,7 @@
 // Recent CPU/memory usage per workload container, sampled from metrics.k8s.io. Bounded: a fixed
 // number of samples per series, and series of deleted workloads are dropped by the owner.
+import { refKey } from './objectRef';
+
 /** One reading of a container's usage: what right-sizing works from. */
 export interface ResourceSample {
   /** Seconds (any epoch) of the sample. */
@@ -21,7 +23,7 @@ export class UsageHistory {
   private readonly series = new Map<string, UsageSample[]>();
 
   static key(kind: string, namespace: string, name: string, container: string): string {
-    return `${kind}/${namespace}/${name}/${container}`;
+    return `${refKey({ kind, namespace, name })}/${container}`;
   }
 
   add(kind: string, namespace: string, name: string, container: string, sample: UsageSample): void {
@@ -40,7 +42,7 @@ export class UsageHistory {
 
   /** Forgets every series of a workload (it was deleted). */
   forget(kind: string, namespace: string, name: string): void {
-    const prefix = `${kind}/${namespace}/${name}/`;
+    const prefix = `${refKey({ kind, namespace, name })}/`;
     for (const key of [...this.series.keys()]) if (key.startsWith(prefix)) this.series.delete(key);
   }
 

@@ -29,10 +29,6 @@ export interface Workload {
   paused?: boolean;
 }
 
-export function workloadKey(kind: string, namespace: string, name: string): string {
-  return `${kind}/${namespace}/${name}`;
-}
-
 export function conditionOf(w: Pick<Workload, 'conditions'>, type: string): Condition | undefined {
   return w.conditions.find((c) => c.type === type);
 }
