@@ -6,10 +6,12 @@ import { ConnectionManager } from '../cluster/connection';
 import { MONITOR_ANNOTATION, MonitorScope } from '../agent/incidentMonitor';
 import type { Incident } from '../core/model/incident';
 import type { ObjectRef } from '../core/model/resources';
+import { SEVERITY_STYLE } from '../core/model/severity';
 import { refKey, sameRef } from '../core/model/objectRef';
-import { Health, Workload, readyText, workloadHealth } from '../core/model/workload';
+import { Health, Workload, isWorkloadKind, readyText, workloadHealth } from '../core/model/workload';
 import { age } from './incidentMarkdown';
 import { IncidentHub } from './incidentHub';
+import { COMMANDS } from './commandIds';
 
 export type TreeNode =
   | { type: 'context'; name: string; server: string; detail: string }
@@ -27,8 +29,6 @@ const HEALTH_ICONS: Record<Health, [string, string]> = {
   failing: ['error', 'list.errorForeground'],
 };
 const HEALTH_RANK: Record<Health, number> = { healthy: 0, progressing: 1, degraded: 2, failing: 3 };
-const SEVERITY_ICONS = { critical: ['error', 'list.errorForeground'], warning: ['warning', 'list.warningForeground'], info: ['info', 'foreground'] } as const;
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 export function connectionContextKey(manager: ConnectionManager): string {
   const state = manager.state;
@@ -91,7 +91,7 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const workloads: TreeNode[] = snapshot.workloadsIn(node.name).filter((w) => this.monitored(w)).map((workload) => ({ type: 'workload', workload }));
         const others = new Map<string, ObjectRef>();
         for (const i of incidents) {
-          if (i.workload.namespace !== node.name || WORKLOAD_KINDS.has(i.workload.kind)) continue;
+          if (i.workload.namespace !== node.name || isWorkloadKind(i.workload.kind)) continue;
           others.set(`${i.workload.kind}/${i.workload.name}`, i.workload);
         }
         return [...workloads, ...[...others.values()].map((ref): TreeNode => ({ type: 'object', ref }))];
@@ -160,11 +160,11 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const item = new vscode.TreeItem(i.type, vscode.TreeItemCollapsibleState.None);
         item.id = `incident:${i.id}`;
         item.description = `${age(i.firstSeen, new Date())} · ${i.summary}`;
-        const [icon, color] = SEVERITY_ICONS[i.severity];
-        item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+        const style = SEVERITY_STYLE[i.severity];
+        item.iconPath = new vscode.ThemeIcon(style.icon, new vscode.ThemeColor(style.color));
         item.tooltip = new vscode.MarkdownString().appendText(`${i.type} (${i.severity})\n${i.summary}`);
         item.contextValue = 'nimbusguard.incident';
-        item.command = { command: 'nimbusguard.showEvidence', title: 'Show Evidence', arguments: [node] };
+        item.command = { command: COMMANDS.showEvidence, title: 'Show Evidence', arguments: [node] };
         return item;
       }
       case 'note': {

@@ -10,15 +10,12 @@ import type { Incident } from '../../core/model/incident';
 import type { ObjectRef } from '../../core/model/resources';
 import type { RootCause } from '../../core/model/rootCause';
 import { containerNamesIn, tryParseFieldPath } from '../../core/model/fieldPath';
+import { isPodOwnerKind } from '../../core/model/workload';
 
 export type MaskKind = 'ns' | 'workload' | 'pod' | 'container' | 'node' | 'object' | 'image' | 'host' | 'ip';
 
 /** Namespaces every cluster has; they say nothing about the user's cluster and stay readable. */
 const WELL_KNOWN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
-
-const WORKLOAD_KINDS = new Set([
-  'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'HorizontalPodAutoscaler', 'ReplicationController',
-]);
 
 /** A name is cut out only where it is not glued to more letters or digits ("api" in "apiVersion" stays). */
 const BEFORE = '(?<![A-Za-z0-9_])';
@@ -103,7 +100,7 @@ export class Masker {
     if (ref.kind === 'Namespace') this.add('ns', ref.name);
     else if (ref.kind === 'Node') this.add('node', ref.name);
     else if (ref.kind === 'Pod') this.add('pod', ref.name);
-    else if (isIncidentWorkload || WORKLOAD_KINDS.has(ref.kind)) this.add('workload', ref.name);
+    else if (isIncidentWorkload || isPodOwnerKind(ref.kind) || ref.kind === 'HorizontalPodAutoscaler') this.add('workload', ref.name);
     else this.add('object', ref.name);
   }
 

@@ -6,10 +6,10 @@ import type { HorizontalPodAutoscaler } from '../model/resources';
 import type { Workload } from '../model/workload';
 import { clip, condition, conditionEvidence, eventEvidence, fieldName, namedItem, finding, lastedAtLeast, oneLine } from './support';
 import { refOf } from '../model/objectRef';
+import { SCALABLE_KINDS } from '../model/workload';
 
 /** Metrics arrive a minute or so after an HPA or its pods are created. */
 export const HPA_GRACE_MS = 2 * 60 * 1000;
-const SCALABLE = ['Deployment', 'StatefulSet'] as const;
 
 interface Problem {
   text: string;
@@ -17,7 +17,7 @@ interface Problem {
 }
 
 function targetOf(snapshot: DetectContext['snapshot'], hpa: HorizontalPodAutoscaler): Workload | undefined {
-  const kind = SCALABLE.find((k) => k === hpa.target.kind);
+  const kind = SCALABLE_KINDS.find((k) => k === hpa.target.kind);
   return kind ? snapshot.getWorkload(kind, hpa.meta.namespace, hpa.target.name) : undefined;
 }
 
@@ -32,7 +32,7 @@ function problems({ snapshot, now }: DetectContext, hpa: HorizontalPodAutoscaler
   if (able?.status === 'False' && lastedAtLeast(able.lastTransitionTime, now, HPA_GRACE_MS)) {
     out.push({ text: `${able.reason ?? 'AbleToScale=False'}${able.message ? `: ${able.message}` : ''}`, evidence: conditionEvidence(ref, able) });
   }
-  const kind = SCALABLE.find((k) => k === hpa.target.kind);
+  const kind = SCALABLE_KINDS.find((k) => k === hpa.target.kind);
   const target = targetOf(snapshot, hpa);
   if (kind && !target && snapshot.count(kind) > 0) {
     out.push({

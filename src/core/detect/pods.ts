@@ -7,6 +7,7 @@ import {
   MAX_LISTED, clip, condition, eventEvidence, namedItem, memo, oneLine, plural, recentEvents,
 } from './support';
 import { refKey, refOf } from '../model/objectRef';
+import { isWorkloadKind } from '../model/workload';
 
 export function isTerminalPod(pod: Pod): boolean {
   return pod.phase === 'Succeeded' || pod.phase === 'Failed';
@@ -108,7 +109,7 @@ export class PodIndex {
 
   /** Ready replicas of a workload: its status when it is a Deployment/StatefulSet/DaemonSet, else ready pods. */
   readyOf(ref: ObjectRef): number {
-    if (ref.kind === 'Deployment' || ref.kind === 'StatefulSet' || ref.kind === 'DaemonSet') {
+    if (isWorkloadKind(ref.kind)) {
       const w = this.snapshot.getWorkload(ref.kind, ref.namespace, ref.name);
       if (w) return w.ready;
     }

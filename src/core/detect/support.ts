@@ -1,6 +1,7 @@
 // Helpers the detectors share: time arithmetic on API timestamps, safe text, evidence builders,
 // label selector matching, per-snapshot caches, controllers and endpoints.
-import type { Evidence, Finding, IncidentType, Severity } from '../model/incident';
+import type { Evidence, Finding, IncidentType } from '../model/incident';
+import type { Severity } from '../model/severity';
 import type { Condition, KubeEvent, ObjectRef } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
 import { appendSelector } from '../model/fieldPath';

@@ -6,6 +6,7 @@ import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { targetOf } from './hpaSaturatedRule';
 import { containerPath, cpuQuantity, diagnosis, q, type Diagnosis } from './ruleSupport';
 import { appendIndex } from '../model/fieldPath';
+import { isScalableKind } from '../model/workload';
 
 /** A cpu request when nothing is known about usage. */
 export const DEFAULT_CPU_REQUEST = '100m';
@@ -46,7 +47,7 @@ function diagnoseMisconfigured(ctx: DiagnoseContext): Diagnosis | undefined {
       });
     }
   }
-  const kindOk = hpa.target.kind === 'Deployment' || hpa.target.kind === 'StatefulSet';
+  const kindOk = isScalableKind(hpa.target.kind);
   if (kindOk && !target) {
     const names = snapshot.workloadsIn(hpa.meta.namespace).filter((w) => w.kind === hpa.target.kind).map((w) => w.name);
     const close = names.map((n) => ({ n, d: distance(n, hpa.target.name) })).filter((x) => x.d <= 3).sort((a, b) => a.d - b.d)[0]?.n;

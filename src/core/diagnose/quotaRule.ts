@@ -6,6 +6,7 @@ import type { SpecEdit, SuggestedFix } from '../model/rootCause';
 import { parseQuantity } from '../model/quantity';
 import { clip } from '../detect/support';
 import { refOf } from '../model/objectRef';
+import { isScalableKind } from '../model/workload';
 import { exhaustedResources, quotaNameFrom } from '../detect/quotaExceeded';
 import { isTerminalPod } from '../detect/pods';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
@@ -59,7 +60,7 @@ function diagnoseQuota(ctx: DiagnoseContext): Diagnosis | undefined {
   const hard = parseQuantity(hardText);
   const used = parseQuantity(usedText);
   const at = templateOf(snapshot, incident.workload);
-  const w = incident.workload.kind === 'Deployment' || incident.workload.kind === 'StatefulSet' ? snapshot.getWorkload(incident.workload.kind, incident.workload.namespace, incident.workload.name) : undefined;
+  const w = isScalableKind(incident.workload.kind) ? snapshot.getWorkload(incident.workload.kind, incident.workload.namespace, incident.workload.name) : undefined;
   const own = podsOf(snapshot, incident.workload).filter((p) => !isTerminalPod(p)).length;
   const per = at ? perPod(at.template.containers, resource) : undefined;
   const fixes: SuggestedFix[] = [];

@@ -4,7 +4,7 @@ import type {
   CronJob, EndpointSlice, HorizontalPodAutoscaler, Job, KubeEvent, Meta, Node, ObjectRef, PersistentVolumeClaim,
   Pod, PodDisruptionBudget, PodUsage, ReplicaSet, ResourceQuota, Service, WebhookConfiguration,
 } from './resources';
-import { Workload, WorkloadKind } from './workload';
+import { isWorkloadKind, Workload, WORKLOAD_KINDS, WorkloadKind } from './workload';
 import { refKey } from './objectRef';
 
 /** Every kind the snapshot stores, with its plain record type. */
@@ -35,7 +35,7 @@ const EVENT_RETENTION_MS = 60 * 60 * 1000;
 const EVENTS_PER_OBJECT = 50;
 
 function metaOf(kind: SnapshotKind, record: KindRecords[SnapshotKind]): { namespace: string; name: string; uid: string } {
-  return kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet' ? (record as Workload) : (record as { meta: Meta }).meta;
+  return isWorkloadKind(kind) ? (record as Workload) : (record as { meta: Meta }).meta;
 }
 
 export class ClusterSnapshot {
@@ -122,11 +122,11 @@ export class ClusterSnapshot {
   }
 
   allWorkloads(): Workload[] {
-    return [...this.list('Deployment'), ...this.list('StatefulSet'), ...this.list('DaemonSet')];
+    return WORKLOAD_KINDS.flatMap((k) => this.list(k));
   }
 
   get workloadCount(): number {
-    return this.count('Deployment') + this.count('StatefulSet') + this.count('DaemonSet');
+    return WORKLOAD_KINDS.reduce((n, k) => n + this.count(k), 0);
   }
 
   // ---- relations ---------------------------------------------------------------------------------
@@ -193,7 +193,7 @@ export class ClusterSnapshot {
   }
 
   private updateIndexes(kind: SnapshotKind, key: string, record: KindRecords[SnapshotKind], apply: typeof addTo): void {
-    if (kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet') apply(this.workloadsByNamespace, metaOf(kind, record).namespace, key);
+    if (isWorkloadKind(kind)) apply(this.workloadsByNamespace, metaOf(kind, record).namespace, key);
     if (kind === 'Pod' || kind === 'ReplicaSet' || kind === 'Job') {
       for (const owner of (record as { meta: Meta }).meta.owners) apply(this.byOwner, owner.uid, key);
     }

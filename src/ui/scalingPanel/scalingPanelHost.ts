@@ -11,8 +11,8 @@ import { ReadyMessage, RefreshMessage, StateMessage, type ScalingWorkloadRef } f
 import { makeNonce, scalingPanelHtml } from './scalingPanelHtml';
 import { buildScalingState, type ScalingSource } from './scalingState';
 import { refKey } from '../../core/model/objectRef';
+import { COMMANDS } from '../commandIds';
 
-export const SHOW_SCALING_COMMAND = 'nimbusguard.showScaling';
 const VIEW_TYPE = 'nimbusguard.scaling';
 /** Fastest refresh while the cluster keeps changing. */
 const MIN_INTERVAL_MS = 5_000;
@@ -163,7 +163,7 @@ export function registerScalingPanel(deps: ScalingPanelDeps): vscode.Disposable[
     panels.set(key, new ScalingPanel(panel, ref, deps, () => panels.delete(key)));
   };
   return [
-    vscode.commands.registerCommand(SHOW_SCALING_COMMAND, show),
+    vscode.commands.registerCommand(COMMANDS.showScaling, show),
     { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
   ];
 }
