@@ -75,3 +75,23 @@ test('a path that only partly exists points at its deepest existing part', () =>
   assert.equal(loc.matchedDepth, 6);
   assert.equal(locateField(file, 7, 'spec'), undefined);
 });
+
+test('a quoted key with dots and a slash is one step, located on its own line', () => {
+  const text = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+    app.kubernetes.io/name: web-frontend
+`;
+  const loc = locateField(text, 0, "spec.selector['app.kubernetes.io/name']")!;
+  assert.equal(loc.line, 7);
+  assert.equal(loc.matchedDepth, 3);
+  assert.equal(text.split('\n')[7]!.slice(loc.startColumn, loc.endColumn), 'web-frontend');
+  const missing = locateField(text, 0, "spec.selector['app.kubernetes.io/part-of']")!;
+  assert.equal(missing.line, 5, 'a key that is not there points at the selector, not at a look-alike');
+  assert.equal(missing.matchedDepth, 2);
+  assert.equal(locateField(text, 0, "spec.selector['app"), undefined);
+});
