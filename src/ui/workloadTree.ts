@@ -92,7 +92,7 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const others = new Map<string, ObjectRef>();
         for (const i of incidents) {
           if (i.workload.namespace !== node.name || isWorkloadKind(i.workload.kind)) continue;
-          others.set(`${i.workload.kind}/${i.workload.name}`, i.workload);
+          others.set(refKey(i.workload), i.workload);
         }
         return [...workloads, ...[...others.values()].map((ref): TreeNode => ({ type: 'object', ref }))];
       }
