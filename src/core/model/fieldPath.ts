@@ -329,8 +329,10 @@ function addSegments(
       cur = step(cur, segment);
       let item = list.find((x) => matches(x, segment.key, segment.value));
       if (!item) {
+        // The merge key keeps the type the object has (containerPort: 8080, not "8080").
+        const typed = isPlainObject(cur) ? own(cur, segment.key) : undefined;
         item = {};
-        setOwn(item, segment.key, segment.value);
+        setOwn(item, segment.key, typed ?? segment.value);
         list.push(item);
         undo.push(() => list.splice(list.indexOf(item), 1));
       }

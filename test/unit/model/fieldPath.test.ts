@@ -144,6 +144,10 @@ test('patchFor: maps nest, dotted keys stay one key, list selectors become merge
   assert.deepEqual(patchFor('spec.template.spec.containers[name=api].env[name=LOG].value', 'debug'), {
     spec: { template: { spec: { containers: [{ name: 'api', env: [{ name: 'LOG', value: 'debug' }] }] } } },
   });
+  const live = { spec: { template: { spec: { containers: [{ name: 'api', ports: [{ containerPort: 8080, protocol: 'TCP' }] }] } } } };
+  assert.deepEqual(patchFor('spec.template.spec.containers[name=api].ports[containerPort=8080].protocol', 'UDP', live), {
+    spec: { template: { spec: { containers: [{ name: 'api', ports: [{ containerPort: 8080, protocol: 'UDP' }] }] } } },
+  }, 'a numeric merge key keeps its type when the current object is known');
   const patch: Record<string, unknown> = {};
   addToPatch(patch, 'spec.template.spec.containers[name=api].image', 'api:2');
   addToPatch(patch, 'spec.template.spec.containers[name=api].resources.requests.cpu', '250m');
