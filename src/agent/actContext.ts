@@ -35,7 +35,7 @@ export interface ActContext {
   progress: (event: VerifyProgress) => void;
   shadow?: ShadowRunner;
   /** Aborted when the user interrupts (Ctrl-C, window closing): a running shadow is removed at once. */
-  signal?: AbortSignal;
+  signal?: () => AbortSignal;
   /** The workload a target belongs to, for the snapshot lookups (an HPA's target, a Service's pods). */
   uidOf: (ref: ObjectRef) => string | undefined;
 }

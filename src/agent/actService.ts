@@ -115,7 +115,6 @@ export class ActService {
   private abort = new AbortController();
 
   constructor(private readonly options: ActServiceOptions) {
-    const self = this;
     this.ledger = options.ledger ?? Ledger.forCluster(options.api.server, options.api.caHash);
     this.checkpointer = options.checkpointer ?? new MemorySaver();
     const now = options.now ?? (() => new Date());
@@ -127,9 +126,7 @@ export class ActService {
       now,
       who: options.who ?? (() => { try { return userInfo().username; } catch { return 'unknown'; } }),
       progress: (e) => this.progressed.fire(e),
-      get signal() {
-        return self.abort.signal;
-      },
+      signal: () => this.abort.signal,
       ...(options.shadow ? { shadow: options.shadow } : {}),
       uidOf: (ref) => ref.uid ?? (options.snapshot.get(ref.kind as 'Deployment', ref.namespace, ref.name) as { meta?: { uid: string }; uid?: string } | undefined)?.meta?.uid
         ?? (options.snapshot.get(ref.kind as 'Deployment', ref.namespace, ref.name) as { uid?: string } | undefined)?.uid,

@@ -49,7 +49,7 @@ export class Ledger {
       try {
         fd = openSync(lock, 'wx');
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`the ledger ${this.file} cannot be locked: ${(error as Error).message}`, { cause: error });
         try {
           if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { force: true });
         } catch {

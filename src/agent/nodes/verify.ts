@@ -9,7 +9,7 @@ export function makeVerifyNode(act: () => ActContext) {
     const request = state.request!;
     const ctx = act();
     const { verdict } = await verifyProposal(ctx, proposal, {
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(ctx.signal ? { signal: ctx.signal() } : {}),
       shadow: request.shadow,
       ...(request.shadowSkipReason ? { shadowSkipReason: request.shadowSkipReason } : {}),
       ...(request.restoreTemplate ? { restoreTemplate: request.restoreTemplate } : {}),

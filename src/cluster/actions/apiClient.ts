@@ -106,7 +106,7 @@ export class ApiClient {
       ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
     });
     const text = await response.text();
-    let body: Record<string, any> = {};
+    let body: Record<string, any>;
     try {
       body = text ? (JSON.parse(text) as Record<string, any>) : {};
     } catch {

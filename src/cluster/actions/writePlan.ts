@@ -85,7 +85,7 @@ export async function planWrite(api: ApiClient, proposal: Proposal, restoreTempl
     patchType = 'json';
     body = [{ op: 'replace', path: '/spec/template', value: template }];
   } else {
-    body = patchFromImage(change.image);
+    body = patchFromImage(change.image, live);
   }
   if (t.kind === 'Deployment' && live['spec']?.['paused'] === true) throw new PlanError(`Deployment ${t.namespace}/${t.name} is paused: a change would not roll out; resume it first`);
   const fields = proposal.fields;

@@ -1,41 +1,17 @@
 // Field images: the values of the fields a change touches, read from an object the API returned,
 // compared, and turned back into a patch. All path handling of the act loop goes through here
-// (on the diagnosis' path syntax, `spec.template.spec.containers[name=api].resources.limits.memory`).
-import { parsePath } from '../diagnose/fixes';
+// (the one field-path grammar of model/fieldPath: `spec.template.spec.containers[name=api].resources.limits.memory`).
+import { addToPatch, readAtPath, tryParseFieldPath } from '../model/fieldPath';
 import type { FieldImage } from '../model/proposal';
 import { canonicalJson } from './sha256';
 
 type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function own(o: Obj, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
-}
-
-function setOwn(o: Obj, key: string, value: unknown): void {
-  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** The value at `path` in `object`; `present: false` when any step is missing. */
+/** The value at `path` in `object`; `present: false` when any step is missing (or the path is malformed). */
 export function readField(object: unknown, path: string): FieldImage[string] {
-  const segments = parsePath(path);
-  if (!segments) return { present: false };
-  let at: unknown = object;
-  for (const seg of segments) {
-    if (!isObj(at)) return { present: false };
-    const next = own(at, seg.key);
-    if ('matchKey' in seg) {
-      if (!Array.isArray(next)) return { present: false };
-      at = next.find((x) => isObj(x) && String(own(x, seg.matchKey)) === seg.matchValue);
-    } else {
-      at = next;
-    }
-    if (at === undefined) return { present: false };
-  }
-  return { present: true, value: structuredClone(at) };
+  if (!tryParseFieldPath(path)) return { present: false };
+  const value = readAtPath(object, path);
+  return value === undefined ? { present: false } : { present: true, value: structuredClone(value) };
 }
 
 /** The image of several fields of one object. */
@@ -57,35 +33,12 @@ export function sameImage(a: FieldImage, b: FieldImage): boolean {
 
 /**
  * A strategic merge patch that puts an image back: present fields get their value, absent ones
- * `null` (which deletes them). Named list items are addressed by their merge key.
+ * `null` (which deletes them). Named list items are addressed by their merge key; `current` (the
+ * object as last read) serves paths through a list index.
  */
-export function patchFromImage(image: FieldImage): Obj {
+export function patchFromImage(image: FieldImage, current?: unknown): Obj {
   const root: Obj = {};
-  for (const [path, field] of Object.entries(image)) {
-    const segments = parsePath(path);
-    const last = segments?.[segments.length - 1];
-    if (!segments || !last || 'matchKey' in last) continue;
-    let at = root;
-    for (const seg of segments.slice(0, -1)) {
-      if ('matchKey' in seg) {
-        let list = own(at, seg.key);
-        if (!Array.isArray(list)) setOwn(at, seg.key, (list = []));
-        const items = list as unknown[];
-        let item = items.find((x): x is Obj => isObj(x) && own(x, seg.matchKey) === seg.matchValue);
-        if (!item) {
-          item = {};
-          setOwn(item, seg.matchKey, seg.matchValue);
-          items.push(item);
-        }
-        at = item;
-      } else {
-        let next = own(at, seg.key);
-        if (!isObj(next)) setOwn(at, seg.key, (next = {}));
-        at = next as Obj;
-      }
-    }
-    setOwn(at, last.key, field.present ? structuredClone(field.value) : null);
-  }
+  for (const [path, field] of Object.entries(image)) addToPatch(root, path, field.present ? structuredClone(field.value) : null, current);
   return root;
 }
 

@@ -1,7 +1,7 @@
 // Who manages the fields a change touches: managedFields (fieldsV1) entries matched against the
 // touched paths, and whether a GitOps tool, Helm, KEDA, an HPA or another operator owns the object
 // or a field and will undo a change made in the cluster.
-import { parsePath } from '../diagnose/fixes';
+import { tryParseFieldPath } from '../model/fieldPath';
 
 export interface ManagedFieldsEntry {
   manager?: string;
@@ -31,12 +31,13 @@ export function isPlainKubectl(manager: string): boolean {
 
 /** The fieldsV1 key sequence of a path: f:spec, f:template, …, k:{"name":"api"}, f:resources, … */
 export function fieldsV1Keys(path: string): string[] | undefined {
-  const segments = parsePath(path);
+  const segments = tryParseFieldPath(path);
   if (!segments) return undefined;
   const keys: string[] = [];
   for (const seg of segments) {
-    keys.push(`f:${seg.key}`);
-    if ('matchKey' in seg) keys.push(`k:${JSON.stringify({ [seg.matchKey]: seg.matchValue })}`);
+    if (seg.kind === 'key') keys.push(`f:${seg.key}`);
+    else if (seg.kind === 'select') keys.push(`k:${JSON.stringify({ [seg.key]: seg.value })}`);
+    else return keys.length > 0 ? keys : undefined; // atomic lists are owned as a whole: stop at the list
   }
   return keys;
 }

@@ -5,6 +5,8 @@ import { recommendResources } from '../scaling/rightSizing';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { targetOf } from './hpaSaturatedRule';
 import { containerPath, cpuQuantity, diagnosis, q, type Diagnosis } from './ruleSupport';
+import { appendIndex } from '../model/fieldPath';
+import { isScalableKind } from '../model/workload';
 
 /** A cpu request when nothing is known about usage. */
 export const DEFAULT_CPU_REQUEST = '100m';
@@ -39,13 +41,13 @@ function diagnoseMisconfigured(ctx: DiagnoseContext): Diagnosis | undefined {
         summary: `${m.name} utilization target ${m.targetAverageUtilization}% cannot be computed: container${missing.length === 1 ? '' : 's'} ${q(missing.map((c) => c.name).join(', '), 120)} of ${q(target.name)} ${missing.length === 1 ? 'has' : 'have'} no ${m.name} request`,
         explanation: 'Utilization is usage divided by the request; without a request the HPA has nothing to divide by and does not scale.',
         confidence: 0.9,
-        fields: [`spec.metrics[${index}].resource.target.averageUtilization`],
+        fields: [`${appendIndex('spec.metrics', index)}.resource.target.averageUtilization`],
         evidence: incident.evidence,
         fixes: [fix],
       });
     }
   }
-  const kindOk = hpa.target.kind === 'Deployment' || hpa.target.kind === 'StatefulSet';
+  const kindOk = isScalableKind(hpa.target.kind);
   if (kindOk && !target) {
     const names = snapshot.workloadsIn(hpa.meta.namespace).filter((w) => w.kind === hpa.target.kind).map((w) => w.name);
     const close = names.map((n) => ({ n, d: distance(n, hpa.target.name) })).filter((x) => x.d <= 3).sort((a, b) => a.d - b.d)[0]?.n;

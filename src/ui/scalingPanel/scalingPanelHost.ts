@@ -10,8 +10,9 @@ import { dispatch, on } from './ipc';
 import { ReadyMessage, RefreshMessage, StateMessage, type ScalingWorkloadRef } from './protocol';
 import { makeNonce, scalingPanelHtml } from './scalingPanelHtml';
 import { buildScalingState, type ScalingSource } from './scalingState';
+import { refKey } from '../../core/model/objectRef';
+import { COMMANDS } from '../commandIds';
 
-export const SHOW_SCALING_COMMAND = 'nimbusguard.showScaling';
 const VIEW_TYPE = 'nimbusguard.scaling';
 /** Fastest refresh while the cluster keeps changing. */
 const MIN_INTERVAL_MS = 5_000;
@@ -20,8 +21,6 @@ export interface ScalingPanelDeps {
   extensionUri: vscode.Uri;
   manager: ConnectionManager;
 }
-
-const keyOf = (ref: ScalingWorkloadRef) => `${ref.kind}/${ref.namespace}/${ref.name}`;
 
 function sourceOf(manager: ConnectionManager): ScalingSource | undefined {
   const state = manager.state;
@@ -122,7 +121,8 @@ function html(webview: vscode.Webview, extensionUri: vscode.Uri, ref: ScalingWor
   });
 }
 
-function refOf(arg: unknown): ScalingWorkloadRef | undefined {
+/** The workload a tree node passed as the command argument stands for. */
+function workloadOfArg(arg: unknown): ScalingWorkloadRef | undefined {
   const node = arg as TreeNode | undefined;
   if (node?.type !== 'workload') return undefined;
   const w: Workload = node.workload;
@@ -146,9 +146,9 @@ async function pickWorkload(manager: ConnectionManager): Promise<ScalingWorkload
 export function registerScalingPanel(deps: ScalingPanelDeps): vscode.Disposable[] {
   const panels = new Map<string, ScalingPanel>();
   const show = async (arg?: unknown) => {
-    const ref = refOf(arg) ?? (await pickWorkload(deps.manager));
+    const ref = workloadOfArg(arg) ?? (await pickWorkload(deps.manager));
     if (!ref) return;
-    const key = keyOf(ref);
+    const key = refKey(ref);
     const open = panels.get(key);
     if (open) {
       open.reveal();
@@ -163,7 +163,7 @@ export function registerScalingPanel(deps: ScalingPanelDeps): vscode.Disposable[
     panels.set(key, new ScalingPanel(panel, ref, deps, () => panels.delete(key)));
   };
   return [
-    vscode.commands.registerCommand(SHOW_SCALING_COMMAND, show),
+    vscode.commands.registerCommand(COMMANDS.showScaling, show),
     { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
   ];
 }
