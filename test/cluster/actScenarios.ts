@@ -115,9 +115,9 @@ export function actTable(rows: readonly ActRow[]): string[] {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...body.map((c) => `| ${c.map((x) => x.replace(/\|/g, '\\|')).join(' | ')} |`)];
 }
 
-export function actSuite(title: string, kc: k8s.KubeConfig, scenarios: readonly ActScenario[]): void {
+export function actSuite(title: string, kc: k8s.KubeConfig, scenarios: readonly ActScenario[], opts: { concurrency?: boolean } = {}): void {
   const rows: ActRow[] = [];
-  describe(title, { concurrency: true }, () => {
+  describe(title, { concurrency: opts.concurrency ?? true }, () => {
     for (const s of scenarios) test(s.title, { timeout: 600_000 }, () => runActScenario(kc, s, rows));
   });
   test('results', (t) => {
