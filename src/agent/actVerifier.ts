@@ -5,7 +5,8 @@ import { checkOwnership, checkPermissions, checkPodAdmission, dryRunWrite } from
 import { forDiff, PlanError, planWrite, type PlannedWrite } from '../cluster/actions/writePlan';
 import { changeAnnotations } from '../cluster/actions/writer';
 import { toPodTemplate } from '../cluster/convert';
-import { disruptionCheck, fitCheck, quotaCheck, rolloutBudget, type CapacityFinding, type CapacityInput } from '../core/change/capacity';
+import { disruptionCheck, fitCheck, predictedHpaReplicas, quotaCheck, rolloutBudget, type CapacityFinding, type CapacityInput } from '../core/change/capacity';
+import { podRequests } from '../core/diagnose/unschedulableRule';
 import { judgeVerdict, orderChecks, skipped } from '../core/change/verdict';
 import { ACT_API_VERSION, CHECK_NAMES, type CheckName, type CheckResult, type Proposal, type Verdict } from '../core/model/proposal';
 import type { Pod } from '../core/model/resources';
@@ -124,7 +125,11 @@ export async function verifyProposal(ctx: ActContext, proposal: Proposal, opts: 
     };
     for (const [name, check] of [['fit', fitCheck], ['quota', quotaCheck], ['disruption', disruptionCheck]] as const) {
       const started = performance.now();
-      await run(name, () => fromFinding(name, check(capacity), started));
+      await run(name, () => {
+        const finding = check(capacity);
+        if (name === 'fit') finding.evidence.push(...hpaPrediction(ctx, proposal, capacity));
+        return fromFinding(name, finding, started);
+      });
     }
   }
 
@@ -180,4 +185,16 @@ async function shadowCheck(ctx: ActContext, proposal: Proposal, template: Obj | 
   const pods = podsOfTarget(ctx, proposal);
   const shadow = ctx.shadow;
   await run('shadow', () => shadow.run({ namespace: proposal.target.namespace, ownerName: proposal.target.name, template, timeToFailure: timesToFailure(pods), failingSummary: failingSummary(pods) }, opts.signal));
+}
+
+/** For a cpu request change on an HPA's target: the replicas the HPA will want afterwards, from current usage. */
+function hpaPrediction(ctx: ActContext, proposal: Proposal, capacity: CapacityInput): string[] {
+  if (!capacity.newTemplate || !proposal.fields.some((f) => f.endsWith('.resources.requests.cpu'))) return [];
+  const hpa = ctx.snapshot.list('HorizontalPodAutoscaler', proposal.target.namespace).find((h) => h.target.kind === proposal.target.kind && h.target.name === proposal.target.name);
+  const metric = hpa?.metrics.find((m) => m.type === 'Resource' && m.name === 'cpu' && m.targetAverageUtilization !== undefined);
+  if (!hpa || !metric) return [];
+  const usage = capacity.current.reduce((sum, p) => sum + (ctx.snapshot.usageOf(p.meta.namespace, p.meta.name)?.containers.reduce((s, c) => s + c.cpuMillicores, 0) ?? 0), 0);
+  if (usage <= 0) return [`HorizontalPodAutoscaler ${hpa.meta.name}: no cpu usage known yet, so its replicas after the change cannot be predicted`];
+  const predicted = predictedHpaReplicas(usage, podRequests(capacity.newTemplate).cpu, metric.targetAverageUtilization!, hpa.minReplicas, hpa.maxReplicas);
+  return predicted === undefined ? [] : [`HorizontalPodAutoscaler ${hpa.meta.name}: predicted ${predicted} replicas after the change (now ${hpa.currentReplicas}; usage ${usage}m cpu, target ${metric.targetAverageUtilization}%)`];
 }

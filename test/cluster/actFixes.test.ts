@@ -7,36 +7,10 @@ import * as k8s from '@kubernetes/client-node';
 import { kubeConfig, waitFor } from './clusterTestKit';
 import { applyManifest } from './diagnoseKit';
 import { actSuite, type ActScenario } from './actScenarios';
+import { oomManifest } from './actKit';
 
 const kc = kubeConfig();
 const apps = kc.makeApiClient(k8s.AppsV1Api);
-
-export const oomManifest = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: api
-  template:
-    metadata:
-      labels:
-        app: api
-      annotations:
-        sim.nimbusguard.dev/memory-peak: 200Mi
-    spec:
-      containers:
-        - name: api
-          image: registry.example/shop/api:1.0
-          resources:
-            requests:
-              cpu: 10m
-              memory: 64Mi
-            limits:
-              memory: 128Mi
-`;
 
 const webV1 = `apiVersion: apps/v1
 kind: Deployment

@@ -114,3 +114,32 @@ export async function specOf(kc: k8s.KubeConfig, kind: 'Deployment' | 'Service' 
   const o = (await api.read({ apiVersion, kind, metadata: { name, namespace } })) as unknown as Record<string, any>;
   return JSON.parse(JSON.stringify({ labels: o['metadata']?.['labels'] ?? {}, spec: o['spec'] })) as { labels: unknown; spec: unknown };
 }
+
+/** An API whose memory limit (128Mi) is below its simulated peak (200Mi): OOMKilled, then CrashLoopBackOff. */
+export const oomManifest = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: api
+  template:
+    metadata:
+      labels:
+        app: api
+      annotations:
+        sim.nimbusguard.dev/memory-peak: 200Mi
+    spec:
+      containers:
+        - name: api
+          image: registry.example/shop/api:1.0
+          resources:
+            requests:
+              cpu: 10m
+              memory: 64Mi
+            limits:
+              memory: 128Mi
+`;
+

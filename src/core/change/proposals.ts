@@ -38,7 +38,7 @@ export function riskOf(change: ProposalChange, target: Pick<ObjectRef, 'kind'>, 
   if (target.kind === 'ValidatingWebhookConfiguration' || target.kind === 'MutatingWebhookConfiguration') return { risk: 'high', reason: 'changes cluster-wide admission policy' };
   if (target.kind === 'ResourceQuota' || target.kind === 'LimitRange') return { risk: 'high', reason: 'changes a quota' };
   if (kind === 'selector') return { risk: 'high', reason: 'changes which pods receive traffic' };
-  if (change.kind === 'rollbackToRevision') return { risk: 'medium', reason: 'starts a rollout to an earlier template' };
+  if (change.kind === 'rollbackToRevision') return { risk: 'medium', reason: `starts a rollout to revision ${change.revision}'s pod template; replicas, the autoscaler and fields outside the template are not restored` };
   if (change.kind === 'restore') return { risk: 'medium', reason: 'restores earlier values' };
   const edits = change.edits;
   if (edits.some((e) => /\.optional$/.test(e.path) && e.value === true)) return { risk: 'high', reason: 'makes a configuration reference optional (the app may start without it)' };
