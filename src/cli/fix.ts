@@ -157,10 +157,19 @@ async function fixWithSession(s: ActSession, ref: { kind: string; name: string; 
   if (result.status !== 'applied' || !result.change) return emit(1, `not applied: ${result.message}`);
   doc['change'] = changeJson(result.change);
   out.write(`applied: change ${result.change.id}\n${imageLines(result.change.before, result.change.after).join('\n')}\n`);
+  out.write(`${manifestHint(proposal)}\n`);
   if (waitSeconds <= 0) return emit(0);
   const outcome = result.outcome;
   if (!outcome) return emit(4, `applied as ${result.change.id}, but no outcome was judged`);
   doc['outcome'] = outcomeJson(outcome);
   out.write(`outcome: ${outcome.result} (${printable(outcome.detail)})\n`);
   return outcome.result === 'resolved' ? emit(0) : emit(4, `applied as change ${result.change.id}, but the outcome is ${outcome.result}${outcome.rollout === 'failed' ? ' (the rollout failed)' : ''}: nimbusguard rollback ${result.change.id}`);
+}
+
+/** The same change for the manifest in the repository: the ledger keeps the change "cluster only" until then. */
+function manifestHint(p: Proposal): string {
+  const where = `${p.target.kind}/${p.target.name}`;
+  if (p.change.kind === 'patch') return `cluster only: make the same edit to ${where} in your manifest:\n${p.change.edits.map((e) => `  ${printable(e.path)}: ${printable(String(e.value))}`).join('\n')}`;
+  if (p.change.kind === 'rollbackToRevision') return `cluster only: put revision ${p.change.revision}'s pod template (its images) into the manifest of ${where} too`;
+  return `cluster only: the manifest of ${where} should match the restored values`;
 }
