@@ -17,6 +17,8 @@ export interface ScalingSource {
   usage: UsageHistory;
   /** undefined when the session does not read metrics at all. */
   metrics: MetricsPhase | undefined;
+  /** False while the informers still list: an object not seen yet may just not be listed yet. */
+  synced?: boolean;
 }
 
 export const CPU_DEMAND: DemandUnit = { label: 'CPU cores', unit: 'cores' };
@@ -36,7 +38,8 @@ export function buildScalingState(source: ScalingSource | undefined, ref: Scalin
   };
   if (!source) return { ...base, notes: ['Not connected to a cluster.'] };
   const workload = source.snapshot.getWorkload(ref.kind, ref.namespace, ref.name);
-  if (!workload) return { ...base, notes: [`${ref.kind} ${ref.namespace}/${ref.name} is not in context ${source.context} (deleted, or not watched).`] };
+  if (!workload && source.synced === false) return { ...base, context: source.context, notes: [`Reading context ${source.context}…`] };
+  if (!workload) return { ...base, missing: true, notes: [`${ref.kind} ${ref.namespace}/${ref.name} is not in context ${source.context} (deleted, or not watched).`] };
 
   const series: ContainerSeries[] = workload.template.containers.map((c) => ({ container: c.name, samples: source.usage.samples(ref.kind, ref.namespace, ref.name, c.name) }));
   const request = podCpuRequest(workload.template);

@@ -22,7 +22,13 @@ function feed(src: ScalingSource, polls: number, cores: (i: number) => number): 
 
 test('notes say why there is no proposal: not connected, no workload, metrics waiting or not served', () => {
   assert.match(buildScalingState(undefined, ref, 1).notes[0]!, /Not connected/);
-  assert.match(buildScalingState(source(), { ...ref, name: 'gone' }, 1).notes[0]!, /not in context kind-dev/);
+  const gone = buildScalingState(source(), { ...ref, name: 'gone' }, 1);
+  assert.match(gone.notes[0]!, /not in context kind-dev/);
+  assert.equal(gone.missing, true, 'a workload that is gone makes the panel offer Close');
+  const listing = buildScalingState({ ...source(), synced: false }, { ...ref, name: 'gone' }, 1);
+  assert.equal(listing.missing, undefined, 'not declared missing while the context is still being listed');
+  assert.match(listing.notes[0]!, /Reading context kind-dev/);
+  assert.equal(buildScalingState(source(), ref, 1).missing, undefined);
   assert.match(buildScalingState(source({ phase: 'waiting' }), ref, 1).notes[0]!, /No metrics yet/);
   const notServed = buildScalingState(source({ phase: 'unavailable', message: 'Pod usage (metrics.k8s.io): the server could not find the requested resource' }), ref, 1);
   assert.match(notServed.notes[0]!, /metrics\.k8s\.io is not served/);
