@@ -59,6 +59,7 @@ export class IncidentMonitor {
   private readonly ruleCauses = new Map<string, { lastSeen: string; cause: RootCause }>();
   private disposed = false;
   private lastEvaluationMs = 0;
+  private evaluations = 0;
   private readonly now: () => Date;
 
   constructor(private readonly options: MonitorOptions) {
@@ -72,6 +73,21 @@ export class IncidentMonitor {
   open(): Incident[] {
     const rank = { critical: 2, warning: 1, info: 0 } as const;
     return this.tracker.open().sort((a, b) => rank[b.severity] - rank[a.severity] || b.lastSeen.localeCompare(a.lastSeen));
+  }
+
+  /** Open and recently resolved incidents (within the tracker's retention), most severe and most recent first. */
+  all(): Incident[] {
+    return this.tracker.all();
+  }
+
+  /** How long resolved incidents stay listed. */
+  get retentionMs(): number {
+    return this.tracker.retentionMs;
+  }
+
+  /** True once the detectors have run at least once. */
+  get evaluated(): boolean {
+    return this.evaluations > 0;
   }
 
   forWorkload(kind: string, namespace: string, name: string): Incident[] {
@@ -122,6 +138,7 @@ export class IncidentMonitor {
     const started = performance.now();
     const { findings, errors } = detectAll({ snapshot: this.options.snapshot, now });
     this.lastEvaluationMs = performance.now() - started;
+    this.evaluations++;
     this.detectorErrors = errors.map((e) => `${e.detector}: ${e.message}`);
     const { opened, updated, resolved } = this.tracker.reconcile(findings.filter((f) => this.monitored(f)), now);
     for (const incident of resolved) {
@@ -130,7 +147,8 @@ export class IncidentMonitor {
     }
     this.groups = correlate(this.tracker.open(), this.options.snapshot);
     if (this.options.checkpointer) for (const incident of opened) this.enqueue(incident);
-    if (opened.length > 0 || updated.length > 0 || resolved.length > 0) this.changed.fire({ opened, resolved });
+    // The first evaluation always reports, so listeners learn that "no incidents" is now an answer.
+    if (opened.length > 0 || updated.length > 0 || resolved.length > 0 || this.evaluations === 1) this.changed.fire({ opened, resolved });
     return { opened, resolved };
   }
 

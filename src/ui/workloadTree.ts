@@ -7,7 +7,7 @@ import { MONITOR_ANNOTATION, MonitorScope } from '../agent/incidentMonitor';
 import type { Incident } from '../core/model/incident';
 import type { ObjectRef } from '../core/model/resources';
 import { Health, Workload, readyText, workloadHealth } from '../core/model/workload';
-import { age } from './incidentMarkdown';
+import { age } from '../core/model/age';
 import { IncidentHub } from './incidentHub';
 
 export type TreeNode =

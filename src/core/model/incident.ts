@@ -9,7 +9,9 @@ export const INCIDENT_TYPES = [
 ] as const;
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
 
-export type Severity = 'critical' | 'warning' | 'info';
+/** Most severe first. */
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 export type EvidenceKind = 'status' | 'condition' | 'event' | 'scheduler' | 'revision' | 'metric' | 'spec';
 

@@ -8,7 +8,7 @@ export interface PanelController extends vscode.Disposable {
   reveal(): void;
 }
 
-export interface PanelKind<R> {
+export interface PanelKind<R, C extends PanelController = PanelController> {
   /** The webview panel type, also named in package.json's `onWebviewPanel:` activation event. */
   readonly viewType: string;
   /** One panel per key. */
@@ -17,7 +17,7 @@ export interface PanelKind<R> {
   /** The reference a restored webview saved with setState, validated; undefined when unusable. */
   refFromState(state: unknown): R | undefined;
   /** Sets up a new or restored panel: its page, listeners and first data. */
-  attach(panel: vscode.WebviewPanel, ref: R, restored: boolean): PanelController;
+  attach(panel: vscode.WebviewPanel, ref: R, restored: boolean): C;
 }
 
 /** Scripts on, nothing kept while hidden (the webview repaints from getState and the host), narrow roots. */
@@ -40,12 +40,12 @@ export function pageAssets(webview: vscode.Webview, extensionUri: vscode.Uri, ap
   };
 }
 
-export class PanelRegistry<R> implements vscode.Disposable {
-  private readonly panels = new Map<string, PanelController>();
+export class PanelRegistry<R, C extends PanelController = PanelController> implements vscode.Disposable {
+  private readonly panels = new Map<string, C>();
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly kind: PanelKind<R>) {}
+  constructor(private readonly extensionUri: vscode.Uri, private readonly kind: PanelKind<R, C>) {}
 
-  get(ref: R): PanelController | undefined {
+  get(ref: R): C | undefined {
     return this.panels.get(this.kind.key(ref));
   }
 
@@ -54,7 +54,7 @@ export class PanelRegistry<R> implements vscode.Disposable {
   }
 
   /** Reveals the object's panel, opening it first when there is none. */
-  show(ref: R, column: vscode.ViewColumn = vscode.ViewColumn.Active): PanelController {
+  show(ref: R, column: vscode.ViewColumn = vscode.ViewColumn.Active): C {
     const open = this.get(ref);
     if (open) {
       open.reveal();
@@ -86,7 +86,7 @@ export class PanelRegistry<R> implements vscode.Disposable {
     this.panels.clear();
   }
 
-  private adopt(panel: vscode.WebviewPanel, ref: R, restored: boolean): PanelController {
+  private adopt(panel: vscode.WebviewPanel, ref: R, restored: boolean): C {
     const key = this.kind.key(ref);
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'nimbusguard.svg');
     const controller = this.kind.attach(panel, ref, restored);
