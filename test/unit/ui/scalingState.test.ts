@@ -79,3 +79,17 @@ test('missing CPU requests: the proposal holds and a note says how to fix it; Da
 test('the reason speaks the demand unit', () => {
   assert.equal(inDemandUnit('Forecast peak 1.2 req/s, one replica serves 0.2 req/s', { label: 'CPU cores', unit: 'cores' }), 'Forecast peak 1.2 cores, one replica serves 0.2 cores');
 });
+
+test('before five minutes of history the panel says it is collecting history and proposes nothing yet', () => {
+  const src = source();
+  feed(src, 5, () => 0.6);
+  const early = buildScalingState(src, ref, 1);
+  assert.equal(early.proposal, undefined);
+  assert.match(early.notes.join(' '), /Collecting history: 5 of 20 observations; the forecast and the proposal start in about 4 minutes/);
+  assert.equal(early.chart.datasets[0]!.data.length, 5, 'the demand is drawn meanwhile');
+  assert.ok(early.chart.datasets.filter((d) => d.label === 'Forecast').every((d) => d.data.length <= 1), 'no forecast yet');
+  feed(src, 20, () => 0.6);
+  const later = buildScalingState(src, ref, 1);
+  assert.ok(later.proposal, 'a proposal once there are 20 observations');
+  assert.ok(!later.notes.some((n) => /Collecting history/.test(n)));
+});
