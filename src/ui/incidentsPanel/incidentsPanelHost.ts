@@ -202,7 +202,9 @@ class IncidentsPanel implements PanelController {
       this.timer = undefined;
     }
     this.lastPush = Date.now();
+    const started = performance.now();
     const state = buildIncidentsState(sourceOf(this.deps), this.lastPush);
+    state.buildMs = Math.round((performance.now() - started) * 10) / 10;
     const open = state.rows.filter((r) => r.status === 'open').length;
     this.panel.title = open > 0 ? `Incidents (${open})` : 'Incidents';
     void this.panel.webview.postMessage(StateMessage.create(state));

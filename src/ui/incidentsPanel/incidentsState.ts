@@ -74,6 +74,13 @@ export function evidenceTimeline(evidence: readonly Evidence[]): TimelineEntry[]
   return [...dated, ...entries.filter((e) => timeOf(e) === undefined)];
 }
 
+/** The cause's evidence chain and what the detector saw, each link once. */
+export function mergedEvidence(chain: readonly Evidence[], observed: readonly Evidence[]): Evidence[] {
+  const key = (e: Evidence) => [e.kind, e.source.kind, e.source.namespace, e.source.name, e.field ?? '', e.reason ?? '', e.text].join('\u0000');
+  const seen = new Set(chain.map(key));
+  return [...chain, ...observed.filter((e) => !seen.has(key(e)) && seen.add(key(e)))];
+}
+
 function fixText(fix: RootCause['fixes'][number]): string {
   if (fix.rollbackToRevision !== undefined) return `${fix.summary} (roll back to revision ${fix.rollbackToRevision})`;
   const edits = fix.edits?.map((e) => `${e.path} → ${String(e.value)}`).join(', ');
@@ -112,7 +119,7 @@ export function buildIncidentDetail(input: DetailInput): IncidentDetail {
   const { incident, cause } = input;
   const detail: IncidentDetail = {
     row: incidentRow(incident, cause, input.groupId),
-    timeline: evidenceTimeline(cause?.evidence.length ? cause.evidence : incident.evidence),
+    timeline: evidenceTimeline(mergedEvidence(cause?.evidence ?? [], incident.evidence)),
     trail: [...input.trail],
   };
   if (cause) detail.cause = causeView(cause);

@@ -43,6 +43,8 @@ export interface IncidentsPanelState {
   loading: boolean;
   /** Epoch milliseconds when the host built this state. */
   updatedAt: number;
+  /** How long the host took to build it, in milliseconds (shown nowhere; read by the benchmark). */
+  buildMs?: number;
 }
 
 /** One link of the evidence chain, as a timeline entry. */

@@ -82,3 +82,11 @@ test('the detail: cause with fields and fixes in words, timeline, chart for the 
   assert.equal(withProposal.chart, undefined, 'no samples, no chart');
   assert.equal(withProposal.row.groupId, 'g');
 });
+
+test('the timeline holds the cause\'s evidence chain and what the detector saw, each link once', async () => {
+  const { mergedEvidence } = await import('../../../src/ui/incidentsPanel/incidentsState');
+  const a: Evidence = { kind: 'event', source: ref('Pod', 'p'), reason: 'Failed', text: 'pull failed', lastSeen: ago(5) };
+  const b: Evidence = { kind: 'status', source: ref('Pod', 'p'), text: 'waiting' };
+  const c: Evidence = { kind: 'spec', source: ref('Deployment', 'd'), field: 'spec.template.spec.containers[name=app].image', text: 'image x' };
+  assert.deepEqual(mergedEvidence([c, a], [a, b, { ...b }]), [c, a, b]);
+});
