@@ -1,7 +1,7 @@
 // Draws an incident's signal chart with chart.js. It only draws: the datasets come ready-made from the
 // host (src/ui/incidentsPanel/incidentChartData); this file picks theme colours and axes.
 import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
-import type { IncidentChartData } from '../../src/ui/incidentsPanel/incidentChartData';
+import type { IncidentChartData } from '../../src/core/diagnose/incidentChartData';
 import type { ChartTheme } from '../shared/theme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);

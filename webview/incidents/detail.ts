@@ -2,7 +2,7 @@
 // actions and (when the host supplies them) the proposals to verify and apply. Text only: everything
 // from the cluster is written with textContent.
 import { age } from '../../src/core/model/age';
-import { chartSummary } from '../../src/ui/incidentsPanel/incidentChartData';
+import { chartSummary } from '../../src/core/diagnose/incidentChartData';
 import type { IncidentDetail, ProposalAction, TimelineEntry } from '../../src/ui/incidentsPanel/protocol';
 import { SignalChart } from './chart';
 

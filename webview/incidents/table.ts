@@ -198,6 +198,7 @@ export class IncidentTable {
       cells[3]!.textContent = w.namespace;
       cells[4]!.textContent = age(oldest(d.members), this.now);
       cells[5]!.textContent = `${row.cause ?? row.summary}${open < d.members.length ? ` (${d.members.length - open} resolved)` : ''}`;
+      cells[5]!.title = cells[5]!.textContent;
       el.setAttribute('aria-label', `Group of ${d.members.length} correlated incidents, led by ${row.type} on ${w.kind} ${w.namespace}/${w.name}`);
       return;
     }

@@ -5,7 +5,7 @@ import type { RootCause } from '../../core/model/rootCause';
 import type { ObjectRef } from '../../core/model/resources';
 import type { SignalSample } from '../../core/diagnose/signalHistory';
 import type { UsageSample } from '../../core/model/usageHistory';
-import { incidentChartData, signalOf } from './incidentChartData';
+import { incidentChartData, signalOf } from '../../core/diagnose/incidentChartData';
 import type { CauseView, IncidentDetail, IncidentRow, IncidentsPanelState, ProposalAction, TimelineEntry } from './protocol';
 
 export interface IncidentsSource {

@@ -4,7 +4,7 @@
 import type { EvidenceKind, IncidentStatus, IncidentType, Severity } from '../../core/model/incident';
 import type { CauseCategory } from '../../core/model/rootCause';
 import { message } from '../webview/ipc';
-import type { IncidentChartData } from './incidentChartData';
+import type { IncidentChartData } from '../../core/diagnose/incidentChartData';
 
 export interface IncidentWorkloadRef {
   kind: string;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chartSummary, incidentChartData, signalOf } from '../../../src/ui/incidentsPanel/incidentChartData';
+import { chartSummary, incidentChartData, signalOf } from '../../../src/core/diagnose/incidentChartData';
 import { sampleSignals, SignalHistory } from '../../../src/core/diagnose/signalHistory';
 import { addApp, ClusterSnapshot, cond, runningStatus } from '../detect/fixtures';
 

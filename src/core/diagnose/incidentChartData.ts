@@ -1,9 +1,9 @@
 // Chart data for an incident's signal over time, shaped like chart.js line datasets so the webview only
 // draws: restarts for crash-like incidents, ready against desired replicas for availability incidents,
 // memory use against the limit for OOM kills, pending pods for scheduling incidents.
-import type { IncidentType } from '../../core/model/incident';
-import type { SignalSample } from '../../core/diagnose/signalHistory';
-import type { UsageSample } from '../../core/model/usageHistory';
+import type { IncidentType } from '../model/incident';
+import type { SignalSample } from './signalHistory';
+import type { UsageSample } from '../model/usageHistory';
 
 export type SignalKind = 'restarts' | 'ready' | 'memory' | 'pending';
 
