@@ -170,7 +170,7 @@ test('filtering by text, severity and type, and sorting by a column', { timeout:
   await frame.locator('button.sort[data-col="workload"]').click();
   const header = frame.locator('[role=columnheader][data-col="workload"]');
   assert.equal(await header.getAttribute('aria-sort'), 'descending');
-  const names = (await frame.locator('#viewport .row:not([hidden]) .col-workload').allInnerTexts()).map((t) => t.split(' ')[1] ?? '');
+  const names = (await frame.locator('#viewport .row:not([hidden]) .col-workload').allInnerTexts()).map((t) => t.split(' · ')[0] ?? '');
   assert.deepEqual(names, [...names].sort().reverse(), `sorted by workload, descending: ${names.join(', ')}`);
   await frame.locator('button.sort[data-col="workload"]').click();
   assert.equal(await header.getAttribute('aria-sort'), 'ascending');

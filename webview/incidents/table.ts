@@ -194,7 +194,7 @@ export class IncidentTable {
       const open = d.members.filter((m) => m.status === 'open').length;
       cells[0]!.textContent = `${d.expanded ? '▾' : '▸'} ${row.severity}`;
       cells[1]!.textContent = `${d.members.length} correlated incidents`;
-      cells[2]!.textContent = `${w.kind} ${w.name}`;
+      cells[2]!.textContent = `${w.name} · ${w.kind}`;
       cells[3]!.textContent = w.namespace;
       cells[4]!.textContent = age(oldest(d.members), this.now);
       cells[5]!.textContent = `${row.cause ?? row.summary}${open < d.members.length ? ` (${d.members.length - open} resolved)` : ''}`;
@@ -205,7 +205,8 @@ export class IncidentTable {
     el.removeAttribute('aria-label');
     cells[0]!.textContent = row.severity;
     cells[1]!.textContent = row.status === 'resolved' ? `${row.type} (resolved)` : row.type;
-    cells[2]!.textContent = `${w.kind} ${w.name}`;
+    cells[2]!.textContent = `${w.name} · ${w.kind}`;
+    cells[2]!.title = `${w.kind} ${w.namespace ? `${w.namespace}/` : ''}${w.name}`;
     cells[3]!.textContent = w.namespace;
     cells[4]!.textContent = age(row.firstSeen, this.now);
     cells[5]!.textContent = row.cause ?? row.summary;
