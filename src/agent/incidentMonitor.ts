@@ -119,6 +119,17 @@ export class IncidentMonitor {
     return groupId ? { ...cause, groupId } : cause;
   }
 
+  /**
+   * The root cause when one is known already (the agent thread's, or the rule engine's from an earlier
+   * ask, possibly from an earlier evaluation), without diagnosing now: cheap enough for a list of all.
+   */
+  knownRootCause(id: string): RootCause | undefined {
+    const cause = this.analyses.get(id)?.rootCause ?? this.ruleCauses.get(id)?.cause;
+    if (!cause) return undefined;
+    const groupId = this.groups.get(id);
+    return groupId ? { ...cause, groupId } : cause;
+  }
+
   /** The correlation group of an incident (incidents with one cause share it). */
   groupOf(id: string): string | undefined {
     return this.groups.get(id);

@@ -64,7 +64,8 @@ function sourceOf(deps: IncidentsPanelDeps): IncidentsSource | undefined {
     synced: session.synced,
     evaluated: monitor.evaluated,
     incidents: monitor.all(),
-    causeOf: (id) => monitor.rootCause(id),
+    // Diagnosing a thousand incidents on every change would stall the list: it shows the causes known so far.
+    causeOf: (id) => monitor.knownRootCause(id),
     groupOf: (id) => monitor.groupOf(id),
     retentionMs: monitor.retentionMs,
   };

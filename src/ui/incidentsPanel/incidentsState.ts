@@ -16,7 +16,7 @@ export interface IncidentsSource {
   evaluated: boolean;
   /** Open and retained resolved incidents. */
   incidents: readonly Incident[];
-  /** The root cause of an open incident (cached by the monitor). */
+  /** The root cause of an open incident when already known (never diagnosed for the list). */
   causeOf(id: string): RootCause | undefined;
   groupOf(id: string): string | undefined;
   retentionMs: number;
