@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     await frame.waitForTimeout(200);
     await frame.locator('#viewport .row:not([hidden])').nth(60).click();
     const view = `({ top: document.getElementById('viewport').scrollTop, search: document.getElementById('search').value,
-      selected: document.querySelector('#viewport .row.selected')?.textContent ?? '', renders: Number(document.body.dataset.renders) })`;
+      selected: document.querySelector('#viewport .row.selected .col-workload')?.textContent ?? '', renders: Number(document.body.dataset.renders) })`;
     const kept = (await frame.evaluate(view)) as { top: number; search: string; selected: string; renders: number };
     await kube.core.deleteNamespacedService({ name: `svc-${COUNT - 1 - TRIALS}`, namespace });
     const after = await eventually('a live update with a filter, a scroll position and a selection', async () => {
