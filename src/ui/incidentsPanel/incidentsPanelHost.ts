@@ -209,7 +209,9 @@ class IncidentsPanel implements PanelController {
     const open = state.rows.filter((r) => r.status === 'open').length;
     this.panel.title = open > 0 ? `Incidents (${open})` : 'Incidents';
     void this.panel.webview.postMessage(StateMessage.create(state));
-    if (!state.loading) this.pushDetail();
+    // While the context is still being read no event may say when it is done: look again shortly.
+    if (state.loading) this.schedule();
+    else this.pushDetail();
   }
 
   private pushDetail(): void {
