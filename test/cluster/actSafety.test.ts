@@ -204,7 +204,7 @@ test('a spec change between verify and apply is verified again; a second one sto
   }
 });
 
-test('a shadow whose process is killed mid-check is removed at the next start; a full shadow check leaves nothing behind', { timeout: 400_000 }, async () => {
+test('a shadow whose process is killed mid-check is removed at the next start; a full shadow check leaves nothing behind', { timeout: 400_000 }, async (t) => {
   const { ns, watched } = await oomNamespace('act-shadow');
   const home = privateHome();
   const shadows = async () => (await core.listNamespacedPod({ namespace: ns.name, labelSelector: 'nimbusguard.dev/shadow=true' })).items;
@@ -232,6 +232,8 @@ test('a shadow whose process is killed mid-check is removed at the next start; a
     const shadow = (full.json!['verdict']['checks'] as { name: string; result: string; detail: string; durationMs: number }[]).find((c) => c.name === 'shadow')!;
     assert.equal(shadow.result, 'pass', shadow.detail);
     assert.ok(shadow.durationMs >= 30_000, `judged over at least 30 s (${shadow.durationMs} ms)`);
+    const total = (full.json!['verdict']['checks'] as { durationMs: number }[]).reduce((sum, c) => sum + c.durationMs, 0);
+    t.diagnostic(`verify with shadow: ${total} ms (shadow ${shadow.durationMs} ms: ${shadow.detail})`);
     assert.equal((await shadows()).length, 0, 'deleted before the command returned');
     await settleAudit();
     const writes = nimbusguardWrites(auditedWrites(ns.name));
