@@ -57,7 +57,6 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
   else {
     const horizon = Math.round(policy.horizonSeconds);
     parts.push(`Forecast peak ${peak.toFixed(1)} req/s over the next ${horizon} s (upper bound ${upper.toFixed(1)}), one replica serves ${(capacity * sloUtilization).toFixed(1)} req/s at ${Math.round(sloUtilization * 100)} % utilization.`);
-    if (forecast.surge) parts.push('The last sample jumped above the forecast band: treated as a surge.');
     if (replicas > input.pods) parts.push(`Scale up ${input.pods} → ${replicas} now: new pods need time to become ready.`);
     else if (replicas < input.pods) parts.push(`Scale down ${input.pods} → ${replicas}: no tick until new pods could be ready needs more.`);
     else parts.push(`Keep ${replicas} replicas${decision.need < replicas ? ' while an earlier, higher need still holds' : ''}.`);
