@@ -35,7 +35,7 @@ export const PREDICTIVE_DEFAULTS: PredictiveOptions = {
   trendSeconds: 180,
   riseHalfLifeSeconds: 6 * 3600,
   minRises: 40,
-  riseQuantiles: [0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999],
-  trimQuantile: 0.999,
-  costReserve: 0.03,
+  riseQuantiles: [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999],
+  trimQuantile: 0.995,
+  costReserve: 0.01,
 };
