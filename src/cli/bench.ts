@@ -53,7 +53,8 @@ function parseSeeds(value: string | undefined): readonly number[] {
   if (value === undefined || value === 'held') return HELD_ASIDE_SEEDS;
   if (value === 'tuning') return TUNING_SEEDS;
   const seeds = value.split(',').map((v) => Number(v.trim()));
-  if (seeds.length === 0 || seeds.some((v) => !Number.isInteger(v))) throw new Error(`--seeds expects held, tuning or a list of integers, found "${value}"`);
+  if (seeds.length === 0 || seeds.some((v) => !Number.isInteger(v)))
+    throw new Error(`--seeds expects held, tuning or a list of integers, found "${value}"`);
   return seeds;
 }
 
@@ -69,7 +70,16 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const flags = new Set<string>();
   const values = new Map<string, string>();
-  const takesValue = new Set(['--trace', '--policy', '--timeline', '--replay', '--traces', '--qtable', '--save-qtable', '--seeds']);
+  const takesValue = new Set([
+    '--trace',
+    '--policy',
+    '--timeline',
+    '--replay',
+    '--traces',
+    '--qtable',
+    '--save-qtable',
+    '--seeds',
+  ]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.indexOf('=');
@@ -158,12 +168,17 @@ async function scaling(argv: string[]): Promise<number> {
     const recorded = parseTimeline(readFileSync(replay, 'utf8'), replay);
     const result = replayTimeline(recorded);
     const scores = scoreWithOracle(result.run);
-    if (json) out(`${JSON.stringify({ timeline: replay, consistent: result.mismatchCount === 0, mismatches: result.mismatchCount, scores }, null, 2)}\n`);
+    if (json)
+      out(
+        `${JSON.stringify({ timeline: replay, consistent: result.mismatchCount === 0, mismatches: result.mismatchCount, scores }, null, 2)}\n`,
+      );
     else {
       out(formatTable([{ trace: basename(replay), policy: 'replay', scores }]));
       if (result.mismatchCount > 0) {
         const first = result.mismatches[0]!;
-        out(`${result.mismatchCount} ticks disagree with the replay; first at t = ${first.t}: recorded pods/ready ${first.recorded.join('/')}, replayed ${first.replayed.join('/')}\n`);
+        out(
+          `${result.mismatchCount} ticks disagree with the replay; first at t = ${first.t}: recorded pods/ready ${first.recorded.join('/')}, replayed ${first.replayed.join('/')}\n`,
+        );
       } else out('pods and ready match the replay at every tick\n');
     }
     return result.mismatchCount === 0 ? 0 : 1;
@@ -172,7 +187,9 @@ async function scaling(argv: string[]): Promise<number> {
   if (flags.has('--all')) {
     const dir = values.get('--traces') ?? sharedTraces();
     if (!existsSync(dir)) throw new Error(`traces folder not found: ${dir} (use --traces DIR)`);
-    const files = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.csv'))
+      .sort();
     if (files.length === 0) throw new Error(`no .csv traces in ${dir}`);
     const started = Date.now();
     const agent = qAgentSource(values);

@@ -26,7 +26,8 @@ export function barRow(trace: string, rps: Float64Array, policy: () => ScalingPo
 /** The bar on every synthetic family for each of `seeds`, named `family:seed`. */
 export function familyBarRows(seeds: readonly number[], policy: () => ScalingPolicy): BarRow[] {
   const rows: BarRow[] = [];
-  for (const family of TRACE_FAMILIES) for (const seed of seeds) rows.push(barRow(`${family}:${seed}`, familyTrace(family, seed), policy));
+  for (const family of TRACE_FAMILIES)
+    for (const seed of seeds) rows.push(barRow(`${family}:${seed}`, familyTrace(family, seed), policy));
   return rows;
 }
 
@@ -55,15 +56,42 @@ export function barSummary(rows: readonly BarRow[]): BarSummary {
 
 /** A markdown table of the rows and a closing summary line. */
 export function formatBar(rows: readonly BarRow[], policyName: string): string {
-  const header = ['trace', `${policyName} viol`, 'seenViol', 'replica-h', 'hpa viol', 'seenViol', 'replica-h', 'oracle viol', 'replica-h', 'viol/hpa', 'verdict'];
+  const header = [
+    'trace',
+    `${policyName} viol`,
+    'seenViol',
+    'replica-h',
+    'hpa viol',
+    'seenViol',
+    'replica-h',
+    'oracle viol',
+    'replica-h',
+    'viol/hpa',
+    'verdict',
+  ];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`];
   for (const r of rows) {
     const ratio = r.hpa.viol > 0 ? (r.policy.viol / r.hpa.viol).toFixed(2) : '-';
-    const cells = [r.trace, r.policy.viol, r.policy.seenViol, r.policy.replicaHours.toFixed(2), r.hpa.viol, r.hpa.seenViol, r.hpa.replicaHours.toFixed(2), r.oracle.viol, r.oracle.replicaHours.toFixed(2), ratio, r.verdict.text];
+    const cells = [
+      r.trace,
+      r.policy.viol,
+      r.policy.seenViol,
+      r.policy.replicaHours.toFixed(2),
+      r.hpa.viol,
+      r.hpa.seenViol,
+      r.hpa.replicaHours.toFixed(2),
+      r.oracle.viol,
+      r.oracle.replicaHours.toFixed(2),
+      ratio,
+      r.verdict.text,
+    ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
   const s = barSummary(rows);
-  const stretch = s.stretch === undefined ? `no trace where the HPA has ${STRETCH_MIN_HPA_VIOL}+ violating ticks` : `${s.stretch.toFixed(3)} over ${s.stretchRuns} traces (goal <= ${STRETCH_GOAL})`;
+  const stretch =
+    s.stretch === undefined
+      ? `no trace where the HPA has ${STRETCH_MIN_HPA_VIOL}+ violating ticks`
+      : `${s.stretch.toFixed(3)} over ${s.stretchRuns} traces (goal <= ${STRETCH_GOAL})`;
   const failed = s.failed.length > 0 ? `; not met on ${s.failed.join(', ')}` : '';
   return `${lines.join('\n')}\n\nbar (${policyName} vs hpa) met on ${s.met} of ${s.runs}${failed}\nstretch: mean viol / HPA viol = ${stretch}\n`;
 }

@@ -1,18 +1,21 @@
-// The default policy, robust by construction rather than fitted to any trace:
-// - Hold: it never provisions below the most demand observed in the last 360 s. A demand already seen
-//   is never the cause of a violation (the benchmark counts those as a policy's own fault).
-// - Headroom: for the ticks until pods created now are ready, it multiplies the newest demand by a high
-//   quantile of the workload's own past rises over that horizon (the most demand reached within it, over
-//   the demand at its start), weighted towards recent ones with a half-life of hours. A jump is answered
-//   at the next decision; the count only falls when both the hold and the band above allow it.
+// The default policy, built from rules rather than fitted to any trace:
+// - Hold: it never provisions below the most demand observed in the last 360 s, so a demand already
+//   seen is never the cause of a violation (the benchmark counts those as a policy's own fault).
+// - Headroom: for the ticks until pods created now are ready, it multiplies a base demand by a quantile
+//   of the workload's own past rises over that horizon (the most demand reached within it, over the base
+//   at its start), weighted towards recent ones with a half-life of hours. The base is the most demand of
+//   the last 15 s, 1, 3 or 6 minutes, or the demand extrapolated along the last 3 minutes' trend: each
+//   sizes at the same quantile of its own rises, and the one that has cost least lately speaks.
 // - Budget: the Kubernetes HPA runs alongside on the same observations (never applied). While the policy
-//   has spent less than the HPA would have (less a small reserve), the headroom is read at the highest
-//   quantile; as the savings run out it steps down the quantiles, and back up when they return. So the
-//   margin the HPA leaves (it keeps 1/0.7 of demand and holds its highest recommendation for 5 minutes)
-//   is spent on the rises, where violations come from.
+//   has spent less than the HPA would have (less a 1 % reserve) the quantile steps up a list (to 99.9 %),
+//   while it has spent more it steps down (to the median).
+// - The HPA's own count is kept as a floor, trimmed to the newest demand times the 99.5 % quantile of
+//   its rises: the HPA's 5-minute hold at 1/0.7 of a peak is dropped once the workload's rises say it
+//   cannot be needed.
 // Until enough rises are seen it provisions what the shadow HPA would, and never less than the hold.
 // It reads only observations (rate, ready, utilization) and its own decisions; nothing depends on a
-// series' source, length or step: held values (a 60 s series on 15 s ticks) are just rises of zero.
+// series' source, length or step (no step detection: held values are just rises of zero). A jump is
+// answered at the next decision; the count falls only when hold, headroom and trimmed HPA all allow it.
 import type { Forecast, ForecastPoint } from './forecast';
 import { DecayingQuantile } from './decayingQuantile';
 import { clampReplicas, type Observation, type ScalingContext, type ScalingPolicy } from './policy';
@@ -97,7 +100,8 @@ export class PredictivePolicy implements ScalingPolicy {
     if (!d) return undefined;
     const perReplica = this.capacity === undefined ? undefined : this.capacity * this.options.sloUtilization;
     const rises = this.windows[d.window]?.rises;
-    const risk = perReplica === undefined || !rises || d.base <= 0 ? 0 : rises.shareAbove((d.replicas * perReplica) / d.base);
+    const risk =
+      perReplica === undefined || !rises || d.base <= 0 ? 0 : rises.shareAbove((d.replicas * perReplica) / d.base);
     return { replicas: d.replicas, need: d.need, hold: d.hold, hpa: d.hpa, risk, forecast: this.forecastOf(d) };
   }
 
@@ -111,7 +115,16 @@ export class PredictivePolicy implements ScalingPolicy {
     if (n === 0 || this.capacity === undefined || !(this.capacity > 0)) {
       // Nothing but the start is known, or no load has shown what a replica serves: do what the HPA does.
       const replicas = n === 0 ? hpa : clampReplicas(ctx.pods, min, max);
-      state = { replicas, need: replicas, hold: replicas, hpa, quantile: 1, headroom: 1, base: n > 0 ? this.bases[n - 1]! : 0, window: 0 };
+      state = {
+        replicas,
+        need: replicas,
+        hold: replicas,
+        hpa,
+        quantile: 1,
+        headroom: 1,
+        base: n > 0 ? this.bases[n - 1]! : 0,
+        window: 0,
+      };
     } else {
       const perReplica = this.capacity * this.options.sloUtilization;
       const held = this.rates[this.holdQueue[0]!]!;
@@ -138,7 +151,11 @@ export class PredictivePolicy implements ScalingPolicy {
         const need = clampReplicas((base * headroom) / perReplica, min, max);
         // The HPA's count, trimmed to what the highest of the newest demand's rises could need.
         const first = this.windows[0]!;
-        const trim = clampReplicas((first.peak() * first.rises.quantile(this.options.trimQuantile)) / perReplica, min, max);
+        const trim = clampReplicas(
+          (first.peak() * first.rises.quantile(this.options.trimQuantile)) / perReplica,
+          min,
+          max,
+        );
         const prior = Math.min(hpa, trim);
         state = { replicas: Math.max(hold, need, prior), need, hold, hpa, quantile, headroom, base, window: best };
       }
@@ -164,7 +181,8 @@ export class PredictivePolicy implements ScalingPolicy {
     const i = this.rates.length;
     const x = Math.max(0, obs.rps);
     if (i === 1) this.tickSeconds = Math.max(1, obs.t - this.times[0]!);
-    if (obs.ready > 0 && obs.rps > 0 && Number.isFinite(obs.rho) && obs.rho > 0) this.capacity = obs.rps / (obs.rho * obs.ready);
+    if (obs.ready > 0 && obs.rps > 0 && Number.isFinite(obs.rho) && obs.rho > 0)
+      this.capacity = obs.rps / (obs.rho * obs.ready);
     const perReplica = this.capacity === undefined ? 0 : this.capacity * this.options.sloUtilization;
     this.rates.push(x);
     this.times.push(obs.t);
@@ -172,7 +190,8 @@ export class PredictivePolicy implements ScalingPolicy {
     this.bases.push(base);
     // The hold window: the newest `holdTicks` observations.
     const holdTicks = Math.max(1, Math.round(this.options.holdSeconds / this.tickSeconds));
-    while (this.holdQueue.length > 0 && this.rates[this.holdQueue[this.holdQueue.length - 1]!]! <= x) this.holdQueue.pop();
+    while (this.holdQueue.length > 0 && this.rates[this.holdQueue[this.holdQueue.length - 1]!]! <= x)
+      this.holdQueue.pop();
     this.holdQueue.push(i);
     while (this.holdQueue[0]! <= i - holdTicks) this.holdQueue.shift();
     if (i < 1) {
@@ -247,7 +266,12 @@ class BaseWindow {
    * @param trend when given, the base is the demand extrapolated `ahead` ticks along the least-squares
    * line through the last `trend` observations (never below the newest demand).
    */
-  constructor(readonly span: number, halfLife: number, private readonly trend = 0, private readonly ahead = 0) {
+  constructor(
+    readonly span: number,
+    halfLife: number,
+    private readonly trend = 0,
+    private readonly ahead = 0,
+  ) {
     this.rises = new DecayingQuantile(halfLife);
   }
 

@@ -15,7 +15,16 @@ export interface Scores {
   tauO: number;
 }
 
-export const SCORE_KEYS = ['sloViolationPct', 'replicaHours', 'costRatio', 'scalingActions', 'thetaU', 'thetaO', 'tauU', 'tauO'] as const;
+export const SCORE_KEYS = [
+  'sloViolationPct',
+  'replicaHours',
+  'costRatio',
+  'scalingActions',
+  'thetaU',
+  'thetaO',
+  'tauU',
+  'tauO',
+] as const;
 
 export function scoreTimeline(run: Timeline): Scores {
   const n = run.rps.length;
@@ -133,7 +142,10 @@ export function barVerdict(policy: BarScores, hpa: BarScores): BarVerdict {
  * The stretch figure: the mean of viol / the HPA's viol over the runs where the HPA has at least
  * `minHpaViol` violating ticks; undefined when there is none.
  */
-export function stretchRatio(pairs: readonly { policy: BarScores; hpa: BarScores }[], minHpaViol = 20): number | undefined {
+export function stretchRatio(
+  pairs: readonly { policy: BarScores; hpa: BarScores }[],
+  minHpaViol = 20,
+): number | undefined {
   const counted = pairs.filter((p) => p.hpa.viol >= minHpaViol);
   if (counted.length === 0) return undefined;
   return counted.reduce((sum, p) => sum + p.policy.viol / p.hpa.viol, 0) / counted.length;

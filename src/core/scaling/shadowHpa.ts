@@ -17,7 +17,10 @@ export class ShadowHpa {
    * @param startupSeconds from creating a pod to it being ready.
    * @param sloUtilization utilization above which an observed tick violates.
    */
-  constructor(private readonly startupSeconds: number, private readonly sloUtilization: number) {}
+  constructor(
+    private readonly startupSeconds: number,
+    private readonly sloUtilization: number,
+  ) {}
 
   /** Pod-ticks it has run so far, its decision of this tick included. */
   get podTicks(): number {
@@ -37,7 +40,14 @@ export class ShadowHpa {
    * Its decision at `t`, given the newest observation the policy has (undefined at the very start),
    * the capacity per replica (undefined while unknown) and the replica bounds.
    */
-  decide(t: number, initial: Observation, newest: Observation | undefined, capacity: number | undefined, min: number, max: number): number {
+  decide(
+    t: number,
+    initial: Observation,
+    newest: Observation | undefined,
+    capacity: number | undefined,
+    min: number,
+    max: number,
+  ): number {
     if (!this.started) {
       for (let i = 0; i < initial.ready; i++) this.readyAt.push(-Infinity);
       this.readyNow = initial.ready;
@@ -54,7 +64,15 @@ export class ShadowHpa {
       if (newest.t - initial.t >= this.startupSeconds && rho > this.sloUtilization) this.violations++;
     }
     const pods = this.readyAt.length;
-    const want = this.hpa.decide({ t, history: seen ? [seen] : [], initial, pods, ready: this.countReady(t), minReplicas: min, maxReplicas: max });
+    const want = this.hpa.decide({
+      t,
+      history: seen ? [seen] : [],
+      initial,
+      pods,
+      ready: this.countReady(t),
+      minReplicas: min,
+      maxReplicas: max,
+    });
     while (this.readyAt.length < want) this.readyAt.push(t + this.startupSeconds);
     if (this.readyAt.length > want) this.readyAt.length = want;
     this.readyNow = this.countReady(t);

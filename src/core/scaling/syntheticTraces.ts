@@ -16,10 +16,24 @@ export type SyntheticShape =
   | 'stepDown';
 
 /** The shapes the Q-learning agent trains on. */
-export const SYNTHETIC_SHAPES: readonly SyntheticShape[] = ['diurnal', 'stepSurge', 'slowRamp', 'noisyLowRate', 'nearZero', 'flashCrowds', 'sawtooth'];
+export const SYNTHETIC_SHAPES: readonly SyntheticShape[] = [
+  'diurnal',
+  'stepSurge',
+  'slowRamp',
+  'noisyLowRate',
+  'nearZero',
+  'flashCrowds',
+  'sawtooth',
+];
 
 /** Every shape, for comparing policies beyond the shared traces (the last four are never trained on). */
-export const EVALUATION_SHAPES: readonly SyntheticShape[] = [...SYNTHETIC_SHAPES, 'burstyPoisson', 'weekly', 'slowDrift', 'stepDown'];
+export const EVALUATION_SHAPES: readonly SyntheticShape[] = [
+  ...SYNTHETIC_SHAPES,
+  'burstyPoisson',
+  'weekly',
+  'slowDrift',
+  'stepDown',
+];
 
 const TICKS_PER_DAY = 5760;
 
@@ -86,7 +100,8 @@ export function syntheticTrace(shape: SyntheticShape, ticks: number, seed = 1): 
         break;
       }
       case 'slowDrift': {
-        const drift = 1 + 0.8 * Math.sin((2 * Math.PI * i) / (TICKS_PER_DAY * 5)) + 0.4 * Math.sin((2 * Math.PI * i) / 1700);
+        const drift =
+          1 + 0.8 * Math.sin((2 * Math.PI * i) / (TICKS_PER_DAY * 5)) + 0.4 * Math.sin((2 * Math.PI * i) / 1700);
         rate = base * Math.max(0.1, drift) * (1 + 0.06 * (random() - 0.5));
         break;
       }
@@ -109,7 +124,14 @@ export function syntheticTrace(shape: SyntheticShape, ticks: number, seed = 1): 
 
 export type TraceFamily = 'bursts' | 'flashCrowds' | 'diurnalNoise' | 'steps' | 'slowRamps' | 'lowRateCounts';
 
-export const TRACE_FAMILIES: readonly TraceFamily[] = ['bursts', 'flashCrowds', 'diurnalNoise', 'steps', 'slowRamps', 'lowRateCounts'];
+export const TRACE_FAMILIES: readonly TraceFamily[] = [
+  'bursts',
+  'flashCrowds',
+  'diurnalNoise',
+  'steps',
+  'slowRamps',
+  'lowRateCounts',
+];
 
 /** Two days of 15 s ticks per family trace. */
 export const FAMILY_TICKS = 2 * TICKS_PER_DAY;
@@ -218,7 +240,12 @@ export function familyTrace(family: TraceFamily, seed: number, ticks = FAMILY_TI
       let length = Math.round(between(draw, 100, 3000));
       for (let i = 0; i < ticks; i++) {
         if (i - start >= length) {
-          [from, to, start, length] = [to, Math.exp(between(draw, Math.log(0.2), Math.log(4))), i, Math.round(between(draw, 100, 3000))];
+          [from, to, start, length] = [
+            to,
+            Math.exp(between(draw, Math.log(0.2), Math.log(4))),
+            i,
+            Math.round(between(draw, 100, 3000)),
+          ];
         }
         shape[i] = from + ((to - from) * (i - start)) / length;
       }

@@ -14,18 +14,32 @@ test('predictive respects the min and max replicas', () => {
   const policy = new PredictivePolicy();
   for (let i = 0; i < 200; i++) {
     const rps = i < 100 ? 1 : 10_000;
-    const ctx: ScalingContext = { t: i * 15, history, initial: { t: 0, rps: 1, ready: 3, rho: 0.1 }, pods: 3, ready: 3, minReplicas: 3, maxReplicas: 7 };
+    const ctx: ScalingContext = {
+      t: i * 15,
+      history,
+      initial: { t: 0, rps: 1, ready: 3, rho: 0.1 },
+      pods: 3,
+      ready: 3,
+      minReplicas: 3,
+      maxReplicas: 7,
+    };
     const d = policy.decide(ctx);
     assert.ok(d >= 3 && d <= 7, `decision ${d} at tick ${i}`);
     history.push({ t: i * 15, rps, ready: 3, rho: rps / (3 * 10) });
   }
-  assert.equal(policy.decide({ t: 3000, history, initial: history[0]!, pods: 7, ready: 7, minReplicas: 3, maxReplicas: 7 }), 7);
+  assert.equal(
+    policy.decide({ t: 3000, history, initial: history[0]!, pods: 7, ready: 7, minReplicas: 3, maxReplicas: 7 }),
+    7,
+  );
 });
 
 test('predictive holds when capacity cannot be inferred yet', () => {
   const policy = new PredictivePolicy();
   const zero: Observation = { t: 0, rps: 0, ready: 2, rho: 0 };
-  assert.equal(policy.decide({ t: 15, history: [zero], initial: zero, pods: 2, ready: 2, minReplicas: 1, maxReplicas: 50 }), 2);
+  assert.equal(
+    policy.decide({ t: 15, history: [zero], initial: zero, pods: 2, ready: 2, minReplicas: 1, maxReplicas: 50 }),
+    2,
+  );
 });
 
 /** Runs `policy` on `rps` under the benchmark's rules and returns its decisions. */
@@ -56,7 +70,10 @@ test('never below the demand observed in the last 360 s, so no violation falls o
     for (let t = 1; t < rps.length; t++) {
       let seen = 0;
       for (let u = Math.max(0, t - 24); u < t; u++) seen = Math.max(seen, oracleReplicas(rps[u]!, capacity));
-      assert.ok(run.desired[t]! >= seen, `${family} tick ${t}: desired ${run.desired[t]} below the ${seen} replicas seen in the last 24 ticks`);
+      assert.ok(
+        run.desired[t]! >= seen,
+        `${family} tick ${t}: desired ${run.desired[t]} below the ${seen} replicas seen in the last 24 ticks`,
+      );
     }
     const scores = barScores(run);
     assert.equal(scores.seenViol, 0, `${family}: ${scores.seenViol} violations on demand already seen`);
@@ -65,13 +82,25 @@ test('never below the demand observed in the last 360 s, so no violation falls o
 
 test('a jump is answered at the next decision, held for 360 s, then covered while the budget under the HPA allows', () => {
   // Capacity 10 req/s per replica; 100 req/s for 400 ticks, 400 req/s for 10 ticks, then 100 again.
-  const rates = [...Array.from({ length: 400 }, (_, i) => 100 + ((i * 7) % 5)), ...Array.from({ length: 10 }, () => 400), ...Array.from({ length: 80 }, () => 100)];
+  const rates = [
+    ...Array.from({ length: 400 }, (_, i) => 100 + ((i * 7) % 5)),
+    ...Array.from({ length: 10 }, () => 400),
+    ...Array.from({ length: 80 }, () => 100),
+  ];
   const policy = new PredictivePolicy();
   const history: Observation[] = [];
   let pods = 12;
   const out: number[] = [];
   for (let i = 0; i < rates.length; i++) {
-    const d = policy.decide({ t: i * 15, history, initial: { t: 0, rps: rates[0]!, ready: pods, rho: rates[0]! / (pods * 10) }, pods, ready: pods, minReplicas: 1, maxReplicas: 50 });
+    const d = policy.decide({
+      t: i * 15,
+      history,
+      initial: { t: 0, rps: rates[0]!, ready: pods, rho: rates[0]! / (pods * 10) },
+      pods,
+      ready: pods,
+      minReplicas: 1,
+      maxReplicas: 50,
+    });
     out.push(d);
     pods = d;
     history.push({ t: i * 15, rps: rates[i]!, ready: pods, rho: rates[i]! / (pods * 10) });
@@ -79,13 +108,22 @@ test('a jump is answered at the next decision, held for 360 s, then covered whil
   assert.ok(out[400]! < 40, `nothing announces the jump at tick 400, got ${out[400]}`);
   assert.ok(out[401]! >= Math.ceil(400 / 9), `sized for 400 req/s at the first decision that sees it, got ${out[401]}`);
   // The last tick at 400 req/s is 409: it is held while it is in the newest 24 observations (decisions 410..433).
-  assert.ok(out.slice(410, 434).every((d) => d >= Math.ceil(400 / 9)), 'held for 360 s');
+  assert.ok(
+    out.slice(410, 434).every((d) => d >= Math.ceil(400 / 9)),
+    'held for 360 s',
+  );
   const after = policy.decision!;
   assert.ok(after.hold <= Math.ceil(105 / 9), `the hold has let go of the jump, ${after.hold}`);
   // The fourfold rise is now one the workload makes: headroom for it is kept while the policy has spent
   // less than the HPA would have, and given back as the budget runs out (the quantile steps down).
-  assert.ok(out.slice(434, 440).some((d) => d >= Math.ceil(400 / 9)), 'headroom for a rise seen lately');
-  assert.ok(out[out.length - 1]! < Math.ceil(400 / 9), `given back when the budget ran out, got ${out[out.length - 1]}`);
+  assert.ok(
+    out.slice(434, 440).some((d) => d >= Math.ceil(400 / 9)),
+    'headroom for a rise seen lately',
+  );
+  assert.ok(
+    out[out.length - 1]! < Math.ceil(400 / 9),
+    `given back when the budget ran out, got ${out[out.length - 1]}`,
+  );
   assert.ok(after.forecast.quantile < 0.999, `quantile stepped down to ${after.forecast.quantile}`);
   assert.ok(after.forecast.errorSamples > 400);
 });

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { capacityPerReplica, oracleReplicas, replayPolicy, simulate, utilization } from '../../../src/core/scaling/simulator';
+import {
+  capacityPerReplica,
+  oracleReplicas,
+  replayPolicy,
+  simulate,
+  utilization,
+} from '../../../src/core/scaling/simulator';
 import { barScores, barVerdict, scoreTimeline } from '../../../src/core/scaling/scores';
 import type { ScalingContext, ScalingPolicy } from '../../../src/core/scaling/policy';
 
@@ -27,7 +33,7 @@ test('new pods become ready 60 s after creation and cost from creation', () => {
   assert.deepEqual([...run.pods], [10, 12, 12, 12, 12, 12, 12, 12]);
   // created at t = 15, ready at t = 75 (tick 5)
   assert.deepEqual([...run.ready], [10, 10, 10, 10, 10, 12, 12, 12]);
-  assert.equal(scoreTimeline(run).replicaHours, (10 + 12 * 7) * 15 / 3600);
+  assert.equal(scoreTimeline(run).replicaHours, ((10 + 12 * 7) * 15) / 3600);
 });
 
 test('deletion removes not-ready pods first, youngest first', () => {
@@ -59,7 +65,10 @@ test('the service starts with oracle(0) ready pods and policies see metrics one 
     },
   };
   simulate(rps, spy, 1);
-  assert.deepEqual(seen.map((s) => s.last), [undefined, 0, 15, 30]);
+  assert.deepEqual(
+    seen.map((s) => s.last),
+    [undefined, 0, 15, 30],
+  );
   assert.deepEqual(seen[0], { t: 0, last: undefined, pods: 10, ready: 10 });
 });
 
@@ -84,8 +93,15 @@ test('the bar: no more viol, no more seenViol, no more replica-hours than the HP
   assert.deepEqual(barVerdict({ viol: 10, seenViol: 2, replicaHours: 100 }, hpa), { met: true, text: 'bar met' });
   assert.equal(barVerdict({ viol: 11, seenViol: 0, replicaHours: 90 }, hpa).text, "not met: viol 11 > the HPA's 10");
   assert.equal(barVerdict({ viol: 3, seenViol: 3, replicaHours: 90 }, hpa).text, "not met: seenViol 3 > the HPA's 2");
-  assert.equal(barVerdict({ viol: 0, seenViol: 0, replicaHours: 100.5 }, hpa).text, "not met: replica-hours 100.50 > the HPA's 100.00");
-  assert.equal(barVerdict({ viol: 1, seenViol: 0, replicaHours: 1 }, { viol: 0, seenViol: 0, replicaHours: 1 }).met, false, 'none where the HPA has none');
+  assert.equal(
+    barVerdict({ viol: 0, seenViol: 0, replicaHours: 100.5 }, hpa).text,
+    "not met: replica-hours 100.50 > the HPA's 100.00",
+  );
+  assert.equal(
+    barVerdict({ viol: 1, seenViol: 0, replicaHours: 1 }, { viol: 0, seenViol: 0, replicaHours: 1 }).met,
+    false,
+    'none where the HPA has none',
+  );
 });
 
 test('bar scores: violations from t = 60 s on, seen when the need was met within [t - 360 s, t - 75 s]', () => {
