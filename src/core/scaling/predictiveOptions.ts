@@ -23,6 +23,10 @@ export interface PredictiveOptions {
   riseQuantiles: readonly number[];
   /** The shadow HPA's count is kept up to the newest demand times this quantile of its rises. */
   trimQuantile: number;
+  /** ... stepping down with the budget to no lower than this quantile. */
+  trimFloor: number;
+  /** Seconds for which the count asked for by a decision keeps pods from being removed. */
+  regretSeconds: number;
   /** Share of the shadow HPA's replica-hours kept unspent, as a reserve against the end of a run. */
   costReserve: number;
 }
@@ -37,5 +41,7 @@ export const PREDICTIVE_DEFAULTS: PredictiveOptions = {
   minRises: 40,
   riseQuantiles: [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999],
   trimQuantile: 0.995,
-  costReserve: 0.01,
+  trimFloor: 0.99,
+  regretSeconds: 60,
+  costReserve: 0.03,
 };

@@ -48,6 +48,8 @@ interface DecisionState {
   quantile: number;
   headroom: number;
   base: number;
+  /** The HPA's count as trimmed. */
+  prior: number;
   /** The base window that spoke. */
   window: number;
 }
@@ -71,6 +73,8 @@ export class PredictivePolicy implements ScalingPolicy {
   private readonly shadow: ShadowHpa;
   private level: number;
   private ownPodTicks = 0;
+  /** The counts the last decisions asked for, before this hold. */
+  private readonly recent: number[] = [];
   private last: DecisionState | undefined;
 
   constructor(options: Partial<PredictiveOptions> = {}) {
@@ -120,6 +124,7 @@ export class PredictivePolicy implements ScalingPolicy {
         need: replicas,
         hold: replicas,
         hpa,
+        prior: hpa,
         quantile: 1,
         headroom: 1,
         base: n > 0 ? this.bases[n - 1]! : 0,
@@ -133,7 +138,7 @@ export class PredictivePolicy implements ScalingPolicy {
       const warm = this.windows.length > 0 && this.windows.every((w) => w.rises.count >= this.options.minRises);
       if (!warm) {
         const replicas = Math.max(hold, hpa);
-        state = { replicas, need: hpa, hold, hpa, quantile, headroom: 1, base: this.bases[n - 1]!, window: 0 };
+        state = { replicas, need: hpa, hold, hpa, prior: hpa, quantile, headroom: 1, base: this.bases[n - 1]!, window: 0 };
       } else {
         // Every base window sizes the headroom at the same quantile of its own rises; the one that has
         // cost least lately speaks.
@@ -152,14 +157,22 @@ export class PredictivePolicy implements ScalingPolicy {
         // The HPA's count, trimmed to what the highest of the newest demand's rises could need.
         const first = this.windows[0]!;
         const trim = clampReplicas(
-          (first.peak() * first.rises.quantile(this.options.trimQuantile)) / perReplica,
+          (first.peak() * first.rises.quantile(Math.max(this.options.trimFloor, Math.min(this.options.trimQuantile, quantile)))) / perReplica,
           min,
           max,
         );
         const prior = Math.min(hpa, trim);
-        state = { replicas: Math.max(hold, need, prior), need, hold, hpa, quantile, headroom, base, window: best };
+        state = { replicas: Math.max(hold, need, prior), need, hold, hpa, prior, quantile, headroom, base, window: best };
       }
     }
+    // A pod removed now could not be back before new pods are ready: keep, of the pods there are, as
+    // many as any decision of the last startup period wanted (its needs were as likely as this one's).
+    this.recent.push(state.replicas);
+    const keep = Math.round(this.options.regretSeconds / this.tickSeconds);
+    while (this.recent.length > keep + 1) this.recent.shift();
+    state.replicas = Math.max(state.replicas, Math.min(ctx.pods, Math.max(...this.recent)));
+    // Over budget, never run more than the HPA would (or the hold needs), so the overrun cannot grow.
+    if (n > 0 && this.overBudget()) state.replicas = Math.min(state.replicas, Math.max(state.hold, hpa));
     this.ownPodTicks += state.replicas;
     this.last = state;
     return state.replicas;
@@ -169,10 +182,13 @@ export class PredictivePolicy implements ScalingPolicy {
    * The quantile the headroom is read at: one step down the list while the policy has spent more than
    * the shadow HPA (less the reserve), one step up while it has spent less.
    */
+  private overBudget(): boolean {
+    return this.ownPodTicks > (1 - this.options.costReserve) * this.shadow.podTicks;
+  }
+
   private quantileInForce(): number {
     const quantiles = this.options.riseQuantiles;
-    const budget = (1 - this.options.costReserve) * this.shadow.podTicks;
-    if (this.ownPodTicks > budget) this.level = Math.max(0, this.level - 1);
+    if (this.overBudget()) this.level = Math.max(0, this.level - 1);
     else this.level = Math.min(quantiles.length - 1, this.level + 1);
     return quantiles[this.level]!;
   }
