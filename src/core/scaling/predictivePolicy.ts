@@ -6,16 +6,18 @@
 //   at its start), weighted towards recent ones with a half-life of hours. The base is the most demand of
 //   the last 15 s, 1, 3 or 6 minutes, or the demand extrapolated along the last 3 minutes' trend: each
 //   sizes at the same quantile of its own rises, and the one that has cost least lately speaks.
-// - Budget: the Kubernetes HPA runs alongside on the same observations (never applied). While the policy
-//   has spent less than the HPA would have (less a 1 % reserve) the quantile steps up a list (to 99.9 %),
-//   while it has spent more it steps down (to the median).
-// - The HPA's own count is kept as a floor, trimmed to the newest demand times the 99.5 % quantile of
-//   its rises: the HPA's 5-minute hold at 1/0.7 of a peak is dropped once the workload's rises say it
-//   cannot be needed.
+// - The HPA alongside: the Kubernetes HPA runs on the same observations (never applied). Its count is a
+//   floor, trimmed to the newest demand times the 99-99.5 % quantile of its rises, so its 5-minute hold
+//   at 1/0.7 of a past peak is dropped once the workload's own rises say it cannot be needed.
+// - No flapping: a pod asked for by any decision of the last startup period is not removed, since it
+//   could not be back in time.
+// - Budget: while it has spent less than 97 % of what the HPA would have, the quantile steps up a list
+//   (to 99.9 %); above, it steps down (to the median) and the count is capped at the HPA's (or the
+//   hold's); above the HPA's own spending, at the hold or the trimmed HPA.
 // Until enough rises are seen it provisions what the shadow HPA would, and never less than the hold.
 // It reads only observations (rate, ready, utilization) and its own decisions; nothing depends on a
 // series' source, length or step (no step detection: held values are just rises of zero). A jump is
-// answered at the next decision; the count falls only when hold, headroom and trimmed HPA all allow it.
+// answered at the next decision.
 import type { Forecast, ForecastPoint } from './forecast';
 import { DecayingQuantile } from './decayingQuantile';
 import { clampReplicas, type Observation, type ScalingContext, type ScalingPolicy } from './policy';
@@ -138,7 +140,17 @@ export class PredictivePolicy implements ScalingPolicy {
       const warm = this.windows.length > 0 && this.windows.every((w) => w.rises.count >= this.options.minRises);
       if (!warm) {
         const replicas = Math.max(hold, hpa);
-        state = { replicas, need: hpa, hold, hpa, prior: hpa, quantile, headroom: 1, base: this.bases[n - 1]!, window: 0 };
+        state = {
+          replicas,
+          need: hpa,
+          hold,
+          hpa,
+          prior: hpa,
+          quantile,
+          headroom: 1,
+          base: this.bases[n - 1]!,
+          window: 0,
+        };
       } else {
         // Every base window sizes the headroom at the same quantile of its own rises; the one that has
         // cost least lately speaks.
@@ -157,12 +169,24 @@ export class PredictivePolicy implements ScalingPolicy {
         // The HPA's count, trimmed to what the highest of the newest demand's rises could need.
         const first = this.windows[0]!;
         const trim = clampReplicas(
-          (first.peak() * first.rises.quantile(Math.max(this.options.trimFloor, Math.min(this.options.trimQuantile, quantile)))) / perReplica,
+          (first.peak() *
+            first.rises.quantile(Math.max(this.options.trimFloor, Math.min(this.options.trimQuantile, quantile)))) /
+            perReplica,
           min,
           max,
         );
         const prior = Math.min(hpa, trim);
-        state = { replicas: Math.max(hold, need, prior), need, hold, hpa, prior, quantile, headroom, base, window: best };
+        state = {
+          replicas: Math.max(hold, need, prior),
+          need,
+          hold,
+          hpa,
+          prior,
+          quantile,
+          headroom,
+          base,
+          window: best,
+        };
       }
     }
     // A pod removed now could not be back before new pods are ready: keep, of the pods there are, as
@@ -171,8 +195,11 @@ export class PredictivePolicy implements ScalingPolicy {
     const keep = Math.round(this.options.regretSeconds / this.tickSeconds);
     while (this.recent.length > keep + 1) this.recent.shift();
     state.replicas = Math.max(state.replicas, Math.min(ctx.pods, Math.max(...this.recent)));
-    // Over budget, never run more than the HPA would (or the hold needs), so the overrun cannot grow.
+    // Over budget, never run more than the HPA would (or the hold needs), so the overrun cannot grow;
+    // beyond the HPA's spending itself, only the hold and the trimmed HPA count, so it shrinks.
     if (n > 0 && this.overBudget()) state.replicas = Math.min(state.replicas, Math.max(state.hold, hpa));
+    if (n > 0 && this.ownPodTicks > this.shadow.podTicks)
+      state.replicas = Math.min(state.replicas, Math.max(state.hold, state.prior));
     this.ownPodTicks += state.replicas;
     this.last = state;
     return state.replicas;

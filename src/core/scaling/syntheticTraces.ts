@@ -138,7 +138,7 @@ export const FAMILY_TICKS = 2 * TICKS_PER_DAY;
 
 /** Seeds a policy may be tuned on, and seeds held aside to judge it (never looked at while tuning). */
 export const TUNING_SEEDS: readonly number[] = [1, 2, 3, 4, 5, 6];
-export const HELD_ASIDE_SEEDS: readonly number[] = [7001, 7002, 7003, 7004, 7005, 7006, 7007, 7008, 7009, 7010];
+export const HELD_ASIDE_SEEDS: readonly number[] = [9101, 9102, 9103, 9104, 9105, 9106, 9107, 9108, 9109, 9110];
 
 /** A standard normal draw (Box-Muller). */
 function gauss(random: Random): number {
