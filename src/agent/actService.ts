@@ -238,6 +238,7 @@ export class ActService {
     const graph = await this.loadGraph();
     const pending = (await this.pending()).find((p) => p.proposal.id === decision.proposalId && p.state === 'awaiting-approval');
     if (!pending?.verdict) return { status: 'unknown', message: `no approval is pending for proposal ${decision.proposalId}`, reverified: 0 };
+    if (decision.planHash !== pending.verdict.planHash) return { status: 'invalid', message: 'the confirmation is for another plan than the one verified; nothing was written', verdict: pending.verdict, reverified: 0 };
     const unmet = unmetConfirmation(this.confirmationNeeds(pending.proposal, pending.verdict), decision, this.options.api.context);
     if (unmet) return { status: 'unconfirmed', message: unmet, verdict: pending.verdict, reverified: 0 };
     const config = { configurable: { thread_id: pending.threadId } };
