@@ -13,6 +13,7 @@ import { ACT_API_VERSION, CHECK_NAMES, type CheckName, type CheckResult, type Pr
 import type { Pod } from '../core/model/resources';
 import { shadowObstacle } from '../cluster/actions/shadow';
 import type { ActContext } from './actContext';
+import { replayCheck } from './scalingProposals';
 
 type Obj = Record<string, any>;
 
@@ -147,7 +148,12 @@ export async function verifyProposal(ctx: ActContext, proposal: Proposal, opts: 
 
   await shadowCheck(ctx, proposal, newTemplateRaw, checks, opts, run);
   if (proposal.incidentType !== 'Scaling') checks.push(skipped('replay', 'not a scaling proposal'));
-  else checks.push(skipped('replay', 'replay of recorded demand is not available for this workload'));
+  else {
+    const hpa = proposal.target.kind === 'HorizontalPodAutoscaler' ? ctx.snapshot.get('HorizontalPodAutoscaler', proposal.target.namespace, proposal.target.name) : undefined;
+    const workload = hpa ? { kind: hpa.target.kind, namespace: proposal.target.namespace, name: hpa.target.name } : proposal.target;
+    const started = performance.now();
+    await run('replay', () => fromFinding('replay', replayCheck(ctx.snapshot, ctx.usage?.(), proposal, workload), started));
+  }
 
   const ordered = orderChecks(checks);
   return {
