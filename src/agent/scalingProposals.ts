@@ -50,5 +50,7 @@ export function replayCheck(snapshot: ClusterSnapshot, usage: UsageHistory | und
   const proposed: ScalingSetting = 'hpa' in current
     ? { hpa: { minReplicas: value('spec.minReplicas', current.hpa.minReplicas), maxReplicas: value('spec.maxReplicas', current.hpa.maxReplicas) } }
     : { replicas: value('spec.replicas', current.replicas) };
-  return replayScaling(history, current, proposed);
+  // Demand is in cores and a replica carries its cpu request, as the live observations count it.
+  const capacity = w ? podCpuRequest(w.template) : undefined;
+  return replayScaling(history, current, proposed, capacity);
 }
