@@ -10,6 +10,7 @@ import { CriticalIncidentNotifier } from './ui/notifier';
 import { LlmSettings } from './ui/llmSettings';
 import { ManifestIndexService } from './ui/manifestIndexService';
 import { ManifestInsights, registerInsightProviders } from './ui/manifestInsights';
+import { registerIncidentsPanel } from './ui/incidentsPanel/incidentsPanelHost';
 import { registerScalingPanel } from './ui/scalingPanel/scalingPanelHost';
 import { ConnectionStatusBar } from './ui/statusBar';
 import { WorkloadTreeProvider, connectionContextKey } from './ui/workloadTree';
@@ -41,8 +42,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const tree = new WorkloadTreeProvider(manager, hub, monitorScope);
   const view = vscode.window.createTreeView('nimbusguard.workloads', { treeDataProvider: tree, showCollapseAll: true });
   const statusBar = new ConnectionStatusBar(manager, hub);
-  const documents = new NimbusDocuments(manager, hub);
+  const documents = new NimbusDocuments(manager);
   const notifier = new CriticalIncidentNotifier(() => config().get<boolean>('notifications.critical', true));
+
+  const incidentsPanel = registerIncidentsPanel({ extensionUri: context.extensionUri, manager, hub });
 
   let sessionListener: vscode.Disposable | undefined;
   const onConnectionChanged = () => {
@@ -83,7 +86,8 @@ export function activate(context: vscode.ExtensionContext): void {
       tree.refresh();
     }),
     ...registerConnectionCommands(manager),
-    ...registerIncidentCommands(hub, documents, manifests),
+    ...registerIncidentCommands(hub, documents, manifests, incidentsPanel.show),
+    ...incidentsPanel.disposables,
     ...registerScalingPanel({ extensionUri: context.extensionUri, manager }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['kubeconfig', 'context', 'namespaces'].some((k) => e.affectsConfiguration(`nimbusguard.${k}`))) void manager.reload();

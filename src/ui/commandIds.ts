@@ -13,6 +13,7 @@ export const COMMANDS = {
   setLlmApiKey: 'nimbusguard.setLlmApiKey',
   applyManifestFix: 'nimbusguard.applyManifestFix',
   showScaling: 'nimbusguard.showScaling',
+  showIncidentsPanel: 'nimbusguard.showIncidentsPanel',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

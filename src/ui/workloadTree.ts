@@ -9,7 +9,7 @@ import type { ObjectRef } from '../core/model/resources';
 import { SEVERITY_STYLE } from '../core/model/severity';
 import { refKey, sameRef } from '../core/model/objectRef';
 import { Health, Workload, isWorkloadKind, readyText, workloadHealth } from '../core/model/workload';
-import { age } from './incidentMarkdown';
+import { age } from '../core/model/age';
 import { IncidentHub } from './incidentHub';
 import { COMMANDS } from './commandIds';
 
