@@ -14,6 +14,9 @@ export const COMMANDS = {
   applyManifestFix: 'nimbusguard.applyManifestFix',
   showScaling: 'nimbusguard.showScaling',
   showIncidentsPanel: 'nimbusguard.showIncidentsPanel',
+  applyFix: 'nimbusguard.applyFix',
+  rollbackChange: 'nimbusguard.rollbackChange',
+  showApproval: 'nimbusguard.showApproval',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
