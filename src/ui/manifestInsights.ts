@@ -6,6 +6,7 @@ import type { Incident } from '../core/model/incident';
 import type { RootCause, SuggestedFix } from '../core/model/rootCause';
 import { locateField } from '../core/manifest/manifestIndex';
 import { tryParseFieldPath } from '../core/model/fieldPath';
+import { severityLabelIcon } from '../core/model/severity';
 import { editField } from '../core/manifest/manifestEdit';
 import { IncidentHub } from './incidentHub';
 import { ManifestIndexService, isYaml } from './manifestIndexService';
@@ -115,10 +116,14 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
     const lenses: vscode.CodeLens[] = [];
     for (const i of this.byUri.get(doc.uri.toString()) ?? []) {
       const at = new vscode.Range(i.objectLine, 0, i.objectLine, 0);
-      lenses.push(new vscode.CodeLens(at, { title: `$(error) ${i.incident.type}: ${clip(i.cause.summary)}`, command: COMMANDS.explainIncident, arguments: [i.incident.id] }));
+      lenses.push(new vscode.CodeLens(at, { title: `${severityLabelIcon(i.incident.severity)} ${i.incident.type}: ${clip(i.cause.summary)}`, command: COMMANDS.explainIncident, arguments: [i.incident.id] }));
       lenses.push(new vscode.CodeLens(at, { title: 'Explain', command: COMMANDS.explainIncident, arguments: [i.incident.id] }));
       i.cause.fixes.forEach((fix, index) => {
         if (fix.edits?.length && !fix.target) lenses.push(new vscode.CodeLens(at, { title: `Fix: ${clip(fix.summary)}`, command: COMMANDS.applyManifestFix, arguments: [doc.uri, i.incident.id, index] }));
+        // The same fix on the cluster, through verification and the developer's confirmation.
+        if (fix.edits?.length || fix.rollbackToRevision !== undefined) {
+          lenses.push(new vscode.CodeLens(at, { title: 'Verify & Apply…', tooltip: `Verify "${clip(fix.summary)}" on the cluster, then decide`, command: COMMANDS.applyFix, arguments: [{ incidentId: i.incident.id, fix: fix.summary }] }));
+        }
       });
     }
     return lenses;
@@ -136,6 +141,9 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
         action.diagnostics = this.diagnostics.get(doc.uri)?.filter((d) => d.range.isEqual(i.range)) ?? [];
         action.isPreferred = index === 0;
         actions.push(action);
+        const onCluster = new vscode.CodeAction(`Verify & Apply on the cluster: ${fix.summary}`, vscode.CodeActionKind.QuickFix);
+        onCluster.command = { title: 'Verify & Apply…', command: COMMANDS.applyFix, arguments: [{ incidentId: i.incident.id, fix: fix.summary }] };
+        actions.push(onCluster);
       });
     }
     return actions;
