@@ -96,8 +96,8 @@ export async function applyConfirmed(ctx: ActContext, proposal: Proposal, confir
       const message = error instanceof Error ? error.message : String(error);
       ctx.ledger.append({ v: LEDGER_VERSION, type: 'failed', changeId, at: ctx.now().toISOString(), error: message });
       if (error instanceof WriteError && error.status === 409) {
-        // The object changed between the last read and the write: verify once more, or stop.
-        if (reverified >= 1) return { status: 'stopped', message: 'stopped: the object changed again after re-verification; nothing was written', changeId, verdict, reverified };
+        // The object changed between the last read and the write. Read it again: a status update goes
+        // on; a spec change is verified once more, and a second one stops the apply (loop top).
         continue;
       }
       await recordEvent(ctx.api, verdict.plan, 'NimbusGuardApplyFailed', `${proposal.summary}: ${message}`);

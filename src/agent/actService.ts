@@ -2,6 +2,7 @@
 //
 //   const act = new ActService({ api, snapshot, incidents });   await act.start();
 //   act.proposalsFor(target, { type })      → ranked proposals (+ advice) for a target's open incidents
+//   act.scalingProposalFor(target)           → the scaling proposal (replicas or HPA bounds), verified with a replay
 //   await act.verify(proposal)               → runs propose → verify on the thread of (target, group);
 //                                              progress per check on onProgress; pauses at approve
 //   act.confirmationNeeds(proposal, verdict) → what the confirmation must include (typed context…)
@@ -28,6 +29,8 @@ import type { Incident, IncidentType } from '../core/model/incident';
 import { ACT_API_VERSION, type ApprovalDecision, type ChangeRecord, type FieldImage, type Outcome, type Proposal, type Verdict, type VerifyProgress } from '../core/model/proposal';
 import type { ObjectRef } from '../core/model/resources';
 import type { ClusterSnapshot } from '../core/model/snapshot';
+import type { UsageHistory } from '../core/model/usageHistory';
+import { scalingProposalFor } from './scalingProposals';
 import type { ActContext, IncidentSource, ShadowRunner } from './actContext';
 import { reconcileIntents } from './actApplier';
 import type { IncidentGraph } from './graph';
@@ -45,6 +48,8 @@ export interface ActServiceOptions {
   who?: () => string;
   now?: () => Date;
   protectedContexts?: () => readonly string[];
+  /** The session's usage history: scaling proposals and their replay check. */
+  usage?: UsageHistory;
   /** Namespaces to sweep for left-behind shadows at start (the session's). */
   namespaces?: () => readonly string[];
 }
@@ -127,6 +132,7 @@ export class ActService {
       who: options.who ?? (() => { try { return userInfo().username; } catch { return 'unknown'; } }),
       progress: (e) => this.progressed.fire(e),
       signal: () => this.abort.signal,
+      usage: () => options.usage,
       ...(options.shadow ? { shadow: options.shadow } : {}),
       uidOf: (ref) => ref.uid ?? (options.snapshot.get(ref.kind as 'Deployment', ref.namespace, ref.name) as { meta?: { uid: string }; uid?: string } | undefined)?.meta?.uid
         ?? (options.snapshot.get(ref.kind as 'Deployment', ref.namespace, ref.name) as { uid?: string } | undefined)?.uid,
@@ -192,6 +198,11 @@ export class ActService {
     return { target, incidents, proposals, advice: [...new Set(advice)] };
   }
 
+  /** The scaling proposal for a Deployment or StatefulSet (new replicas, or new HPA bounds), or why there is none. */
+  scalingProposalFor(target: ObjectRef): { proposal?: Proposal; note: string } {
+    return scalingProposalFor(this.options.snapshot, this.options.usage, target);
+  }
+
   /** What the confirmation of this verdict must include in this context. */
   confirmationNeeds(proposal: Proposal, verdict: Verdict): ConfirmationNeeds {
     return confirmationNeeds(proposal, verdict, this.options.api.context, this.options.api.server, this.options.protectedContexts?.() ?? DEFAULT_PROTECTED_CONTEXTS);
@@ -238,6 +249,7 @@ export class ActService {
     const graph = await this.loadGraph();
     const pending = (await this.pending()).find((p) => p.proposal.id === decision.proposalId && p.state === 'awaiting-approval');
     if (!pending?.verdict) return { status: 'unknown', message: `no approval is pending for proposal ${decision.proposalId}`, reverified: 0 };
+    if (decision.planHash !== pending.verdict.planHash) return { status: 'invalid', message: 'the confirmation is for another plan than the one verified; nothing was written', verdict: pending.verdict, reverified: 0 };
     const unmet = unmetConfirmation(this.confirmationNeeds(pending.proposal, pending.verdict), decision, this.options.api.context);
     if (unmet) return { status: 'unconfirmed', message: unmet, verdict: pending.verdict, reverified: 0 };
     const config = { configurable: { thread_id: pending.threadId } };

@@ -8,10 +8,12 @@ import { toPodTemplate } from '../cluster/convert';
 import { disruptionCheck, fitCheck, predictedHpaReplicas, quotaCheck, rolloutBudget, type CapacityFinding, type CapacityInput } from '../core/change/capacity';
 import { podRequests } from '../core/diagnose/unschedulableRule';
 import { judgeVerdict, orderChecks, skipped } from '../core/change/verdict';
+import { sameImage } from '../core/change/fieldImage';
 import { ACT_API_VERSION, CHECK_NAMES, type CheckName, type CheckResult, type Proposal, type Verdict } from '../core/model/proposal';
 import type { Pod } from '../core/model/resources';
 import { shadowObstacle } from '../cluster/actions/shadow';
 import type { ActContext } from './actContext';
+import { replayCheck } from './scalingProposals';
 
 type Obj = Record<string, any>;
 
@@ -87,16 +89,27 @@ export async function verifyProposal(ctx: ActContext, proposal: Proposal, opts: 
     const empty = { server: ctx.api.server, caHash: ctx.api.caHash, context: ctx.api.context, user: ctx.api.user, target: { ...proposal.target, uid: proposal.target.uid ?? '', apiVersion: '' }, access: { verb: 'patch' as const, group: '', resource: '' }, patchType: 'strategic' as const, body: null, preconditions: { generation: 0, fields: {} } };
     return { verdict: { apiVersion: ACT_API_VERSION, kind: 'Verdict', proposalId: proposal.id, planHash: '', result: 'fail', checks: ordered, verifiedAt, plan: empty, before: {}, after: {} } };
   }
-  const { plan, live } = planned;
-  await run('permissions', () => checkPermissions(ctx.api, plan));
+  await run('permissions', () => checkPermissions(ctx.api, planned!.plan));
   let dryRunObject: Obj | undefined;
   let after = {};
   await run('dryRun', async () => {
-    const d = await dryRunWrite(ctx.api, plan, live, proposal.fields, changeAnnotations('verify', proposal.summary));
-    dryRunObject = d.object;
-    after = d.after ?? {};
-    return d.check;
+    for (let attempt = 0; ; attempt++) {
+      const d = await dryRunWrite(ctx.api, planned!.plan, planned!.live, proposal.fields, changeAnnotations('verify', proposal.summary));
+      if (d.conflict && attempt < 3) {
+        // A status update (a restarting pod, the controller's counters) moves the resourceVersion but not
+        // the spec: plan again on the fresh object. A spec change during verification stays inconclusive.
+        const again = await planWrite(ctx.api, proposal, opts.restoreTemplate).catch(() => undefined);
+        if (again && again.plan.preconditions.generation === planned!.plan.preconditions.generation && sameImage(again.before, planned!.before)) {
+          planned = again;
+          continue;
+        }
+      }
+      dryRunObject = d.object;
+      after = d.after ?? {};
+      return d.check;
+    }
   });
+  const { plan, live } = planned;
   await run('ownership', () => checkOwnership(live, proposal.fields, hpaFor(ctx, proposal)));
 
   const templateChange = TEMPLATE_KINDS.has(proposal.target.kind) && touchesTemplate(proposal);
@@ -135,7 +148,12 @@ export async function verifyProposal(ctx: ActContext, proposal: Proposal, opts: 
 
   await shadowCheck(ctx, proposal, newTemplateRaw, checks, opts, run);
   if (proposal.incidentType !== 'Scaling') checks.push(skipped('replay', 'not a scaling proposal'));
-  else checks.push(skipped('replay', 'replay of recorded demand is not available for this workload'));
+  else {
+    const hpa = proposal.target.kind === 'HorizontalPodAutoscaler' ? ctx.snapshot.get('HorizontalPodAutoscaler', proposal.target.namespace, proposal.target.name) : undefined;
+    const workload = hpa ? { kind: hpa.target.kind, namespace: proposal.target.namespace, name: hpa.target.name } : proposal.target;
+    const started = performance.now();
+    await run('replay', () => fromFinding('replay', replayCheck(ctx.snapshot, ctx.usage?.(), proposal, workload), started));
+  }
 
   const ordered = orderChecks(checks);
   return {

@@ -43,7 +43,6 @@ export interface MonitorOptions {
   tickMs?: number;
 }
 
-
 export class IncidentMonitor {
   private readonly tracker = new IncidentTracker();
   private readonly changed = new Emitter<{ opened: Incident[]; resolved: Incident[] }>();

@@ -51,7 +51,7 @@ export async function openActSession(opts: { kubeconfig?: string | undefined; co
   const monitor = new IncidentMonitor({ snapshot: session.snapshot, onSnapshotChange: session.onDidChange, usage: session.usage, tickMs: 2_000 });
   monitor.evaluate();
   const api = new ApiClient(kc);
-  const act = new ActService({ api, snapshot: session.snapshot, incidents: monitor, shadow: new ShadowRunner(api), namespaces: () => [opts.namespace] });
+  const act = new ActService({ api, snapshot: session.snapshot, incidents: monitor, usage: session.usage, shadow: new ShadowRunner(api), namespaces: () => [opts.namespace] });
   for (const note of await act.start()) process.stderr.write(`note: ${note}\n`);
   return {
     context, session, monitor, act, api,

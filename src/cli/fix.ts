@@ -4,7 +4,7 @@
 // applied (fail/inconclusive, or the spec changed twice); 2 usage/connection/unknown object/no
 // incident/no proposal/bad --fix; 3 pass but not confirmed; 4 applied but rollout failed or not
 // resolved; 130 interrupted.
-import type { IncidentType } from '../core/model/incident';
+import type { Incident, IncidentType } from '../core/model/incident';
 import { INCIDENT_TYPES } from '../core/model/incident';
 import type { Proposal } from '../core/model/proposal';
 import type { ApiResponse } from '../cluster/actions/apiClient';
@@ -109,10 +109,18 @@ async function fixWithSession(s: ActSession, ref: { kind: string; name: string; 
   if (exists.status === 404) return emit(2, `${ref.kind} ${ref.namespace}/${ref.name} not found`);
   if (exists.status < 200 || exists.status > 299) return emit(2, `${ref.kind} ${ref.namespace}/${ref.name} cannot be read: ${String(exists.body['message'] ?? exists.status)}`);
   const target = { ...ref, uid: String(exists.body['metadata']?.['uid'] ?? '') };
-  if (args.type === 'Scaling') return emit(2, 'no actionable proposal: scaling proposals are not offered by the CLI yet');
-  const list = s.act.proposalsFor(target, args.type ? { type: args.type as IncidentType } : {});
-  if (list.incidents.length === 0) return emit(2, `no open incident on ${ref.kind}/${ref.name}${args.type ? ` of type ${args.type}` : ''}`);
-  doc['incident'] = incidentBrief(list.incidents[0]!);
+  let list: { incidents: Incident[]; proposals: Proposal[]; advice: string[] };
+  if (args.type === 'Scaling') {
+    const scaling = s.act.scalingProposalFor(target);
+    if (!scaling.proposal) return emit(2, `no actionable proposal: ${scaling.note}`);
+    list = { incidents: [], proposals: [scaling.proposal], advice: [] };
+    doc['incident'] = null;
+    (json ? process.stderr : process.stdout).write(`scaling: ${printable(scaling.note)}\n`);
+  } else {
+    list = s.act.proposalsFor(target, args.type ? { type: args.type as IncidentType } : {});
+    if (list.incidents.length === 0) return emit(2, `no open incident on ${ref.kind}/${ref.name}${args.type ? ` of type ${args.type}` : ''}`);
+    doc['incident'] = incidentBrief(list.incidents[0]!);
+  }
   doc['proposals'] = list.proposals.map((p, i) => ({ id: p.id, rank: i + 1, summary: p.summary, risk: p.risk }));
   const out = json ? process.stderr : process.stdout;
   for (const i of list.incidents) out.write(`${i.severity.toUpperCase()} ${i.type} ${i.workload.kind}/${i.workload.name}: ${printable(i.summary)}\n`);

@@ -6,6 +6,7 @@ import type { Incident } from '../core/model/incident';
 import type { RootCause, SuggestedFix } from '../core/model/rootCause';
 import { locateField } from '../core/manifest/manifestIndex';
 import { tryParseFieldPath } from '../core/model/fieldPath';
+import { severityLabelIcon } from '../core/model/severity';
 import { editField } from '../core/manifest/manifestEdit';
 import { IncidentHub } from './incidentHub';
 import { ManifestIndexService, isYaml } from './manifestIndexService';
@@ -115,7 +116,7 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
     const lenses: vscode.CodeLens[] = [];
     for (const i of this.byUri.get(doc.uri.toString()) ?? []) {
       const at = new vscode.Range(i.objectLine, 0, i.objectLine, 0);
-      lenses.push(new vscode.CodeLens(at, { title: `$(error) ${i.incident.type}: ${clip(i.cause.summary)}`, command: COMMANDS.explainIncident, arguments: [i.incident.id] }));
+      lenses.push(new vscode.CodeLens(at, { title: `${severityLabelIcon(i.incident.severity)} ${i.incident.type}: ${clip(i.cause.summary)}`, command: COMMANDS.explainIncident, arguments: [i.incident.id] }));
       lenses.push(new vscode.CodeLens(at, { title: 'Explain', command: COMMANDS.explainIncident, arguments: [i.incident.id] }));
       i.cause.fixes.forEach((fix, index) => {
         if (fix.edits?.length && !fix.target) lenses.push(new vscode.CodeLens(at, { title: `Fix: ${clip(fix.summary)}`, command: COMMANDS.applyManifestFix, arguments: [doc.uri, i.incident.id, index] }));

@@ -18,7 +18,8 @@ function sources(dir: string): string[] {
 /** Relative module specifiers of every import and re-export, static or dynamic. */
 function specifiers(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:^|[\s;])(?:import|export)\s[^'";]*?\sfrom\s*['"](\.{1,2}\/[^'"]+)['"]/g)) out.push(m[1]!);
+  for (const m of text.matchAll(/(?:^|[\s;])(?:import|export)\s[^'";]*?\sfrom\s*['"](\.{1,2}\/[^'"]+)['"]/g))
+    out.push(m[1]!);
   for (const m of text.matchAll(/(?:^|[\s;])import\s*['"](\.{1,2}\/[^'"]+)['"]/g)) out.push(m[1]!);
   for (const m of text.matchAll(/import\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g)) out.push(m[1]!);
   return out;
@@ -75,7 +76,10 @@ test('no import cycle among the modules of src/core', () => {
   const files = sources(core);
   assert.ok(files.length > 20, 'src/core holds the pure modules');
   const graph = importGraph(files, (f) => readFileSync(f, 'utf8'));
-  assert.deepEqual(cycles(graph).map((c) => c.map((f) => relative(core, f)).join(' → ')), []);
+  assert.deepEqual(
+    cycles(graph).map((c) => c.map((f) => relative(core, f)).join(' → ')),
+    [],
+  );
 });
 
 test('the folders of src/core depend on each other without a cycle (model ← detect ← diagnose, learning ← scaling)', () => {
@@ -93,7 +97,8 @@ test('the folders of src/core depend on each other without a cycle (model ← de
 test('core/model imports only core/model', () => {
   const model = join(core, 'model');
   const outside = [...importGraph(sources(model), (f) => readFileSync(f, 'utf8'))].flatMap(([file, deps]) =>
-    deps.filter((d) => !d.startsWith(`${model}/`)).map((d) => `${relative(core, file)} imports ${relative(core, d)}`));
+    deps.filter((d) => !d.startsWith(`${model}/`)).map((d) => `${relative(core, file)} imports ${relative(core, d)}`),
+  );
   assert.deepEqual(outside, []);
 });
 
@@ -109,7 +114,21 @@ test('the cycle check sees every import form and finds a cycle of any length', (
     "import { parse } from 'yaml';",
   ].join('\n');
   assert.deepEqual(specifiers(text), ['./a', '../b', './c', './d', './g', './e', './f']);
-  const graph = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['d']], ['e', ['a']]]);
+  const graph = new Map([
+    ['a', ['b']],
+    ['b', ['c']],
+    ['c', ['a']],
+    ['d', ['d']],
+    ['e', ['a']],
+  ]);
   assert.deepEqual(cycles(graph), [['a', 'b', 'c'], ['d']]);
-  assert.deepEqual(cycles(new Map([['a', ['b']], ['b', []]])), []);
+  assert.deepEqual(
+    cycles(
+      new Map([
+        ['a', ['b']],
+        ['b', []],
+      ]),
+    ),
+    [],
+  );
 });

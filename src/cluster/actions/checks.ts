@@ -48,6 +48,8 @@ export interface DryRunOutcome {
   /** The object as the server would store it, when the dry-run passed. */
   object?: Obj;
   after?: FieldImage;
+  /** The resourceVersion precondition failed: the object changed after it was read. */
+  conflict?: boolean;
 }
 
 /** The exact write as a server dry-run: same body, same precondition, strict validation. */
@@ -71,7 +73,7 @@ export async function dryRunWrite(api: ApiClient, plan: WritePlan, live: Obj, fi
   }
   const message = messageOf(r);
   if (WEBHOOK_TROUBLE.test(message) || r.status >= 500) return { check: result('dryRun', 'inconclusive', `an admission webhook or the server could not answer: ${message}`, started, { warnings }) };
-  if (r.status === 409) return { check: result('dryRun', 'inconclusive', `the object changed during verification: ${message}`, started, { warnings }) };
+  if (r.status === 409) return { check: result('dryRun', 'inconclusive', `the object changed during verification: ${message}`, started, { warnings }), conflict: true };
   return { check: result('dryRun', 'fail', `the API server rejects the write (${r.status}): ${message}`, started, { warnings }) };
 }
 

@@ -7,6 +7,7 @@ import type { Workload } from '../model/workload';
 import { clip, condition, conditionEvidence, eventEvidence, fieldName, namedItem, finding, lastedAtLeast, oneLine } from './support';
 import { refOf } from '../model/objectRef';
 import { SCALABLE_KINDS } from '../model/workload';
+import { appendKey } from '../model/fieldPath';
 
 /** Metrics arrive a minute or so after an HPA or its pods are created. */
 export const HPA_GRACE_MS = 2 * 60 * 1000;
@@ -47,7 +48,7 @@ function problems({ snapshot, now }: DetectContext, hpa: HorizontalPodAutoscaler
       if (missing.length === 0) continue;
       out.push({
         text: `${m.name} utilization target but container${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} no ${m.name} request`,
-        evidence: { kind: 'spec', source: { kind: target.kind, namespace: target.namespace, name: target.name, uid: target.uid }, field: `${namedItem('spec.template.spec.containers', missing[0])}.resources.requests.${fieldName(m.name)}`, text: clip(`no ${m.name} request in ${missing.join(', ')}; ${m.name} utilization target ${m.targetAverageUtilization}%`) },
+        evidence: { kind: 'spec', source: { kind: target.kind, namespace: target.namespace, name: target.name, uid: target.uid }, field: appendKey(`${namedItem('spec.template.spec.containers', missing[0])}.resources.requests`, fieldName(m.name)), text: clip(`no ${m.name} request in ${missing.join(', ')}; ${m.name} utilization target ${m.targetAverageUtilization}%`) },
       });
     }
   }

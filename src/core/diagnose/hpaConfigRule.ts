@@ -5,7 +5,7 @@ import { recommendResources } from '../scaling/rightSizing';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { targetOf } from './hpaSaturatedRule';
 import { containerPath, cpuQuantity, diagnosis, q, type Diagnosis } from './ruleSupport';
-import { appendIndex } from '../model/fieldPath';
+import { appendIndex, appendKey } from '../model/fieldPath';
 import { isScalableKind } from '../model/workload';
 
 /** A cpu request when nothing is known about usage. */
@@ -29,7 +29,7 @@ function diagnoseMisconfigured(ctx: DiagnoseContext): Diagnosis | undefined {
         const value = m.name === 'cpu'
           ? (rec ? cpuQuantity(Math.max(10, Math.ceil(rec.cpuRequest * 100) * 10)) : DEFAULT_CPU_REQUEST)
           : (rec ? `${Math.ceil(rec.memoryRequest / (1024 * 1024))}Mi` : '128Mi');
-        return { container: c.name, path: `${containerPath('spec.template.spec', c.name)}.resources.requests.${m.name}`, value, fromUsage: rec !== undefined };
+        return { container: c.name, path: appendKey(`${containerPath('spec.template.spec', c.name)}.resources.requests`, m.name), value, fromUsage: rec !== undefined };
       });
       const fix: TargetedFix = {
         summary: `On ${target.kind} ${q(target.name)}: set a ${m.name} request (${q(edits.map((e) => `${e.container} ${e.value}`).join(', '), 120)})${edits.every((e) => e.fromUsage) ? ' from its usage' : ''}`,

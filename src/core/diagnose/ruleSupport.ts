@@ -88,9 +88,12 @@ export function incidentContainer(ctx: DiagnoseContext, at: TemplateAt | undefin
   return only ? findContainer(at, only.name) : undefined;
 }
 
-/** A map key inside a path: `spec.selector.app`, or `spec.selector['app.kubernetes.io/name']`. */
+/**
+ * A map key inside a path: `spec.selector.app`, or `spec.selector['app.kubernetes.io/name']`. The
+ * bound fits the longest valid label key (a 253-character prefix, "/", a 63-character name).
+ */
 export function keyPath(base: string, key: string): string {
-  return appendKey(base, oneLine(key, 253));
+  return appendKey(base, oneLine(key, 317));
 }
 
 /** Pods of the incident's workload (live ones), from the shared index. */

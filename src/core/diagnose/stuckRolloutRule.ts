@@ -10,7 +10,10 @@ import { diagnosis, type Diagnosis } from './ruleSupport';
 function diagnoseStuck(ctx: DiagnoseContext): Diagnosis | undefined {
   const { snapshot, incident } = ctx;
   if (incident.type !== 'RolloutStuck' || findBadRollout(ctx)) return undefined;
-  const d = incident.workload.kind === 'Deployment' ? snapshot.getWorkload('Deployment', incident.workload.namespace, incident.workload.name) : undefined;
+  const d =
+    incident.workload.kind === 'Deployment'
+      ? snapshot.getWorkload('Deployment', incident.workload.namespace, incident.workload.name)
+      : undefined;
   const progressing = d ? condition(d.conditions, 'Progressing') : undefined;
   const inner = delegateToPods(ctx);
   if (!inner) return undefined;

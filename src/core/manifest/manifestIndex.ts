@@ -103,7 +103,7 @@ export function locateField(text: string, document: number, path: string): Field
   for (const step of steps) {
     if (step.kind === 'key') {
       if (!isMap(node)) break;
-      const pair: any = node.items.find((p) => isScalar(p.key) && String(p.key.value) === step.key);
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === step.key);
       if (!pair) break;
       depth++;
       const value = pair.value as YamlNode | null;
@@ -117,7 +117,7 @@ export function locateField(text: string, document: number, path: string): Field
       if (!item) break;
       depth++;
       if (isMap(item) && step.kind === 'select') {
-        const keyPair: any = item.items.find((p) => isScalar(p.key) && p.key.value === step.key);
+        const keyPair = item.items.find((p) => isScalar(p.key) && p.key.value === step.key);
         mark(keyPair && isScalar(keyPair.value) ? keyPair.value.range : item.range);
       } else mark(item.range);
       node = item;

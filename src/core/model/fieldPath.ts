@@ -50,7 +50,8 @@ function readQuoted(path: string, at: number): [string, number] {
     const c = path[i]!;
     if (c === '\\') {
       const next = path[i + 1];
-      if (next !== '\\' && next !== "'" && next !== '"') fail(path, i, 'a backslash may only escape a quote or a backslash');
+      if (next !== '\\' && next !== "'" && next !== '"')
+        fail(path, i, 'a backslash may only escape a quote or a backslash');
       out += next;
       i++;
     } else if (c === quote) return [out, i + 1];
@@ -65,18 +66,21 @@ function readBracket(path: string, at: number): [FieldPathSegment, number] {
   const first = path[start];
   if (first === "'" || first === '"') {
     const [key, end] = readQuoted(path, start);
-    if (path[end] !== ']') fail(path, end, end >= path.length ? 'the [ is never closed' : 'expected ] after the quoted key');
+    if (path[end] !== ']')
+      fail(path, end, end >= path.length ? 'the [ is never closed' : 'expected ] after the quoted key');
     return [{ kind: 'key', key }, end + 1];
   }
   const close = path.indexOf(']', start);
   const eq = path.indexOf('=', start);
   if (eq >= 0 && (close < 0 || eq < close)) {
     const key = path.slice(start, eq);
-    if (key === '' || NOT_IN_PLAIN_KEY.test(key)) fail(path, start, `the list selector key ${JSON.stringify(key)} is not a plain field name`);
+    if (key === '' || NOT_IN_PLAIN_KEY.test(key))
+      fail(path, start, `the list selector key ${JSON.stringify(key)} is not a plain field name`);
     const vStart = eq + 1;
     if (path[vStart] === "'" || path[vStart] === '"') {
       const [value, end] = readQuoted(path, vStart);
-      if (path[end] !== ']') fail(path, end, end >= path.length ? 'the [ is never closed' : 'expected ] after the quoted selector value');
+      if (path[end] !== ']')
+        fail(path, end, end >= path.length ? 'the [ is never closed' : 'expected ] after the quoted selector value');
       return [{ kind: 'select', key, value }, end + 1];
     }
     if (close < 0) fail(path, at, 'the [ is never closed');
@@ -86,7 +90,8 @@ function readBracket(path: string, at: number): [FieldPathSegment, number] {
   }
   if (close < 0) fail(path, at, 'the [ is never closed');
   const text = path.slice(start, close);
-  if (!/^\d+$/.test(text)) fail(path, start, `expected a list index, name=value or a quoted key inside [], not ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text))
+    fail(path, start, `expected a list index, name=value or a quoted key inside [], not ${JSON.stringify(text)}`);
   const index = Number(text);
   if (index > MAX_INDEX) fail(path, start, `the list index ${text} is too large`);
   return [{ kind: 'index', index }, close + 1];
@@ -96,7 +101,8 @@ function readBracket(path: string, at: number): [FieldPathSegment, number] {
 export function parseFieldPath(path: string): FieldPathSegment[] {
   if (typeof path !== 'string') throw new FieldPathError(`a field path must be text, not ${typeof path}`);
   if (path === '') throw new FieldPathError('the field path is empty');
-  if (path.length > MAX_PATH_LENGTH) throw new FieldPathError(`field path ${shown(path)} is longer than ${MAX_PATH_LENGTH} characters`);
+  if (path.length > MAX_PATH_LENGTH)
+    throw new FieldPathError(`field path ${shown(path)} is longer than ${MAX_PATH_LENGTH} characters`);
   const out: FieldPathSegment[] = [];
   let i = 0;
   while (i < path.length) {
@@ -115,7 +121,12 @@ export function parseFieldPath(path: string): FieldPathSegment[] {
       const key = path.slice(i, j);
       if (key === '') fail(path, i, 'empty key');
       const bad = NOT_IN_PLAIN_KEY.exec(key);
-      if (bad) fail(path, i + bad.index, `the key ${JSON.stringify(key)} contains ${JSON.stringify(bad[0])}; write it as ['…']`);
+      if (bad)
+        fail(
+          path,
+          i + bad.index,
+          `the key ${JSON.stringify(key)} contains ${JSON.stringify(bad[0])}; write it as ['…']`,
+        );
       out.push({ kind: 'key', key });
       i = j;
     }
@@ -142,10 +153,12 @@ function formatSegment(segment: FieldPathSegment, first: boolean): string {
     case 'key':
       return PLAIN_KEY.test(segment.key) ? `${first ? '' : '.'}${segment.key}` : `[${quote(segment.key)}]`;
     case 'index':
-      if (!Number.isSafeInteger(segment.index) || segment.index < 0) throw new FieldPathError(`a list index must be a whole number >= 0, not ${segment.index}`);
+      if (!Number.isSafeInteger(segment.index) || segment.index < 0)
+        throw new FieldPathError(`a list index must be a whole number >= 0, not ${segment.index}`);
       return `[${segment.index}]`;
     case 'select':
-      if (segment.key === '' || NOT_IN_PLAIN_KEY.test(segment.key)) throw new FieldPathError(`the list selector key ${JSON.stringify(segment.key)} is not a plain field name`);
+      if (segment.key === '' || NOT_IN_PLAIN_KEY.test(segment.key))
+        throw new FieldPathError(`the list selector key ${JSON.stringify(segment.key)} is not a plain field name`);
       return `[${segment.key}=${PLAIN_VALUE.test(segment.value) ? segment.value : quote(segment.value)}]`;
   }
 }
@@ -175,7 +188,13 @@ export function containerNamesIn(path: FieldPath): string[] {
   const out: string[] = [];
   path.forEach((s, i) => {
     const before = path[i - 1];
-    if (s.kind === 'select' && s.key === 'name' && before?.kind === 'key' && /^(c|initC|ephemeralC)ontainers$/.test(before.key)) out.push(s.value);
+    if (
+      s.kind === 'select' &&
+      s.key === 'name' &&
+      before?.kind === 'key' &&
+      /^(c|initC|ephemeralC)ontainers$/.test(before.key)
+    )
+      out.push(s.value);
   });
   return out;
 }
@@ -240,16 +259,21 @@ export function setAtPath(root: PlainObject, path: string | FieldPath, value: un
     const next = segments[i + 1];
     const where = formatFieldPath(segments.slice(0, i + 1));
     if (segment.kind === 'key') {
-      if (!isPlainObject(at)) throw new FieldPathError(`cannot set ${text}: ${formatFieldPath(segments.slice(0, i)) || 'the root'} is not a map`);
+      if (!isPlainObject(at))
+        throw new FieldPathError(
+          `cannot set ${text}: ${formatFieldPath(segments.slice(0, i)) || 'the root'} is not a map`,
+        );
       if (!next) return setOwn(at, segment.key, value);
       let child = own(at, segment.key);
       if (child === undefined || child === null) setOwn(at, segment.key, (child = containerFor(next)));
       at = child;
       return;
     }
-    if (!Array.isArray(at)) throw new FieldPathError(`cannot set ${text}: ${formatFieldPath(segments.slice(0, i))} is not a list`);
+    if (!Array.isArray(at))
+      throw new FieldPathError(`cannot set ${text}: ${formatFieldPath(segments.slice(0, i))} is not a list`);
     if (segment.kind === 'index') {
-      if (segment.index >= at.length) throw new FieldPathError(`cannot set ${text}: ${where} is past the end of a list of ${at.length}`);
+      if (segment.index >= at.length)
+        throw new FieldPathError(`cannot set ${text}: ${where} is past the end of a list of ${at.length}`);
       if (!next) {
         at[segment.index] = value;
         return;
@@ -287,10 +311,12 @@ export function addToPatch(patch: PlainObject, path: string | FieldPath, value: 
   const text = typeof path === 'string' ? path : formatFieldPath(path);
   if (segments[0]?.kind !== 'key') throw new FieldPathError(`cannot patch ${text}: an object's path starts with a key`);
   for (const s of segments) {
-    if ((s.kind === 'key' || s.kind === 'select') && s.key.startsWith('$')) throw new FieldPathError(`cannot patch ${text}: ${JSON.stringify(s.key)} would be read as a patch directive`);
+    if ((s.kind === 'key' || s.kind === 'select') && s.key.startsWith('$'))
+      throw new FieldPathError(`cannot patch ${text}: ${JSON.stringify(s.key)} would be read as a patch directive`);
   }
   const last = segments[segments.length - 1]!;
-  if (last.kind === 'select') throw new FieldPathError(`cannot patch ${text}: it ends in a list item; name a field of it`);
+  if (last.kind === 'select')
+    throw new FieldPathError(`cannot patch ${text}: it ends in a list item; name a field of it`);
   // What this call adds is undone if the path turns out not to fit, so a refused edit leaves no trace.
   const undo: (() => void)[] = [];
   const create = (map: PlainObject, k: string, v: unknown) => {
@@ -315,8 +341,13 @@ function replacedCopy(list: unknown[], rest: FieldPath, value: unknown): unknown
 }
 
 function addSegments(
-  patch: PlainObject, segments: FieldPath, text: string, value: unknown, current: unknown,
-  create: (map: PlainObject, key: string, value: unknown) => void, undo: (() => void)[],
+  patch: PlainObject,
+  segments: FieldPath,
+  text: string,
+  value: unknown,
+  current: unknown,
+  create: (map: PlainObject, key: string, value: unknown) => void,
+  undo: (() => void)[],
 ): void {
   let at: PlainObject | unknown[] = patch;
   let cur = current;
@@ -358,16 +389,20 @@ function addSegments(
       return;
     }
     if (next.kind === 'index') {
-      if (Array.isArray(child)) throw new FieldPathError(`cannot patch ${text}: the list ${where} is both merged by key and replaced`);
-      if (!Array.isArray(cur)) throw new FieldPathError(`cannot patch ${text}: a list index needs the object's current list at ${where}`);
+      if (Array.isArray(child))
+        throw new FieldPathError(`cannot patch ${text}: the list ${where} is both merged by key and replaced`);
+      if (!Array.isArray(cur))
+        throw new FieldPathError(`cannot patch ${text}: a list index needs the object's current list at ${where}`);
       create(map, segment.key, replacedCopy(cur, segments.slice(i + 1), value));
       return;
     }
     if (next.kind === 'select') {
-      if (child !== undefined && !Array.isArray(child)) throw new FieldPathError(`cannot patch ${text}: the patch already sets ${where} to something else than a list`);
+      if (child !== undefined && !Array.isArray(child))
+        throw new FieldPathError(`cannot patch ${text}: the patch already sets ${where} to something else than a list`);
       if (!Array.isArray(child)) create(map, segment.key, (child = []));
     } else if (!isPlainObject(child)) {
-      if (child !== undefined) throw new FieldPathError(`cannot patch ${text}: the patch already sets ${where} to a value, not a map`);
+      if (child !== undefined)
+        throw new FieldPathError(`cannot patch ${text}: the patch already sets ${where} to a value, not a map`);
       create(map, segment.key, (child = {}));
     }
     at = child as PlainObject | unknown[];

@@ -23,6 +23,9 @@ export function refKey(ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>): str
 }
 
 /** Whether two references name the same object (kind, namespace and name; the uid is ignored). */
-export function sameRef(a: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>, b: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>): boolean {
+export function sameRef(
+  a: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>,
+  b: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>,
+): boolean {
   return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
 }

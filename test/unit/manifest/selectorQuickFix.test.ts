@@ -23,7 +23,11 @@ spec:
 
 function selectorCause() {
   const s = new ClusterSnapshot();
-  addApp(s, 'web', { replicas: 2, service: false, pod: () => ({ meta: { labels: { 'app.kubernetes.io/name': 'web', tier: 'frontend' } } }) });
+  addApp(s, 'web', {
+    replicas: 2,
+    service: false,
+    pod: () => ({ meta: { labels: { 'app.kubernetes.io/name': 'web', tier: 'frontend' } } }),
+  });
   s.upsert('Service', service('web', { selector: { 'app.kubernetes.io/name': 'web-frontend', tier: 'frontend' } }));
   s.upsert('EndpointSlice', endpointSlice('web', 0));
   return diagnoseWith(serviceNoEndpointsDetector, s);

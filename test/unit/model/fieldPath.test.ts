@@ -1,8 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  FieldPathError, addToPatch, appendIndex, appendKey, appendSelector, formatFieldPath, parseFieldPath, patchFor,
-  readAtPath, setAtPath, tryParseFieldPath, type FieldPathSegment,
+  FieldPathError,
+  addToPatch,
+  appendIndex,
+  appendKey,
+  appendSelector,
+  formatFieldPath,
+  parseFieldPath,
+  patchFor,
+  readAtPath,
+  setAtPath,
+  tryParseFieldPath,
+  type FieldPathSegment,
 } from '../../../src/core/model/fieldPath';
 
 const key = (k: string): FieldPathSegment => ({ kind: 'key', key: k });
@@ -11,14 +21,52 @@ const select = (k: string, v: string): FieldPathSegment => ({ kind: 'select', ke
 
 const canonical: [string, FieldPathSegment[]][] = [
   ['spec.replicas', [key('spec'), key('replicas')]],
-  ['spec.template.spec.containers[name=api].resources.limits.memory',
-    [key('spec'), key('template'), key('spec'), key('containers'), select('name', 'api'), key('resources'), key('limits'), key('memory')]],
+  [
+    'spec.template.spec.containers[name=api].resources.limits.memory',
+    [
+      key('spec'),
+      key('template'),
+      key('spec'),
+      key('containers'),
+      select('name', 'api'),
+      key('resources'),
+      key('limits'),
+      key('memory'),
+    ],
+  ],
   ["spec.selector['app.kubernetes.io/name']", [key('spec'), key('selector'), key('app.kubernetes.io/name')]],
-  ["spec.template.spec.containers[name=gpu].resources.limits['nvidia.com/gpu']",
-    [key('spec'), key('template'), key('spec'), key('containers'), select('name', 'gpu'), key('resources'), key('limits'), key('nvidia.com/gpu')]],
-  ['spec.metrics[0].resource.target.averageUtilization', [key('spec'), key('metrics'), index(0), key('resource'), key('target'), key('averageUtilization')]],
-  ['webhooks[name=pods.policy.example.com].failurePolicy', [key('webhooks'), select('name', 'pods.policy.example.com'), key('failurePolicy')]],
-  ['spec.containers[name=api].ports[containerPort=8080].protocol', [key('spec'), key('containers'), select('name', 'api'), key('ports'), select('containerPort', '8080'), key('protocol')]],
+  [
+    "spec.template.spec.containers[name=gpu].resources.limits['nvidia.com/gpu']",
+    [
+      key('spec'),
+      key('template'),
+      key('spec'),
+      key('containers'),
+      select('name', 'gpu'),
+      key('resources'),
+      key('limits'),
+      key('nvidia.com/gpu'),
+    ],
+  ],
+  [
+    'spec.metrics[0].resource.target.averageUtilization',
+    [key('spec'), key('metrics'), index(0), key('resource'), key('target'), key('averageUtilization')],
+  ],
+  [
+    'webhooks[name=pods.policy.example.com].failurePolicy',
+    [key('webhooks'), select('name', 'pods.policy.example.com'), key('failurePolicy')],
+  ],
+  [
+    'spec.containers[name=api].ports[containerPort=8080].protocol',
+    [
+      key('spec'),
+      key('containers'),
+      select('name', 'api'),
+      key('ports'),
+      select('containerPort', '8080'),
+      key('protocol'),
+    ],
+  ],
   ['a[0][1]', [key('a'), index(0), index(1)]],
   ["['app.kubernetes.io/name'].x", [key('app.kubernetes.io/name'), key('x')]],
   ["data['it\\'s']", [key('data'), key("it's")]],
@@ -57,7 +105,11 @@ test('field paths: builders quote what needs quoting and round-trip any key or v
   const awkward = ["it's", 'a\\b', 'x]y', 'p[q', 'a=b', 'sp ace', '"dq"', '$patch', '__proto__', 'ünï/cödé.key'];
   for (const k of awkward) {
     assert.deepEqual(parseFieldPath(appendKey('data', k)), [key('data'), key(k)], k);
-    assert.deepEqual(parseFieldPath(appendSelector('spec.env', 'name', k)), [key('spec'), key('env'), select('name', k)], k);
+    assert.deepEqual(
+      parseFieldPath(appendSelector('spec.env', 'name', k)),
+      [key('spec'), key('env'), select('name', k)],
+      k,
+    );
   }
   assert.throws(() => appendIndex('spec.metrics', -1), FieldPathError);
   assert.throws(() => appendSelector('spec.env', 'na]me', 'x'), FieldPathError);
@@ -90,11 +142,25 @@ test('field paths: malformed and hostile input is refused with a message that sa
     [Array.from({ length: 150 }, () => 'a').join('.'), /more than 100 segments/],
   ];
   for (const [text, message] of bad) {
-    assert.throws(() => parseFieldPath(text), (e: unknown) => e instanceof FieldPathError && message.test(e.message), JSON.stringify(text));
+    assert.throws(
+      () => parseFieldPath(text),
+      (e: unknown) => e instanceof FieldPathError && message.test(e.message),
+      JSON.stringify(text),
+    );
     assert.equal(tryParseFieldPath(text), undefined);
   }
   assert.throws(() => parseFieldPath(42 as unknown as string), /must be text/);
-  assert.match((() => { try { parseFieldPath(`${'x'.repeat(300)}..`); } catch (e) { return (e as Error).message; } return ''; })(), /^field path "x{77}\.\.\."/);
+  assert.match(
+    (() => {
+      try {
+        parseFieldPath(`${'x'.repeat(300)}..`);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })(),
+    /^field path "x{77}\.\.\."/,
+  );
 });
 
 test('readAtPath: keys, quoted keys, indexes and selectors over plain data; missing parts are undefined', () => {
@@ -102,13 +168,23 @@ test('readAtPath: keys, quoted keys, indexes and selectors over plain data; miss
     metadata: { labels: { 'app.kubernetes.io/name': 'web' } },
     spec: {
       replicas: 2,
-      template: { spec: { containers: [{ name: 'sidecar', image: 'envoy' }, { name: 'api', image: 'api:1', ports: [{ containerPort: 8080, protocol: 'TCP' }] }] } },
+      template: {
+        spec: {
+          containers: [
+            { name: 'sidecar', image: 'envoy' },
+            { name: 'api', image: 'api:1', ports: [{ containerPort: 8080, protocol: 'TCP' }] },
+          ],
+        },
+      },
     },
   };
   assert.equal(readAtPath(deployment, "metadata.labels['app.kubernetes.io/name']"), 'web');
   assert.equal(readAtPath(deployment, 'spec.template.spec.containers[name=api].image'), 'api:1');
   assert.equal(readAtPath(deployment, 'spec.template.spec.containers[1].image'), 'api:1');
-  assert.equal(readAtPath(deployment, 'spec.template.spec.containers[name=api].ports[containerPort=8080].protocol'), 'TCP');
+  assert.equal(
+    readAtPath(deployment, 'spec.template.spec.containers[name=api].ports[containerPort=8080].protocol'),
+    'TCP',
+  );
   assert.equal(readAtPath(deployment, 'spec.template.spec.containers[name=ghost].image'), undefined);
   assert.equal(readAtPath(deployment, 'spec.template.spec.containers[7].image'), undefined);
   assert.equal(readAtPath(deployment, 'spec.replicas.value'), undefined);
@@ -123,11 +199,16 @@ test('setAtPath: sets in place, creates missing maps and named list items, refus
   setAtPath(o, 'spec.containers[name=db].image', 'postgres');
   setAtPath(o, "spec.selector['app.kubernetes.io/name']", 'web');
   setAtPath(o, 'spec.containers[0].image', 'api:2');
-  assert.deepEqual(o, { spec: {
-    containers: [{ name: 'api', resources: { limits: { memory: '256Mi' } }, image: 'api:2' }, { name: 'db', image: 'postgres' }],
-    replicas: 1,
-    selector: { 'app.kubernetes.io/name': 'web' },
-  } });
+  assert.deepEqual(o, {
+    spec: {
+      containers: [
+        { name: 'api', resources: { limits: { memory: '256Mi' } }, image: 'api:2' },
+        { name: 'db', image: 'postgres' },
+      ],
+      replicas: 1,
+      selector: { 'app.kubernetes.io/name': 'web' },
+    },
+  });
   assert.throws(() => setAtPath(o, 'spec.replicas.value', 1), /spec\.replicas is not a map/);
   assert.throws(() => setAtPath(o, 'spec.containers[5].image', 'x'), /past the end of a list of 2/);
   assert.throws(() => setAtPath(o, 'spec.containers[name=api]', 'x'), /ends in a list item/);
@@ -137,48 +218,79 @@ test('setAtPath: sets in place, creates missing maps and named list items, refus
 });
 
 test('patchFor: maps nest, dotted keys stay one key, list selectors become merge-key elements', () => {
-  assert.deepEqual(patchFor("spec.selector['app.kubernetes.io/name']", 'web'), { spec: { selector: { 'app.kubernetes.io/name': 'web' } } });
+  assert.deepEqual(patchFor("spec.selector['app.kubernetes.io/name']", 'web'), {
+    spec: { selector: { 'app.kubernetes.io/name': 'web' } },
+  });
   assert.deepEqual(patchFor('spec.template.spec.containers[name=api].resources.limits.memory', '256Mi'), {
     spec: { template: { spec: { containers: [{ name: 'api', resources: { limits: { memory: '256Mi' } } }] } } },
   });
   assert.deepEqual(patchFor('spec.template.spec.containers[name=api].env[name=LOG].value', 'debug'), {
     spec: { template: { spec: { containers: [{ name: 'api', env: [{ name: 'LOG', value: 'debug' }] }] } } },
   });
-  const live = { spec: { template: { spec: { containers: [{ name: 'api', ports: [{ containerPort: 8080, protocol: 'TCP' }] }] } } } };
-  assert.deepEqual(patchFor('spec.template.spec.containers[name=api].ports[containerPort=8080].protocol', 'UDP', live), {
-    spec: { template: { spec: { containers: [{ name: 'api', ports: [{ containerPort: 8080, protocol: 'UDP' }] }] } } },
-  }, 'a numeric merge key keeps its type when the current object is known');
+  const live = {
+    spec: { template: { spec: { containers: [{ name: 'api', ports: [{ containerPort: 8080, protocol: 'TCP' }] }] } } },
+  };
+  assert.deepEqual(
+    patchFor('spec.template.spec.containers[name=api].ports[containerPort=8080].protocol', 'UDP', live),
+    {
+      spec: {
+        template: { spec: { containers: [{ name: 'api', ports: [{ containerPort: 8080, protocol: 'UDP' }] }] } },
+      },
+    },
+    'a numeric merge key keeps its type when the current object is known',
+  );
   const patch: Record<string, unknown> = {};
   addToPatch(patch, 'spec.template.spec.containers[name=api].image', 'api:2');
   addToPatch(patch, 'spec.template.spec.containers[name=api].resources.requests.cpu', '250m');
   addToPatch(patch, 'spec.template.spec.containers[name=sidecar].image', 'envoy:1.30');
   addToPatch(patch, 'spec.replicas', 3);
-  assert.deepEqual(patch, { spec: {
-    template: { spec: { containers: [{ name: 'api', image: 'api:2', resources: { requests: { cpu: '250m' } } }, { name: 'sidecar', image: 'envoy:1.30' }] } },
-    replicas: 3,
-  } });
+  assert.deepEqual(patch, {
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            { name: 'api', image: 'api:2', resources: { requests: { cpu: '250m' } } },
+            { name: 'sidecar', image: 'envoy:1.30' },
+          ],
+        },
+      },
+      replicas: 3,
+    },
+  });
 });
 
 test('patchFor: a list index replaces the whole list, copied from the current object with the item changed', () => {
-  const hpa = { spec: { metrics: [
-    { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
-    { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 90 } } },
-  ] } };
+  const hpa = {
+    spec: {
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+        { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 90 } } },
+      ],
+    },
+  };
   const before = structuredClone(hpa);
   const patch: Record<string, unknown> = {};
   addToPatch(patch, 'spec.metrics[0].resource.target.averageUtilization', 60, hpa);
   addToPatch(patch, 'spec.metrics[1].resource.target.averageUtilization', 70, hpa);
   addToPatch(patch, 'spec.maxReplicas', 10, hpa);
-  assert.deepEqual(patch, { spec: {
-    metrics: [
-      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
-      { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 70 } } },
-    ],
-    maxReplicas: 10,
-  } });
+  assert.deepEqual(patch, {
+    spec: {
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
+        { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 70 } } },
+      ],
+      maxReplicas: 10,
+    },
+  });
   assert.deepEqual(hpa, before, 'the current object is not changed');
-  assert.throws(() => patchFor('spec.metrics[0].resource.target.averageUtilization', 60), /needs the object's current list at spec\.metrics/);
-  assert.throws(() => patchFor('spec.metrics[4].resource.target.averageUtilization', 60, hpa), /past the end of a list of 2/);
+  assert.throws(
+    () => patchFor('spec.metrics[0].resource.target.averageUtilization', 60),
+    /needs the object's current list at spec\.metrics/,
+  );
+  assert.throws(
+    () => patchFor('spec.metrics[4].resource.target.averageUtilization', 60, hpa),
+    /past the end of a list of 2/,
+  );
 });
 
 test('patchFor: refuses paths a strategic merge patch cannot carry, and patch directives from cluster text', () => {
@@ -188,8 +300,13 @@ test('patchFor: refuses paths a strategic merge patch cannot carry, and patch di
   assert.throws(() => patchFor('spec.containers[$patch=delete].image', 'x'), /patch directive/);
   const mixed: Record<string, unknown> = {};
   addToPatch(mixed, 'spec.list[name=a].x', 1);
-  assert.throws(() => addToPatch(mixed, 'spec.list[0].x', 2, { spec: { list: [{ name: 'a' }] } }), /both merged by key and replaced/);
+  assert.throws(
+    () => addToPatch(mixed, 'spec.list[0].x', 2, { spec: { list: [{ name: 'a' }] } }),
+    /both merged by key and replaced/,
+  );
   const hostile = patchFor('spec.containers[name=__proto__].constructor.prototype.polluted', 'yes');
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
-  assert.deepEqual(JSON.parse(JSON.stringify(hostile)), { spec: { containers: [{ name: '__proto__', constructor: { prototype: { polluted: 'yes' } } }] } });
+  assert.deepEqual(JSON.parse(JSON.stringify(hostile)), {
+    spec: { containers: [{ name: '__proto__', constructor: { prototype: { polluted: 'yes' } } }] },
+  });
 });

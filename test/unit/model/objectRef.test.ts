@@ -7,11 +7,20 @@ import { event, pod, workload } from '../detect/fixtures';
 test('object references: built from records, keyed and compared by kind, namespace and name', () => {
   const ref = refOf('Pod', { namespace: 'shop', name: 'api-1', uid: 'u1' });
   assert.deepEqual(ref, { kind: 'Pod', namespace: 'shop', name: 'api-1', uid: 'u1' });
-  assert.deepEqual(workloadRef({ kind: 'Deployment', namespace: 'shop', name: 'api', uid: 'u2' }), { kind: 'Deployment', namespace: 'shop', name: 'api', uid: 'u2' });
+  assert.deepEqual(workloadRef({ kind: 'Deployment', namespace: 'shop', name: 'api', uid: 'u2' }), {
+    kind: 'Deployment',
+    namespace: 'shop',
+    name: 'api',
+    uid: 'u2',
+  });
   assert.equal(refKey(ref), 'Pod/shop/api-1');
   assert.equal(refKey({ kind: 'Node', namespace: '', name: 'n1' }), 'Node//n1');
   assert.ok(sameRef(ref, { kind: 'Pod', namespace: 'shop', name: 'api-1' }), 'the uid does not matter');
-  const others = [{ kind: 'Service', namespace: 'shop', name: 'api-1' }, { kind: 'Pod', namespace: 'web', name: 'api-1' }, { kind: 'Pod', namespace: 'shop', name: 'api-2' }];
+  const others = [
+    { kind: 'Service', namespace: 'shop', name: 'api-1' },
+    { kind: 'Pod', namespace: 'web', name: 'api-1' },
+    { kind: 'Pod', namespace: 'shop', name: 'api-2' },
+  ];
   for (const other of others) {
     assert.ok(!sameRef(ref, other));
     assert.notEqual(refKey(ref), refKey(other));

@@ -8,7 +8,11 @@ import { COMMANDS } from '../../../src/ui/commandIds';
 
 const root = join(import.meta.dirname, '../../../..');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-  contributes: { commands: { command: string }[]; menus?: Record<string, { command?: string }[]>; viewsWelcome?: { contents: string }[] };
+  contributes: {
+    commands: { command: string }[];
+    menus?: Record<string, { command?: string }[]>;
+    viewsWelcome?: { contents: string }[];
+  };
 };
 const ids = new Set<string>(Object.values(COMMANDS));
 
@@ -26,17 +30,29 @@ test('package.json declares exactly the commands of COMMANDS', () => {
 });
 
 test('menus and welcome links refer only to declared commands', () => {
-  const inMenus = Object.values(manifest.contributes.menus ?? {}).flat().map((m) => m.command).filter((c): c is string => c !== undefined);
-  const inLinks = (manifest.contributes.viewsWelcome ?? []).flatMap((v) => [...v.contents.matchAll(/\(command:(nimbusguard\.[A-Za-z]+)/g)].map((m) => m[1]!));
+  const inMenus = Object.values(manifest.contributes.menus ?? {})
+    .flat()
+    .map((m) => m.command)
+    .filter((c): c is string => c !== undefined);
+  const inLinks = (manifest.contributes.viewsWelcome ?? []).flatMap((v) =>
+    [...v.contents.matchAll(/\(command:(nimbusguard\.[A-Za-z]+)/g)].map((m) => m[1]!),
+  );
   assert.ok(inMenus.length > 0 && inLinks.length > 0);
-  assert.deepEqual([...inMenus, ...inLinks].filter((c) => c.startsWith('nimbusguard.') && !ids.has(c)), []);
+  assert.deepEqual(
+    [...inMenus, ...inLinks].filter((c) => c.startsWith('nimbusguard.') && !ids.has(c)),
+    [],
+  );
 });
 
 test('code names a command only through COMMANDS', () => {
   const literal = new RegExp(`['"\`](${[...ids].map((id) => id.replace('.', '\\.')).join('|')})['"\`]`);
   const offenders = [...sources(join(root, 'src')), ...sources(join(root, 'webview'))]
     .filter((f) => !f.endsWith(join('ui', 'commandIds.ts')))
-    .flatMap((f) => readFileSync(f, 'utf8').split('\n').map((line, i) => [f, i, line] as const))
+    .flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .map((line, i) => [f, i, line] as const),
+    )
     .filter(([, , line]) => literal.test(line))
     .map(([f, i, line]) => `${f.slice(root.length + 1)}:${i + 1}: ${line.trim()}`);
   assert.deepEqual(offenders, []);
