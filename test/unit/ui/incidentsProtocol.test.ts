@@ -50,9 +50,9 @@ test('host messages survive the wire and are recognised; malformed ones are not'
 });
 
 test('saved state keeps ids and the user\'s view only, field by field', () => {
-  const saved = { selected: id, filters: { text: 'oom', namespace: 'shop', severity: 'critical', type: 'OOMKilled' }, sort: { column: 'age', descending: false }, expanded: ['group-1'], rows: [{ huge: true }] };
-  assert.deepEqual(savedIncidentsState(wire(saved)), { selected: id, filters: saved.filters, sort: saved.sort, expanded: ['group-1'] });
+  const saved = { selected: id, filters: { text: 'oom', namespace: 'shop', severity: 'critical', type: 'OOMKilled' }, sort: { column: 'age', descending: false }, collapsed: ['group-1'], rows: [{ huge: true }] };
+  assert.deepEqual(savedIncidentsState(wire(saved)), { selected: id, filters: saved.filters, sort: saved.sort, collapsed: ['group-1'] });
   assert.deepEqual(savedIncidentsState(undefined), {});
-  assert.deepEqual(savedIncidentsState({ selected: '<script>', filters: { text: 1 }, sort: { column: 'evil', descending: true }, expanded: 'x' }), {});
+  assert.deepEqual(savedIncidentsState({ selected: '<script>', filters: { text: 1 }, sort: { column: 'evil', descending: true }, collapsed: 'x' }), {});
   assert.deepEqual(savedIncidentsState({ filters: { text: '', namespace: '', severity: 'fatal', type: '' } }), {}, 'an unknown severity drops the filters');
 });
