@@ -14,7 +14,7 @@ import { registerIncidentsPanel } from './ui/incidentsPanel/incidentsPanelHost';
 import { registerScalingPanel } from './ui/scalingPanel/scalingPanelHost';
 import { ConnectionStatusBar } from './ui/statusBar';
 import { ActController } from './ui/act/actController';
-import { incidentProposalSource, registerActCommands } from './ui/act/actCommands';
+import { changeListSource, incidentProposalSource, registerActCommands } from './ui/act/actCommands';
 import { ACT_SCHEME, PlanDocuments } from './ui/act/diffDocuments';
 import { registerVerificationPanels } from './ui/verifyPanel/verifyPanelHost';
 import { WorkloadTreeProvider, connectionContextKey } from './ui/workloadTree';
@@ -52,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const documents = new NimbusDocuments(manager);
   const notifier = new CriticalIncidentNotifier(() => config().get<boolean>('notifications.critical', true));
 
-  const incidentsPanel = registerIncidentsPanel({ extensionUri: context.extensionUri, manager, hub, proposals: () => (act.service ? incidentProposalSource(act, verification) : undefined) });
+  const incidentsPanel = registerIncidentsPanel({ extensionUri: context.extensionUri, manager, hub, proposals: () => incidentProposalSource(act, verification), changes: changeListSource(act) });
 
   let sessionListener: vscode.Disposable | undefined;
   const onConnectionChanged = () => {

@@ -190,7 +190,9 @@ test('selecting an incident shows its root cause, evidence timeline and signal c
   assert.match(await frame.locator('#cause-meta').innerText(), /Confidence \d+ %/);
   assert.match((await frame.locator('#cause-fields').innerText()), /resources\.limits\.memory/);
   assert.ok((await frame.locator('#timeline li').count()) > 0, 'the evidence chain has entries');
-  assert.ok((await frame.locator('#proposals').isHidden()), 'no proposal is offered while nothing can verify it');
+  // The act loop offers the memory-limit fix to verify and apply in its own panel.
+  await frame.locator('#proposals').filter({ hasText: /memory limit/i }).waitFor({ state: 'visible', timeout: 60_000 });
+  assert.match(await frame.locator('#proposal-list button').first().getAttribute('aria-label') ?? '', /^Verify and apply: .*memory limit/i);
   // Memory use when metrics.k8s.io caught the container running, else its restarts (sampled every 15 s).
   const summary = await frameEventually(vscode!.workbench.page, INCIDENTS, 'the signal chart', async (f) => (await f.locator('#signal').isVisible()) ? f.locator('#chart-summary').innerText() : '', (t) => t.length > 0, 150_000);
   assert.match(summary, /^(Memory use against the limit, .* Memory limit: 128 MiB\.|Container restarts, .*)$/);

@@ -3,11 +3,12 @@
 // the host only through the protocol's descriptors.
 import { dispatch, on } from '../../src/ui/webview/ipc';
 import {
-  ActionMessage, CloseMessage, DetailMessage, FocusMessage, INCIDENT_ACTIONS, ReadyMessage, savedIncidentsState, SelectMessage, StateMessage, VerifyMessage,
+  ActionMessage, ChangesMessage, CloseMessage, DetailMessage, FocusMessage, INCIDENT_ACTIONS, ReadyMessage, RollbackChangeMessage, savedIncidentsState, SelectMessage, StateMessage, VerifyMessage,
   type IncidentAction, type IncidentFilters, type IncidentsPanelState, type IncidentsSavedState, type IncidentSort, type SortColumn,
 } from '../../src/ui/incidentsPanel/protocol';
 import { onThemeChange, readTheme } from '../shared/theme';
 import { acquireVsCodeApi } from '../shared/vscodeApi';
+import { renderChanges, setUpTabs } from './changes';
 import { readSignalTheme, SignalChart } from './chart';
 import { DetailPane } from './detail';
 import { DEFAULT_SORT, displayRows, indexOfIncident, matches, namespacesOf, NO_FILTERS, type DisplayRow } from './incidentList';
@@ -153,6 +154,7 @@ function focusIncident(id: string): void {
   element('detail').focus({ preventScroll: true });
 }
 
+setUpTabs();
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   dispatch(event.data, [
     on(StateMessage, render),
@@ -162,6 +164,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       if (payload.detail) detail.show(payload.detail, new Date());
       else detail.showMissing(payload.missing ?? 'This incident is not tracked any more.');
     }),
+    on(ChangesMessage, ({ rows }) => renderChanges(rows, (changeId) => vscode.postMessage(RollbackChangeMessage.create({ changeId })))),
   ]);
 });
 

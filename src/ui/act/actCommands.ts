@@ -7,7 +7,7 @@ import type { Incident } from '../../core/model/incident';
 import type { ChangeRecord, Proposal } from '../../core/model/proposal';
 import { COMMANDS } from '../commandIds';
 import { noIcons } from '../incidentMarkdown';
-import type { ProposalSource } from '../incidentsPanel/incidentsPanelHost';
+import type { ChangeListSource, ProposalSource } from '../incidentsPanel/incidentsPanelHost';
 import type { VerificationPanels } from '../verifyPanel/verifyPanelHost';
 import type { ActController } from './actController';
 
@@ -38,6 +38,23 @@ export function incidentProposalSource(act: ActController, panels: VerificationP
       if (proposal) panels.open(proposal);
       else void vscode.window.showInformationMessage('NimbusGuard: this proposal is no longer offered.');
     },
+    onDidChange: act.onDidChange,
+  };
+}
+
+/** The Incidents panel's Applied changes tab: the ledger of the context; Rollback runs the command. */
+export function changeListSource(act: ActController): ChangeListSource {
+  return {
+    rows: () => act.changes().map((c) => ({
+      id: c.id,
+      summary: c.proposal.summary,
+      target: `${c.plan.target.kind} ${c.plan.target.namespace}/${c.plan.target.name}`,
+      status: c.status,
+      ...(c.outcome ? { outcome: c.outcome.result } : {}),
+      at: c.at,
+      canRollback: c.status === 'applied',
+    })),
+    rollback: (changeId) => void vscode.commands.executeCommand(COMMANDS.rollbackChange, changeId),
     onDidChange: act.onDidChange,
   };
 }

@@ -16,7 +16,7 @@ import { buildIncidentDetail, buildIncidentsState, type IncidentsSource } from '
 import { incidentsPanelHtml } from './incidentsPanelHtml';
 import {
   ActionMessage, CloseMessage, DetailMessage, FocusMessage, isIncidentId, ReadyMessage, savedIncidentsState, SelectMessage, StateMessage, VerifyMessage,
-  type DetailPayload, type IncidentAction, type ProposalAction,
+  ChangesMessage, RollbackChangeMessage, type ChangeRow, type DetailPayload, type IncidentAction, type ProposalAction,
 } from './protocol';
 
 const VIEW_TYPE = 'nimbusguard.incidents';
@@ -34,12 +34,21 @@ export interface ProposalSource {
   readonly onDidChange?: vscode.Event<void>;
 }
 
+/** The act loop's ledger for the Applied changes tab; without it the tab says there is none. */
+export interface ChangeListSource {
+  rows(): ChangeRow[];
+  /** Starts the rollback of a listed change (it goes through its own verification and confirmation). */
+  rollback(changeId: string): void;
+  readonly onDidChange: vscode.Event<void>;
+}
+
 export interface IncidentsPanelDeps {
   extensionUri: vscode.Uri;
   manager: ConnectionManager;
   hub: IncidentHub;
   /** The act loop's proposals, once it is there. */
   proposals?: () => ProposalSource | undefined;
+  changes?: ChangeListSource;
 }
 
 interface IncidentsRef {
@@ -95,6 +104,7 @@ class IncidentsPanel implements PanelController {
     );
     const proposals = deps.proposals?.();
     if (proposals?.onDidChange) this.disposables.push(proposals.onDidChange(() => this.pushDetail()));
+    if (deps.changes) this.disposables.push(deps.changes.onDidChange(() => this.pushChanges()));
     this.detailTimer = setInterval(() => {
       if (this.panel.visible) this.pushDetail();
     }, DETAIL_REFRESH_MS);
@@ -116,6 +126,7 @@ class IncidentsPanel implements PanelController {
     dispatch(value, [
       on(ReadyMessage, () => {
         this.push();
+        this.pushChanges();
         if (this.selected) void this.panel.webview.postMessage(FocusMessage.create({ id: this.selected }));
       }),
       on(SelectMessage, ({ id }) => {
@@ -125,7 +136,16 @@ class IncidentsPanel implements PanelController {
       on(ActionMessage, ({ id, action }) => void this.act(id, action)),
       on(VerifyMessage, ({ id, proposalId, planHash }) => void this.verify(id, proposalId, planHash)),
       on(CloseMessage, () => this.dispose()),
+      on(RollbackChangeMessage, ({ changeId }) => {
+        // Only a change listed now, and still applied, can be rolled back from here.
+        if (this.deps.changes?.rows().some((r) => r.id === changeId && r.canRollback)) this.deps.changes.rollback(changeId);
+      }),
     ]);
+  }
+
+  private pushChanges(): void {
+    if (this.disposed) return;
+    void this.panel.webview.postMessage(ChangesMessage.create({ rows: this.deps.changes?.rows() ?? [] }));
   }
 
   /** The incident as tracked now: requests name ids, never objects, so a stale or forged id finds nothing. */

@@ -38,6 +38,17 @@ export function incidentsPanelHtml(input: IncidentsPageInput): string {
     </div>
   </header>
   <ul id="notes" class="notes" role="status" aria-live="polite" hidden></ul>
+  <div class="tabs" role="tablist" aria-label="Views">
+    <button type="button" role="tab" id="tab-incidents" class="tab" aria-selected="true" aria-controls="incidents-view">Incidents</button>
+    <button type="button" role="tab" id="tab-changes" class="tab" aria-selected="false" aria-controls="changes-view" tabindex="-1">Applied changes</button>
+  </div>
+  <section id="changes-view" role="tabpanel" aria-labelledby="tab-changes" hidden>
+    <p id="changes-empty" class="muted">No change was applied in this context.</p>
+    <table id="changes-table" class="changes" hidden>
+      <thead><tr><th scope="col">Change</th><th scope="col">Target</th><th scope="col">Status</th><th scope="col">Outcome</th><th scope="col">When</th><th scope="col">Actions</th></tr></thead>
+      <tbody id="changes-rows"></tbody>
+    </table>
+  </section>
   <div class="toolbar" role="search" aria-label="Filter incidents">
     <input id="search" type="search" placeholder="Search workload, type, cause…" aria-label="Search incidents" autocomplete="off">
     <label>Namespace <select id="filter-namespace" aria-label="Filter by namespace"><option value="">All</option></select></label>
@@ -45,7 +56,7 @@ export function incidentsPanelHtml(input: IncidentsPageInput): string {
     <label>Type <select id="filter-type" aria-label="Filter by type"><option value="">All</option>${options(INCIDENT_TYPES)}</select></label>
     <span id="count" class="muted" role="status" aria-live="polite"></span>
   </div>
-  <div class="split">
+  <div class="split" id="incidents-view" role="tabpanel" aria-labelledby="tab-incidents">
     <section class="list" aria-label="Incident list">
       <div id="grid" class="grid" role="treegrid" aria-label="Incidents: arrow keys move, Enter shows the detail, Right and Left open and close a group" tabindex="0">
         <div role="rowgroup" class="thead"><div role="row" class="row head">${headers}</div></div>

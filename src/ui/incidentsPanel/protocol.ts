@@ -198,5 +198,23 @@ export const VerifyMessage = message<'incidents/verify', { id: string; proposalI
 /** Webview → host: close the panel (its incident is gone). */
 export const CloseMessage = message<'incidents/close'>('incidents/close', noParams);
 
-export const HOST_MESSAGES = [StateMessage, DetailMessage, FocusMessage] as const;
-export const WEBVIEW_MESSAGES = [ReadyMessage, SelectMessage, ActionMessage, VerifyMessage, CloseMessage] as const;
+/** One change of the act loop's ledger in the current context, for the Applied changes tab. */
+export interface ChangeRow {
+  id: string;
+  summary: string;
+  /** "Deployment shop/api". */
+  target: string;
+  status: string;
+  /** "resolved", "restored"… once judged. */
+  outcome?: string;
+  at: string;
+  canRollback: boolean;
+}
+
+/** Host → webview: the Applied changes tab's list, newest first. */
+export const ChangesMessage = message<'incidents/changes', { rows: ChangeRow[] }>('incidents/changes', (p) => isObject(p) && Array.isArray(p['rows']));
+/** Webview → host: roll back a listed change (through the Verification panel and its confirmation). */
+export const RollbackChangeMessage = message<'incidents/rollback', { changeId: string }>('incidents/rollback', (p) => isObject(p) && isOpaque(p['changeId']));
+
+export const HOST_MESSAGES = [StateMessage, DetailMessage, FocusMessage, ChangesMessage] as const;
+export const WEBVIEW_MESSAGES = [ReadyMessage, SelectMessage, ActionMessage, VerifyMessage, CloseMessage, RollbackChangeMessage] as const;
