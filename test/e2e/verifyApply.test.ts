@@ -133,6 +133,19 @@ test('Verify & Apply from the CodeLens raises the limit after the modal, and Rol
     mkdirSync(media, { recursive: true });
     copyFileSync(shot, join(media, 'verify-apply.png'));
 
+    // The approval waits in the graph's checkpoint: after a window reload the panel comes back
+    // showing the same verdict, and the tree lists it as waiting — nothing is verified again.
+    await workbench.runCommand('Developer: Reload Window');
+    await page.waitForLoadState('domcontentloaded');
+    await workbench.waitReady(90_000);
+    frame = await verdictFrame(page, /Verdict: pass/);
+    assert.match(await frame.locator('#phase').innerText(), /^Verified$/);
+    const reloaded = await workbench.openViewPane('Workloads');
+    await workbench.waitForTreeItem('Applied changes', { scope: reloaded, timeoutMs: 60_000 });
+    assert.match((await workbench.treeItemText('Applied changes', reloaded)).description, /1 waiting for approval/);
+    await workbench.waitForTreeItem('OOMKilled', { scope: reloaded, timeoutMs: 120_000 });
+    assert.equal(await memoryLimit(), '128Mi', 'the reload wrote nothing');
+
     // The diff editor: live object vs the dry-run result, read-only.
     await frame.locator('#open-diff').click();
     const diffEditor = page.locator('.monaco-diff-editor').first();
@@ -155,14 +168,23 @@ test('Verify & Apply from the CodeLens raises the limit after the modal, and Rol
     assert.ok(Number.parseInt(raised, 10) >= 200, `the new limit ${raised} covers the 200Mi peak`);
 
     // The incident leaves the tree; the change is listed under Applied changes.
-    await eventually('the OOMKilled incident to leave the tree', async () => ((await workbench.treeItem('OOMKilled', pane).count()) === 0 ? true : undefined), 240_000);
+    const afterApply = await workbench.openViewPane('Workloads');
+    await eventually('the OOMKilled incident to leave the tree', async () => ((await workbench.treeItem('OOMKilled', afterApply).count()) === 0 ? true : undefined), 240_000);
     frame = await webviewFrame(page, '#change', 60_000);
     await frame.locator('#outcome').filter({ hasText: /status: applied/ }).waitFor({ timeout: 60_000 });
     await vscode.screenshot('verify-apply-applied');
 
-    await workbench.waitForTreeItem('Applied changes', { scope: pane, timeoutMs: 30_000 });
-    await workbench.expandTreeItem('Applied changes', { scope: pane });
-    const row = pane.locator('.monaco-list-row', { hasText: /memory limit/i }).filter({ hasText: /applied/ }).first();
+    // The Incidents panel's Applied changes tab lists it with its status.
+    await workbench.runCommand('NimbusGuard: Show Incidents Panel');
+    const incidents = await webviewFrame(page, '#tab-changes', 60_000);
+    await incidents.locator('#tab-changes').click();
+    await incidents.locator('#changes-rows tr', { hasText: /memory limit/i }).filter({ hasText: 'applied' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok(await incidents.locator('#changes-rows button', { hasText: 'Rollback…' }).first().isVisible(), 'the tab offers Rollback');
+
+    const tree = await workbench.openViewPane('Workloads');
+    await workbench.waitForTreeItem('Applied changes', { scope: tree, timeoutMs: 30_000 });
+    await workbench.expandTreeItem('Applied changes', { scope: tree });
+    const row = tree.locator('.monaco-list-row', { hasText: /memory limit/i }).filter({ hasText: /applied/ }).first();
     await row.waitFor({ state: 'visible', timeout: 30_000 });
     await row.hover();
     await row.locator('.action-label[aria-label*="Roll Back"]').first().click();

@@ -81,9 +81,16 @@ class VerifyPanel implements PanelController {
   private async restore(): Promise<void> {
     const service = this.deps.act.service;
     if (!service) {
-      this.phase = 'missing';
-      this.message = 'Not connected to the cluster this proposal was verified on.';
-      return this.post();
+      // After a reload the panel comes back before the connection: it waits for the act loop.
+      this.message = 'Waiting for the connection to the cluster this proposal was verified on…';
+      this.post();
+      const wait = this.deps.act.onDidChange(() => {
+        if (!this.deps.act.service) return;
+        wait.dispose();
+        void this.restore();
+      });
+      this.disposables.push(wait);
+      return;
     }
     const pending = (await service.pending()).find((p) => p.proposal.id === this.ref.proposalId);
     const change = this.changeId ? service.ledger.get(this.changeId) : undefined;
