@@ -91,7 +91,7 @@ export class ActController implements vscode.Disposable {
         namespaces: () => session.snapshot.namespaces(),
       });
       const listeners = [
-        toDisposable(service.onDidChangeLedger(() => this.changed.fire())),
+        toDisposable(service.onDidChangeLedger(() => void this.refreshPending())),
         toDisposable(service.onDidChangePending(() => void this.refreshPending())),
       ];
       service.ledger.watch();
@@ -105,7 +105,10 @@ export class ActController implements vscode.Disposable {
 
   async refreshPending(): Promise<void> {
     const service = this.current?.service;
-    this.pendingCache = service ? await service.pending().catch(() => []) : [];
+    const pending = service ? await service.pending().catch(() => []) : [];
+    // A thread whose write went out stays checkpointed until its outcome is judged: it no longer waits for anyone.
+    const written = new Set((service?.history() ?? []).map((c) => `${c.proposal.id}:${c.verdict.planHash}`));
+    this.pendingCache = pending.filter((p) => !(p.verdict && written.has(`${p.proposal.id}:${p.verdict.planHash}`)));
     this.changed.fire();
   }
 
