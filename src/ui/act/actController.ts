@@ -85,6 +85,7 @@ export class ActController implements vscode.Disposable {
         api,
         snapshot: session.snapshot,
         incidents: monitor,
+        usage: session.usage,
         checkpointer: cp,
         shadow: new ShadowRunner(api),
         protectedContexts,
