@@ -5,6 +5,8 @@ import { Emitter } from '../core/events';
 import { detectAll } from '../core/detect/detectors';
 import { IncidentTracker } from '../core/detect/incidentTracker';
 import type { Finding, Incident } from '../core/model/incident';
+import { bySeverity } from '../core/model/severity';
+import { isControllerKind } from '../core/model/workload';
 import type { ClusterSnapshot } from '../core/model/snapshot';
 import type { Evidence } from '../core/model/incident';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
@@ -41,8 +43,6 @@ export interface MonitorOptions {
   tickMs?: number;
 }
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
-
 export class IncidentMonitor {
   private readonly tracker = new IncidentTracker();
   private readonly changed = new Emitter<{ opened: Incident[]; resolved: Incident[] }>();
@@ -71,8 +71,7 @@ export class IncidentMonitor {
 
   /** Open incidents, most severe and most recent first. */
   open(): Incident[] {
-    const rank = { critical: 2, warning: 1, info: 0 } as const;
-    return this.tracker.open().sort((a, b) => rank[b.severity] - rank[a.severity] || b.lastSeen.localeCompare(a.lastSeen));
+    return this.tracker.open().sort((a, b) => bySeverity(a, b) || b.lastSeen.localeCompare(a.lastSeen));
   }
 
   /** Open and recently resolved incidents (within the tracker's retention), most severe and most recent first. */
@@ -184,7 +183,7 @@ export class IncidentMonitor {
   }
 
   private monitored(f: Finding): boolean {
-    if ((this.options.scope?.() ?? 'all') === 'all' || !WORKLOAD_KINDS.has(f.workload.kind)) return true;
+    if ((this.options.scope?.() ?? 'all') === 'all' || !isControllerKind(f.workload.kind)) return true;
     const s = this.options.snapshot;
     const ref = f.workload;
     const record =

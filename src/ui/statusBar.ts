@@ -4,13 +4,14 @@ import * as vscode from 'vscode';
 import { ConnectionManager } from '../cluster/connection';
 import { IncidentHub } from './incidentHub';
 import { noIcons } from './incidentMarkdown';
+import { COMMANDS } from './commandIds';
 
 export class ConnectionStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('nimbusguard.context', vscode.StatusBarAlignment.Left, 10);
 
   constructor(private readonly manager: ConnectionManager, private readonly hub: IncidentHub) {
     this.item.name = 'NimbusGuard';
-    this.item.command = 'nimbusguard.showIncidentsPanel';
+    this.item.command = COMMANDS.showIncidentsPanel;
     this.update();
     this.item.show();
   }

@@ -1,7 +1,7 @@
 // What the incident table shows, as a pure function of the rows, the filters, the sort and the
 // folded groups: filtered rows, sorted, with incidents of one correlation group under a group row
 // (open unless the user folded it). No DOM here, so it is unit-tested and cheap enough to run on every keystroke.
-import { SEVERITY_RANK } from '../../src/core/model/incident';
+import { SEVERITY_RANK } from '../../src/core/model/severity';
 import type { IncidentFilters, IncidentRow, IncidentSort } from '../../src/ui/incidentsPanel/protocol';
 
 export type DisplayRow =

@@ -9,6 +9,7 @@ import type { RootCause } from '../../core/model/rootCause';
 import { parseBytes } from '../../core/model/quantity';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../../core/model/workload';
 import type { IncidentHub } from '../incidentHub';
+import { COMMANDS } from '../commandIds';
 import { dispatch, on } from '../webview/ipc';
 import { pageAssets, PanelRegistry, type PanelController, type PanelKind } from '../webview/panelRegistry';
 import { buildIncidentDetail, buildIncidentsState, type IncidentsSource } from './incidentsState';
@@ -18,7 +19,6 @@ import {
   type DetailPayload, type IncidentAction, type ProposalAction,
 } from './protocol';
 
-export const SHOW_INCIDENTS_PANEL_COMMAND = 'nimbusguard.showIncidentsPanel';
 const VIEW_TYPE = 'nimbusguard.incidents';
 /** Live updates are coalesced: at most one list every this long. */
 const MIN_INTERVAL_MS = 1_000;
@@ -142,10 +142,10 @@ class IncidentsPanel implements PanelController {
     const node = { type: 'incident' as const, incident };
     switch (action) {
       case 'revealManifest':
-        await vscode.commands.executeCommand('nimbusguard.revealManifest', node);
+        await vscode.commands.executeCommand(COMMANDS.revealManifest, node);
         return;
       case 'openYaml':
-        await vscode.commands.executeCommand('nimbusguard.openYaml', node);
+        await vscode.commands.executeCommand(COMMANDS.openYaml, node);
         return;
       case 'explain':
         await this.explain(incident);
@@ -296,6 +296,6 @@ export function registerIncidentsPanel(deps: IncidentsPanelDeps): IncidentsPanel
   };
   return {
     show,
-    disposables: [vscode.commands.registerCommand(SHOW_INCIDENTS_PANEL_COMMAND, (arg?: unknown) => show(isIncidentId(arg) ? arg : undefined)), ...panels.register()],
+    disposables: [vscode.commands.registerCommand(COMMANDS.showIncidentsPanel, (arg?: unknown) => show(isIncidentId(arg) ? arg : undefined)), ...panels.register()],
   };
 }

@@ -1,7 +1,8 @@
 // The Incidents panel's markup: filters, the incident table (rows are drawn by webview/incidents, only
 // those in view) and the detail pane. Nothing from the cluster is in this page; it all arrives as data
 // and is written as text.
-import { INCIDENT_TYPES, SEVERITIES } from '../../core/model/incident';
+import { INCIDENT_TYPES } from '../../core/model/incident';
+import { SEVERITIES } from '../../core/model/severity';
 import { panelHtml } from '../webview/webviewHtml';
 
 export interface IncidentsPageInput {

@@ -1,7 +1,8 @@
 // The Incidents panel's protocol: the list state and the detail the host sends, and the messages the
 // webview may post. Every parameter that arrives from the webview is checked here before the host
 // looks at it; the host then re-validates ids against the incidents it tracks now.
-import type { EvidenceKind, IncidentStatus, IncidentType, Severity } from '../../core/model/incident';
+import type { EvidenceKind, IncidentStatus, IncidentType } from '../../core/model/incident';
+import type { Severity } from '../../core/model/severity';
 import type { CauseCategory } from '../../core/model/rootCause';
 import { message } from '../webview/ipc';
 import type { IncidentChartData } from '../../core/diagnose/incidentChartData';

@@ -11,8 +11,9 @@ import { pageAssets, PanelRegistry, type PanelController, type PanelKind } from 
 import { CloseMessage, ReadyMessage, RefreshMessage, savedScalingRef, StateMessage, type ScalingWorkloadRef } from './protocol';
 import { scalingPanelHtml } from './scalingPanelHtml';
 import { buildScalingState, type ScalingSource } from './scalingState';
+import { refKey } from '../../core/model/objectRef';
+import { COMMANDS } from '../commandIds';
 
-export const SHOW_SCALING_COMMAND = 'nimbusguard.showScaling';
 const VIEW_TYPE = 'nimbusguard.scaling';
 /** Fastest refresh while the cluster keeps changing. */
 const MIN_INTERVAL_MS = 5_000;
@@ -21,8 +22,6 @@ export interface ScalingPanelDeps {
   extensionUri: vscode.Uri;
   manager: ConnectionManager;
 }
-
-const keyOf = (ref: ScalingWorkloadRef) => `${ref.kind}/${ref.namespace}/${ref.name}`;
 
 function sourceOf(manager: ConnectionManager): ScalingSource | undefined {
   const state = manager.state;
@@ -112,7 +111,8 @@ function titleOf(ref: ScalingWorkloadRef, detail?: string): string {
   return `Scaling: ${ref.name}${detail ? ` (${detail})` : ''}`;
 }
 
-function refOf(arg: unknown): ScalingWorkloadRef | undefined {
+/** The workload a tree node passed as the command argument stands for. */
+function workloadOfArg(arg: unknown): ScalingWorkloadRef | undefined {
   const node = arg as TreeNode | undefined;
   if (node?.type !== 'workload') return undefined;
   const w: Workload = node.workload;
@@ -134,7 +134,7 @@ async function pickWorkload(manager: ConnectionManager): Promise<ScalingWorkload
 
 const scalingKind = (deps: ScalingPanelDeps): PanelKind<ScalingWorkloadRef> => ({
   viewType: VIEW_TYPE,
-  key: keyOf,
+  key: refKey,
   title: (ref) => titleOf(ref),
   refFromState: savedScalingRef,
   attach: (panel, ref) => new ScalingPanel(panel, ref, deps),
@@ -144,8 +144,8 @@ const scalingKind = (deps: ScalingPanelDeps): PanelKind<ScalingWorkloadRef> => (
 export function registerScalingPanel(deps: ScalingPanelDeps): vscode.Disposable[] {
   const panels = new PanelRegistry(deps.extensionUri, scalingKind(deps));
   const show = async (arg?: unknown) => {
-    const ref = refOf(arg) ?? (await pickWorkload(deps.manager));
+    const ref = workloadOfArg(arg) ?? (await pickWorkload(deps.manager));
     if (ref) panels.show(ref);
   };
-  return [vscode.commands.registerCommand(SHOW_SCALING_COMMAND, show), ...panels.register()];
+  return [vscode.commands.registerCommand(COMMANDS.showScaling, show), ...panels.register()];
 }
