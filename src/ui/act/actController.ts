@@ -35,6 +35,8 @@ export class ActController implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private current: { session: ClusterSession; service: ActService; listeners: vscode.Disposable[] } | undefined;
   private pendingCache: PendingApproval[] = [];
+  /** The session whose service is being built (the checkpointer loads asynchronously). */
+  private loading: ClusterSession | undefined;
 
   constructor(private readonly manager: ConnectionManager, private readonly hub: IncidentHub, private readonly checkpointRoot: string) {}
 
@@ -70,17 +72,19 @@ export class ActController implements vscode.Disposable {
     const session = this.hub.currentSession;
     const monitor = this.hub.current;
     const state = this.manager.state;
-    if (session && this.current?.session === session) return;
+    if (session && (this.current?.session === session || this.loading === session)) return;
     this.teardown();
     if (!session || !monitor || state.kind !== 'ready') {
       this.changed.fire();
       return;
     }
+    this.loading = session;
     const api = new ApiClient(clientConfigFor(state.loaded, state.context));
     const dir = join(this.checkpointRoot, createHash('sha256').update(`${state.context}\n${api.server}`).digest('hex').slice(0, 16));
     const checkpointer = import('../../agent/runtime').then((m) => m.createCheckpointer(dir, config().get<boolean>('agent.allowTracing', false)));
     void checkpointer.then((cp) => {
-      if (this.hub.currentSession !== session) return;
+      if (this.loading !== session || this.hub.currentSession !== session) return;
+      this.loading = undefined;
       const service = new ActService({
         api,
         snapshot: session.snapshot,
@@ -119,6 +123,7 @@ export class ActController implements vscode.Disposable {
   }
 
   private teardown(): void {
+    this.loading = undefined;
     if (!this.current) return;
     this.current.service.cancel();
     for (const l of this.current.listeners) l.dispose();
