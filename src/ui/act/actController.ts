@@ -105,7 +105,10 @@ export class ActController implements vscode.Disposable {
         for (const note of notes) void vscode.window.showInformationMessage(`NimbusGuard: ${note}`);
       }, (error: unknown) => void vscode.window.showWarningMessage(`NimbusGuard: the act loop could not settle earlier changes: ${String(error)}`));
       void this.refreshPending();
-    }, (error: unknown) => void vscode.window.showWarningMessage(`NimbusGuard: pending approvals cannot be read: ${String(error)}`));
+    }, (error: unknown) => {
+      if (this.loading === session) this.loading = undefined;
+      void vscode.window.showWarningMessage(`NimbusGuard: the act loop is unavailable (its pending approvals cannot be read): ${String(error)}`);
+    });
   }
 
   async refreshPending(): Promise<void> {
