@@ -190,9 +190,11 @@ test('selecting an incident shows its root cause, evidence timeline and signal c
   assert.match(await frame.locator('#cause-meta').innerText(), /Confidence \d+ %/);
   assert.match((await frame.locator('#cause-fields').innerText()), /resources\.limits\.memory/);
   assert.ok((await frame.locator('#timeline li').count()) > 0, 'the evidence chain has entries');
-  // The act loop offers the memory-limit fix to verify and apply in its own panel.
-  await frame.locator('#proposals').filter({ hasText: /memory limit/i }).waitFor({ state: 'visible', timeout: 60_000 });
-  assert.match(await frame.locator('#proposal-list button').first().getAttribute('aria-label') ?? '', /^Verify and apply: .*memory limit/i);
+  // The act loop supplies the fix as a proposal to verify and apply (only proposals the host offers are drawn).
+  const proposal = await frameEventually(vscode!.workbench.page, INCIDENTS, 'the proposed fix', async (f) => ((await f.locator('#proposals').isVisible()) ? f.locator('#proposal-list li').first().innerText() : ''), (t) => t.length > 0, 60_000);
+  assert.match(proposal, /memory limit/i);
+  assert.match(proposal, /Verify & Apply/);
+  assert.match(await (await panel()).locator('#proposal-list button').first().getAttribute('aria-label') ?? '', /^Verify and apply: .*memory limit/i);
   // Memory use when metrics.k8s.io caught the container running, else its restarts (sampled every 15 s).
   const summary = await frameEventually(vscode!.workbench.page, INCIDENTS, 'the signal chart', async (f) => (await f.locator('#signal').isVisible()) ? f.locator('#chart-summary').innerText() : '', (t) => t.length > 0, 150_000);
   assert.match(summary, /^(Memory use against the limit, .* Memory limit: 128 MiB\.|Container restarts, .*)$/);

@@ -103,7 +103,7 @@ function refresh(): void {
   const display = displayRows(state.rows, filters, sort, collapsed);
   table.setSelected(selected);
   table.setRows(display, new Date(), activeIndexAfter(previous, display));
-  const shown = state.rows.filter((r) => matches(r, filters)).length;
+  const shown = display.reduce((n, d) => n + (d.kind === 'incident' ? 1 : d.expanded ? 0 : d.members.length), 0);
   const open = state.rows.filter((r) => r.status === 'open').length;
   element('count').textContent = shown === state.rows.length ? `${state.rows.length} incidents (${open} open)` : `${shown} of ${state.rows.length} incidents shown`;
   element('empty').hidden = display.length > 0 || state.rows.length === 0;

@@ -56,3 +56,17 @@ test('saved state keeps ids and the user\'s view only, field by field', () => {
   assert.deepEqual(savedIncidentsState({ selected: '<script>', filters: { text: 1 }, sort: { column: 'evil', descending: true }, collapsed: 'x' }), {});
   assert.deepEqual(savedIncidentsState({ filters: { text: '', namespace: '', severity: 'fatal', type: '' } }), {}, 'an unknown severity drops the filters');
 });
+
+test('the page: nonce CSP, one script, no inline style, a label on every control, the table as a treegrid', async () => {
+  const { incidentsPanelHtml } = await import('../../../src/ui/incidentsPanel/incidentsPanelHtml');
+  const nonce = 'n0nce';
+  const page = incidentsPanelHtml({ cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x/incidents.js', styleUris: ['https://x/panel.css', 'https://x/incidents.css'], nonce });
+  assert.match(page, /content="default-src &#39;none&#39;; img-src https:\/\/x.vscode-cdn.net data:; style-src https:\/\/x.vscode-cdn.net; script-src &#39;nonce-n0nce&#39;"/);
+  assert.equal(page.match(/<script/g)?.length, 1);
+  assert.ok(page.includes(`<script nonce="${nonce}" src="https://x/incidents.js">`));
+  assert.doesNotMatch(page, /<style|style="|onclick=|javascript:/);
+  for (const control of page.match(/<(input|select)\b[^>]*>/g) ?? []) assert.match(control, /aria-label="[^"]+"/, control);
+  assert.match(page, /role="treegrid"[^>]*aria-label="[^"]+"[^>]*tabindex="0"/);
+  assert.equal(page.match(/role="columnheader"/g)?.length, 6);
+  assert.ok(page.indexOf('panel.css') < page.indexOf('incidents.css'));
+});
