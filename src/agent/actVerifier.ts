@@ -1,7 +1,8 @@
 // Verification of one proposal: plans the exact write against the object as it is now, then runs
 // the checks in the contract's order, reporting each as it starts and ends. The verdict binds the
 // plan by its hash; nothing here writes to the cluster (every request is a review or a dry-run).
-import { checkOwnership, checkPermissions, checkPodAdmission, dryRunWrite } from '../cluster/actions/checks';
+import { checkOwnership, checkPermissions, checkPodAdmission, dryRunWrite, ssaOwnershipProbe } from '../cluster/actions/checks';
+import { controllerOf, isPlainKubectl } from '../core/change/ownership';
 import { forDiff, PlanError, planWrite, type PlannedWrite } from '../cluster/actions/writePlan';
 import { changeAnnotations } from '../cluster/actions/writer';
 import { toPodTemplate } from '../cluster/convert';
@@ -110,7 +111,20 @@ export async function verifyProposal(ctx: ActContext, proposal: Proposal, opts: 
     }
   });
   const { plan, live } = planned;
-  await run('ownership', () => checkOwnership(live, proposal.fields, hpaFor(ctx, proposal)));
+  await run('ownership', async () => {
+    const started = performance.now();
+    const check = checkOwnership(live, proposal.fields, hpaFor(ctx, proposal));
+    const probe = await ssaOwnershipProbe(ctx.api, plan);
+    check.evidence.push(probe.evidence);
+    for (const m of probe.managers) {
+      if (isPlainKubectl(m) || check.warnings.some((w) => w.includes(`(${m})`) || w.includes(`by ${m}:`))) continue;
+      const controller = controllerOf(m);
+      check.warnings.push(controller ? `${controller} (${m}) owns touched fields and will undo a change made only in the cluster` : `${m} owns touched fields: if that is an operator, it may set them back`);
+    }
+    check.warnings = [...new Set(check.warnings)];
+    if (check.warnings.length > 0) check.detail = `${check.warnings.length} owner${check.warnings.length > 1 ? 's' : ''} may undo the change: consider the manifest edit instead`;
+    return { ...check, durationMs: Math.round(performance.now() - started) };
+  });
 
   const templateChange = TEMPLATE_KINDS.has(proposal.target.kind) && touchesTemplate(proposal);
   const newTemplateRaw: Obj | undefined = templateChange ? (dryRunObject?.['spec']?.['template'] as Obj | undefined) : undefined;

@@ -120,3 +120,24 @@ export async function checkPodAdmission(api: ApiClient, namespace: string, owner
     return result('podAdmission', 'inconclusive', `pod admission could not be checked: ${errorText(error)}`, started);
   }
 }
+
+/**
+ * The ownership probe: a non-forced server-side apply of the change as a dry-run. The API server
+ * names every other manager of a touched field in its conflict; nothing is stored either way.
+ * Only for spec edits (a template replace or a restore of absent fields is not an apply).
+ */
+export async function ssaOwnershipProbe(api: ApiClient, plan: WritePlan): Promise<{ managers: string[]; evidence: string }> {
+  const t = plan.target;
+  if (plan.patchType !== 'strategic' || typeof plan.body !== 'object' || plan.body === null || JSON.stringify(plan.body).includes('null')) return { managers: [], evidence: 'server-side apply probe: not applicable to this write' };
+  try {
+    const body = { ...(plan.body as Obj), apiVersion: t.apiVersion, kind: t.kind, metadata: { name: t.name, namespace: t.namespace } };
+    const r = await api.request('PATCH', objectPath(t.kind, t.namespace, t.name), { body, patchType: 'apply', query: { dryRun: 'All', fieldManager: FIELD_MANAGER, force: 'false' } });
+    if (isOk(r)) return { managers: [], evidence: 'server-side apply probe: no other manager owns the touched fields' };
+    const message = messageOf(r);
+    if (r.status !== 409) return { managers: [], evidence: `server-side apply probe could not run: ${message}` };
+    const managers = [...new Set([...message.matchAll(/conflicts? with "([^"]+)"/g)].map((m) => m[1]!))];
+    return { managers, evidence: `server-side apply probe: ${managers.length > 0 ? `owned by ${managers.join(', ')}` : message}` };
+  } catch (error) {
+    return { managers: [], evidence: `server-side apply probe could not run: ${errorText(error)}` };
+  }
+}
