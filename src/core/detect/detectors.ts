@@ -21,6 +21,7 @@ import { hpaMisconfiguredDetector } from './hpaMisconfigured';
 import { jobFailedDetector } from './jobFailed';
 import { cronJobSuspendedOrInvalidDetector } from './cronJobSuspendedOrInvalid';
 import { webhookUnavailableDetector } from './webhookUnavailable';
+import { podSetupFailedDetector } from './podSetupFailed';
 
 export const DETECTORS: readonly Detector[] = [
   crashLoopBackOffDetector,
@@ -43,6 +44,7 @@ export const DETECTORS: readonly Detector[] = [
   jobFailedDetector,
   cronJobSuspendedOrInvalidDetector,
   webhookUnavailableDetector,
+  podSetupFailedDetector,
 ];
 
 export interface DetectorError {

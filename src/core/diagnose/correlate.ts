@@ -11,14 +11,17 @@ export const ROOT_RANK: Record<IncidentType, number> = {
   NodeNotReady: 0, NodePressure: 1, WebhookUnavailable: 2, PVCPending: 3, RolloutRegression: 4, RolloutStuck: 5, QuotaExceeded: 6,
   OOMKilled: 7, ImagePullBackOff: 8, CreateContainerConfigError: 9, Unschedulable: 10, CrashLoopBackOff: 11, ReadinessProbeFailing: 12,
   Evicted: 13, JobFailed: 14, ReplicasUnavailable: 15, HPASaturated: 16, HPAMisconfigured: 17, ServiceNoEndpoints: 18, CronJobSuspendedOrInvalid: 19,
+  PodSetupFailed: 8,
 };
 
 const POD_LEVEL: readonly IncidentType[] = [
   'CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'CreateContainerConfigError', 'Unschedulable', 'ReadinessProbeFailing',
   'QuotaExceeded', 'WebhookUnavailable',
+  'PodSetupFailed',
 ];
 const ROLLOUT_SYMPTOMS: readonly IncidentType[] = [
   'CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'ReplicasUnavailable', 'ReadinessProbeFailing', 'CreateContainerConfigError', 'RolloutStuck', 'RolloutRegression',
+  'PodSetupFailed',
 ];
 const ON_NODE: readonly IncidentType[] = ['Evicted', 'ReplicasUnavailable', 'ReadinessProbeFailing', 'CrashLoopBackOff'];
 const TARGET_TROUBLE: readonly IncidentType[] = ['ReadinessProbeFailing', 'ReplicasUnavailable', 'CrashLoopBackOff', 'OOMKilled'];

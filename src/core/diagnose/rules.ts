@@ -18,6 +18,7 @@ import { jobRule } from './jobRule';
 import { cronJobRule } from './cronJobRule';
 import { webhookRule } from './webhookRule';
 import { replicasUnavailableRule } from './replicasUnavailableRule';
+import { podSetupRule } from './podSetupRule';
 
 export const RULES: readonly DiagnosisRule[] = [
   oomRule,
@@ -37,4 +38,5 @@ export const RULES: readonly DiagnosisRule[] = [
   cronJobRule,
   webhookRule,
   replicasUnavailableRule,
+  podSetupRule,
 ];

@@ -6,6 +6,8 @@ export const INCIDENT_TYPES = [
   'ReadinessProbeFailing', 'ReplicasUnavailable', 'RolloutStuck', 'RolloutRegression', 'QuotaExceeded',
   'ServiceNoEndpoints', 'PVCPending', 'NodeNotReady', 'NodePressure', 'HPASaturated', 'HPAMisconfigured',
   'JobFailed', 'CronJobSuspendedOrInvalid', 'WebhookUnavailable',
+  // pod-side families: stuck before start, pods not created, failed outside a crash loop, pull secrets
+  'PodSetupFailed',
 ] as const;
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
 

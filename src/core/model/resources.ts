@@ -56,6 +56,19 @@ export interface ContainerSpec {
   env: { name: string; value?: string; from?: string }[];
   /** Secrets and ConfigMaps the container refers to through env/envFrom. */
   configRefs: { kind: 'Secret' | 'ConfigMap'; name: string; optional: boolean }[];
+  /** Init containers only: "Always" makes it a sidecar that runs for the pod's lifetime. */
+  restartPolicy?: string;
+}
+
+/** A pod volume and the object behind it (ConfigMap, Secret, claim); other sources keep only their kind. */
+export interface PodVolume {
+  name: string;
+  kind: 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim' | 'CSI' | 'Other';
+  /** The ConfigMap, Secret or claim name, or the CSI driver. */
+  source: string;
+  optional: boolean;
+  /** Keys listed under `items`, when the volume projects only some keys. */
+  keys: string[];
 }
 
 export interface PodTemplate {
@@ -68,6 +81,7 @@ export interface PodTemplate {
   hasAffinity: boolean;
   imagePullSecrets: string[];
   claimNames: string[];
+  volumes: PodVolume[];
   restartPolicy: string;
   serviceAccountName: string;
 }

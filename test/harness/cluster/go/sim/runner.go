@@ -42,8 +42,9 @@ const (
 	createDelay   = 200 * time.Millisecond
 	oomAfter      = 1500 * time.Millisecond
 	initRunTime   = 400 * time.Millisecond
-	terminatedFor = time.Second // terminated state is visible this long before a restart/back-off
-	configRetry   = 5 * time.Second // retry of missing ConfigMaps/Secrets (env and volumes)
+	terminatedFor = time.Second      // terminated state is visible this long before a restart/back-off
+	configRetry   = 5 * time.Second  // retry of missing ConfigMaps/Secrets (env and volumes)
+	remountEvery  = 20 * time.Second // re-sync of the volumes of a running pod
 )
 
 type ctr struct {
@@ -82,23 +83,24 @@ type behavior struct {
 }
 
 type runner struct {
-	s       *Sim
-	ctx     context.Context
-	cancel  context.CancelFunc
-	pod     *corev1.Pod // spec snapshot taken when the pod was bound
-	rec     record.EventRecorder
-	b       behavior
-	ctrs    []*ctr
-	sandbox time.Time // when the sandbox is ready
-	ip      string
-	hostIP  string
-	start   metav1.Time
-	trans   map[corev1.PodConditionType]metav1.Time
-	condSt  map[corev1.PodConditionType]corev1.ConditionStatus
-	written *corev1.PodStatus
-	mounted bool // configMap/secret volumes resolved
-	phase   corev1.PodPhase
-	evicted string // the kubelet's eviction message once the pod was evicted
+	s         *Sim
+	ctx       context.Context
+	cancel    context.CancelFunc
+	pod       *corev1.Pod // spec snapshot taken when the pod was bound
+	rec       record.EventRecorder
+	b         behavior
+	ctrs      []*ctr
+	sandbox   time.Time // when the sandbox is ready
+	ip        string
+	hostIP    string
+	start     metav1.Time
+	trans     map[corev1.PodConditionType]metav1.Time
+	condSt    map[corev1.PodConditionType]corev1.ConditionStatus
+	written   *corev1.PodStatus
+	mounted   bool // configMap/secret volumes resolved
+	remountAt time.Time
+	phase     corev1.PodPhase
+	evicted   string // the kubelet's eviction message once the pod was evicted
 }
 
 func parseBehavior(s *Sim, pod *corev1.Pod) behavior {
@@ -245,6 +247,9 @@ func (r *runner) nextWake(now time.Time) time.Time {
 	if now.Before(r.sandbox) {
 		consider(r.sandbox)
 	}
+	if r.mounted {
+		consider(r.remountAt)
+	}
 	for _, c := range r.ctrs {
 		switch c.st {
 		case stPulling, stPullErr, stPullBackOff, stConfigErr, stTerminated, stCrashBackOff:
@@ -282,12 +287,19 @@ func (r *runner) step(now time.Time) {
 		return
 	}
 	if !r.mounted {
-		if msg := r.volumeError(); msg != "" {
-			r.event(nil, corev1.EventTypeWarning, "FailedMount", "%s", msg)
+		if reason, msg := r.setupError(); msg != "" {
+			r.event(nil, corev1.EventTypeWarning, reason, "%s", msg)
 			r.sandbox = now.Add(configRetry)
 			return
 		}
 		r.mounted = true
+		r.remountAt = now.Add(remountEvery)
+	} else if !now.Before(r.remountAt) {
+		// The kubelet re-syncs ConfigMap/Secret volumes of running pods and reports sources that went missing.
+		if msg := r.volumeError(); msg != "" {
+			r.event(nil, corev1.EventTypeWarning, "FailedMount", "%s", msg)
+		}
+		r.remountAt = now.Add(remountEvery)
 	}
 	for _, c := range r.ctrs {
 		r.advance(c, now)
@@ -440,18 +452,67 @@ func (r *runner) envError(c *ctr) string {
 	return ""
 }
 
-// volumeError reports the first configMap/secret volume that cannot be mounted.
+// setupError is what stops the pod before its containers: a sandbox the runtime cannot create
+// (sandbox-error annotation), a volume that cannot attach or mount (volume-error annotation), or a
+// missing ConfigMap/Secret volume source or key. It returns the event reason and message.
+func (r *runner) setupError() (string, string) {
+	if msg := strings.TrimSpace(r.pod.Annotations[annSandboxError]); msg != "" {
+		return "FailedCreatePodSandBox", fmt.Sprintf("Failed to create pod sandbox: rpc error: code = Unknown desc = "+
+			"failed to setup network for sandbox %q: %s", digest(string(r.pod.UID))[:12], msg)
+	}
+	if kind := strings.TrimSpace(r.pod.Annotations[annVolumeError]); kind != "" && len(r.pod.Spec.Volumes) > 0 {
+		v := r.pod.Spec.Volumes[0]
+		name := v.Name
+		if pvc := v.PersistentVolumeClaim; pvc != nil {
+			if c, err := r.s.cs.CoreV1().PersistentVolumeClaims(r.pod.Namespace).Get(r.ctx, pvc.ClaimName, metav1.GetOptions{}); err == nil && c.Spec.VolumeName != "" {
+				name = c.Spec.VolumeName
+			}
+		}
+		switch kind {
+		case "multi-attach":
+			return "FailedAttachVolume", fmt.Sprintf("Multi-Attach error for volume %q Volume is already exclusively attached to one node and can't be attached to another", name)
+		case "csi":
+			driver := "csi.example.com"
+			if v.CSI != nil {
+				driver = v.CSI.Driver
+			}
+			return "FailedMount", fmt.Sprintf("MountVolume.MountDevice failed for volume %q : kubernetes.io/csi: attacher.MountDevice failed to create "+
+				"newCsiDriverClient: driver name %s not found in the list of registered CSI drivers", name, driver)
+		}
+	}
+	if msg := r.volumeError(); msg != "" {
+		return "FailedMount", msg
+	}
+	return "", ""
+}
+
+// volumeError reports the first configMap/secret volume that cannot be mounted: its source is
+// missing, or a key its items list is not in it.
 func (r *runner) volumeError() string {
 	ns := r.pod.Namespace
 	for _, v := range r.pod.Spec.Volumes {
 		if cm := v.ConfigMap; cm != nil && !(cm.Optional != nil && *cm.Optional) {
-			if _, err := r.s.cms.ConfigMaps(ns).Get(cm.Name); err != nil {
+			m, err := r.s.cms.ConfigMaps(ns).Get(cm.Name)
+			if err != nil {
 				return fmt.Sprintf("MountVolume.SetUp failed for volume %q : configmap %q not found", v.Name, cm.Name)
+			}
+			for _, it := range cm.Items {
+				_, inData := m.Data[it.Key]
+				_, inBinary := m.BinaryData[it.Key]
+				if !inData && !inBinary {
+					return fmt.Sprintf("MountVolume.SetUp failed for volume %q : configmap references non-existent config key: %s", v.Name, it.Key)
+				}
 			}
 		}
 		if sec := v.Secret; sec != nil && !(sec.Optional != nil && *sec.Optional) {
-			if _, err := r.s.secs.Secrets(ns).Get(sec.SecretName); err != nil {
+			m, err := r.s.secs.Secrets(ns).Get(sec.SecretName)
+			if err != nil {
 				return fmt.Sprintf("MountVolume.SetUp failed for volume %q : secret %q not found", v.Name, sec.SecretName)
+			}
+			for _, it := range sec.Items {
+				if _, ok := m.Data[it.Key]; !ok {
+					return fmt.Sprintf("MountVolume.SetUp failed for volume %q : references non-existent secret key: %s", v.Name, it.Key)
+				}
 			}
 		}
 	}

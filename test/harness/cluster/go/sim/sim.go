@@ -33,6 +33,9 @@ const (
 	annExitCode   = "sim.nimbusguard.dev/exit-code"
 	annNotReady   = "sim.nimbusguard.dev/not-ready"
 	annEvictAfter = "sim.nimbusguard.dev/evict-after"
+	// Pod setup failures: the sandbox (CNI) or the first volume (multi-attach | csi) never comes up.
+	annSandboxError = "sim.nimbusguard.dev/sandbox-error"
+	annVolumeError  = "sim.nimbusguard.dev/volume-error"
 	// Workload (Deployment/StatefulSet/DaemonSet/ReplicaSet/Job) metadata annotations.
 	annLoadCPU    = "sim.nimbusguard.dev/load-cpu"
 	annLoadMemory = "sim.nimbusguard.dev/load-memory"
@@ -104,8 +107,8 @@ func cmdRun(args []string) error {
 		pods: f.Core().V1().Pods().Lister(), nodes: f.Core().V1().Nodes().Lister(),
 		rss: f.Apps().V1().ReplicaSets().Lister(), deps: f.Apps().V1().Deployments().Lister(),
 		stss: f.Apps().V1().StatefulSets().Lister(), dss: f.Apps().V1().DaemonSets().Lister(),
-		jobs:      f.Batch().V1().Jobs().Lister(),
-		cms:       f.Core().V1().ConfigMaps().Lister(), secs: f.Core().V1().Secrets().Lister(),
+		jobs: f.Batch().V1().Jobs().Lister(),
+		cms:  f.Core().V1().ConfigMaps().Lister(), secs: f.Core().V1().Secrets().Lister(),
 		recorders: map[string]record.EventRecorder{}, runners: map[types.UID]*runner{},
 		deleting: map[types.UID]bool{}, images: map[string]map[string]bool{},
 		ips: map[string]map[string]types.UID{}, ipCursor: map[string]int{},
