@@ -22,6 +22,7 @@ import { jobFailedDetector } from './jobFailed';
 import { cronJobSuspendedOrInvalidDetector } from './cronJobSuspendedOrInvalid';
 import { webhookUnavailableDetector } from './webhookUnavailable';
 import { podSetupFailedDetector } from './podSetupFailed';
+import { podCreationRejectedDetector } from './podCreationRejected';
 
 export const DETECTORS: readonly Detector[] = [
   crashLoopBackOffDetector,
@@ -45,6 +46,7 @@ export const DETECTORS: readonly Detector[] = [
   cronJobSuspendedOrInvalidDetector,
   webhookUnavailableDetector,
   podSetupFailedDetector,
+  podCreationRejectedDetector,
 ];
 
 export interface DetectorError {

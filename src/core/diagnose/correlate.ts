@@ -11,13 +11,13 @@ export const ROOT_RANK: Record<IncidentType, number> = {
   NodeNotReady: 0, NodePressure: 1, WebhookUnavailable: 2, PVCPending: 3, RolloutRegression: 4, RolloutStuck: 5, QuotaExceeded: 6,
   OOMKilled: 7, ImagePullBackOff: 8, CreateContainerConfigError: 9, Unschedulable: 10, CrashLoopBackOff: 11, ReadinessProbeFailing: 12,
   Evicted: 13, JobFailed: 14, ReplicasUnavailable: 15, HPASaturated: 16, HPAMisconfigured: 17, ServiceNoEndpoints: 18, CronJobSuspendedOrInvalid: 19,
-  PodSetupFailed: 8,
+  PodSetupFailed: 8, PodCreationRejected: 6,
 };
 
 const POD_LEVEL: readonly IncidentType[] = [
   'CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'CreateContainerConfigError', 'Unschedulable', 'ReadinessProbeFailing',
   'QuotaExceeded', 'WebhookUnavailable',
-  'PodSetupFailed',
+  'PodSetupFailed', 'PodCreationRejected',
 ];
 const ROLLOUT_SYMPTOMS: readonly IncidentType[] = [
   'CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'ReplicasUnavailable', 'ReadinessProbeFailing', 'CreateContainerConfigError', 'RolloutStuck', 'RolloutRegression',

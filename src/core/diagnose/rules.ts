@@ -19,6 +19,7 @@ import { cronJobRule } from './cronJobRule';
 import { webhookRule } from './webhookRule';
 import { replicasUnavailableRule } from './replicasUnavailableRule';
 import { podSetupRule } from './podSetupRule';
+import { admissionRule } from './admissionRule';
 
 export const RULES: readonly DiagnosisRule[] = [
   oomRule,
@@ -39,4 +40,5 @@ export const RULES: readonly DiagnosisRule[] = [
   webhookRule,
   replicasUnavailableRule,
   podSetupRule,
+  admissionRule,
 ];
