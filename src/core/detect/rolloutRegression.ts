@@ -5,6 +5,7 @@ import type { Pod, ReplicaSet } from '../model/resources';
 import { clip, finding, lastedAtLeast, oneLine, refOf, workloadRef } from './support';
 import { notReadySince, podListEvidence, podTrouble } from './pods';
 import { imagesOf } from './rolloutStuck';
+import { completedRegressionFindings } from './rolloutRegressedAfterReady';
 
 /** Failing-to-start reasons count at once; "not ready"/"Pending" only after this long. */
 export const REGRESSION_NOT_READY_GRACE_MS = 2 * 60 * 1000;
@@ -33,8 +34,9 @@ export function templateDiff(previous: ReplicaSet, current: ReplicaSet): string[
 
 export const rolloutRegressionDetector: Detector = {
   types: ['RolloutRegression'],
-  detect({ snapshot, now }: DetectContext): Finding[] {
-    const out: Finding[] = [];
+  detect(ctx: DetectContext): Finding[] {
+    const { snapshot, now } = ctx;
+    const out: Finding[] = completedRegressionFindings(ctx);
     for (const d of snapshot.list('Deployment')) {
       if (d.desired <= 0) continue;
       const sets = [...snapshot.ownedBy('ReplicaSet', d.uid)].filter((rs) => rs.revision > 0).sort((a, b) => b.revision - a.revision);

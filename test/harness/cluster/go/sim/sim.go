@@ -36,6 +36,9 @@ const (
 	// Pod setup failures: the sandbox (CNI) or the first volume (multi-attach | csi) never comes up.
 	annSandboxError = "sim.nimbusguard.dev/sandbox-error"
 	annVolumeError  = "sim.nimbusguard.dev/volume-error"
+	// Init containers (not sidecars) exit with this code; sidecars exit after sidecar-exit-after.
+	annInitExitCode     = "sim.nimbusguard.dev/init-exit-code"
+	annSidecarExitAfter = "sim.nimbusguard.dev/sidecar-exit-after"
 	// Workload (Deployment/StatefulSet/DaemonSet/ReplicaSet/Job) metadata annotations.
 	annLoadCPU    = "sim.nimbusguard.dev/load-cpu"
 	annLoadMemory = "sim.nimbusguard.dev/load-memory"
