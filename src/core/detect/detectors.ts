@@ -23,6 +23,8 @@ import { cronJobSuspendedOrInvalidDetector } from './cronJobSuspendedOrInvalid';
 import { webhookUnavailableDetector } from './webhookUnavailable';
 import { podSetupFailedDetector } from './podSetupFailed';
 import { podCreationRejectedDetector } from './podCreationRejected';
+import { containerFailedDetector } from './containerFailed';
+import { pullSecretMissingDetector } from './pullSecretMissing';
 
 export const DETECTORS: readonly Detector[] = [
   crashLoopBackOffDetector,
@@ -47,6 +49,8 @@ export const DETECTORS: readonly Detector[] = [
   webhookUnavailableDetector,
   podSetupFailedDetector,
   podCreationRejectedDetector,
+  containerFailedDetector,
+  pullSecretMissingDetector,
 ];
 
 export interface DetectorError {

@@ -20,6 +20,8 @@ import { webhookRule } from './webhookRule';
 import { replicasUnavailableRule } from './replicasUnavailableRule';
 import { podSetupRule } from './podSetupRule';
 import { admissionRule } from './admissionRule';
+import { containerFailedRule } from './containerFailedRule';
+import { pullSecretRule } from './pullSecretRule';
 
 export const RULES: readonly DiagnosisRule[] = [
   oomRule,
@@ -41,4 +43,6 @@ export const RULES: readonly DiagnosisRule[] = [
   replicasUnavailableRule,
   podSetupRule,
   admissionRule,
+  containerFailedRule,
+  pullSecretRule,
 ];

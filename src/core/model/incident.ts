@@ -7,7 +7,7 @@ export const INCIDENT_TYPES = [
   'ServiceNoEndpoints', 'PVCPending', 'NodeNotReady', 'NodePressure', 'HPASaturated', 'HPAMisconfigured',
   'JobFailed', 'CronJobSuspendedOrInvalid', 'WebhookUnavailable',
   // pod-side families: stuck before start, pods not created, failed outside a crash loop, pull secrets
-  'PodSetupFailed', 'PodCreationRejected',
+  'PodSetupFailed', 'PodCreationRejected', 'ContainerFailed', 'PullSecretMissing',
 ] as const;
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
 
