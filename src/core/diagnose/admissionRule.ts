@@ -75,6 +75,12 @@ function templateField(field: string, at: TemplateAt | undefined, prefix: string
   return field.startsWith('spec.') ? `${prefix}.${field.slice('spec.'.length)}` : field;
 }
 
+/** Fields a CEL expression in a policy's message reads ("failed expression: object.spec.containers.all(…)"). */
+function celFields(message: string, at: TemplateAt | undefined, prefix: string): string[] {
+  const paths = [...message.matchAll(/\bobject\.((?:spec|metadata)(?:\.[A-Za-z_]\w*(?![\w(]))+)/g)].map((m) => m[1]!);
+  return [...new Set(paths.map((p) => (p.startsWith('metadata.') ? (prefix === 'spec' ? p : `${prefix.replace(/\.spec$/, '')}.${p}`) : templateField(p, at, prefix))))].slice(0, 3);
+}
+
 function explain(r: Rejection, ns: string): { summary: string; explanation: string; fix: string; confidence: number } {
   switch (r.by) {
     case 'pod-security':
@@ -140,6 +146,7 @@ function diagnoseRejection(ctx: DiagnoseContext): Diagnosis | undefined {
     : rejection.by === 'limit-range' ? limitRange(rejection.violations, at, prefix)
       : rejection.by === 'service-account' ? { fields: [`${prefix}.serviceAccountName`], edits: [], notes: [] }
         : rejection.by === 'invalid' && rejection.field ? { fields: [templateField(rejection.field, at, prefix)], edits: [], notes: [] }
+          : rejection.by === 'policy' || rejection.by === 'webhook' ? { fields: celFields(rejection.message, at, prefix), edits: [], notes: [] }
           : { fields: [], edits: [], notes: [] };
   const text = explain(rejection, ns);
   const fixes: (SuggestedFix | undefined)[] = [

@@ -45,7 +45,9 @@ function diagnoseSetup(ctx: DiagnoseContext): Diagnosis | undefined {
         ? `Add key ${q(m.key)} to ${m.kind} ${q(m.name)} in namespace ${q(ns)}, or drop it from ${volumePath ?? 'the volume'}'s items`
         : `Create ${m.kind} ${q(m.name)} in namespace ${q(ns)}, or correct ${volumePath && v ? sourceField(volumePath, v) : 'the volume'} if the name is wrong`,
     }];
-    if (volumePath && v && (v.kind === 'ConfigMap' || v.kind === 'Secret') && !v.optional) {
+    // A Job's or a bare pod's template cannot be changed in place; there the fix is the object itself.
+    const editable = !['Job', 'Pod'].includes(incident.workload.kind);
+    if (editable && volumePath && v && (v.kind === 'ConfigMap' || v.kind === 'Secret') && !v.optional) {
       fixes.push({
         summary: `Mark volume ${q(v.name)} optional if ${q(incident.workload.name)} can start without ${m.key ? 'that file' : 'its files'}`,
         edits: [{ path: `${volumePath}.${kindPath}.optional`, value: true, previous: false }],

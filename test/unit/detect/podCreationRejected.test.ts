@@ -99,3 +99,12 @@ test('no incident for a rejection in passing, once the pods exist, or for quota 
   assert.deepEqual(run(podCreationRejectedDetector, quota), []);
   assert.equal(run(quotaExceededDetector, quota).length, 1);
 });
+
+test('a ValidatingAdmissionPolicy without a message: the field its expression reads is named', () => {
+  const s = new ClusterSnapshot();
+  rejectedApp(s, "Error creating: pods \"web-x\" is forbidden: ValidatingAdmissionPolicy 'no-latest' with binding 'no-latest' denied request: failed expression: object.spec.containers.all(c, !c.image.endsWith(':latest'))");
+  const cause = diagnoseWith(podCreationRejectedDetector, s);
+  assert.match(cause.summary, /ValidatingAdmissionPolicy no-latest \(binding no-latest\) denies the pods: failed expression/);
+  assert.deepEqual(cause.fields, ['spec.template.spec.containers']);
+  assert.equal(cause.fixes[0]!.edits, undefined);
+});
