@@ -151,10 +151,10 @@ const privatePull = web(`      imagePullSecrets:
           image: private.registry.example/shop/web:1.0
 `);
 
-const regcred = `apiVersion: v1
+const registryCreds = `apiVersion: v1
 kind: Secret
 metadata:
-  name: regcred
+  name: registry-creds
 type: kubernetes.io/dockerconfigjson
 stringData:
   .dockerconfigjson: '{"auths":{"private.registry.example":{"auth":"dXNlcjpwYXNz"}}}'
@@ -311,15 +311,15 @@ const scenarios: Scenario[] = [
   },
   {
     label: 'PullSecretMissing',
-    title: 'PullSecretMissing: a private image whose imagePullSecret does not exist; creating the Secret by hand resolves it',
+    title: 'PullSecretMissing: a private image whose imagePullSecret does not exist; pointing it at the Secret that does resolves it',
     prefix: 'pods-pull',
-    manifest: privatePull,
+    manifest: `${registryCreds}${privatePull}`,
     incident: { type: 'PullSecretMissing', kind: 'Deployment', name: 'web' },
     category: 'pull-secret',
     fields: [{ path: 'spec.template.spec.imagePullSecrets', line: 'imagePullSecrets:' }],
     fix: 'advice',
     checkCause: (cause) => assert.match(cause.summary, /imagePullSecret regcred of Deployment web does not exist in namespace \S+, so the image cannot be pulled/),
-    byHand: { describe: 'Secret regcred created', edit: (m) => `${regcred}${m}` },
+    byHand: { describe: 'reference corrected to registry-creds by hand', edit: (m) => m.replace('        - name: regcred', '        - name: registry-creds') },
     timeoutMs: 200_000,
   },
   {

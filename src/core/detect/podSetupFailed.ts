@@ -11,8 +11,11 @@ import { isPodReady, isTerminalPod, PodIndex, podListEvidence, podsPhrase } from
 export const SETUP_REASONS = ['FailedMount', 'FailedAttachVolume', 'FailedMapVolume', 'FailedCreatePodSandBox'];
 /** A pod this young may still be waiting for objects applied with it; the kubelet retries meanwhile. */
 export const SETUP_GRACE_MS = 60 * 1000;
-/** A running pod whose volume source went missing: the kubelet reports it on every resync. */
-export const RUNNING_REFERENCE_WINDOW_MS = 3 * 60 * 1000;
+/**
+ * A running pod whose volume source went missing: the kubelet reports it on every resync (about a
+ * minute), and its event spam filter lets a repeated event through at least every 5 minutes.
+ */
+export const RUNNING_REFERENCE_WINDOW_MS = 6 * 60 * 1000;
 
 export type SetupProblem = 'missing-object' | 'missing-key' | 'multi-attach' | 'csi' | 'attach' | 'mount-timeout' | 'mount' | 'sandbox';
 

@@ -5,11 +5,13 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { KubeEvent, Pod } from '../model/resources';
-import { clip, eventEvidence, finding, lastedAtLeast, oneLine, refKeyOf, refOf } from './support';
+import { clip, eventEvidence, finding, lastedAtLeast, oneLine, refKeyOf, refOf, within } from './support';
 import { PodIndex, podListEvidence, podsPhrase } from './pods';
 
 export const PULL_SECRET_REASON = 'FailedToRetrieveImagePullSecret';
 export const PULL_SECRET_GRACE_MS = 60 * 1000;
+/** The kubelet repeats the event on every pod sync; its spam filter passes one at least every 5 minutes. */
+export const PULL_SECRET_WINDOW_MS = 6 * 60 * 1000;
 const PULL_FAILURES = ['ImagePullBackOff', 'ErrImagePull'];
 
 /** "Unable to retrieve some image pull secrets (a, b); attempting …" → ["a", "b"]. */
@@ -25,7 +27,7 @@ function pullFailing(pod: Pod): boolean {
 export const pullSecretMissingDetector: Detector = {
   types: ['PullSecretMissing'],
   detect({ snapshot, now }: DetectContext): Finding[] {
-    const events = snapshot.list('Event').filter((e) => e.reason === PULL_SECRET_REASON && e.involved.kind === 'Pod');
+    const events = snapshot.list('Event').filter((e) => e.reason === PULL_SECRET_REASON && e.involved.kind === 'Pod' && within(e.lastSeen, now, PULL_SECRET_WINDOW_MS));
     if (events.length === 0) return [];
     const index = PodIndex.of(snapshot);
     const groups = new Map<string, { pods: Pod[]; events: KubeEvent[]; secrets: string[] }>();

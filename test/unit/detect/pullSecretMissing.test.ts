@@ -56,8 +56,13 @@ test('with failing pulls it is critical and the root of the ImagePullBackOff; vi
   assert.equal(correlate(incidents, s).get(incidents[1]!.id), incidents[0]!.id);
 });
 
-test('no incident for a pod younger than 60 s', () => {
-  const s = new ClusterSnapshot();
-  app(s, { createdAgo: 20 });
-  assert.deepEqual(run(pullSecretMissingDetector, s), []);
+test('no incident for a pod younger than 60 s, nor once the kubelet stopped reporting the secret missing', () => {
+  const young = new ClusterSnapshot();
+  app(young, { createdAgo: 20 });
+  assert.deepEqual(run(pullSecretMissingDetector, young), []);
+  const settled = new ClusterSnapshot();
+  const a = app(settled);
+  for (const e of settled.list('Event')) settled.upsert('Event', { ...e, lastSeen: ago(420) });
+  assert.equal(a.pods.length, 2);
+  assert.deepEqual(run(pullSecretMissingDetector, settled), [], 'no report for 7 minutes: the Secret exists now');
 });

@@ -315,6 +315,11 @@ func (r *runner) step(now time.Time) {
 		if msg := r.volumeError(); msg != "" {
 			r.event(nil, corev1.EventTypeWarning, "FailedMount", "%s", msg)
 		}
+		// …and looks up the pod's pull secrets on every sync, not only when it pulls.
+		if missing := r.missingPullSecrets(); len(missing) > 0 {
+			r.event(nil, corev1.EventTypeWarning, "FailedToRetrieveImagePullSecret",
+				"Unable to retrieve some image pull secrets (%s); attempting to pull the image may not succeed.", strings.Join(missing, ", "))
+		}
 		r.remountAt = now.Add(remountEvery)
 	}
 	for _, c := range r.ctrs {
