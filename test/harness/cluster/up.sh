@@ -136,6 +136,9 @@ start kube-apiserver "$BIN/kube-apiserver" \
   --v=1
 wait_for --kubeconfig "$ADMIN" --timeout 90s api
 
+# kwok serves container logs from files named in Logs objects the simulator writes.
+"$SIM" crds --kubeconfig "$ADMIN"
+
 log "starting kube-controller-manager, kube-scheduler, kwok $KWOK_VERSION, metrics-server $METRICS_SERVER_VERSION, nimbus-sim"
 start kube-controller-manager "$BIN/kube-controller-manager" \
   --kubeconfig="$KCS/controller-manager.kubeconfig" \
@@ -172,7 +175,8 @@ start kwok "$BIN/kwok" \
   --server-address="127.0.0.1:$KWOK_PORT" \
   --tls-cert-file="$PKI/serving.crt" \
   --tls-private-key-file="$PKI/serving.key" \
-  --node-lease-duration-seconds=40
+  --node-lease-duration-seconds=40 \
+  --enable-crds=Logs
 start metrics-server "$BIN/metrics-server" \
   --kubeconfig="$KCS/metrics-server.kubeconfig" \
   --authentication-kubeconfig="$KCS/metrics-server.kubeconfig" \
@@ -185,7 +189,8 @@ start metrics-server "$BIN/metrics-server" \
   --kubelet-preferred-address-types=InternalIP,Hostname \
   --kubelet-request-timeout=5s \
   --metric-resolution=10s
-start nimbus-sim "$SIM" run --kubeconfig "$KCS/nimbus-sim.kubeconfig"
+mkdir -p "$STATE/pod-logs"
+start nimbus-sim "$SIM" run --kubeconfig "$KCS/nimbus-sim.kubeconfig" --logs-dir "$STATE/pod-logs"
 
 "$SIM" bootstrap --kubeconfig "$ADMIN" --nodes "$NODES" --node-cpu 4 --node-memory 8Gi --node-pods 110 \
   --metrics-server-port "$METRICS_SERVER_PORT" --kube-version "$K8S_VERSION"

@@ -88,25 +88,26 @@ type behavior struct {
 }
 
 type runner struct {
-	s           *Sim
-	ctx         context.Context
-	cancel      context.CancelFunc
-	pod         *corev1.Pod // spec snapshot taken when the pod was bound
-	rec         record.EventRecorder
-	b           behavior
-	ctrs        []*ctr
-	sandbox     time.Time // when the sandbox is ready
-	ip          string
-	hostIP      string
-	start       metav1.Time
-	trans       map[corev1.PodConditionType]metav1.Time
-	condSt      map[corev1.PodConditionType]corev1.ConditionStatus
-	written     *corev1.PodStatus
-	mounted     bool // configMap/secret volumes resolved
-	remountAt   time.Time
-	initialized bool // every init container completed once (a restarting sidecar does not undo it)
-	phase       corev1.PodPhase
-	evicted     string // the kubelet's eviction message once the pod was evicted
+	s             *Sim
+	ctx           context.Context
+	cancel        context.CancelFunc
+	pod           *corev1.Pod // spec snapshot taken when the pod was bound
+	rec           record.EventRecorder
+	b             behavior
+	ctrs          []*ctr
+	sandbox       time.Time // when the sandbox is ready
+	ip            string
+	hostIP        string
+	start         metav1.Time
+	trans         map[corev1.PodConditionType]metav1.Time
+	condSt        map[corev1.PodConditionType]corev1.ConditionStatus
+	written       *corev1.PodStatus
+	mounted       bool // configMap/secret volumes resolved
+	remountAt     time.Time
+	initialized   bool // every init container completed once (a restarting sidecar does not undo it)
+	logsPublished bool
+	phase         corev1.PodPhase
+	evicted       string // the kubelet's eviction message once the pod was evicted
 }
 
 func parseBehavior(s *Sim, pod *corev1.Pod) behavior {
@@ -226,6 +227,7 @@ func (r *runner) run() {
 		}
 	}
 	r.ip = r.s.allocateIP(node, r.pod)
+	r.publishLogs()
 	for {
 		now := time.Now()
 		r.step(now)
@@ -598,6 +600,7 @@ func (r *runner) startContainer(c *ctr, at time.Time, announce bool) {
 		r.event(c, corev1.EventTypeNormal, "Created", "Created container: %s", c.spec.Name)
 		r.event(c, corev1.EventTypeNormal, "Started", "Started container %s", c.spec.Name)
 		c.id = "containerd://" + digest(fmt.Sprintf("%s/%s/%d/%d", r.pod.UID, c.spec.Name, c.restarts, at.UnixNano()))
+		r.logStart(c, at)
 	}
 	if c.imageID == "" {
 		c.imageID = imageRef(c.spec.Image) + "@sha256:" + digest(c.spec.Image)
@@ -649,6 +652,7 @@ func (r *runner) exitContainer(c *ctr, now time.Time) {
 		StartedAt: metav1.NewTime(c.started), FinishedAt: metav1.NewTime(now), ContainerID: c.id,
 	}
 	c.endAt, c.nextProb = time.Time{}, time.Time{}
+	r.logExit(c, now, c.endCode, c.endWhy)
 	restart := false
 	switch {
 	case c.sidecar:

@@ -15,6 +15,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -58,18 +59,20 @@ type simConfig struct {
 // container states, restarts with back-off, readiness, image pulls, events,
 // graceful deletion, and publishes per-container usage for kwok's metrics.
 type Sim struct {
-	cfg   simConfig
-	cs    kubernetes.Interface
-	pods  corelisters.PodLister
-	nodes corelisters.NodeLister
-	rss   appslisters.ReplicaSetLister
-	deps  appslisters.DeploymentLister
-	stss  appslisters.StatefulSetLister
-	dss   appslisters.DaemonSetLister
-	jobs  batchlisters.JobLister
-	cms   corelisters.ConfigMapLister
-	secs  corelisters.SecretLister
-	bcast record.EventBroadcaster
+	cfg     simConfig
+	cs      kubernetes.Interface
+	pods    corelisters.PodLister
+	nodes   corelisters.NodeLister
+	rss     appslisters.ReplicaSetLister
+	deps    appslisters.DeploymentLister
+	stss    appslisters.StatefulSetLister
+	dss     appslisters.DaemonSetLister
+	jobs    batchlisters.JobLister
+	cms     corelisters.ConfigMapLister
+	secs    corelisters.SecretLister
+	bcast   record.EventBroadcaster
+	dyn     dynamic.Interface
+	logsDir string // where container logs are written for kwok to serve; empty: no logs
 
 	mu        sync.Mutex
 	recorders map[string]record.EventRecorder
@@ -90,6 +93,7 @@ func cmdRun(args []string) error {
 	fs.DurationVar(&cfg.pullMax, "image-pull-max", 5*time.Minute, "maximum ImagePullBackOff delay")
 	fs.DurationVar(&cfg.jobExit, "job-default-exit-after", 3*time.Second, "run time of Job pods without exit-after")
 	fs.DurationVar(&cfg.usageEvery, "usage-interval", 2*time.Second, "how often usage annotations are refreshed")
+	logsDir := fs.String("logs-dir", "", "write container logs here (CRI format) and publish kwok Logs objects for them")
 	_ = fs.Parse(args)
 
 	rc, err := restConfig(*kc)
@@ -115,6 +119,10 @@ func cmdRun(args []string) error {
 		recorders: map[string]record.EventRecorder{}, runners: map[types.UID]*runner{},
 		deleting: map[types.UID]bool{}, images: map[string]map[string]bool{},
 		ips: map[string]map[string]types.UID{}, ipCursor: map[string]int{},
+		logsDir: *logsDir,
+	}
+	if *logsDir != "" {
+		s.dyn = dynamic.NewForConfigOrDie(rc)
 	}
 	// A little more generous than the kubelet's default spam filter so long
 	// crash loops keep their BackOff counts current.
