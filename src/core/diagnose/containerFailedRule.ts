@@ -6,6 +6,7 @@ import { parseBytes } from '../model/quantity';
 import { exitMeaning } from './crashRule';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { diagnosis, incidentContainer, memoryQuantity, podsOf, q, roundUpMemory, templateOf, type Diagnosis } from './ruleSupport';
+import { logEvidence, loggedError } from './logEvidence';
 
 function diagnoseFailed(ctx: DiagnoseContext): Diagnosis | undefined {
   const { snapshot, incident } = ctx;
@@ -24,7 +25,10 @@ function diagnoseFailed(ctx: DiagnoseContext): Diagnosis | undefined {
   const role = sidecar ? 'sidecar' : c?.init ? 'init container' : 'container';
   const meaning = exit ? (exit.reason === 'OOMKilled' ? 'was OOMKilled' : exitMeaning(exit.exitCode)) : 'failed';
   const code = exit && !meaning.includes(String(exit.exitCode)) ? ` (exit ${exit.exitCode})` : '';
-  const message = exit?.message ? `: ${q(exit.message, 160)}` : '';
+  const pods = podsOf(snapshot, incident.workload);
+  const log = logEvidence(snapshot, pods, name);
+  const logged = loggedError(log);
+  const message = exit?.message ? `: ${q(exit.message, 160)}` : logged ? `: ${q(logged, 160)}` : '';
   const job = incident.workload.kind === 'Job' ? snapshot.get('Job', incident.workload.namespace, incident.workload.name) : undefined;
   const specRoot = incident.workload.kind === 'CronJob' ? 'spec.jobTemplate.spec' : 'spec';
   const base = c?.path;
@@ -52,7 +56,7 @@ function diagnoseFailed(ctx: DiagnoseContext): Diagnosis | undefined {
           : `The pod does not restart its containers (restartPolicy ${q(at?.template.restartPolicy ?? 'Never', 20)}), so it stays Failed.`,
     confidence: exit ? (commandish || exit.reason === 'OOMKilled' ? 0.7 : 0.6) : 0.4,
     fields: [base && edits.length > 0 ? `${base}.resources.limits.memory` : undefined, base ? `${base}.command` : undefined, base ? `${base}.args` : undefined, job ? `${specRoot}.backoffLimit` : undefined],
-    evidence: incident.evidence,
+    evidence: [log, ...incident.evidence],
     fixes,
   });
 }

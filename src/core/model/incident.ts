@@ -13,7 +13,7 @@ export type IncidentType = (typeof INCIDENT_TYPES)[number];
 
 export type Severity = 'critical' | 'warning' | 'info';
 
-export type EvidenceKind = 'status' | 'condition' | 'event' | 'scheduler' | 'revision' | 'metric' | 'spec';
+export type EvidenceKind = 'status' | 'condition' | 'event' | 'scheduler' | 'revision' | 'metric' | 'spec' | 'log';
 
 export interface Evidence {
   kind: EvidenceKind;

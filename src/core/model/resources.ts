@@ -240,6 +240,30 @@ export interface KubeEvent {
   source: string;
 }
 
+/** Which log to read for an incident: one container of one pod, its previous run or its last one. */
+export interface LogRequest {
+  namespace: string;
+  pod: string;
+  container: string;
+  previous: boolean;
+  restartCount: number;
+}
+
+/** The tail of one container's log, as read for an incident (bounded; never the whole log). */
+export interface LogTail {
+  namespace: string;
+  pod: string;
+  container: string;
+  /** True when it is the previous (crashed) run's log, kubectl logs --previous. */
+  previous: boolean;
+  /** The container's restart count when it was read: a later crash makes it stale. */
+  restartCount: number;
+  lines: string[];
+  /** Why no lines could be read: Forbidden, no logs, timeout. */
+  unavailable?: string;
+  fetchedAt: string;
+}
+
 export interface PodUsage {
   namespace: string;
   name: string;
