@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ADMIN, kubeConfig, kubeconfigPath, repoRoot, scratchNamespace, watchIncidents, type WatchedNamespace } from './clusterTestKit';
+import * as k8s from '@kubernetes/client-node';
+import { readLogTail } from '../../src/cluster/podLogs';
+import { ADMIN, LIMITED, kubeConfig, kubeconfigPath, repoRoot, scratchNamespace, waitFor, watchIncidents, type WatchedNamespace } from './clusterTestKit';
 import { applyManifest, waitForDiagnosis } from './diagnoseKit';
 
 const kc = kubeConfig();
@@ -85,4 +87,16 @@ test('a crash loop and a failed Job are explained by their logs, in the session 
   const incidents = (JSON.parse(json.stdout) as { incidents: { type: string; name: string; rootCause?: { evidence: { kind: string; text: string }[] } }[] }).incidents;
   const crash = incidents.find((i) => i.type === 'CrashLoopBackOff' && i.name === 'orders');
   assert.ok(crash?.rootCause?.evidence.some((e) => e.kind === 'log' && e.text.includes(PANIC)), JSON.stringify(crash));
+});
+
+test('a user who may not read pod logs, and a run that left no log, give "unavailable" with the reason, not an error', async () => {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const pod = await waitFor('a pod of orders', async () => (await core.listNamespacedPod({ namespace: ns.name, labelSelector: 'app=orders' })).items[0], 60_000);
+  const name = pod.metadata!.name!;
+  const limited = await readLogTail(kubeConfig(LIMITED), { namespace: ns.name, pod: name, container: 'orders', previous: true, restartCount: 1 });
+  assert.deepEqual(limited.lines, []);
+  assert.match(limited.unavailable ?? '', /^Forbidden: the current user may not read pod logs/);
+  const missing = await readLogTail(kc, { namespace: ns.name, pod: name, container: 'no-such-container', previous: true, restartCount: 0 });
+  assert.deepEqual(missing.lines, []);
+  assert.match(missing.unavailable ?? '', /^no logs \(/);
 });
