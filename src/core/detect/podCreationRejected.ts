@@ -142,6 +142,17 @@ export const podCreationRejectedDetector: Detector = {
         replicaFailure?.status === 'True' ? conditionEvidence(workload, replicaFailure) : undefined,
       ], rejectionKey(rejection)));
     }
+    // The Deployment's ReplicaFailure condition outlives the events (a scan long after they expired).
+    for (const d of snapshot.list('Deployment')) {
+      const failure = condition(d.conditions, 'ReplicaFailure');
+      if (failure?.status !== 'True' || failure.reason !== 'FailedCreate' || !failure.message) continue;
+      if (OTHER_FAMILIES.some((m) => failure.message!.includes(m)) || d.ready >= d.desired || !lastedAtLeast(failure.lastTransitionTime, now, REJECTION_GRACE_MS)) continue;
+      const workload = { kind: 'Deployment', namespace: d.namespace, name: d.name, uid: d.uid };
+      const rejection = rejectionFrom(failure.message);
+      if (out.some((f) => refKeyOf(f.workload) === refKeyOf(workload))) continue;
+      const summary = `${oneLine(d.name)} cannot create pods: ${describeRejection(rejection)} (ReplicaFailure since ${failure.lastTransitionTime ?? 'unknown'}${d.ready === 0 ? ', no pod ready' : ''})`;
+      out.push(finding('PodCreationRejected', d.ready === 0 ? 'critical' : 'warning', workload, summary, [conditionEvidence(workload, failure)], rejectionKey(rejection)));
+    }
     return out;
   },
 };

@@ -12,7 +12,7 @@ function rejectedApp(s: ClusterSnapshot, message: string, opts: { firstSeen?: nu
   const spec = template({ labels: { app: 'web' }, containers: opts.containers ?? [container({ name: 'main' })] });
   const app = addApp(s, 'web', {
     replicas: 0, service: false,
-    deployment: { template: spec, desired: 2, ready: 0, available: 0, conditions: [cond('ReplicaFailure', 'True', { reason: 'FailedCreate', message: message.replace(/^Error creating: /, '') })] },
+    deployment: { template: spec, desired: 2, ready: 0, available: 0, conditions: [cond('ReplicaFailure', 'True', { reason: 'FailedCreate', message: message.replace(/^Error creating: /, ''), lastTransitionTime: ago(opts.firstSeen ?? 120) })] },
     rs: { desired: 2, ready: 0, available: 0, template: spec },
   });
   s.upsert('Event', event(ref('ReplicaSet', app.rs.meta.name), 'FailedCreate', message, { count: opts.count ?? 6, firstSeen: ago(opts.firstSeen ?? 120), lastSeen: ago(5) }));
@@ -107,4 +107,16 @@ test('a ValidatingAdmissionPolicy without a message: the field its expression re
   assert.match(cause.summary, /ValidatingAdmissionPolicy no-latest \(binding no-latest\) denies the pods: failed expression/);
   assert.deepEqual(cause.fields, ['spec.template.spec.containers']);
   assert.equal(cause.fixes[0]!.edits, undefined);
+});
+
+test('the Deployment\'s ReplicaFailure condition alone (events expired) still reports the rejection', () => {
+  const s = new ClusterSnapshot();
+  rejectedApp(s, PSS);
+  for (const e of s.list('Event')) s.remove('Event', e.meta.namespace, e.meta.name);
+  const [f, ...rest] = run(podCreationRejectedDetector, s);
+  assert.deepEqual(rest, []);
+  assert.equal(f!.key, 'pod-security:restricted:latest');
+  assert.equal(f!.evidence[0]!.field, 'status.conditions[type=ReplicaFailure]');
+  const cause = diagnoseWith(podCreationRejectedDetector, s);
+  assert.ok(cause.fields.includes('spec.template.spec.containers[name=main].securityContext.allowPrivilegeEscalation'));
 });
