@@ -5,6 +5,7 @@ import type {
   KubeEvent, Meta, Node, PersistentVolumeClaim, Pod, PodDisruptionBudget, PodTemplate, PodVolume, Probe, ReplicaSet,
   ResourceQuota, Service, WebhookConfiguration,
 } from '../core/model/resources';
+import type { LimitRange } from '../core/model/resources';
 import { Condition, Workload, WorkloadKind } from '../core/model/workload';
 
 type Obj = Record<string, any>;
@@ -360,6 +361,13 @@ export function toHpa(o: Obj): HorizontalPodAutoscaler {
 export function toResourceQuota(o: Obj): ResourceQuota {
   const status = obj(o['status']);
   return { meta: toMeta(o), hard: strings(status['hard'] ?? obj(o['spec'])['hard']), used: strings(status['used']) };
+}
+
+export function toLimitRange(o: Obj): LimitRange {
+  return {
+    meta: toMeta(o),
+    limits: arr(obj(o['spec'])['limits']).map((l) => ({ type: str(l['type']), max: strings(l['max']), min: strings(l['min']) })),
+  };
 }
 
 export function toPdb(o: Obj): PodDisruptionBudget {

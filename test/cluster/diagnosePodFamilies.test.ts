@@ -238,7 +238,7 @@ const scenarios: Scenario[] = [
     fields: [{ path: 'spec.template.spec.containers[name=web].resources.limits.memory', line: 'memory: 1Gi' }],
     fix: 'edit',
     checkCause: (cause) => {
-      assert.match(cause.summary, /LimitRange rejects the pods: maximum memory per Container is 512Mi but the limit is 1Gi/);
+      assert.match(cause.summary, /LimitRange container-bounds rejects the pods: maximum memory per Container is 512Mi but the limit is 1Gi/);
       assert.deepEqual(cause.fixes[0]!.edits, [{ path: 'spec.template.spec.containers[name=web].resources.limits.memory', value: '512Mi', previous: '1Gi' }]);
     },
     timeoutMs: 150_000,

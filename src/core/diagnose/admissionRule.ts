@@ -2,7 +2,9 @@
 // message and names the field it is about; where the message says the value to use (Pod Security's
 // "must set …", a LimitRange bound, an invalid field) the fix edits exactly that field.
 import type { Evidence } from '../model/incident';
+import type { LimitRange } from '../model/resources';
 import type { SpecEdit, SuggestedFix } from '../model/rootCause';
+import type { ClusterSnapshot } from '../model/snapshot';
 import { parseQuantity } from '../model/quantity';
 import { describeRejection, rejectionFrom, type LimitViolation, type Rejection } from '../detect/podCreationRejected';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
@@ -47,7 +49,7 @@ function podSecurity(violations: string[], at: TemplateAt | undefined, prefix: s
   return found;
 }
 
-function limitRange(violations: LimitViolation[], at: TemplateAt | undefined, prefix: string): Found {
+function limitRangeEdits(violations: LimitViolation[], at: TemplateAt | undefined, prefix: string): Found {
   const found: Found = { fields: [], edits: [], notes: [] };
   for (const v of violations) {
     if (v.scope !== 'Container' || !at) continue;
@@ -81,7 +83,13 @@ function celFields(message: string, at: TemplateAt | undefined, prefix: string):
   return [...new Set(paths.map((p) => (p.startsWith('metadata.') ? (prefix === 'spec' ? p : `${prefix.replace(/\.spec$/, '')}.${p}`) : templateField(p, at, prefix))))].slice(0, 3);
 }
 
-function explain(r: Rejection, ns: string): { summary: string; explanation: string; fix: string; confidence: number } {
+/** The LimitRange whose bound the message quotes, when the snapshot has it. */
+export function limitRangeFor(snapshot: ClusterSnapshot, namespace: string, v: LimitViolation): LimitRange | undefined {
+  const allowed = parseQuantity(v.allowed);
+  return snapshot.list('LimitRange', namespace).find((lr) => lr.limits.some((l) => l.type === v.scope && parseQuantity((v.bound === 'maximum' ? l.max : l.min)[v.resource]) === allowed));
+}
+
+function explain(r: Rejection, ns: string, limitRange?: string): { summary: string; explanation: string; fix: string; confidence: number } {
   switch (r.by) {
     case 'pod-security':
       return {
@@ -106,8 +114,8 @@ function explain(r: Rejection, ns: string): { summary: string; explanation: stri
       };
     case 'limit-range':
       return {
-        summary: `the namespace's LimitRange rejects the pods: ${r.violations.map((v) => `${v.bound} ${v.resource} per ${v.scope} is ${v.allowed} but the ${v.what} is ${v.actual}`).slice(0, 2).join('; ')}`,
-        explanation: `A LimitRange in namespace ${q(ns)} bounds what each ${r.violations[0]?.scope ?? 'Container'} may ask for, and the template is outside it. Bring the values inside the bounds, or change the LimitRange if the bound is wrong.`,
+        summary: `${limitRange ? `LimitRange ${q(limitRange)}` : "the namespace's LimitRange"} rejects the pods: ${r.violations.map((v) => `${v.bound} ${v.resource} per ${v.scope} is ${v.allowed} but the ${v.what} is ${v.actual}`).slice(0, 2).join('; ')}`,
+        explanation: `${limitRange ? `LimitRange ${q(limitRange)}` : 'A LimitRange'} in namespace ${q(ns)} bounds what each ${r.violations[0]?.scope ?? 'Container'} may ask for, and the template is outside it. Bring the values inside the bounds, or change the LimitRange if the bound is wrong.`,
         fix: 'Bring the resources within the LimitRange',
         confidence: 0.9,
       };
@@ -143,12 +151,13 @@ function diagnoseRejection(ctx: DiagnoseContext): Diagnosis | undefined {
   const prefix = at?.prefix ?? prefixFor(incident.workload.kind);
   const ns = incident.workload.namespace;
   const found: Found = rejection.by === 'pod-security' ? podSecurity(rejection.violations, at, prefix)
-    : rejection.by === 'limit-range' ? limitRange(rejection.violations, at, prefix)
+    : rejection.by === 'limit-range' ? limitRangeEdits(rejection.violations, at, prefix)
       : rejection.by === 'service-account' ? { fields: [`${prefix}.serviceAccountName`], edits: [], notes: [] }
         : rejection.by === 'invalid' && rejection.field ? { fields: [templateField(rejection.field, at, prefix)], edits: [], notes: [] }
           : rejection.by === 'policy' || rejection.by === 'webhook' ? { fields: celFields(rejection.message, at, prefix), edits: [], notes: [] }
           : { fields: [], edits: [], notes: [] };
-  const text = explain(rejection, ns);
+  const limitRange = rejection.by === 'limit-range' && rejection.violations[0] ? limitRangeFor(snapshot, ns, rejection.violations[0]) : undefined;
+  const text = explain(rejection, ns, limitRange?.meta.name);
   const fixes: (SuggestedFix | undefined)[] = [
     found.edits.length > 0 ? { summary: `${text.fix}: ${found.edits.map((e) => `${e.path.slice(e.path.lastIndexOf(']') + 2) || e.path}=${String(e.value)}`).join(', ')}`, edits: found.edits } : { summary: text.fix },
     found.notes.length > 0 && found.edits.length > 0 ? { summary: `Also: ${q(found.notes.join('; '), 240)}` } : undefined,

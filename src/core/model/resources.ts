@@ -217,6 +217,12 @@ export interface ResourceQuota {
   used: Record<string, string>;
 }
 
+/** A LimitRange's bounds, per limit type (Container, Pod, PersistentVolumeClaim). */
+export interface LimitRange {
+  meta: Meta;
+  limits: { type: string; max: Record<string, string>; min: Record<string, string> }[];
+}
+
 export interface PodDisruptionBudget {
   meta: Meta;
   minAvailable?: string;

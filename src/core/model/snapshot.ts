@@ -4,6 +4,7 @@ import type {
   CronJob, EndpointSlice, HorizontalPodAutoscaler, Job, KubeEvent, LogTail, Meta, Node, ObjectRef, PersistentVolumeClaim,
   Pod, PodDisruptionBudget, PodUsage, ReplicaSet, ResourceQuota, Service, WebhookConfiguration,
 } from './resources';
+import type { LimitRange } from './resources';
 import { Workload, WorkloadKind, workloadKey } from './workload';
 
 /** Every kind the snapshot stores, with its plain record type. */
@@ -21,6 +22,7 @@ export interface KindRecords {
   Node: Node;
   HorizontalPodAutoscaler: HorizontalPodAutoscaler;
   ResourceQuota: ResourceQuota;
+  LimitRange: LimitRange;
   PodDisruptionBudget: PodDisruptionBudget;
   Event: KubeEvent;
   ValidatingWebhookConfiguration: WebhookConfiguration;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { podCreationRejectedDetector, rejectionFrom } from '../../../src/core/detect/podCreationRejected';
 import { quotaExceededDetector } from '../../../src/core/detect/quotaExceeded';
-import { ClusterSnapshot, addApp, ago, cond, container, event, job, ref, run, template, workload } from './fixtures';
+import { ClusterSnapshot, addApp, ago, cond, container, event, job, meta, ref, run, template, workload } from './fixtures';
 import { diagnoseWith } from '../diagnose/helpers';
 
 const PSS = 'Error creating: pods "web-5d9f-x2x" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "main" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "main" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "main" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "main" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")';
@@ -59,11 +59,13 @@ test('Pod Security: one incident on the Deployment, the cause names the level an
 
 test('LimitRange maximum: the fix lowers exactly the offending limit to the bound', () => {
   const s = new ClusterSnapshot();
+  s.upsert('LimitRange', { meta: meta('container-bounds'), limits: [{ type: 'Container', max: { memory: '1Gi' }, min: {} }] });
+  s.upsert('LimitRange', { meta: meta('pvc-bounds'), limits: [{ type: 'PersistentVolumeClaim', max: { storage: '1Gi' }, min: {} }] });
   rejectedApp(s, 'Error creating: pods "web-x" is forbidden: maximum memory usage per Container is 1Gi, but limit is 2Gi', {
     containers: [container({ name: 'main', resources: { requests: { memory: '512Mi' }, limits: { memory: '2Gi' } } }), container({ name: 'proxy' })],
   });
   const cause = diagnoseWith(podCreationRejectedDetector, s);
-  assert.match(cause.summary, /LimitRange rejects the pods: maximum memory per Container is 1Gi but the limit is 2Gi/);
+  assert.match(cause.summary, /LimitRange container-bounds rejects the pods: maximum memory per Container is 1Gi but the limit is 2Gi/);
   assert.deepEqual(cause.fixes[0]!.edits, [{ path: 'spec.template.spec.containers[name=main].resources.limits.memory', value: '1Gi', previous: '2Gi' }]);
 });
 
