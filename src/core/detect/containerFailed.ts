@@ -10,6 +10,11 @@ import { containerSpecOf, containerStatuses, groupByWorkload, PodIndex, podListE
 
 /** A sidecar restart older than this is history, not an ongoing failure. */
 export const SIDECAR_FAILURE_WINDOW_MS = 10 * 60 * 1000;
+/**
+ * An init container or sidecar that failed once and was retried is often just waiting for a
+ * dependency; failing again (the kubelet then backs off) is no longer in passing.
+ */
+export const MIN_RESTARTS = 2;
 /** Owners that replace failed pods themselves (their failures show as other incidents). */
 const REPLACING_OWNERS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ReplicationController'];
 
@@ -56,8 +61,8 @@ export function podFailures(ctx: DetectContext, pod: Pod, ownerKind: string): Co
     if (!exit) continue;
     if (isSidecar(pod, status.name)) {
       const recent = status.state.waiting?.reason === 'CrashLoopBackOff' || within(exit.finishedAt, ctx.now, SIDECAR_FAILURE_WINDOW_MS);
-      if (status.restartCount > 0 && recent) out.push({ kind: 'sidecar', status, init: true, exit });
-    } else if (!status.state.running) {
+      if (status.restartCount >= MIN_RESTARTS && recent) out.push({ kind: 'sidecar', status, init: true, exit });
+    } else if (!status.state.running && (status.restartCount >= MIN_RESTARTS || status.state.waiting?.reason === 'CrashLoopBackOff')) {
       out.push({ kind: 'init', status, init: true, exit });
     }
   }

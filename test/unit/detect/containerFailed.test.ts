@@ -63,5 +63,7 @@ test('no incident: Evicted pods, Jobs that completed after a retry or gave up (J
   const sidecarSpec = template({ initContainers: [container({ name: 'proxy', restartPolicy: 'Always' })] });
   s.upsert('Pod', pod('calm', { spec: sidecarSpec, initContainerStatuses: [runningStatus({ name: 'proxy', restartCount: 1, lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAt: ago(3 * 3600) } } })] }));
   addApp(s, 'web', { replicas: 1, pod: () => ({ phase: 'Failed', reason: 'NodeShutdown', containerStatuses: [runningStatus({ state: { terminated: { reason: 'Error', exitCode: 137 } } })] }) });
+  const waitsForDb = template({ initContainers: [container({ name: 'wait-db' })] });
+  s.upsert('Pod', pod('starting', { spec: waitsForDb, phase: 'Pending', initContainerStatuses: [runningStatus({ name: 'wait-db', ready: false, restartCount: 1, state: { terminated: { reason: 'Error', exitCode: 1, finishedAt: ago(2) } }, lastState: failedRun })] }));
   assert.deepEqual(run(containerFailedDetector, s).map((f) => f.summary), []);
 });

@@ -27,7 +27,12 @@ import (
 	"k8s.io/client-go/tools/record"
 )
 
-// Pod-template annotations understood by the simulator (see README-section.md).
+// Pod-template annotations understood by the simulator (the contract is in the README's simulated
+// cluster section). Beyond the annotations, the simulated kubelet also reacts to the spec as the
+// real one does: missing ConfigMap/Secret volume sources or items keys (FailedMount, re-reported
+// for running pods on each 20 s sync), missing imagePullSecrets (FailedToRetrieveImagePullSecret on
+// each pull and sync; pulls from a "private.*" registry then fail with an authorization error),
+// images tagged "*-crashes" (ready at once, exit 1 after 8 s), and container logs (logs.go).
 const (
 	annMemoryPeak = "sim.nimbusguard.dev/memory-peak"
 	annExitAfter  = "sim.nimbusguard.dev/exit-after"
@@ -37,7 +42,9 @@ const (
 	// Pod setup failures: the sandbox (CNI) or the first volume (multi-attach | csi) never comes up.
 	annSandboxError = "sim.nimbusguard.dev/sandbox-error"
 	annVolumeError  = "sim.nimbusguard.dev/volume-error"
-	// Init containers (not sidecars) exit with this code; sidecars exit after sidecar-exit-after.
+	// Init containers (not sidecars) exit with this code (retried unless restartPolicy Never, then the
+	// pod fails); sidecars (restartPolicy Always init containers) exit after sidecar-exit-after, with
+	// exit-code, and are restarted with back-off.
 	annInitExitCode     = "sim.nimbusguard.dev/init-exit-code"
 	annSidecarExitAfter = "sim.nimbusguard.dev/sidecar-exit-after"
 	// Workload (Deployment/StatefulSet/DaemonSet/ReplicaSet/Job) metadata annotations.
