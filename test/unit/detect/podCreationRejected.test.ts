@@ -122,3 +122,13 @@ test('the Deployment\'s ReplicaFailure condition alone (events expired) still re
   const cause = diagnoseWith(podCreationRejectedDetector, s);
   assert.ok(cause.fields.includes('spec.template.spec.containers[name=main].securityContext.allowPrivilegeEscalation'));
 });
+
+test('a DaemonSet refused by a denying webhook: the cause quotes the webhook and its message', () => {
+  const s = new ClusterSnapshot();
+  s.upsert('DaemonSet', workload('agent', { kind: 'DaemonSet', desired: 2, ready: 0, available: 0 }));
+  s.upsert('Event', event(ref('DaemonSet', 'agent'), 'FailedCreate', 'Error creating: admission webhook "validate.kyverno.svc-fail" denied the request: policy disallow-host-path/host-path fail: HostPath volumes are forbidden', { count: 8 }));
+  const [f] = run(podCreationRejectedDetector, s);
+  assert.deepEqual([f!.workload.kind, f!.workload.name, f!.key], ['DaemonSet', 'agent', 'webhook:validate.kyverno.svc-fail']);
+  const cause = diagnoseWith(podCreationRejectedDetector, s);
+  assert.match(cause.summary, /DaemonSet agent cannot create pods: admission webhook validate\.kyverno\.svc-fail denies the pods: policy disallow-host-path\/host-path fail: HostPath volumes are forbidden/);
+});
