@@ -5,7 +5,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus, ContainerState, Pod } from '../model/resources';
-import { clip, condition, finding, oneLine, plural, refOf, within } from './support';
+import { clip, condition, finding, oneLine, plural, within } from './support';
+import { refOf } from '../model/objectRef';
 import { containerSpecOf, containerStatuses, groupByWorkload, PodIndex, podListEvidence, podsPhrase, statusField } from './pods';
 
 /** A sidecar restart older than this is history, not an ongoing failure. */

@@ -5,7 +5,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { KubeEvent, ObjectRef } from '../model/resources';
-import { condition, conditionEvidence, controllerWorkload, eventEvidence, finding, lastedAtLeast, oneLine, RECENT_EVENT_MS, refKeyOf, within } from './support';
+import { condition, conditionEvidence, controllerWorkload, eventEvidence, finding, lastedAtLeast, oneLine, RECENT_EVENT_MS, within } from './support';
+import { refKey } from '../model/objectRef';
 import { PodIndex } from './pods';
 import { stillShort } from './quotaExceeded';
 
@@ -121,7 +122,7 @@ export const podCreationRejectedDetector: Detector = {
       if (!within(e.lastSeen, now, RECENT_EVENT_MS) || !stillShort(ctx, e)) continue;
       const rejection = rejectionFrom(e.message);
       const workload = controllerWorkload(snapshot, e.involved);
-      const key = `${refKeyOf(workload)}\u0000${rejectionKey(rejection)}`;
+      const key = `${refKey(workload)}\u0000${rejectionKey(rejection)}`;
       const group = groups.get(key);
       if (group) group.events.push(e);
       else groups.set(key, { workload, rejection, events: [e] });
@@ -149,7 +150,7 @@ export const podCreationRejectedDetector: Detector = {
       if (OTHER_FAMILIES.some((m) => failure.message!.includes(m)) || d.ready >= d.desired || !lastedAtLeast(failure.lastTransitionTime, now, REJECTION_GRACE_MS)) continue;
       const workload = { kind: 'Deployment', namespace: d.namespace, name: d.name, uid: d.uid };
       const rejection = rejectionFrom(failure.message);
-      if (out.some((f) => refKeyOf(f.workload) === refKeyOf(workload))) continue;
+      if (out.some((f) => refKey(f.workload) === refKey(workload))) continue;
       const summary = `${oneLine(d.name)} cannot create pods: ${describeRejection(rejection)} (ReplicaFailure since ${failure.lastTransitionTime ?? 'unknown'}${d.ready === 0 ? ', no pod ready' : ''})`;
       out.push(finding('PodCreationRejected', d.ready === 0 ? 'critical' : 'warning', workload, summary, [conditionEvidence(workload, failure)], rejectionKey(rejection)));
     }

@@ -5,7 +5,8 @@ import type { Detector, DetectContext } from './detector';
 import type { Evidence, Finding } from '../model/incident';
 import type { KubeEvent, Pod, PodVolume } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
-import { clip, eventEvidence, fieldName, finding, lastedAtLeast, oneLine, quotedAfter, RECENT_EVENT_MS, refKeyOf, refOf, within } from './support';
+import { clip, eventEvidence, fieldName, finding, lastedAtLeast, oneLine, quotedAfter, RECENT_EVENT_MS, within } from './support';
+import { refKey, refOf } from '../model/objectRef';
 import { isPodReady, isTerminalPod, PodIndex, podListEvidence, podsPhrase } from './pods';
 
 export const SETUP_REASONS = ['FailedMount', 'FailedAttachVolume', 'FailedMapVolume', 'FailedCreatePodSandBox'];
@@ -102,7 +103,7 @@ function eventsByPod({ snapshot, now }: DetectContext): Map<string, KubeEvent[]>
   const out = new Map<string, KubeEvent[]>();
   for (const e of snapshot.list('Event')) {
     if (e.involved.kind !== 'Pod' || e.type !== 'Warning' || !SETUP_REASONS.includes(e.reason) || !within(e.lastSeen, now, RECENT_EVENT_MS)) continue;
-    const k = refKeyOf(e.involved);
+    const k = refKey(e.involved);
     const list = out.get(k);
     if (list) list.push(e);
     else out.set(k, [e]);
@@ -153,7 +154,7 @@ export const podSetupFailedDetector: Detector = {
       const hit = podFailure(ctx, pod, events);
       if (!hit) continue;
       const owner = index.ownerOf(pod);
-      const gk = `${refKeyOf(owner)}\u0000${hit.failure.volume ?? 'sandbox'}`;
+      const gk = `${refKey(owner)}\u0000${hit.failure.volume ?? 'sandbox'}`;
       const group = groups.get(gk);
       if (group) group.hits.push(hit);
       else groups.set(gk, { hits: [hit] });

@@ -5,7 +5,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { KubeEvent, Pod } from '../model/resources';
-import { clip, eventEvidence, finding, lastedAtLeast, oneLine, refKeyOf, refOf, within } from './support';
+import { clip, eventEvidence, finding, lastedAtLeast, oneLine, within } from './support';
+import { refKey, refOf } from '../model/objectRef';
 import { PodIndex, podListEvidence, podsPhrase } from './pods';
 
 export const PULL_SECRET_REASON = 'FailedToRetrieveImagePullSecret';
@@ -39,7 +40,7 @@ export const pullSecretMissingDetector: Detector = {
       const secrets = pullSecretsFrom(e.message).filter((s) => pod.spec.imagePullSecrets.includes(s));
       if (secrets.length === 0) continue;
       const owner = index.ownerOf(pod);
-      const key = `${refKeyOf(owner)}\u0000${secrets.join(',')}`;
+      const key = `${refKey(owner)}\u0000${secrets.join(',')}`;
       const group = groups.get(key) ?? { pods: [], events: [], secrets };
       if (!group.pods.includes(pod)) group.pods.push(pod);
       group.events.push(e);

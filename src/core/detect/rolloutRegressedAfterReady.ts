@@ -8,10 +8,24 @@ import type { Finding } from '../model/incident';
 import type { Pod, ReplicaSet } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
 import type { Workload } from '../model/workload';
-import { clip, formatDuration, ageMs, finding, oneLine, refOf, workloadRef } from './support';
+import { clip, formatDuration, ageMs, finding, oneLine } from './support';
+import { refOf, workloadRef } from '../model/objectRef';
 import { containerStatuses, podListEvidence } from './pods';
 import { imagesOf } from './rolloutStuck';
-import { templateDiff } from './rolloutRegression';
+
+/** Container-by-container differences between two pod templates, e.g. "api: shop/api:1.4 → shop/api:1.5". */
+export function templateDiff(previous: ReplicaSet, current: ReplicaSet): string[] {
+  const diffs: string[] = [];
+  for (const c of current.template.containers) {
+    const old = previous.template.containers.find((p) => p.name === c.name);
+    if (!old) diffs.push(`${c.name}: added (${c.image})`);
+    else if (old.image !== c.image) diffs.push(`${c.name}: ${old.image} → ${c.image}`);
+    else if (JSON.stringify(old.resources) !== JSON.stringify(c.resources)) diffs.push(`${c.name}: resources changed`);
+    else if (JSON.stringify([old.command, old.args, old.env]) !== JSON.stringify([c.command, c.args, c.env])) diffs.push(`${c.name}: command/args/env changed`);
+  }
+  for (const p of previous.template.containers) if (!current.template.containers.some((c) => c.name === p.name)) diffs.push(`${p.name}: removed`);
+  return diffs;
+}
 
 /** How long after a rollout a crash of the new revision is still blamed on it. */
 export const REGRESSION_AFTER_ROLLOUT_MS = 60 * 60 * 1000;

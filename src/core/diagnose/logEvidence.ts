@@ -4,7 +4,8 @@
 import type { Evidence } from '../model/incident';
 import type { LogTail, Pod } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
-import { clip, oneLine, refOf } from '../detect/support';
+import { clip, oneLine } from '../detect/support';
+import { refOf } from '../model/objectRef';
 
 const ERROR_WORDS = /\b(error|err|exception|fatal|panic|panicked|traceback|failed|failure|cannot|can't|could not|unable to|refused|denied|forbidden|not found|no such|invalid|timed? ?out|out of memory|segmentation fault|abort(ed)?|killed|unhandled|uncaught)\b|\blevel=(error|fatal|panic)\b|^E\d{4} /i;
 const LINE_MAX = 300;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { incidentMarkdown } from '../../../src/ui/incidentMarkdown';
+import { buildIncidentDetail } from '../../../src/ui/incidentsPanel/incidentsState';
 import { crashLoopBackOffDetector } from '../../../src/core/detect/crashLoopBackOff';
 import type { ContainerStatus } from '../../../src/core/model/resources';
 import { ClusterSnapshot, NOW, addApp, ago, cond, container, runningStatus, template } from '../detect/fixtures';
@@ -11,14 +11,16 @@ const crashing: ContainerStatus = runningStatus({
   lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAt: ago(20) } },
 });
 
-test('the explanation document shows the log line of the crashed run, escaped as data', () => {
+test('the incident detail shows the log line of the crashed run in its evidence chain and its cause', () => {
   const s = new ClusterSnapshot();
   const spec = template({ labels: { app: 'checkout' }, containers: [container({ name: 'api' })] });
   const app = addApp(s, 'checkout', { replicas: 1, deployment: { template: spec, ready: 0 }, pod: () => ({ spec, containerStatuses: [crashing], conditions: [cond('Ready', 'False')] }) });
-  s.setLogTail({ namespace: 'shop', pod: app.pods[0]!.meta.name, container: 'api', previous: true, restartCount: 2, lines: ['boot', 'panic: [click](command:evil) *nil map*'], fetchedAt: NOW.toISOString() });
+  s.setLogTail({ namespace: 'shop', pod: app.pods[0]!.meta.name, container: 'api', previous: true, restartCount: 2, lines: ['boot', 'panic: assignment to entry in nil map'], fetchedAt: NOW.toISOString() });
   const cause = diagnoseWith(crashLoopBackOffDetector, s);
-  const doc = incidentMarkdown(incidentOf(crashLoopBackOffDetector, s), undefined, NOW, cause);
-  const line = doc.split('\n').find((l) => l.startsWith('- log · Pod/'));
-  assert.ok(line, doc);
-  assert.match(line, /previous run of api logged: "panic: \\\[click\\\]\\\(command:evil\\\) \\\*nil map\\\*"/);
+  const detail = buildIncidentDetail({ incident: incidentOf(crashLoopBackOffDetector, s), cause, groupId: undefined, trail: [], signals: [] });
+  const log = detail.timeline.find((e) => e.kind === 'log');
+  assert.ok(log, JSON.stringify(detail.timeline));
+  assert.match(log.text, /previous run of api logged: "panic: assignment to entry in nil map"/);
+  assert.match(log.source, /Pod/);
+  assert.match(detail.cause!.summary, /: panic: assignment to entry in nil map/);
 });
