@@ -84,6 +84,7 @@ func cmdRun(args []string) error {
 	fs.DurationVar(&cfg.pullMax, "image-pull-max", 5*time.Minute, "maximum ImagePullBackOff delay")
 	fs.DurationVar(&cfg.jobExit, "job-default-exit-after", 3*time.Second, "run time of Job pods without exit-after")
 	fs.DurationVar(&cfg.usageEvery, "usage-interval", 2*time.Second, "how often usage annotations are refreshed")
+	metricsAddr := fs.String("metrics-address", "", "loopback host:port serving per-pod http_requests_total on /metrics (empty: off)")
 	_ = fs.Parse(args)
 
 	rc, err := restConfig(*kc)
@@ -141,6 +142,9 @@ func cmdRun(args []string) error {
 	}
 	fmt.Println("nimbus-sim: caches synced, simulating pods on kwok nodes")
 	go s.usageLoop(ctx)
+	if err := s.startRequestMetrics(ctx, *metricsAddr); err != nil {
+		return err
+	}
 	<-ctx.Done()
 	return nil
 }
