@@ -11,6 +11,8 @@ import { LlmSettings } from './ui/llmSettings';
 import { ManifestIndexService } from './ui/manifestIndexService';
 import { ManifestInsights, registerInsightProviders } from './ui/manifestInsights';
 import { registerScalingPanel } from './ui/scalingPanel/scalingPanelHost';
+import { PrometheusSettings } from './ui/prometheusSettings';
+import { PrometheusDemand } from './cluster/prometheusDemand';
 import { ConnectionStatusBar } from './ui/statusBar';
 import { WorkloadTreeProvider, connectionContextKey } from './ui/workloadTree';
 
@@ -27,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const manager = new ConnectionManager(readSettings);
   const checkpointDir = vscode.Uri.joinPath(context.globalStorageUri, 'checkpoints').fsPath;
   const llm = new LlmSettings(context.secrets, context.globalState);
+  const prometheus = new PrometheusSettings(context.secrets);
   const hub = new IncidentHub(
     manager,
     monitorScope,
@@ -68,6 +71,8 @@ export function activate(context: vscode.ExtensionContext): void {
     statusBar,
     documents,
     llm,
+    prometheus,
+    ...prometheus.register(),
     manifests,
     insights,
     ...registerInsightProviders(insights),
@@ -84,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     ...registerConnectionCommands(manager),
     ...registerIncidentCommands(hub, documents, manifests),
-    ...registerScalingPanel({ extensionUri: context.extensionUri, manager }),
+    ...registerScalingPanel({ extensionUri: context.extensionUri, manager, prometheus: () => prometheus.value(), demand: new PrometheusDemand() }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['kubeconfig', 'context', 'namespaces'].some((k) => e.affectsConfiguration(`nimbusguard.${k}`))) void manager.reload();
       if (e.affectsConfiguration('nimbusguard.monitor')) {

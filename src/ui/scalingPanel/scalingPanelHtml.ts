@@ -44,6 +44,7 @@ export function scalingPanelHtml(input: ScalingPageInput): string {
     </div>
     <button id="refresh" type="button">Refresh</button>
   </header>
+  <p id="source" class="muted"></p>
   <ul id="notes" class="notes" role="status" aria-live="polite" hidden></ul>
   <section id="proposal" class="proposal" aria-labelledby="proposal-heading" hidden>
     <h2 id="proposal-heading">Proposal</h2>
