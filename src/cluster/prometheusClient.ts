@@ -90,7 +90,7 @@ async function readLimited(body: AsyncIterable<Uint8Array> | null, limit: number
 
 function transportMessage(error: unknown, timeoutMs: number): string {
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${Math.round(timeoutMs / 1000)} s.`;
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}.`;
   const code = e?.cause?.code;
   if (code === 'ECONNREFUSED') return 'connection refused (is it running, and on this port?).';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve.';
