@@ -13,6 +13,7 @@ import { ManifestInsights, registerInsightProviders } from './ui/manifestInsight
 import { registerScalingPanel } from './ui/scalingPanel/scalingPanelHost';
 import { PrometheusSettings } from './ui/prometheusSettings';
 import { PrometheusDemand } from './cluster/prometheusDemand';
+import { ScalingPolicies } from './ui/scalingPolicies';
 import { ConnectionStatusBar } from './ui/statusBar';
 import { WorkloadTreeProvider, connectionContextKey } from './ui/workloadTree';
 
@@ -41,7 +42,8 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const manifests = new ManifestIndexService();
   const insights = new ManifestInsights(hub, manifests);
-  const tree = new WorkloadTreeProvider(manager, hub, monitorScope);
+  const policies = new ScalingPolicies(manager);
+  const tree = new WorkloadTreeProvider(manager, hub, monitorScope, policies);
   const view = vscode.window.createTreeView('nimbusguard.workloads', { treeDataProvider: tree, showCollapseAll: true });
   const statusBar = new ConnectionStatusBar(manager, hub);
   const documents = new NimbusDocuments(manager, hub);
@@ -73,6 +75,8 @@ export function activate(context: vscode.ExtensionContext): void {
     llm,
     prometheus,
     ...prometheus.register(),
+    policies,
+    policies.onDidChange(() => tree.refresh()),
     manifests,
     insights,
     ...registerInsightProviders(insights),
@@ -89,7 +93,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     ...registerConnectionCommands(manager),
     ...registerIncidentCommands(hub, documents, manifests),
-    ...registerScalingPanel({ extensionUri: context.extensionUri, manager, prometheus: () => prometheus.value(), demand: new PrometheusDemand() }),
+    ...registerScalingPanel({ extensionUri: context.extensionUri, manager, prometheus: () => prometheus.value(), demand: new PrometheusDemand(), policyFor: (w) => policies.policyFor(w) }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['kubeconfig', 'context', 'namespaces'].some((k) => e.affectsConfiguration(`nimbusguard.${k}`))) void manager.reload();
       if (e.affectsConfiguration('nimbusguard.monitor')) {

@@ -4,6 +4,7 @@
 // header goes only to the URL from the user's own settings, never to one from a cluster object.
 import { chooseDemandQuery, expandDemandQuery, podNamePattern, type DemandQueryChoice } from '../../core/metrics/demandQuery';
 import type { ClusterSnapshot } from '../../core/model/snapshot';
+import { demandMetric, governanceOf, type ScalingPolicyRecord } from '../../core/scaling/scalingPolicies';
 import type { Workload } from '../../core/model/workload';
 import type { PrometheusEndpoint } from '../../cluster/prometheusClient';
 import type { DemandRequest } from '../../cluster/prometheusDemand';
@@ -77,4 +78,21 @@ export function planDemand(snapshot: ClusterSnapshot, workload: Workload, settin
     pods: podNamePattern({ kind: workload.kind, name: workload.name, ...names }),
   });
   return { source: 'prometheus', request: { key: `${workload.kind}/${workload.namespace}/${workload.name}`, query, endpoint }, choice, url: endpoint.url, urlFrom };
+}
+
+/** The policy governing a workload, as the panel uses it, and what to report about the policies selecting it. */
+export function governedBy(snapshot: ClusterSnapshot, policies: readonly ScalingPolicyRecord[], workload: Workload): { policy?: GoverningPolicy; notes: string[] } {
+  const hpa = snapshot.list('HorizontalPodAutoscaler', workload.namespace).find((h) => h.target.kind === workload.kind && h.target.name === workload.name);
+  const g = governanceOf(workload, policies, hpa ? hpa.meta.name : undefined);
+  if (!g.policy) return { notes: g.notes };
+  const p = g.policy;
+  const metric = demandMetric(p);
+  const policy: GoverningPolicy = { label: p.label };
+  if (metric) policy.query = metric.query;
+  if (metric?.condition === 'gt' && metric.threshold !== undefined) policy.threshold = metric.threshold;
+  if (p.prometheusUrl) policy.prometheusUrl = p.prometheusUrl;
+  if (p.minReplicas !== undefined) policy.minReplicas = Math.max(1, p.minReplicas);
+  if (p.maxReplicas !== undefined) policy.maxReplicas = p.maxReplicas;
+  if (p.targetUtilization !== undefined) policy.targetUtilization = p.targetUtilization;
+  return { policy, notes: g.notes };
 }
