@@ -26,7 +26,11 @@ export class PolicyWatcher {
   private readonly watched: Watched[];
   private stopped = false;
 
-  constructor(private readonly kc: KubeConfig, private readonly namespace?: string) {
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly namespace?: string,
+    private readonly absentRetryMs = ABSENT_RETRY_MS,
+  ) {
     this.watched = POLICY_TYPES.map((t) => ({ kind: t.kind, informer: undefined, state: 'listing', objects: new Map() }));
   }
 
@@ -96,7 +100,7 @@ export class PolicyWatcher {
       w.retry = setTimeout(() => {
         w.retry = undefined;
         if (!this.stopped) this.startKind(w);
-      }, ABSENT_RETRY_MS);
+      }, this.absentRetryMs);
     } else return;
     this.changed.fire();
   }
