@@ -4,7 +4,13 @@
 // a malformed one is kept as a message and never reaches a proposal.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { Emitter } from '../core/events';
-import { POLICY_TYPES, parseScalingPolicy, type PolicyKind, type PolicyParse, type ScalingPolicyRecord } from '../core/scaling/scalingPolicies';
+import {
+  POLICY_TYPES,
+  parseScalingPolicy,
+  type PolicyKind,
+  type PolicyParse,
+  type ScalingPolicyRecord,
+} from '../core/scaling/scalingPolicies';
 import { ResilientInformer, type InformerState } from './informer';
 
 /** How long to wait before asking again for a kind the server does not serve. */
@@ -31,7 +37,12 @@ export class PolicyWatcher {
     private readonly namespace?: string,
     private readonly absentRetryMs = ABSENT_RETRY_MS,
   ) {
-    this.watched = POLICY_TYPES.map((t) => ({ kind: t.kind, informer: undefined, state: 'listing', objects: new Map() }));
+    this.watched = POLICY_TYPES.map((t) => ({
+      kind: t.kind,
+      informer: undefined,
+      state: 'listing',
+      objects: new Map(),
+    }));
   }
 
   start(): void {
@@ -67,24 +78,30 @@ export class PolicyWatcher {
   /** Messages for malformed policies, and kinds that exist but may not be read. */
   problems(): string[] {
     const out = this.watched.flatMap((w) => [...w.objects.values()].flatMap((p) => (p.ok ? [] : [p.message])));
-    for (const w of this.watched) if (typeof w.state === 'object') out.push(`${w.kind} policies cannot be read: ${w.state.unavailable}`);
+    for (const w of this.watched)
+      if (typeof w.state === 'object') out.push(`${w.kind} policies cannot be read: ${w.state.unavailable}`);
     return out;
   }
 
   private startKind(w: Watched): void {
     const type = POLICY_TYPES.find((t) => t.kind === w.kind)!;
     const key = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-    const informer = new ResilientInformer<KubernetesObject>(this.kc, { apiVersion: type.apiVersion, kind: type.kind, plural: type.plural }, this.namespace, {
-      upsert: (obj) => {
-        w.objects.set(key(obj), parseScalingPolicy(w.kind, obj));
-        this.changed.fire();
+    const informer = new ResilientInformer<KubernetesObject>(
+      this.kc,
+      { apiVersion: type.apiVersion, kind: type.kind, plural: type.plural },
+      this.namespace,
+      {
+        upsert: (obj) => {
+          w.objects.set(key(obj), parseScalingPolicy(w.kind, obj));
+          this.changed.fire();
+        },
+        remove: (obj) => {
+          w.objects.delete(key(obj));
+          this.changed.fire();
+        },
+        stateChanged: (state) => this.onState(w, informer, state),
       },
-      remove: (obj) => {
-        w.objects.delete(key(obj));
-        this.changed.fire();
-      },
-      stateChanged: (state) => this.onState(w, informer, state),
-    });
+    );
     w.informer = informer;
     informer.start();
   }

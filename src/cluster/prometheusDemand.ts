@@ -66,7 +66,10 @@ export class PrometheusDemand {
         return { ok: true, points: [...cached.points], series: cached.series };
       }
       // Ticks missed in between (a slow refresh) are read as a short range, the tick itself instantly.
-      result = end - last.t > step ? await client.range(request.query, last.t + step, end, step) : await client.instant(request.query, end);
+      result =
+        end - last.t > step
+          ? await client.range(request.query, last.t + step, end, step)
+          : await client.instant(request.query, end);
       if (!result.ok) return result;
       cached.points.push(...result.points.filter((p) => p.t > last.t));
       if (cached.points.length > MAX_POINTS) cached.points.splice(0, cached.points.length - MAX_POINTS);

@@ -29,7 +29,12 @@ export class PrometheusSettings implements vscode.Disposable {
     const url = config.get<string>('url', '').trim();
     const allowPolicyUrls = config.get<boolean>('allowPolicyUrls', false);
     if (!url && !allowPolicyUrls) return undefined;
-    return { url, query: config.get<string>('query', '').trim(), allowPolicyUrls, ...(this.authHeader ? { authHeader: this.authHeader } : {}) };
+    return {
+      url,
+      query: config.get<string>('query', '').trim(),
+      allowPolicyUrls,
+      ...(this.authHeader ? { authHeader: this.authHeader } : {}),
+    };
   }
 
   register(): vscode.Disposable[] {
@@ -46,7 +51,11 @@ export class PrometheusSettings implements vscode.Disposable {
         if (header === undefined) return;
         if (header.trim() === '') await this.secrets.delete(SECRET);
         else await this.secrets.store(SECRET, header.trim());
-        void vscode.window.showInformationMessage(header.trim() === '' ? 'NimbusGuard: Prometheus auth header removed.' : 'NimbusGuard: Prometheus auth header stored.');
+        void vscode.window.showInformationMessage(
+          header.trim() === ''
+            ? 'NimbusGuard: Prometheus auth header removed.'
+            : 'NimbusGuard: Prometheus auth header stored.',
+        );
       }),
     ];
   }

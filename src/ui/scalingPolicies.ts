@@ -20,7 +20,10 @@ export class ScalingPolicies implements vscode.Disposable {
   }
 
   private follow(): void {
-    const session = this.manager.state.kind === 'ready' && this.manager.state.session.state.phase === 'connected' ? this.manager.state.session : undefined;
+    const session =
+      this.manager.state.kind === 'ready' && this.manager.state.session.state.phase === 'connected'
+        ? this.manager.state.session
+        : undefined;
     if (session === this.session) return;
     this.watcher?.stop();
     this.watcher = undefined;

@@ -27,10 +27,12 @@ export function chooseDemandQuery(input: {
   policy?: { name: string; query: string | undefined };
   setting?: string;
 }): DemandQueryChoice {
-  const usable = (q: string | undefined): q is string => typeof q === 'string' && q.trim().length > 0 && q.length <= MAX_QUERY;
+  const usable = (q: string | undefined): q is string =>
+    typeof q === 'string' && q.trim().length > 0 && q.length <= MAX_QUERY;
   const annotated = input.annotations[DEMAND_QUERY_ANNOTATION];
   if (usable(annotated)) return { template: annotated.trim(), origin: 'annotation' };
-  if (input.policy && usable(input.policy.query)) return { template: input.policy.query.trim(), origin: 'policy', policy: input.policy.name };
+  if (input.policy && usable(input.policy.query))
+    return { template: input.policy.query.trim(), origin: 'policy', policy: input.policy.name };
   if (usable(input.setting)) return { template: input.setting.trim(), origin: 'setting' };
   return { template: DEFAULT_DEMAND_QUERY, origin: 'default' };
 }
@@ -72,6 +74,11 @@ export function podNamePattern(src: PodNameSource): string {
 }
 
 /** The query with `$namespace`, `$workload` and `$pods` replaced (inside PromQL strings, escaped for them). */
-export function expandDemandQuery(template: string, values: { namespace: string; workload: string; pods: string }): string {
-  return template.replace(/\$(namespace|workload|pods)\b/g, (_m, name: 'namespace' | 'workload' | 'pods') => promString(values[name]));
+export function expandDemandQuery(
+  template: string,
+  values: { namespace: string; workload: string; pods: string },
+): string {
+  return template.replace(/\$(namespace|workload|pods)\b/g, (_m, name: 'namespace' | 'workload' | 'pods') =>
+    promString(values[name]),
+  );
 }

@@ -64,52 +64,81 @@ function pointOf(pair: unknown): DemandPoint | undefined {
  * point per timestamp (the sum of every series that has a value there), scalars one point.
  */
 export function parsePromResponse(status: number, body: string, contentType = ''): PromResult {
-  if (status === 401 || status === 403) return fail('unauthorized', `HTTP ${status}: the Prometheus server refused the request; check the auth header (NimbusGuard: Set Prometheus Auth Header…).`);
+  if (status === 401 || status === 403)
+    return fail(
+      'unauthorized',
+      `HTTP ${status}: the Prometheus server refused the request; check the auth header (NimbusGuard: Set Prometheus Auth Header…).`,
+    );
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     const what = /html/i.test(contentType) || /^\s*</.test(body) ? 'an HTML page' : 'text that is not JSON';
     if (status >= 500) return fail('server', `HTTP ${status} from the Prometheus server: ${quote(body) || 'no body'}`);
-    return fail('malformed', `HTTP ${status}: the server answered with ${what}, not the Prometheus API (is the URL the server's root, e.g. http://host:9090?): ${quote(body, 80)}`);
+    return fail(
+      'malformed',
+      `HTTP ${status}: the server answered with ${what}, not the Prometheus API (is the URL the server's root, e.g. http://host:9090?): ${quote(body, 80)}`,
+    );
   }
   if (!isRecord(json) || (json['status'] !== 'success' && json['status'] !== 'error')) {
-    return fail('malformed', `HTTP ${status}: the JSON is not a Prometheus API response (no "status": "success" or "error").`);
+    return fail(
+      'malformed',
+      `HTTP ${status}: the JSON is not a Prometheus API response (no "status": "success" or "error").`,
+    );
   }
   if (json['status'] === 'error') {
     const type = typeof json['errorType'] === 'string' ? json['errorType'] : '';
     const text = quote(json['error'] ?? 'no message');
-    if (type === 'bad_data' || status === 400 || status === 422) return fail('badQuery', `The PromQL query was rejected: ${text}`);
-    return fail('server', `The Prometheus server failed the query (${type ? quote(type, 40) : `HTTP ${status}`}): ${text}`);
+    if (type === 'bad_data' || status === 400 || status === 422)
+      return fail('badQuery', `The PromQL query was rejected: ${text}`);
+    return fail(
+      'server',
+      `The Prometheus server failed the query (${type ? quote(type, 40) : `HTTP ${status}`}): ${text}`,
+    );
   }
   if (status < 200 || status > 299) return fail('server', `HTTP ${status} from the Prometheus server.`);
   const data = json['data'];
-  if (!isRecord(data) || typeof data['resultType'] !== 'string') return fail('malformed', 'The response has no data.resultType.');
+  if (!isRecord(data) || typeof data['resultType'] !== 'string')
+    return fail('malformed', 'The response has no data.resultType.');
   const type = data['resultType'];
   const result = data['result'];
   switch (type) {
     case 'scalar': {
       const p = pointOf(result);
-      return p ? { ok: true, points: [p], series: 1 } : fail('empty', 'The query returned a scalar that is not a finite number.');
+      return p
+        ? { ok: true, points: [p], series: 1 }
+        : fail('empty', 'The query returned a scalar that is not a finite number.');
     }
     case 'vector':
     case 'matrix':
       break;
     case 'string':
-      return fail('badQuery', 'The query returns a string, not a number: it must return an instant vector, a range of one or a scalar.');
+      return fail(
+        'badQuery',
+        'The query returns a string, not a number: it must return an instant vector, a range of one or a scalar.',
+      );
     default:
       return fail('malformed', `Unknown resultType "${quote(type, 20)}".`);
   }
   if (!Array.isArray(result)) return fail('malformed', 'data.result is not a list.');
-  if (result.length === 0) return fail('empty', 'The query matched no series: no such metric for these pods yet, or the labels in the query do not match.');
-  if (result.length > MAX_SERIES) return fail('malformed', `The query returned ${result.length} series; a demand query must return a few (sum them in PromQL).`);
+  if (result.length === 0)
+    return fail(
+      'empty',
+      'The query matched no series: no such metric for these pods yet, or the labels in the query do not match.',
+    );
+  if (result.length > MAX_SERIES)
+    return fail(
+      'malformed',
+      `The query returned ${result.length} series; a demand query must return a few (sum them in PromQL).`,
+    );
   const sums = new Map<number, number>();
   let seen = 0;
   let points = 0;
   let vectorSum = 0;
   let vectorTime = -Infinity;
   for (const item of result) {
-    if (!isRecord(item) || (item['metric'] !== undefined && !isRecord(item['metric']))) return fail('malformed', 'A series in data.result is not an object with "metric".');
+    if (!isRecord(item) || (item['metric'] !== undefined && !isRecord(item['metric'])))
+      return fail('malformed', 'A series in data.result is not an object with "metric".');
     if (type === 'vector') {
       const p = pointOf(item['value']);
       if (!p) continue;
@@ -132,7 +161,11 @@ export function parsePromResponse(status: number, body: string, contentType = ''
     }
   }
   if (type === 'vector' && seen > 0) return { ok: true, points: [{ t: vectorTime, value: vectorSum }], series: seen };
-  if (sums.size === 0) return fail('empty', 'The query matched series, but none has a finite value (NaN or Inf, e.g. a rate over too short a window).');
+  if (sums.size === 0)
+    return fail(
+      'empty',
+      'The query matched series, but none has a finite value (NaN or Inf, e.g. a rate over too short a window).',
+    );
   const sorted = [...sums].map(([t, value]) => ({ t, value })).sort((a, b) => a.t - b.t);
   return { ok: true, points: sorted, series: seen };
 }

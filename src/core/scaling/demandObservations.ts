@@ -49,9 +49,14 @@ function cpuAt(cpu: readonly Observation[], t: number, tick: number): Observatio
 export function demandObservations(input: DemandObservationInput): DemandObservations {
   const tick = input.tickSeconds > 0 ? input.tickSeconds : 15;
   const maxFill = input.maxFillTicks ?? 2;
-  const threshold = input.threshold !== undefined && Number.isFinite(input.threshold) && input.threshold > 0 ? input.threshold : undefined;
+  const threshold =
+    input.threshold !== undefined && Number.isFinite(input.threshold) && input.threshold > 0
+      ? input.threshold
+      : undefined;
   const slo = input.sloUtilization > 0 ? input.sloUtilization : 1;
-  const points = [...input.demand].filter((p) => Number.isFinite(p.t) && Number.isFinite(p.value)).sort((a, b) => a.t - b.t);
+  const points = [...input.demand]
+    .filter((p) => Number.isFinite(p.t) && Number.isFinite(p.value))
+    .sort((a, b) => a.t - b.t);
   const observations: Observation[] = [];
   let restartedAt: number | undefined;
   let anyCpu = false;
@@ -76,7 +81,10 @@ export function demandObservations(input: DemandObservationInput): DemandObserva
     }
     observations.push({ t: p.t, rps: Math.round(rps * 1e6) / 1e6, ready, rho });
   }
-  const result: DemandObservations = { observations, capacity: threshold !== undefined ? 'threshold' : anyCpu ? 'cpu' : 'unknown' };
+  const result: DemandObservations = {
+    observations,
+    capacity: threshold !== undefined ? 'threshold' : anyCpu ? 'cpu' : 'unknown',
+  };
   if (restartedAt !== undefined) result.restartedAt = restartedAt;
   return result;
 }

@@ -54,24 +54,28 @@ class Malformed extends Error {}
 function optionalCount(spec: Record<string, unknown>, key: string): number | undefined {
   const v = spec[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 10_000) throw new Malformed(`spec.${key} must be a whole number from 0 to 10000, not ${quote(JSON.stringify(v), 40)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 10_000)
+    throw new Malformed(`spec.${key} must be a whole number from 0 to 10000, not ${quote(JSON.stringify(v), 40)}`);
   return v;
 }
 
 function metricsOf(list: unknown, path: string): PolicyMetric[] {
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw new Malformed(`${path} must be a list`);
-  if (list.length > MAX_METRICS) throw new Malformed(`${path} has ${list.length} entries; at most ${MAX_METRICS} are read`);
+  if (list.length > MAX_METRICS)
+    throw new Malformed(`${path} has ${list.length} entries; at most ${MAX_METRICS} are read`);
   return list.map((m, i) => {
     if (!isRecord(m)) throw new Malformed(`${path}[${i}] must be an object`);
     const query = m['query'];
-    if (typeof query !== 'string' || query.trim() === '' || query.length > 4000) throw new Malformed(`${path}[${i}].query must be a PromQL query`);
+    if (typeof query !== 'string' || query.trim() === '' || query.length > 4000)
+      throw new Malformed(`${path}[${i}].query must be a PromQL query`);
     const threshold = m['threshold'];
     if (threshold !== undefined && (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold <= 0)) {
       throw new Malformed(`${path}[${i}].threshold must be a positive number (the demand one replica serves)`);
     }
     const condition = m['condition'] ?? 'gt';
-    if (condition !== 'gt' && condition !== 'lt') throw new Malformed(`${path}[${i}].condition must be "gt" or "lt", not ${quote(JSON.stringify(condition), 40)}`);
+    if (condition !== 'gt' && condition !== 'lt')
+      throw new Malformed(`${path}[${i}].condition must be "gt" or "lt", not ${quote(JSON.stringify(condition), 40)}`);
     return { query: query.trim(), condition, ...(typeof threshold === 'number' ? { threshold } : {}) };
   });
 }
@@ -107,8 +111,12 @@ export function parseScalingPolicy(kind: PolicyKind, raw: unknown): PolicyParse 
       const ns = spec['namespace'] ?? namespace;
       if (typeof ns !== 'string' || ns === '') throw new Malformed('spec.namespace must be a namespace name');
       const labels = spec['target_labels'];
-      if (!isRecord(labels) || Object.keys(labels).length === 0) throw new Malformed('spec.target_labels must name at least one pod template label (an empty selector would govern every workload)');
-      if (!Object.values(labels).every((v) => typeof v === 'string')) throw new Malformed('spec.target_labels values must be strings');
+      if (!isRecord(labels) || Object.keys(labels).length === 0)
+        throw new Malformed(
+          'spec.target_labels must name at least one pod template label (an empty selector would govern every workload)',
+        );
+      if (!Object.values(labels).every((v) => typeof v === 'string'))
+        throw new Malformed('spec.target_labels values must be strings');
       policy.selector = { namespace: ns, labels: labels as Record<string, string> };
       const min = optionalCount(spec, 'min_replicas');
       const max = optionalCount(spec, 'max_replicas');
@@ -118,15 +126,20 @@ export function parseScalingPolicy(kind: PolicyKind, raw: unknown): PolicyParse 
       if (config !== undefined && !isRecord(config)) throw new Malformed('spec.metrics_config must be an object');
       if (isRecord(config)) {
         const url = config['prometheus_url'];
-        if (url !== undefined && (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/.test(url))) throw new Malformed('spec.metrics_config.prometheus_url must be an http(s) URL');
+        if (url !== undefined && (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/.test(url)))
+          throw new Malformed('spec.metrics_config.prometheus_url must be an http(s) URL');
         if (typeof url === 'string') policy.prometheusUrl = url;
         policy.metrics = metricsOf(config['metrics'], 'spec.metrics_config.metrics');
       }
     } else {
       const ref = spec['targetRef'];
-      if (!isRecord(ref) || typeof ref['name'] !== 'string' || ref['name'] === '') throw new Malformed('spec.targetRef.name is missing');
+      if (!isRecord(ref) || typeof ref['name'] !== 'string' || ref['name'] === '')
+        throw new Malformed('spec.targetRef.name is missing');
       const targetKind = ref['kind'] ?? 'Deployment';
-      if (typeof targetKind !== 'string' || !TARGET_KINDS.includes(targetKind)) throw new Malformed(`spec.targetRef.kind must be Deployment or StatefulSet, not ${quote(JSON.stringify(targetKind), 40)}`);
+      if (typeof targetKind !== 'string' || !TARGET_KINDS.includes(targetKind))
+        throw new Malformed(
+          `spec.targetRef.kind must be Deployment or StatefulSet, not ${quote(JSON.stringify(targetKind), 40)}`,
+        );
       policy.targetRef = { kind: targetKind as WorkloadKind, name: ref['name'] };
       const min = optionalCount(spec, 'minReplicas');
       const max = optionalCount(spec, 'maxReplicas');
@@ -134,7 +147,8 @@ export function parseScalingPolicy(kind: PolicyKind, raw: unknown): PolicyParse 
       if (max !== undefined) policy.maxReplicas = max;
       const target = spec['targetUtilization'];
       if (target !== undefined) {
-        if (typeof target !== 'number' || !(target > 0) || target > 100) throw new Malformed('spec.targetUtilization must be a percentage (1–100) or a fraction (0–1]');
+        if (typeof target !== 'number' || !(target > 0) || target > 100)
+          throw new Malformed('spec.targetUtilization must be a percentage (1–100) or a fraction (0–1]');
         policy.targetUtilization = target > 1 ? target / 100 : target;
       }
       policy.metrics = metricsOf(spec['metrics'], 'spec.metrics');
@@ -146,7 +160,11 @@ export function parseScalingPolicy(kind: PolicyKind, raw: unknown): PolicyParse 
         policy.behavior = { ...(up ? { scaleUp: up } : {}), ...(down ? { scaleDown: down } : {}) };
       }
     }
-    if (policy.minReplicas !== undefined && policy.maxReplicas !== undefined && policy.minReplicas > policy.maxReplicas) {
+    if (
+      policy.minReplicas !== undefined &&
+      policy.maxReplicas !== undefined &&
+      policy.minReplicas > policy.maxReplicas
+    ) {
       throw new Malformed(`its minimum (${policy.minReplicas}) is above its maximum (${policy.maxReplicas})`);
     }
     if (policy.maxReplicas === 0) throw new Malformed('its maximum is 0 replicas');
@@ -158,8 +176,12 @@ export function parseScalingPolicy(kind: PolicyKind, raw: unknown): PolicyParse 
 }
 
 /** True when the policy selects this workload. */
-export function selects(policy: ScalingPolicyRecord, w: Pick<Workload, 'kind' | 'namespace' | 'name' | 'template'>): boolean {
-  if (policy.targetRef) return policy.namespace === w.namespace && policy.targetRef.kind === w.kind && policy.targetRef.name === w.name;
+export function selects(
+  policy: ScalingPolicyRecord,
+  w: Pick<Workload, 'kind' | 'namespace' | 'name' | 'template'>,
+): boolean {
+  if (policy.targetRef)
+    return policy.namespace === w.namespace && policy.targetRef.kind === w.kind && policy.targetRef.name === w.name;
   if (policy.selector) {
     if (policy.selector.namespace !== w.namespace || w.kind === 'DaemonSet') return false;
     return Object.entries(policy.selector.labels).every(([k, v]) => w.template.labels[k] === v);
@@ -181,18 +203,30 @@ export interface Governance {
 }
 
 /** Which policy governs a workload, with overlaps and an HPA beside a policy reported. */
-export function governanceOf(w: Pick<Workload, 'kind' | 'namespace' | 'name' | 'template'>, policies: readonly ScalingPolicyRecord[], hpaName: string | undefined): Governance {
+export function governanceOf(
+  w: Pick<Workload, 'kind' | 'namespace' | 'name' | 'template'>,
+  policies: readonly ScalingPolicyRecord[],
+  hpaName: string | undefined,
+): Governance {
   const selectedBy = policies.filter((p) => selects(p, w)).sort((a, b) => a.label.localeCompare(b.label));
   const notes: string[] = [];
   const name = `${w.kind} ${w.namespace}/${w.name}`;
   if (selectedBy.length > 1) {
-    notes.push(`${name} is selected by ${selectedBy.length} scaling policies (${selectedBy.map((p) => p.label).join(', ')}); none is applied until only one selects it.`);
+    notes.push(
+      `${name} is selected by ${selectedBy.length} scaling policies (${selectedBy.map((p) => p.label).join(', ')}); none is applied until only one selects it.`,
+    );
     return { selectedBy, notes };
   }
   const policy = selectedBy[0];
   if (!policy) return { selectedBy, notes };
-  if (hpaName) notes.push(`${name} has both ${policy.label} and the HorizontalPodAutoscaler ${hpaName}: two controllers would scale it. The proposal follows the policy's bounds; remove one of them.`);
+  if (hpaName)
+    notes.push(
+      `${name} has both ${policy.label} and the HorizontalPodAutoscaler ${hpaName}: two controllers would scale it. The proposal follows the policy's bounds; remove one of them.`,
+    );
   const metric = demandMetric(policy);
-  if (policy.metrics.length > 1 && metric) notes.push(`${policy.label} lists ${policy.metrics.length} metrics; demand is measured with the first scale-up one (${quote(metric.query, 80)}).`);
+  if (policy.metrics.length > 1 && metric)
+    notes.push(
+      `${policy.label} lists ${policy.metrics.length} metrics; demand is measured with the first scale-up one (${quote(metric.query, 80)}).`,
+    );
   return { policy, selectedBy, notes };
 }

@@ -2,7 +2,12 @@
 // policy names one and the user allows that), with the query the precedence picks and its
 // placeholders filled in from the snapshot; otherwise CPU from metrics.k8s.io. The stored auth
 // header goes only to the URL from the user's own settings, never to one from a cluster object.
-import { chooseDemandQuery, expandDemandQuery, podNamePattern, type DemandQueryChoice } from '../../core/metrics/demandQuery';
+import {
+  chooseDemandQuery,
+  expandDemandQuery,
+  podNamePattern,
+  type DemandQueryChoice,
+} from '../../core/metrics/demandQuery';
 import type { ClusterSnapshot } from '../../core/model/snapshot';
 import { demandMetric, governanceOf, type ScalingPolicyRecord } from '../../core/scaling/scalingPolicies';
 import type { Workload } from '../../core/model/workload';
@@ -35,19 +40,33 @@ export interface GoverningPolicy {
 }
 
 export type DemandPlan =
-  | { source: 'prometheus'; request: DemandRequest; choice: DemandQueryChoice; url: string; urlFrom: 'setting' | 'policy' }
+  | {
+      source: 'prometheus';
+      request: DemandRequest;
+      choice: DemandQueryChoice;
+      url: string;
+      urlFrom: 'setting' | 'policy';
+    }
   | { source: 'cpu'; note?: string };
 
 /** Names of the workload's ReplicaSets and pods, for `$pods`. */
 export function podNamesOf(snapshot: ClusterSnapshot, workload: Workload): { replicaSets: string[]; pods: string[] } {
   if (workload.kind === 'Deployment') {
     const rss = snapshot.ownedBy('ReplicaSet', workload.uid);
-    return { replicaSets: rss.map((rs) => rs.meta.name), pods: rss.flatMap((rs) => snapshot.ownedBy('Pod', rs.meta.uid).map((p) => p.meta.name)) };
+    return {
+      replicaSets: rss.map((rs) => rs.meta.name),
+      pods: rss.flatMap((rs) => snapshot.ownedBy('Pod', rs.meta.uid).map((p) => p.meta.name)),
+    };
   }
   return { replicaSets: [], pods: snapshot.ownedBy('Pod', workload.uid).map((p) => p.meta.name) };
 }
 
-export function planDemand(snapshot: ClusterSnapshot, workload: Workload, settings: PrometheusSettingsValue | undefined, policy?: GoverningPolicy): DemandPlan {
+export function planDemand(
+  snapshot: ClusterSnapshot,
+  workload: Workload,
+  settings: PrometheusSettingsValue | undefined,
+  policy?: GoverningPolicy,
+): DemandPlan {
   const configured = settings?.url.trim() ?? '';
   let endpoint: PrometheusEndpoint;
   let urlFrom: 'setting' | 'policy';
@@ -77,12 +96,24 @@ export function planDemand(snapshot: ClusterSnapshot, workload: Workload, settin
     workload: workload.name,
     pods: podNamePattern({ kind: workload.kind, name: workload.name, ...names }),
   });
-  return { source: 'prometheus', request: { key: `${workload.kind}/${workload.namespace}/${workload.name}`, query, endpoint }, choice, url: endpoint.url, urlFrom };
+  return {
+    source: 'prometheus',
+    request: { key: `${workload.kind}/${workload.namespace}/${workload.name}`, query, endpoint },
+    choice,
+    url: endpoint.url,
+    urlFrom,
+  };
 }
 
 /** The policy governing a workload, as the panel uses it, and what to report about the policies selecting it. */
-export function governedBy(snapshot: ClusterSnapshot, policies: readonly ScalingPolicyRecord[], workload: Workload): { policy?: GoverningPolicy; notes: string[] } {
-  const hpa = snapshot.list('HorizontalPodAutoscaler', workload.namespace).find((h) => h.target.kind === workload.kind && h.target.name === workload.name);
+export function governedBy(
+  snapshot: ClusterSnapshot,
+  policies: readonly ScalingPolicyRecord[],
+  workload: Workload,
+): { policy?: GoverningPolicy; notes: string[] } {
+  const hpa = snapshot
+    .list('HorizontalPodAutoscaler', workload.namespace)
+    .find((h) => h.target.kind === workload.kind && h.target.name === workload.name);
   const g = governanceOf(workload, policies, hpa ? hpa.meta.name : undefined);
   if (!g.policy) return { notes: g.notes };
   const p = g.policy;

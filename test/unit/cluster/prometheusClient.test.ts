@@ -4,7 +4,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PrometheusClient, endpointProblem, headerOf } from '../../../src/cluster/prometheusClient';
 
-function serve(handler: (req: IncomingMessage, body: string) => [number, string, Record<string, string>?]): Promise<{ url: string; server: Server; seen: IncomingMessage[] }> {
+function serve(
+  handler: (req: IncomingMessage, body: string) => [number, string, Record<string, string>?],
+): Promise<{ url: string; server: Server; seen: IncomingMessage[] }> {
   const seen: IncomingMessage[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -16,7 +18,11 @@ function serve(handler: (req: IncomingMessage, body: string) => [number, string,
       res.end(text);
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, seen })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, seen }),
+    ),
+  );
 }
 
 test('URLs and headers are checked before anything is sent', () => {
@@ -30,11 +36,17 @@ test('URLs and headers are checked before anything is sent', () => {
   assert.equal(headerOf('  '), undefined);
 });
 
-test('posts the query under the URL\'s path with the header; refuses to follow redirects', async () => {
+test("posts the query under the URL's path with the header; refuses to follow redirects", async () => {
   const { url, server, seen } = await serve((req, body) => {
     if (req.url === '/prom/api/v1/query') {
       assert.equal(new URLSearchParams(body).get('query'), 'up');
-      return [200, JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [5, '1'] }] } })];
+      return [
+        200,
+        JSON.stringify({
+          status: 'success',
+          data: { resultType: 'vector', result: [{ metric: {}, value: [5, '1'] }] },
+        }),
+      ];
     }
     return [302, '', { location: 'http://elsewhere.example/' }];
   });
@@ -42,7 +54,12 @@ test('posts the query under the URL\'s path with the header; refuses to follow r
     const ok = await new PrometheusClient({ url: `${url}/prom/`, authHeader: 'X-Token: t1' }).instant('up', 5);
     assert.deepEqual(ok, { ok: true, points: [{ t: 5, value: 1 }], series: 1 });
     assert.equal(seen[0]!.headers['x-token'], 't1');
-    const redirected = await new PrometheusClient({ url: `${url}/other`, authHeader: 'X-Token: t1' }).range('up', 0, 15, 15);
+    const redirected = await new PrometheusClient({ url: `${url}/other`, authHeader: 'X-Token: t1' }).range(
+      'up',
+      0,
+      15,
+      15,
+    );
     assert.equal(!redirected.ok && redirected.error.kind, 'unreachable');
     assert.match(!redirected.ok ? redirected.error.message : '', /redirects to http:\/\/elsewhere\.example/);
     assert.equal(seen.length, 2, 'the redirect was not followed');
@@ -55,7 +72,10 @@ test('a server that never answers times out with a clear message', async () => {
   const server = createServer(() => undefined);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
-    const r = await new PrometheusClient({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }, 300).instant('up', 1);
+    const r = await new PrometheusClient(
+      { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
+      300,
+    ).instant('up', 1);
     assert.equal(!r.ok && r.error.kind, 'unreachable');
     assert.match(!r.ok ? r.error.message : '', /no answer within 300 ms\./);
   } finally {

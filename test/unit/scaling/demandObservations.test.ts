@@ -4,7 +4,8 @@ import { demandObservations } from '../../../src/core/scaling/demandObservations
 import { proposeScaling } from '../../../src/core/scaling/scalingProposal';
 import type { Observation } from '../../../src/core/scaling/policy';
 
-const grid = (n: number, value: (i: number) => number, t0 = 1_000_005) => Array.from({ length: n }, (_, i) => ({ t: t0 + 15 * i, value: value(i) }));
+const grid = (n: number, value: (i: number) => number, t0 = 1_000_005) =>
+  Array.from({ length: n }, (_, i) => ({ t: t0 + 15 * i, value: value(i) }));
 
 test('with a threshold, capacity per replica is the threshold at the target utilization', () => {
   const demand = grid(40, () => 120);
@@ -36,12 +37,39 @@ test('no threshold and no CPU at the same time: capacity unknown, ready from the
 
 test('short gaps are bridged, long gaps restart the series, duplicates and negatives are tamed', () => {
   const demand = [
-    { t: 0, value: 1 }, { t: 15, value: 2 }, { t: 15, value: 99 }, { t: 60, value: -3 },
-    { t: 200, value: 5 }, { t: 215, value: Number.NaN }, { t: 230, value: 6 },
+    { t: 0, value: 1 },
+    { t: 15, value: 2 },
+    { t: 15, value: 99 },
+    { t: 60, value: -3 },
+    { t: 200, value: 5 },
+    { t: 215, value: Number.NaN },
+    { t: 230, value: 6 },
   ];
   const d = demandObservations({ demand, cpu: [], readyNow: 1, sloUtilization: 0.9, tickSeconds: 15 });
   assert.equal(d.restartedAt, 200);
-  assert.deepEqual(d.observations.map((o) => [o.t, o.rps]), [[200, 5], [215, 5], [230, 6]]);
-  const short = demandObservations({ demand: demand.slice(0, 4), cpu: [], readyNow: 1, sloUtilization: 0.9, tickSeconds: 15 });
-  assert.deepEqual(short.observations.map((o) => [o.t, o.rps]), [[0, 1], [15, 2], [30, 2], [45, 2], [60, 0]]);
+  assert.deepEqual(
+    d.observations.map((o) => [o.t, o.rps]),
+    [
+      [200, 5],
+      [215, 5],
+      [230, 6],
+    ],
+  );
+  const short = demandObservations({
+    demand: demand.slice(0, 4),
+    cpu: [],
+    readyNow: 1,
+    sloUtilization: 0.9,
+    tickSeconds: 15,
+  });
+  assert.deepEqual(
+    short.observations.map((o) => [o.t, o.rps]),
+    [
+      [0, 1],
+      [15, 2],
+      [30, 2],
+      [45, 2],
+      [60, 0],
+    ],
+  );
 });

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { demandMetric, governanceOf, parseScalingPolicy, selects, type PolicyKind } from '../../../src/core/scaling/scalingPolicies';
+import {
+  demandMetric,
+  governanceOf,
+  parseScalingPolicy,
+  selects,
+  type PolicyKind,
+} from '../../../src/core/scaling/scalingPolicies';
 import { template, workload } from '../detect/fixtures';
 
 const root = join(import.meta.dirname, '../../../..');
@@ -21,7 +27,10 @@ test('the shipped samples parse, with the fields the issue lists', () => {
   assert.ok(sp.ok);
   assert.deepEqual(sp.policy.targetRef, { kind: 'Deployment', name: 'checkout' });
   assert.equal(sp.policy.targetUtilization, 0.7, 'percent becomes a fraction');
-  assert.deepEqual(sp.policy.behavior, { scaleUp: { maxStepPercent: 100, cooldownSeconds: 60 }, scaleDown: { maxStepPercent: 25, cooldownSeconds: 300 } });
+  assert.deepEqual(sp.policy.behavior, {
+    scaleUp: { maxStepPercent: 100, cooldownSeconds: 60 },
+    scaleDown: { maxStepPercent: 25, cooldownSeconds: 300 },
+  });
   assert.equal(sp.policy.label, 'ScalingPolicy shop/checkout');
 });
 
@@ -31,16 +40,40 @@ test('malformed policies become one clear message each and never throw', () => {
     ['ScalingPolicy', { ...meta }, /no spec/],
     ['ScalingPolicy', { ...meta, spec: { targetRef: { kind: 'Deployment' } } }, /targetRef\.name is missing/],
     ['ScalingPolicy', { ...meta, spec: { targetRef: { kind: 'CronJob', name: 'x' } } }, /Deployment or StatefulSet/],
-    ['ScalingPolicy', { ...meta, spec: { targetRef: { name: 'x' }, minReplicas: 5, maxReplicas: 2 } }, /minimum \(5\) is above its maximum \(2\)/],
-    ['ScalingPolicy', { ...meta, spec: { targetRef: { name: 'x' }, minReplicas: -1 } }, /minReplicas must be a whole number/],
+    [
+      'ScalingPolicy',
+      { ...meta, spec: { targetRef: { name: 'x' }, minReplicas: 5, maxReplicas: 2 } },
+      /minimum \(5\) is above its maximum \(2\)/,
+    ],
+    [
+      'ScalingPolicy',
+      { ...meta, spec: { targetRef: { name: 'x' }, minReplicas: -1 } },
+      /minReplicas must be a whole number/,
+    ],
     ['ScalingPolicy', { ...meta, spec: { targetRef: { name: 'x' }, targetUtilization: 250 } }, /targetUtilization/],
-    ['ScalingPolicy', { ...meta, spec: { targetRef: { name: 'x' }, metrics: [{ query: 'q', threshold: 0 }] } }, /threshold must be a positive number/],
-    ['ScalingPolicy', { ...meta, spec: { targetRef: { name: 'x' }, metrics: [{ query: 'q', condition: 'ge' }] } }, /condition must be "gt" or "lt"/],
+    [
+      'ScalingPolicy',
+      { ...meta, spec: { targetRef: { name: 'x' }, metrics: [{ query: 'q', threshold: 0 }] } },
+      /threshold must be a positive number/,
+    ],
+    [
+      'ScalingPolicy',
+      { ...meta, spec: { targetRef: { name: 'x' }, metrics: [{ query: 'q', condition: 'ge' }] } },
+      /condition must be "gt" or "lt"/,
+    ],
     ['ScalingPolicy', { ...meta, spec: { targetRef: { name: 'x' }, metrics: 'q' } }, /must be a list/],
-    ['ScalingPolicy', { ...meta, spec: { targetRef: { name: 'x' }, behavior: { scaleUp: { maxStepPercent: -5 } } } }, /maxStepPercent/],
+    [
+      'ScalingPolicy',
+      { ...meta, spec: { targetRef: { name: 'x' }, behavior: { scaleUp: { maxStepPercent: -5 } } } },
+      /maxStepPercent/,
+    ],
     ['IntelligentScaling', { ...meta, spec: { min_replicas: 1 } }, /target_labels must name at least one/],
     ['IntelligentScaling', { ...meta, spec: { target_labels: { app: 7 } } }, /values must be strings/],
-    ['IntelligentScaling', { ...meta, spec: { target_labels: { app: 'x' }, metrics_config: { prometheus_url: 'javascript:alert(1)' } } }, /prometheus_url must be an http/],
+    [
+      'IntelligentScaling',
+      { ...meta, spec: { target_labels: { app: 'x' }, metrics_config: { prometheus_url: 'javascript:alert(1)' } } },
+      /prometheus_url must be an http/,
+    ],
     ['IntelligentScaling', { ...meta, spec: { target_labels: { app: 'x' }, max_replicas: 0 } }, /maximum is 0/],
     ['IntelligentScaling', null, /no spec/],
     ['IntelligentScaling', 'garbage', /no spec/],
@@ -51,20 +84,35 @@ test('malformed policies become one clear message each and never throw', () => {
     assert.match(!r.ok ? r.message : '', message);
     assert.match(!r.ok ? r.message : '', /is ignored: /);
   }
-  const hostile = parseScalingPolicy('ScalingPolicy', { metadata: { namespace: 'a\nb', name: 'x'.repeat(600) }, spec: {} });
+  const hostile = parseScalingPolicy('ScalingPolicy', {
+    metadata: { namespace: 'a\nb', name: 'x'.repeat(600) },
+    spec: {},
+  });
   assert.ok(!hostile.ok && !hostile.message.includes('\n') && hostile.message.length < 400);
 });
 
 test('selection: ScalingPolicy by targetRef in its namespace, IntelligentScaling by pod template labels', () => {
   const web = workload('web', { template: template({ labels: { app: 'web', tier: 'front' } }) });
-  const sp = parseScalingPolicy('ScalingPolicy', { metadata: { namespace: 'shop', name: 'p' }, spec: { targetRef: { kind: 'Deployment', name: 'web' } } });
-  const other = parseScalingPolicy('ScalingPolicy', { metadata: { namespace: 'other', name: 'p' }, spec: { targetRef: { kind: 'Deployment', name: 'web' } } });
-  const byLabel = parseScalingPolicy('IntelligentScaling', { metadata: { namespace: 'ops', name: 'i' }, spec: { namespace: 'shop', target_labels: { app: 'web' } } });
-  const wrongLabel = parseScalingPolicy('IntelligentScaling', { metadata: { namespace: 'shop', name: 'j' }, spec: { target_labels: { app: 'web', tier: 'back' } } });
+  const sp = parseScalingPolicy('ScalingPolicy', {
+    metadata: { namespace: 'shop', name: 'p' },
+    spec: { targetRef: { kind: 'Deployment', name: 'web' } },
+  });
+  const other = parseScalingPolicy('ScalingPolicy', {
+    metadata: { namespace: 'other', name: 'p' },
+    spec: { targetRef: { kind: 'Deployment', name: 'web' } },
+  });
+  const byLabel = parseScalingPolicy('IntelligentScaling', {
+    metadata: { namespace: 'ops', name: 'i' },
+    spec: { namespace: 'shop', target_labels: { app: 'web' } },
+  });
+  const wrongLabel = parseScalingPolicy('IntelligentScaling', {
+    metadata: { namespace: 'shop', name: 'j' },
+    spec: { target_labels: { app: 'web', tier: 'back' } },
+  });
   assert.ok(sp.ok && other.ok && byLabel.ok && wrongLabel.ok);
   assert.equal(selects(sp.policy, web), true);
   assert.equal(selects(other.policy, web), false);
-  assert.equal(selects(byLabel.policy, web), true, 'spec.namespace names the workloads\' namespace');
+  assert.equal(selects(byLabel.policy, web), true, "spec.namespace names the workloads' namespace");
   assert.equal(selects(wrongLabel.policy, web), false);
 
   const one = governanceOf(web, [sp.policy, wrongLabel.policy], undefined);
@@ -72,7 +120,10 @@ test('selection: ScalingPolicy by targetRef in its namespace, IntelligentScaling
   assert.deepEqual(one.notes, []);
   const overlap = governanceOf(web, [sp.policy, byLabel.policy], undefined);
   assert.equal(overlap.policy, undefined, 'overlapping policies are never merged');
-  assert.match(overlap.notes[0]!, /selected by 2 scaling policies \(IntelligentScaling ops\/i, ScalingPolicy shop\/p\); none is applied/);
+  assert.match(
+    overlap.notes[0]!,
+    /selected by 2 scaling policies \(IntelligentScaling ops\/i, ScalingPolicy shop\/p\); none is applied/,
+  );
   const withHpa = governanceOf(web, [sp.policy], 'web-hpa');
   assert.equal(withHpa.policy, sp.policy);
   assert.match(withHpa.notes[0]!, /both ScalingPolicy shop\/p and the HorizontalPodAutoscaler web-hpa/);
