@@ -4,9 +4,9 @@
 import * as vscode from 'vscode';
 import type { PrometheusSettingsValue } from './scalingPanel/demandSource';
 import { endpointProblem, headerOf } from '../cluster/prometheusClient';
+import { COMMANDS } from './commandIds';
 
 const SECRET = 'nimbusguard.prometheus.authHeader';
-export const SET_PROMETHEUS_AUTH_COMMAND = 'nimbusguard.setPrometheusAuthHeader';
 
 export class PrometheusSettings implements vscode.Disposable {
   private authHeader: string | undefined;
@@ -39,7 +39,7 @@ export class PrometheusSettings implements vscode.Disposable {
 
   register(): vscode.Disposable[] {
     return [
-      vscode.commands.registerCommand(SET_PROMETHEUS_AUTH_COMMAND, async () => {
+      vscode.commands.registerCommand(COMMANDS.setPrometheusAuthHeader, async () => {
         const url = vscode.workspace.getConfiguration('nimbusguard.prometheus').get<string>('url', '').trim();
         const header = await vscode.window.showInputBox({
           title: 'NimbusGuard: Prometheus auth header',
