@@ -108,7 +108,7 @@ test(
         const last = r.read?.ok ? r.read.points.at(-1) : undefined;
         return last && Math.abs(last.value - 40) < 4 && r.state.proposal?.replicaCapacity !== undefined ? r : undefined;
       },
-      240_000,
+      420_000,
       5_000,
     );
     assert.equal(first.plan.source, 'prometheus');
@@ -147,7 +147,7 @@ test(
         const last = r.read?.ok ? r.read.points.at(-1) : undefined;
         return last && last.value > 180 && (r.state.proposal?.replicas ?? 0) >= 5 ? r : undefined;
       },
-      240_000,
+      150_000,
       5_000,
     );
     const chartDemand = high.state.chart.datasets.find((d) => d.label === 'Requests per second');

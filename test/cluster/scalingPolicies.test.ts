@@ -232,7 +232,7 @@ test(
         const last = read?.ok ? read.points.at(-1) : undefined;
         return last && last.value > 270 && s.proposal ? s : undefined;
       },
-      240_000,
+      420_000,
       5_000,
     );
     assert.equal(state.source?.kind, 'prometheus');

@@ -99,7 +99,7 @@ after(
 
 test(
   'the tree names the governing policy; the Scaling panel shows Prometheus request rates sized by the policy',
-  { timeout: 420_000 },
+  { timeout: 600_000 },
   async (t) => {
     assert.ok(vscode, 'VS Code started');
     const { workbench } = vscode;
@@ -138,7 +138,7 @@ test(
           const capacity = (await panel.locator('#capacity').textContent({ timeout: 5_000 })) ?? '';
           return /Prometheus/.test(text) && /req\/s/.test(capacity) ? text : undefined;
         },
-        240_000,
+        420_000,
       );
       assert.match(
         source,
