@@ -101,6 +101,7 @@ func cmdRun(args []string) error {
 	fs.DurationVar(&cfg.jobExit, "job-default-exit-after", 3*time.Second, "run time of Job pods without exit-after")
 	fs.DurationVar(&cfg.usageEvery, "usage-interval", 2*time.Second, "how often usage annotations are refreshed")
 	logsDir := fs.String("logs-dir", "", "write container logs here (CRI format) and publish kwok Logs objects for them")
+	metricsAddr := fs.String("metrics-address", "", "loopback host:port serving per-pod http_requests_total on /metrics (empty: off)")
 	_ = fs.Parse(args)
 
 	rc, err := restConfig(*kc)
@@ -162,6 +163,9 @@ func cmdRun(args []string) error {
 	}
 	fmt.Println("nimbus-sim: caches synced, simulating pods on kwok nodes")
 	go s.usageLoop(ctx)
+	if err := s.startRequestMetrics(ctx, *metricsAddr); err != nil {
+		return err
+	}
 	<-ctx.Done()
 	return nil
 }
