@@ -59,6 +59,7 @@ export class IncidentMonitor {
   private readonly ruleCauses = new Map<string, { lastSeen: string; cause: RootCause }>();
   private disposed = false;
   private lastEvaluationMs = 0;
+  private evaluations = 0;
   private readonly now: () => Date;
 
   constructor(private readonly options: MonitorOptions) {
@@ -71,6 +72,21 @@ export class IncidentMonitor {
   /** Open incidents, most severe and most recent first. */
   open(): Incident[] {
     return this.tracker.open().sort((a, b) => bySeverity(a, b) || b.lastSeen.localeCompare(a.lastSeen));
+  }
+
+  /** Open and recently resolved incidents (within the tracker's retention), most severe and most recent first. */
+  all(): Incident[] {
+    return this.tracker.all();
+  }
+
+  /** How long resolved incidents stay listed. */
+  get retentionMs(): number {
+    return this.tracker.retentionMs;
+  }
+
+  /** True once the detectors have run at least once. */
+  get evaluated(): boolean {
+    return this.evaluations > 0;
   }
 
   forWorkload(kind: string, namespace: string, name: string): Incident[] {
@@ -102,6 +118,17 @@ export class IncidentMonitor {
     return groupId ? { ...cause, groupId } : cause;
   }
 
+  /**
+   * The root cause when one is known already (the agent thread's, or the rule engine's from an earlier
+   * ask, possibly from an earlier evaluation), without diagnosing now: cheap enough for a list of all.
+   */
+  knownRootCause(id: string): RootCause | undefined {
+    const cause = this.analyses.get(id)?.rootCause ?? this.ruleCauses.get(id)?.cause;
+    if (!cause) return undefined;
+    const groupId = this.groups.get(id);
+    return groupId ? { ...cause, groupId } : cause;
+  }
+
   /** The correlation group of an incident (incidents with one cause share it). */
   groupOf(id: string): string | undefined {
     return this.groups.get(id);
@@ -121,6 +148,7 @@ export class IncidentMonitor {
     const started = performance.now();
     const { findings, errors } = detectAll({ snapshot: this.options.snapshot, now });
     this.lastEvaluationMs = performance.now() - started;
+    this.evaluations++;
     this.detectorErrors = errors.map((e) => `${e.detector}: ${e.message}`);
     const { opened, updated, resolved } = this.tracker.reconcile(findings.filter((f) => this.monitored(f)), now);
     for (const incident of resolved) {
@@ -129,7 +157,8 @@ export class IncidentMonitor {
     }
     this.groups = correlate(this.tracker.open(), this.options.snapshot);
     if (this.options.checkpointer) for (const incident of opened) this.enqueue(incident);
-    if (opened.length > 0 || updated.length > 0 || resolved.length > 0) this.changed.fire({ opened, resolved });
+    // The first evaluation always reports, so listeners learn that "no incidents" is now an answer.
+    if (opened.length > 0 || updated.length > 0 || resolved.length > 0 || this.evaluations === 1) this.changed.fire({ opened, resolved });
     return { opened, resolved };
   }
 

@@ -13,6 +13,10 @@ export const COMMANDS = {
   setLlmApiKey: 'nimbusguard.setLlmApiKey',
   applyManifestFix: 'nimbusguard.applyManifestFix',
   showScaling: 'nimbusguard.showScaling',
+  showIncidentsPanel: 'nimbusguard.showIncidentsPanel',
+  applyFix: 'nimbusguard.applyFix',
+  rollbackChange: 'nimbusguard.rollbackChange',
+  showApproval: 'nimbusguard.showApproval',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -5,7 +5,7 @@ import type { Incident } from '../core/model/incident';
 import type { ObjectRef } from '../core/model/resources';
 import { severityLabelIcon } from '../core/model/severity';
 import { IncidentHub } from './incidentHub';
-import { evidenceUri, NimbusDocuments, yamlUri } from './documents';
+import { NimbusDocuments, yamlUri } from './documents';
 import type { ManifestIndexService } from './manifestIndexService';
 import { noIcons } from './incidentMarkdown';
 import type { TreeNode } from './workloadTree';
@@ -35,16 +35,15 @@ async function pickIncident(hub: IncidentHub): Promise<Incident | undefined> {
   return picked?.incident;
 }
 
-export function registerIncidentCommands(hub: IncidentHub, documents: NimbusDocuments, manifests: ManifestIndexService): vscode.Disposable[] {
+/**
+ * @param showPanel opens the Incidents panel, focused on an incident when one is named: evidence and
+ *   explanations are shown there, never as Markdown source.
+ */
+export function registerIncidentCommands(hub: IncidentHub, documents: NimbusDocuments, manifests: ManifestIndexService, showPanel: (incidentId?: string) => void): vscode.Disposable[] {
   const showEvidence = async (arg?: unknown) => {
     const node = arg as TreeNode | string | undefined;
     const incident = typeof node === 'string' ? hub.current?.get(node) : node?.type === 'incident' ? node.incident : await pickIncident(hub);
-    if (!incident) return;
-    const uri = evidenceUri(incident.id);
-    documents.refresh(uri);
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
-    await vscode.window.showTextDocument(doc, { preview: true });
+    if (incident) showPanel(incident.id);
   };
   return [
     vscode.commands.registerCommand(COMMANDS.showIncidents, async () => {
@@ -57,7 +56,7 @@ export function registerIncidentCommands(hub: IncidentHub, documents: NimbusDocu
       if (incident) await showEvidence({ type: 'incident', incident });
     }),
     vscode.commands.registerCommand(COMMANDS.showEvidence, showEvidence),
-    // The explanation lives in the same read-only document: root cause, fixes, evidence chain.
+    // The explanation lives in the same panel: root cause, fixes, evidence chain, signal.
     vscode.commands.registerCommand(COMMANDS.explainIncident, showEvidence),
     vscode.commands.registerCommand(COMMANDS.openYaml, async (node?: unknown) => {
       const ref = refOfNode(node);

@@ -120,6 +120,10 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
       lenses.push(new vscode.CodeLens(at, { title: 'Explain', command: COMMANDS.explainIncident, arguments: [i.incident.id] }));
       i.cause.fixes.forEach((fix, index) => {
         if (fix.edits?.length && !fix.target) lenses.push(new vscode.CodeLens(at, { title: `Fix: ${clip(fix.summary)}`, command: COMMANDS.applyManifestFix, arguments: [doc.uri, i.incident.id, index] }));
+        // The same fix on the cluster, through verification and the developer's confirmation.
+        if (fix.edits?.length || fix.rollbackToRevision !== undefined) {
+          lenses.push(new vscode.CodeLens(at, { title: 'Verify & Apply…', tooltip: `Verify "${clip(fix.summary)}" on the cluster, then decide`, command: COMMANDS.applyFix, arguments: [{ incidentId: i.incident.id, fix: fix.summary }] }));
+        }
       });
     }
     return lenses;
@@ -137,6 +141,9 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
         action.diagnostics = this.diagnostics.get(doc.uri)?.filter((d) => d.range.isEqual(i.range)) ?? [];
         action.isPreferred = index === 0;
         actions.push(action);
+        const onCluster = new vscode.CodeAction(`Verify & Apply on the cluster: ${fix.summary}`, vscode.CodeActionKind.QuickFix);
+        onCluster.command = { title: 'Verify & Apply…', command: COMMANDS.applyFix, arguments: [{ incidentId: i.incident.id, fix: fix.summary }] };
+        actions.push(onCluster);
       });
     }
     return actions;

@@ -26,7 +26,7 @@ export class CriticalIncidentNotifier {
     const text = `NimbusGuard: ${first.type} in ${where}${more > 0 ? ` (and ${more} more critical incident${more === 1 ? '' : 's'})` : ''}.`;
     void vscode.window.showWarningMessage(text, 'Show Evidence', 'All Incidents').then((choice) => {
       if (choice === 'Show Evidence') void vscode.commands.executeCommand(COMMANDS.showEvidence, { type: 'incident', incident: first });
-      if (choice === 'All Incidents') void vscode.commands.executeCommand(COMMANDS.showIncidents);
+      if (choice === 'All Incidents') void vscode.commands.executeCommand(COMMANDS.showIncidentsPanel);
     });
   }
 }

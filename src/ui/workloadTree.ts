@@ -9,9 +9,11 @@ import type { ObjectRef } from '../core/model/resources';
 import { SEVERITY_STYLE } from '../core/model/severity';
 import { refKey, sameRef } from '../core/model/objectRef';
 import { Health, Workload, isWorkloadKind, readyText, workloadHealth } from '../core/model/workload';
-import { age } from './incidentMarkdown';
+import { age } from '../core/model/age';
 import { IncidentHub } from './incidentHub';
 import { COMMANDS } from './commandIds';
+import type { ActController } from './act/actController';
+import { actChildren, actRoots, actTreeItem, type ActTreeNode } from './act/actTree';
 
 export type TreeNode =
   | { type: 'context'; name: string; server: string; detail: string }
@@ -20,7 +22,8 @@ export type TreeNode =
   | { type: 'workload'; workload: Workload }
   | { type: 'object'; ref: ObjectRef }
   | { type: 'incident'; incident: Incident }
-  | { type: 'note'; text: string; tooltip?: string };
+  | { type: 'note'; text: string; tooltip?: string }
+  | ActTreeNode;
 
 const HEALTH_ICONS: Record<Health, [string, string]> = {
   healthy: ['pass-filled', 'testing.iconPassed'],
@@ -41,7 +44,12 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   readonly onDidChangeTreeData = this.emitter.event;
   private pending: NodeJS.Timeout | undefined;
 
-  constructor(private readonly manager: ConnectionManager, private readonly hub: IncidentHub, private readonly scope: () => MonitorScope) {}
+  constructor(
+    private readonly manager: ConnectionManager,
+    private readonly hub: IncidentHub,
+    private readonly scope: () => MonitorScope,
+    private readonly act?: ActController,
+  ) {}
 
   /** Coalesces bursts of watch events into one repaint. */
   refresh(): void {
@@ -80,7 +88,7 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         out.push(...[...namespaces].sort().map((name): TreeNode => ({ type: 'namespace', name })));
         const notes = session.notes().map((text): TreeNode => ({ type: 'note', text: `Skipped: ${text.split(':')[0]}`, tooltip: text }));
         if (namespaces.size === 0) notes.push({ type: 'note', text: session.synced ? 'No monitored workloads in the watched namespaces' : 'Loading workloads…' });
-        return [...out, ...notes];
+        return [...out, ...actRoots(this.act), ...notes];
       }
       case 'nodes': {
         const seen = new Map<string, ObjectRef>();
@@ -100,6 +108,8 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         return incidents.filter((i) => sameRef(i.workload, node.workload)).map((incident) => ({ type: 'incident', incident }));
       case 'object':
         return incidents.filter((i) => sameRef(i.workload, node.ref)).map((incident) => ({ type: 'incident', incident }));
+      case 'changes':
+        return actChildren(this.act, node);
       default:
         return [];
     }
@@ -173,6 +183,8 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         if (node.tooltip) item.tooltip = node.tooltip;
         return item;
       }
+      default:
+        return actTreeItem(this.act, node);
     }
   }
 }

@@ -95,6 +95,10 @@ export class IncidentTracker {
     return result;
   }
 
+  get retentionMs(): number {
+    return this.options.retentionMs;
+  }
+
   open(): Incident[] {
     return this.all().filter((i) => i.status === 'open');
   }
