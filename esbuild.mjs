@@ -1,5 +1,8 @@
 // Builds every bundle NimbusGuard ships or tests:
-//   dist/extension.js  VS Code extension host (node, cjs, `vscode` external)
+//   dist/extension.js  VS Code extension host (node, cjs, `vscode` external), kept small: it is
+//                      parsed at activation
+//   dist/agent.js      the agent (graph, thread runner, LLM step: all of @langchain/*), required by
+//                      dist/extension.js on first use
 //   dist/cli.js        the `nimbusguard` command (node, cjs, executable)
 //   dist/webview/*.js  one browser bundle per webview app (webview/<name>/main.ts)
 //   out/test/**        test files (node, esm, packages external) with --tests
@@ -41,8 +44,20 @@ const webviewEntries = walk(join(root, 'webview'), (p) => p.endsWith('/main.ts')
   out: relative(join(root, 'webview'), p).replace(/\/main\.ts$/, ''),
 }));
 
+// The extension bundle must not swallow the agent: a static import of @langchain/* from anything it
+// reaches would put LangChain back into what activation parses. Fail the build instead.
+const noAgentInExtension = {
+  name: 'no-agent-in-extension',
+  setup(build) {
+    build.onResolve({ filter: /^@langchain\// }, (args) => ({
+      errors: [{ text: `${args.path} is imported by ${relative(root, args.importer)}: the extension bundle loads the agent from dist/agent.js (src/agent/agentLoader.ts); import only types here` }],
+    }));
+  },
+};
+
 const builds = [
-  { ...nodeTarget, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'] },
+  { ...nodeTarget, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'], plugins: [noAgentInExtension] },
+  { ...nodeTarget, entryPoints: ['src/agent/agentBundle.ts'], outfile: 'dist/agent.js', format: 'cjs' },
   {
     ...nodeTarget,
     entryPoints: ['src/cli/main.ts'],

@@ -1,7 +1,8 @@
 // Composition root: builds the services, registers views and commands, and nothing else.
 import * as vscode from 'vscode';
 import { ConnectionManager, ConnectionSettings } from './cluster/connection';
-import type { MonitorScope } from './agent/incidentMonitor';
+import { agentLoader } from './agent/agentLoader';
+import type { MonitorScope } from './core/detect/incidentWatch';
 import { registerConnectionCommands } from './ui/connectionCommands';
 import { NimbusDocuments, SCHEME } from './ui/documents';
 import { registerIncidentCommands } from './ui/incidentCommands';
@@ -25,15 +26,19 @@ const monitorScope = (): MonitorScope => (config().get<string>('monitor') === 'a
 
 export function activate(context: vscode.ExtensionContext): void {
   const manager = new ConnectionManager(readSettings);
-  const checkpointDir = vscode.Uri.joinPath(context.globalStorageUri, 'checkpoints').fsPath;
-  const llm = new LlmSettings(context.secrets, context.globalState);
+  // The agent (graph, thread runner, LLM client) is its own bundle, required on first use.
+  const loadAgent = agentLoader(vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath);
+  const checkpoints = vscode.Uri.joinPath(context.globalStorageUri, 'checkpoints');
+  const llm = new LlmSettings(context.secrets, context.globalState, loadAgent);
   const hub = new IncidentHub(
     manager,
     monitorScope,
-    async () => {
-      const { createCheckpointer } = await import('./agent/runtime');
-      return createCheckpointer(checkpointDir, config().get<boolean>('agent.allowTracing', false));
-    },
+    async (agentContext, clusterContext) =>
+      (await loadAgent()).createIncidentAgent({
+        ...agentContext,
+        checkpointDir: vscode.Uri.joinPath(checkpoints, Buffer.from(clusterContext).toString('base64url')).fsPath,
+        allowTracing: config().get<boolean>('agent.allowTracing', false),
+      }),
     () => llm.explainer(),
   );
   const manifests = new ManifestIndexService();

@@ -1,12 +1,18 @@
 // Keeps one IncidentMonitor for the current session (a new one after every context switch) and
-// tells the tree, the status bar and the notifier when incidents open or resolve.
+// tells the tree, the status bar and the notifier when incidents open or resolve. Each monitor's
+// agent threads are kept per cluster context, so a paused thread is only ever resumed against the
+// cluster it was about.
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../cluster/connection';
 import { ClusterSession } from '../cluster/clusterSession';
-import { IncidentMonitor, MonitorScope } from '../agent/incidentMonitor';
+import { IncidentMonitor, type AgentContext } from '../agent/incidentMonitor';
+import type { IncidentAgent } from '../agent/incidentAgent';
+import type { MonitorScope } from '../core/detect/incidentWatch';
 import type { Incident } from '../core/model/incident';
-import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import type { Explainer } from '../agent/nodes/explain';
+
+/** Starts the agent for one cluster context (the extension loads it from dist/agent.js). */
+export type AgentStarter = (context: AgentContext, clusterContext: string) => Promise<IncidentAgent>;
 
 export class IncidentHub implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<{ opened: Incident[]; resolved: Incident[] }>();
@@ -14,12 +20,11 @@ export class IncidentHub implements vscode.Disposable {
   private monitor: IncidentMonitor | undefined;
   private session: ClusterSession | undefined;
   private listener: { dispose(): void } | undefined;
-  private checkpointer: Promise<BaseCheckpointSaver> | undefined;
 
   constructor(
     private readonly manager: ConnectionManager,
     private readonly scope: () => MonitorScope,
-    private readonly makeCheckpointer: () => Promise<BaseCheckpointSaver>,
+    private readonly startAgent: AgentStarter,
     private readonly explainer: () => Explainer | undefined = () => undefined,
   ) {}
 
@@ -50,7 +55,7 @@ export class IncidentHub implements vscode.Disposable {
       scope: this.scope,
       usage: connected.usage,
       explainer: this.explainer,
-      checkpointer: () => (this.checkpointer ??= this.makeCheckpointer()),
+      agent: (context) => this.startAgent(context, connected.contextName),
     });
     this.monitor = monitor;
     this.listener = monitor.onDidChange((change) => this.emitter.fire(change));

@@ -77,10 +77,11 @@ export interface WatchedNamespace {
   dispose(): void;
 }
 
-/** A product ClusterSession on `namespaces` (admin context unless `kc` is given) with an IncidentMonitor over it. */
+/** A product ClusterSession on `namespaces` (admin context unless `kc` is given) with an IncidentMonitor and its agent threads over it. */
 export async function watchIncidents(namespaces: string[], opts: { metrics?: boolean; kc?: k8s.KubeConfig; context?: string } = {}): Promise<WatchedNamespace> {
   const { ClusterSession } = await import('../../src/cluster/clusterSession');
   const { IncidentMonitor } = await import('../../src/agent/incidentMonitor');
+  const { createIncidentAgent } = await import('../../src/agent/incidentAgent');
   let config = opts.kc;
   let context = opts.context ?? ADMIN;
   if (!config) {
@@ -95,7 +96,14 @@ export async function watchIncidents(namespaces: string[], opts: { metrics?: boo
     session.dispose();
     throw new Error(`the session on ${namespaces.join(', ')} did not sync: ${session.notes().join('; ')}`);
   }
-  const monitor = new IncidentMonitor({ snapshot: session.snapshot, onSnapshotChange: (l) => session.onDidChange(l), usage: session.usage, tickMs: 1_000 });
+  const monitor = new IncidentMonitor({
+    snapshot: session.snapshot,
+    onSnapshotChange: (l) => session.onDidChange(l),
+    usage: session.usage,
+    tickMs: 1_000,
+    // The agent threads diagnose each incident, as in the extension (in memory, no LLM step).
+    agent: async (context) => createIncidentAgent(context),
+  });
   return {
     session,
     monitor,
