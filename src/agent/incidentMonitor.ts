@@ -172,10 +172,13 @@ export class IncidentMonitor {
     if (!agent) return;
     const job = agent
       .then(async (runner) => {
-        if (runner.status(incident.id) !== undefined || this.disposed) return;
+        const status = runner.status(incident.id);
+        if (status === 'queued' || status === 'running' || this.disposed) return;
         const current = this.watch.get(incident.id);
         if (current?.status !== 'open') return;
-        await runner.start(incident.id, { incident: current });
+        const outcome = await runner.start(incident.id, { incident: current });
+        // A thread found paused from before a reload is not run again; its state is the analysis.
+        if (outcome.status === 'paused' && this.analyses.get(incident.id)?.status !== 'paused') this.threadEnded(outcome);
       })
       .catch((error: unknown) => {
         this.threadEnded({ threadId: incident.id, status: 'failed', error: `the agent could not start: ${error instanceof Error ? error.message : String(error)}` });
