@@ -22,7 +22,16 @@ export class NimbusDocuments implements vscode.TextDocumentContentProvider {
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.emitter.event;
 
-  constructor(private readonly manager: ConnectionManager, private readonly hub: IncidentHub) {}
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly manager: ConnectionManager, private readonly hub: IncidentHub) {
+    // An incident's document follows its agent thread: the root cause appears when diagnose ran.
+    this.subscription = hub.onDidChange(() => {
+      for (const doc of vscode.workspace.textDocuments) {
+        if (doc.uri.scheme === SCHEME && doc.uri.path.startsWith('/evidence/')) this.emitter.fire(doc.uri);
+      }
+    });
+  }
 
   refresh(uri: vscode.Uri): void {
     this.emitter.fire(uri);
@@ -50,6 +59,7 @@ export class NimbusDocuments implements vscode.TextDocumentContentProvider {
   }
 
   dispose(): void {
+    this.subscription.dispose();
     this.emitter.dispose();
   }
 }

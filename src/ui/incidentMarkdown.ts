@@ -67,7 +67,7 @@ export function incidentMarkdown(incident: Incident, analysis: IncidentAnalysis 
     '',
     escapeMarkdown(incident.summary),
     '',
-    ...(cause ? rootCauseLines(cause) : []),
+    ...(cause ? rootCauseLines(cause) : analysis ? [] : ['## Root cause', '', '_The agent is diagnosing this incident…_', '']),
     '## Evidence',
     '',
     ...evidence.map(evidenceLine),
