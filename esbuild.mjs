@@ -1,6 +1,8 @@
 // Builds every bundle NimbusGuard ships or tests:
 //   dist/extension.js  VS Code extension host (node, cjs, `vscode` external), kept small: it is
 //                      parsed at activation
+//   dist/cluster.js    the Kubernetes client side (@kubernetes/client-node, undici), required by
+//                      dist/extension.js on the first connection, after activation
 //   dist/agent.js      the agent (graph, thread runner, LLM step: all of @langchain/*), required by
 //                      dist/extension.js on first use
 //   dist/cli.js        the `nimbusguard` command (node, cjs, executable)
@@ -44,19 +46,26 @@ const webviewEntries = walk(join(root, 'webview'), (p) => p.endsWith('/main.ts')
   out: relative(join(root, 'webview'), p).replace(/\/main\.ts$/, ''),
 }));
 
-// The extension bundle must not swallow the agent: a static import of @langchain/* from anything it
-// reaches would put LangChain back into what activation parses. Fail the build instead.
-const noAgentInExtension = {
-  name: 'no-agent-in-extension',
+// The extension bundle must not swallow the lazy ones: a static import of these packages from
+// anything it reaches would put them back into what activation parses. Fail the build instead.
+const LAZY_PACKAGES = [
+  { filter: /^@langchain\//, bundle: 'dist/agent.js (src/agent/agentBundle.ts)' },
+  { filter: /^(@kubernetes\/client-node|undici)$/, bundle: 'dist/cluster.js (src/cluster/clusterBundle.ts)' },
+];
+const keepActivationSmall = {
+  name: 'keep-activation-small',
   setup(build) {
-    build.onResolve({ filter: /^@langchain\// }, (args) => ({
-      errors: [{ text: `${args.path} is imported by ${relative(root, args.importer)}: the extension bundle loads the agent from dist/agent.js (src/agent/agentLoader.ts); import only types here` }],
-    }));
+    for (const { filter, bundle } of LAZY_PACKAGES) {
+      build.onResolve({ filter }, (args) => ({
+        errors: [{ text: `${args.path} is imported by ${relative(root, args.importer)}: the extension loads it from ${bundle} on first use (src/lazyBundle.ts); import only types here` }],
+      }));
+    }
   },
 };
 
 const builds = [
-  { ...nodeTarget, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'], plugins: [noAgentInExtension] },
+  { ...nodeTarget, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'], plugins: [keepActivationSmall] },
+  { ...nodeTarget, entryPoints: ['src/cluster/clusterBundle.ts'], outfile: 'dist/cluster.js', format: 'cjs' },
   { ...nodeTarget, entryPoints: ['src/agent/agentBundle.ts'], outfile: 'dist/agent.js', format: 'cjs' },
   {
     ...nodeTarget,

@@ -1,7 +1,8 @@
 // Composition root: builds the services, registers views and commands, and nothing else.
 import * as vscode from 'vscode';
-import { ConnectionManager, ConnectionSettings } from './cluster/connection';
-import { agentLoader } from './agent/agentLoader';
+import { ConnectionManager, type ClusterModule, type ConnectionSettings } from './cluster/connection';
+import type { AgentModule } from './agent/agentBundle';
+import { lazyBundle } from './lazyBundle';
 import type { MonitorScope } from './core/detect/incidentWatch';
 import { registerConnectionCommands } from './ui/connectionCommands';
 import { NimbusDocuments, SCHEME } from './ui/documents';
@@ -25,9 +26,11 @@ function readSettings(): ConnectionSettings {
 const monitorScope = (): MonitorScope => (config().get<string>('monitor') === 'annotated' ? 'annotated' : 'all');
 
 export function activate(context: vscode.ExtensionContext): void {
-  const manager = new ConnectionManager(readSettings);
-  // The agent (graph, thread runner, LLM client) is its own bundle, required on first use.
-  const loadAgent = agentLoader(vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath);
+  // Activation stays cheap: the Kubernetes client (dist/cluster.js) is required on the first
+  // connection, right after activation, and the agent (dist/agent.js) on the first incident.
+  const dist = vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath;
+  const manager = new ConnectionManager(readSettings, lazyBundle<ClusterModule>(dist, 'cluster.js'));
+  const loadAgent = lazyBundle<AgentModule>(dist, 'agent.js');
   const checkpoints = vscode.Uri.joinPath(context.globalStorageUri, 'checkpoints');
   const llm = new LlmSettings(context.secrets, context.globalState, loadAgent);
   const hub = new IncidentHub(

@@ -4,3 +4,6 @@
 export { createIncidentAgent } from './incidentAgent';
 export { enrichRootCause } from './llm/enrich';
 export { LlmCache } from './llm/cache';
+
+/** What dist/agent.js exports. */
+export type AgentModule = typeof import('./agentBundle');

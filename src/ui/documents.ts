@@ -2,7 +2,6 @@
 // evidence — so they open in normal editors but can never be saved back to the cluster.
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../cluster/connection';
-import { readObjectYaml } from '../cluster/objectReader';
 import type { ObjectRef } from '../core/model/resources';
 import { incidentMarkdown } from './incidentMarkdown';
 import { IncidentHub } from './incidentHub';
@@ -44,6 +43,7 @@ export class NimbusDocuments implements vscode.TextDocumentContentProvider {
       if (!session) return '# Not connected to a cluster.\n';
       const [kind, namespace, file] = parts.slice(1) as [string, string, string];
       try {
+        const { readObjectYaml } = await this.manager.clusterModule();
         return await readObjectYaml(session.kc, { kind, namespace: namespace === '_' ? '' : namespace, name: file.replace(/\.yaml$/, '') });
       } catch (error) {
         return `# ${(error instanceof Error ? error.message : String(error)).replace(/\n/g, ' ')}\n`;

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { Explainer } from '../agent/nodes/explain';
 import type { LlmCache } from '../agent/llm/cache';
-import type { AgentModule } from '../agent/agentLoader';
+import type { AgentModule } from '../agent/agentBundle';
 
 const SECRET = 'nimbusguard.llm.apiKey';
 const CACHE_KEY = 'nimbusguard.llm.cache';
