@@ -1,6 +1,12 @@
 // Runs agent-graph threads one at a time and keeps each thread's checkpoints until the thread reaches
 // its end. A thread paused at an interrupt() (an approval waiting for a person) keeps its state on
 // disk, is listed by pending() after a reload, and goes on from where it stopped with resume().
+//
+//   const runner = new ThreadRunner<State>({ graph, store });  // graph compiled with `store` as checkpointer
+//   runner.onChange((outcome) => ...);                         // paused | done | failed | discarded
+//   await runner.start(id, { incident });                      // { status: 'paused', questions: [payload] }
+//   await runner.pending();                                    // after a reload: the threads still waiting
+//   await runner.resume(id, answer);                           // Command({ resume: answer }), on to the end
 import { Command } from '@langchain/langgraph';
 import { Emitter } from '../core/events';
 

@@ -46,7 +46,8 @@ async function measureOnce(args: Args, workspace: string): Promise<{ ms: number;
     await workbench.openViewPane('Workloads');
     await workbench.runCommand('Developer: Show Running Extensions', 30_000);
     const page = workbench.page;
-    const row = page.locator('.runtime-extensions-editor .monaco-list-row').filter({ has: page.locator('.name', { hasText: /^\s*NimbusGuard\s*$/ }) }).first();
+    // The row names the extension by its display name, or by its id when the editor has no details for it.
+    const row = page.locator('.part.editor .monaco-list-row').filter({ has: page.locator('.name', { hasText: /^\s*(NimbusGuard|nimbusguard\.nimbusguard)\s*$/ }) }).first();
     await row.waitFor({ state: 'visible', timeout: 60_000 });
     const time = row.locator('.activation-time');
     await page.waitForFunction((el) => /\d+\s*ms/.test(el?.textContent ?? ''), await time.elementHandle(), { timeout: 60_000 });
