@@ -40,7 +40,8 @@ async function measureOnce(args: Args, workspace: string): Promise<{ ms: number;
   const env: Record<string, string | undefined> = { KUBECONFIG: args.kubeconfig ?? join(workspace, 'no-kubeconfig') };
   let vscode: VSCodeSession | undefined;
   try {
-    vscode = await launchVSCode({ workspace, env, vsix: [args.vsix] });
+    // A tall window, so Running Extensions (slowest first, rows rendered only when in view) shows more rows.
+    vscode = await launchVSCode({ workspace, env, vsix: [args.vsix], browser: { viewport: { width: 1440, height: 2000 } } });
     const { workbench } = vscode;
     await workbench.openViewContainer('NimbusGuard');
     await workbench.openViewPane('Workloads');
@@ -48,13 +49,24 @@ async function measureOnce(args: Args, workspace: string): Promise<{ ms: number;
     const page = workbench.page;
     // The row names the extension by its display name, or by its id when the editor has no details for it.
     const row = page.locator('.part.editor .monaco-list-row').filter({ has: page.locator('.name', { hasText: /^\s*(NimbusGuard|nimbusguard\.nimbusguard)\s*$/ }) }).first();
-    await row.waitFor({ state: 'visible', timeout: 60_000 });
+    const list = page.locator('.part.editor .monaco-list').filter({ has: page.locator('.monaco-list-row .activation-time') }).first();
+    await list.waitFor({ state: 'visible', timeout: 60_000 });
+    // Scroll down until NimbusGuard's row is rendered.
+    for (let i = 0; i < 40 && !(await row.isVisible()); i++) {
+      await list.hover();
+      await page.mouse.wheel(0, 300);
+      await page.waitForTimeout(100);
+    }
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
     const time = row.locator('.activation-time');
     await page.waitForFunction((el) => /\d+\s*ms/.test(el?.textContent ?? ''), await time.elementHandle(), { timeout: 60_000 });
     const text = ((await time.textContent()) ?? '').trim();
     const ms = Number(/(\d+(?:\.\d+)?)\s*ms/.exec(text)?.[1]);
     if (!Number.isFinite(ms)) throw new Error(`cannot read an activation time from "${text}"`);
     return { ms, text };
+  } catch (error) {
+    const shot = await vscode?.screenshot('activation-bench-failure').catch(() => undefined);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}${shot ? ` (screenshot: ${shot})` : ''}`);
   } finally {
     await vscode?.close();
   }
