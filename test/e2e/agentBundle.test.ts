@@ -87,7 +87,8 @@ test('an incident opened from the tree shows the root cause and trail of its age
 
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.waitFor({ state: 'visible', timeout: 30_000 });
-    const text = async () => (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
+    // The document is Markdown with escaped punctuation (memory\-limit): read it unescaped.
+    const text = async () => (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ').replace(/\\(?=\S)/g, '');
     // The document follows the thread: the root cause shows once the graph's diagnose node ran.
     const top = await eventually('the root cause from the agent', async () => {
       const shown = await text();
