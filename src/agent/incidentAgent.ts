@@ -33,6 +33,12 @@ export function disableRemoteTracing(env: NodeJS.ProcessEnv = process.env): void
   for (const name of TRACING_VARIABLES) delete env[name];
 }
 
+/** A file checkpointer for threads that wait for a person, with remote tracing off unless allowed. */
+export function createCheckpointer(dir: string, allowTracing: boolean): FileCheckpointer {
+  if (!allowTracing) disableRemoteTracing();
+  return new FileCheckpointer(dir);
+}
+
 /** Checkpoints in memory, listed by thread like the FileCheckpointer's (for headless runs). */
 export class MemoryThreadStore extends MemorySaver {
   threads(): string[] {

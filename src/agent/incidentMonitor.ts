@@ -76,6 +76,21 @@ export class IncidentMonitor {
     return this.watch.open();
   }
 
+  /** Open and recently resolved incidents (within the tracker's retention), most severe and most recent first. */
+  all(): Incident[] {
+    return this.watch.all();
+  }
+
+  /** How long resolved incidents stay listed. */
+  get retentionMs(): number {
+    return this.watch.retentionMs;
+  }
+
+  /** True once the detectors have run at least once. */
+  get evaluated(): boolean {
+    return this.watch.evaluations > 0;
+  }
+
   forWorkload(kind: string, namespace: string, name: string): Incident[] {
     return this.open().filter((i) => i.workload.kind === kind && i.workload.namespace === namespace && i.workload.name === name);
   }
@@ -92,6 +107,14 @@ export class IncidentMonitor {
   /** The root cause the incident's thread diagnosed (possibly LLM-worded), with its correlation group. */
   rootCause(id: string): RootCause | undefined {
     if (!this.watch.get(id)) return undefined;
+    const cause = this.analyses.get(id)?.rootCause;
+    if (!cause) return undefined;
+    const groupId = this.groupOf(id);
+    return groupId ? { ...cause, groupId } : cause;
+  }
+
+  /** The root cause its thread has found so far, if any, without waiting; cheap enough for a list of all incidents. */
+  knownRootCause(id: string): RootCause | undefined {
     const cause = this.analyses.get(id)?.rootCause;
     if (!cause) return undefined;
     const groupId = this.groupOf(id);

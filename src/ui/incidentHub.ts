@@ -10,6 +10,7 @@ import type { IncidentAgent } from '../agent/incidentAgent';
 import type { MonitorScope } from '../core/detect/incidentWatch';
 import type { Incident } from '../core/model/incident';
 import type { Explainer } from '../agent/nodes/explain';
+import { SignalRecorder } from './signalRecorder';
 
 /** Starts the agent for one cluster context (the extension loads it from dist/agent.js). */
 export type AgentStarter = (context: AgentContext, clusterContext: string) => Promise<IncidentAgent>;
@@ -18,6 +19,7 @@ export class IncidentHub implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<{ opened: Incident[]; resolved: Incident[] }>();
   readonly onDidChange = this.emitter.event;
   private monitor: IncidentMonitor | undefined;
+  private recorder: SignalRecorder | undefined;
   private session: ClusterSession | undefined;
   private listener: { dispose(): void } | undefined;
 
@@ -32,6 +34,21 @@ export class IncidentHub implements vscode.Disposable {
     return this.monitor;
   }
 
+  /** The signal history of the current session's incidents, for their charts. */
+  get signals(): SignalRecorder['history'] | undefined {
+    return this.recorder?.history;
+  }
+
+  /** The session the current monitor watches. */
+  get currentSession(): ClusterSession | undefined {
+    return this.session;
+  }
+
+  /** The optional LLM step, as configured now. */
+  explain(): Explainer | undefined {
+    return this.explainer();
+  }
+
   open(): Incident[] {
     return this.monitor?.open() ?? [];
   }
@@ -42,6 +59,8 @@ export class IncidentHub implements vscode.Disposable {
     const connected = session?.state.phase === 'connected' ? session : undefined;
     if (connected === this.session) return;
     this.listener?.dispose();
+    this.recorder?.dispose();
+    this.recorder = undefined;
     this.monitor?.dispose();
     this.monitor = undefined;
     this.session = connected;
@@ -58,7 +77,12 @@ export class IncidentHub implements vscode.Disposable {
       agent: (context) => this.startAgent(context, connected.contextName),
     });
     this.monitor = monitor;
-    this.listener = monitor.onDidChange((change) => this.emitter.fire(change));
+    const recorder = new SignalRecorder(connected.snapshot, monitor);
+    this.recorder = recorder;
+    this.listener = monitor.onDidChange((change) => {
+      recorder.sample();
+      this.emitter.fire(change);
+    });
   }
 
   /** Re-evaluates with the current settings (e.g. after the monitor scope changed). */
@@ -69,6 +93,7 @@ export class IncidentHub implements vscode.Disposable {
 
   dispose(): void {
     this.listener?.dispose();
+    this.recorder?.dispose();
     this.monitor?.dispose();
     this.emitter.dispose();
   }

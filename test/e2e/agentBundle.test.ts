@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { launchVSCode, type VSCodeSession } from '../harness/vscode/index';
-import { adminContext, clusterKubeconfig, deleteNamespace, eventually, freshNamespace, kubeClients } from './kube';
+import { frameEventually, webviewFrame } from '../harness/vscode/webviews';
+import { adminContext, clusterKubeconfig, deleteNamespace, freshNamespace, kubeClients } from './kube';
 
 const namespace = 'e2e-agent';
 const MANIFEST = `apiVersion: apps/v1
@@ -85,29 +86,16 @@ test('an incident opened from the tree shows the root cause and trail of its age
     const row = await workbench.waitForTreeItem('OOMKilled', { scope: pane, timeoutMs: 120_000 });
     await row.click();
 
-    const editor = page.locator('.editor-instance .monaco-editor').first();
-    await editor.waitFor({ state: 'visible', timeout: 30_000 });
-    // The document is Markdown with escaped punctuation (memory\-limit): read it unescaped.
-    const text = async () => (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ').replace(/\\(?=\S)/g, '');
-    // The document follows the thread: the root cause shows once the graph's diagnose node ran.
-    const top = await eventually('the root cause from the agent', async () => {
-      const shown = await text();
-      return /## Root cause/.test(shown) && /memory-limit/.test(shown) ? shown : undefined;
-    }, 120_000);
-    assert.match(top, /96Mi/, `the cause names the memory limit:\n${top}`);
-    assert.doesNotMatch(top, /diagnosing this incident/);
-
-    // The agent trail at the end of the document is the graph's own record of its nodes.
-    await editor.locator('.view-lines').click();
-    await page.keyboard.press('Control+End');
-    const bottom = await eventually('the agent trail', async () => {
-      const shown = await text();
-      return /Agent trail/.test(shown) && /diagnose: memory-limit/.test(shown) ? shown : undefined;
-    }, 30_000);
-    assert.match(bottom, /observe: \d+ pieces of evidence/);
-    assert.match(bottom, /detect: confirmed OOMKilled/);
+    // The Incidents panel opens on the incident; its cause and trail follow the graph's thread.
+    const frame = await webviewFrame(page, 'main.incidents', 60_000);
+    await frame.locator('#detail-title').filter({ hasText: 'OOMKilled' }).waitFor({ state: 'visible', timeout: 60_000 });
+    await frame.locator('#cause-summary').filter({ hasText: /memory limit 96Mi/i }).waitFor({ timeout: 120_000 });
+    const trail = await frameEventually(page, 'main.incidents', 'the agent trail', async (f) => (await f.locator('#trail').innerText()).trim(),
+      (text) => /diagnose: memory-limit/.test(text), 60_000);
+    assert.match(trail, /observe: \d+ pieces of evidence/);
+    assert.match(trail, /detect: confirmed OOMKilled/);
     const shot = await vscode.screenshot('agent-bundle-trail');
-    t.diagnostic(`screenshot: ${shot}`);
+    t.diagnostic(`trail:\n${trail}\nscreenshot: ${shot}`);
   } catch (error) {
     failed = true;
     throw error;

@@ -4,13 +4,14 @@
 import { Emitter } from '../events';
 import { detectAll } from './detectors';
 import { IncidentTracker, type ReconcileResult } from './incidentTracker';
-import { SEVERITY_RANK, type Finding, type Incident } from '../model/incident';
+import type { Finding, Incident } from '../model/incident';
+import { bySeverity } from '../model/severity';
 import type { ClusterSnapshot } from '../model/snapshot';
+import { isControllerKind } from '../model/workload';
 
 export type MonitorScope = 'all' | 'annotated';
 /** With the scope `annotated`, only workloads carrying this annotation set to "true" are watched. */
 export const MONITOR_ANNOTATION = 'nimbusguard.dev/monitor';
-const SCOPED_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
 
 export interface IncidentWatchOptions {
   snapshot: ClusterSnapshot;
@@ -45,7 +46,17 @@ export class IncidentWatch {
 
   /** Open incidents, most severe and most recent first. */
   open(): Incident[] {
-    return this.tracker.open().sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.lastSeen.localeCompare(a.lastSeen));
+    return this.tracker.open().sort((a, b) => bySeverity(a, b) || b.lastSeen.localeCompare(a.lastSeen));
+  }
+
+  /** Open and recently resolved incidents (within the tracker's retention), most severe and most recent first. */
+  all(): Incident[] {
+    return this.tracker.all();
+  }
+
+  /** How long resolved incidents stay listed. */
+  get retentionMs(): number {
+    return this.tracker.retentionMs;
   }
 
   get(id: string): Incident | undefined {
@@ -74,7 +85,8 @@ export class IncidentWatch {
     this.detectorErrors = errors.map((e) => `${e.detector}: ${e.message}`);
     const result = this.tracker.reconcile(findings.filter((f) => this.watched(f)), now);
     this.evaluated++;
-    if (result.opened.length > 0 || result.updated.length > 0 || result.resolved.length > 0) this.changed.fire(result);
+    // The first evaluation always reports, so listeners learn that "no incidents" is now an answer.
+    if (result.opened.length > 0 || result.updated.length > 0 || result.resolved.length > 0 || this.evaluated === 1) this.changed.fire(result);
     return result;
   }
 
@@ -94,7 +106,7 @@ export class IncidentWatch {
   }
 
   private watched(f: Finding): boolean {
-    if ((this.options.scope?.() ?? 'all') === 'all' || !SCOPED_KINDS.has(f.workload.kind)) return true;
+    if ((this.options.scope?.() ?? 'all') === 'all' || !isControllerKind(f.workload.kind)) return true;
     const s = this.options.snapshot;
     const ref = f.workload;
     const record =
