@@ -92,7 +92,9 @@ export class IncidentMonitor {
   }
 
   forWorkload(kind: string, namespace: string, name: string): Incident[] {
-    return this.open().filter((i) => i.workload.kind === kind && i.workload.namespace === namespace && i.workload.name === name);
+    return this.open().filter(
+      (i) => i.workload.kind === kind && i.workload.namespace === namespace && i.workload.name === name,
+    );
   }
 
   get(id: string): Incident | undefined {
@@ -124,7 +126,10 @@ export class IncidentMonitor {
   /** The correlation group of an incident (incidents with one cause share it). */
   groupOf(id: string): string | undefined {
     if (this.groups.evaluation !== this.watch.evaluations) {
-      this.groups = { evaluation: this.watch.evaluations, byIncident: correlate(this.watch.open(), this.options.snapshot) };
+      this.groups = {
+        evaluation: this.watch.evaluations,
+        byIncident: correlate(this.watch.open(), this.options.snapshot),
+      };
     }
     return this.groups.byIncident.get(id);
   }
@@ -162,7 +167,10 @@ export class IncidentMonitor {
     this.disposed = true;
     this.watch.dispose();
     this.changed.dispose();
-    void this.agent?.then((a) => a.dispose(), () => undefined);
+    void this.agent?.then(
+      (a) => a.dispose(),
+      () => undefined,
+    );
   }
 
   private incidentsChanged({ opened, updated, resolved }: ReconcileResult): void {
@@ -201,10 +209,15 @@ export class IncidentMonitor {
         if (current?.status !== 'open') return;
         const outcome = await runner.start(incident.id, { incident: current });
         // A thread found paused from before a reload is not run again; its state is the analysis.
-        if (outcome.status === 'paused' && this.analyses.get(incident.id)?.status !== 'paused') this.threadEnded(outcome);
+        if (outcome.status === 'paused' && this.analyses.get(incident.id)?.status !== 'paused')
+          this.threadEnded(outcome);
       })
       .catch((error: unknown) => {
-        this.threadEnded({ threadId: incident.id, status: 'failed', error: `the agent could not start: ${error instanceof Error ? error.message : String(error)}` });
+        this.threadEnded({
+          threadId: incident.id,
+          status: 'failed',
+          error: `the agent could not start: ${error instanceof Error ? error.message : String(error)}`,
+        });
       })
       .finally(() => this.starting.delete(job));
     this.starting.add(job);

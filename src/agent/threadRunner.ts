@@ -93,7 +93,8 @@ export class ThreadRunner<S> {
   async resume(threadId: string, value: unknown): Promise<ThreadOutcome<S>> {
     await this.scan();
     if (this.queued.has(threadId)) throw new Error(`thread ${threadId} is already running`);
-    if (!this.paused.has(threadId) || !(await this.pendingOf(threadId))) throw new Error(`thread ${threadId} is not waiting for an answer`);
+    if (!this.paused.has(threadId) || !(await this.pendingOf(threadId)))
+      throw new Error(`thread ${threadId} is not waiting for an answer`);
     this.paused.delete(threadId);
     return this.enqueue({ threadId, input: new Command({ resume: value }) });
   }
@@ -171,7 +172,11 @@ export class ThreadRunner<S> {
   /** One run; `release` takes it off the queue before listeners hear of its end. */
   private async run({ threadId, input }: Job, release: () => void): Promise<ThreadOutcome<S>> {
     const { graph, store, stopAfter } = this.options;
-    const config: ThreadRunConfig = { ...configFor(threadId), signal: this.abort.signal, ...(stopAfter ? { interruptAfter: stopAfter as never[] } : {}) };
+    const config: ThreadRunConfig = {
+      ...configFor(threadId),
+      signal: this.abort.signal,
+      ...(stopAfter ? { interruptAfter: stopAfter as never[] } : {}),
+    };
     if (this.abort.signal.aborted) {
       release();
       return { threadId, status: 'failed', error: 'the runner was stopped' };
@@ -193,7 +198,10 @@ export class ThreadRunner<S> {
       const message = error instanceof Error ? error.message : String(error);
       // Stopped by dispose(): the checkpoints stay as they are for the next scan to judge.
       if (this.abort.signal.aborted) return { threadId, status: 'failed', error: `stopped: ${message}` };
-      const values = await graph.getState(configFor(threadId)).then((s) => s.values, () => undefined);
+      const values = await graph.getState(configFor(threadId)).then(
+        (s) => s.values,
+        () => undefined,
+      );
       await store.deleteThread(threadId).catch(() => undefined);
       outcome = { threadId, status: 'failed', error: message, ...(values ? { values } : {}) };
     } finally {

@@ -41,15 +41,26 @@ async function measureOnce(args: Args, workspace: string): Promise<{ ms: number;
   let vscode: VSCodeSession | undefined;
   try {
     // A tall window, so Running Extensions (slowest first, rows rendered only when in view) shows more rows.
-    vscode = await launchVSCode({ workspace, env, vsix: [args.vsix], browser: { viewport: { width: 1440, height: 2000 } } });
+    vscode = await launchVSCode({
+      workspace,
+      env,
+      vsix: [args.vsix],
+      browser: { viewport: { width: 1440, height: 2000 } },
+    });
     const { workbench } = vscode;
     await workbench.openViewContainer('NimbusGuard');
     await workbench.openViewPane('Workloads');
     await workbench.runCommand('Developer: Show Running Extensions', 30_000);
     const page = workbench.page;
     // The row names the extension by its display name, or by its id when the editor has no details for it.
-    const row = page.locator('.part.editor .monaco-list-row').filter({ has: page.locator('.name', { hasText: /^\s*(NimbusGuard|nimbusguard\.nimbusguard)\s*$/ }) }).first();
-    const list = page.locator('.part.editor .monaco-list').filter({ has: page.locator('.monaco-list-row .activation-time') }).first();
+    const row = page
+      .locator('.part.editor .monaco-list-row')
+      .filter({ has: page.locator('.name', { hasText: /^\s*(NimbusGuard|nimbusguard\.nimbusguard)\s*$/ }) })
+      .first();
+    const list = page
+      .locator('.part.editor .monaco-list')
+      .filter({ has: page.locator('.monaco-list-row .activation-time') })
+      .first();
     await list.waitFor({ state: 'visible', timeout: 60_000 });
     // Scroll down until NimbusGuard's row is rendered.
     for (let i = 0; i < 40 && !(await row.isVisible()); i++) {
@@ -59,14 +70,19 @@ async function measureOnce(args: Args, workspace: string): Promise<{ ms: number;
     }
     await row.waitFor({ state: 'visible', timeout: 10_000 });
     const time = row.locator('.activation-time');
-    await page.waitForFunction((el) => /\d+\s*ms/.test(el?.textContent ?? ''), await time.elementHandle(), { timeout: 60_000 });
+    await page.waitForFunction((el) => /\d+\s*ms/.test(el?.textContent ?? ''), await time.elementHandle(), {
+      timeout: 60_000,
+    });
     const text = ((await time.textContent()) ?? '').trim();
     const ms = Number(/(\d+(?:\.\d+)?)\s*ms/.exec(text)?.[1]);
     if (!Number.isFinite(ms)) throw new Error(`cannot read an activation time from "${text}"`);
     return { ms, text };
   } catch (error) {
     const shot = await vscode?.screenshot('activation-bench-failure').catch(() => undefined);
-    throw new Error(`${error instanceof Error ? error.message : String(error)}${shot ? ` (screenshot: ${shot})` : ''}`);
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}${shot ? ` (screenshot: ${shot})` : ''}`,
+      { cause: error },
+    );
   } finally {
     await vscode?.close();
   }
@@ -85,7 +101,9 @@ async function main(): Promise<void> {
   writeFileSync(join(workspace, 'README.md'), '# activation bench\n');
   const figures: number[] = [];
   try {
-    console.log(`Activation of ${args.vsix} (${args.kubeconfig ? `kubeconfig ${args.kubeconfig}` : 'no kubeconfig'}), ${args.runs} runs`);
+    console.log(
+      `Activation of ${args.vsix} (${args.kubeconfig ? `kubeconfig ${args.kubeconfig}` : 'no kubeconfig'}), ${args.runs} runs`,
+    );
     for (let run = 1; run <= args.runs; run++) {
       const { ms, text } = await measureOnce(args, workspace);
       figures.push(ms);
@@ -95,7 +113,9 @@ async function main(): Promise<void> {
     rmSync(workspace, { recursive: true, force: true });
   }
   const result = { median: median(figures), min: Math.min(...figures), max: Math.max(...figures), runs: figures };
-  console.log(`NimbusGuard activation (code loading + activate call): median ${result.median} ms, min ${result.min} ms, max ${result.max} ms over ${figures.length} runs`);
+  console.log(
+    `NimbusGuard activation (code loading + activate call): median ${result.median} ms, min ${result.min} ms, max ${result.max} ms over ${figures.length} runs`,
+  );
   if (args.json) console.log(JSON.stringify(result));
 }
 

@@ -40,24 +40,30 @@ let workspace = '';
 let vscode: VSCodeSession | undefined;
 let failed = false;
 
-before(async () => {
-  const kubeconfig = clusterKubeconfig();
-  kube = kubeClients(kubeconfig);
-  await freshNamespace(kube.core, namespace);
-  await kube.apps.createNamespacedDeployment({ namespace, body: parse(MANIFEST) as V1Deployment });
-  workspace = mkdtempSync(join(tmpdir(), 'nimbusguard-e2e-agent-'));
-  writeFileSync(join(workspace, 'README.md'), '# e2e workspace\n');
-  vscode = await launchVSCode({ workspace, env: { KUBECONFIG: kubeconfig } });
-}, { timeout: 240_000 });
+before(
+  async () => {
+    const kubeconfig = clusterKubeconfig();
+    kube = kubeClients(kubeconfig);
+    await freshNamespace(kube.core, namespace);
+    await kube.apps.createNamespacedDeployment({ namespace, body: parse(MANIFEST) as V1Deployment });
+    workspace = mkdtempSync(join(tmpdir(), 'nimbusguard-e2e-agent-'));
+    writeFileSync(join(workspace, 'README.md'), '# e2e workspace\n');
+    vscode = await launchVSCode({ workspace, env: { KUBECONFIG: kubeconfig } });
+  },
+  { timeout: 240_000 },
+);
 
-after(async () => {
-  try {
-    await vscode?.close({ name: 'agent-bundle', failed });
-  } finally {
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-    if (kube) await deleteNamespace(kube.core, namespace);
-  }
-}, { timeout: 120_000 });
+after(
+  async () => {
+    try {
+      await vscode?.close({ name: 'agent-bundle', failed });
+    } finally {
+      if (workspace) rmSync(workspace, { recursive: true, force: true });
+      if (kube) await deleteNamespace(kube.core, namespace);
+    }
+  },
+  { timeout: 120_000 },
+);
 
 test('the installed extension carries the agent in dist/agent.js, apart from the bundle parsed at activation', () => {
   assert.ok(vscode, 'VS Code started');
@@ -72,32 +78,48 @@ test('the installed extension carries the agent in dist/agent.js, apart from the
   assert.ok(extension.length < agent.length, `extension.js ${extension.length} bytes, agent.js ${agent.length} bytes`);
 });
 
-test('an incident opened from the tree shows the root cause and trail of its agent-graph thread', { timeout: 300_000 }, async (t) => {
-  assert.ok(vscode, 'VS Code started');
-  const { workbench } = vscode;
-  const page = workbench.page;
-  try {
-    await workbench.openViewContainer('NimbusGuard');
-    const pane = await workbench.openViewPane('Workloads');
-    await workbench.waitForTreeItem(adminContext, { scope: pane, timeoutMs: 60_000 });
-    await workbench.expandTreeItem(adminContext, { scope: pane });
-    await workbench.expandTreeItem(namespace, { scope: pane, timeoutMs: 60_000 });
-    await workbench.expandTreeItem('ledger', { scope: pane, timeoutMs: 60_000 });
-    const row = await workbench.waitForTreeItem('OOMKilled', { scope: pane, timeoutMs: 120_000 });
-    await row.click();
+test(
+  'an incident opened from the tree shows the root cause and trail of its agent-graph thread',
+  { timeout: 300_000 },
+  async (t) => {
+    assert.ok(vscode, 'VS Code started');
+    const { workbench } = vscode;
+    const page = workbench.page;
+    try {
+      await workbench.openViewContainer('NimbusGuard');
+      const pane = await workbench.openViewPane('Workloads');
+      await workbench.waitForTreeItem(adminContext, { scope: pane, timeoutMs: 60_000 });
+      await workbench.expandTreeItem(adminContext, { scope: pane });
+      await workbench.expandTreeItem(namespace, { scope: pane, timeoutMs: 60_000 });
+      await workbench.expandTreeItem('ledger', { scope: pane, timeoutMs: 60_000 });
+      const row = await workbench.waitForTreeItem('OOMKilled', { scope: pane, timeoutMs: 120_000 });
+      await row.click();
 
-    // The Incidents panel opens on the incident; its cause and trail follow the graph's thread.
-    const frame = await webviewFrame(page, 'main.incidents', 60_000);
-    await frame.locator('#detail-title').filter({ hasText: 'OOMKilled' }).waitFor({ state: 'visible', timeout: 60_000 });
-    await frame.locator('#cause-summary').filter({ hasText: /memory limit 96Mi/i }).waitFor({ timeout: 120_000 });
-    const trail = await frameEventually(page, 'main.incidents', 'the agent trail', async (f) => (await f.locator('#trail').innerText()).trim(),
-      (text) => /diagnose: memory-limit/.test(text), 60_000);
-    assert.match(trail, /observe: \d+ pieces of evidence/);
-    assert.match(trail, /detect: confirmed OOMKilled/);
-    const shot = await vscode.screenshot('agent-bundle-trail');
-    t.diagnostic(`trail:\n${trail}\nscreenshot: ${shot}`);
-  } catch (error) {
-    failed = true;
-    throw error;
-  }
-});
+      // The Incidents panel opens on the incident; its cause and trail follow the graph's thread.
+      const frame = await webviewFrame(page, 'main.incidents', 60_000);
+      await frame
+        .locator('#detail-title')
+        .filter({ hasText: 'OOMKilled' })
+        .waitFor({ state: 'visible', timeout: 60_000 });
+      await frame
+        .locator('#cause-summary')
+        .filter({ hasText: /memory limit 96Mi/i })
+        .waitFor({ timeout: 120_000 });
+      const trail = await frameEventually(
+        page,
+        'main.incidents',
+        'the agent trail',
+        async (f) => (await f.locator('#trail').innerText()).trim(),
+        (text) => /diagnose: memory-limit/.test(text),
+        60_000,
+      );
+      assert.match(trail, /observe: \d+ pieces of evidence/);
+      assert.match(trail, /detect: confirmed OOMKilled/);
+      const shot = await vscode.screenshot('agent-bundle-trail');
+      t.diagnostic(`trail:\n${trail}\nscreenshot: ${shot}`);
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  },
+);

@@ -83,10 +83,14 @@ export class IncidentWatch {
     const { findings, errors } = detectAll({ snapshot: this.options.snapshot, now });
     this.lastEvaluationMs = performance.now() - started;
     this.detectorErrors = errors.map((e) => `${e.detector}: ${e.message}`);
-    const result = this.tracker.reconcile(findings.filter((f) => this.watched(f)), now);
+    const result = this.tracker.reconcile(
+      findings.filter((f) => this.watched(f)),
+      now,
+    );
     this.evaluated++;
     // The first evaluation always reports, so listeners learn that "no incidents" is now an answer.
-    if (result.opened.length > 0 || result.updated.length > 0 || result.resolved.length > 0 || this.evaluated === 1) this.changed.fire(result);
+    if (result.opened.length > 0 || result.updated.length > 0 || result.resolved.length > 0 || this.evaluated === 1)
+      this.changed.fire(result);
     return result;
   }
 

@@ -20,16 +20,23 @@ import { ClusterSnapshot, NOW, addApp, ago, cond, runningStatus } from '../detec
 function oomSnapshot(): ClusterSnapshot {
   const snapshot = new ClusterSnapshot();
   addApp(snapshot, 'checkout', {
-    pod: (i) => (i === 0
-      ? {
-          containerStatuses: [runningStatus({
-            ready: false, restartCount: 4,
-            state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off' } },
-            lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: ago(30) } },
-          })],
-          conditions: [cond('PodScheduled', 'True'), cond('Ready', 'False', { reason: 'ContainersNotReady', lastTransitionTime: ago(600) })],
-        }
-      : {}),
+    pod: (i) =>
+      i === 0
+        ? {
+            containerStatuses: [
+              runningStatus({
+                ready: false,
+                restartCount: 4,
+                state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off' } },
+                lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: ago(30) } },
+              }),
+            ],
+            conditions: [
+              cond('PodScheduled', 'True'),
+              cond('Ready', 'False', { reason: 'ContainersNotReady', lastTransitionTime: ago(600) }),
+            ],
+          }
+        : {},
   });
   return snapshot;
 }
@@ -59,7 +66,13 @@ function pausingAgent(dir: string, answers: unknown[]) {
 }
 
 function monitorOn(snapshot: ClusterSnapshot, dir: string, answers: unknown[]) {
-  return new IncidentMonitor({ snapshot, onSnapshotChange: () => ({ dispose() {} }), now: () => NOW, tickMs: 60_000, agent: pausingAgent(dir, answers) });
+  return new IncidentMonitor({
+    snapshot,
+    onSnapshotChange: () => ({ dispose() {} }),
+    now: () => NOW,
+    tickMs: 60_000,
+    agent: pausingAgent(dir, answers),
+  });
 }
 
 test('a thread paused for approval keeps its diagnosis and checkpoint across a reload, and ends when answered', async () => {
@@ -74,7 +87,12 @@ test('a thread paused for approval keeps its diagnosis and checkpoint across a r
   assert.equal(waiting?.status, 'paused');
   assert.equal(first.rootCause(oom.id)?.category, 'memory-limit', 'the cause is shown while the approval waits');
   const pending = await first.pending();
-  assert.ok(pending.some((p) => p.threadId === oom.id && /memory/i.test(String((p.questions[0] as { approve?: string }).approve))), 'the question names the fix');
+  assert.ok(
+    pending.some(
+      (p) => p.threadId === oom.id && /memory/i.test(String((p.questions[0] as { approve?: string }).approve)),
+    ),
+    'the question names the fix',
+  );
   const onDisk = readdirSync(dir).length;
   assert.ok(onDisk >= 1, 'the paused threads are on disk');
   first.dispose();
@@ -82,13 +100,21 @@ test('a thread paused for approval keeps its diagnosis and checkpoint across a r
   const second = monitorOn(snapshot, dir, answers);
   try {
     const again = await second.pending();
-    assert.deepEqual(again.map((p) => p.threadId).sort(), pending.map((p) => p.threadId).sort(), 'the reloaded monitor finds the same paused threads');
+    assert.deepEqual(
+      again.map((p) => p.threadId).sort(),
+      pending.map((p) => p.threadId).sort(),
+      'the reloaded monitor finds the same paused threads',
+    );
     assert.equal(again.find((p) => p.threadId === oom.id)?.values.rootCause?.category, 'memory-limit');
     second.evaluate();
     await second.idle();
     assert.equal(readdirSync(dir).length, onDisk, 'reopening the incident does not restart its paused thread');
     assert.equal(second.analysis(oom.id)?.status, 'paused');
-    assert.equal(second.rootCause(oom.id)?.category, 'memory-limit', 'after the reload the waiting thread\'s cause is shown again');
+    assert.equal(
+      second.rootCause(oom.id)?.category,
+      'memory-limit',
+      "after the reload the waiting thread's cause is shown again",
+    );
     const outcome = await second.resume(oom.id, 'approved');
     assert.equal(outcome.status, 'done');
     assert.deepEqual(answers, ['approved'], 'the answer reached the node once');
@@ -103,7 +129,12 @@ test('a thread paused for approval keeps its diagnosis and checkpoint across a r
 
 test('without an agent the monitor only detects: no thread, no root cause', async () => {
   const snapshot = oomSnapshot();
-  const monitor = new IncidentMonitor({ snapshot, onSnapshotChange: () => ({ dispose() {} }), now: () => NOW, tickMs: 60_000 });
+  const monitor = new IncidentMonitor({
+    snapshot,
+    onSnapshotChange: () => ({ dispose() {} }),
+    now: () => NOW,
+    tickMs: 60_000,
+  });
   try {
     const { opened } = monitor.evaluate();
     assert.ok(opened.length > 0);

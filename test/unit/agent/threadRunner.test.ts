@@ -39,7 +39,11 @@ function buildGraph(checkpointer: FileCheckpointer, acted: string[] = []) {
 
 function runnerOn(dir: string, acted: string[] = [], stopAfter?: string[]) {
   const store = new FileCheckpointer(dir);
-  const runner = new ThreadRunner<Values>({ graph: buildGraph(store, acted), store, ...(stopAfter ? { stopAfter } : {}) });
+  const runner = new ThreadRunner<Values>({
+    graph: buildGraph(store, acted),
+    store,
+    ...(stopAfter ? { stopAfter } : {}),
+  });
   const heard: ThreadOutcome<Values>[] = [];
   runner.onChange((o) => heard.push(o));
   return { runner, store, heard };
@@ -54,7 +58,10 @@ test('a thread paused at an interrupt survives a reload, is listed as pending, r
   assert.deepEqual(paused.status === 'paused' && paused.questions, [{ question: 'apply scale web to 3?' }]);
   assert.deepEqual(paused.status === 'paused' && paused.values.log, ['plan scale web to 3']);
   assert.equal(first.runner.status('incident-1'), 'paused');
-  assert.deepEqual(first.heard.map((o) => o.status), ['paused']);
+  assert.deepEqual(
+    first.heard.map((o) => o.status),
+    ['paused'],
+  );
   assert.equal(readdirSync(dir).length, 1, 'the paused thread is on disk');
   assert.deepEqual(acted, [], 'nothing acted before the answer');
   first.runner.dispose();
@@ -74,9 +81,16 @@ test('a thread paused at an interrupt survives a reload, is listed as pending, r
 
   const done = await second.runner.resume('incident-1', 'yes');
   assert.equal(done.status, 'done');
-  assert.deepEqual(done.status === 'done' && done.values.log, ['plan scale web to 3', 'approve: yes', 'act scale web to 3 (yes)']);
+  assert.deepEqual(done.status === 'done' && done.values.log, [
+    'plan scale web to 3',
+    'approve: yes',
+    'act scale web to 3 (yes)',
+  ]);
   assert.deepEqual(acted, ['scale web to 3'], 'the act node ran once');
-  assert.deepEqual(second.heard.map((o) => o.status), ['done']);
+  assert.deepEqual(
+    second.heard.map((o) => o.status),
+    ['done'],
+  );
   assert.deepEqual(readdirSync(dir), [], 'the ended thread left no checkpoint');
   assert.deepEqual(await second.runner.pending(), []);
   assert.equal(second.runner.status('incident-1'), undefined);
@@ -93,8 +107,15 @@ test('threads run one at a time; one that needs no answer ends at once and leave
     runner.start('c', { request: 'trivial' }),
   ]);
   assert.deepEqual([a.status, b.status, c.status], ['done', 'paused', 'done']);
-  assert.deepEqual(heard.map((o) => `${o.threadId} ${o.status}`), ['a done', 'b paused', 'c done'], 'in the order started');
-  assert.deepEqual((await runner.pending()).map((p) => p.threadId), ['b']);
+  assert.deepEqual(
+    heard.map((o) => `${o.threadId} ${o.status}`),
+    ['a done', 'b paused', 'c done'],
+    'in the order started',
+  );
+  assert.deepEqual(
+    (await runner.pending()).map((p) => p.threadId),
+    ['b'],
+  );
   assert.equal(readdirSync(dir).length, 1);
   await runner.discard('b');
   assert.deepEqual(readdirSync(dir), [], 'a discarded thread leaves nothing');
@@ -118,7 +139,10 @@ test('a run cut off by a reload is dropped, not run on; a damaged checkpoint fil
   const dir = mkdtempSync(join(tmpdir(), 'ng-threads-'));
   // A run that stopped after plan without a question: what a reload mid-run leaves behind.
   const store = new FileCheckpointer(dir);
-  await buildGraph(store).invoke({ request: 'restart api' }, { configurable: { thread_id: 'cut-off' }, interruptAfter: ['plan'] });
+  await buildGraph(store).invoke(
+    { request: 'restart api' },
+    { configurable: { thread_id: 'cut-off' }, interruptAfter: ['plan'] },
+  );
   writeFileSync(join(dir, `${Buffer.from('damaged').toString('base64url')}.json`), '{ not json');
   const acted: string[] = [];
   const { runner } = runnerOn(dir, acted);
