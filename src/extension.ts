@@ -14,6 +14,9 @@ import { ManifestIndexService } from './ui/manifestIndexService';
 import { ManifestInsights, registerInsightProviders } from './ui/manifestInsights';
 import { registerIncidentsPanel } from './ui/incidentsPanel/incidentsPanelHost';
 import { registerScalingPanel } from './ui/scalingPanel/scalingPanelHost';
+import { PrometheusSettings } from './ui/prometheusSettings';
+import { PrometheusDemand } from './cluster/prometheusDemand';
+import { ScalingPolicies } from './ui/scalingPolicies';
 import { ConnectionStatusBar } from './ui/statusBar';
 import { ActController } from './ui/act/actController';
 import { incidentProposalSource, registerActCommands } from './ui/act/actCommands';
@@ -38,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const loadAgent = lazyBundle<AgentModule>(dist, 'agent.js');
   const checkpoints = vscode.Uri.joinPath(context.globalStorageUri, 'checkpoints');
   const llm = new LlmSettings(context.secrets, context.globalState, loadAgent);
+  const prometheus = new PrometheusSettings(context.secrets);
   const hub = new IncidentHub(
     manager,
     monitorScope,
@@ -54,7 +58,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const act = new ActController(manager, hub, vscode.Uri.joinPath(context.globalStorageUri, 'act').fsPath, loadAgent);
   const plans = new PlanDocuments();
   const verification = registerVerificationPanels({ extensionUri: context.extensionUri, act, plans });
-  const tree = new WorkloadTreeProvider(manager, hub, monitorScope, act);
+  const policies = new ScalingPolicies(manager);
+  const tree = new WorkloadTreeProvider(manager, hub, monitorScope, act, policies);
   const view = vscode.window.createTreeView('nimbusguard.workloads', { treeDataProvider: tree, showCollapseAll: true });
   const statusBar = new ConnectionStatusBar(manager, hub);
   const documents = new NimbusDocuments(manager);
@@ -87,6 +92,10 @@ export function activate(context: vscode.ExtensionContext): void {
     statusBar,
     documents,
     llm,
+    prometheus,
+    ...prometheus.register(),
+    policies,
+    policies.onDidChange(() => tree.refresh()),
     manifests,
     insights,
     ...registerInsightProviders(insights),
@@ -110,7 +119,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerConnectionCommands(manager),
     ...registerIncidentCommands(hub, documents, manifests, incidentsPanel.show),
     ...incidentsPanel.disposables,
-    ...registerScalingPanel({ extensionUri: context.extensionUri, manager }),
+    ...registerScalingPanel({ extensionUri: context.extensionUri, manager, prometheus: () => prometheus.value(), demand: new PrometheusDemand(), policyFor: (w) => policies.policyFor(w) }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['kubeconfig', 'context', 'namespaces'].some((k) => e.affectsConfiguration(`nimbusguard.${k}`))) void manager.reload();
       if (e.affectsConfiguration('nimbusguard.monitor')) {

@@ -12,6 +12,7 @@ import type { ClusterSnapshot } from '../core/model/snapshot';
 import type { UsageHistory } from '../core/model/usageHistory';
 import type { IncidentAgent } from './incidentAgent';
 import type { Explainer } from './nodes/explain';
+import { LogFetcher, type LogReader } from './logFetcher';
 import type { State } from './state';
 import type { PendingThread, ThreadOutcome } from './threadRunner';
 
@@ -47,6 +48,8 @@ export interface MonitorOptions {
   explainer?: () => Explainer | undefined;
   debounceMs?: number;
   tickMs?: number;
+  /** Reads container log tails for incidents that a log explains (crashes, failed containers and Jobs). */
+  readLogs?: LogReader;
 }
 
 export class IncidentMonitor {
@@ -58,8 +61,10 @@ export class IncidentMonitor {
   private readonly starting = new Set<Promise<unknown>>();
   private groups = { evaluation: -1, byIncident: new Map<string, string>() };
   private disposed = false;
+  private readonly logs: LogFetcher | undefined;
 
   constructor(private readonly options: MonitorOptions) {
+    this.logs = options.readLogs ? new LogFetcher(options.snapshot, options.readLogs) : undefined;
     this.watch = new IncidentWatch({
       snapshot: options.snapshot,
       onSnapshotChange: options.onSnapshotChange,
@@ -159,6 +164,7 @@ export class IncidentMonitor {
 
   /** Resolves when no thread is queued or running. */
   async idle(): Promise<void> {
+    await this.logs?.idle();
     while (this.starting.size > 0) await Promise.allSettled([...this.starting]);
     if (this.agent) await (await this.agent.catch(() => undefined))?.idle();
   }
@@ -179,7 +185,19 @@ export class IncidentMonitor {
       if (this.analyses.get(incident.id)?.status !== 'paused') this.analyses.delete(incident.id);
     }
     // New evidence re-runs a finished thread, so the diagnosis follows what the cluster shows.
-    for (const incident of [...opened, ...updated]) this.startThread(incident);
+    // The thread diagnoses once the logs it would quote are in (or could not be read).
+    for (const incident of [...opened, ...updated]) {
+      const read = this.logs?.fetch(incident);
+      if (!read) {
+        this.startThread(incident);
+        continue;
+      }
+      const job: Promise<void> = read.finally(() => {
+        this.starting.delete(job);
+        this.startThread(incident);
+      });
+      this.starting.add(job);
+    }
     this.changed.fire({ opened, resolved });
   }
 

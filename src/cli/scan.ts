@@ -5,6 +5,7 @@ import { ClusterSession } from '../cluster/clusterSession';
 import { chooseContext, clientConfigFor, kubeconfigSources, loadKubeconfig } from '../cluster/kubeconfigLoader';
 import { IncidentMonitor } from '../agent/incidentMonitor';
 import { createIncidentAgent } from '../agent/incidentAgent';
+import { readLogTail } from '../cluster/podLogs';
 import type { Incident } from '../core/model/incident';
 import { parseArgs, UsageError } from './args';
 import { formatIncidentLine, incidentJson, printable } from './scanOutput';
@@ -45,6 +46,7 @@ export async function runScan(argv: string[]): Promise<number> {
       onSnapshotChange: session.onDidChange,
       usage: session.usage,
       agent: async (context) => createIncidentAgent({ ...context, explainer: () => undefined, stopAfter: ['diagnose'] }),
+      readLogs: (req) => readLogTail(session.kc, req),
       tickMs: 5_000,
     });
     try {
@@ -84,6 +86,8 @@ function printOnce(monitor: IncidentMonitor, json: boolean): void {
     const why = monitor.analysis(incident.id)?.trail.at(-1) ?? 'the agent did not run';
     const line = cause ? `cause: ${cause.summary}${cause.fixes[0] ? ` — fix: ${cause.fixes[0].summary}` : ''}` : `cause: not diagnosed (${why})`;
     process.stdout.write(`${printable(`         ${line}`)}\n`);
+    const log = cause?.evidence.find((e) => e.kind === 'log');
+    if (log) process.stdout.write(`${printable(`         log: ${log.source.name}: ${log.text}`)}\n`);
   }
   process.stdout.write(`${incidents.length} open incident${incidents.length === 1 ? '' : 's'}\n`);
 }

@@ -3,3 +3,4 @@
 export { ClusterSession } from './clusterSession';
 export { chooseContext, clientConfigFor, kubeconfigSources, loadKubeconfig } from './kubeconfigLoader';
 export { readObjectYaml } from './objectReader';
+export { readLogTail } from './podLogs';

@@ -75,6 +75,7 @@ export class IncidentHub implements vscode.Disposable {
       usage: connected.usage,
       explainer: this.explainer,
       agent: (context) => this.startAgent(context, connected.contextName),
+      readLogs: async (req) => (await this.manager.clusterModule()).readLogTail(connected.kc, req),
     });
     this.monitor = monitor;
     const recorder = new SignalRecorder(connected.snapshot, monitor);

@@ -82,6 +82,7 @@ export async function watchIncidents(namespaces: string[], opts: { metrics?: boo
   const { ClusterSession } = await import('../../src/cluster/clusterSession');
   const { IncidentMonitor } = await import('../../src/agent/incidentMonitor');
   const { createIncidentAgent } = await import('../../src/agent/incidentAgent');
+  const { readLogTail } = await import('../../src/cluster/podLogs');
   let config = opts.kc;
   let context = opts.context ?? ADMIN;
   if (!config) {
@@ -103,6 +104,7 @@ export async function watchIncidents(namespaces: string[], opts: { metrics?: boo
     tickMs: 1_000,
     // The agent threads diagnose each incident, as in the extension (in memory, no LLM step).
     agent: async (context) => createIncidentAgent(context),
+    readLogs: (req) => readLogTail(config!, req),
   });
   return {
     session,
