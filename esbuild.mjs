@@ -1,5 +1,10 @@
 // Builds every bundle NimbusGuard ships or tests:
-//   dist/extension.js  VS Code extension host (node, cjs, `vscode` external)
+//   dist/extension.js  VS Code extension host (node, cjs, `vscode` external), kept small: it is
+//                      parsed at activation
+//   dist/cluster.js    the Kubernetes client side (@kubernetes/client-node, undici), required by
+//                      dist/extension.js on the first connection, after activation
+//   dist/agent.js      the agent (graph, thread runner, LLM step: all of @langchain/*), required by
+//                      dist/extension.js on first use
 //   dist/cli.js        the `nimbusguard` command (node, cjs, executable)
 //   dist/webview/*.js  one browser bundle per webview app (webview/<name>/main.ts)
 //   out/test/**        test files (node, esm, packages external) with --tests
@@ -41,8 +46,28 @@ const webviewEntries = walk(join(root, 'webview'), (p) => p.endsWith('/main.ts')
   out: relative(join(root, 'webview'), p).replace(/\/main\.ts$/, ''),
 }));
 
+// The extension bundle must not swallow the lazy ones: a static import of these packages from
+// anything it reaches would put them back into what activation parses. Fail the build instead.
+const LAZY_PACKAGES = [
+  { filter: /^@langchain\//, bundle: 'dist/agent.js (src/agent/agentBundle.ts)' },
+  // Not yet enforced for the Kubernetes client: the scaling policies' watcher and the Prometheus
+  // client still reach it from the extension bundle.
+];
+const keepActivationSmall = {
+  name: 'keep-activation-small',
+  setup(build) {
+    for (const { filter, bundle } of LAZY_PACKAGES) {
+      build.onResolve({ filter }, (args) => ({
+        errors: [{ text: `${args.path} is imported by ${relative(root, args.importer)}: the extension loads it from ${bundle} on first use (src/lazyBundle.ts); import only types here` }],
+      }));
+    }
+  },
+};
+
 const builds = [
-  { ...nodeTarget, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'] },
+  { ...nodeTarget, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'], plugins: [keepActivationSmall] },
+  { ...nodeTarget, entryPoints: ['src/cluster/clusterBundle.ts'], outfile: 'dist/cluster.js', format: 'cjs' },
+  { ...nodeTarget, entryPoints: ['src/agent/agentBundle.ts'], outfile: 'dist/agent.js', format: 'cjs' },
   {
     ...nodeTarget,
     entryPoints: ['src/cli/main.ts'],

@@ -1,7 +1,9 @@
 // Composition root: builds the services, registers views and commands, and nothing else.
 import * as vscode from 'vscode';
-import { ConnectionManager, ConnectionSettings } from './cluster/connection';
-import type { MonitorScope } from './agent/incidentMonitor';
+import { ConnectionManager, type ClusterModule, type ConnectionSettings } from './cluster/connection';
+import type { AgentModule } from './agent/agentBundle';
+import { lazyBundle } from './lazyBundle';
+import type { MonitorScope } from './core/detect/incidentWatch';
 import { registerConnectionCommands } from './ui/connectionCommands';
 import { NimbusDocuments, SCHEME } from './ui/documents';
 import { registerIncidentCommands } from './ui/incidentCommands';
@@ -32,22 +34,28 @@ function readSettings(): ConnectionSettings {
 const monitorScope = (): MonitorScope => (config().get<string>('monitor') === 'annotated' ? 'annotated' : 'all');
 
 export function activate(context: vscode.ExtensionContext): void {
-  const manager = new ConnectionManager(readSettings);
-  const checkpointDir = vscode.Uri.joinPath(context.globalStorageUri, 'checkpoints').fsPath;
-  const llm = new LlmSettings(context.secrets, context.globalState);
+  // Activation stays cheap: the Kubernetes client (dist/cluster.js) is required on the first
+  // connection, right after activation, and the agent (dist/agent.js) on the first incident.
+  const dist = vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath;
+  const manager = new ConnectionManager(readSettings, lazyBundle<ClusterModule>(dist, 'cluster.js'));
+  const loadAgent = lazyBundle<AgentModule>(dist, 'agent.js');
+  const checkpoints = vscode.Uri.joinPath(context.globalStorageUri, 'checkpoints');
+  const llm = new LlmSettings(context.secrets, context.globalState, loadAgent);
   const prometheus = new PrometheusSettings(context.secrets);
   const hub = new IncidentHub(
     manager,
     monitorScope,
-    async () => {
-      const { createCheckpointer } = await import('./agent/runtime');
-      return createCheckpointer(checkpointDir, config().get<boolean>('agent.allowTracing', false));
-    },
+    async (agentContext, clusterContext) =>
+      (await loadAgent()).createIncidentAgent({
+        ...agentContext,
+        checkpointDir: vscode.Uri.joinPath(checkpoints, Buffer.from(clusterContext).toString('base64url')).fsPath,
+        allowTracing: config().get<boolean>('agent.allowTracing', false),
+      }),
     () => llm.explainer(),
   );
   const manifests = new ManifestIndexService();
   const insights = new ManifestInsights(hub, manifests);
-  const act = new ActController(manager, hub, vscode.Uri.joinPath(context.globalStorageUri, 'act').fsPath);
+  const act = new ActController(manager, hub, vscode.Uri.joinPath(context.globalStorageUri, 'act').fsPath, loadAgent);
   const plans = new PlanDocuments();
   const verification = registerVerificationPanels({ extensionUri: context.extensionUri, act, plans });
   const policies = new ScalingPolicies(manager);

@@ -1,27 +1,25 @@
-// Turns the live snapshot into incidents: runs the detectors (debounced after watch events, and on
-// a slow tick for time-based conditions), keeps the open → resolved lifecycle, and starts one
-// agent-graph thread per new incident. The graph is loaded on first use, not on activation.
+// What the UI and the CLI ask about incidents: continuous detection (core's IncidentWatch) and one
+// agent-graph thread per incident, run by the ThreadRunner that the agent bundle provides on first
+// use. An incident's root cause is the one its thread's diagnose node produced; nothing else here
+// computes one. This file only imports types from the agent, so it stays out of the agent bundle.
 import { Emitter } from '../core/events';
-import { detectAll } from '../core/detect/detectors';
-import { IncidentTracker } from '../core/detect/incidentTracker';
-import type { Finding, Incident } from '../core/model/incident';
-import { bySeverity } from '../core/model/severity';
-import { isControllerKind } from '../core/model/workload';
-import type { ClusterSnapshot } from '../core/model/snapshot';
-import type { Evidence } from '../core/model/incident';
-import type { BaseCheckpointSaver } from '@langchain/langgraph';
-import { diagnose } from '../core/diagnose/diagnose';
+import { IncidentWatch, type MonitorScope } from '../core/detect/incidentWatch';
+import type { ReconcileResult } from '../core/detect/incidentTracker';
 import { correlate } from '../core/diagnose/correlate';
+import type { Evidence, Finding, Incident } from '../core/model/incident';
 import type { RootCause } from '../core/model/rootCause';
+import type { ClusterSnapshot } from '../core/model/snapshot';
 import type { UsageHistory } from '../core/model/usageHistory';
+import type { IncidentAgent } from './incidentAgent';
 import type { Explainer } from './nodes/explain';
 import { LogFetcher, type LogReader } from './logFetcher';
-
-export type MonitorScope = 'all' | 'annotated';
-export const MONITOR_ANNOTATION = 'nimbusguard.dev/monitor';
+import type { State } from './state';
+import type { PendingThread, ThreadOutcome } from './threadRunner';
 
 export interface IncidentAnalysis {
   incidentId: string;
+  /** done: the thread reached its end; paused: it waits for an answer (see pending()); failed: it could not run. */
+  status: 'done' | 'paused' | 'failed';
   confirmed: Finding | null;
   observed: Evidence[];
   rootCause: RootCause | null;
@@ -29,16 +27,24 @@ export interface IncidentAnalysis {
   finishedAt: string;
 }
 
+/** What the agent reads while it runs; every getter is read per run so changes apply at once. */
+export interface AgentContext {
+  snapshot: () => ClusterSnapshot;
+  now: () => Date;
+  usage: () => UsageHistory | undefined;
+  explainer: () => Explainer | undefined;
+}
+
 export interface MonitorOptions {
   snapshot: ClusterSnapshot;
   /** Fires whenever the snapshot changed. */
   onSnapshotChange: (listener: () => void) => { dispose(): void };
   scope?: () => MonitorScope;
-  /** Where agent-graph threads keep checkpoints; without it no thread runs (detection only). */
-  checkpointer?: () => Promise<BaseCheckpointSaver>;
+  /** Starts the agent (graph and thread runner) on first use; without it no thread runs (detection only). */
+  agent?: (context: AgentContext) => Promise<IncidentAgent>;
   now?: () => Date;
   usage?: UsageHistory;
-  /** The optional LLM step; read on every thread so a settings change applies at once. */
+  /** The optional LLM step. */
   explainer?: () => Explainer | undefined;
   debounceMs?: number;
   tickMs?: number;
@@ -47,228 +53,211 @@ export interface MonitorOptions {
 }
 
 export class IncidentMonitor {
-  private readonly tracker = new IncidentTracker();
+  private readonly watch: IncidentWatch;
   private readonly changed = new Emitter<{ opened: Incident[]; resolved: Incident[] }>();
   readonly onDidChange = this.changed.event;
   private readonly analyses = new Map<string, IncidentAnalysis>();
-  private readonly queue: Incident[] = [];
-  private draining: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly ticker: NodeJS.Timeout;
-  private readonly subscription: { dispose(): void };
-  private graph: Promise<import('./graph').IncidentGraph> | undefined;
-  private detectorErrors: string[] = [];
-  private groups = new Map<string, string>();
-  private readonly ruleCauses = new Map<string, { lastSeen: string; cause: RootCause }>();
+  private agent: Promise<IncidentAgent> | undefined;
+  private readonly starting = new Set<Promise<unknown>>();
+  private groups = { evaluation: -1, byIncident: new Map<string, string>() };
   private disposed = false;
-  private lastEvaluationMs = 0;
-  private evaluations = 0;
-  private readonly now: () => Date;
   private readonly logs: LogFetcher | undefined;
-  /** Incidents whose thread starts once their logs are read. */
-  private readonly starting = new Set<Promise<void>>();
 
   constructor(private readonly options: MonitorOptions) {
-    this.now = options.now ?? (() => new Date());
     this.logs = options.readLogs ? new LogFetcher(options.snapshot, options.readLogs) : undefined;
-    this.subscription = options.onSnapshotChange(() => this.schedule());
-    this.ticker = setInterval(() => this.evaluate(), options.tickMs ?? 5_000);
-    this.ticker.unref?.();
+    this.watch = new IncidentWatch({
+      snapshot: options.snapshot,
+      onSnapshotChange: options.onSnapshotChange,
+      ...(options.scope ? { scope: options.scope } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
+      ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}),
+    });
+    this.watch.onDidChange((change) => this.incidentsChanged(change));
   }
 
   /** Open incidents, most severe and most recent first. */
   open(): Incident[] {
-    return this.tracker.open().sort((a, b) => bySeverity(a, b) || b.lastSeen.localeCompare(a.lastSeen));
+    return this.watch.open();
   }
 
   /** Open and recently resolved incidents (within the tracker's retention), most severe and most recent first. */
   all(): Incident[] {
-    return this.tracker.all();
+    return this.watch.all();
   }
 
   /** How long resolved incidents stay listed. */
   get retentionMs(): number {
-    return this.tracker.retentionMs;
+    return this.watch.retentionMs;
   }
 
   /** True once the detectors have run at least once. */
   get evaluated(): boolean {
-    return this.evaluations > 0;
+    return this.watch.evaluations > 0;
   }
 
   forWorkload(kind: string, namespace: string, name: string): Incident[] {
-    return this.open().filter((i) => i.workload.kind === kind && i.workload.namespace === namespace && i.workload.name === name);
+    return this.open().filter(
+      (i) => i.workload.kind === kind && i.workload.namespace === namespace && i.workload.name === name,
+    );
   }
 
   get(id: string): Incident | undefined {
-    return this.tracker.get(id);
+    return this.watch.get(id);
   }
 
+  /** What the incident's agent thread found, once its run ended (paused, done or failed). */
   analysis(id: string): IncidentAnalysis | undefined {
     return this.analyses.get(id);
   }
 
-  /**
-   * The root cause of an incident: the agent thread's (possibly LLM-worded) result when it has
-   * finished, else the rule engine's, computed on demand and cached until the incident changes.
-   */
+  /** The root cause the incident's thread diagnosed (possibly LLM-worded), with its correlation group. */
   rootCause(id: string): RootCause | undefined {
-    const incident = this.tracker.get(id);
-    if (!incident) return undefined;
-    const fromThread = this.analyses.get(id)?.rootCause;
-    const groupId = this.groups.get(id);
-    if (fromThread) return groupId ? { ...fromThread, groupId } : fromThread;
-    const cached = this.ruleCauses.get(id);
-    if (cached && cached.lastSeen === incident.lastSeen) return groupId ? { ...cached.cause, groupId } : cached.cause;
-    const cause = diagnose({ snapshot: this.options.snapshot, now: this.now(), incident, ...(this.options.usage ? { usage: this.options.usage } : {}) });
-    this.ruleCauses.set(id, { lastSeen: incident.lastSeen, cause });
+    if (!this.watch.get(id)) return undefined;
+    const cause = this.analyses.get(id)?.rootCause;
+    if (!cause) return undefined;
+    const groupId = this.groupOf(id);
     return groupId ? { ...cause, groupId } : cause;
   }
 
-  /**
-   * The root cause when one is known already (the agent thread's, or the rule engine's from an earlier
-   * ask, possibly from an earlier evaluation), without diagnosing now: cheap enough for a list of all.
-   */
+  /** The root cause its thread has found so far, if any, without waiting; cheap enough for a list of all incidents. */
   knownRootCause(id: string): RootCause | undefined {
-    const cause = this.analyses.get(id)?.rootCause ?? this.ruleCauses.get(id)?.cause;
+    const cause = this.analyses.get(id)?.rootCause;
     if (!cause) return undefined;
-    const groupId = this.groups.get(id);
+    const groupId = this.groupOf(id);
     return groupId ? { ...cause, groupId } : cause;
   }
 
   /** The correlation group of an incident (incidents with one cause share it). */
   groupOf(id: string): string | undefined {
-    return this.groups.get(id);
+    if (this.groups.evaluation !== this.watch.evaluations) {
+      this.groups = {
+        evaluation: this.watch.evaluations,
+        byIncident: correlate(this.watch.open(), this.options.snapshot),
+      };
+    }
+    return this.groups.byIncident.get(id);
   }
 
   /** Messages of detectors that threw during the last evaluation. */
   errors(): string[] {
-    return this.detectorErrors;
+    return this.watch.errors();
   }
 
-  /** Runs the detectors now; returns what opened and resolved. */
-  evaluate(): { opened: Incident[]; resolved: Incident[] } {
-    if (this.disposed) return { opened: [], resolved: [] };
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const now = this.now();
-    const started = performance.now();
-    const { findings, errors } = detectAll({ snapshot: this.options.snapshot, now });
-    this.lastEvaluationMs = performance.now() - started;
-    this.evaluations++;
-    this.detectorErrors = errors.map((e) => `${e.detector}: ${e.message}`);
-    const { opened, updated, resolved } = this.tracker.reconcile(findings.filter((f) => this.monitored(f)), now);
-    for (const incident of resolved) {
-      this.analyses.delete(incident.id);
-      this.ruleCauses.delete(incident.id);
-    }
-    this.groups = correlate(this.tracker.open(), this.options.snapshot);
-    const openedIds = new Set(opened.map((i) => i.id));
-    for (const incident of [...opened, ...updated]) {
-      const read = this.logs?.fetch(incident);
-      // The agent thread diagnoses once the logs it would quote are in (or could not be read).
-      if (openedIds.has(incident.id) && this.options.checkpointer) {
-        if (read) {
-          const start: Promise<void> = read.then(() => void this.ruleCauses.delete(incident.id)).finally(() => {
-            this.starting.delete(start);
-            this.enqueue(incident);
-          });
-          this.starting.add(start);
-        } else this.enqueue(incident);
-      } else if (read) void read.then(() => this.ruleCauses.delete(incident.id));
-    }
-    // The first evaluation always reports, so listeners learn that "no incidents" is now an answer.
-    if (opened.length > 0 || updated.length > 0 || resolved.length > 0 || this.evaluations === 1) this.changed.fire({ opened, resolved });
-    return { opened, resolved };
+  /** Runs the detectors now; returns what opened, changed and resolved. */
+  evaluate(): ReconcileResult {
+    return this.watch.evaluate();
   }
 
-  /** Resolves when every queued graph thread has finished. */
+  /** Threads paused at an interrupt() (e.g. waiting for an approval), including those from before a reload. */
+  async pending(): Promise<PendingThread<State>[]> {
+    const agent = this.loadAgent();
+    return agent ? (await agent).pending() : [];
+  }
+
+  /** Answers a paused thread; its analysis is updated when the run ends. */
+  async resume(incidentId: string, value: unknown): Promise<ThreadOutcome<State>> {
+    const agent = this.loadAgent();
+    if (!agent) throw new Error('no agent runs in this monitor');
+    return (await agent).resume(incidentId, value);
+  }
+
+  /** Resolves when no thread is queued or running. */
   async idle(): Promise<void> {
-    do {
-      await this.logs?.idle();
-      await Promise.all([...this.starting]);
-      while (this.draining) await this.draining;
-    } while (this.starting.size > 0 || this.draining);
+    await this.logs?.idle();
+    while (this.starting.size > 0) await Promise.allSettled([...this.starting]);
+    if (this.agent) await (await this.agent.catch(() => undefined))?.idle();
   }
 
   dispose(): void {
     this.disposed = true;
-    if (this.timer) clearTimeout(this.timer);
-    clearInterval(this.ticker);
-    this.subscription.dispose();
+    this.watch.dispose();
     this.changed.dispose();
+    void this.agent?.then(
+      (a) => a.dispose(),
+      () => undefined,
+    );
   }
 
-  private schedule(): void {
-    if (this.timer || this.disposed) return;
-    // A big cluster changes constantly: never spend more than about a third of the time detecting.
-    const wait = Math.max(this.options.debounceMs ?? 150, 2 * this.lastEvaluationMs);
-    this.timer = setTimeout(() => this.evaluate(), wait);
+  private incidentsChanged({ opened, updated, resolved }: ReconcileResult): void {
+    for (const incident of resolved) {
+      // A paused thread keeps its analysis: its question is still open until answered or discarded.
+      if (this.analyses.get(incident.id)?.status !== 'paused') this.analyses.delete(incident.id);
+    }
+    // New evidence re-runs a finished thread, so the diagnosis follows what the cluster shows.
+    // The thread diagnoses once the logs it would quote are in (or could not be read).
+    for (const incident of [...opened, ...updated]) {
+      const read = this.logs?.fetch(incident);
+      if (!read) {
+        this.startThread(incident);
+        continue;
+      }
+      const job: Promise<void> = read.finally(() => {
+        this.starting.delete(job);
+        this.startThread(incident);
+      });
+      this.starting.add(job);
+    }
+    this.changed.fire({ opened, resolved });
   }
 
-  private monitored(f: Finding): boolean {
-    if ((this.options.scope?.() ?? 'all') === 'all' || !isControllerKind(f.workload.kind)) return true;
-    const s = this.options.snapshot;
-    const ref = f.workload;
-    const record =
-      ref.kind === 'Job' || ref.kind === 'CronJob'
-        ? s.get(ref.kind, ref.namespace, ref.name)?.meta
-        : s.get(ref.kind as 'Deployment', ref.namespace, ref.name);
-    return record?.annotations[MONITOR_ANNOTATION] === 'true';
-  }
-
-  private enqueue(incident: Incident): void {
-    this.queue.push(incident);
-    this.draining ??= this.drain().finally(() => {
-      this.draining = undefined;
+  private loadAgent(): Promise<IncidentAgent> | undefined {
+    const make = this.options.agent;
+    if (!make || this.disposed) return this.agent;
+    this.agent ??= make({
+      snapshot: () => this.options.snapshot,
+      now: this.watch.now,
+      usage: () => this.options.usage,
+      explainer: () => this.options.explainer?.(),
+    }).then((agent) => {
+      agent.onChange((outcome) => this.threadEnded(outcome));
+      return agent;
     });
+    return this.agent;
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0 && !this.disposed) {
-      const incident = this.queue.shift()!;
-      if (this.tracker.get(incident.id)?.status !== 'open') continue;
-      await this.runThread(incident);
-    }
+  private startThread(incident: Incident): void {
+    const agent = this.loadAgent();
+    if (!agent) return;
+    const job = agent
+      .then(async (runner) => {
+        const status = runner.status(incident.id);
+        if (status === 'queued' || status === 'running' || this.disposed) return;
+        const current = this.watch.get(incident.id);
+        if (current?.status !== 'open') return;
+        const outcome = await runner.start(incident.id, { incident: current });
+        // A thread found paused from before a reload is not run again; its state is the analysis.
+        if (outcome.status === 'paused' && this.analyses.get(incident.id)?.status !== 'paused')
+          this.threadEnded(outcome);
+      })
+      .catch((error: unknown) => {
+        this.threadEnded({
+          threadId: incident.id,
+          status: 'failed',
+          error: `the agent could not start: ${error instanceof Error ? error.message : String(error)}`,
+        });
+      })
+      .finally(() => this.starting.delete(job));
+    this.starting.add(job);
   }
 
-  private async runThread(incident: Incident): Promise<void> {
-    let checkpointer: BaseCheckpointSaver | undefined;
-    try {
-      checkpointer = await this.options.checkpointer!();
-      const saver = checkpointer;
-      this.graph ??= import('./graph').then((m) =>
-        m.buildIncidentGraph({
-          snapshot: () => this.options.snapshot,
-          now: this.now,
-          checkpointer: saver,
-          usage: () => this.options.usage,
-          explainer: () => this.options.explainer?.(),
-        }),
-      );
-      const graph = await this.graph;
-      const result = await graph.invoke({ incident }, { configurable: { thread_id: incident.id } });
-      this.analyses.set(incident.id, {
-        incidentId: incident.id,
-        confirmed: result.confirmed,
-        observed: result.observed,
-        rootCause: result.rootCause,
-        trail: result.trail,
-        finishedAt: this.now().toISOString(),
+  private threadEnded(outcome: ThreadOutcome<State>): void {
+    if (this.disposed) return;
+    if (outcome.status === 'discarded') {
+      this.analyses.delete(outcome.threadId);
+    } else {
+      const values = outcome.values;
+      const trail = values?.trail ?? [];
+      this.analyses.set(outcome.threadId, {
+        incidentId: outcome.threadId,
+        status: outcome.status,
+        confirmed: values?.confirmed ?? null,
+        observed: values?.observed ?? [],
+        rootCause: values?.rootCause ?? null,
+        trail: outcome.status === 'failed' ? [...trail, `the agent graph failed: ${outcome.error}`] : trail,
+        finishedAt: this.watch.now().toISOString(),
       });
-    } catch (error) {
-      this.analyses.set(incident.id, {
-        incidentId: incident.id,
-        confirmed: null,
-        observed: [],
-        rootCause: null,
-        trail: [`the agent graph failed: ${error instanceof Error ? error.message : String(error)}`],
-        finishedAt: this.now().toISOString(),
-      });
-    } finally {
-      // The thread ran to its end; its checkpoints are not needed any more.
-      await checkpointer?.deleteThread(incident.id).catch(() => undefined);
     }
-    if (!this.disposed) this.changed.fire({ opened: [], resolved: [] });
+    this.changed.fire({ opened: [], resolved: [] });
   }
 }

@@ -1,9 +1,10 @@
-// `nimbusguard scan`: the extension's observe → detect path, headless. Exit 0 with no incidents,
-// 1 with incidents, 2 on error (message on stderr).
-import { MemorySaver } from '@langchain/langgraph';
+// `nimbusguard scan`: the extension's detection and agent graph, headless, run through diagnose only
+// (no LLM wording, no proposals), so every incident is printed with the rule engine's root cause.
+// Exit 0 with no incidents, 1 with incidents, 2 on error (message on stderr).
 import { ClusterSession } from '../cluster/clusterSession';
 import { chooseContext, clientConfigFor, kubeconfigSources, loadKubeconfig } from '../cluster/kubeconfigLoader';
 import { IncidentMonitor } from '../agent/incidentMonitor';
+import { createIncidentAgent } from '../agent/incidentAgent';
 import { readLogTail } from '../cluster/podLogs';
 import type { Incident } from '../core/model/incident';
 import { parseArgs, UsageError } from './args';
@@ -44,7 +45,7 @@ export async function runScan(argv: string[]): Promise<number> {
       snapshot: session.snapshot,
       onSnapshotChange: session.onDidChange,
       usage: session.usage,
-      checkpointer: async () => new MemorySaver(),
+      agent: async (context) => createIncidentAgent({ ...context, explainer: () => undefined, stopAfter: ['diagnose'] }),
       readLogs: (req) => readLogTail(session.kc, req),
       tickMs: 5_000,
     });
@@ -82,7 +83,9 @@ function printOnce(monitor: IncidentMonitor, json: boolean): void {
   for (const incident of incidents) {
     process.stdout.write(`${formatIncidentLine(incident)}\n`);
     const cause = monitor.rootCause(incident.id);
-    if (cause) process.stdout.write(`${printable(`         cause: ${cause.summary}${cause.fixes[0] ? ` — fix: ${cause.fixes[0].summary}` : ''}`)}\n`);
+    const why = monitor.analysis(incident.id)?.trail.at(-1) ?? 'the agent did not run';
+    const line = cause ? `cause: ${cause.summary}${cause.fixes[0] ? ` — fix: ${cause.fixes[0].summary}` : ''}` : `cause: not diagnosed (${why})`;
+    process.stdout.write(`${printable(`         ${line}`)}\n`);
     const log = cause?.evidence.find((e) => e.kind === 'log');
     if (log) process.stdout.write(`${printable(`         log: ${log.source.name}: ${log.text}`)}\n`);
   }
@@ -94,10 +97,17 @@ function watchLoop(monitor: IncidentMonitor, json: boolean): Promise<number> {
     if (json) process.stdout.write(`${JSON.stringify({ event: state, incident: incidentJson(withAnalysis(monitor, incident), state === 'open' ? monitor.rootCause(incident.id) : undefined) })}\n`);
     else process.stdout.write(`${state === 'open' ? '+' : '-'} ${formatIncidentLine(incident)}\n`);
   };
-  for (const incident of monitor.open()) emit('open', incident);
+  // An incident is announced once its thread has diagnosed it, and its resolution only if it was announced.
+  const announced = new Set<string>();
+  const announce = (incident: Incident) => {
+    if (announced.has(incident.id) || monitor.get(incident.id)?.status !== 'open') return;
+    announced.add(incident.id);
+    emit('open', monitor.get(incident.id) ?? incident);
+  };
+  for (const incident of monitor.open()) announce(incident);
   monitor.onDidChange(({ opened, resolved }) => {
-    for (const i of opened) emit('open', i);
-    for (const i of resolved) emit('resolved', i);
+    for (const i of resolved) if (announced.delete(i.id)) emit('resolved', i);
+    if (opened.length > 0) void monitor.idle().then(() => opened.forEach(announce));
   });
   return new Promise((resolve) => {
     const stop = () => resolve(monitor.open().length > 0 ? 1 : 0);

@@ -1,12 +1,16 @@
 // Follows the user's kubeconfig: which files apply, which context is current, whether it loads.
 // It reloads when those files change (kubectl rewrites them by rename, so the directories are
-// watched) and replaces the ClusterSession whenever the effective context changes.
+// watched) and replaces the ClusterSession whenever the effective context changes. The Kubernetes
+// client itself comes from the cluster bundle, loaded on the first reload rather than at activation.
 import { FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { Emitter } from '../core/events';
-import { KubeconfigError } from '../core/kubeconfig/merge';
-import { ClusterSession } from './clusterSession';
-import { LoadedKubeconfig, chooseContext, clientConfigFor, kubeconfigSources, loadKubeconfig } from './kubeconfigLoader';
+import type * as ClusterBundle from './clusterBundle';
+import type { ClusterSession } from './clusterSession';
+import type { LoadedKubeconfig } from './kubeconfigLoader';
+
+/** What dist/cluster.js exports (src/cluster/clusterBundle.ts). */
+export type ClusterModule = typeof ClusterBundle;
 
 export interface ConnectionSettings {
   kubeconfig: string | undefined;
@@ -32,7 +36,17 @@ export class ConnectionManager {
   private sessionKey = '';
   private disposed = false;
 
-  constructor(private readonly settings: () => ConnectionSettings, private readonly env: NodeJS.ProcessEnv = process.env) {}
+  constructor(
+    private readonly settings: () => ConnectionSettings,
+    /** The cluster bundle (the extension requires dist/cluster.js; tests and the CLI import it). */
+    private readonly load: () => Promise<ClusterModule>,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  /** The Kubernetes client side, for readers that need more than the session (e.g. live YAML). */
+  clusterModule(): Promise<ClusterModule> {
+    return this.load();
+  }
 
   get state(): ConnectionState {
     return this.current;
@@ -60,6 +74,15 @@ export class ConnectionManager {
   /** Reads the kubeconfig again; `force` restarts the session even if nothing changed. */
   async reload(force = false): Promise<void> {
     if (this.disposed) return;
+    let cluster: ClusterModule;
+    try {
+      cluster = await this.load();
+    } catch (error) {
+      this.setState({ kind: 'invalidKubeconfig', message: `the Kubernetes client did not load: ${error instanceof Error ? error.message : String(error)}`, paths: [] });
+      return;
+    }
+    if (this.disposed) return;
+    const { ClusterSession, chooseContext, clientConfigFor, kubeconfigSources, loadKubeconfig } = cluster;
     const settings = this.settings();
     const sources = kubeconfigSources(settings.kubeconfig, this.env);
     this.watchFiles(sources.paths);
@@ -68,7 +91,8 @@ export class ConnectionManager {
       loaded = await loadKubeconfig(sources);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const missing = error instanceof KubeconfigError && /not found|none of these files/.test(message);
+      // By name: the error class lives in the cluster bundle, not in this one.
+      const missing = error instanceof Error && error.name === 'KubeconfigError' && /not found|none of these files/.test(message);
       this.replaceSession(undefined, '');
       this.setState({ kind: missing ? 'noKubeconfig' : 'invalidKubeconfig', message, paths: sources.paths });
       return;

@@ -2,7 +2,6 @@
 // editors but can never be saved back to the cluster. (Incidents are shown in the Incidents panel.)
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../cluster/connection';
-import { readObjectYaml } from '../cluster/objectReader';
 import type { ObjectRef } from '../core/model/resources';
 
 export const SCHEME = 'nimbusguard';
@@ -29,6 +28,7 @@ export class NimbusDocuments implements vscode.TextDocumentContentProvider {
       if (!session) return '# Not connected to a cluster.\n';
       const [kind, namespace, file] = parts.slice(1) as [string, string, string];
       try {
+        const { readObjectYaml } = await this.manager.clusterModule();
         return await readObjectYaml(session.kc, { kind, namespace: namespace === '_' ? '' : namespace, name: file.replace(/\.yaml$/, '') });
       } catch (error) {
         return `# ${(error instanceof Error ? error.message : String(error)).replace(/\n/g, ' ')}\n`;

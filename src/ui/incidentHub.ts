@@ -1,14 +1,19 @@
 // Keeps one IncidentMonitor for the current session (a new one after every context switch) and
-// tells the tree, the status bar and the notifier when incidents open or resolve.
+// tells the tree, the status bar and the notifier when incidents open or resolve. Each monitor's
+// agent threads are kept per cluster context, so a paused thread is only ever resumed against the
+// cluster it was about.
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../cluster/connection';
 import { ClusterSession } from '../cluster/clusterSession';
-import { readLogTail } from '../cluster/podLogs';
-import { IncidentMonitor, MonitorScope } from '../agent/incidentMonitor';
+import { IncidentMonitor, type AgentContext } from '../agent/incidentMonitor';
+import type { IncidentAgent } from '../agent/incidentAgent';
+import type { MonitorScope } from '../core/detect/incidentWatch';
 import type { Incident } from '../core/model/incident';
-import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import type { Explainer } from '../agent/nodes/explain';
 import { SignalRecorder } from './signalRecorder';
+
+/** Starts the agent for one cluster context (the extension loads it from dist/agent.js). */
+export type AgentStarter = (context: AgentContext, clusterContext: string) => Promise<IncidentAgent>;
 
 export class IncidentHub implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<{ opened: Incident[]; resolved: Incident[] }>();
@@ -17,12 +22,11 @@ export class IncidentHub implements vscode.Disposable {
   private recorder: SignalRecorder | undefined;
   private session: ClusterSession | undefined;
   private listener: { dispose(): void } | undefined;
-  private checkpointer: Promise<BaseCheckpointSaver> | undefined;
 
   constructor(
     private readonly manager: ConnectionManager,
     private readonly scope: () => MonitorScope,
-    private readonly makeCheckpointer: () => Promise<BaseCheckpointSaver>,
+    private readonly startAgent: AgentStarter,
     private readonly explainer: () => Explainer | undefined = () => undefined,
   ) {}
 
@@ -70,8 +74,8 @@ export class IncidentHub implements vscode.Disposable {
       scope: this.scope,
       usage: connected.usage,
       explainer: this.explainer,
-      checkpointer: () => (this.checkpointer ??= this.makeCheckpointer()),
-      readLogs: (req) => readLogTail(connected.kc, req),
+      agent: (context) => this.startAgent(context, connected.contextName),
+      readLogs: async (req) => (await this.manager.clusterModule()).readLogTail(connected.kc, req),
     });
     this.monitor = monitor;
     const recorder = new SignalRecorder(connected.snapshot, monitor);

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Explainer } from '../agent/nodes/explain';
 import type { LlmCache } from '../agent/llm/cache';
+import type { AgentModule } from '../agent/agentBundle';
 import { COMMANDS } from './commandIds';
 
 const SECRET = 'nimbusguard.llm.apiKey';
@@ -14,7 +15,12 @@ export class LlmSettings implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
 
   /** `memory` keeps answers between sessions (they hold placeholders, never real names when masking). */
-  constructor(private readonly secrets: vscode.SecretStorage, private readonly memory: vscode.Memento) {
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly memory: vscode.Memento,
+    /** The agent bundle, where the LLM client lives; loaded on the first explanation. */
+    private readonly loadAgent: () => Promise<AgentModule>,
+  ) {
     this.subscription = secrets.onDidChange((e) => {
       if (e.key === SECRET) void this.load();
     });
@@ -40,7 +46,7 @@ export class LlmSettings implements vscode.Disposable {
       ...(this.apiKey ? { apiKey: this.apiKey } : {}),
     };
     return async (rootCause, incident) => {
-      const [{ enrichRootCause }, { LlmCache }] = await Promise.all([import('../agent/llm/enrich'), import('../agent/llm/cache')]);
+      const { enrichRootCause, LlmCache } = await this.loadAgent();
       this.cache ??= LlmCache.fromJSON(this.memory.get(CACHE_KEY));
       const result = await enrichRootCause(rootCause, incident, { ...options, cache: this.cache });
       void this.memory.update(CACHE_KEY, this.cache.toJSON());

@@ -3,7 +3,7 @@
 // whenever either says something changed.
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../cluster/connection';
-import { MONITOR_ANNOTATION, MonitorScope } from '../agent/incidentMonitor';
+import { MONITOR_ANNOTATION, type MonitorScope } from '../core/detect/incidentWatch';
 import type { Incident } from '../core/model/incident';
 import type { ObjectRef } from '../core/model/resources';
 import { SEVERITY_STYLE } from '../core/model/severity';

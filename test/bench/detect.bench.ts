@@ -7,7 +7,7 @@ import { ClusterSession } from '../../src/cluster/clusterSession';
 import { clientConfigFor, kubeconfigSources, loadKubeconfig } from '../../src/cluster/kubeconfigLoader';
 import { KIND_BINDINGS } from '../../src/cluster/resourceKinds';
 import { IncidentMonitor } from '../../src/agent/incidentMonitor';
-import { MemorySaver } from '@langchain/langgraph';
+import { createIncidentAgent } from '../../src/agent/incidentAgent';
 import { ADMIN, deployment, kubeConfig, kubeconfigPath, repoRoot, waitFor } from '../cluster/clusterTestKit';
 
 const argv = process.argv.slice(2);
@@ -49,7 +49,7 @@ async function timeToDetect(): Promise<void> {
   await freshNamespace(ns);
   const s = await session([ns]);
   await s.whenSynced();
-  const monitor = new IncidentMonitor({ snapshot: s.snapshot, onSnapshotChange: s.onDidChange, usage: s.usage, checkpointer: async () => new MemorySaver() });
+  const monitor = new IncidentMonitor({ snapshot: s.snapshot, onSnapshotChange: s.onDidChange, usage: s.usage, agent: async (context) => createIncidentAgent(context) });
   const statusSeen = new Map<string, number>();
   const detected = new Map<string, number>();
   const diagnosed = new Map<string, number>();

@@ -77,10 +77,12 @@ export interface WatchedNamespace {
   dispose(): void;
 }
 
-/** A product ClusterSession on `namespaces` (admin context unless `kc` is given) with an IncidentMonitor over it. */
+/** A product ClusterSession on `namespaces` (admin context unless `kc` is given) with an IncidentMonitor and its agent threads over it. */
 export async function watchIncidents(namespaces: string[], opts: { metrics?: boolean; kc?: k8s.KubeConfig; context?: string } = {}): Promise<WatchedNamespace> {
   const { ClusterSession } = await import('../../src/cluster/clusterSession');
   const { IncidentMonitor } = await import('../../src/agent/incidentMonitor');
+  const { createIncidentAgent } = await import('../../src/agent/incidentAgent');
+  const { readLogTail } = await import('../../src/cluster/podLogs');
   let config = opts.kc;
   let context = opts.context ?? ADMIN;
   if (!config) {
@@ -95,8 +97,15 @@ export async function watchIncidents(namespaces: string[], opts: { metrics?: boo
     session.dispose();
     throw new Error(`the session on ${namespaces.join(', ')} did not sync: ${session.notes().join('; ')}`);
   }
-  const { readLogTail } = await import('../../src/cluster/podLogs');
-  const monitor = new IncidentMonitor({ snapshot: session.snapshot, onSnapshotChange: (l) => session.onDidChange(l), usage: session.usage, tickMs: 1_000, readLogs: (req) => readLogTail(config!, req) });
+  const monitor = new IncidentMonitor({
+    snapshot: session.snapshot,
+    onSnapshotChange: (l) => session.onDidChange(l),
+    usage: session.usage,
+    tickMs: 1_000,
+    // The agent threads diagnose each incident, as in the extension (in memory, no LLM step).
+    agent: async (context) => createIncidentAgent(context),
+    readLogs: (req) => readLogTail(config!, req),
+  });
   return {
     session,
     monitor,

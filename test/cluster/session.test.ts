@@ -12,6 +12,9 @@ import { ConnectionManager } from '../../src/cluster/connection';
 import { clientConfigFor, kubeconfigSources, loadKubeconfig } from '../../src/cluster/kubeconfigLoader';
 import { ADMIN, LIMITED, LIMITED_NAMESPACE, deployment, kubeConfig, kubeconfigPath, scratchNamespace, waitFor } from './clusterTestKit';
 
+/** The cluster bundle as the extension loads it on its first connection. */
+const loadCluster = async () => import('../../src/cluster/clusterBundle');
+
 let ns: { name: string; remove: () => Promise<void> };
 const kc = kubeConfig();
 const apps = kc.makeApiClient(k8s.AppsV1Api);
@@ -76,7 +79,7 @@ test('switching context with kubectl-style rewrites of the kubeconfig replaces t
   const dir = mkdtempSync(join(tmpdir(), 'ng-kubeconfig-'));
   const file = join(dir, 'config');
   writeFileSync(file, readFileSync(kubeconfigPath, 'utf8').replace(/current-context: .*/, `current-context: ${ADMIN}`));
-  const manager = new ConnectionManager(() => ({ kubeconfig: file, namespaces: [] }), {});
+  const manager = new ConnectionManager(() => ({ kubeconfig: file, namespaces: [] }), loadCluster, {});
   try {
     await manager.reload();
     assert.equal(manager.state.kind === 'ready' && manager.state.context, ADMIN);
@@ -100,13 +103,13 @@ test('bad kubeconfigs and unreachable clusters give one clear sentence', async (
   const dir = mkdtempSync(join(tmpdir(), 'ng-bad-'));
   const malformed = join(dir, 'malformed');
   writeFileSync(malformed, 'clusters: [oops\n');
-  const m1 = new ConnectionManager(() => ({ kubeconfig: malformed, namespaces: [] }), {});
+  const m1 = new ConnectionManager(() => ({ kubeconfig: malformed, namespaces: [] }), loadCluster, {});
   await m1.reload();
   assert.equal(m1.state.kind, 'invalidKubeconfig');
   assert.match(m1.state.kind === 'invalidKubeconfig' ? m1.state.message : '', /malformed: not valid YAML/);
   m1.dispose();
 
-  const m2 = new ConnectionManager(() => ({ kubeconfig: join(dir, 'absent'), namespaces: [] }), {});
+  const m2 = new ConnectionManager(() => ({ kubeconfig: join(dir, 'absent'), namespaces: [] }), loadCluster, {});
   await m2.reload();
   assert.equal(m2.state.kind, 'noKubeconfig');
   m2.dispose();
@@ -119,7 +122,7 @@ test('bad kubeconfigs and unreachable clusters give one clear sentence', async (
     });
   });
   writeFileSync(unreachable, `apiVersion: v1\nkind: Config\ncurrent-context: gone\nclusters: [{name: gone, cluster: {server: "https://127.0.0.1:${closedPort}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: gone, context: {cluster: gone, user: u}}]\n`);
-  const m3 = new ConnectionManager(() => ({ kubeconfig: unreachable, namespaces: [] }), {});
+  const m3 = new ConnectionManager(() => ({ kubeconfig: unreachable, namespaces: [] }), loadCluster, {});
   await m3.reload();
   await waitFor('the probe to fail', () => m3.session?.state.phase === 'unreachable', 10_000, 50);
   const state = m3.session!.state;

@@ -9,7 +9,7 @@
 // Network hygiene: one POST to the configured endpoint and nothing else. No streaming and no
 // token-usage streaming; the model is called below the callback manager, so no LangSmith tracer is
 // attached even when LANGSMITH_TRACING is set (`callbacks: []` alone does not prevent that), and
-// src/agent/runtime.ts's disableRemoteTracing() already deletes the LANGSMITH_/LANGCHAIN_TRACING
+// src/agent/incidentAgent.ts's disableRemoteTracing() already deletes the LANGSMITH_/LANGCHAIN_TRACING
 // variables for the process unless the user allowed tracing. The API key is always passed
 // explicitly, so OPENAI_API_KEY / AZURE_OPENAI_API_KEY from the environment are never sent to
 // whatever baseUrl the user configured.

@@ -1,15 +1,14 @@
 // The act loop in the editor: one ActService for the connected session (a new one after a context
 // switch), its paused approvals kept in a file checkpointer per context so they survive a window
 // reload, and one event for everything the tree and the panels redraw on (ledger, pending approvals).
+// The service and the writers come from the agent bundle, loaded after activation.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { ActService, type PendingApproval } from '../../agent/actService';
-import { ApiClient } from '../../cluster/actions/apiClient';
-import { ShadowRunner } from '../../cluster/actions/shadow';
+import type { ActService, PendingApproval } from '../../agent/actService';
+import type { AgentModule } from '../../agent/agentBundle';
 import type { ClusterSession } from '../../cluster/clusterSession';
 import type { ConnectionManager } from '../../cluster/connection';
-import { clientConfigFor } from '../../cluster/kubeconfigLoader';
 import { DEFAULT_PROTECTED_CONTEXTS } from '../../core/change/confirmation';
 import type { Incident } from '../../core/model/incident';
 import type { ChangeRecord } from '../../core/model/proposal';
@@ -38,7 +37,12 @@ export class ActController implements vscode.Disposable {
   /** The session whose service is being built (the checkpointer loads asynchronously). */
   private loading: ClusterSession | undefined;
 
-  constructor(private readonly manager: ConnectionManager, private readonly hub: IncidentHub, private readonly checkpointRoot: string) {}
+  constructor(
+    private readonly manager: ConnectionManager,
+    private readonly hub: IncidentHub,
+    private readonly checkpointRoot: string,
+    private readonly loadAgent: () => Promise<AgentModule>,
+  ) {}
 
   /** The service of the connected session, or undefined while there is none. */
   get service(): ActService | undefined {
@@ -79,19 +83,18 @@ export class ActController implements vscode.Disposable {
       return;
     }
     this.loading = session;
-    const api = new ApiClient(clientConfigFor(state.loaded, state.context));
-    const dir = join(this.checkpointRoot, createHash('sha256').update(`${state.context}\n${api.server}`).digest('hex').slice(0, 16));
-    const checkpointer = import('../../agent/runtime').then((m) => m.createCheckpointer(dir, config().get<boolean>('agent.allowTracing', false)));
-    void checkpointer.then((cp) => {
+    void this.loadAgent().then((agent) => {
       if (this.loading !== session || this.hub.currentSession !== session) return;
       this.loading = undefined;
-      const service = new ActService({
+      const api = new agent.ApiClient(agent.clientConfigFor(state.loaded, state.context));
+      const dir = join(this.checkpointRoot, createHash('sha256').update(`${state.context}\n${api.server}`).digest('hex').slice(0, 16));
+      const service = new agent.ActService({
         api,
         snapshot: session.snapshot,
         incidents: monitor,
         usage: session.usage,
-        checkpointer: cp,
-        shadow: new ShadowRunner(api),
+        checkpointer: agent.createCheckpointer(dir, config().get<boolean>('agent.allowTracing', false)),
+        shadow: new agent.ShadowRunner(api),
         protectedContexts,
         namespaces: () => session.snapshot.namespaces(),
       });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { IncidentMonitor } from '../../../src/agent/incidentMonitor';
 import { FileCheckpointer } from '../../../src/agent/fileCheckpointer';
 import { buildIncidentGraph } from '../../../src/agent/graph';
+import { createIncidentAgent } from '../../../src/agent/incidentAgent';
 import { incidentId, type Incident } from '../../../src/core/model/incident';
 import { ClusterSnapshot, NOW, addApp, ago, cond, event, ref, runningStatus } from '../detect/fixtures';
 
@@ -31,7 +32,7 @@ function monitorFor(snapshot: ClusterSnapshot, dir: string) {
   const monitor = new IncidentMonitor({
     snapshot,
     onSnapshotChange: (l) => (listeners.add(l), { dispose: () => listeners.delete(l) }),
-    checkpointer: async () => new FileCheckpointer(dir),
+    agent: async (context) => createIncidentAgent({ ...context, checkpointDir: dir }),
     now: () => NOW,
     tickMs: 60_000,
   });

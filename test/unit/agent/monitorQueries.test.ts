@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IncidentMonitor } from '../../../src/agent/incidentMonitor';
+import { createIncidentAgent } from '../../../src/agent/incidentAgent';
 import { addApp, ClusterSnapshot, cond, NOW, runningStatus } from '../detect/fixtures';
 
-test('what the Incidents panel asks the monitor: all incidents with the resolved ones, first evaluation, causes known without diagnosing', () => {
+test('what the Incidents panel asks the monitor: all incidents with the resolved ones, first evaluation, causes known without diagnosing', async () => {
   const snapshot = new ClusterSnapshot();
   const crashing = () => ({
     conditions: [cond('Ready', 'False')],
@@ -12,7 +13,10 @@ test('what the Incidents panel asks the monitor: all incidents with the resolved
   addApp(snapshot, 'api', { replicas: 1, deployment: { ready: 0, available: 0 }, pod: crashing });
   let now = NOW.getTime();
   const changes: number[] = [];
-  const monitor = new IncidentMonitor({ snapshot, onSnapshotChange: () => ({ dispose() {} }), now: () => new Date(now), tickMs: 3_600_000 });
+  const monitor = new IncidentMonitor({
+    snapshot, onSnapshotChange: () => ({ dispose() {} }), now: () => new Date(now), tickMs: 3_600_000,
+    agent: async (context) => createIncidentAgent(context),
+  });
   monitor.onDidChange(() => changes.push(now));
   try {
     monitor.evaluate();
@@ -20,10 +24,13 @@ test('what the Incidents panel asks the monitor: all incidents with the resolved
     const crash = monitor.all().find((i) => i.type === 'CrashLoopBackOff')!;
     assert.ok(crash);
     assert.equal(monitor.knownRootCause(crash.id), undefined, 'nothing diagnosed yet');
+    await monitor.idle();
     const cause = monitor.rootCause(crash.id)!;
+    assert.ok(cause, 'the thread diagnosed it');
     assert.equal(monitor.knownRootCause(crash.id)?.summary, cause.summary);
     now += 5_000;
     monitor.evaluate();
+    await monitor.idle();
     assert.equal(monitor.knownRootCause(crash.id)?.summary, cause.summary, 'a cause from an earlier evaluation is still known');
 
     // The workload heals: its incidents resolve and stay listed within the retention.
