@@ -50,8 +50,8 @@ const webviewEntries = walk(join(root, 'webview'), (p) => p.endsWith('/main.ts')
 // anything it reaches would put them back into what activation parses. Fail the build instead.
 const LAZY_PACKAGES = [
   { filter: /^@langchain\//, bundle: 'dist/agent.js (src/agent/agentBundle.ts)' },
-  // Not yet enforced for the Kubernetes client: the scaling policies' watcher and the Prometheus
-  // client still reach it from the extension bundle.
+  { filter: /^@kubernetes\/client-node$/, bundle: 'dist/cluster.js (src/cluster/clusterBundle.ts)' },
+  { filter: /^undici$/, bundle: 'dist/cluster.js (src/cluster/clusterBundle.ts)' },
 ];
 const keepActivationSmall = {
   name: 'keep-activation-small',

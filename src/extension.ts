@@ -15,7 +15,7 @@ import { ManifestInsights, registerInsightProviders } from './ui/manifestInsight
 import { registerIncidentsPanel } from './ui/incidentsPanel/incidentsPanelHost';
 import { registerScalingPanel } from './ui/scalingPanel/scalingPanelHost';
 import { PrometheusSettings } from './ui/prometheusSettings';
-import { PrometheusDemand } from './cluster/prometheusDemand';
+import type { PrometheusDemand } from './cluster/prometheusDemand';
 import { ScalingPolicies } from './ui/scalingPolicies';
 import { ConnectionStatusBar } from './ui/statusBar';
 import { ActController } from './ui/act/actController';
@@ -119,7 +119,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerConnectionCommands(manager),
     ...registerIncidentCommands(hub, documents, manifests, incidentsPanel.show),
     ...incidentsPanel.disposables,
-    ...registerScalingPanel({ extensionUri: context.extensionUri, manager, prometheus: () => prometheus.value(), demand: new PrometheusDemand(), policyFor: (w) => policies.policyFor(w) }),
+    ...registerScalingPanel({ extensionUri: context.extensionUri, manager, prometheus: () => prometheus.value(), demand: prometheusDemand(manager), policyFor: (w) => policies.policyFor(w) }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['kubeconfig', 'context', 'namespaces'].some((k) => e.affectsConfiguration(`nimbusguard.${k}`))) void manager.reload();
       if (e.affectsConfiguration('nimbusguard.monitor')) {
@@ -134,4 +134,10 @@ export function activate(context: vscode.ExtensionContext): void {
 
 export function deactivate(): void {
   // Everything is disposed through context.subscriptions.
+}
+
+/** One Prometheus reader for the window (it keeps each workload's series), built on first use. */
+function prometheusDemand(manager: ConnectionManager): () => Promise<PrometheusDemand> {
+  let reader: Promise<PrometheusDemand> | undefined;
+  return () => (reader ??= manager.clusterModule().then((m) => new m.PrometheusDemand()));
 }

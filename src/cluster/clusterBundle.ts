@@ -4,3 +4,5 @@ export { ClusterSession } from './clusterSession';
 export { chooseContext, clientConfigFor, kubeconfigSources, loadKubeconfig } from './kubeconfigLoader';
 export { readObjectYaml } from './objectReader';
 export { readLogTail } from './podLogs';
+export { PolicyWatcher } from './policyWatcher';
+export { PrometheusDemand } from './prometheusDemand';

@@ -2,45 +2,13 @@
 // history. Only transport lives here (timeouts, size limit, no redirects, the optional auth header);
 // what the answer means is decided by the pure parser in core/metrics.
 import { fetch } from 'undici';
+import { endpointProblem, headerOf, type PrometheusEndpoint } from '../core/metrics/promEndpoint';
 import { parsePromResponse, quote, type PromResult } from '../core/metrics/promResponse';
 
-export interface PrometheusEndpoint {
-  /** The server's root, e.g. `http://prometheus.example:9090` or `https://host/prometheus`. */
-  url: string;
-  /** `Name: value` (e.g. `Authorization: Bearer …`), or a bare value sent as `Authorization`. */
-  authHeader?: string;
-}
+export type { PrometheusEndpoint };
 
 /** Longest response body read; a demand series is far smaller. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
-
-/** Checks a configured URL; returns the reason it cannot be used, or undefined. */
-export function endpointProblem(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `"${quote(url, 80)}" is not a URL (expected e.g. http://localhost:9090).`;
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    return `${parsed.protocol} is not supported; use http:// or https://.`;
-  if (parsed.username || parsed.password)
-    return 'Put credentials in the auth header (NimbusGuard: Set Prometheus Auth Header…), not in the URL.';
-  return undefined;
-}
-
-/** The header to send, split into name and value; undefined when there is none or it is not a valid header. */
-export function headerOf(raw: string | undefined): [string, string] | undefined {
-  const text = raw?.trim();
-  if (!text) return undefined;
-  const colon = text.indexOf(':');
-  const [name, value] =
-    colon > 0 && /^[A-Za-z0-9-]+$/.test(text.slice(0, colon).trim())
-      ? [text.slice(0, colon).trim(), text.slice(colon + 1).trim()]
-      : ['Authorization', text];
-  if (/[\r\n]/.test(value)) return undefined;
-  return [name, value];
-}
 
 export class PrometheusClient {
   constructor(

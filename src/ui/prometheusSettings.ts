@@ -3,7 +3,7 @@
 // a command; never in settings, never logged, sent only to the URL of the user's own setting).
 import * as vscode from 'vscode';
 import type { PrometheusSettingsValue } from './scalingPanel/demandSource';
-import { endpointProblem, headerOf } from '../cluster/prometheusClient';
+import { endpointProblem, headerOf } from '../core/metrics/promEndpoint';
 import { COMMANDS } from './commandIds';
 
 const SECRET = 'nimbusguard.prometheus.authHeader';

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../cluster/connection';
 import type { ClusterSession } from '../cluster/clusterSession';
-import { PolicyWatcher } from '../cluster/policyWatcher';
+import type { PolicyWatcher } from '../cluster/policyWatcher';
 import type { Workload } from '../core/model/workload';
 import { governedBy, type GoverningPolicy } from './scalingPanel/demandSource';
 
@@ -30,9 +30,14 @@ export class ScalingPolicies implements vscode.Disposable {
     this.session = session;
     if (!session) return;
     // Cluster-wide when allowed; the watcher notes a kind it may not read and never fails because of it.
-    this.watcher = new PolicyWatcher(session.kc);
-    this.watcher.onDidChange(() => this.changed.fire());
-    this.watcher.start();
+    // Its code lives in the cluster bundle, which a connected session has already loaded.
+    void this.manager.clusterModule().then(({ PolicyWatcher }) => {
+      if (this.session !== session || this.watcher) return;
+      this.watcher = new PolicyWatcher(session.kc);
+      this.watcher.onDidChange(() => this.changed.fire());
+      this.watcher.start();
+      this.changed.fire();
+    });
   }
 
   /** The policy governing the workload and notes about the policies selecting it. */

@@ -11,7 +11,7 @@ import {
 import type { ClusterSnapshot } from '../../core/model/snapshot';
 import { demandMetric, governanceOf, type ScalingPolicyRecord } from '../../core/scaling/scalingPolicies';
 import type { Workload } from '../../core/model/workload';
-import type { PrometheusEndpoint } from '../../cluster/prometheusClient';
+import type { PrometheusEndpoint } from '../../core/metrics/promEndpoint';
 import type { DemandRequest } from '../../cluster/prometheusDemand';
 
 export interface PrometheusSettingsValue {

@@ -25,7 +25,8 @@ export interface ScalingPanelDeps {
   manager: ConnectionManager;
   /** The Prometheus settings in force (undefined: none configured). */
   prometheus: () => PrometheusSettingsValue | undefined;
-  demand: PrometheusDemand;
+  /** The Prometheus reader, from the cluster bundle (loaded on first use). */
+  demand: () => Promise<PrometheusDemand>;
   /** The policy custom resource governing a workload, and problems with the policies selecting it. */
   policyFor?: (workload: Workload) => { policy?: GoverningPolicy; notes: string[] };
 }
@@ -126,7 +127,7 @@ class ScalingPanel implements PanelController {
       const governed = this.deps.policyFor?.(workload) ?? { notes: [] };
       const plan = planDemand(source.snapshot, workload, this.deps.prometheus(), governed.policy);
       input = { plan, policyNotes: governed.notes, ...(governed.policy ? { policy: governed.policy } : {}) };
-      if (plan.source === 'prometheus') input.read = await this.deps.demand.read(plan.request);
+      if (plan.source === 'prometheus') input.read = await (await this.deps.demand()).read(plan.request);
     }
     return buildScalingState(sourceOf(this.deps.manager), this.ref, Date.now(), input);
   }

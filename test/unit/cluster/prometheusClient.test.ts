@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PrometheusClient, endpointProblem, headerOf } from '../../../src/cluster/prometheusClient';
+import { PrometheusClient } from '../../../src/cluster/prometheusClient';
+import { endpointProblem, headerOf } from '../../../src/core/metrics/promEndpoint';
 
 function serve(
   handler: (req: IncomingMessage, body: string) => [number, string, Record<string, string>?],
