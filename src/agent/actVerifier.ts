@@ -15,6 +15,7 @@ import type { Pod } from '../core/model/resources';
 import { shadowObstacle } from '../cluster/actions/shadow';
 import type { ActContext } from './actContext';
 import { replayCheck } from './scalingProposals';
+import { isPodTemplateKind } from '../core/model/workload';
 
 type Obj = Record<string, any>;
 
@@ -33,8 +34,6 @@ export interface Verified {
   verdict: Verdict;
   planned?: PlannedWrite;
 }
-
-const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
 
 function touchesTemplate(p: Proposal): boolean {
   return p.fields.some((f) => f === 'spec.template' || f.startsWith('spec.template.'));
@@ -126,11 +125,11 @@ export async function verifyProposal(ctx: ActContext, proposal: Proposal, opts: 
     return { ...check, durationMs: Math.round(performance.now() - started) };
   });
 
-  const templateChange = TEMPLATE_KINDS.has(proposal.target.kind) && touchesTemplate(proposal);
+  const templateChange = isPodTemplateKind(proposal.target.kind) && touchesTemplate(proposal);
   const newTemplateRaw: Obj | undefined = templateChange ? (dryRunObject?.['spec']?.['template'] as Obj | undefined) : undefined;
   if (templateChange && !newTemplateRaw) {
     for (const name of ['podAdmission', 'fit', 'quota', 'disruption'] as const) await run(name, () => ({ name, result: 'inconclusive', detail: 'the new pod template is unknown because the dry-run did not pass', evidence: [], warnings: [], durationMs: 0 }));
-  } else if (!TEMPLATE_KINDS.has(proposal.target.kind)) {
+  } else if (!isPodTemplateKind(proposal.target.kind)) {
     for (const name of ['podAdmission', 'fit', 'quota', 'disruption'] as const) checks.push(skipped(name, `a ${proposal.target.kind} runs no pods of its own`));
   } else {
     await run('podAdmission', () => checkPodAdmission(ctx.api, proposal.target.namespace, proposal.target.name, newTemplateRaw));

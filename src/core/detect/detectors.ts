@@ -21,6 +21,10 @@ import { hpaMisconfiguredDetector } from './hpaMisconfigured';
 import { jobFailedDetector } from './jobFailed';
 import { cronJobSuspendedOrInvalidDetector } from './cronJobSuspendedOrInvalid';
 import { webhookUnavailableDetector } from './webhookUnavailable';
+import { podSetupFailedDetector } from './podSetupFailed';
+import { podCreationRejectedDetector } from './podCreationRejected';
+import { containerFailedDetector } from './containerFailed';
+import { pullSecretMissingDetector } from './pullSecretMissing';
 
 export const DETECTORS: readonly Detector[] = [
   crashLoopBackOffDetector,
@@ -43,6 +47,10 @@ export const DETECTORS: readonly Detector[] = [
   jobFailedDetector,
   cronJobSuspendedOrInvalidDetector,
   webhookUnavailableDetector,
+  podSetupFailedDetector,
+  podCreationRejectedDetector,
+  containerFailedDetector,
+  pullSecretMissingDetector,
 ];
 
 export interface DetectorError {

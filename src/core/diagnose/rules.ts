@@ -19,6 +19,10 @@ import { jobRule } from './jobRule';
 import { cronJobRule } from './cronJobRule';
 import { webhookRule } from './webhookRule';
 import { replicasUnavailableRule } from './replicasUnavailableRule';
+import { podSetupRule } from './podSetupRule';
+import { admissionRule } from './admissionRule';
+import { containerFailedRule } from './containerFailedRule';
+import { pullSecretRule } from './pullSecretRule';
 
 export const RULES: readonly DiagnosisRule[] = [
   oomRule,
@@ -39,4 +43,8 @@ export const RULES: readonly DiagnosisRule[] = [
   cronJobRule,
   webhookRule,
   replicasUnavailableRule,
+  podSetupRule,
+  admissionRule,
+  containerFailedRule,
+  pullSecretRule,
 ];

@@ -7,10 +7,12 @@ export const INCIDENT_TYPES = [
   'ReadinessProbeFailing', 'ReplicasUnavailable', 'RolloutStuck', 'RolloutRegression', 'QuotaExceeded',
   'ServiceNoEndpoints', 'PVCPending', 'NodeNotReady', 'NodePressure', 'HPASaturated', 'HPAMisconfigured',
   'JobFailed', 'CronJobSuspendedOrInvalid', 'WebhookUnavailable',
+  // pod-side families: stuck before start, pods not created, failed outside a crash loop, pull secrets
+  'PodSetupFailed', 'PodCreationRejected', 'ContainerFailed', 'PullSecretMissing',
 ] as const;
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
 
-export type EvidenceKind = 'status' | 'condition' | 'event' | 'scheduler' | 'revision' | 'metric' | 'spec';
+export type EvidenceKind = 'status' | 'condition' | 'event' | 'scheduler' | 'revision' | 'metric' | 'spec' | 'log';
 
 export interface Evidence {
   kind: EvidenceKind;
