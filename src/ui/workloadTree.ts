@@ -13,6 +13,7 @@ import { IncidentHub } from './incidentHub';
 export type TreeNode =
   | { type: 'context'; name: string; server: string; detail: string }
   | { type: 'nodes' }
+  | { type: 'clusterObjects' }
   | { type: 'namespace'; name: string }
   | { type: 'workload'; workload: Workload }
   | { type: 'object'; ref: ObjectRef }
@@ -34,6 +35,9 @@ export function connectionContextKey(manager: ConnectionManager): string {
   if (state.kind !== 'ready') return state.kind;
   return state.session.state.phase;
 }
+
+/** Incidents on cluster-scoped objects other than nodes (a PersistentVolume, a GatewayClass, a webhook configuration). */
+const isClusterObject = (i: Incident) => !i.workload.namespace && i.workload.kind !== 'Node';
 
 const sameRef = (a: ObjectRef, b: { kind: string; namespace: string; name: string }) => a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
 
@@ -76,6 +80,7 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       case 'context': {
         const out: TreeNode[] = [];
         if (incidents.some((i) => i.workload.kind === 'Node')) out.push({ type: 'nodes' });
+        if (incidents.some(isClusterObject)) out.push({ type: 'clusterObjects' });
         const namespaces = new Set(snapshot.namespaces().filter((ns) => snapshot.workloadsIn(ns).some((w) => this.monitored(w))));
         for (const i of incidents) if (i.workload.namespace) namespaces.add(i.workload.namespace);
         out.push(...[...namespaces].sort().map((name): TreeNode => ({ type: 'namespace', name })));
@@ -86,6 +91,11 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       case 'nodes': {
         const seen = new Map<string, ObjectRef>();
         for (const i of incidents) if (i.workload.kind === 'Node') seen.set(i.workload.name, i.workload);
+        return [...seen.values()].map((ref) => ({ type: 'object', ref }));
+      }
+      case 'clusterObjects': {
+        const seen = new Map<string, ObjectRef>();
+        for (const i of incidents) if (isClusterObject(i)) seen.set(`${i.workload.kind}/${i.workload.name}`, i.workload);
         return [...seen.values()].map((ref) => ({ type: 'object', ref }));
       }
       case 'namespace': {
@@ -122,6 +132,13 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const item = new vscode.TreeItem('Nodes', vscode.TreeItemCollapsibleState.Expanded);
         item.id = 'nodes';
         item.iconPath = new vscode.ThemeIcon('server', new vscode.ThemeColor('list.errorForeground'));
+        return item;
+      }
+      case 'clusterObjects': {
+        const item = new vscode.TreeItem('Cluster objects', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = 'clusterObjects';
+        item.tooltip = 'Cluster-scoped objects with open incidents (PersistentVolumes, GatewayClasses, webhook configurations)';
+        item.iconPath = new vscode.ThemeIcon('globe', new vscode.ThemeColor('list.warningForeground'));
         return item;
       }
       case 'namespace': {

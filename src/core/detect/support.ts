@@ -1,7 +1,7 @@
 // Helpers the detectors share: time arithmetic on API timestamps, safe text, evidence builders,
 // label selector matching, per-snapshot caches, controllers and endpoints.
 import type { Evidence, Finding, IncidentType, Severity } from '../model/incident';
-import type { KubeEvent, Meta, ObjectRef } from '../model/resources';
+import type { KubeEvent, LabelSelectorRequirement, Meta, ObjectRef } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
 import type { Condition, Workload } from '../model/workload';
 
@@ -212,4 +212,34 @@ export function nodeEvents(snapshot: ClusterSnapshot, node: string): KubeEvent[]
 /** A name as it appears inside a field path selector, bounded and on one line. */
 export function fieldName(name: string): string {
   return oneLine(name, 100);
+}
+
+// ---- references between objects -----------------------------------------------------------------
+
+/** A reference to a missing object counts once the referrer is this old (it may be created just after). */
+export const REFERENCE_GRACE_MS = 60 * 1000;
+
+/** Full label-selector semantics (matchLabels and matchExpressions); an empty selector matches everything. */
+export function matchesLabelSelector(labels: Record<string, string>, matchLabels: Record<string, string>, expressions: readonly LabelSelectorRequirement[] = []): boolean {
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(labels, k);
+  if (!Object.entries(matchLabels).every(([k, v]) => has(k) && labels[k] === v)) return false;
+  return expressions.every((e) => {
+    switch (e.operator) {
+      case 'In': return has(e.key) && e.values.includes(labels[e.key]!);
+      case 'NotIn': return !has(e.key) || !e.values.includes(labels[e.key]!);
+      case 'Exists': return has(e.key);
+      case 'DoesNotExist': return !has(e.key);
+      default: return false;
+    }
+  });
+}
+
+/** matchLabels and matchExpressions as kubectl prints them: "app=web,tier in (a,b)". */
+export function labelSelectorText(matchLabels: Record<string, string>, expressions: readonly LabelSelectorRequirement[] = []): string {
+  const words: Record<string, string> = { In: 'in', NotIn: 'notin' };
+  const parts = [
+    selectorText(matchLabels),
+    ...expressions.map((e) => (e.operator === 'Exists' ? e.key : e.operator === 'DoesNotExist' ? `!${e.key}` : `${e.key} ${words[e.operator] ?? e.operator} (${e.values.join(',')})`)),
+  ].filter((p) => p !== '');
+  return parts.join(',') || '(everything)';
 }

@@ -11,6 +11,7 @@ export const ROOT_RANK: Record<IncidentType, number> = {
   NodeNotReady: 0, NodePressure: 1, WebhookUnavailable: 2, PVCPending: 3, RolloutRegression: 4, RolloutStuck: 5, QuotaExceeded: 6,
   OOMKilled: 7, ImagePullBackOff: 8, CreateContainerConfigError: 9, Unschedulable: 10, CrashLoopBackOff: 11, ReadinessProbeFailing: 12,
   Evicted: 13, JobFailed: 14, ReplicasUnavailable: 15, HPASaturated: 16, HPAMisconfigured: 17, ServiceNoEndpoints: 18, CronJobSuspendedOrInvalid: 19,
+  NodeProblem: 1, VolumeLost: 3, StatefulSetMisconfigured: 3, IngressMisconfigured: 20, GatewayMisconfigured: 20, DisruptionBlocked: 21,
 };
 
 const POD_LEVEL: readonly IncidentType[] = [

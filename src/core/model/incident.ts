@@ -6,6 +6,8 @@ export const INCIDENT_TYPES = [
   'ReadinessProbeFailing', 'ReplicasUnavailable', 'RolloutStuck', 'RolloutRegression', 'QuotaExceeded',
   'ServiceNoEndpoints', 'PVCPending', 'NodeNotReady', 'NodePressure', 'HPASaturated', 'HPAMisconfigured',
   'JobFailed', 'CronJobSuspendedOrInvalid', 'WebhookUnavailable',
+  // Objects that refer to what is missing or that block others: Ingresses, PDBs, nodes, storage, Gateway API.
+  'IngressMisconfigured', 'DisruptionBlocked', 'NodeProblem', 'StatefulSetMisconfigured', 'VolumeLost', 'GatewayMisconfigured',
 ] as const;
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
 

@@ -203,15 +203,25 @@ export interface ResourceQuota {
   used: Record<string, string>;
 }
 
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: string;
+  values: string[];
+}
+
 export interface PodDisruptionBudget {
   meta: Meta;
   minAvailable?: string;
   maxUnavailable?: string;
   selector: Record<string, string>;
+  /** spec.selector.matchExpressions. */
+  selectorExpressions: LabelSelectorRequirement[];
   currentHealthy: number;
   desiredHealthy: number;
   disruptionsAllowed: number;
   expectedPods: number;
+  observedGeneration: number;
+  conditions: Condition[];
 }
 
 export interface KubeEvent {
@@ -237,4 +247,12 @@ export interface WebhookConfiguration {
   meta: Meta;
   kind: 'ValidatingWebhookConfiguration' | 'MutatingWebhookConfiguration';
   webhooks: { name: string; failurePolicy: string; service?: { namespace: string; name: string; port?: number }; url?: string }[];
+}
+
+/**
+ * What NimbusGuard knows of a Secret: that it exists. It is listed and watched as metadata only,
+ * and its annotations are dropped (kubectl's last-applied annotation holds the plaintext value).
+ */
+export interface SecretMeta {
+  meta: Meta;
 }

@@ -28,7 +28,8 @@ export type CauseCategory =
   | 'memory-limit' | 'bad-rollout' | 'crash' | 'image-pull' | 'config-missing' | 'insufficient-resources'
   | 'scheduling-constraints' | 'volume-binding' | 'quota' | 'readiness-probe' | 'selector-mismatch'
   | 'storage-class' | 'hpa-capacity' | 'hpa-config' | 'node-failure' | 'node-pressure' | 'job-failure'
-  | 'cronjob-config' | 'webhook' | 'unknown';
+  | 'cronjob-config' | 'webhook' | 'unknown'
+  | 'ingress-config' | 'disruption-budget' | 'node-problem' | 'statefulset-config' | 'volume-lost' | 'gateway-config';
 
 export interface RootCause {
   incidentId: string;

@@ -2,8 +2,10 @@
 // time (never rebuilt per event). Readers never see Kubernetes client types.
 import type {
   CronJob, EndpointSlice, HorizontalPodAutoscaler, Job, KubeEvent, Meta, Node, ObjectRef, PersistentVolumeClaim,
-  Pod, PodDisruptionBudget, PodUsage, ReplicaSet, ResourceQuota, Service, WebhookConfiguration,
+  Pod, PodDisruptionBudget, PodUsage, ReplicaSet, ResourceQuota, SecretMeta, Service, WebhookConfiguration,
 } from './resources';
+import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass } from './routing';
+import type { PersistentVolume, StorageClass } from './storage';
 import { Workload, WorkloadKind, workloadKey } from './workload';
 
 /** Every kind the snapshot stores, with its plain record type. */
@@ -25,6 +27,15 @@ export interface KindRecords {
   Event: KubeEvent;
   ValidatingWebhookConfiguration: WebhookConfiguration;
   MutatingWebhookConfiguration: WebhookConfiguration;
+  // Objects that other objects refer to by name, and routing/storage kinds with their own checks.
+  Ingress: Ingress;
+  IngressClass: IngressClass;
+  StorageClass: StorageClass;
+  PersistentVolume: PersistentVolume;
+  Secret: SecretMeta;
+  GatewayClass: GatewayClass;
+  Gateway: Gateway;
+  HTTPRoute: HTTPRoute;
 }
 export type SnapshotKind = keyof KindRecords;
 
@@ -47,6 +58,8 @@ export class ClusterSnapshot {
   private readonly byOwner = new Map<string, Set<string>>();
   private readonly eventsByObject = new Map<string, Set<string>>();
   private readonly usage = new Map<string, PodUsage>();
+  /** "Kind/namespace" (or "Kind/*" for every namespace) whose list is complete: absence means missing. */
+  private readonly observed = new Set<string>();
   private revision = 0;
 
   /** Increases on every change; cheap to compare for "did anything change". */
@@ -96,6 +109,28 @@ export class ClusterSnapshot {
 
   count(kind: SnapshotKind): number {
     return this.store(kind).size;
+  }
+
+  /**
+   * Records that the watch of `kind` in `namespace` (undefined: every namespace, or a cluster-scoped
+   * kind) has listed (true), or stopped being able to (false).
+   */
+  setObserved(kind: SnapshotKind, namespace: string | undefined, observed: boolean): void {
+    const key = `${kind}/${namespace ?? '*'}`;
+    if (observed === this.observed.has(key)) return;
+    if (observed) this.observed.add(key);
+    else this.observed.delete(key);
+    this.revision++;
+  }
+
+  /**
+   * True when the snapshot holds every `kind` object of `namespace` (omit it for cluster-scoped kinds),
+   * so a name it lacks does not exist. A snapshot filled by hand (tests, replays) counts as complete
+   * for the kinds it holds records of.
+   */
+  observes(kind: SnapshotKind, namespace?: string): boolean {
+    if (this.observed.has(`${kind}/*`) || (namespace !== undefined && this.observed.has(`${kind}/${namespace}`))) return true;
+    return this.observed.size === 0 && this.count(kind) > 0;
   }
 
   // ---- workloads (the tree's view) -------------------------------------------------------------
