@@ -17,7 +17,7 @@ export const volumeLostDetector: Detector = {
       const pvKnown = snapshot.observes('PersistentVolume');
       const pv = pvc.volumeName ? snapshot.get('PersistentVolume', '', pvc.volumeName) : undefined;
       const gone = pvc.volumeName && pvKnown && !pv ? `; PersistentVolume ${oneLine(pvc.volumeName, 63)} no longer exists` : '';
-      out.push(finding('VolumeLost', 'critical', ref, `PVC ${oneLine(pvc.meta.name)} is Lost: its volume ${oneLine(pvc.volumeName ?? '(none)', 63)} is gone${gone}${users.length > 0 ? `; ${users.length} pod${users.length === 1 ? '' : 's'} use it` : ''}`, [
+      out.push(finding('VolumeLost', 'critical', ref, `PVC ${oneLine(pvc.meta.name)} is Lost: its volume ${oneLine(pvc.volumeName ?? '(none)', 63)} is gone${gone}${users.length > 0 ? `; ${users.length === 1 ? '1 pod uses' : `${users.length} pods use`} it` : ''}`, [
         { kind: 'status', source: ref, field: 'status.phase', text: 'Lost' },
         { kind: 'spec', source: ref, field: 'spec.volumeName', text: clip(`volumeName ${pvc.volumeName ?? '(none)'}, storage class ${pvc.storageClassName ?? '(none)'}`) },
         pv ? { kind: 'status', source: refOf('PersistentVolume', pv.meta), field: 'status.phase', text: clip(`PersistentVolume ${pv.meta.name} is ${pv.phase}${pv.claim ? `, bound to ${pv.claim.namespace}/${pv.claim.name}` : ''}`) } : undefined,

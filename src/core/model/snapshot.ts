@@ -60,6 +60,8 @@ export class ClusterSnapshot {
   private readonly usage = new Map<string, PodUsage>();
   /** "Kind/namespace" (or "Kind/*" for every namespace) whose list is complete: absence means missing. */
   private readonly observed = new Set<string>();
+  /** Kinds a watch reported it cannot list: what they hold proves nothing. */
+  private readonly unobserved = new Set<SnapshotKind>();
   private revision = 0;
 
   /** Increases on every change; cheap to compare for "did anything change". */
@@ -117,6 +119,8 @@ export class ClusterSnapshot {
    */
   setObserved(kind: SnapshotKind, namespace: string | undefined, observed: boolean): void {
     const key = `${kind}/${namespace ?? '*'}`;
+    if (observed) this.unobserved.delete(kind);
+    else this.unobserved.add(kind);
     if (observed === this.observed.has(key)) return;
     if (observed) this.observed.add(key);
     else this.observed.delete(key);
@@ -125,12 +129,14 @@ export class ClusterSnapshot {
 
   /**
    * True when the snapshot holds every `kind` object of `namespace` (omit it for cluster-scoped kinds),
-   * so a name it lacks does not exist. A snapshot filled by hand (tests, replays) counts as complete
-   * for the kinds it holds records of.
+   * so a name it lacks does not exist. For a kind no watch reported on (a snapshot filled by hand:
+   * tests, replays) the records it holds count as complete.
    */
   observes(kind: SnapshotKind, namespace?: string): boolean {
     if (this.observed.has(`${kind}/*`) || (namespace !== undefined && this.observed.has(`${kind}/${namespace}`))) return true;
-    return this.observed.size === 0 && this.count(kind) > 0;
+    const prefix = `${kind}/`;
+    for (const key of this.observed) if (key.startsWith(prefix)) return false;
+    return !this.unobserved.has(kind) && this.count(kind) > 0;
   }
 
   // ---- workloads (the tree's view) -------------------------------------------------------------
