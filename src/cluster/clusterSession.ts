@@ -84,7 +84,9 @@ export class ClusterSession {
 
   /** Human-readable notes about kinds or data that could not be read. */
   notes(): string[] {
-    const notes = this.running.flatMap((r) => (r.state.phase === 'unavailable' && !(r.binding.optional && /does not serve/.test(r.state.message)) ? [r.state.message] : []));
+    // Optional kinds (add-on CRDs) are checked where they can be read and never noted: a user who
+    // may not list an unknown resource is refused before the server says it does not serve it.
+    const notes = this.running.flatMap((r) => (r.state.phase === 'unavailable' && !r.binding.optional ? [r.state.message] : []));
     const m = this.metrics?.state;
     if (m?.phase === 'unavailable') notes.push(m.message);
     return notes;
