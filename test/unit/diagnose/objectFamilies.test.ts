@@ -9,9 +9,11 @@ import { volumeLostDetector } from '../../../src/core/detect/volumeLost';
 import { nodeProblemDetector } from '../../../src/core/detect/nodeProblem';
 import { gatewayMisconfiguredDetector } from '../../../src/core/detect/gatewayMisconfigured';
 import { fixPatch } from '../../../src/core/diagnose/fixes';
+import { correlationGroups } from '../../../src/core/diagnose/correlate';
+import type { Incident } from '../../../src/core/model/incident';
 import { nearestName } from '../../../src/core/diagnose/ingressRule';
 import {
-  ClusterSnapshot, addApp, ago, cond, ingress, ingressClass, meta, node, pdb, persistentVolume, pvc, secret, service, storageClass, workload,
+  ClusterSnapshot, NOW, addApp, ago, cond, ingress, ingressClass, meta, node, pdb, persistentVolume, pvc, secret, service, storageClass, workload,
 } from '../detect/fixtures';
 import { diagnoseWith } from './helpers';
 
@@ -147,4 +149,21 @@ test('nearest names: typos and prefixes, nothing for unrelated names', () => {
   assert.equal(nearestName('ngnix', ['nginx', 'traefik']), 'nginx');
   assert.equal(nearestName('api', ['web-api', 'db']), 'web-api');
   assert.equal(nearestName('payments', ['web', 'db']), undefined);
+});
+
+test('a StatefulSet missing its StorageClass is the root of its Pending claims and unschedulable pods', () => {
+  const s = new ClusterSnapshot();
+  const sts = workload('db', { kind: 'StatefulSet', desired: 1, ready: 0, claimTemplates: [{ name: 'data', storageClassName: 'fast-ssd' }] });
+  s.upsert('StatefulSet', sts);
+  s.upsert('StorageClass', storageClass('standard', true));
+  const at = NOW.toISOString();
+  const incident = (type: Incident['type'], kind: string, name: string, key?: string): Incident => ({
+    type, severity: 'critical', workload: { kind, namespace: 'shop', name }, ...(key ? { key } : {}), summary: type, evidence: [], id: `${type}-${name}`, status: 'open', firstSeen: at, lastSeen: at,
+  });
+  const root = incident('StatefulSetMisconfigured', 'StatefulSet', 'db', 'storageclass:data');
+  const all = [incident('PVCPending', 'PersistentVolumeClaim', 'data-db-0'), incident('Unschedulable', 'StatefulSet', 'db', 'app'), root, incident('PVCPending', 'PersistentVolumeClaim', 'data-other-0')];
+  const groups = correlationGroups(all, s);
+  const group = groups.find((g) => g.members.length > 1)!;
+  assert.equal(group.root.id, root.id);
+  assert.deepEqual(group.members.map((m) => m.id).sort(), ['PVCPending-data-db-0', 'StatefulSetMisconfigured-db', 'Unschedulable-db']);
 });
