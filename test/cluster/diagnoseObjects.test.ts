@@ -142,6 +142,46 @@ spec:
 `;
 }
 
+const unready = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: search
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: search
+  template:
+    metadata:
+      labels:
+        app: search
+      annotations:
+        sim.nimbusguard.dev/not-ready: "true"
+    spec:
+      containers:
+        - name: search
+          image: registry.example/shop/search:1.0
+          readinessProbe:
+            httpGet:
+              path: /healthz
+              port: 8080
+            periodSeconds: 2
+          resources:
+            requests:
+              cpu: 10m
+              memory: 32Mi
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: search
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels:
+      app: search
+`;
+
 const statefulSet = `apiVersion: apps/v1
 kind: StatefulSet
 metadata:
@@ -269,6 +309,22 @@ const scenarios: Scenario[] = [
     fix: 'edit',
     checkCause: (cause) => assert.match(cause.summary, /counts 2 pods \(db-.*\) and requires maxUnavailable 0/),
     timeoutMs: 200_000,
+  },
+  {
+    label: 'DisruptionBlocked (unhealthy pods)',
+    title: 'PDB: pods that never become ready use the budget up; the cause names them and why; ready pods resolve it',
+    prefix: 'diag-pdb-unready',
+    manifest: unready,
+    incident: { type: 'DisruptionBlocked', kind: 'PodDisruptionBudget', name: 'search' },
+    category: 'disruption-budget',
+    fields: [{ path: 'spec.minAvailable', line: 'minAvailable: 1' }],
+    fix: 'advice',
+    checkCause: (cause) => {
+      assert.match(cause.summary, /^PDB search \(selector app=search\) counts 2 pods of Deployment search but only 0 are healthy and 1 required: search-[a-z0-9-]+ \(not ready\)/);
+      assert.ok(cause.fixes.every((f) => f.target?.kind === 'Deployment' && f.target.name === 'search'), JSON.stringify(cause.fixes));
+    },
+    byHand: { describe: 'pods made ready', edit: (m) => m.replace('sim.nimbusguard.dev/not-ready: "true"', 'sim.nimbusguard.dev/not-ready: "false"') },
+    timeoutMs: 240_000,
   },
   {
     label: 'StatefulSetMisconfigured (serviceName)',
