@@ -46,9 +46,11 @@ export const disruptionBlockedDetector: Detector = {
       const ref = refOf('PodDisruptionBudget', pdb.meta);
       const selector = labelSelectorText(pdb.selector, pdb.selectorExpressions);
       const healthy = `${pdb.currentHealthy} of ${pdb.expectedPods} pods healthy, ${pdb.desiredHealthy} required`;
-      const why = never
-        ? `${budgetText(pdb)} with ${plural(pdb.expectedPods, 'pod')}, so no pod may ever be evicted`
-        : `${healthy}, so no healthy pod may be evicted`;
+      const why = allowed?.reason === 'SyncFailed'
+        ? `the disruption controller cannot evaluate it${allowed.message ? ` (${oneLine(allowed.message, 160)})` : ''}, so every eviction is refused`
+        : never
+          ? `${budgetText(pdb)} with ${plural(pdb.expectedPods, 'pod')}, so no pod may ever be evicted`
+          : `${healthy}, so no healthy pod may be evicted`;
       const unhealthy = pods.filter((p) => !isPodReady(p));
       const specField = pdb.minAvailable !== undefined ? 'spec.minAvailable' : 'spec.maxUnavailable';
       out.push(finding('DisruptionBlocked', 'warning', ref, `PDB ${oneLine(pdb.meta.name)} allows no disruption: ${why} (selector ${oneLine(selector, 120)}); node drains and upgrades stall on it`, [

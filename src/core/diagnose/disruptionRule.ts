@@ -4,7 +4,7 @@
 // replica, one more replica on the workload.
 import type { ObjectRef, PodDisruptionBudget } from '../model/resources';
 import type { SuggestedFix } from '../model/rootCause';
-import { labelSelectorText } from '../detect/support';
+import { condition, labelSelectorText } from '../detect/support';
 import { budgetNeverAllows, budgetText, podsOfBudget } from '../detect/disruptionBlocked';
 import { isPodReady, livePods, PodIndex, podTrouble } from '../detect/pods';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
@@ -44,6 +44,20 @@ function diagnoseDisruption(ctx: DiagnoseContext): Diagnosis | undefined {
   const selector = labelSelectorText(pdb.selector, pdb.selectorExpressions);
   const podNames = pods.slice(0, 5).map((p) => p.meta.name).join(', ') + (pods.length > 5 ? ', …' : '');
   const fields = [pdb.minAvailable !== undefined ? 'spec.minAvailable' : 'spec.maxUnavailable', 'spec.selector'];
+  const allowed = condition(pdb.conditions, 'DisruptionAllowed');
+  if (allowed?.reason === 'SyncFailed') {
+    return diagnosis({
+      category: 'disruption-budget',
+      summary: `the disruption controller cannot evaluate PDB ${q(pdb.meta.name)} (selector ${q(selector, 100)}): ${q(allowed.message ?? 'SyncFailed', 200)}`,
+      explanation: 'Until the controller can count the pods the budget selects, it allows no disruption at all. Typical causes: a selected pod without a controller (or with a controller that has no scale subresource) under a percentage or maxUnavailable budget, or several budgets selecting the same pods.',
+      confidence: 0.75,
+      fields: ['spec.selector', fields[0]],
+      evidence: incident.evidence,
+      fixes: [
+        { summary: 'Fix what the message names: give the selected pods a controller, use an integer minAvailable, or narrow the selector so one budget covers each pod' },
+      ],
+    });
+  }
   if (budgetNeverAllows(pdb)) {
     return diagnosis({
       category: 'disruption-budget',

@@ -167,3 +167,13 @@ test('a StatefulSet missing its StorageClass is the root of its Pending claims a
   assert.equal(group.root.id, root.id);
   assert.deepEqual(group.members.map((m) => m.id).sort(), ['PVCPending-data-db-0', 'StatefulSetMisconfigured-db', 'Unschedulable-db']);
 });
+
+test('PDB: a budget the controller cannot evaluate quotes its message', () => {
+  const s = new ClusterSnapshot();
+  addApp(s, 'web', { replicas: 2 });
+  const message = 'found no controllers for pod "web-x"';
+  s.upsert('PodDisruptionBudget', pdb('web', { minAvailable: '50%', currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0, conditions: [cond('DisruptionAllowed', 'False', { reason: 'SyncFailed', message, lastTransitionTime: ago(300) })] }));
+  const cause = diagnoseWith(disruptionBlockedDetector, s);
+  assert.equal(cause.summary, `the disruption controller cannot evaluate PDB web (selector app=web): ${message}`);
+  assert.deepEqual(cause.fields, ['spec.selector', 'spec.minAvailable']);
+});
