@@ -4,7 +4,7 @@
 import type { Detector, DetectContext } from './detector';
 import type { Evidence, Finding } from '../model/incident';
 import type { Pod, PodDisruptionBudget } from '../model/resources';
-import { condition, conditionEvidence, finding, labelSelectorText, lastedAtLeast, matchesLabelSelector, oneLine, plural, refOf } from './support';
+import { clip, condition, conditionEvidence, finding, labelSelectorText, lastedAtLeast, matchesLabelSelector, oneLine, plural, refOf } from './support';
 import { isPodReady, isTerminalPod, podListEvidence, podsByNamespace, podTrouble } from './pods';
 
 /** A budget that can never allow a disruption: reported once it is a minute old. */
@@ -55,7 +55,7 @@ export const disruptionBlockedDetector: Detector = {
       const specField = pdb.minAvailable !== undefined ? 'spec.minAvailable' : 'spec.maxUnavailable';
       out.push(finding('DisruptionBlocked', 'warning', ref, `PDB ${oneLine(pdb.meta.name)} allows no disruption: ${why} (selector ${oneLine(selector, 120)}); node drains and upgrades stall on it`, [
         allowed ? conditionEvidence(ref, allowed) : undefined,
-        { kind: 'spec', source: ref, field: specField, text: `${budgetText(pdb)}, selector ${oneLine(selector, 200)}` },
+        { kind: 'spec', source: ref, field: specField, text: clip(`${budgetText(pdb)}, selector ${oneLine(selector, 200)}`) },
         { kind: 'status', source: ref, field: 'status.disruptionsAllowed', text: `disruptionsAllowed ${pdb.disruptionsAllowed}: ${healthy}`, count: pdb.disruptionsAllowed },
         podListEvidence(never ? pods : unhealthy.length > 0 ? unhealthy : pods, (p) => podTrouble(p) ?? 'healthy'),
       ].filter((e): e is Evidence => e !== undefined)));

@@ -87,3 +87,9 @@ test('the snapshot knows which kinds it holds completely, per namespace', () => 
   s.setObserved('Secret', 'shop', false);
   assert.equal(s.observes('Secret', 'shop'), false);
 });
+
+test('malformed objects convert without throwing', () => {
+  for (const bad of [{}, { metadata: null, spec: 'x', status: [] }, { spec: { rules: 'x', tls: [null], defaultBackend: 5, parentRefs: {}, listeners: [1] }, status: { parents: [{}], loadBalancer: 'x' } }]) {
+    for (const convert of [toIngress, toIngressClass, toHTTPRoute, toStorageClass, toPersistentVolume, toPdb, toSecretMeta]) assert.doesNotThrow(() => convert(bad as never));
+  }
+});

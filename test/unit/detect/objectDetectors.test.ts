@@ -11,7 +11,7 @@ import { gatewayMisconfiguredDetector } from '../../../src/core/detect/gatewayMi
 import { matchesLabelSelector, labelSelectorText } from '../../../src/core/detect/support';
 import type { Gateway, GatewayClass, HTTPRoute } from '../../../src/core/model/routing';
 import {
-  ClusterSnapshot, addApp, ago, cond, ingress, ingressClass, meta, node, pdb, persistentVolume, pod, pvc, run, secret, service,
+  ClusterSnapshot, NOW, addApp, ago, cond, ingress, ingressClass, meta, node, pdb, persistentVolume, pod, pvc, run, secret, service,
   storageClass, template, workload,
 } from './fixtures';
 
@@ -217,4 +217,39 @@ test('GatewayMisconfigured: nothing without the CRDs, and nothing for fresh obje
   assert.deepEqual(run(gatewayMisconfiguredDetector, s), []);
   s.upsert('GatewayClass', { ...gatewayClass('new'), meta: meta('new', { namespace: '', createdAt: ago(20) }) });
   assert.deepEqual(run(gatewayMisconfiguredDetector, s), []);
+});
+
+test('hostile names and messages in the object families stay on one bounded line, and causes never throw', async () => {
+  const { detectAll } = await import('../../../src/core/detect/detectors');
+  const { diagnoseAll } = await import('../../../src/core/diagnose/diagnose');
+  const { incidentId } = await import('../../../src/core/model/incident');
+  const hostile = ['line\nbreak\r\n', '\u202eevil\u0000nul\u2028', 'x'.repeat(5_000), '**md** <script>', '"quoted"'];
+  const s = new ClusterSnapshot();
+  s.upsert('IngressClass', ingressClass('nginx', false));
+  hostile.forEach((text, i) => {
+    s.upsert('Ingress', ingress(`ing-${i}`, { className: text, addresses: [], backends: [{ path: 'spec.defaultBackend', route: text, service: { name: text, port: { name: text } } }], tls: [{ path: 'spec.tls[0]', secretName: text, hosts: [text] }] }));
+    s.upsert('Secret', secret(`s-${i}`));
+    s.upsert('Service', service(`svc-${i}`));
+    s.upsert('PodDisruptionBudget', pdb(`pdb-${i}`, { selector: { [text.slice(0, 60)]: text }, minAvailable: text, currentHealthy: 1, desiredHealthy: 1, disruptionsAllowed: 0, expectedPods: 1, conditions: [cond('DisruptionAllowed', 'False', { reason: text, message: text, lastTransitionTime: ago(300) })] }));
+    s.upsert('Pod', pod(`p-${i}`, { meta: { labels: { [text.slice(0, 60)]: text } } }));
+    s.upsert('Node', node(`n-${i}`, { conditions: [...node('x').conditions, cond(`Problem${i}`, 'True', { reason: text, message: text, lastTransitionTime: ago(300) })] }));
+    s.upsert('StatefulSet', workload(`sts-${i}`, { kind: 'StatefulSet', serviceName: text, claimTemplates: [{ name: text, storageClassName: text }] }));
+    s.upsert('StorageClass', storageClass(`sc-${i}`));
+    s.upsert('PersistentVolume', persistentVolume(`pv-${i}`, { phase: 'Failed', message: text, reason: text }));
+    s.upsert('GatewayClass', { meta: meta(`gc-${i}`, { namespace: '' }), controllerName: text, conditions: [cond('Accepted', 'False', { reason: text, message: text })] });
+  });
+  const { findings, errors } = detectAll({ snapshot: s, now: NOW });
+  assert.deepEqual(errors, []);
+  const mine = findings.filter((f) => ['IngressMisconfigured', 'DisruptionBlocked', 'StatefulSetMisconfigured', 'VolumeLost', 'NodeProblem', 'GatewayMisconfigured'].includes(f.type));
+  assert.ok(mine.length >= hostile.length * 6, `every family reported (${mine.length})`);
+  for (const f of mine) {
+    assert.ok(f.summary.length <= 400 && !/[\n\r\u2028\u0000]/.test(f.summary), f.summary.slice(0, 80));
+    for (const e of f.evidence) assert.ok(e.text.length <= 500, e.text.slice(0, 80));
+  }
+  const at = NOW.toISOString();
+  const causes = diagnoseAll(mine.map((f) => ({ ...f, id: incidentId(f), status: 'open' as const, firstSeen: at, lastSeen: at })), s, NOW);
+  for (const c of causes) {
+    assert.notEqual(c.category, 'unknown', `${c.incidentType}: ${c.note ?? c.summary.slice(0, 80)}`);
+    assert.ok(c.summary.length <= 300 && !/[\n\r\u2028\u0000]/.test(c.summary));
+  }
 });
