@@ -15,10 +15,14 @@ export interface KindBinding {
   convert(o: Record<string, any>): any;
 }
 
-const bind = (kind: SnapshotKind, apiVersion: string, plural: string, convert: KindBinding['convert'], clusterScoped = false): KindBinding => ({
+const bind = (
+  kind: SnapshotKind, apiVersion: string, plural: string, convert: KindBinding['convert'], clusterScoped = false,
+  extra: { optional?: boolean; metadataOnly?: boolean } = {},
+): KindBinding => ({
   kind,
-  type: { apiVersion, kind, plural },
+  type: { apiVersion, kind, plural, ...(extra.metadataOnly ? { metadataOnly: true } : {}) },
   clusterScoped,
+  ...(extra.optional ? { optional: true } : {}),
   convert,
 });
 
@@ -47,8 +51,8 @@ export const KIND_BINDINGS: readonly KindBinding[] = [
   bind('IngressClass', 'networking.k8s.io/v1', 'ingressclasses', routing.toIngressClass, true),
   bind('StorageClass', 'storage.k8s.io/v1', 'storageclasses', storage.toStorageClass, true),
   bind('PersistentVolume', 'v1', 'persistentvolumes', storage.toPersistentVolume, true),
-  { ...bind('Secret', 'v1', 'secrets', toSecretMeta), type: { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', metadataOnly: true } },
-  { ...bind('GatewayClass', GATEWAY_API, 'gatewayclasses', routing.toGatewayClass, true), optional: true },
-  { ...bind('Gateway', GATEWAY_API, 'gateways', routing.toGateway), optional: true },
-  { ...bind('HTTPRoute', GATEWAY_API, 'httproutes', routing.toHTTPRoute), optional: true },
+  bind('Secret', 'v1', 'secrets', toSecretMeta, false, { metadataOnly: true }),
+  bind('GatewayClass', GATEWAY_API, 'gatewayclasses', routing.toGatewayClass, true, { optional: true }),
+  bind('Gateway', GATEWAY_API, 'gateways', routing.toGateway, false, { optional: true }),
+  bind('HTTPRoute', GATEWAY_API, 'httproutes', routing.toHTTPRoute, false, { optional: true }),
 ];

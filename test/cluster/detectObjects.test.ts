@@ -33,6 +33,7 @@ const CRD_FILE = join(repoRoot, 'test/harness/cluster/gateway-api-crds.yaml');
 const crdNames = parseAllDocuments(readFileSync(CRD_FILE, 'utf8')).map((d) => (d.toJS() as k8s.V1CustomResourceDefinition).metadata!.name!);
 
 let ns: { name: string; remove: () => Promise<void> };
+let withoutCrds: { synced: boolean; notes: string[]; gatewayClasses: number } | undefined;
 let watched: WatchedNamespace;
 const cleanups: (() => Promise<unknown>)[] = [];
 
@@ -58,6 +59,10 @@ async function installGatewayApi(): Promise<void> {
     await crds.deleteCustomResourceDefinition({ name }).catch(() => undefined);
     await waitFor(`CRD ${name} gone`, async () => crds.readCustomResourceDefinition({ name }).then(() => false, () => true), 60_000);
   }
+  // Without the CRDs a session syncs and says nothing about the Gateway API.
+  const bare = await watchIncidents(['default']);
+  withoutCrds = { synced: bare.session.synced, notes: bare.session.notes(), gatewayClasses: bare.session.snapshot.count('GatewayClass') };
+  bare.dispose();
   for (const doc of parseAllDocuments(readFileSync(CRD_FILE, 'utf8'))) {
     const status = await postJson('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', doc.toJS());
     assert.ok(status === 201 || status === 409, `CRD created (HTTP ${status})`);
@@ -112,6 +117,13 @@ async function matchesInFile(file: string, pattern: RegExp, overlap = 200): Prom
 }
 
 describe('object-side detection', { concurrency: true }, () => {
+  test('a cluster without the Gateway API CRDs is no error: the session syncs without a note about them', () => {
+    assert.ok(withoutCrds, 'checked before the CRDs were installed');
+    assert.equal(withoutCrds.synced, true);
+    assert.deepEqual(withoutCrds.notes.filter((n) => /Gateway|HTTPRoute/.test(n)), []);
+    assert.equal(withoutCrds.gatewayClasses, 0);
+  });
+
   test('Secrets are held as metadata only: an applied Secret\'s plaintext is nowhere in the snapshot, the informer or the heap', async () => {
     // The Secret is created by another process, the way `kubectl apply` creates it: with the
     // last-applied annotation that repeats the manifest, plaintext stringData included. This
@@ -363,11 +375,13 @@ describe('object-side detection', { concurrency: true }, () => {
       serviceName: 'cache-headless', replicas: 1, selector: { matchLabels: { app: 'cache' } },
       template: { metadata: { labels: { app: 'cache' } }, spec: { containers: [{ name: 'cache', image: 'registry.example/cache:1.0' }] } },
     } } });
-    // Past the reference grace and until the disruption controller has judged the budget for a minute.
-    await waitFor('the budget blocked for 60 s', async () => {
+    // Past the reference grace of every object, and the disruption controller has judged the budget for a minute.
+    const sts = await apps.readNamespacedStatefulSet({ name: 'cache', namespace: n });
+    await waitFor('the budget blocked for 60 s and the StatefulSet a minute old', async () => {
       const b = await policy.readNamespacedPodDisruptionBudget({ name: 'solo', namespace: n });
       const c = b.status?.conditions?.find((x) => x.type === 'DisruptionAllowed');
-      return c?.status === 'False' && Date.now() - new Date(c.lastTransitionTime!).getTime() > 62_000;
+      const since = (t: Date | undefined) => Date.now() - new Date(t ?? Date.now()).getTime();
+      return c?.status === 'False' && since(c.lastTransitionTime) > 62_000 && since(sts.metadata?.creationTimestamp) > 62_000;
     }, 200_000, 2_000);
     const out = await new Promise<string>((resolve, reject) => {
       const p = spawn(process.execPath, [join(repoRoot, 'dist/cli.js'), 'scan', '--kubeconfig', kubeconfigPath, '--context', ADMIN, '--namespace', n, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });

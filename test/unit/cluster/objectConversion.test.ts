@@ -93,3 +93,12 @@ test('malformed objects convert without throwing', () => {
     for (const convert of [toIngress, toIngressClass, toHTTPRoute, toStorageClass, toPersistentVolume, toPdb, toSecretMeta]) assert.doesNotThrow(() => convert(bad as never));
   }
 });
+
+test('Secrets are bound metadata-only; the Gateway API kinds are optional', async () => {
+  const { KIND_BINDINGS } = await import('../../../src/cluster/resourceKinds');
+  const secret = KIND_BINDINGS.find((b) => b.kind === 'Secret')!;
+  assert.equal(secret.type.metadataOnly, true);
+  assert.deepEqual(secret.convert(applied).meta.annotations, {});
+  assert.deepEqual(KIND_BINDINGS.filter((b) => b.optional).map((b) => b.kind), ['GatewayClass', 'Gateway', 'HTTPRoute']);
+  assert.ok(KIND_BINDINGS.filter((b) => b.kind !== 'Secret').every((b) => !b.type.metadataOnly));
+});
