@@ -9,62 +9,57 @@ import { QLearningAgent } from '../core/learning/qLearningAgent';
 import { trainOnSynthetic } from '../core/learning/qTraining';
 import { Q_ACTIONS } from '../core/scaling/qlearningPolicy';
 import type { ScalingPolicy } from '../core/scaling/policy';
-import { barVerdict, scoreTimeline, roundScores, SCORE_KEYS, type BarVerdict, type Scores } from '../core/scaling/scores';
-import { EVALUATION_SHAPES, syntheticTrace } from '../core/scaling/syntheticTraces';
+import { roundScores, scoreTimeline, SCORE_KEYS, type Scores } from '../core/scaling/scores';
+import { barRow, barSummary, familyBarRows, formatBar, type BarRow } from '../core/scaling/barReport';
+import { HELD_ASIDE_SEEDS, TUNING_SEEDS } from '../core/scaling/syntheticTraces';
 import { capacityPerReplica, oracleTimeline, simulate, type Timeline } from '../core/scaling/simulator';
 import { formatTimeline, parseTimeline, replayTimeline } from '../core/scaling/timeline';
 import { parseTrace, traceTicks } from '../core/scaling/trace';
 
 export const POLICIES = ['predictive', 'hpa', 'qlearning'] as const;
+/** `default` is the policy the extension proposes with: the predictive one. */
 const ALIASES: Record<string, string> = { default: 'predictive' };
 
 const USAGE = `usage:
-  nimbusguard bench scaling --trace FILE [--policy predictive|hpa|qlearning|oracle] [--timeline OUT.csv] [--json] [--qtable FILE]
+  nimbusguard bench scaling --trace FILE [--policy default|predictive|hpa|qlearning|oracle] [--timeline OUT.csv] [--json] [--qtable FILE]
   nimbusguard bench scaling --replay TIMELINE.csv [--json]
-  nimbusguard bench scaling --all [--traces DIR] [--synthetic] [--json] [--qtable FILE]
-  nimbusguard bench scaling --synthetic [--json]
+  nimbusguard bench scaling --all [--traces DIR] [--policy default|predictive|qlearning] [--synthetic] [--json] [--qtable FILE]
+  nimbusguard bench scaling --synthetic [--seeds held|tuning|N,N,...] [--policy ...] [--json]
 
---all prints, per trace, whether the default (predictive) policy meets the bar against the HPA: at most
-half its sloViolationPct (none where it has none) at no more than its replicaHours. --synthetic scores
-predictive and hpa on every synthetic shape (one week of 15 s ticks, seed 11) with the same verdict.
+--all scores every policy on every trace in DIR (default: the shared traces), then prints the bar per
+trace: the policy's viol, seenViol and replica-hours beside the HPA's and the oracle's, and whether it
+has no more violations, no more violations on demand already seen, at no more replica-hours than the
+HPA; and the stretch figure, the mean of viol / the HPA's viol where the HPA has 20 or more violating
+ticks (goal <= 0.7). --synthetic prints the same bar on every synthetic family (bursts, flash crowds,
+diurnal with noise, steps, slow ramps, low-rate counts) for the held-aside seeds (or --seeds).
 `;
 
-/** One week of ticks per synthetic shape, and the seed, for --synthetic. */
-export const SYNTHETIC_TICKS = 7 * 5760;
-export const SYNTHETIC_SEED = 11;
-
-export interface BarRow {
-  trace: string;
-  predictive: Scores;
-  hpa: Scores;
-  verdict: BarVerdict;
+function resolvePolicy(requested: string | undefined): string {
+  const name = requested ?? 'predictive';
+  return ALIASES[name] ?? name;
 }
 
-/** The bar verdict for every trace that has both a predictive and an hpa row. */
-export function barRows(rows: readonly { trace: string; policy: string; scores: Scores }[]): BarRow[] {
-  const out: BarRow[] = [];
-  for (const row of rows) {
-    if (row.policy !== 'predictive') continue;
-    const hpa = rows.find((r) => r.trace === row.trace && r.policy === 'hpa');
-    if (hpa) out.push({ trace: row.trace, predictive: row.scores, hpa: hpa.scores, verdict: barVerdict(row.scores, hpa.scores) });
+function policyFactory(name: string): () => ScalingPolicy {
+  if (name === 'predictive') return () => new PredictivePolicy();
+  if (name === 'hpa') return () => new HpaPolicy();
+  if (name === 'qlearning') {
+    const json = JSON.stringify(trainOnSynthetic().toJSON());
+    return () => new QLearningPolicy(QLearningAgent.fromJSON(JSON.parse(json), Q_ACTIONS));
   }
-  return out;
+  throw new Error(`unknown policy "${name}" for the bar (expected default, predictive, hpa or qlearning)`);
 }
 
-function formatBar(rows: readonly BarRow[]): string {
-  const met = rows.filter((r) => r.verdict.met).length;
-  const lines = rows.map((r) => `  ${r.trace}: ${r.verdict.text}`);
-  return `bar (predictive vs hpa), met on ${met} of ${rows.length}:\n${lines.join('\n')}\n`;
+function parseSeeds(value: string | undefined): readonly number[] {
+  if (value === undefined || value === 'held') return HELD_ASIDE_SEEDS;
+  if (value === 'tuning') return TUNING_SEEDS;
+  const seeds = value.split(',').map((v) => Number(v.trim()));
+  if (seeds.length === 0 || seeds.some((v) => !Number.isInteger(v)))
+    throw new Error(`--seeds expects held, tuning or a list of integers, found "${value}"`);
+  return seeds;
 }
 
-/** Predictive and HPA on every synthetic shape, scored as the shared traces are. */
-export function syntheticRows(): { trace: string; policy: string; scores: Scores }[] {
-  const rows: { trace: string; policy: string; scores: Scores }[] = [];
-  for (const shape of EVALUATION_SHAPES) {
-    const rps = syntheticTrace(shape, SYNTHETIC_TICKS, SYNTHETIC_SEED);
-    for (const policy of ['predictive', 'hpa']) rows.push({ trace: `synthetic:${shape}`, policy, scores: scoreWithOracle(runPolicy(rps, policy)) });
-  }
-  return rows;
+function barJson(rows: readonly BarRow[]): { rows: readonly BarRow[]; summary: ReturnType<typeof barSummary> } {
+  return { rows, summary: barSummary(rows) };
 }
 
 interface Args {
@@ -75,7 +70,16 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const flags = new Set<string>();
   const values = new Map<string, string>();
-  const takesValue = new Set(['--trace', '--policy', '--timeline', '--replay', '--traces', '--qtable', '--save-qtable']);
+  const takesValue = new Set([
+    '--trace',
+    '--policy',
+    '--timeline',
+    '--replay',
+    '--traces',
+    '--qtable',
+    '--save-qtable',
+    '--seeds',
+  ]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.indexOf('=');
@@ -90,16 +94,22 @@ function parseArgs(argv: string[]): Args {
   return { flags, values };
 }
 
-/** The repository root: the nearest folder above the running script that holds package.json. */
-function repoRoot(): string {
+/**
+ * The shared traces: `$NIMBUSGUARD_TRACES` when set, else the first `shared/traces` folder beside the
+ * repository or one of the folders above it (a git worktree may sit a level deeper than the clone).
+ */
+export function sharedTraces(): string {
+  const fromEnv = process.env['NIMBUSGUARD_TRACES'];
+  if (fromEnv) return fromEnv;
   let dir = resolve(dirname(process.argv[1] ?? '.'));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
+  for (let i = 0; i < 8; i++) {
+    const candidate = join(dir, 'shared', 'traces');
+    if (existsSync(candidate)) return candidate;
     const up = dirname(dir);
     if (up === dir) break;
     dir = up;
   }
-  return process.cwd();
+  return join(process.cwd(), '..', 'shared', 'traces');
 }
 
 export function loadTraceFile(path: string): Float64Array {
@@ -158,51 +168,60 @@ async function scaling(argv: string[]): Promise<number> {
     const recorded = parseTimeline(readFileSync(replay, 'utf8'), replay);
     const result = replayTimeline(recorded);
     const scores = scoreWithOracle(result.run);
-    if (json) out(`${JSON.stringify({ timeline: replay, consistent: result.mismatchCount === 0, mismatches: result.mismatchCount, scores }, null, 2)}\n`);
+    if (json)
+      out(
+        `${JSON.stringify({ timeline: replay, consistent: result.mismatchCount === 0, mismatches: result.mismatchCount, scores }, null, 2)}\n`,
+      );
     else {
       out(formatTable([{ trace: basename(replay), policy: 'replay', scores }]));
       if (result.mismatchCount > 0) {
         const first = result.mismatches[0]!;
-        out(`${result.mismatchCount} ticks disagree with the replay; first at t = ${first.t}: recorded pods/ready ${first.recorded.join('/')}, replayed ${first.replayed.join('/')}\n`);
+        out(
+          `${result.mismatchCount} ticks disagree with the replay; first at t = ${first.t}: recorded pods/ready ${first.recorded.join('/')}, replayed ${first.replayed.join('/')}\n`,
+        );
       } else out('pods and ready match the replay at every tick\n');
     }
     return result.mismatchCount === 0 ? 0 : 1;
   }
+  const policyName = resolvePolicy(values.get('--policy'));
   if (flags.has('--all')) {
-    const dir = values.get('--traces') ?? join(repoRoot(), '..', 'shared', 'traces');
+    const dir = values.get('--traces') ?? sharedTraces();
     if (!existsSync(dir)) throw new Error(`traces folder not found: ${dir} (use --traces DIR)`);
-    const files = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.csv'))
+      .sort();
     if (files.length === 0) throw new Error(`no .csv traces in ${dir}`);
     const started = Date.now();
     const agent = qAgentSource(values);
     const rows: { trace: string; policy: string; scores: Scores; seconds: number }[] = [];
+    const bar: BarRow[] = [];
+    const judged = policyFactory(policyName);
     for (const file of files) {
       const rps = loadTraceFile(join(dir, file));
+      const trace = file.replace(/\.csv$/, '');
       for (const policy of [...POLICIES, 'oracle']) {
         const t0 = Date.now();
         const scores = scoreWithOracle(runPolicy(rps, policy, agent));
-        rows.push({ trace: file.replace(/\.csv$/, ''), policy, scores, seconds: (Date.now() - t0) / 1000 });
+        rows.push({ trace, policy, scores, seconds: (Date.now() - t0) / 1000 });
       }
+      bar.push(barRow(trace, rps, judged));
     }
-    const bar = barRows(rows);
-    const synthetic = flags.has('--synthetic') ? syntheticRows() : [];
-    const syntheticBar = barRows(synthetic);
+    const synthetic = flags.has('--synthetic') ? familyBarRows(parseSeeds(values.get('--seeds')), judged) : [];
     const seconds = (Date.now() - started) / 1000;
-    if (json) out(`${JSON.stringify({ seconds, rows, bar, synthetic, syntheticBar }, null, 2)}\n`);
+    if (json) out(`${JSON.stringify({ seconds, rows, bar: barJson(bar), synthetic: barJson(synthetic) }, null, 2)}\n`);
     else {
-      out(`${formatTable(rows)}\n${formatBar(bar)}`);
-      if (synthetic.length > 0) out(`\n${formatTable(synthetic)}\n${formatBar(syntheticBar)}`);
-      out(`\n${rows.length + synthetic.length} runs in ${seconds.toFixed(1)} s\n`);
+      out(`${formatTable(rows)}\n${formatBar(bar, policyName)}`);
+      if (synthetic.length > 0) out(`\n${formatBar(synthetic, policyName)}`);
+      out(`\n${rows.length + 3 * (bar.length + synthetic.length)} runs in ${seconds.toFixed(1)} s\n`);
     }
     return 0;
   }
   if (flags.has('--synthetic')) {
     const started = Date.now();
-    const synthetic = syntheticRows();
-    const bar = barRows(synthetic);
+    const synthetic = familyBarRows(parseSeeds(values.get('--seeds')), policyFactory(policyName));
     const seconds = (Date.now() - started) / 1000;
-    if (json) out(`${JSON.stringify({ seconds, rows: synthetic, bar }, null, 2)}\n`);
-    else out(`${formatTable(synthetic)}\n${formatBar(bar)}\n${synthetic.length} runs in ${seconds.toFixed(1)} s\n`);
+    if (json) out(`${JSON.stringify({ seconds, synthetic: barJson(synthetic) }, null, 2)}\n`);
+    else out(`${formatBar(synthetic, policyName)}\n${3 * synthetic.length} runs in ${seconds.toFixed(1)} s\n`);
     return 0;
   }
   const trace = values.get('--trace');
@@ -210,8 +229,7 @@ async function scaling(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  const requested = values.get('--policy') ?? 'predictive';
-  const policy = ALIASES[requested] ?? requested;
+  const policy = policyName;
   const rps = loadTraceFile(trace);
   const run = runPolicy(rps, policy, policy === 'qlearning' ? qAgentSource(values) : undefined);
   const scores = scoreWithOracle(run);

@@ -21,11 +21,13 @@ mkdir -p "$cache"
 keep_cache=0
 [ -n "${1:-}" ] && keep_cache=1
 cleanup() {
-  if [ "$keep_cache" = 1 ]; then rm -rf "$work/clone"; else rm -rf "$work"; fi
+  if [ "$keep_cache" = 1 ]; then rm -rf "$work/clone" "$work/shared"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
+# Laid out as CI lays it: the clone, with the shared benchmark traces and design folder beside it.
 git clone --quiet --no-local "$repo" "$work/clone"
+[ -d "$repo/../shared" ] && cp -r "$repo/../shared" "$work/shared"
 cd "$work/clone"
 say "clone of $(git rev-parse --short HEAD) in $work/clone, empty cache $cache"
 export NIMBUSGUARD_CACHE="$cache"

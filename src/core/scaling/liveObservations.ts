@@ -21,7 +21,11 @@ export interface LiveObservationOptions {
   maxObservations: number;
 }
 
-export const LIVE_OBSERVATION_DEFAULTS: LiveObservationOptions = { tickSeconds: 15, maxFillTicks: 2, maxObservations: 960 };
+export const LIVE_OBSERVATION_DEFAULTS: LiveObservationOptions = {
+  tickSeconds: 15,
+  maxFillTicks: 2,
+  maxObservations: 960,
+};
 
 export interface LiveObservations {
   /** Oldest first, `t` in the samples' seconds, evenly spaced by `tickSeconds`. `rho` is NaN when the CPU request is unknown. */
@@ -70,7 +74,8 @@ export function liveObservations(
   const tick = opts.tickSeconds > 0 ? opts.tickSeconds : LIVE_OBSERVATION_DEFAULTS.tickSeconds;
   const capacityKnown = cpuRequestPerPod !== undefined && cpuRequestPerPod > 0;
   let newest = -Infinity;
-  for (const s of series) for (const sample of s.samples) if (Number.isFinite(sample.t) && sample.t > newest) newest = sample.t;
+  for (const s of series)
+    for (const sample of s.samples) if (Number.isFinite(sample.t) && sample.t > newest) newest = sample.t;
   if (!Number.isFinite(newest)) return { observations: [], tickSeconds: tick, filled: 0, capacityKnown };
 
   // Bucket k (k >= 0) holds samples with newest - (k + 1)·tick < t <= newest - k·tick.
@@ -125,7 +130,10 @@ function observe(bucket: Bucket, t: number, cpuRequestPerPod: number | undefined
   let demand = 0;
   for (const containers of bucket.pods.values()) for (const acc of containers.values()) demand += acc.sum / acc.n;
   const ready = bucket.pods.size;
-  const rho = cpuRequestPerPod !== undefined && cpuRequestPerPod > 0 && ready > 0 ? demand / (ready * cpuRequestPerPod) : Number.NaN;
+  const rho =
+    cpuRequestPerPod !== undefined && cpuRequestPerPod > 0 && ready > 0
+      ? demand / (ready * cpuRequestPerPod)
+      : Number.NaN;
   return { t, rps: round(demand), ready, rho };
 }
 

@@ -29,7 +29,7 @@ export function qState(history: readonly Observation[], pods: number): string {
   const n = history.length;
   const last = n > 0 ? history[n - 1]! : undefined;
   const rho = last ? (Number.isFinite(last.rho) ? last.rho : 10) : 0.7;
-  const earlier = n > 4 ? history[n - 5]!.rps : last?.rps ?? 0;
+  const earlier = n > 4 ? history[n - 5]!.rps : (last?.rps ?? 0);
   const now = last?.rps ?? 0;
   const trend = earlier > 0 ? now / earlier - 1 : now > 0 ? 1 : 0;
   return `u${bucket(rho, UTILIZATION_EDGES)}:r${bucket(trend, TREND_EDGES)}:p${bucket(pods, POD_EDGES)}`;
@@ -67,7 +67,10 @@ export class QLearningPolicy implements ScalingPolicy {
   private previous: { state: string; action: number } | undefined;
   private consumed = 0;
 
-  constructor(readonly agent: QLearningAgent, readonly options: { learn: boolean; explore: boolean } = { learn: true, explore: true }) {}
+  constructor(
+    readonly agent: QLearningAgent,
+    readonly options: { learn: boolean; explore: boolean } = { learn: true, explore: true },
+  ) {}
 
   decide(ctx: ScalingContext): number {
     const history = ctx.history;

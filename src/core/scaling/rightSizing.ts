@@ -83,12 +83,24 @@ function mebibytes(value: number): string {
   return `${Math.round(value / (1024 * 1024))}Mi`;
 }
 
-export function recommendResources(samples: readonly UsageSample[], ooms: readonly OomEvent[] = [], options: Partial<RightSizingOptions> = {}): ResourceRecommendation {
+export function recommendResources(
+  samples: readonly UsageSample[],
+  ooms: readonly OomEvent[] = [],
+  options: Partial<RightSizingOptions> = {},
+): ResourceRecommendation {
   const o = { ...RIGHT_SIZING_DEFAULTS, ...options };
   const reasoning: string[] = [];
   if (samples.length === 0) {
     reasoning.push('No usage history yet: keeping the minimum requests until samples arrive.');
-    return { cpuRequest: o.minCpu, cpuLimit: o.minCpu, memoryRequest: o.minMemory, memoryLimit: o.minMemory, samples: 0, oomBumped: false, reasoning };
+    return {
+      cpuRequest: o.minCpu,
+      cpuLimit: o.minCpu,
+      memoryRequest: o.minMemory,
+      memoryLimit: o.minMemory,
+      samples: 0,
+      oomBumped: false,
+      reasoning,
+    };
   }
   const weights = decayWeights(samples, o.halfLifeSeconds);
   const cpu = samples.map((s) => s.cpu);
@@ -102,13 +114,19 @@ export function recommendResources(samples: readonly UsageSample[], ooms: readon
   reasoning.push(
     `CPU request ${cores(cpuRequest)}: p${Math.round(o.cpuRequestPercentile * 100)} of ${samples.length} samples (weights halve every ${halfLifeHours} h) is ${cores(cpuP)}, plus ${Math.round(o.safetyMargin * 100)} % margin.`,
   );
-  reasoning.push(`CPU limit ${cores(cpuLimit)}: p${Math.round(o.cpuLimitPercentile * 100)} usage ${cores(cpuTop)} plus the margin, so bursts are not throttled.`);
+  reasoning.push(
+    `CPU limit ${cores(cpuLimit)}: p${Math.round(o.cpuLimitPercentile * 100)} usage ${cores(cpuTop)} plus the margin, so bursts are not throttled.`,
+  );
   const memP = weightedPercentile(memory, weights, o.memoryRequestPercentile);
   const memPeak = Math.max(...memory);
   let memoryRequest = Math.max(o.minMemory, memP * margin);
   let memoryLimit = Math.max(memoryRequest, memPeak * margin);
-  reasoning.push(`Memory request ${mebibytes(memoryRequest)}: p${Math.round(o.memoryRequestPercentile * 100)} working set ${mebibytes(memP)} plus the margin.`);
-  reasoning.push(`Memory limit ${mebibytes(memoryLimit)}: the peak ${mebibytes(memPeak)} plus the margin; memory cannot be throttled, only killed.`);
+  reasoning.push(
+    `Memory request ${mebibytes(memoryRequest)}: p${Math.round(o.memoryRequestPercentile * 100)} working set ${mebibytes(memP)} plus the margin.`,
+  );
+  reasoning.push(
+    `Memory limit ${mebibytes(memoryLimit)}: the peak ${mebibytes(memPeak)} plus the margin; memory cannot be throttled, only killed.`,
+  );
   let oomBumped = false;
   for (const oom of ooms) {
     const bumped = Math.max(oom.memory * o.oomBumpRatio, oom.memory + o.oomMinBumpBytes);

@@ -49,7 +49,15 @@ export function scalingChartData(input: ChartInput): ScalingChartData {
   const last = history[history.length - 1];
   const anchor = last ? [{ x: last.t, y: last.rps }] : [];
   const datasets: ChartDataset[] = [
-    { label: input.demandLabel ?? 'Requests/s', data: history.map((o) => ({ x: o.t, y: o.rps })), yAxisID: 'rps', borderColor: COLORS.rps, backgroundColor: COLORS.rps, pointRadius: 0, tension: 0.2 },
+    {
+      label: input.demandLabel ?? 'Requests/s',
+      data: history.map((o) => ({ x: o.t, y: o.rps })),
+      yAxisID: 'rps',
+      borderColor: COLORS.rps,
+      backgroundColor: COLORS.rps,
+      pointRadius: 0,
+      tension: 0.2,
+    },
     {
       label: 'Forecast upper',
       data: [...anchor, ...input.forecast.map((p) => ({ x: p.t, y: p.upper }))],
@@ -77,7 +85,15 @@ export function scalingChartData(input: ChartInput): ScalingChartData {
       borderDash: [6, 4],
       pointRadius: 0,
     },
-    { label: 'Ready replicas', data: history.map((o) => ({ x: o.t, y: o.ready })), yAxisID: 'replicas', borderColor: COLORS.ready, backgroundColor: COLORS.ready, pointRadius: 0, stepped: true },
+    {
+      label: 'Ready replicas',
+      data: history.map((o) => ({ x: o.t, y: o.ready })),
+      yAxisID: 'replicas',
+      borderColor: COLORS.ready,
+      backgroundColor: COLORS.ready,
+      pointRadius: 0,
+      stepped: true,
+    },
   ];
   if (input.proposal && last) {
     const end = input.forecast.length > 0 ? input.forecast[input.forecast.length - 1]!.t : last.t;

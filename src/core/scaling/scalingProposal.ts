@@ -42,10 +42,26 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
   const seen: Observation[] = [];
   for (let i = 1; i < history.length; i++) {
     seen.push(history[i - 1]!);
-    const ctx: ScalingContext = { t: history[i]!.t, history: seen, initial, pods: history[i]!.ready, ready: history[i]!.ready, minReplicas: min, maxReplicas: max };
+    const ctx: ScalingContext = {
+      t: history[i]!.t,
+      history: seen,
+      initial,
+      pods: history[i]!.ready,
+      ready: history[i]!.ready,
+      minReplicas: min,
+      maxReplicas: max,
+    };
     policy.decide(ctx);
   }
-  const replicas = policy.decide({ t: now, history, initial, pods: input.pods, ready: input.ready, minReplicas: min, maxReplicas: max });
+  const replicas = policy.decide({
+    t: now,
+    history,
+    initial,
+    pods: input.pods,
+    ready: input.ready,
+    minReplicas: min,
+    maxReplicas: max,
+  });
   const decision = policy.decision!;
   const forecast = decision.forecast;
   const sloUtilization = policy.options.sloUtilization;
@@ -53,14 +69,33 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
   const peak = forecast.points.reduce((m, p) => Math.max(m, p.median), 0);
   const upper = forecast.points.reduce((m, p) => Math.max(m, p.upper), 0);
   const parts: string[] = [];
-  if (capacity === undefined) parts.push('No utilization with load observed yet, so per-replica capacity is unknown: holding the current replicas.');
+  if (capacity === undefined)
+    parts.push(
+      'No utilization with load observed yet, so per-replica capacity is unknown: holding the current replicas.',
+    );
   else {
     const horizon = Math.round(policy.horizonSeconds);
-    parts.push(`Forecast peak ${peak.toFixed(1)} req/s over the next ${horizon} s (upper bound ${upper.toFixed(1)}), one replica serves ${(capacity * sloUtilization).toFixed(1)} req/s at ${Math.round(sloUtilization * 100)} % utilization.`);
-    if (forecast.surge) parts.push('The last sample jumped above the forecast band: treated as a surge.');
-    if (replicas > input.pods) parts.push(`Scale up ${input.pods} → ${replicas} now: new pods need time to become ready.`);
-    else if (replicas < input.pods) parts.push(`Scale down ${input.pods} → ${replicas}: no tick until new pods could be ready needs more.`);
-    else parts.push(`Keep ${replicas} replicas${decision.need < replicas ? ' while an earlier, higher need still holds' : ''}.`);
+    const holdMinutes = Math.round(policy.options.holdSeconds / 60);
+    const perReplica = capacity * sloUtilization;
+    parts.push(
+      `Demand now ${forecast.level.toFixed(2)} req/s, the most in the last ${holdMinutes} min ${forecast.held.toFixed(2)} req/s; one replica serves ${perReplica.toFixed(2)} req/s at ${Math.round(sloUtilization * 100)} % utilization.`,
+    );
+    if (forecast.errorSamples >= policy.options.minRises) {
+      parts.push(
+        `Over the next ${horizon} s demand may reach ${upper.toFixed(2)} req/s (median ${peak.toFixed(2)} req/s): headroom +${Math.round((forecast.headroom - 1) * 100)} %, the ${(forecast.quantile * 100).toFixed(1)} % quantile of this workload's own rises over ${horizon} s (${forecast.errorSamples} seen).`,
+      );
+    } else parts.push('Too few rises seen yet to size headroom from: provisioning what the HPA would.');
+    parts.push(`The HPA on the same demand would run ${decision.hpa}.`);
+    if (replicas > input.pods)
+      parts.push(`Scale up ${input.pods} → ${replicas} now: new pods need time to become ready.`);
+    else if (replicas < input.pods)
+      parts.push(
+        `Scale down ${input.pods} → ${replicas}: neither the last ${holdMinutes} min nor the band ahead needs more.`,
+      );
+    else
+      parts.push(
+        `Keep ${replicas} replicas${decision.hold >= replicas && decision.need < replicas ? ` while demand seen in the last ${holdMinutes} min still needs them` : ''}.`,
+      );
     parts.push(`Estimated SLO risk at ${replicas} replicas: ${(decision.risk * 100).toFixed(1)} %.`);
   }
   const proposal: ScalingProposal = {

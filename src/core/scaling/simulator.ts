@@ -59,8 +59,21 @@ export function simulate(rps: Float64Array, policy: ScalingPolicy, capacity = ca
   const readyAt: number[] = [];
   const start = n > 0 ? oracleReplicas(rps[0]!, capacity) : MIN_REPLICAS;
   for (let i = 0; i < start; i++) readyAt.push(-Infinity);
-  const initial: Observation = { t: 0, rps: n > 0 ? rps[0]! : 0, ready: start, rho: utilization(n > 0 ? rps[0]! : 0, start, capacity) };
-  const ctx: ScalingContext = { t: 0, history, initial, pods: start, ready: start, minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS };
+  const initial: Observation = {
+    t: 0,
+    rps: n > 0 ? rps[0]! : 0,
+    ready: start,
+    rho: utilization(n > 0 ? rps[0]! : 0, start, capacity),
+  };
+  const ctx: ScalingContext = {
+    t: 0,
+    history,
+    initial,
+    pods: start,
+    ready: start,
+    minReplicas: MIN_REPLICAS,
+    maxReplicas: MAX_REPLICAS,
+  };
   for (let i = 0; i < n; i++) {
     const t = i * TICK_SECONDS;
     ctx.t = t;
@@ -68,7 +81,9 @@ export function simulate(rps: Float64Array, policy: ScalingPolicy, capacity = ca
     ctx.ready = countReady(readyAt, t);
     const want = policy.decide(ctx);
     if (!Number.isInteger(want) || want < MIN_REPLICAS || want > MAX_REPLICAS) {
-      throw new Error(`policy ${policy.name} returned ${want} at t = ${t}; expected an integer in [${MIN_REPLICAS}, ${MAX_REPLICAS}]`);
+      throw new Error(
+        `policy ${policy.name} returned ${want} at t = ${t}; expected an integer in [${MIN_REPLICAS}, ${MAX_REPLICAS}]`,
+      );
     }
     while (readyAt.length < want) readyAt.push(t + STARTUP_SECONDS);
     if (readyAt.length > want) readyAt.length = want;

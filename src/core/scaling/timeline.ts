@@ -17,7 +17,8 @@ export function parseTimeline(text: string, origin = 'timeline'): Omit<Timeline,
   const lines = text.split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
   if (lines.length === 0) throw new Error(`${origin}:1: empty timeline: expected the header "${TIMELINE_HEADER}"`);
-  if (lines[0]!.trim().replace(/\s/g, '') !== TIMELINE_HEADER) throw new Error(`${origin}:1: expected the header "${TIMELINE_HEADER}"`);
+  if (lines[0]!.trim().replace(/\s/g, '') !== TIMELINE_HEADER)
+    throw new Error(`${origin}:1: expected the header "${TIMELINE_HEADER}"`);
   const n = lines.length - 1;
   const rps = new Float64Array(n);
   const desired = new Int32Array(n);
@@ -29,7 +30,8 @@ export function parseTimeline(text: string, origin = 'timeline'): Omit<Timeline,
     if (cells.length !== 5 || cells.some((c) => c === '') || values.some((v) => !Number.isFinite(v))) {
       throw new Error(`${origin}:${i + 2}: expected 5 numbers "${TIMELINE_HEADER}", found "${lines[i + 1]}"`);
     }
-    if (values[0] !== i * TICK_SECONDS) throw new Error(`${origin}:${i + 2}: expected t = ${i * TICK_SECONDS}, found ${values[0]}`);
+    if (values[0] !== i * TICK_SECONDS)
+      throw new Error(`${origin}:${i + 2}: expected t = ${i * TICK_SECONDS}, found ${values[0]}`);
     rps[i] = values[1]!;
     desired[i] = values[2]!;
     pods[i] = values[3]!;
@@ -56,7 +58,11 @@ export function replayTimeline(recorded: Omit<Timeline, 'capacity'>): ReplayResu
     if (run.pods[i] !== recorded.pods[i] || run.ready[i] !== recorded.ready[i]) {
       mismatchCount++;
       if (mismatches.length < 5) {
-        mismatches.push({ t: i * TICK_SECONDS, recorded: [recorded.pods[i]!, recorded.ready[i]!], replayed: [run.pods[i]!, run.ready[i]!] });
+        mismatches.push({
+          t: i * TICK_SECONDS,
+          recorded: [recorded.pods[i]!, recorded.ready[i]!],
+          replayed: [run.pods[i]!, run.ready[i]!],
+        });
       }
     }
   }

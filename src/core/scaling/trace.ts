@@ -15,7 +15,11 @@ export interface Trace {
 }
 
 export class TraceFormatError extends Error {
-  constructor(readonly origin: string, readonly line: number, detail: string) {
+  constructor(
+    readonly origin: string,
+    readonly line: number,
+    detail: string,
+  ) {
     super(`${origin}:${line}: ${detail}`);
     this.name = 'TraceFormatError';
   }
@@ -32,7 +36,8 @@ export function parseTrace(text: string, origin = 'trace'): Trace {
     index++;
   }
   while (index < lines.length && lines[index]!.trim() === '') index++;
-  if (index >= lines.length) throw new TraceFormatError(origin, Math.max(1, index), 'empty trace: expected a header "t,rps"');
+  if (index >= lines.length)
+    throw new TraceFormatError(origin, Math.max(1, index), 'empty trace: expected a header "t,rps"');
   const header = lines[index]!.split(',').map((cell) => cell.trim().toLowerCase());
   if (header.length !== 2 || header[0] !== 't' || header[1] !== 'rps') {
     throw new TraceFormatError(origin, index + 1, `expected the header "t,rps", found "${lines[index]!.trim()}"`);
@@ -46,18 +51,24 @@ export function parseTrace(text: string, origin = 'trace'): Trace {
       throw new TraceFormatError(origin, i + 1, 'blank line inside the data');
     }
     const cells = raw.split(',');
-    if (cells.length !== 2) throw new TraceFormatError(origin, i + 1, `expected 2 fields "t,rps", found ${cells.length}: "${raw}"`);
+    if (cells.length !== 2)
+      throw new TraceFormatError(origin, i + 1, `expected 2 fields "t,rps", found ${cells.length}: "${raw}"`);
     const t = parseNumber(cells[0]!);
     const value = parseNumber(cells[1]!);
     if (t === undefined) throw new TraceFormatError(origin, i + 1, `t is not a number: "${cells[0]!.trim()}"`);
     if (value === undefined) throw new TraceFormatError(origin, i + 1, `rps is not a number: "${cells[1]!.trim()}"`);
     if (value < 0) throw new TraceFormatError(origin, i + 1, `rps must not be negative: ${value}`);
-    if (times.length === 0 && t !== 0) throw new TraceFormatError(origin, i + 1, `the first row must start at t = 0, found ${t}`);
+    if (times.length === 0 && t !== 0)
+      throw new TraceFormatError(origin, i + 1, `the first row must start at t = 0, found ${t}`);
     if (times.length >= 2) {
       const step = times[1]! - times[0]!;
       const gap = t - times[times.length - 1]!;
       if (Math.abs(gap - step) > 1e-9) {
-        throw new TraceFormatError(origin, i + 1, `non-uniform step: t = ${t} is ${gap} s after the previous row, the trace step is ${step} s`);
+        throw new TraceFormatError(
+          origin,
+          i + 1,
+          `non-uniform step: t = ${t} is ${gap} s after the previous row, the trace step is ${step} s`,
+        );
       }
     } else if (times.length === 1 && t <= 0) {
       throw new TraceFormatError(origin, i + 1, `t must increase, found ${t} after 0`);
@@ -68,7 +79,11 @@ export function parseTrace(text: string, origin = 'trace'): Trace {
   if (times.length === 0) throw new TraceFormatError(origin, index + 1, 'empty trace: a header but no rows');
   const stepSeconds = times.length >= 2 ? times[1]! - times[0]! : TICK_SECONDS;
   if (stepSeconds % TICK_SECONDS !== 0) {
-    throw new TraceFormatError(origin, index + 3, `step ${stepSeconds} s is not a multiple of the ${TICK_SECONDS} s tick`);
+    throw new TraceFormatError(
+      origin,
+      index + 3,
+      `step ${stepSeconds} s is not a multiple of the ${TICK_SECONDS} s tick`,
+    );
   }
   return { source, stepSeconds, times, rps };
 }

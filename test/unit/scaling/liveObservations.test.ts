@@ -19,9 +19,19 @@ test('one observation per 15 s poll: demand sums the pods, ready counts them', (
   const live = liveObservations(series, 0.25);
   assert.equal(live.tickSeconds, 15);
   assert.equal(live.observations.length, 4);
-  assert.deepEqual(live.observations.map((o) => o.ready), [3, 3, 3, 3]);
-  assert.deepEqual(live.observations.map((o) => o.rps), [0.3, 0.6, 0.9, 1.2]);
-  assert.deepEqual(live.observations.map((o) => o.t), [1_000_000, 1_000_015, 1_000_030, 1_000_045], 'buckets end at the newest sample');
+  assert.deepEqual(
+    live.observations.map((o) => o.ready),
+    [3, 3, 3, 3],
+  );
+  assert.deepEqual(
+    live.observations.map((o) => o.rps),
+    [0.3, 0.6, 0.9, 1.2],
+  );
+  assert.deepEqual(
+    live.observations.map((o) => o.t),
+    [1_000_000, 1_000_015, 1_000_030, 1_000_045],
+    'buckets end at the newest sample',
+  );
   const last = live.observations[3]!;
   assert.ok(Math.abs(last.rho - 1.2 / (3 * 0.25)) < 1e-9);
   assert.equal(live.capacityKnown, true);
@@ -34,9 +44,21 @@ test('containers of a pod add up; a pod that stops reporting is no longer counte
   const sidecar = polls(3, ['a', 'b'], () => 0.05);
   // Pod b is gone in the newest poll.
   const drop = (list: UsageSample[]) => list.filter((s) => !(s.pod === 'b' && s.t > 1_000_020));
-  const live = liveObservations([{ container: 'app', samples: drop(app) }, { container: 'sidecar', samples: drop(sidecar) }], 0.5);
-  assert.deepEqual(live.observations.map((o) => o.ready), [2, 2, 1]);
-  assert.deepEqual(live.observations.map((o) => o.rps), [0.5, 0.5, 0.25]);
+  const live = liveObservations(
+    [
+      { container: 'app', samples: drop(app) },
+      { container: 'sidecar', samples: drop(sidecar) },
+    ],
+    0.5,
+  );
+  assert.deepEqual(
+    live.observations.map((o) => o.ready),
+    [2, 2, 1],
+  );
+  assert.deepEqual(
+    live.observations.map((o) => o.rps),
+    [0.5, 0.5, 0.25],
+  );
   assert.ok(Math.abs(live.observations[2]!.rho - 0.25 / 0.5) < 1e-9);
 });
 
@@ -50,12 +72,30 @@ test('a sample read twice (same pod and time) counts once; two in one bucket cou
 
 test('without CPU requests on every container rho is unknown, and the proposal says capacity is unknown', () => {
   assert.equal(podCpuRequest(template()), 0.1);
-  assert.equal(podCpuRequest(template({ containers: [container(), container({ name: 'side', resources: { requests: { cpu: '1.5' }, limits: {} } })] })), 1.6);
-  assert.equal(podCpuRequest(template({ containers: [container(), container({ name: 'side', resources: { requests: {}, limits: {} } })] })), undefined);
-  assert.equal(podCpuRequest(template({ containers: [container({ resources: { requests: { cpu: 'lots' }, limits: {} } })] })), undefined);
+  assert.equal(
+    podCpuRequest(
+      template({
+        containers: [container(), container({ name: 'side', resources: { requests: { cpu: '1.5' }, limits: {} } })],
+      }),
+    ),
+    1.6,
+  );
+  assert.equal(
+    podCpuRequest(
+      template({ containers: [container(), container({ name: 'side', resources: { requests: {}, limits: {} } })] }),
+    ),
+    undefined,
+  );
+  assert.equal(
+    podCpuRequest(template({ containers: [container({ resources: { requests: { cpu: 'lots' }, limits: {} } })] })),
+    undefined,
+  );
   assert.equal(podCpuRequest(template({ containers: [] })), undefined);
 
-  const live = liveObservations([{ container: 'app', samples: polls(30, ['a', 'b'], (i) => 0.2 + 0.01 * i) }], undefined);
+  const live = liveObservations(
+    [{ container: 'app', samples: polls(30, ['a', 'b'], (i) => 0.2 + 0.01 * i) }],
+    undefined,
+  );
   assert.equal(live.capacityKnown, false);
   assert.ok(live.observations.every((o) => Number.isNaN(o.rho)));
   const p = proposeScaling({ history: live.observations, pods: 2, ready: 2 });
@@ -70,8 +110,12 @@ test('short gaps are bridged with the previous observation; a long gap restarts 
   const short = liveObservations([{ container: 'app', samples: missing([4, 5]) }], 0.2);
   assert.equal(short.observations.length, 12, 'evenly spaced, gap filled');
   assert.equal(short.filled, 2);
-  assert.deepEqual(short.observations.slice(3, 7).map((o) => o.rps), [0.4, 0.4, 0.4, 0.7]);
-  for (let i = 1; i < short.observations.length; i++) assert.equal(short.observations[i]!.t - short.observations[i - 1]!.t, 15);
+  assert.deepEqual(
+    short.observations.slice(3, 7).map((o) => o.rps),
+    [0.4, 0.4, 0.4, 0.7],
+  );
+  for (let i = 1; i < short.observations.length; i++)
+    assert.equal(short.observations[i]!.t - short.observations[i - 1]!.t, 15);
 
   const long = liveObservations([{ container: 'app', samples: missing([4, 5, 6]) }], 0.2);
   assert.equal(long.observations.length, 5, 'only the run after the gap');
@@ -84,8 +128,13 @@ test('empty input, bad samples and the observation cap', () => {
   assert.deepEqual(liveObservations([], 0.1).observations, []);
   assert.deepEqual(liveObservations([{ container: 'app', samples: [] }], 0.1).observations, []);
   const bad = [sample(Number.NaN, 'a', 0.1), sample(100, 'a', Number.NaN), sample(100, 'b', 0.3)];
-  assert.deepEqual(liveObservations([{ container: 'app', samples: bad }], 0.1).observations.map((o) => [o.ready, o.rps]), [[1, 0.3]]);
-  const capped = liveObservations([{ container: 'app', samples: polls(50, ['a'], () => 0.1) }], 0.1, { maxObservations: 20 });
+  assert.deepEqual(
+    liveObservations([{ container: 'app', samples: bad }], 0.1).observations.map((o) => [o.ready, o.rps]),
+    [[1, 0.3]],
+  );
+  const capped = liveObservations([{ container: 'app', samples: polls(50, ['a'], () => 0.1) }], 0.1, {
+    maxObservations: 20,
+  });
   assert.equal(capped.observations.length, 20);
   assert.equal(capped.observations[19]!.t, 1_000_000 + 49 * 15);
 });
@@ -97,6 +146,9 @@ test('live CPU observations drive the predictive policy to a sized proposal', ()
   const live = liveObservations([{ container: 'app', samples }], 0.25);
   assert.equal(live.observations.length, 160);
   const p = proposeScaling({ history: live.observations, pods: 3, ready: 3 });
-  assert.ok(p.replicaCapacity !== undefined && Math.abs(p.replicaCapacity - 0.25 * 0.9) < 1e-6, `capacity ${p.replicaCapacity}`);
+  assert.ok(
+    p.replicaCapacity !== undefined && Math.abs(p.replicaCapacity - 0.25 * 0.9) < 1e-6,
+    `capacity ${p.replicaCapacity}`,
+  );
   assert.ok(p.replicas >= Math.ceil(1.5 / 0.225), `enough replicas for 1.5 cores at 0.225 each, got ${p.replicas}`);
 });

@@ -24,7 +24,11 @@ test('a TD update moves Q by alpha towards reward + gamma * max Q(next)', () => 
 });
 
 test('the Q-table round-trips through JSON', () => {
-  const agent = trainOnSeries(newQAgent(3), [syntheticTrace('diurnal', 1000, 2)], { episodes: 20, episodeTicks: 100, seed: 4 });
+  const agent = trainOnSeries(newQAgent(3), [syntheticTrace('diurnal', 1000, 2)], {
+    episodes: 20,
+    episodeTicks: 100,
+    seed: 4,
+  });
   const text = JSON.stringify(agent.toJSON());
   const back = QLearningAgent.fromJSON(JSON.parse(text), Q_ACTIONS);
   assert.deepEqual(back.toJSON(), agent.toJSON());

@@ -30,7 +30,10 @@ test('a proposal carries replicas, forecast with bounds, reason and confidence',
 });
 
 test('no load yet: hold with low confidence', () => {
-  const history: Observation[] = [{ t: 0, rps: 0, ready: 3, rho: 0 }, { t: 15, rps: 0, ready: 3, rho: 0 }];
+  const history: Observation[] = [
+    { t: 0, rps: 0, ready: 3, rho: 0 },
+    { t: 15, rps: 0, ready: 3, rho: 0 },
+  ];
   const p = proposeScaling({ history, pods: 3, ready: 3 });
   assert.equal(p.replicas, 3);
   assert.equal(p.hpa, undefined);
@@ -43,7 +46,13 @@ test('chart data: chart.js datasets for history, forecast band and proposal', ()
   const p = proposeScaling({ history, pods: 5, ready: 5 });
   const chart = scalingChartData({ history, forecast: p.forecast, proposal: p, maxHistoryPoints: 20 });
   const labels = chart.datasets.map((d) => d.label);
-  assert.deepEqual(labels.slice(0, 5), ['Requests/s', 'Forecast upper', 'Forecast lower', 'Forecast', 'Ready replicas']);
+  assert.deepEqual(labels.slice(0, 5), [
+    'Requests/s',
+    'Forecast upper',
+    'Forecast lower',
+    'Forecast',
+    'Ready replicas',
+  ]);
   assert.match(labels[5]!, /^Proposed replicas \(\d+\)$/);
   assert.equal(chart.datasets[0]!.data.length, 20);
   assert.deepEqual(chart.datasets[0]!.data[19], { x: 49 * 15, y: 198 });

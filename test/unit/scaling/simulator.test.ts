@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { capacityPerReplica, oracleReplicas, replayPolicy, simulate, utilization } from '../../../src/core/scaling/simulator';
-import { barVerdict, scoreTimeline } from '../../../src/core/scaling/scores';
+import {
+  capacityPerReplica,
+  oracleReplicas,
+  replayPolicy,
+  simulate,
+  utilization,
+} from '../../../src/core/scaling/simulator';
+import { barScores, barVerdict, scoreTimeline } from '../../../src/core/scaling/scores';
 import type { ScalingContext, ScalingPolicy } from '../../../src/core/scaling/policy';
 
 // 100 ticks at rate 20 except one tick at 200: p99 (nearest rank) is 20, so C = 1 and oracle = ceil(rps / 0.9).
@@ -27,7 +33,7 @@ test('new pods become ready 60 s after creation and cost from creation', () => {
   assert.deepEqual([...run.pods], [10, 12, 12, 12, 12, 12, 12, 12]);
   // created at t = 15, ready at t = 75 (tick 5)
   assert.deepEqual([...run.ready], [10, 10, 10, 10, 10, 12, 12, 12]);
-  assert.equal(scoreTimeline(run).replicaHours, (10 + 12 * 7) * 15 / 3600);
+  assert.equal(scoreTimeline(run).replicaHours, ((10 + 12 * 7) * 15) / 3600);
 });
 
 test('deletion removes not-ready pods first, youngest first', () => {
@@ -59,7 +65,10 @@ test('the service starts with oracle(0) ready pods and policies see metrics one 
     },
   };
   simulate(rps, spy, 1);
-  assert.deepEqual(seen.map((s) => s.last), [undefined, 0, 15, 30]);
+  assert.deepEqual(
+    seen.map((s) => s.last),
+    [undefined, 0, 15, 30],
+  );
   assert.deepEqual(seen[0], { t: 0, last: undefined, pods: 10, ready: 10 });
 });
 
@@ -79,13 +88,34 @@ test('a policy returning an out-of-range value is refused', () => {
   assert.throws(() => simulate(flat(2), replayPolicy([51, 1]), 1), /integer in \[1, 50\]/);
 });
 
-test('the bar: half the HPA violations at no more replica-hours, none where the HPA has none', () => {
-  const base = { ticks: 100, costRatio: 1, scalingActions: 0, thetaU: 0, thetaO: 0, tauU: 0, tauO: 0 };
-  const hpa = { ...base, sloViolationPct: 2, replicaHours: 100 };
-  assert.deepEqual(barVerdict({ ...base, sloViolationPct: 1, replicaHours: 100 }, hpa), { met: true, text: 'bar met' });
-  assert.match(barVerdict({ ...base, sloViolationPct: 1.01, replicaHours: 90 }, hpa).text, /^not met: violations 1.01 % > half the HPA's 2 %$/);
-  assert.match(barVerdict({ ...base, sloViolationPct: 0.5, replicaHours: 100.5 }, hpa).text, /^not met: replica-hours 100.50 > the HPA's 100.00$/);
-  const clean = { ...base, sloViolationPct: 0, replicaHours: 100 };
-  assert.match(barVerdict({ ...base, sloViolationPct: 0.01, replicaHours: 50 }, clean).text, /where the HPA has none/);
-  assert.equal(barVerdict({ ...base, sloViolationPct: 0, replicaHours: 50 }, clean).met, true);
+test('the bar: no more viol, no more seenViol, no more replica-hours than the HPA', () => {
+  const hpa = { viol: 10, seenViol: 2, replicaHours: 100 };
+  assert.deepEqual(barVerdict({ viol: 10, seenViol: 2, replicaHours: 100 }, hpa), { met: true, text: 'bar met' });
+  assert.equal(barVerdict({ viol: 11, seenViol: 0, replicaHours: 90 }, hpa).text, "not met: viol 11 > the HPA's 10");
+  assert.equal(barVerdict({ viol: 3, seenViol: 3, replicaHours: 90 }, hpa).text, "not met: seenViol 3 > the HPA's 2");
+  assert.equal(
+    barVerdict({ viol: 0, seenViol: 0, replicaHours: 100.5 }, hpa).text,
+    "not met: replica-hours 100.50 > the HPA's 100.00",
+  );
+  assert.equal(
+    barVerdict({ viol: 1, seenViol: 0, replicaHours: 1 }, { viol: 0, seenViol: 0, replicaHours: 1 }).met,
+    false,
+    'none where the HPA has none',
+  );
+});
+
+test('bar scores: violations from t = 60 s on, seen when the need was met within [t - 360 s, t - 75 s]', () => {
+  // Capacity 1: oracle = ceil(rps / 0.9). One ready replica throughout (serves 0.9 req/s).
+  const n = 40;
+  const rps = new Float64Array(n).fill(0.5);
+  rps[2] = 0.95; // before t = 60 s: not counted
+  rps[10] = 3; // the need (4) was not seen before: unseen
+  rps[16] = 3; // 4 seen at tick 10, within [16 - 24, 16 - 5]: seen
+  rps[30] = 4; // needs 5, more than anything in [6, 25]: unseen
+  rps[33] = 4; // needs 5 as tick 30 did, but 30 > 33 - 5: not in the window, unseen
+  const ones = new Int32Array(n).fill(1);
+  const scores = barScores({ capacity: 1, rps, desired: ones, pods: ones, ready: ones });
+  assert.equal(scores.viol, 4);
+  assert.equal(scores.seenViol, 1);
+  assert.equal(scores.replicaHours, (n * 15) / 3600);
 });

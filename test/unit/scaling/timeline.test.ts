@@ -7,7 +7,10 @@ import { PredictivePolicy } from '../../../src/core/scaling/predictivePolicy';
 import { HpaPolicy } from '../../../src/core/scaling/hpaPolicy';
 import { syntheticTrace } from '../../../src/core/scaling/syntheticTraces';
 
-for (const [name, make] of [['predictive', () => new PredictivePolicy()], ['hpa', () => new HpaPolicy()]] as const) {
+for (const [name, make] of [
+  ['predictive', () => new PredictivePolicy()],
+  ['hpa', () => new HpaPolicy()],
+] as const) {
   test(`a ${name} timeline re-scores to identical figures from its desired column`, () => {
     const rps = syntheticTrace('flashCrowds', 3000, 3);
     const run = simulate(rps, make(), capacityPerReplica(rps));

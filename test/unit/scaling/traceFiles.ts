@@ -13,7 +13,20 @@ function repoRoot(): string {
   return process.cwd();
 }
 
-export const SHARED_TRACES = join(repoRoot(), '..', 'shared', 'traces');
+/** `$NIMBUSGUARD_TRACES`, else the first `shared/traces` beside the repository or a folder above it. */
+function sharedTraces(): string {
+  const fromEnv = process.env['NIMBUSGUARD_TRACES'];
+  if (fromEnv) return fromEnv;
+  let dir = repoRoot();
+  for (let i = 0; i < 8; i++) {
+    const candidate = join(dir, 'shared', 'traces');
+    if (existsSync(candidate)) return candidate;
+    dir = join(dir, '..');
+  }
+  return join(repoRoot(), '..', 'shared', 'traces');
+}
+
+export const SHARED_TRACES = sharedTraces();
 
 export function loadSharedTrace(name: string): Float64Array | undefined {
   const path = join(SHARED_TRACES, `${name}.csv`);
