@@ -169,7 +169,10 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const item = new vscode.TreeItem(node.ref.name, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `object:${node.ref.kind}/${node.ref.namespace}/${node.ref.name}`;
         item.description = node.ref.kind;
-        item.iconPath = new vscode.ThemeIcon('symbol-object', new vscode.ThemeColor('list.warningForeground'));
+        const open = incidents.filter((i) => sameRef(i.workload, node.ref));
+        const critical = open.some((i) => i.severity === 'critical');
+        item.iconPath = new vscode.ThemeIcon('symbol-object', new vscode.ThemeColor(critical ? 'list.errorForeground' : 'list.warningForeground'));
+        item.tooltip = `${node.ref.kind} ${node.ref.namespace ? `${node.ref.namespace}/` : ''}${node.ref.name} — ${open.length} open incident${open.length === 1 ? '' : 's'}`;
         item.contextValue = 'nimbusguard.object';
         return item;
       }
