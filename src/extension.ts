@@ -10,8 +10,13 @@ import { CriticalIncidentNotifier } from './ui/notifier';
 import { LlmSettings } from './ui/llmSettings';
 import { ManifestIndexService } from './ui/manifestIndexService';
 import { ManifestInsights, registerInsightProviders } from './ui/manifestInsights';
+import { registerIncidentsPanel } from './ui/incidentsPanel/incidentsPanelHost';
 import { registerScalingPanel } from './ui/scalingPanel/scalingPanelHost';
 import { ConnectionStatusBar } from './ui/statusBar';
+import { ActController } from './ui/act/actController';
+import { incidentProposalSource, registerActCommands } from './ui/act/actCommands';
+import { ACT_SCHEME, PlanDocuments } from './ui/act/diffDocuments';
+import { registerVerificationPanels } from './ui/verifyPanel/verifyPanelHost';
 import { WorkloadTreeProvider, connectionContextKey } from './ui/workloadTree';
 
 const config = () => vscode.workspace.getConfiguration('nimbusguard');
@@ -38,11 +43,16 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const manifests = new ManifestIndexService();
   const insights = new ManifestInsights(hub, manifests);
-  const tree = new WorkloadTreeProvider(manager, hub, monitorScope);
+  const act = new ActController(manager, hub, vscode.Uri.joinPath(context.globalStorageUri, 'act').fsPath);
+  const plans = new PlanDocuments();
+  const verification = registerVerificationPanels({ extensionUri: context.extensionUri, act, plans });
+  const tree = new WorkloadTreeProvider(manager, hub, monitorScope, act);
   const view = vscode.window.createTreeView('nimbusguard.workloads', { treeDataProvider: tree, showCollapseAll: true });
   const statusBar = new ConnectionStatusBar(manager, hub);
-  const documents = new NimbusDocuments(manager, hub);
+  const documents = new NimbusDocuments(manager);
   const notifier = new CriticalIncidentNotifier(() => config().get<boolean>('notifications.critical', true));
+
+  const incidentsPanel = registerIncidentsPanel({ extensionUri: context.extensionUri, manager, hub, proposals: () => (act.service ? incidentProposalSource(act, verification) : undefined) });
 
   let sessionListener: vscode.Disposable | undefined;
   const onConnectionChanged = () => {
@@ -56,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): void {
     sessionListener?.dispose();
     sessionListener = manager.session?.onDidChange(() => tree.refresh());
     hub.sync();
+    act.sync();
     statusBar.update();
     tree.refresh();
   };
@@ -75,6 +86,12 @@ export function activate(context: vscode.ExtensionContext): void {
     manifests.onDidChange(() => insights.schedule()),
     { dispose: () => sessionListener?.dispose() },
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
+    act,
+    plans,
+    vscode.workspace.registerTextDocumentContentProvider(ACT_SCHEME, plans),
+    act.onDidChange(() => tree.refresh()),
+    ...verification.disposables,
+    ...registerActCommands(act, verification),
     manager.onDidChange(onConnectionChanged),
     hub.onDidChange(({ opened }) => {
       notifier.notify(opened);
@@ -83,7 +100,8 @@ export function activate(context: vscode.ExtensionContext): void {
       tree.refresh();
     }),
     ...registerConnectionCommands(manager),
-    ...registerIncidentCommands(hub, documents, manifests),
+    ...registerIncidentCommands(hub, documents, manifests, incidentsPanel.show),
+    ...incidentsPanel.disposables,
     ...registerScalingPanel({ extensionUri: context.extensionUri, manager }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['kubeconfig', 'context', 'namespaces'].some((k) => e.affectsConfiguration(`nimbusguard.${k}`))) void manager.reload();

@@ -5,6 +5,8 @@ import { Emitter } from '../core/events';
 import { detectAll } from '../core/detect/detectors';
 import { IncidentTracker } from '../core/detect/incidentTracker';
 import type { Finding, Incident } from '../core/model/incident';
+import { bySeverity } from '../core/model/severity';
+import { isControllerKind } from '../core/model/workload';
 import type { ClusterSnapshot } from '../core/model/snapshot';
 import type { Evidence } from '../core/model/incident';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
@@ -41,8 +43,6 @@ export interface MonitorOptions {
   tickMs?: number;
 }
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
-
 export class IncidentMonitor {
   private readonly tracker = new IncidentTracker();
   private readonly changed = new Emitter<{ opened: Incident[]; resolved: Incident[] }>();
@@ -59,6 +59,7 @@ export class IncidentMonitor {
   private readonly ruleCauses = new Map<string, { lastSeen: string; cause: RootCause }>();
   private disposed = false;
   private lastEvaluationMs = 0;
+  private evaluations = 0;
   private readonly now: () => Date;
 
   constructor(private readonly options: MonitorOptions) {
@@ -70,8 +71,22 @@ export class IncidentMonitor {
 
   /** Open incidents, most severe and most recent first. */
   open(): Incident[] {
-    const rank = { critical: 2, warning: 1, info: 0 } as const;
-    return this.tracker.open().sort((a, b) => rank[b.severity] - rank[a.severity] || b.lastSeen.localeCompare(a.lastSeen));
+    return this.tracker.open().sort((a, b) => bySeverity(a, b) || b.lastSeen.localeCompare(a.lastSeen));
+  }
+
+  /** Open and recently resolved incidents (within the tracker's retention), most severe and most recent first. */
+  all(): Incident[] {
+    return this.tracker.all();
+  }
+
+  /** How long resolved incidents stay listed. */
+  get retentionMs(): number {
+    return this.tracker.retentionMs;
+  }
+
+  /** True once the detectors have run at least once. */
+  get evaluated(): boolean {
+    return this.evaluations > 0;
   }
 
   forWorkload(kind: string, namespace: string, name: string): Incident[] {
@@ -103,6 +118,17 @@ export class IncidentMonitor {
     return groupId ? { ...cause, groupId } : cause;
   }
 
+  /**
+   * The root cause when one is known already (the agent thread's, or the rule engine's from an earlier
+   * ask, possibly from an earlier evaluation), without diagnosing now: cheap enough for a list of all.
+   */
+  knownRootCause(id: string): RootCause | undefined {
+    const cause = this.analyses.get(id)?.rootCause ?? this.ruleCauses.get(id)?.cause;
+    if (!cause) return undefined;
+    const groupId = this.groups.get(id);
+    return groupId ? { ...cause, groupId } : cause;
+  }
+
   /** The correlation group of an incident (incidents with one cause share it). */
   groupOf(id: string): string | undefined {
     return this.groups.get(id);
@@ -122,6 +148,7 @@ export class IncidentMonitor {
     const started = performance.now();
     const { findings, errors } = detectAll({ snapshot: this.options.snapshot, now });
     this.lastEvaluationMs = performance.now() - started;
+    this.evaluations++;
     this.detectorErrors = errors.map((e) => `${e.detector}: ${e.message}`);
     const { opened, updated, resolved } = this.tracker.reconcile(findings.filter((f) => this.monitored(f)), now);
     for (const incident of resolved) {
@@ -130,7 +157,8 @@ export class IncidentMonitor {
     }
     this.groups = correlate(this.tracker.open(), this.options.snapshot);
     if (this.options.checkpointer) for (const incident of opened) this.enqueue(incident);
-    if (opened.length > 0 || updated.length > 0 || resolved.length > 0) this.changed.fire({ opened, resolved });
+    // The first evaluation always reports, so listeners learn that "no incidents" is now an answer.
+    if (opened.length > 0 || updated.length > 0 || resolved.length > 0 || this.evaluations === 1) this.changed.fire({ opened, resolved });
     return { opened, resolved };
   }
 
@@ -155,7 +183,7 @@ export class IncidentMonitor {
   }
 
   private monitored(f: Finding): boolean {
-    if ((this.options.scope?.() ?? 'all') === 'all' || !WORKLOAD_KINDS.has(f.workload.kind)) return true;
+    if ((this.options.scope?.() ?? 'all') === 'all' || !isControllerKind(f.workload.kind)) return true;
     const s = this.options.snapshot;
     const ref = f.workload;
     const record =

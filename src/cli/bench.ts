@@ -6,7 +6,7 @@ import { HpaPolicy } from '../core/scaling/hpaPolicy';
 import { PredictivePolicy } from '../core/scaling/predictivePolicy';
 import { QLearningPolicy } from '../core/scaling/qlearningPolicy';
 import { QLearningAgent } from '../core/learning/qLearningAgent';
-import { trainOnSynthetic } from '../core/learning/qTraining';
+import { trainOnSynthetic } from '../core/scaling/qTraining';
 import { Q_ACTIONS } from '../core/scaling/qlearningPolicy';
 import type { ScalingPolicy } from '../core/scaling/policy';
 import { roundScores, scoreTimeline, SCORE_KEYS, type Scores } from '../core/scaling/scores';

@@ -8,6 +8,18 @@ const commands: Record<string, Command> = {
     summary: 'scan [--context C] [--namespace N] [--json] [--watch]   list the incidents of the current context',
     run: async (argv) => (await import('./scan')).runScan(argv),
   },
+  fix: {
+    summary: 'fix KIND/NAME -n NS [--type T] [--fix N|ID] [--shadow] [--yes] [--wait S] [--confirm-context NAME] [--confirm-risk high] [--json]   verify a fix and apply it after confirmation',
+    run: async (argv) => (await import('./fix')).runFix(argv),
+  },
+  rollback: {
+    summary: 'rollback CHANGE_ID [--yes] [--force] [--wait S] [--json]   restore what a recorded change changed',
+    run: async (argv) => (await import('./rollback')).runRollback(argv),
+  },
+  history: {
+    summary: 'history [--json]   list the changes recorded for the current cluster',
+    run: async (argv) => (await import('./history')).runHistory(argv),
+  },
   bench: {
     summary: 'bench scaling --trace FILE --policy NAME | --all   score scaling policies on request-rate traces',
     run: async (argv) => (await import('./bench')).runBench(argv),

@@ -1,11 +1,11 @@
 // Kubernetes objects (typed models from a list, plain JSON from a watch) → NimbusGuard's plain
 // records. Only the fields the detectors read are kept.
 import type {
-  ContainerSpec, ContainerState, ContainerStatus, CronJob, EndpointSlice, HorizontalPodAutoscaler, HpaMetric, Job,
+  Condition, ContainerSpec, ContainerState, ContainerStatus, CronJob, EndpointSlice, HorizontalPodAutoscaler, HpaMetric, Job,
   KubeEvent, Meta, Node, PersistentVolumeClaim, Pod, PodDisruptionBudget, PodTemplate, Probe, ReplicaSet,
   ResourceQuota, Service, WebhookConfiguration,
 } from '../core/model/resources';
-import { Condition, Workload, WorkloadKind } from '../core/model/workload';
+import { Workload, WorkloadKind } from '../core/model/workload';
 
 export type Obj = Record<string, any>;
 export const obj = (v: unknown): Obj => (v && typeof v === 'object' ? (v as Obj) : {});

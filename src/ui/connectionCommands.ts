@@ -2,16 +2,17 @@
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../cluster/connection';
 import { noIcons } from './incidentMarkdown';
+import { COMMANDS } from './commandIds';
 
 export function registerConnectionCommands(manager: ConnectionManager): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('nimbusguard.switchContext', async () => {
+    vscode.commands.registerCommand(COMMANDS.switchContext, async () => {
       const contexts = manager.contexts();
       if (contexts.length === 0) {
         const state = manager.state;
         const reason = state.kind === 'noKubeconfig' || state.kind === 'invalidKubeconfig' ? state.message : 'No contexts are defined.';
         const pick = await vscode.window.showWarningMessage(`NimbusGuard: ${reason}`, 'Pick Kubeconfig File…');
-        if (pick) await vscode.commands.executeCommand('nimbusguard.pickKubeconfig');
+        if (pick) await vscode.commands.executeCommand(COMMANDS.pickKubeconfig);
         return;
       }
       const active = manager.state.kind === 'ready' ? manager.state.context : '';
@@ -26,7 +27,7 @@ export function registerConnectionCommands(manager: ConnectionManager): vscode.D
       );
       if (picked) await manager.switchContext(picked.name);
     }),
-    vscode.commands.registerCommand('nimbusguard.pickKubeconfig', async () => {
+    vscode.commands.registerCommand(COMMANDS.pickKubeconfig, async () => {
       const files = await vscode.window.showOpenDialog({
         title: 'Kubeconfig file for NimbusGuard',
         canSelectMany: false,
@@ -35,6 +36,6 @@ export function registerConnectionCommands(manager: ConnectionManager): vscode.D
       if (!files?.[0]) return;
       await vscode.workspace.getConfiguration('nimbusguard').update('kubeconfig', files[0].fsPath, vscode.ConfigurationTarget.Global);
     }),
-    vscode.commands.registerCommand('nimbusguard.refresh', () => manager.reload(true)),
+    vscode.commands.registerCommand(COMMANDS.refresh, () => manager.reload(true)),
   ];
 }

@@ -1,11 +1,9 @@
-// Read-only documents under the nimbusguard: scheme — an object's live YAML and an incident's
-// evidence — so they open in normal editors but can never be saved back to the cluster.
+// Read-only documents under the nimbusguard: scheme — an object's live YAML — so they open in normal
+// editors but can never be saved back to the cluster. (Incidents are shown in the Incidents panel.)
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../cluster/connection';
 import { readObjectYaml } from '../cluster/objectReader';
 import type { ObjectRef } from '../core/model/resources';
-import { incidentMarkdown } from './incidentMarkdown';
-import { IncidentHub } from './incidentHub';
 
 export const SCHEME = 'nimbusguard';
 
@@ -14,15 +12,11 @@ export function yamlUri(ref: ObjectRef): vscode.Uri {
   return vscode.Uri.from({ scheme: SCHEME, path });
 }
 
-export function evidenceUri(incidentId: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: SCHEME, path: `/evidence/${encodeURIComponent(incidentId)}.md` });
-}
-
 export class NimbusDocuments implements vscode.TextDocumentContentProvider {
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.emitter.event;
 
-  constructor(private readonly manager: ConnectionManager, private readonly hub: IncidentHub) {}
+  constructor(private readonly manager: ConnectionManager) {}
 
   refresh(uri: vscode.Uri): void {
     this.emitter.fire(uri);
@@ -39,12 +33,6 @@ export class NimbusDocuments implements vscode.TextDocumentContentProvider {
       } catch (error) {
         return `# ${(error instanceof Error ? error.message : String(error)).replace(/\n/g, ' ')}\n`;
       }
-    }
-    if (parts[0] === 'evidence' && parts.length === 2) {
-      const id = parts[1]!.replace(/\.md$/, '');
-      const incident = this.hub.current?.get(id);
-      if (!incident) return `This incident is no longer tracked (it resolved, or the context changed).\n`;
-      return incidentMarkdown(incident, this.hub.current?.analysis(id), new Date(), this.hub.current?.rootCause(id));
     }
     return 'Unknown NimbusGuard document.\n';
   }

@@ -3,15 +3,16 @@
 import * as vscode from 'vscode';
 import type { Incident } from '../core/model/incident';
 import type { ObjectRef } from '../core/model/resources';
+import { severityLabelIcon } from '../core/model/severity';
 import { IncidentHub } from './incidentHub';
-import { evidenceUri, NimbusDocuments, yamlUri } from './documents';
+import { NimbusDocuments, yamlUri } from './documents';
 import type { ManifestIndexService } from './manifestIndexService';
 import { noIcons } from './incidentMarkdown';
 import type { TreeNode } from './workloadTree';
+import { COMMANDS } from './commandIds';
 
-const SEVERITY_ICON = { critical: '$(error)', warning: '$(warning)', info: '$(info)' } as const;
-
-function refOf(node: unknown): ObjectRef | undefined {
+/** The object a tree node passed as the command argument stands for. */
+function refOfNode(node: unknown): ObjectRef | undefined {
   const n = node as TreeNode | undefined;
   if (!n) return undefined;
   if (n.type === 'workload') return { kind: n.workload.kind, namespace: n.workload.namespace, name: n.workload.name };
@@ -24,7 +25,7 @@ async function pickIncident(hub: IncidentHub): Promise<Incident | undefined> {
   const open = hub.open();
   const picked = await vscode.window.showQuickPick(
     open.map((incident) => ({
-      label: `${SEVERITY_ICON[incident.severity]} ${incident.type}`,
+      label: `${severityLabelIcon(incident.severity)} ${incident.type}`,
       description: noIcons(`${incident.workload.namespace ? `${incident.workload.namespace}/` : ''}${incident.workload.kind}/${incident.workload.name}`),
       detail: noIcons(incident.summary),
       incident,
@@ -34,32 +35,31 @@ async function pickIncident(hub: IncidentHub): Promise<Incident | undefined> {
   return picked?.incident;
 }
 
-export function registerIncidentCommands(hub: IncidentHub, documents: NimbusDocuments, manifests: ManifestIndexService): vscode.Disposable[] {
+/**
+ * @param showPanel opens the Incidents panel, focused on an incident when one is named: evidence and
+ *   explanations are shown there, never as Markdown source.
+ */
+export function registerIncidentCommands(hub: IncidentHub, documents: NimbusDocuments, manifests: ManifestIndexService, showPanel: (incidentId?: string) => void): vscode.Disposable[] {
   const showEvidence = async (arg?: unknown) => {
     const node = arg as TreeNode | string | undefined;
     const incident = typeof node === 'string' ? hub.current?.get(node) : node?.type === 'incident' ? node.incident : await pickIncident(hub);
-    if (!incident) return;
-    const uri = evidenceUri(incident.id);
-    documents.refresh(uri);
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
-    await vscode.window.showTextDocument(doc, { preview: true });
+    if (incident) showPanel(incident.id);
   };
   return [
-    vscode.commands.registerCommand('nimbusguard.showIncidents', async () => {
+    vscode.commands.registerCommand(COMMANDS.showIncidents, async () => {
       if (hub.open().length === 0) {
         const choice = await vscode.window.showInformationMessage('NimbusGuard: no open incidents.', 'Switch Context…');
-        if (choice) await vscode.commands.executeCommand('nimbusguard.switchContext');
+        if (choice) await vscode.commands.executeCommand(COMMANDS.switchContext);
         return;
       }
       const incident = await pickIncident(hub);
       if (incident) await showEvidence({ type: 'incident', incident });
     }),
-    vscode.commands.registerCommand('nimbusguard.showEvidence', showEvidence),
-    // The explanation lives in the same read-only document: root cause, fixes, evidence chain.
-    vscode.commands.registerCommand('nimbusguard.explainIncident', showEvidence),
-    vscode.commands.registerCommand('nimbusguard.openYaml', async (node?: unknown) => {
-      const ref = refOf(node);
+    vscode.commands.registerCommand(COMMANDS.showEvidence, showEvidence),
+    // The explanation lives in the same panel: root cause, fixes, evidence chain, signal.
+    vscode.commands.registerCommand(COMMANDS.explainIncident, showEvidence),
+    vscode.commands.registerCommand(COMMANDS.openYaml, async (node?: unknown) => {
+      const ref = refOfNode(node);
       if (!ref) return;
       const uri = yamlUri(ref);
       documents.refresh(uri);
@@ -67,8 +67,8 @@ export function registerIncidentCommands(hub: IncidentHub, documents: NimbusDocu
       await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
       await vscode.window.showTextDocument(doc, { preview: true });
     }),
-    vscode.commands.registerCommand('nimbusguard.revealManifest', async (node?: unknown) => {
-      const ref = refOf(node);
+    vscode.commands.registerCommand(COMMANDS.revealManifest, async (node?: unknown) => {
+      const ref = refOfNode(node);
       if (!ref) return;
       const hits = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Looking for the manifest…' }, () => manifests.find(ref));
       if (hits.length === 0) {

@@ -7,11 +7,13 @@ import { IncidentMonitor, MonitorScope } from '../agent/incidentMonitor';
 import type { Incident } from '../core/model/incident';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import type { Explainer } from '../agent/nodes/explain';
+import { SignalRecorder } from './signalRecorder';
 
 export class IncidentHub implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<{ opened: Incident[]; resolved: Incident[] }>();
   readonly onDidChange = this.emitter.event;
   private monitor: IncidentMonitor | undefined;
+  private recorder: SignalRecorder | undefined;
   private session: ClusterSession | undefined;
   private listener: { dispose(): void } | undefined;
   private checkpointer: Promise<BaseCheckpointSaver> | undefined;
@@ -27,6 +29,21 @@ export class IncidentHub implements vscode.Disposable {
     return this.monitor;
   }
 
+  /** The signal history of the current session's incidents, for their charts. */
+  get signals(): SignalRecorder['history'] | undefined {
+    return this.recorder?.history;
+  }
+
+  /** The session the current monitor watches. */
+  get currentSession(): ClusterSession | undefined {
+    return this.session;
+  }
+
+  /** The optional LLM step, as configured now. */
+  explain(): Explainer | undefined {
+    return this.explainer();
+  }
+
   open(): Incident[] {
     return this.monitor?.open() ?? [];
   }
@@ -37,6 +54,8 @@ export class IncidentHub implements vscode.Disposable {
     const connected = session?.state.phase === 'connected' ? session : undefined;
     if (connected === this.session) return;
     this.listener?.dispose();
+    this.recorder?.dispose();
+    this.recorder = undefined;
     this.monitor?.dispose();
     this.monitor = undefined;
     this.session = connected;
@@ -53,7 +72,12 @@ export class IncidentHub implements vscode.Disposable {
       checkpointer: () => (this.checkpointer ??= this.makeCheckpointer()),
     });
     this.monitor = monitor;
-    this.listener = monitor.onDidChange((change) => this.emitter.fire(change));
+    const recorder = new SignalRecorder(connected.snapshot, monitor);
+    this.recorder = recorder;
+    this.listener = monitor.onDidChange((change) => {
+      recorder.sample();
+      this.emitter.fire(change);
+    });
   }
 
   /** Re-evaluates with the current settings (e.g. after the monitor scope changed). */
@@ -64,6 +88,7 @@ export class IncidentHub implements vscode.Disposable {
 
   dispose(): void {
     this.listener?.dispose();
+    this.recorder?.dispose();
     this.monitor?.dispose();
     this.emitter.dispose();
   }

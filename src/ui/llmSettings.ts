@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Explainer } from '../agent/nodes/explain';
 import type { LlmCache } from '../agent/llm/cache';
+import { COMMANDS } from './commandIds';
 
 const SECRET = 'nimbusguard.llm.apiKey';
 const CACHE_KEY = 'nimbusguard.llm.cache';
@@ -49,7 +50,7 @@ export class LlmSettings implements vscode.Disposable {
 
   register(): vscode.Disposable[] {
     return [
-      vscode.commands.registerCommand('nimbusguard.setLlmApiKey', async () => {
+      vscode.commands.registerCommand(COMMANDS.setLlmApiKey, async () => {
         const key = await vscode.window.showInputBox({
           title: 'NimbusGuard: LLM API key',
           prompt: 'Stored in VS Code\'s secret storage for the endpoint in nimbusguard.llm.baseUrl. Leave empty to remove it.',

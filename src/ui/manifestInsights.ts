@@ -4,11 +4,14 @@
 import * as vscode from 'vscode';
 import type { Incident } from '../core/model/incident';
 import type { RootCause, SuggestedFix } from '../core/model/rootCause';
-import { locateField, parseFieldPath } from '../core/manifest/manifestIndex';
+import { locateField } from '../core/manifest/manifestIndex';
+import { tryParseFieldPath } from '../core/model/fieldPath';
+import { severityLabelIcon } from '../core/model/severity';
 import { editField } from '../core/manifest/manifestEdit';
 import { IncidentHub } from './incidentHub';
 import { ManifestIndexService, isYaml } from './manifestIndexService';
 import { escapeMarkdown } from './incidentMarkdown';
+import { COMMANDS } from './commandIds';
 
 interface Insight {
   incident: Incident;
@@ -22,7 +25,6 @@ interface Insight {
 }
 
 const SEVERITY = { critical: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, info: vscode.DiagnosticSeverity.Information } as const;
-export const APPLY_FIX = 'nimbusguard.applyManifestFix';
 
 export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensProvider, vscode.CodeActionProvider, vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('nimbusguard');
@@ -76,7 +78,7 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
     for (const field of fields) {
       const loc = locateField(text, document, field);
       // The field itself, or a key of it deep enough to be specific (inside the named container).
-      if (loc && loc.matchedDepth >= Math.min(parseFieldPath(field).length, 5)) {
+      if (loc && loc.matchedDepth >= Math.min(tryParseFieldPath(field)?.length ?? 0, 5)) {
         return new vscode.Range(loc.line, loc.startColumn, loc.line, Math.max(loc.endColumn, loc.startColumn + 1));
       }
     }
@@ -96,7 +98,7 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
     const here = (this.byUri.get(doc.uri.toString()) ?? []).filter((i) => i.range.start.line === position.line);
     if (here.length === 0) return undefined;
     const md = new vscode.MarkdownString(undefined, true);
-    md.isTrusted = { enabledCommands: ['nimbusguard.showEvidence', 'nimbusguard.explainIncident'] };
+    md.isTrusted = { enabledCommands: [COMMANDS.showEvidence, COMMANDS.explainIncident] };
     for (const { incident, cause, related } of here) {
       const args = encodeURIComponent(JSON.stringify([incident.id]));
       md.appendMarkdown(`**${incident.type}** · ${escapeMarkdown(cause.summary)}\n\n`);
@@ -114,10 +116,14 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
     const lenses: vscode.CodeLens[] = [];
     for (const i of this.byUri.get(doc.uri.toString()) ?? []) {
       const at = new vscode.Range(i.objectLine, 0, i.objectLine, 0);
-      lenses.push(new vscode.CodeLens(at, { title: `$(error) ${i.incident.type}: ${clip(i.cause.summary)}`, command: 'nimbusguard.explainIncident', arguments: [i.incident.id] }));
-      lenses.push(new vscode.CodeLens(at, { title: 'Explain', command: 'nimbusguard.explainIncident', arguments: [i.incident.id] }));
+      lenses.push(new vscode.CodeLens(at, { title: `${severityLabelIcon(i.incident.severity)} ${i.incident.type}: ${clip(i.cause.summary)}`, command: COMMANDS.explainIncident, arguments: [i.incident.id] }));
+      lenses.push(new vscode.CodeLens(at, { title: 'Explain', command: COMMANDS.explainIncident, arguments: [i.incident.id] }));
       i.cause.fixes.forEach((fix, index) => {
-        if (fix.edits?.length && !fix.target) lenses.push(new vscode.CodeLens(at, { title: `Fix: ${clip(fix.summary)}`, command: APPLY_FIX, arguments: [doc.uri, i.incident.id, index] }));
+        if (fix.edits?.length && !fix.target) lenses.push(new vscode.CodeLens(at, { title: `Fix: ${clip(fix.summary)}`, command: COMMANDS.applyManifestFix, arguments: [doc.uri, i.incident.id, index] }));
+        // The same fix on the cluster, through verification and the developer's confirmation.
+        if (fix.edits?.length || fix.rollbackToRevision !== undefined) {
+          lenses.push(new vscode.CodeLens(at, { title: 'Verify & Apply…', tooltip: `Verify "${clip(fix.summary)}" on the cluster, then decide`, command: COMMANDS.applyFix, arguments: [{ incidentId: i.incident.id, fix: fix.summary }] }));
+        }
       });
     }
     return lenses;
@@ -135,6 +141,9 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
         action.diagnostics = this.diagnostics.get(doc.uri)?.filter((d) => d.range.isEqual(i.range)) ?? [];
         action.isPreferred = index === 0;
         actions.push(action);
+        const onCluster = new vscode.CodeAction(`Verify & Apply on the cluster: ${fix.summary}`, vscode.CodeActionKind.QuickFix);
+        onCluster.command = { title: 'Verify & Apply…', command: COMMANDS.applyFix, arguments: [{ incidentId: i.incident.id, fix: fix.summary }] };
+        actions.push(onCluster);
       });
     }
     return actions;
@@ -199,7 +208,7 @@ export function registerInsightProviders(insights: ManifestInsights): vscode.Dis
     vscode.languages.registerHoverProvider(selector, insights),
     vscode.languages.registerCodeLensProvider(selector, insights),
     vscode.languages.registerCodeActionsProvider(selector, insights, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
-    vscode.commands.registerCommand(APPLY_FIX, (uri: vscode.Uri, id: string, index: number) => insights.applyFix(uri, id, index)),
+    vscode.commands.registerCommand(COMMANDS.applyManifestFix, (uri: vscode.Uri, id: string, index: number) => insights.applyFix(uri, id, index)),
     vscode.workspace.onDidOpenTextDocument((doc) => {
       if (isYaml(doc)) insights.schedule();
     }),

@@ -2,6 +2,7 @@
 // workloads produces one message, not twenty.
 import * as vscode from 'vscode';
 import type { Incident } from '../core/model/incident';
+import { COMMANDS } from './commandIds';
 
 export class CriticalIncidentNotifier {
   private lastShown = 0;
@@ -24,8 +25,8 @@ export class CriticalIncidentNotifier {
     const where = `${first.workload.kind} ${first.workload.namespace ? `${first.workload.namespace}/` : ''}${first.workload.name}`;
     const text = `NimbusGuard: ${first.type} in ${where}${more > 0 ? ` (and ${more} more critical incident${more === 1 ? '' : 's'})` : ''}.`;
     void vscode.window.showWarningMessage(text, 'Show Evidence', 'All Incidents').then((choice) => {
-      if (choice === 'Show Evidence') void vscode.commands.executeCommand('nimbusguard.showEvidence', { type: 'incident', incident: first });
-      if (choice === 'All Incidents') void vscode.commands.executeCommand('nimbusguard.showIncidents');
+      if (choice === 'Show Evidence') void vscode.commands.executeCommand(COMMANDS.showEvidence, { type: 'incident', incident: first });
+      if (choice === 'All Incidents') void vscode.commands.executeCommand(COMMANDS.showIncidentsPanel);
     });
   }
 }

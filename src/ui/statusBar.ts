@@ -1,16 +1,17 @@
 // Status bar: the context NimbusGuard watches, whether it is reachable, and how many incidents are
-// open. Click for the incident list.
+// open. Click for the Incidents panel.
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../cluster/connection';
 import { IncidentHub } from './incidentHub';
 import { noIcons } from './incidentMarkdown';
+import { COMMANDS } from './commandIds';
 
 export class ConnectionStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('nimbusguard.context', vscode.StatusBarAlignment.Left, 10);
 
   constructor(private readonly manager: ConnectionManager, private readonly hub: IncidentHub) {
     this.item.name = 'NimbusGuard';
-    this.item.command = 'nimbusguard.showIncidents';
+    this.item.command = COMMANDS.showIncidentsPanel;
     this.update();
     this.item.show();
   }
@@ -41,7 +42,7 @@ export class ConnectionStatusBar implements vscode.Disposable {
         const critical = open.filter((i) => i.severity === 'critical').length;
         const name = noIcons(state.context);
         this.item.text = open.length === 0 ? `$(cloud) ${name}` : `$(cloud) ${name} $(${critical > 0 ? 'error' : 'warning'}) ${open.length}`;
-        this.item.tooltip = `${state.context} — ${state.session.server}\n${open.length} open incident${open.length === 1 ? '' : 's'}${critical ? ` (${critical} critical)` : ''}\nClick for the incident list`;
+        this.item.tooltip = `${state.context} — ${state.session.server}\n${open.length} open incident${open.length === 1 ? '' : 's'}${critical ? ` (${critical} critical)` : ''}\nClick for the Incidents panel`;
         if (critical > 0) this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
       }
     }

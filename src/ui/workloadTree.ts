@@ -6,9 +6,14 @@ import { ConnectionManager } from '../cluster/connection';
 import { MONITOR_ANNOTATION, MonitorScope } from '../agent/incidentMonitor';
 import type { Incident } from '../core/model/incident';
 import type { ObjectRef } from '../core/model/resources';
-import { Health, Workload, readyText, workloadHealth } from '../core/model/workload';
-import { age } from './incidentMarkdown';
+import { SEVERITY_STYLE } from '../core/model/severity';
+import { refKey, sameRef } from '../core/model/objectRef';
+import { Health, Workload, isWorkloadKind, readyText, workloadHealth } from '../core/model/workload';
+import { age } from '../core/model/age';
 import { IncidentHub } from './incidentHub';
+import { COMMANDS } from './commandIds';
+import type { ActController } from './act/actController';
+import { actChildren, actRoots, actTreeItem, type ActTreeNode } from './act/actTree';
 
 export type TreeNode =
   | { type: 'context'; name: string; server: string; detail: string }
@@ -18,7 +23,8 @@ export type TreeNode =
   | { type: 'workload'; workload: Workload }
   | { type: 'object'; ref: ObjectRef }
   | { type: 'incident'; incident: Incident }
-  | { type: 'note'; text: string; tooltip?: string };
+  | { type: 'note'; text: string; tooltip?: string }
+  | ActTreeNode;
 
 const HEALTH_ICONS: Record<Health, [string, string]> = {
   healthy: ['pass-filled', 'testing.iconPassed'],
@@ -27,8 +33,6 @@ const HEALTH_ICONS: Record<Health, [string, string]> = {
   failing: ['error', 'list.errorForeground'],
 };
 const HEALTH_RANK: Record<Health, number> = { healthy: 0, progressing: 1, degraded: 2, failing: 3 };
-const SEVERITY_ICONS = { critical: ['error', 'list.errorForeground'], warning: ['warning', 'list.warningForeground'], info: ['info', 'foreground'] } as const;
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 export function connectionContextKey(manager: ConnectionManager): string {
   const state = manager.state;
@@ -39,14 +43,17 @@ export function connectionContextKey(manager: ConnectionManager): string {
 /** Incidents on cluster-scoped objects other than nodes (a PersistentVolume, a GatewayClass, a webhook configuration). */
 const isClusterObject = (i: Incident) => !i.workload.namespace && i.workload.kind !== 'Node';
 
-const sameRef = (a: ObjectRef, b: { kind: string; namespace: string; name: string }) => a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
-
 export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private pending: NodeJS.Timeout | undefined;
 
-  constructor(private readonly manager: ConnectionManager, private readonly hub: IncidentHub, private readonly scope: () => MonitorScope) {}
+  constructor(
+    private readonly manager: ConnectionManager,
+    private readonly hub: IncidentHub,
+    private readonly scope: () => MonitorScope,
+    private readonly act?: ActController,
+  ) {}
 
   /** Coalesces bursts of watch events into one repaint. */
   refresh(): void {
@@ -86,7 +93,7 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         out.push(...[...namespaces].sort().map((name): TreeNode => ({ type: 'namespace', name })));
         const notes = session.notes().map((text): TreeNode => ({ type: 'note', text: `Skipped: ${text.split(':')[0]}`, tooltip: text }));
         if (namespaces.size === 0) notes.push({ type: 'note', text: session.synced ? 'No monitored workloads in the watched namespaces' : 'Loading workloads…' });
-        return [...out, ...notes];
+        return [...out, ...actRoots(this.act), ...notes];
       }
       case 'nodes': {
         const seen = new Map<string, ObjectRef>();
@@ -95,15 +102,15 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       }
       case 'clusterObjects': {
         const seen = new Map<string, ObjectRef>();
-        for (const i of incidents) if (isClusterObject(i)) seen.set(`${i.workload.kind}/${i.workload.name}`, i.workload);
+        for (const i of incidents) if (isClusterObject(i)) seen.set(refKey(i.workload), i.workload);
         return [...seen.values()].map((ref) => ({ type: 'object', ref }));
       }
       case 'namespace': {
         const workloads: TreeNode[] = snapshot.workloadsIn(node.name).filter((w) => this.monitored(w)).map((workload) => ({ type: 'workload', workload }));
         const others = new Map<string, ObjectRef>();
         for (const i of incidents) {
-          if (i.workload.namespace !== node.name || WORKLOAD_KINDS.has(i.workload.kind)) continue;
-          others.set(`${i.workload.kind}/${i.workload.name}`, i.workload);
+          if (i.workload.namespace !== node.name || isWorkloadKind(i.workload.kind)) continue;
+          others.set(refKey(i.workload), i.workload);
         }
         return [...workloads, ...[...others.values()].map((ref): TreeNode => ({ type: 'object', ref }))];
       }
@@ -111,6 +118,8 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         return incidents.filter((i) => sameRef(i.workload, node.workload)).map((incident) => ({ type: 'incident', incident }));
       case 'object':
         return incidents.filter((i) => sameRef(i.workload, node.ref)).map((incident) => ({ type: 'incident', incident }));
+      case 'changes':
+        return actChildren(this.act, node);
       default:
         return [];
     }
@@ -157,7 +166,7 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const health = workloadHealth(w);
         const open = incidents.filter((i) => sameRef(i.workload, w));
         const item = new vscode.TreeItem(w.name, open.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-        item.id = `workload:${w.kind}/${w.namespace}/${w.name}`;
+        item.id = `workload:${refKey(w)}`;
         item.description = `${readyText(w)} · ${w.kind}`;
         item.iconPath = healthIcon(open.some((i) => i.severity === 'critical') ? 'failing' : open.length > 0 && health === 'healthy' ? 'degraded' : health);
         item.tooltip = workloadTooltip(w, health);
@@ -167,7 +176,7 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       }
       case 'object': {
         const item = new vscode.TreeItem(node.ref.name, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = `object:${node.ref.kind}/${node.ref.namespace}/${node.ref.name}`;
+        item.id = `object:${refKey(node.ref)}`;
         item.description = node.ref.kind;
         const open = incidents.filter((i) => sameRef(i.workload, node.ref));
         const critical = open.some((i) => i.severity === 'critical');
@@ -181,11 +190,11 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const item = new vscode.TreeItem(i.type, vscode.TreeItemCollapsibleState.None);
         item.id = `incident:${i.id}`;
         item.description = `${age(i.firstSeen, new Date())} · ${i.summary}`;
-        const [icon, color] = SEVERITY_ICONS[i.severity];
-        item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+        const style = SEVERITY_STYLE[i.severity];
+        item.iconPath = new vscode.ThemeIcon(style.icon, new vscode.ThemeColor(style.color));
         item.tooltip = new vscode.MarkdownString().appendText(`${i.type} (${i.severity})\n${i.summary}`);
         item.contextValue = 'nimbusguard.incident';
-        item.command = { command: 'nimbusguard.showEvidence', title: 'Show Evidence', arguments: [node] };
+        item.command = { command: COMMANDS.showEvidence, title: 'Show Evidence', arguments: [node] };
         return item;
       }
       case 'note': {
@@ -194,6 +203,8 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         if (node.tooltip) item.tooltip = node.tooltip;
         return item;
       }
+      default:
+        return actTreeItem(this.act, node);
     }
   }
 }

@@ -153,11 +153,12 @@ spec:
   replicas: 1
   selector:
     matchLabels:
-      app: checkout
+      app.kubernetes.io/name: checkout
   template:
     metadata:
       labels:
-        app: checkout
+        app.kubernetes.io/name: checkout
+        tier: web
     spec:
       containers:
         - name: checkout
@@ -173,7 +174,8 @@ metadata:
   name: checkout
 spec:
   selector:
-    app: chekout
+    app.kubernetes.io/name: chekout   # the most common label key: dots and a slash
+    tier: web
   ports:
     - port: 80
       targetPort: 8080
@@ -398,14 +400,14 @@ const scenarios: Scenario[] = [
   },
   {
     label: 'ServiceNoEndpoints',
-    title: 'ServiceNoEndpoints: the selector typo is the cause; the selector fix gives the Service its endpoints',
+    title: 'ServiceNoEndpoints: the typo in the app.kubernetes.io/name selector is the cause, on its own line; the selector fix gives the Service its endpoints',
     prefix: 'diag-svc',
     manifest: checkoutManifest,
     incident: { type: 'ServiceNoEndpoints', kind: 'Service', name: 'checkout' },
     category: 'selector-mismatch',
-    fields: [{ path: 'spec.selector.app', line: 'app: chekout' }],
+    fields: [{ path: "spec.selector['app.kubernetes.io/name']", line: 'app.kubernetes.io/name: chekout' }],
     fix: 'edit',
-    checkCause: (cause) => assert.deepEqual(cause.fixes[0]!.edits, [{ path: 'spec.selector.app', value: 'checkout', previous: 'chekout' }]),
+    checkCause: (cause) => assert.deepEqual(cause.fixes[0]!.edits, [{ path: "spec.selector['app.kubernetes.io/name']", value: 'checkout', previous: 'chekout' }]),
     timeoutMs: 150_000,
   },
   {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { indexManifests, locateField, parseFieldPath, sameObject, type FieldLocation } from '../../src/core/manifest/manifestIndex';
+import { indexManifests, locateField, sameObject, type FieldLocation } from '../../src/core/manifest/manifestIndex';
+import { parseFieldPath, readAtPath, setAtPath } from '../../src/core/model/fieldPath';
 import { applyEdit, editField } from '../../src/core/manifest/manifestEdit';
 import { fixPatch, fixTarget } from '../../src/core/diagnose/fixes';
 import type { Incident, IncidentType } from '../../src/core/model/incident';
@@ -144,36 +145,6 @@ export async function waitForResolved(monitor: DiagnosisSession['monitor'], inci
 
 // ---- applying fixes to the manifest ------------------------------------------------------------
 
-function step(o: unknown, s: ReturnType<typeof parseFieldPath>[number], create: boolean): unknown {
-  if (typeof s === 'number') return Array.isArray(o) ? o[s] : undefined;
-  if (typeof s === 'string') {
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) return undefined;
-    const r = o as Obj;
-    if (!(s in r) && create) r[s] = {};
-    return r[s];
-  }
-  return Array.isArray(o) ? o.find((x) => typeof x === 'object' && x !== null && String((x as Obj)[s.key]) === s.value) : undefined;
-}
-
-/** Sets a spec path in plain data (the keys after the deepest existing one are created). */
-export function setPath(root: Obj, path: string, value: unknown): void {
-  const steps = parseFieldPath(path);
-  let at: unknown = root;
-  for (const s of steps.slice(0, -1)) {
-    at = step(at, s, true);
-    assert.ok(at !== undefined && at !== null, `${path} can be reached in the manifest object`);
-  }
-  const last = steps[steps.length - 1];
-  assert.equal(typeof last, 'string', `${path} ends in a key`);
-  (at as Obj)[last as string] = value;
-}
-
-export function getPath(root: unknown, path: string): unknown {
-  let at: unknown = root;
-  for (const s of parseFieldPath(path)) at = step(at, s, false);
-  return at;
-}
-
 /**
  * Applies a fix's edits to the manifest text the way the editor's quick fix does (editField +
  * applyEdit per edit), and checks that each edit changes the text only at the edited value and
@@ -196,7 +167,7 @@ export function editManifest(text: string, ref: Pick<ObjectRef, 'kind' | 'name' 
     assert.ok(next.endsWith(out.slice(offset(change.endLine, change.endColumn))), 'the text after the edited value is unchanged');
     const after = parseAllDocuments(next).map((d) => d.toJS() as Obj);
     const expected = structuredClone(before);
-    setPath(expected[document]!, edit.path, edit.value);
+    setAtPath(expected[document]!, edit.path, edit.value);
     assert.ok(isDeepStrictEqual(after, expected), `the manifest changes only at ${edit.path}: ${JSON.stringify(after[document])}`);
     out = next;
   }
@@ -204,7 +175,7 @@ export function editManifest(text: string, ref: Pick<ObjectRef, 'kind' | 'name' 
   const patch = fixPatch(fix);
   assert.ok(patch, 'the fix has a patch');
   const object = parseAllDocuments(out).map((d) => d.toJS() as Obj)[documentOf(out, ref)]!;
-  for (const edit of fix.edits) assert.deepEqual(getPath(object, edit.path), edit.value, `${edit.path} is ${String(edit.value)} in the edited manifest`);
+  for (const edit of fix.edits) assert.deepEqual(readAtPath(object, edit.path), edit.value, `${edit.path} is ${String(edit.value)} in the edited manifest`);
   return out;
 }
 

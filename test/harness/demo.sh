@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run demo`: NimbusGuard in VS Code (code-server) against the local cluster, with demo workloads
-# that are healthy, OOMKilled, stuck pulling an image, never ready, and a finishing Job.
+# that are healthy, OOMKilled, stuck pulling an image, never ready, unschedulable, behind a Service
+# that selects nothing, a failing Job, and one under a varying load (test/harness/demo/loadDriver.mjs).
 #
 # From a fresh clone: installs Node 24 and the npm dependencies when missing, packages the extension,
 # starts the local cluster, applies test/harness/demo/workloads.yaml, then serves VS Code on
@@ -27,6 +28,7 @@ kubeconfig="${NIMBUSGUARD_CLUSTER_DIR:-$repo/.cluster}/kubeconfig"
 say() { printf '\033[1mdemo:\033[0m %s\n' "$*" >&2 || true; }
 
 server_pid=""
+driver_pid=""
 cluster_started=0
 cleaning=0
 cleanup() {
@@ -36,6 +38,11 @@ cleanup() {
   # Keep going whatever happens to the terminal: a closed pipe (`npm run demo | tee`) or a second Ctrl-C.
   set +e
   trap '' INT TERM PIPE HUP
+  if [ -n "$driver_pid" ]; then
+    say "stopping the load driver"
+    kill -TERM "$driver_pid" 2>/dev/null
+    wait "$driver_pid" 2>/dev/null
+  fi
   if [ -n "$server_pid" ]; then
     say "stopping code-server"
     # code-server leads its own process group (setsid): the extension host and watchers go with it.
@@ -97,6 +104,11 @@ fi
 say "applying demo workloads"
 node "$repo/test/harness/demo/apply.mjs" "$kubeconfig" "$repo/test/harness/demo/workloads.yaml" nimbusguard-admin
 
+say "starting the load driver (demo-shop/storefront)"
+mkdir -p "$state"
+node "$repo/test/harness/demo/loadDriver.mjs" "$kubeconfig" --context nimbusguard-admin >"$state/load-driver.log" 2>&1 &
+driver_pid=$!
+
 mkdir -p "$state/user-data/User" "$state/extensions" "$state/xdg-config" "$state/xdg-data"
 cat >"$state/user-data/User/settings.json" <<'EOF'
 {
@@ -150,6 +162,8 @@ if [ "$check" = 1 ]; then
   node -e 'fetch(process.argv[1]).then(async r=>{const t=await r.text();process.exit(r.ok&&t.includes("workbench")?0:1)},()=>process.exit(1))' \
     "http://127.0.0.1:$port/" || { say "the workbench page did not load"; exit 1; }
   ls "$state/extensions" | grep -q '^nimbusguard\.' || { say "the extension is not installed"; exit 1; }
+  for _ in $(seq 1 40); do grep -q 'load-cpu=' "$state/load-driver.log" 2>/dev/null && break; sleep 0.25; done
+  grep -q 'load-cpu=' "$state/load-driver.log" || { say "the load driver did not set a load:"; cat "$state/load-driver.log" >&2; exit 1; }
   say "demo is serving on http://127.0.0.1:$port/ with the extension installed; --check stops it now"
   exit 0
 fi
@@ -160,7 +174,9 @@ cat >&2 <<EOF
     Open        http://127.0.0.1:$port/
     KUBECONFIG  $kubeconfig (context nimbusguard-admin)
     Workloads   namespaces demo-shop and demo-batch
+    Load        demo-shop/storefront, rewritten every 15 s ($state/load-driver.log)
     Logs        $state/code-server.log
+    What to do  test/harness/demo/README.md
 
     Press Ctrl-C to stop code-server and the cluster.
 

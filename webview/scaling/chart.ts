@@ -14,7 +14,7 @@ import {
 } from 'chart.js';
 import type { ChartDataset, ScalingChartData } from '../../src/core/scaling/scalingChartData';
 import type { DemandUnit } from '../../src/ui/scalingPanel/protocol';
-import type { ChartTheme } from './theme';
+import type { ChartTheme } from '../shared/theme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Legend, Tooltip);
 

@@ -1,19 +1,15 @@
 // The Scaling panel in the browser: shows the state the host sends, keeps it with setState so a
 // panel hidden and shown again paints at once, and asks the host for data through the protocol.
-import { dispatch, on } from '../../src/ui/scalingPanel/ipc';
-import { ReadyMessage, RefreshMessage, StateMessage, type ScalingPanelState } from '../../src/ui/scalingPanel/protocol';
+import { dispatch, on } from '../../src/ui/webview/ipc';
+import { CloseMessage, ReadyMessage, RefreshMessage, StateMessage, type ScalingPanelState, type ScalingSavedState } from '../../src/ui/scalingPanel/protocol';
 import { ScalingChart } from './chart';
 import { chartLabel, chartSummary, confidenceText, fixed } from './summary';
-import { onThemeChange, readTheme } from './theme';
+import { onThemeChange, readTheme } from '../shared/theme';
 
-interface VsCodeApi<S> {
-  postMessage(message: unknown): void;
-  getState(): S | undefined;
-  setState(state: S): void;
-}
-declare function acquireVsCodeApi<S>(): VsCodeApi<S>;
+import { acquireVsCodeApi } from '../shared/vscodeApi';
 
-const vscode = acquireVsCodeApi<ScalingPanelState>();
+// Only the workload's id is saved: a panel shown again, or restored after a reload, asks the host for data.
+const vscode = acquireVsCodeApi<ScalingSavedState>();
 
 function element<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -38,6 +34,7 @@ function render(state: ScalingPanelState): void {
   notes.replaceChildren(...state.notes.map((n) => Object.assign(document.createElement('li'), { textContent: n })));
   notes.hidden = state.notes.length === 0;
 
+  element('close').hidden = !state.missing;
   const p = state.proposal;
   element('proposal').hidden = !p;
   if (p) {
@@ -67,13 +64,11 @@ function boundsText(current: { minReplicas: number; maxReplicas: number }, propo
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   dispatch(event.data, [
     on(StateMessage, (state) => {
-      vscode.setState(state);
+      vscode.setState({ workload: state.workload });
       render(state);
     }),
   ]);
 });
 element('refresh').addEventListener('click', () => vscode.postMessage(RefreshMessage.create()));
-
-const saved = vscode.getState();
-if (saved && StateMessage.is(StateMessage.create(saved))) render(saved);
+element('close').addEventListener('click', () => vscode.postMessage(CloseMessage.create()));
 vscode.postMessage(ReadyMessage.create());

@@ -9,15 +9,13 @@
 import type { Incident } from '../../core/model/incident';
 import type { ObjectRef } from '../../core/model/resources';
 import type { RootCause } from '../../core/model/rootCause';
+import { containerNamesIn, tryParseFieldPath } from '../../core/model/fieldPath';
+import { isPodOwnerKind } from '../../core/model/workload';
 
 export type MaskKind = 'ns' | 'workload' | 'pod' | 'container' | 'node' | 'object' | 'image' | 'host' | 'ip';
 
 /** Namespaces every cluster has; they say nothing about the user's cluster and stay readable. */
 const WELL_KNOWN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
-
-const WORKLOAD_KINDS = new Set([
-  'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'HorizontalPodAutoscaler', 'ReplicationController',
-]);
 
 /** A name is cut out only where it is not glued to more letters or digits ("api" in "apiVersion" stays). */
 const BEFORE = '(?<![A-Za-z0-9_])';
@@ -64,7 +62,8 @@ export class Masker {
     for (const path of paths) for (const name of containerNamesInPath(path)) masker.add('container', name);
     for (const fix of rootCause.fixes) {
       for (const edit of fix.edits ?? []) {
-        if (!/(^|\.)image$/.test(edit.path)) continue;
+        const last = tryParseFieldPath(edit.path)?.at(-1);
+        if (last?.kind !== 'key' || last.key !== 'image') continue;
         for (const value of [edit.value, edit.previous]) if (typeof value === 'string') masker.addImage(value);
       }
     }
@@ -101,7 +100,7 @@ export class Masker {
     if (ref.kind === 'Namespace') this.add('ns', ref.name);
     else if (ref.kind === 'Node') this.add('node', ref.name);
     else if (ref.kind === 'Pod') this.add('pod', ref.name);
-    else if (isIncidentWorkload || WORKLOAD_KINDS.has(ref.kind)) this.add('workload', ref.name);
+    else if (isIncidentWorkload || isPodOwnerKind(ref.kind) || ref.kind === 'HorizontalPodAutoscaler') this.add('workload', ref.name);
     else this.add('object', ref.name);
   }
 
@@ -254,9 +253,10 @@ function kindOfWord(word: string): MaskKind {
   return 'object';
 }
 
-/** `containers[name=api]`, `initContainers[name="db-migrate"]` → api, db-migrate. */
+/** `containers[name=api]`, `initContainers[name="db-migrate"]` → api, db-migrate; nothing from a malformed path. */
 export function containerNamesInPath(path: string): string[] {
-  return [...path.matchAll(/ontainers\[name=["']?([^\]"']+)["']?\]/g)].map((m) => m[1]!);
+  const segments = tryParseFieldPath(path);
+  return segments ? containerNamesIn(segments) : [];
 }
 
 export function isIPv4(text: string): boolean {

@@ -2,7 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus } from '../model/resources';
-import { clip, finding, oneLine, plural, refOf } from './support';
+import { clip, finding, oneLine, plural } from './support';
+import { refOf } from '../model/objectRef';
 import { byRestartsDesc, containerStatuses, groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase, statusField } from './pods';
 
 interface Hit {

@@ -2,7 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus } from '../model/resources';
-import { clip, fieldName, finding, lastedAtLeast, oneLine, refOf } from './support';
+import { clip, namedItem, finding, lastedAtLeast, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 import { containerSpecOf, containerStatuses, groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase, statusField } from './pods';
 
 const CONFIG_REASONS = ['CreateContainerConfigError', 'CreateContainerError'];
@@ -39,7 +40,7 @@ export const createContainerConfigErrorDetector: Detector = {
         podListEvidence(pods, () => reason),
         { kind: 'status', source: podRef, field: statusField(status.name, 'state.waiting.message', init), text: clip(message || reason), reason },
         refs.length > 0
-          ? { kind: 'spec', source: podRef, field: `spec.${init ? 'initContainers' : 'containers'}[name=${fieldName(status.name)}].env`, text: clip(`refers to ${refs.map((r) => `${r.kind} ${r.name}${r.optional ? ' (optional)' : ''}`).join(', ')}`) }
+          ? { kind: 'spec', source: podRef, field: `${namedItem(`spec.${init ? 'initContainers' : 'containers'}`, status.name)}.env`, text: clip(`refers to ${refs.map((r) => `${r.kind} ${r.name}${r.optional ? ' (optional)' : ''}`).join(', ')}`) }
           : undefined,
         ...podEvents(snapshot, pods, ['Failed'], now, () => true, 2),
       ], status.name);

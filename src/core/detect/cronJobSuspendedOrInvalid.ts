@@ -2,7 +2,8 @@
 // A failed latest run is reported by the JobFailed detector on the CronJob itself.
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
-import { clip, finding, oneLine, refOf } from './support';
+import { clip, finding, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 import { isValidTimeZone, validateCronSchedule } from './cronSchedule';
 
 export const cronJobSuspendedOrInvalidDetector: Detector = {

@@ -4,7 +4,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Evidence, Finding } from '../model/incident';
 import type { Pod, PodDisruptionBudget } from '../model/resources';
-import { clip, condition, conditionEvidence, finding, labelSelectorText, lastedAtLeast, matchesLabelSelector, oneLine, plural, refOf } from './support';
+import { clip, condition, conditionEvidence, finding, labelSelectorText, lastedAtLeast, matchesLabelSelector, oneLine, plural } from './support';
+import { refOf } from '../model/objectRef';
 import { isPodReady, isTerminalPod, podListEvidence, podsByNamespace, podTrouble } from './pods';
 
 /** A budget that can never allow a disruption: reported once it is a minute old. */

@@ -2,7 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { Pod } from '../model/resources';
-import { ageMs, clip, finding, oneLine, refOf } from './support';
+import { ageMs, clip, finding, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 import { groupByWorkload, PodIndex, podListEvidence } from './pods';
 
 /** Evicted pods linger until garbage-collected; evictions older than this are history. */

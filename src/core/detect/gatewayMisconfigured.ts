@@ -5,8 +5,9 @@
 import type { Detector, DetectContext } from './detector';
 import type { Evidence, Finding } from '../model/incident';
 import type { Gateway, GatewayClass, HTTPRoute } from '../model/routing';
-import type { Condition } from '../model/workload';
-import { REFERENCE_GRACE_MS, clip, condition, conditionEvidence, finding, lastedAtLeast, oneLine, refOf } from './support';
+import type { Condition } from '../model/resources';
+import { REFERENCE_GRACE_MS, clip, condition, conditionEvidence, finding, lastedAtLeast, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 import { servicePortsText } from './ingressMisconfigured';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';

@@ -4,11 +4,13 @@ import type { Detector, DetectContext } from './detector';
 import type { Evidence, Finding } from '../model/incident';
 import type { HorizontalPodAutoscaler } from '../model/resources';
 import type { Workload } from '../model/workload';
-import { clip, condition, conditionEvidence, eventEvidence, fieldName, finding, lastedAtLeast, oneLine, refOf } from './support';
+import { clip, condition, conditionEvidence, eventEvidence, fieldName, namedItem, finding, lastedAtLeast, oneLine } from './support';
+import { refOf } from '../model/objectRef';
+import { SCALABLE_KINDS } from '../model/workload';
+import { appendKey } from '../model/fieldPath';
 
 /** Metrics arrive a minute or so after an HPA or its pods are created. */
 export const HPA_GRACE_MS = 2 * 60 * 1000;
-const SCALABLE = ['Deployment', 'StatefulSet'] as const;
 
 interface Problem {
   text: string;
@@ -16,7 +18,7 @@ interface Problem {
 }
 
 function targetOf(snapshot: DetectContext['snapshot'], hpa: HorizontalPodAutoscaler): Workload | undefined {
-  const kind = SCALABLE.find((k) => k === hpa.target.kind);
+  const kind = SCALABLE_KINDS.find((k) => k === hpa.target.kind);
   return kind ? snapshot.getWorkload(kind, hpa.meta.namespace, hpa.target.name) : undefined;
 }
 
@@ -31,7 +33,7 @@ function problems({ snapshot, now }: DetectContext, hpa: HorizontalPodAutoscaler
   if (able?.status === 'False' && lastedAtLeast(able.lastTransitionTime, now, HPA_GRACE_MS)) {
     out.push({ text: `${able.reason ?? 'AbleToScale=False'}${able.message ? `: ${able.message}` : ''}`, evidence: conditionEvidence(ref, able) });
   }
-  const kind = SCALABLE.find((k) => k === hpa.target.kind);
+  const kind = SCALABLE_KINDS.find((k) => k === hpa.target.kind);
   const target = targetOf(snapshot, hpa);
   if (kind && !target && snapshot.count(kind) > 0) {
     out.push({
@@ -46,7 +48,7 @@ function problems({ snapshot, now }: DetectContext, hpa: HorizontalPodAutoscaler
       if (missing.length === 0) continue;
       out.push({
         text: `${m.name} utilization target but container${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} no ${m.name} request`,
-        evidence: { kind: 'spec', source: { kind: target.kind, namespace: target.namespace, name: target.name, uid: target.uid }, field: `spec.template.spec.containers[name=${fieldName(missing[0])}].resources.requests.${fieldName(m.name)}`, text: clip(`no ${m.name} request in ${missing.join(', ')}; ${m.name} utilization target ${m.targetAverageUtilization}%`) },
+        evidence: { kind: 'spec', source: { kind: target.kind, namespace: target.namespace, name: target.name, uid: target.uid }, field: appendKey(`${namedItem('spec.template.spec.containers', missing[0])}.resources.requests`, fieldName(m.name)), text: clip(`no ${m.name} request in ${missing.join(', ')}; ${m.name} utilization target ${m.targetAverageUtilization}%`) },
       });
     }
   }

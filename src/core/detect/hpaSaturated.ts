@@ -3,7 +3,8 @@ import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { HpaMetric } from '../model/resources';
 import { parseQuantity } from '../model/quantity';
-import { clip, condition, conditionEvidence, fieldName, finding, oneLine, refOf } from './support';
+import { clip, condition, conditionEvidence, namedItem, finding, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 
 /** The HPA controller ignores ratios within 10 % of the target; so do we. */
 export const HPA_TOLERANCE = 0.1;
@@ -40,7 +41,7 @@ export const hpaSaturatedDetector: Detector = {
       const summary = `Autoscaler ${oneLine(hpa.meta.name)} is at its maximum of ${hpa.maxReplicas} replicas for ${oneLine(target, 120)}${over.length > 0 ? ` while ${oneLine(metricText(over[0]!), 160)}` : ' and wants more'}`;
       out.push(finding('HPASaturated', 'warning', ref, summary, [
         { kind: 'status', source: ref, field: 'status.currentReplicas', text: `current ${hpa.currentReplicas}, desired ${hpa.desiredReplicas}, min ${hpa.minReplicas}, max ${hpa.maxReplicas}`, count: hpa.currentReplicas },
-        ...over.slice(0, 3).map((m) => ({ kind: 'metric' as const, source: ref, field: `status.currentMetrics[name=${fieldName(m.name)}]`, text: clip(metricText(m)) })),
+        ...over.slice(0, 3).map((m) => ({ kind: 'metric' as const, source: ref, field: namedItem('status.currentMetrics', m.name), text: clip(metricText(m)) })),
         limited ? conditionEvidence(ref, limited) : undefined,
       ]));
     }

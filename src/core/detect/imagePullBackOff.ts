@@ -2,7 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus } from '../model/resources';
-import { clip, fieldName, finding, lastedAtLeast, oneLine, refOf } from './support';
+import { clip, namedItem, finding, lastedAtLeast, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 import { containerSpecOf, containerStatuses, groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase, statusField } from './pods';
 
 const PULL_REASONS = ['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable'];
@@ -41,7 +42,7 @@ export const imagePullBackOffDetector: Detector = {
       const secrets = first.pod.spec.imagePullSecrets;
       return finding('ImagePullBackOff', 'critical', group.workload, summary, [
         podListEvidence(pods, (p) => hits.find((h) => h.pod === p)!.detail.reason),
-        { kind: 'spec', source: podRef, field: `spec.${init ? 'initContainers' : 'containers'}[name=${fieldName(status.name)}].image`, text: clip(`image ${image}`) },
+        { kind: 'spec', source: podRef, field: `${namedItem(`spec.${init ? 'initContainers' : 'containers'}`, status.name)}.image`, text: clip(`image ${image}`) },
         { kind: 'status', source: podRef, field: statusField(status.name, 'state.waiting.reason', init), text: clip(`${reason}${status.state.waiting?.message ? `: ${status.state.waiting.message}` : ''}`), reason },
         { kind: 'spec', source: podRef, field: 'spec.imagePullSecrets', text: secrets.length > 0 ? clip(`imagePullSecrets: ${secrets.join(', ')}`) : 'no imagePullSecrets' },
         ...failed,

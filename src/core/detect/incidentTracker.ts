@@ -1,7 +1,8 @@
 // Turns each evaluation's findings into incidents with a lifecycle: open while seen, resolved
 // once absent for a while (so a flapping condition keeps one incident), reopened under the same
 // id when it recurs, forgotten some time after it resolved.
-import { Finding, Incident, incidentId, INCIDENT_TYPES, SEVERITY_RANK } from '../model/incident';
+import { Finding, Incident, incidentId, INCIDENT_TYPES } from '../model/incident';
+import { bySeverity, isSeverity, SEVERITY_RANK } from '../model/severity';
 
 export interface TrackerOptions {
   /** Consecutive reconciles a finding must be absent before its incident resolves. */
@@ -94,6 +95,10 @@ export class IncidentTracker {
     return result;
   }
 
+  get retentionMs(): number {
+    return this.options.retentionMs;
+  }
+
   open(): Incident[] {
     return this.all().filter((i) => i.status === 'open');
   }
@@ -106,7 +111,7 @@ export class IncidentTracker {
   all(): Incident[] {
     return [...this.entries.values()]
       .map((e) => e.incident)
-      .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || b.lastSeen.localeCompare(a.lastSeen) || a.id.localeCompare(b.id));
+      .sort((a, b) => bySeverity(a, b) || b.lastSeen.localeCompare(a.lastSeen) || a.id.localeCompare(b.id));
   }
 
   toJSON(): TrackerState {
@@ -137,7 +142,7 @@ function validIncident(raw: unknown): Incident | undefined {
   const r = raw as Record<string, unknown>;
   const w = r['workload'] as Record<string, unknown> | undefined;
   if (!isString(r['id']) || !isString(r['type']) || !(INCIDENT_TYPES as readonly string[]).includes(r['type'])) return undefined;
-  if (!isString(r['severity']) || !(r['severity'] in SEVERITY_RANK)) return undefined;
+  if (!isSeverity(r['severity'])) return undefined;
   if (r['status'] !== 'open' && r['status'] !== 'resolved') return undefined;
   if (!w || typeof w !== 'object' || !isString(w['kind']) || !isString(w['namespace']) || !isString(w['name'])) return undefined;
   if (!isString(r['summary']) || !isString(r['firstSeen']) || !isString(r['lastSeen']) || !Array.isArray(r['evidence'])) return undefined;

@@ -6,7 +6,8 @@ import type { Detector, DetectContext } from './detector';
 import type { Evidence, Finding } from '../model/incident';
 import type { Ingress, IngressBackend, ServicePortRef } from '../model/routing';
 import type { Service } from '../model/resources';
-import { REFERENCE_GRACE_MS, clip, finding, lastedAtLeast, oneLine, refOf } from './support';
+import { REFERENCE_GRACE_MS, clip, finding, lastedAtLeast, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 
 /** "8080", "http": how a backend names its Service port. */
 export function portText(port: ServicePortRef): string {

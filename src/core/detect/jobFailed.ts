@@ -3,7 +3,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { Job } from '../model/resources';
-import { clip, condition, conditionEvidence, eventEvidence, fieldName, finding, oneLine, refOf } from './support';
+import { clip, condition, conditionEvidence, eventEvidence, namedItem, finding, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 import { podListEvidence } from './pods';
 
 function newestJob(jobs: readonly Job[]): Job | undefined {
@@ -30,7 +31,7 @@ export const jobFailedDetector: Detector = {
       out.push(finding('JobFailed', 'critical', workload, summary, [
         conditionEvidence(jobRef, failed),
         { kind: 'status', source: jobRef, field: 'status.failed', text: `failed ${job.failed}, succeeded ${job.succeeded}, active ${job.active}; backoffLimit ${job.backoffLimit}, completions ${job.completions}`, count: job.failed },
-        last ? { kind: 'status', source: refOf('Pod', last.pod.meta), field: `status.containerStatuses[name=${fieldName(last.name)}].state.terminated`, text: clip(`${last.t.reason || 'terminated'}, exit code ${last.t.exitCode}${last.t.message ? `: ${last.t.message}` : ''}`), reason: last.t.reason } : undefined,
+        last ? { kind: 'status', source: refOf('Pod', last.pod.meta), field: `${namedItem('status.containerStatuses', last.name)}.state.terminated`, text: clip(`${last.t.reason || 'terminated'}, exit code ${last.t.exitCode}${last.t.message ? `: ${last.t.message}` : ''}`), reason: last.t.reason } : undefined,
         podListEvidence(pods.filter((p) => p.phase === 'Failed'), (p) => p.reason ?? 'Failed'),
         ...snapshot.eventsFor('Job', job.meta.namespace, job.meta.name).filter((e) => e.type === 'Warning').slice(0, 2).map(eventEvidence),
       ]));

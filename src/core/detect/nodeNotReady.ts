@@ -2,8 +2,9 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import {
-  ageMs, clip, condition, conditionEvidence, eventEvidence, finding, formatDuration, lastedAtLeast, nodeEvents, oneLine, refOf,
+  ageMs, clip, condition, conditionEvidence, eventEvidence, finding, formatDuration, lastedAtLeast, nodeEvents, oneLine,
 } from './support';
+import { refOf } from '../model/objectRef';
 import { isTerminalPod, livePods } from './pods';
 
 /** A missed heartbeat or a kubelet restart flips Ready for a moment. */

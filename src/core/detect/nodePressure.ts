@@ -1,7 +1,8 @@
 // Nodes under memory, disk or PID pressure, or without a working network.
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
-import { condition, conditionEvidence, eventEvidence, finding, lastedAtLeast, nodeEvents, oneLine, refOf } from './support';
+import { condition, conditionEvidence, eventEvidence, finding, lastedAtLeast, nodeEvents, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 
 /** A node that just joined reports NetworkUnavailable until its CNI is up; pressure can blip too. */
 export const PRESSURE_GRACE_MS = 30 * 1000;

@@ -4,7 +4,8 @@
 // is otherwise Ready: the kubelet cannot tell whether the node is under pressure.
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
-import { condition, conditionEvidence, eventEvidence, finding, lastedAtLeast, nodeEvents, oneLine, refOf } from './support';
+import { condition, conditionEvidence, eventEvidence, finding, lastedAtLeast, nodeEvents, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 
 /** The kubelet's own conditions: NodeNotReady and NodePressure judge those. */
 export const STANDARD_NODE_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure', 'NetworkUnavailable'];

@@ -3,7 +3,8 @@ import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus } from '../model/resources';
 import { formatBytes, parseBytes } from '../model/quantity';
-import { ageMs, fieldName, finding, oneLine, plural, refOf, within } from './support';
+import { ageMs, namedItem, finding, oneLine, plural, within } from './support';
+import { refOf } from '../model/objectRef';
 import {
   containerSpecOf, containerStatuses, groupByWorkload, isTerminalPod, podEvents, PodIndex, podListEvidence, podsPhrase,
   statusField,
@@ -56,11 +57,11 @@ export const oomKilledDetector: Detector = {
           text: `OOMKilled, exit code ${exit}`, reason: 'OOMKilled', ...(latest.detail.finishedAt ? { lastSeen: latest.detail.finishedAt } : {}),
         },
         {
-          kind: 'spec', source: podRef, field: `spec.${init ? 'initContainers' : 'containers'}[name=${fieldName(status.name)}].resources.limits.memory`,
+          kind: 'spec', source: podRef, field: `${namedItem(`spec.${init ? 'initContainers' : 'containers'}`, status.name)}.resources.limits.memory`,
           text: limit !== undefined ? `memory limit ${formatBytes(limit)}` : limitText ? `memory limit ${oneLine(limitText, 40)} (unparsable)` : 'no memory limit',
         },
         spec?.resources.requests['memory'] ? {
-          kind: 'spec', source: podRef, field: `spec.${init ? 'initContainers' : 'containers'}[name=${fieldName(status.name)}].resources.requests.memory`,
+          kind: 'spec', source: podRef, field: `${namedItem(`spec.${init ? 'initContainers' : 'containers'}`, status.name)}.resources.requests.memory`,
           text: `memory request ${oneLine(spec.resources.requests['memory'], 40)}`,
         } : undefined,
         usage ? { kind: 'metric', source: podRef, text: `current memory usage ${formatBytes(usage.memoryBytes)}${limit ? ` of ${formatBytes(limit)}` : ''}` } : undefined,

@@ -4,8 +4,10 @@ import type { Evidence } from '../model/incident';
 import type { ContainerSpec, ContainerStatus, KubeEvent, ObjectRef, Pod } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
 import {
-  MAX_LISTED, clip, condition, eventEvidence, fieldName, memo, oneLine, plural, recentEvents, refKeyOf, refOf,
+  MAX_LISTED, clip, condition, eventEvidence, namedItem, memo, oneLine, plural, recentEvents,
 } from './support';
+import { refKey, refOf } from '../model/objectRef';
+import { isWorkloadKind } from '../model/workload';
 
 export function isTerminalPod(pod: Pod): boolean {
   return pod.phase === 'Succeeded' || pod.phase === 'Failed';
@@ -25,7 +27,7 @@ export function containerSpecOf(pod: Pod, name: string, init = false): Container
 }
 
 export function statusField(container: string, path: string, init = false): string {
-  return `status.${init ? 'initContainerStatuses' : 'containerStatuses'}[name=${fieldName(container)}].${path}`;
+  return `${namedItem(`status.${init ? 'initContainerStatuses' : 'containerStatuses'}`, container)}.${path}`;
 }
 
 /** Every container status of a pod, init containers flagged. */
@@ -86,7 +88,7 @@ export class PodIndex {
     for (const pod of livePods(snapshot)) {
       const ref = snapshot.ownerOf(pod.meta);
       this.owners.set(pod, ref);
-      const key = refKeyOf(ref);
+      const key = refKey(ref);
       const entry = this.byWorkload.get(key);
       if (entry) entry.pods.push(pod);
       else this.byWorkload.set(key, { ref, pods: [pod] });
@@ -102,12 +104,12 @@ export class PodIndex {
   }
 
   podsOf(ref: ObjectRef): Pod[] {
-    return this.byWorkload.get(refKeyOf(ref))?.pods ?? [];
+    return this.byWorkload.get(refKey(ref))?.pods ?? [];
   }
 
   /** Ready replicas of a workload: its status when it is a Deployment/StatefulSet/DaemonSet, else ready pods. */
   readyOf(ref: ObjectRef): number {
-    if (ref.kind === 'Deployment' || ref.kind === 'StatefulSet' || ref.kind === 'DaemonSet') {
+    if (isWorkloadKind(ref.kind)) {
       const w = this.snapshot.getWorkload(ref.kind, ref.namespace, ref.name);
       if (w) return w.ready;
     }
@@ -140,7 +142,7 @@ export function groupByWorkload<T>(index: PodIndex, observe: (pod: Pod) => { key
   for (const pod of index.pods()) {
     for (const { key, detail } of observe(pod)) {
       const workload = index.ownerOf(pod);
-      const gk = `${refKeyOf(workload)}\u0000${key}`;
+      const gk = `${refKey(workload)}\u0000${key}`;
       let group = groups.get(gk);
       if (!group) groups.set(gk, (group = { workload, key, hits: [] }));
       group.hits.push({ pod, detail });

@@ -1,7 +1,8 @@
 // PersistentVolumeClaims that stay Pending: no volume provisioned or bound.
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
-import { ageMs, clip, eventEvidence, finding, formatDuration, lastedAtLeast, oneLine, refOf } from './support';
+import { ageMs, clip, eventEvidence, finding, formatDuration, lastedAtLeast, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 import { podListEvidence, podsByNamespace } from './pods';
 
 /** Provisioning a volume takes a little while. */

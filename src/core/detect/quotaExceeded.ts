@@ -3,10 +3,11 @@ import type { Detector, DetectContext } from './detector';
 import type { Evidence, Finding } from '../model/incident';
 import type { KubeEvent, ResourceQuota } from '../model/resources';
 import { parseQuantity } from '../model/quantity';
-import { clip, controllerWorkload, eventEvidence, finding, oneLine, RECENT_EVENT_MS, refKeyOf, refOf, within } from './support';
+import { clip, controllerWorkload, eventEvidence, finding, oneLine, RECENT_EVENT_MS, within } from './support';
+import { refKey, refOf } from '../model/objectRef';
 import { PodIndex } from './pods';
+import { isPodOwnerKind } from '../model/workload';
 
-const CONTROLLER_KINDS = ['ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController', 'Deployment', 'CronJob'];
 const MARKER = 'exceeded quota';
 
 /** The quota named in "... forbidden: exceeded quota: compute, requested: ...", if any. */
@@ -63,10 +64,10 @@ export const quotaExceededDetector: Detector = {
     const index = PodIndex.of(snapshot);
     const groups = new Map<string, { events: KubeEvent[]; quota: string | undefined }>();
     for (const e of snapshot.list('Event')) {
-      if (e.reason !== 'FailedCreate' || !CONTROLLER_KINDS.includes(e.involved.kind) || !e.message.includes(MARKER)) continue;
+      if (e.reason !== 'FailedCreate' || !isPodOwnerKind(e.involved.kind) || !e.message.includes(MARKER)) continue;
       if (!within(e.lastSeen, now, RECENT_EVENT_MS) || !stillShort(ctx, e)) continue;
       const quota = quotaNameFrom(e.message);
-      const key = `${refKeyOf(controllerWorkload(snapshot, e.involved))}\u0000${quota ?? ''}`;
+      const key = `${refKey(controllerWorkload(snapshot, e.involved))}\u0000${quota ?? ''}`;
       const group = groups.get(key);
       if (group) group.events.push(e);
       else groups.set(key, { events: [e], quota });

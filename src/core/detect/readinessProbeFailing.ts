@@ -2,7 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus, Probe } from '../model/resources';
-import { ageMs, clip, condition, fieldName, finding, formatDuration, lastedAtLeast, oneLine, refOf } from './support';
+import { ageMs, clip, condition, namedItem, finding, formatDuration, lastedAtLeast, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 import { containerSpecOf, groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase, statusField } from './pods';
 
 /** Extra slack on top of initialDelay + period × failureThreshold before not-ready counts. */
@@ -54,7 +55,7 @@ export const readinessProbeFailingDetector: Detector = {
         podListEvidence(pods, (p) => `running since ${p.startTime ?? p.meta.createdAt}`),
         { kind: 'status', source: podRef, field: statusField(status.name, 'ready'), text: `container ${status.name} ready=false, ${status.restartCount} restarts` },
         {
-          kind: 'spec', source: podRef, field: `spec.containers[name=${fieldName(status.name)}].readinessProbe`,
+          kind: 'spec', source: podRef, field: `${namedItem('spec.containers', status.name)}.readinessProbe`,
           text: clip(`${probe.target || probe.type}, initialDelay ${probe.initialDelaySeconds}s, period ${probe.periodSeconds}s, timeout ${probe.timeoutSeconds}s, failureThreshold ${probe.failureThreshold}`),
         },
         ...events,

@@ -3,7 +3,8 @@ import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { Pod } from '../model/resources';
 import type { Workload } from '../model/workload';
-import { condition, conditionEvidence, finding, lastedAtLeast, oneLine, workloadRef } from './support';
+import { condition, conditionEvidence, finding, lastedAtLeast, oneLine } from './support';
+import { workloadRef } from '../model/objectRef';
 import { isTerminalPod, notReadySince, PodIndex, podListEvidence, podTrouble } from './pods';
 
 /** Deployment Available=False must have lasted this long. */

@@ -2,7 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { Pod, ReplicaSet } from '../model/resources';
-import { clip, finding, lastedAtLeast, oneLine, refOf, workloadRef } from './support';
+import { clip, finding, lastedAtLeast, oneLine } from './support';
+import { refOf, workloadRef } from '../model/objectRef';
 import { notReadySince, podListEvidence, podTrouble } from './pods';
 import { imagesOf } from './rolloutStuck';
 

@@ -2,7 +2,8 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ReplicaSet } from '../model/resources';
-import { clip, condition, conditionEvidence, finding, oneLine, refOf, workloadRef } from './support';
+import { clip, condition, conditionEvidence, finding, oneLine } from './support';
+import { refOf, workloadRef } from '../model/objectRef';
 import { podListEvidence, podTrouble } from './pods';
 
 export function newestReplicaSet(sets: readonly ReplicaSet[]): ReplicaSet | undefined {

@@ -1,7 +1,8 @@
 // Services with a selector whose EndpointSlices hold no ready endpoint: traffic goes nowhere.
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
-import { clip, endpointsOf, finding, lastedAtLeast, matchesSelector, oneLine, refOf, selectorText } from './support';
+import { clip, endpointsOf, finding, lastedAtLeast, matchesSelector, oneLine, selectorText } from './support';
+import { refOf } from '../model/objectRef';
 import { isPodReady, isTerminalPod, podListEvidence, podsByNamespace, podTrouble } from './pods';
 
 /** A new Service, or pods that are just starting, get this long before an empty endpoint set counts. */

@@ -3,7 +3,8 @@
 // volumeClaimTemplate, whose absence leaves every new claim, and so every new pod, Pending.
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
-import { REFERENCE_GRACE_MS, clip, finding, lastedAtLeast, oneLine, workloadRef } from './support';
+import { REFERENCE_GRACE_MS, clip, finding, lastedAtLeast, oneLine } from './support';
+import { workloadRef } from '../model/objectRef';
 
 export const statefulSetMisconfiguredDetector: Detector = {
   types: ['StatefulSetMisconfigured'],

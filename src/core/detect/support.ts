@@ -1,9 +1,10 @@
 // Helpers the detectors share: time arithmetic on API timestamps, safe text, evidence builders,
 // label selector matching, per-snapshot caches, controllers and endpoints.
-import type { Evidence, Finding, IncidentType, Severity } from '../model/incident';
-import type { KubeEvent, LabelSelectorRequirement, Meta, ObjectRef } from '../model/resources';
+import type { Evidence, Finding, IncidentType } from '../model/incident';
+import type { Severity } from '../model/severity';
+import type { Condition, KubeEvent, LabelSelectorRequirement, ObjectRef } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
-import type { Condition, Workload } from '../model/workload';
+import { appendSelector } from '../model/fieldPath';
 
 export const MAX_TEXT = 500;
 export const MAX_SUMMARY_PART = 120;
@@ -60,19 +61,7 @@ export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
 
-// ---- refs and conditions ----------------------------------------------------------------------
-
-export function refOf(kind: string, meta: Pick<Meta, 'namespace' | 'name' | 'uid'>): ObjectRef {
-  return { kind, namespace: meta.namespace, name: meta.name, uid: meta.uid };
-}
-
-export function workloadRef(w: Workload): ObjectRef {
-  return { kind: w.kind, namespace: w.namespace, name: w.name, uid: w.uid };
-}
-
-export function refKeyOf(ref: ObjectRef): string {
-  return `${ref.kind}\u0000${ref.namespace}\u0000${ref.name}`;
-}
+// ---- conditions ----------------------------------------------------------------------
 
 export function condition(conditions: readonly Condition[], type: string): Condition | undefined {
   return conditions.find((c) => c.type === type);
@@ -212,6 +201,11 @@ export function nodeEvents(snapshot: ClusterSnapshot, node: string): KubeEvent[]
 /** A name as it appears inside a field path selector, bounded and on one line. */
 export function fieldName(name: string): string {
   return oneLine(name, 100);
+}
+
+/** The list item of that name under `list`: `spec.containers[name=api]` (see model/fieldPath). */
+export function namedItem(list: string, name: string): string {
+  return appendSelector(list, 'name', fieldName(name));
 }
 
 // ---- references between objects -----------------------------------------------------------------

@@ -1,8 +1,9 @@
 // Pods the scheduler cannot place on any node (PodScheduled=False, reason Unschedulable).
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
-import type { Condition } from '../model/workload';
-import { clip, condition, conditionEvidence, finding, lastedAtLeast, oneLine, refOf } from './support';
+import type { Condition } from '../model/resources';
+import { clip, condition, conditionEvidence, finding, lastedAtLeast, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 import { groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase } from './pods';
 
 /** The scheduler retries, and a cluster autoscaler may be adding a node; brief Pending is normal. */

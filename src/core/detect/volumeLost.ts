@@ -2,7 +2,8 @@
 // PersistentVolume Failed (its reclaim failed). Neither state passes on its own.
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
-import { clip, finding, oneLine, refOf } from './support';
+import { clip, finding, oneLine } from './support';
+import { refOf } from '../model/objectRef';
 import { podListEvidence, podsByNamespace, podTrouble } from './pods';
 
 export const volumeLostDetector: Detector = {

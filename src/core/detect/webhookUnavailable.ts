@@ -4,9 +4,9 @@ import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { KubeEvent, WebhookConfiguration } from '../model/resources';
 import {
-  clip, controllerWorkload, endpointsOf, eventEvidence, fieldName, finding, lastedAtLeast, oneLine, quotedAfter, RECENT_EVENT_MS,
-  refKeyOf, refOf, within,
+  clip, controllerWorkload, endpointsOf, eventEvidence, namedItem, finding, lastedAtLeast, oneLine, quotedAfter, RECENT_EVENT_MS, within,
 } from './support';
+import { refKey, refOf } from '../model/objectRef';
 import { PodIndex } from './pods';
 
 const MARKER = 'failed calling webhook';
@@ -18,7 +18,7 @@ function fromEvents({ snapshot, now }: DetectContext, index: PodIndex): Finding[
   for (const e of snapshot.list('Event')) {
     if (e.type !== 'Warning' || !e.message.includes(MARKER) || !within(e.lastSeen, now, RECENT_EVENT_MS)) continue;
     const webhook = quotedAfter(e.message, MARKER);
-    const key = `${refKeyOf(controllerWorkload(snapshot, e.involved))}\u0000${webhook ?? ''}`;
+    const key = `${refKey(controllerWorkload(snapshot, e.involved))}\u0000${webhook ?? ''}`;
     const group = groups.get(key);
     if (group) group.events.push(e);
     else groups.set(key, { events: [e], webhook });
@@ -57,7 +57,7 @@ function fromConfigurations({ snapshot, now }: DetectContext, configs: WebhookCo
       if (!problem) continue;
       const summary = `Webhook ${oneLine(hook.name, 120)} (failurePolicy Fail) cannot answer: its service ${oneLine(`${namespace}/${name}`, 120)} ${problem}, so matching API requests are rejected`;
       out.push(finding('WebhookUnavailable', 'critical', ref, summary, [
-        { kind: 'spec', source: ref, field: `webhooks[name=${fieldName(hook.name)}].failurePolicy`, text: clip(`failurePolicy Fail, service ${namespace}/${name}${hook.service.port ? `:${hook.service.port}` : ''}`) },
+        { kind: 'spec', source: ref, field: `${namedItem('webhooks', hook.name)}.failurePolicy`, text: clip(`failurePolicy Fail, service ${namespace}/${name}${hook.service.port ? `:${hook.service.port}` : ''}`) },
         service
           ? { kind: 'status', source: refOf('Service', service.meta), text: `${endpoints?.slices ?? 0} EndpointSlices, ${endpoints?.ready ?? 0} ready, ${endpoints?.notReady ?? 0} not ready`, count: endpoints?.ready ?? 0 }
           : { kind: 'status', source: { kind: 'Service', namespace, name }, text: 'service not found' },

@@ -2,7 +2,7 @@
 // does not exist. The kubelet's message names it; the spec says where the reference is.
 import type { Evidence } from '../model/incident';
 import type { SpecEdit, SuggestedFix } from '../model/rootCause';
-import { clip, quotedAfter } from '../detect/support';
+import { clip, namedItem, quotedAfter } from '../detect/support';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { diagnosis, incidentContainer, podsOf, q, templateOf, type Diagnosis } from './ruleSupport';
 
@@ -58,10 +58,10 @@ function diagnoseConfig(ctx: DiagnoseContext): Diagnosis | undefined {
   const kindWord = missing.kind === 'Secret' ? 'secret' : 'configmap';
   const envEntries = c?.spec.env.filter((e) => e.from === `${kindWord} ${missing.name}`) ?? [];
   const viaEnvFrom = c !== undefined && envEntries.length === 0 && c.spec.configRefs.some((r) => r.kind === missing.kind && r.name === missing.name);
-  const fields = c ? [...envEntries.map((e) => `${c.path}.env[name=${q(e.name, 100)}]`), viaEnvFrom || envEntries.length === 0 ? `${c.path}.envFrom` : undefined].filter((f): f is string => f !== undefined) : [];
+  const fields = c ? [...envEntries.map((e) => namedItem(`${c.path}.env`, e.name)), viaEnvFrom || envEntries.length === 0 ? `${c.path}.envFrom` : undefined].filter((f): f is string => f !== undefined) : [];
   const what = missing.key ? `key ${q(missing.key)} in ${missing.kind} ${q(missing.name)}` : `${missing.kind} ${q(missing.name)}`;
   const keyRef = missing.kind === 'Secret' ? 'secretKeyRef' : 'configMapKeyRef';
-  const optionalEdits: SpecEdit[] = c ? envEntries.map((e) => ({ path: `${c.path}.env[name=${q(e.name, 100)}].valueFrom.${keyRef}.optional`, value: true, previous: false })) : [];
+  const optionalEdits: SpecEdit[] = c ? envEntries.map((e) => ({ path: `${namedItem(`${c.path}.env`, e.name)}.valueFrom.${keyRef}.optional`, value: true, previous: false })) : [];
   const fixes: SuggestedFix[] = [
     { summary: missing.key ? `Add key ${q(missing.key)} to ${missing.kind} ${q(missing.name)} in namespace ${q(incident.workload.namespace)}` : `Create ${missing.kind} ${q(missing.name)} in namespace ${q(incident.workload.namespace)}` },
   ];

@@ -3,7 +3,8 @@
 // the crash loop it causes, a Service without endpoints and the failing workload behind it.
 import type { Incident, IncidentType } from '../model/incident';
 import type { ClusterSnapshot } from '../model/snapshot';
-import { matchesSelector, refKeyOf } from '../detect/support';
+import { matchesSelector } from '../detect/support';
+import { refKey } from '../model/objectRef';
 import { podsOf } from './ruleSupport';
 
 /** Which incident of a group is its root: the lowest rank (causes before symptoms). */
@@ -45,7 +46,7 @@ function links(incidents: readonly Incident[], snapshot: ClusterSnapshot): [numb
   const out: [number, number][] = [];
   const byWorkload = new Map<string, number[]>();
   incidents.forEach((inc, i) => {
-    const k = refKeyOf(inc.workload);
+    const k = refKey(inc.workload);
     const list = byWorkload.get(k);
     if (list) list.push(i);
     else byWorkload.set(k, [i]);
@@ -57,7 +58,7 @@ function links(incidents: readonly Incident[], snapshot: ClusterSnapshot): [numb
     return set;
   };
   incidents.forEach((a, i) => {
-    const same = (byWorkload.get(refKeyOf(a.workload)) ?? []).filter((j) => j !== i).map((j) => [j, incidents[j]!] as const);
+    const same = (byWorkload.get(refKey(a.workload)) ?? []).filter((j) => j !== i).map((j) => [j, incidents[j]!] as const);
     if (a.type === 'RolloutRegression' || a.type === 'RolloutStuck') {
       for (const [j, b] of same) if (ROLLOUT_SYMPTOMS.includes(b.type)) out.push([i, j]);
     }
@@ -78,14 +79,14 @@ function links(incidents: readonly Incident[], snapshot: ClusterSnapshot): [numb
       if (svc) {
         for (const w of snapshot.workloadsIn(a.workload.namespace)) {
           if (!matchesSelector(svc.selector, w.template.labels)) continue;
-          for (const j of byWorkload.get(refKeyOf({ kind: w.kind, namespace: w.namespace, name: w.name })) ?? []) out.push([i, j]);
+          for (const j of byWorkload.get(refKey(w)) ?? []) out.push([i, j]);
         }
       }
     }
     if (a.type === 'HPASaturated') {
       const hpa = snapshot.get('HorizontalPodAutoscaler', a.workload.namespace, a.workload.name);
       if (hpa) {
-        for (const j of byWorkload.get(refKeyOf({ kind: hpa.target.kind, namespace: a.workload.namespace, name: hpa.target.name })) ?? []) {
+        for (const j of byWorkload.get(refKey({ kind: hpa.target.kind, namespace: a.workload.namespace, name: hpa.target.name })) ?? []) {
           if (TARGET_TROUBLE.includes(incidents[j]!.type)) out.push([i, j]);
         }
       }
@@ -93,7 +94,7 @@ function links(incidents: readonly Incident[], snapshot: ClusterSnapshot): [numb
     if (a.type === 'PVCPending') {
       for (const w of snapshot.workloadsIn(a.workload.namespace)) {
         if (!w.template.claimNames.includes(a.workload.name)) continue;
-        for (const j of byWorkload.get(refKeyOf({ kind: w.kind, namespace: w.namespace, name: w.name })) ?? []) {
+        for (const j of byWorkload.get(refKey(w)) ?? []) {
           if (incidents[j]!.type === 'Unschedulable' || incidents[j]!.type === 'ReplicasUnavailable') out.push([i, j]);
         }
       }
@@ -110,7 +111,7 @@ function links(incidents: readonly Incident[], snapshot: ClusterSnapshot): [numb
     if (a.type === 'VolumeLost' && a.workload.kind === 'PersistentVolumeClaim') {
       for (const w of snapshot.workloadsIn(a.workload.namespace)) {
         if (!w.template.claimNames.includes(a.workload.name)) continue;
-        for (const j of byWorkload.get(refKeyOf({ kind: w.kind, namespace: w.namespace, name: w.name })) ?? []) {
+        for (const j of byWorkload.get(refKey(w)) ?? []) {
           if (incidents[j]!.type === 'Unschedulable' || incidents[j]!.type === 'ReplicasUnavailable') out.push([i, j]);
         }
       }

@@ -2,7 +2,8 @@
 // what kind of failure it is, and a liveness probe that kills it is named as such.
 import type { ContainerStatus, Pod } from '../model/resources';
 import type { SpecEdit } from '../model/rootCause';
-import { clip, refOf } from '../detect/support';
+import { clip } from '../detect/support';
+import { refOf } from '../model/objectRef';
 import { podEvents, statusField } from '../detect/pods';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { diagnosis, incidentContainer, podsOf, q, templateOf, type Diagnosis } from './ruleSupport';

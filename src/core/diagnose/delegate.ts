@@ -22,7 +22,8 @@ import { unschedulableRule } from './unschedulableRule';
 import { readinessRule } from './readinessRule';
 import { quotaRule } from './quotaRule';
 import { webhookRule } from './webhookRule';
-import { sameRef, type Diagnosis } from './ruleSupport';
+import { sameRef } from '../model/objectRef';
+import type { Diagnosis } from './ruleSupport';
 
 /** Detectors whose findings name the cause of a workload's missing replicas, most specific first. */
 function podDetectors(): Detector[] {

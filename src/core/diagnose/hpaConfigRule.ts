@@ -5,6 +5,8 @@ import { recommendResources } from '../scaling/rightSizing';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { targetOf } from './hpaSaturatedRule';
 import { containerPath, cpuQuantity, diagnosis, q, type Diagnosis } from './ruleSupport';
+import { appendIndex, appendKey } from '../model/fieldPath';
+import { isScalableKind } from '../model/workload';
 
 /** A cpu request when nothing is known about usage. */
 export const DEFAULT_CPU_REQUEST = '100m';
@@ -27,7 +29,7 @@ function diagnoseMisconfigured(ctx: DiagnoseContext): Diagnosis | undefined {
         const value = m.name === 'cpu'
           ? (rec ? cpuQuantity(Math.max(10, Math.ceil(rec.cpuRequest * 100) * 10)) : DEFAULT_CPU_REQUEST)
           : (rec ? `${Math.ceil(rec.memoryRequest / (1024 * 1024))}Mi` : '128Mi');
-        return { container: c.name, path: `${containerPath('spec.template.spec', c.name)}.resources.requests.${m.name}`, value, fromUsage: rec !== undefined };
+        return { container: c.name, path: appendKey(`${containerPath('spec.template.spec', c.name)}.resources.requests`, m.name), value, fromUsage: rec !== undefined };
       });
       const fix: TargetedFix = {
         summary: `On ${target.kind} ${q(target.name)}: set a ${m.name} request (${q(edits.map((e) => `${e.container} ${e.value}`).join(', '), 120)})${edits.every((e) => e.fromUsage) ? ' from its usage' : ''}`,
@@ -39,13 +41,13 @@ function diagnoseMisconfigured(ctx: DiagnoseContext): Diagnosis | undefined {
         summary: `${m.name} utilization target ${m.targetAverageUtilization}% cannot be computed: container${missing.length === 1 ? '' : 's'} ${q(missing.map((c) => c.name).join(', '), 120)} of ${q(target.name)} ${missing.length === 1 ? 'has' : 'have'} no ${m.name} request`,
         explanation: 'Utilization is usage divided by the request; without a request the HPA has nothing to divide by and does not scale.',
         confidence: 0.9,
-        fields: [`spec.metrics[${index}].resource.target.averageUtilization`],
+        fields: [`${appendIndex('spec.metrics', index)}.resource.target.averageUtilization`],
         evidence: incident.evidence,
         fixes: [fix],
       });
     }
   }
-  const kindOk = hpa.target.kind === 'Deployment' || hpa.target.kind === 'StatefulSet';
+  const kindOk = isScalableKind(hpa.target.kind);
   if (kindOk && !target) {
     const names = snapshot.workloadsIn(hpa.meta.namespace).filter((w) => w.kind === hpa.target.kind).map((w) => w.name);
     const close = names.map((n) => ({ n, d: distance(n, hpa.target.name) })).filter((x) => x.d <= 3).sort((a, b) => a.d - b.d)[0]?.n;

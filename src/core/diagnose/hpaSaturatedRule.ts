@@ -7,9 +7,10 @@ import type { Workload } from '../model/workload';
 import { metricRatio, metricText } from '../detect/hpaSaturated';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { diagnosis, q, type Diagnosis } from './ruleSupport';
+import { isScalableKind } from '../model/workload';
 
 export function targetOf(ctx: DiagnoseContext, hpa: HorizontalPodAutoscaler): Workload | undefined {
-  const kind = hpa.target.kind === 'Deployment' || hpa.target.kind === 'StatefulSet' ? hpa.target.kind : undefined;
+  const kind = isScalableKind(hpa.target.kind) ? hpa.target.kind : undefined;
   return kind ? ctx.snapshot.getWorkload(kind, hpa.meta.namespace, hpa.target.name) : undefined;
 }
 

@@ -3,7 +3,8 @@
 import type { Job } from '../model/resources';
 import type { SpecEdit, SuggestedFix } from '../model/rootCause';
 import { parseBytes } from '../model/quantity';
-import { clip, condition, refOf } from '../detect/support';
+import { clip, condition, namedItem } from '../detect/support';
+import { refOf } from '../model/objectRef';
 import { exitMeaning } from './crashRule';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { containerPath, diagnosis, memoryQuantity, prefixFor, q, roundUpMemory, type Diagnosis } from './ruleSupport';
@@ -57,7 +58,7 @@ function diagnoseJob(ctx: DiagnoseContext): Diagnosis | undefined {
     confidence: deadline ? 0.8 : oom ? 0.8 : last ? 0.6 : 0.45,
     fields,
     evidence: [
-      last ? { kind: 'status', source: refOf('Pod', last.pod.meta), field: `status.containerStatuses[name=${q(last.name, 100)}].state.terminated`, text: clip(`${last.t.reason || 'terminated'}, exit code ${last.t.exitCode}${last.t.message ? `: ${last.t.message}` : ''}`), reason: last.t.reason } : undefined,
+      last ? { kind: 'status', source: refOf('Pod', last.pod.meta), field: `${namedItem('status.containerStatuses', last.name)}.state.terminated`, text: clip(`${last.t.reason || 'terminated'}, exit code ${last.t.exitCode}${last.t.message ? `: ${last.t.message}` : ''}`), reason: last.t.reason } : undefined,
       ...incident.evidence,
     ],
     fixes,

@@ -2,7 +2,8 @@
 // kubelet cannot measure. The node, the condition and the workloads with pods there are the cause;
 // the fixes move the workloads off and repair or replace the machine.
 import type { Node } from '../model/resources';
-import { condition, conditionEvidence, refOf } from '../detect/support';
+import { condition, conditionEvidence } from '../detect/support';
+import { refOf } from '../model/objectRef';
 import { isTerminalPod, livePods, PodIndex } from '../detect/pods';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { count, diagnosis, q, type Diagnosis } from './ruleSupport';

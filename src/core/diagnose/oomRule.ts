@@ -6,7 +6,7 @@ import type { ContainerStatus, Pod } from '../model/resources';
 import type { SpecEdit } from '../model/rootCause';
 import { formatBytes, parseBytes } from '../model/quantity';
 import { recommendResources, type OomEvent } from '../scaling/rightSizing';
-import { refOf } from '../detect/support';
+import { refOf } from '../model/objectRef';
 import { statusField } from '../detect/pods';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import {

@@ -4,7 +4,10 @@ import type { Evidence } from '../model/incident';
 import type { ContainerSpec, ResourceQuota } from '../model/resources';
 import type { SpecEdit, SuggestedFix } from '../model/rootCause';
 import { parseQuantity } from '../model/quantity';
-import { clip, refOf } from '../detect/support';
+import { clip } from '../detect/support';
+import { refOf } from '../model/objectRef';
+import { isScalableKind } from '../model/workload';
+import { appendKey } from '../model/fieldPath';
 import { exhaustedResources, quotaNameFrom } from '../detect/quotaExceeded';
 import { isTerminalPod } from '../detect/pods';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
@@ -58,7 +61,7 @@ function diagnoseQuota(ctx: DiagnoseContext): Diagnosis | undefined {
   const hard = parseQuantity(hardText);
   const used = parseQuantity(usedText);
   const at = templateOf(snapshot, incident.workload);
-  const w = incident.workload.kind === 'Deployment' || incident.workload.kind === 'StatefulSet' ? snapshot.getWorkload(incident.workload.kind, incident.workload.namespace, incident.workload.name) : undefined;
+  const w = isScalableKind(incident.workload.kind) ? snapshot.getWorkload(incident.workload.kind, incident.workload.namespace, incident.workload.name) : undefined;
   const own = podsOf(snapshot, incident.workload).filter((p) => !isTerminalPod(p)).length;
   const per = at ? perPod(at.template.containers, resource) : undefined;
   const fixes: SuggestedFix[] = [];
@@ -89,7 +92,7 @@ function diagnoseQuota(ctx: DiagnoseContext): Diagnosis | undefined {
     }
   }
   fixes.push({ summary: `Raise ${resource} in ResourceQuota ${q(qName, 63)} (hard ${q(hardText, 20)}) if the namespace may use more` });
-  const quotaEvidence: Evidence | undefined = quota ? { kind: 'status', source: refOf('ResourceQuota', quota.meta), field: `status.used['${resource}']`, text: clip(`${resource}: used ${usedText ?? '?'} of hard ${hardText ?? '?'}`) } : undefined;
+  const quotaEvidence: Evidence | undefined = quota ? { kind: 'status', source: refOf('ResourceQuota', quota.meta), field: appendKey('status.used', resource), text: clip(`${resource}: used ${usedText ?? '?'} of hard ${hardText ?? '?'}`) } : undefined;
   return diagnosis({
     category: 'quota',
     summary: `quota ${q(qName, 63)} is exhausted on ${q(resource, 40)}: used ${q(usedText ?? '?', 20)} of ${q(hardText ?? '?', 20)}${sections.requested[resource] ? `, a new pod needs ${q(sections.requested[resource], 20)}` : ''}${fitText}`,

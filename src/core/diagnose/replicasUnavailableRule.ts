@@ -5,10 +5,11 @@ import { isTerminalPod, podTrouble } from '../detect/pods';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { delegateToPods } from './delegate';
 import { diagnosis, podsOf, q, type Diagnosis } from './ruleSupport';
+import { isWorkloadKind } from '../model/workload';
 
 function diagnoseReplicas(ctx: DiagnoseContext): Diagnosis | undefined {
   const { snapshot, incident } = ctx;
-  const w = incident.workload.kind === 'Deployment' || incident.workload.kind === 'StatefulSet' || incident.workload.kind === 'DaemonSet'
+  const w = isWorkloadKind(incident.workload.kind)
     ? snapshot.getWorkload(incident.workload.kind, incident.workload.namespace, incident.workload.name)
     : undefined;
   const readyText = w ? `${w.ready} of ${w.desired} replicas ready` : 'replicas unavailable';

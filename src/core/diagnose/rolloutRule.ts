@@ -1,15 +1,16 @@
 // Crash after a rollout: the newest revision fails while an older one served. The template of the
 // failing revision is diffed against the last healthy one (image, env, command, args, resources,
 // probes) and a rollback to that revision is proposed. A stuck rollout without an older revision
-// is explained by what its pods suffer from.
+// is stuckRolloutRule's.
 import type { Evidence } from '../model/incident';
 import type { ContainerSpec, ReplicaSet } from '../model/resources';
 import type { SpecEdit, SuggestedFix } from '../model/rootCause';
-import { clip, condition, conditionEvidence, refOf } from '../detect/support';
+import type { Workload } from '../model/workload';
+import { clip, condition, conditionEvidence } from '../detect/support';
+import { refOf } from '../model/objectRef';
 import { imagesOf } from '../detect/rolloutStuck';
 import { podTrouble } from '../detect/pods';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
-import { delegateToPods } from './delegate';
 import { containerPath, diagnosis, q, revisionsOf, type Diagnosis } from './ruleSupport';
 
 export interface TemplateChange {
@@ -95,26 +96,19 @@ export function findBadRollout(ctx: DiagnoseContext): BadRollout | undefined {
   return { current, healthy, changes: diffTemplates(healthy, current) };
 }
 
+/** "after the 600s progress deadline (spec.progressDeadlineSeconds)". */
+export function deadlineText(d: Pick<Workload, 'progressDeadlineSeconds'> | undefined): string {
+  return `after the ${d?.progressDeadlineSeconds ?? 600}s progress deadline (spec.progressDeadlineSeconds)`;
+}
+
 function diagnoseRollout(ctx: DiagnoseContext): Diagnosis | undefined {
   const { snapshot, incident } = ctx;
   const d = incident.workload.kind === 'Deployment' ? snapshot.getWorkload('Deployment', incident.workload.namespace, incident.workload.name) : undefined;
   const progressing = d ? condition(d.conditions, 'Progressing') : undefined;
   const stuck = incident.type === 'RolloutStuck';
-  const deadline = stuck ? `after the ${d?.progressDeadlineSeconds ?? 600}s progress deadline (spec.progressDeadlineSeconds)` : '';
+  const deadline = stuck ? deadlineText(d) : '';
   const bad = findBadRollout(ctx);
-  if (!bad) {
-    if (!stuck) return undefined;
-    const inner = delegateToPods(ctx);
-    if (!inner) return undefined;
-    return diagnosis({
-      ...inner,
-      summary: `rollout stuck ${deadline}: ${inner.summary}`,
-      explanation: `The rollout has no earlier revision to return to. ${inner.explanation}`,
-      confidence: inner.confidence * 0.95,
-      fields: [...inner.fields, 'spec.progressDeadlineSeconds'],
-      evidence: [progressing && d ? conditionEvidence(incident.workload, progressing) : undefined, ...inner.evidence],
-    });
-  }
+  if (!bad) return undefined;
   const { current, healthy, changes } = bad;
   if (incident.type === 'CrashLoopBackOff') {
     const crashing = snapshot.ownedBy('Pod', current.meta.uid).some((p) => p.containerStatuses.some((s) => s.name === incident.key && s.state.waiting?.reason === 'CrashLoopBackOff'));

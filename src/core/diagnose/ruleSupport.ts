@@ -4,8 +4,10 @@ import type { Evidence } from '../model/incident';
 import type { ContainerSpec, ObjectRef, Pod, PodTemplate, ReplicaSet } from '../model/resources';
 import type { RootCause, SuggestedFix } from '../model/rootCause';
 import type { ClusterSnapshot } from '../model/snapshot';
-import { clip, fieldName, oneLine, refKeyOf } from '../detect/support';
+import { clip, namedItem, oneLine } from '../detect/support';
+import { refKey } from '../model/objectRef';
 import { PodIndex } from '../detect/pods';
+import { appendKey } from '../model/fieldPath';
 import type { DiagnoseContext } from './rule';
 
 export type Diagnosis = Omit<RootCause, 'incidentId' | 'incidentType' | 'source'>;
@@ -67,7 +69,7 @@ export interface ContainerAt {
 }
 
 export function containerPath(prefix: string, name: string, init = false): string {
-  return `${prefix}.${init ? 'initContainers' : 'containers'}[name=${fieldName(name)}]`;
+  return namedItem(`${prefix}.${init ? 'initContainers' : 'containers'}`, name);
 }
 
 export function findContainer(at: TemplateAt | undefined, name: string | undefined): ContainerAt | undefined {
@@ -86,10 +88,12 @@ export function incidentContainer(ctx: DiagnoseContext, at: TemplateAt | undefin
   return only ? findContainer(at, only.name) : undefined;
 }
 
-/** A map key inside a path: `spec.selector.app`, or `spec.selector['app.kubernetes.io/name']`. */
+/**
+ * A map key inside a path: `spec.selector.app`, or `spec.selector['app.kubernetes.io/name']`. The
+ * bound fits the longest valid label key (a 253-character prefix, "/", a 63-character name).
+ */
 export function keyPath(base: string, key: string): string {
-  const k = oneLine(key, 253);
-  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? `${base}.${k}` : `${base}['${k.replace(/[\\']/g, '')}']`;
+  return appendKey(base, oneLine(key, 317));
 }
 
 /** Pods of the incident's workload (live ones), from the shared index. */
@@ -99,10 +103,6 @@ export function podsOf(snapshot: ClusterSnapshot, ref: ObjectRef): Pod[] {
     return pod ? [pod] : [];
   }
   return PodIndex.of(snapshot).podsOf(ref);
-}
-
-export function sameRef(a: ObjectRef, b: ObjectRef): boolean {
-  return refKeyOf(a) === refKeyOf(b);
 }
 
 /** ReplicaSets of a Deployment with a revision, newest first. */
@@ -154,7 +154,7 @@ export interface DiagnosisParts {
 function dedupeEvidence(items: Evidence[]): Evidence[] {
   const seen = new Set<string>();
   return items.filter((e) => {
-    const k = `${e.kind}\u0000${refKeyOf(e.source)}\u0000${e.field ?? ''}\u0000${e.text}`;
+    const k = `${e.kind}\u0000${refKey(e.source)}\u0000${e.field ?? ''}\u0000${e.text}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

@@ -3,6 +3,7 @@
 import type { DiagnosisRule } from './rule';
 import { oomRule } from './oomRule';
 import { rolloutRule } from './rolloutRule';
+import { stuckRolloutRule } from './stuckRolloutRule';
 import { crashRule } from './crashRule';
 import { imagePullRule } from './imagePullRule';
 import { configMissingRule } from './configMissingRule';
@@ -28,6 +29,7 @@ import { gatewayRule } from './gatewayRule';
 export const RULES: readonly DiagnosisRule[] = [
   oomRule,
   rolloutRule,
+  stuckRolloutRule,
   crashRule,
   imagePullRule,
   configMissingRule,

@@ -3,6 +3,7 @@
 // cause, explained by the pod-level rules).
 import type { Evidence } from '../model/incident';
 import type { ObjectRef } from '../model/resources';
+import { refKey } from '../model/objectRef';
 import type { SpecEdit, SuggestedFix } from '../model/rootCause';
 import { clip, matchesSelector, selectorText } from '../detect/support';
 import { isTerminalPod, podsByNamespace, PodIndex } from '../detect/pods';
@@ -53,7 +54,7 @@ function diagnoseService(ctx: DiagnoseContext): Diagnosis | undefined {
     const owners = new Map<string, ObjectRef>();
     for (const p of matching) {
       const o = index.ownerOf(p);
-      owners.set(`${o.kind}/${o.name}`, o);
+      owners.set(refKey(o), o);
     }
     const owner = [...owners.values()][0]!;
     const inner = delegateToPods(ctx, owner);

@@ -6,7 +6,8 @@ import type { Node, Pod, PodTemplate } from '../model/resources';
 import type { SpecEdit, SuggestedFix } from '../model/rootCause';
 import type { ClusterSnapshot } from '../model/snapshot';
 import { formatBytes, formatMillicores, parseBytes, parseMillicores } from '../model/quantity';
-import { clip, condition, refOf } from '../detect/support';
+import { clip, condition } from '../detect/support';
+import { refOf } from '../model/objectRef';
 import { isTerminalPod, livePods } from '../detect/pods';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import {

@@ -3,7 +3,8 @@
 import type { Evidence } from '../model/incident';
 import type { ObjectRef, WebhookConfiguration } from '../model/resources';
 import type { SuggestedFix } from '../model/rootCause';
-import { clip, endpointsOf, fieldName, refOf } from '../detect/support';
+import { clip, endpointsOf, namedItem } from '../detect/support';
+import { refOf } from '../model/objectRef';
 import type { TargetedFix } from './fixes';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { diagnosis, q, type Diagnosis } from './ruleSupport';
@@ -47,7 +48,7 @@ function diagnoseWebhook(ctx: DiagnoseContext): Diagnosis | undefined {
       : endpoints && endpoints.ready === 0 ? `its Service ${q(`${svc.namespace}/${svc.name}`, 120)} has no ready endpoints`
         : `its Service ${q(`${svc.namespace}/${svc.name}`, 120)} has ${endpoints?.ready ?? '?'} ready endpoints`;
   const down = svc !== undefined && (!service || (endpoints !== undefined && endpoints.ready === 0));
-  const policyPath = `webhooks[name=${fieldName(hook.name)}].failurePolicy`;
+  const policyPath = `${namedItem('webhooks', hook.name)}.failurePolicy`;
   const ignore: SuggestedFix | TargetedFix = { summary: `Set failurePolicy of ${q(hook.name, 120)} to Ignore while the webhook is down (requests then skip its checks)`, edits: [{ path: policyPath, value: 'Ignore', previous: hook.failurePolicy }], ...(onConfig ? {} : { target: configRef }) };
   const evidence: (Evidence | undefined)[] = [
     { kind: 'spec', source: configRef, field: policyPath, text: clip(`failurePolicy ${hook.failurePolicy}${svc ? `, service ${svc.namespace}/${svc.name}${svc.port ? `:${svc.port}` : ''}` : hook.url ? `, url ${hook.url}` : ''}`) },
@@ -61,7 +62,7 @@ function diagnoseWebhook(ctx: DiagnoseContext): Diagnosis | undefined {
     summary: `admission webhook ${q(hook.name, 120)} (failurePolicy ${q(hook.failurePolicy, 20)}) cannot answer: ${state}`,
     explanation: `The API server calls ${q(hook.name, 120)} from ${config.kind} ${q(config.meta.name)} for matching requests. ${hook.failurePolicy === 'Fail' ? 'With failurePolicy Fail, every call that cannot be made rejects the request, so objects such as pods cannot be created.' : 'With failurePolicy Ignore, failed calls are skipped.'}`,
     confidence: down ? 0.9 : 0.6,
-    fields: onConfig ? [policyPath, `webhooks[name=${fieldName(hook.name)}].clientConfig.service`] : [],
+    fields: onConfig ? [policyPath, `${namedItem('webhooks', hook.name)}.clientConfig.service`] : [],
     evidence,
     fixes: [
       svc ? { summary: `Bring back the webhook's backend: ${!service ? `restore Service ${q(`${svc.namespace}/${svc.name}`, 120)}` : `make the pods behind ${q(`${svc.namespace}/${svc.name}`, 120)} ready`}` } : { summary: `Make ${q(hook.url ?? 'the webhook URL', 120)} reachable from the API server` },

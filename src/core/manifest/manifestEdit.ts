@@ -2,7 +2,7 @@
 // in place, or the missing keys are inserted under the deepest mapping that exists, so comments
 // and the formatting of the rest of the file stay exactly as they were.
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, stringify, type Node as YamlNode } from 'yaml';
-import { parseFieldPath } from './manifestIndex';
+import { tryParseFieldPath } from '../model/fieldPath';
 
 export interface TextEdit {
   /** Zero-based positions. */
@@ -32,14 +32,18 @@ export function editField(text: string, document: number, path: string, value: s
   if (!Array.isArray(docs)) return undefined;
   const doc = docs[document];
   if (!doc || doc.errors.length > 0 || !isMap(doc.contents)) return undefined;
-  const steps = parseFieldPath(path);
+  const steps = tryParseFieldPath(path);
+  if (!steps) return undefined;
   let node: YamlNode = doc.contents as YamlNode;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
-    if (typeof step === 'string') {
+    if (step.kind === 'key') {
       if (!isMap(node)) return undefined;
-      const pair = node.items.find((p) => name(p.key) === step);
-      if (!pair) return insertKeys(text, lines, node, steps.slice(i) as string[], value);
+      const pair = node.items.find((p) => name(p.key) === step.key);
+      if (!pair) {
+        const rest = steps.slice(i);
+        return rest.every((s) => s.kind === 'key') ? insertKeys(text, lines, node, rest.map((s) => (s as { key: string }).key), value) : undefined;
+      }
       const child = pair.value as YamlNode | null;
       if (i === steps.length - 1) {
         if (isScalar(child) && child.range) {
@@ -53,7 +57,7 @@ export function editField(text: string, document: number, path: string, value: s
       node = child;
     } else {
       if (!isSeq(node)) return undefined;
-      const item = (typeof step === 'number' ? node.items[step] : node.items.find((it) => isMap(it) && name(it.get(step.key, true)) === step.value)) as YamlNode | undefined;
+      const item = (step.kind === 'index' ? node.items[step.index] : node.items.find((it) => isMap(it) && name(it.get(step.key, true)) === step.value)) as YamlNode | undefined;
       if (!item) return undefined;
       node = item;
     }
@@ -62,7 +66,7 @@ export function editField(text: string, document: number, path: string, value: s
 }
 
 function insertKeys(text: string, lines: LineCounter, map: YamlNode, keys: string[], value: string | number | boolean): TextEdit | undefined {
-  if (!isMap(map) || map.flow || map.items.length === 0 || keys.some((k) => typeof k !== 'string')) return undefined;
+  if (!isMap(map) || map.flow || map.items.length === 0) return undefined;
   const firstKey = map.items[0]!.key as YamlNode;
   if (!firstKey.range) return undefined;
   const indent = position(lines, firstKey.range[0]).col;

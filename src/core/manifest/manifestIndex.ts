@@ -1,6 +1,7 @@
 // Finds Kubernetes objects in YAML text (multi-document files, Helm or kustomize output) and the
 // line of any field in them, so incidents can be shown on the manifest line that causes them.
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import { tryParseFieldPath } from '../model/fieldPath';
 
 export interface ManifestObject {
   kind: string;
@@ -81,22 +82,12 @@ export function sameObject(m: Pick<ManifestObject, 'kind' | 'name' | 'namespace'
 }
 
 /**
- * Splits a spec path such as `spec.template.spec.containers[name=api].resources.limits.memory`
- * into steps; `[name=x]` selects the list item whose `name` is x, `[2]` an index.
+ * The line and columns of a field within one document of the file, as deep as it exists; undefined
+ * when the document or the path is malformed (see model/fieldPath for the path grammar).
  */
-export function parseFieldPath(path: string): (string | number | { key: string; value: string })[] {
-  const steps: (string | number | { key: string; value: string })[] = [];
-  const re = /([^.[\]]+)|\[(\d+)\]|\[([^=\]]+)=([^\]]*)\]/g;
-  for (let m = re.exec(path); m; m = re.exec(path)) {
-    if (m[1] !== undefined) steps.push(m[1]);
-    else if (m[2] !== undefined) steps.push(Number(m[2]));
-    else steps.push({ key: m[3]!, value: m[4]! });
-  }
-  return steps;
-}
-
-/** The line and columns of a field within one document of the file, as deep as it exists. */
 export function locateField(text: string, document: number, path: string): FieldLocation | undefined {
+  const steps = tryParseFieldPath(path);
+  if (!steps) return undefined;
   const parsed = parse(text);
   const doc = parsed?.docs[document];
   if (!parsed || !doc || !isMap(doc.contents)) return undefined;
@@ -109,10 +100,10 @@ export function locateField(text: string, document: number, path: string): Field
     const end = pos(parsed.lines, range[1]);
     best = { line: start.line, startColumn: start.col, endColumn: end.line === start.line ? end.col : start.col + 1, matchedDepth: depth };
   };
-  for (const step of parseFieldPath(path)) {
-    if (typeof step === 'string') {
+  for (const step of steps) {
+    if (step.kind === 'key') {
       if (!isMap(node)) break;
-      const pair: any = node.items.find((p) => isScalar(p.key) && String(p.key.value) === step);
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === step.key);
       if (!pair) break;
       depth++;
       const value = pair.value as YamlNode | null;
@@ -120,13 +111,13 @@ export function locateField(text: string, document: number, path: string): Field
       node = value;
     } else {
       if (!isSeq(node)) break;
-      const item: YamlNode | undefined = (typeof step === 'number'
-        ? node.items[step]
+      const item: YamlNode | undefined = (step.kind === 'index'
+        ? node.items[step.index]
         : node.items.find((i) => isMap(i) && scalar(i.get(step.key, true)) === step.value)) as YamlNode | undefined;
       if (!item) break;
       depth++;
-      if (isMap(item) && typeof step !== 'number') {
-        const keyPair: any = item.items.find((p) => isScalar(p.key) && p.key.value === step.key);
+      if (isMap(item) && step.kind === 'select') {
+        const keyPair = item.items.find((p) => isScalar(p.key) && p.key.value === step.key);
         mark(keyPair && isScalar(keyPair.value) ? keyPair.value.range : item.range);
       } else mark(item.range);
       node = item;

@@ -1,5 +1,6 @@
 // Incidents: what went wrong, with which workload, since when, and the evidence that shows it.
 import type { ObjectRef } from './resources';
+import type { Severity } from './severity';
 
 export const INCIDENT_TYPES = [
   'CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'CreateContainerConfigError', 'Unschedulable', 'Evicted',
@@ -10,8 +11,6 @@ export const INCIDENT_TYPES = [
   'IngressMisconfigured', 'DisruptionBlocked', 'NodeProblem', 'StatefulSetMisconfigured', 'VolumeLost', 'GatewayMisconfigured',
 ] as const;
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
-
-export type Severity = 'critical' | 'warning' | 'info';
 
 export type EvidenceKind = 'status' | 'condition' | 'event' | 'scheduler' | 'revision' | 'metric' | 'spec';
 
@@ -63,5 +62,3 @@ export function incidentId(f: Pick<Finding, 'type' | 'workload' | 'key'>): strin
   }
   return `${f.type.toLowerCase()}-${h1.toString(16).padStart(8, '0')}${h2.toString(16).padStart(8, '0')}`;
 }
-
-export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };

@@ -1,12 +1,19 @@
 // Plain records for the Kubernetes objects the detectors read. Only the fields NimbusGuard uses
 // are kept, so a snapshot of thousands of pods stays small.
-import { Condition } from './workload';
-
 export interface ObjectRef {
   kind: string;
   namespace: string;
   name: string;
   uid?: string;
+}
+
+/** A status condition as the API reports it (workloads, pods, nodes, autoscalers). */
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
 }
 
 export interface OwnerRef {

@@ -1,8 +1,7 @@
 // Plain records for what routes traffic into the cluster: Ingresses and their classes, and the
 // Gateway API kinds (GatewayClass, Gateway, HTTPRoute). Each reference keeps the path of the
 // field it was read from, so a cause can point at the exact line of the manifest.
-import type { Meta } from './resources';
-import type { Condition } from './workload';
+import type { Condition, Meta } from './resources';
 
 /** A Service port as a backend names it: by number or by name. */
 export interface ServicePortRef {

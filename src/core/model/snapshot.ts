@@ -6,7 +6,8 @@ import type {
 } from './resources';
 import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass } from './routing';
 import type { PersistentVolume, StorageClass } from './storage';
-import { Workload, WorkloadKind, workloadKey } from './workload';
+import { isWorkloadKind, Workload, WORKLOAD_KINDS, WorkloadKind } from './workload';
+import { refKey } from './objectRef';
 
 /** Every kind the snapshot stores, with its plain record type. */
 export interface KindRecords {
@@ -45,11 +46,7 @@ const EVENT_RETENTION_MS = 60 * 60 * 1000;
 const EVENTS_PER_OBJECT = 50;
 
 function metaOf(kind: SnapshotKind, record: KindRecords[SnapshotKind]): { namespace: string; name: string; uid: string } {
-  return kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet' ? (record as Workload) : (record as { meta: Meta }).meta;
-}
-
-export function refKey(kind: string, namespace: string, name: string): string {
-  return workloadKey(kind, namespace, name);
+  return isWorkloadKind(kind) ? (record as Workload) : (record as { meta: Meta }).meta;
 }
 
 export class ClusterSnapshot {
@@ -71,7 +68,7 @@ export class ClusterSnapshot {
 
   upsert<K extends SnapshotKind>(kind: K, record: KindRecords[K]): void {
     const m = metaOf(kind, record);
-    const key = refKey(kind, m.namespace, m.name);
+    const key = refKey({ kind, namespace: m.namespace, name: m.name });
     const store = this.store(kind);
     const previous = store.get(key);
     if (previous) this.unindex(kind, key, previous);
@@ -82,7 +79,7 @@ export class ClusterSnapshot {
   }
 
   remove(kind: SnapshotKind, namespace: string, name: string): void {
-    const key = refKey(kind, namespace, name);
+    const key = refKey({ kind, namespace, name });
     const store = this.store(kind);
     const previous = store.get(key);
     if (!previous) return;
@@ -101,7 +98,7 @@ export class ClusterSnapshot {
   }
 
   get<K extends SnapshotKind>(kind: K, namespace: string, name: string): KindRecords[K] | undefined {
-    return this.store(kind).get(refKey(kind, namespace, name)) as KindRecords[K] | undefined;
+    return this.store(kind).get(refKey({ kind, namespace, name })) as KindRecords[K] | undefined;
   }
 
   list<K extends SnapshotKind>(kind: K, namespace?: string): KindRecords[K][] {
@@ -166,11 +163,11 @@ export class ClusterSnapshot {
   }
 
   allWorkloads(): Workload[] {
-    return [...this.list('Deployment'), ...this.list('StatefulSet'), ...this.list('DaemonSet')];
+    return WORKLOAD_KINDS.flatMap((k) => this.list(k));
   }
 
   get workloadCount(): number {
-    return this.count('Deployment') + this.count('StatefulSet') + this.count('DaemonSet');
+    return WORKLOAD_KINDS.reduce((n, k) => n + this.count(k), 0);
   }
 
   // ---- relations ---------------------------------------------------------------------------------
@@ -190,7 +187,7 @@ export class ClusterSnapshot {
 
   /** Recent events about one object, newest first. */
   eventsFor(kind: string, namespace: string, name: string): KubeEvent[] {
-    const keys = this.eventsByObject.get(refKey(kind, namespace, name));
+    const keys = this.eventsByObject.get(refKey({ kind, namespace, name }));
     if (!keys) return [];
     const store = this.store('Event');
     return [...keys].map((k) => store.get(k) as KubeEvent).sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
@@ -237,19 +234,19 @@ export class ClusterSnapshot {
   }
 
   private updateIndexes(kind: SnapshotKind, key: string, record: KindRecords[SnapshotKind], apply: typeof addTo): void {
-    if (kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet') apply(this.workloadsByNamespace, metaOf(kind, record).namespace, key);
+    if (isWorkloadKind(kind)) apply(this.workloadsByNamespace, metaOf(kind, record).namespace, key);
     if (kind === 'Pod' || kind === 'ReplicaSet' || kind === 'Job') {
       for (const owner of (record as { meta: Meta }).meta.owners) apply(this.byOwner, owner.uid, key);
     }
     if (kind === 'Event') {
       const inv = (record as KubeEvent).involved;
-      apply(this.eventsByObject, refKey(inv.kind, inv.namespace, inv.name), key);
+      apply(this.eventsByObject, refKey(inv), key);
     }
   }
 
   private pruneEvents(latest: KubeEvent): void {
     const inv = latest.involved;
-    const keys = this.eventsByObject.get(refKey(inv.kind, inv.namespace, inv.name));
+    const keys = this.eventsByObject.get(refKey(inv));
     if (!keys || keys.size <= EVENTS_PER_OBJECT) return;
     const cutoff = new Date(Date.parse(latest.lastSeen) - EVENT_RETENTION_MS).toISOString();
     const events = this.eventsFor(inv.kind, inv.namespace, inv.name);

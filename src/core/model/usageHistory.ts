@@ -1,9 +1,19 @@
 // Recent CPU/memory usage per workload container, sampled from metrics.k8s.io. Bounded: a fixed
 // number of samples per series, and series of deleted workloads are dropped by the owner.
-import type { UsageSample as RightSizingSample } from '../scaling/rightSizing';
+import { refKey } from './objectRef';
 
-/** A right-sizing sample (seconds, cores, bytes) and the pod it was read from. */
-export interface UsageSample extends RightSizingSample {
+/** One reading of a container's usage: what right-sizing works from. */
+export interface ResourceSample {
+  /** Seconds (any epoch) of the sample. */
+  t: number;
+  /** CPU in cores. */
+  cpu: number;
+  /** Memory working set in bytes. */
+  memory: number;
+}
+
+/** A resource sample and the pod it was read from. */
+export interface UsageSample extends ResourceSample {
   pod: string;
 }
 
@@ -13,7 +23,7 @@ export class UsageHistory {
   private readonly series = new Map<string, UsageSample[]>();
 
   static key(kind: string, namespace: string, name: string, container: string): string {
-    return `${kind}/${namespace}/${name}/${container}`;
+    return `${refKey({ kind, namespace, name })}/${container}`;
   }
 
   add(kind: string, namespace: string, name: string, container: string, sample: UsageSample): void {
@@ -32,7 +42,7 @@ export class UsageHistory {
 
   /** Forgets every series of a workload (it was deleted). */
   forget(kind: string, namespace: string, name: string): void {
-    const prefix = `${kind}/${namespace}/${name}/`;
+    const prefix = `${refKey({ kind, namespace, name })}/`;
     for (const key of [...this.series.keys()]) if (key.startsWith(prefix)) this.series.delete(key);
   }
 

@@ -1,17 +1,38 @@
 // Plain data for the workloads NimbusGuard monitors, and how healthy each one is.
-import type { PodTemplate } from './resources';
+import type { Condition, PodTemplate } from './resources';
+
+/** Kinds the snapshot keeps as Workload records: replicas, a pod template and a health. */
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
-export type Health = 'healthy' | 'progressing' | 'degraded' | 'failing';
+/** Kinds an incident names as the workload in trouble: the Workload kinds and the batch controllers. */
+export const CONTROLLER_KINDS = [...WORKLOAD_KINDS, 'Job', 'CronJob'] as const;
+export type ControllerKind = (typeof CONTROLLER_KINDS)[number];
 
-export interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
+/** Every kind that creates pods, at any level of ownership (a Deployment's ReplicaSets included). */
+export const POD_OWNER_KINDS = [...CONTROLLER_KINDS, 'ReplicaSet', 'ReplicationController'] as const;
+
+/** Workload kinds with a replica count to set: what a scaling proposal or an autoscaler can target. */
+export const SCALABLE_KINDS = ['Deployment', 'StatefulSet'] as const;
+export type ScalableKind = (typeof SCALABLE_KINDS)[number];
+
+export function isWorkloadKind(kind: string): kind is WorkloadKind {
+  return (WORKLOAD_KINDS as readonly string[]).includes(kind);
 }
+
+export function isControllerKind(kind: string): kind is ControllerKind {
+  return (CONTROLLER_KINDS as readonly string[]).includes(kind);
+}
+
+export function isPodOwnerKind(kind: string): boolean {
+  return (POD_OWNER_KINDS as readonly string[]).includes(kind);
+}
+
+export function isScalableKind(kind: string): kind is ScalableKind {
+  return (SCALABLE_KINDS as readonly string[]).includes(kind);
+}
+
+export type Health = 'healthy' | 'progressing' | 'degraded' | 'failing';
 
 export interface Workload {
   kind: WorkloadKind;
@@ -39,10 +60,6 @@ export interface Workload {
   serviceName?: string;
   /** StatefulSet only: spec.volumeClaimTemplates, by name with the class each asks for. */
   claimTemplates?: { name: string; storageClassName?: string }[];
-}
-
-export function workloadKey(kind: string, namespace: string, name: string): string {
-  return `${kind}/${namespace}/${name}`;
 }
 
 export function conditionOf(w: Pick<Workload, 'conditions'>, type: string): Condition | undefined {

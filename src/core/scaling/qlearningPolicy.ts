@@ -2,17 +2,10 @@
 // trend and pod count; actions scale down / hold / up by steps; reward from SLO compliance,
 // resource efficiency and stability. It keeps learning online from what it observes.
 import { QLearningAgent } from '../learning/qLearningAgent';
+import { qReward } from '../learning/reward';
 import { clampReplicas, type Observation, type ScalingContext, type ScalingPolicy } from './policy';
 
 export const Q_ACTIONS = ['down-big', 'down', 'hold', 'up', 'up-big', 'surge'] as const;
-
-export interface QRewardWeights {
-  slo: number;
-  efficiency: number;
-  stability: number;
-}
-
-export const Q_REWARD_DEFAULTS: QRewardWeights = { slo: 2, efficiency: 1, stability: 0.05 };
 
 const UTILIZATION_EDGES = [0.3, 0.5, 0.65, 0.75, 0.85, 0.9, 1.0, 1.2];
 const TREND_EDGES = [-0.1, -0.02, 0.02, 0.1];
@@ -53,15 +46,6 @@ export function applyQAction(action: number, pods: number): number {
   }
 }
 
-/** Reward of the tick just observed after taking `action`. */
-export function qReward(obs: Observation, action: number, weights: QRewardWeights = Q_REWARD_DEFAULTS): number {
-  const rho = Number.isFinite(obs.rho) ? obs.rho : 10;
-  const slo = rho > 0.9 ? -1 : 0;
-  const efficiency = rho > 0.9 ? 0 : rho / 0.9;
-  const churn = Q_ACTIONS[action] === 'hold' ? 0 : -1;
-  return weights.slo * slo + weights.efficiency * efficiency + weights.stability * churn;
-}
-
 export class QLearningPolicy implements ScalingPolicy {
   readonly name = 'qlearning';
   private previous: { state: string; action: number } | undefined;
@@ -77,7 +61,7 @@ export class QLearningPolicy implements ScalingPolicy {
     const state = qState(history.length > 0 ? history : [ctx.initial], ctx.pods);
     if (this.previous && this.options.learn && history.length > this.consumed) {
       const obs = history[history.length - 1]!;
-      this.agent.learn(this.previous.state, this.previous.action, qReward(obs, this.previous.action), state);
+      this.agent.learn(this.previous.state, this.previous.action, qReward(obs, Q_ACTIONS[this.previous.action] === 'hold'), state);
     }
     this.consumed = history.length;
     let action = this.agent.act(state, this.options.explore);

@@ -1,15 +1,7 @@
 // CPU and memory request/limit recommendations from usage history, in the manner of the VPA
 // recommender and KRR: percentiles of an exponentially decaying usage histogram, a safety margin,
 // and a memory bump after an out-of-memory kill. Every figure comes back with its reasoning.
-
-export interface UsageSample {
-  /** Seconds (any epoch) of the sample. */
-  t: number;
-  /** CPU in cores. */
-  cpu: number;
-  /** Memory working set in bytes. */
-  memory: number;
-}
+import type { ResourceSample } from '../model/usageHistory';
 
 export interface OomEvent {
   t: number;
@@ -70,7 +62,7 @@ export function weightedPercentile(values: readonly number[], weights: readonly 
   return values[order[order.length - 1]!]!;
 }
 
-function decayWeights(samples: readonly UsageSample[], halfLife: number): number[] {
+function decayWeights(samples: readonly ResourceSample[], halfLife: number): number[] {
   const newest = Math.max(...samples.map((s) => s.t));
   return samples.map((s) => Math.pow(0.5, (newest - s.t) / halfLife));
 }
@@ -84,7 +76,7 @@ function mebibytes(value: number): string {
 }
 
 export function recommendResources(
-  samples: readonly UsageSample[],
+  samples: readonly ResourceSample[],
   ooms: readonly OomEvent[] = [],
   options: Partial<RightSizingOptions> = {},
 ): ResourceRecommendation {

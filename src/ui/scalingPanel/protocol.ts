@@ -1,7 +1,7 @@
 // The Scaling panel's protocol: the state the host sends and the messages each side may post.
 import type { ScalingChartData } from '../../core/scaling/scalingChartData';
-import type { WorkloadKind } from '../../core/model/workload';
-import { message } from './ipc';
+import { WORKLOAD_KINDS, type WorkloadKind } from '../../core/model/workload';
+import { message } from '../webview/ipc';
 
 export interface ScalingWorkloadRef {
   kind: WorkloadKind;
@@ -54,6 +54,13 @@ export interface ScalingPanelState {
   notes: string[];
   /** Epoch milliseconds when the host built this state. */
   updatedAt: number;
+  /** The workload is not in the connected context (deleted, or another context): the panel offers Close. */
+  missing?: boolean;
+}
+
+/** What the webview keeps with setState, and all a restored panel starts from: ids, never data. */
+export interface ScalingSavedState {
+  workload: ScalingWorkloadRef;
 }
 
 const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
@@ -62,6 +69,21 @@ function isState(value: unknown): boolean {
   if (!isObject(value)) return false;
   const s = value as Partial<ScalingPanelState>;
   return isObject(s.workload) && isObject(s.chart) && Array.isArray(s.chart?.datasets) && Array.isArray(s.notes) && typeof s.updatedAt === 'number';
+}
+
+const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 253;
+
+/** A workload reference from the other side or from saved state, checked field by field. */
+export function scalingRefOf(value: unknown): ScalingWorkloadRef | undefined {
+  if (!isObject(value)) return undefined;
+  const r = value as Record<string, unknown>;
+  if (!(WORKLOAD_KINDS as readonly unknown[]).includes(r['kind']) || !isText(r['namespace']) || !isText(r['name'])) return undefined;
+  return { kind: r['kind'] as WorkloadKind, namespace: r['namespace'], name: r['name'] };
+}
+
+/** The workload a restored panel shows, from what its webview saved. */
+export function savedScalingRef(state: unknown): ScalingWorkloadRef | undefined {
+  return isObject(state) ? scalingRefOf((state as { workload?: unknown }).workload) : undefined;
 }
 
 const noParams = (value: unknown): boolean => value === undefined || value === null;
@@ -73,5 +95,8 @@ export const ReadyMessage = message<'scaling/ready'>('scaling/ready', noParams);
 /** Webview → host: the user asked for fresh data now. */
 export const RefreshMessage = message<'scaling/refresh'>('scaling/refresh', noParams);
 
+/** Webview → host: close this panel (its workload is gone). */
+export const CloseMessage = message<'scaling/close'>('scaling/close', noParams);
+
 export const HOST_MESSAGES = [StateMessage] as const;
-export const WEBVIEW_MESSAGES = [ReadyMessage, RefreshMessage] as const;
+export const WEBVIEW_MESSAGES = [ReadyMessage, RefreshMessage, CloseMessage] as const;

@@ -6,12 +6,14 @@ import type { ConnectionManager } from '../../cluster/connection';
 import type { ClusterSession } from '../../cluster/clusterSession';
 import type { Workload } from '../../core/model/workload';
 import type { TreeNode } from '../workloadTree';
-import { dispatch, on } from './ipc';
-import { ReadyMessage, RefreshMessage, StateMessage, type ScalingWorkloadRef } from './protocol';
-import { makeNonce, scalingPanelHtml } from './scalingPanelHtml';
+import { dispatch, on } from '../webview/ipc';
+import { pageAssets, PanelRegistry, type PanelController, type PanelKind } from '../webview/panelRegistry';
+import { CloseMessage, ReadyMessage, RefreshMessage, savedScalingRef, StateMessage, type ScalingWorkloadRef } from './protocol';
+import { scalingPanelHtml } from './scalingPanelHtml';
 import { buildScalingState, type ScalingSource } from './scalingState';
+import { refKey } from '../../core/model/objectRef';
+import { COMMANDS } from '../commandIds';
 
-export const SHOW_SCALING_COMMAND = 'nimbusguard.showScaling';
 const VIEW_TYPE = 'nimbusguard.scaling';
 /** Fastest refresh while the cluster keeps changing. */
 const MIN_INTERVAL_MS = 5_000;
@@ -21,15 +23,14 @@ export interface ScalingPanelDeps {
   manager: ConnectionManager;
 }
 
-const keyOf = (ref: ScalingWorkloadRef) => `${ref.kind}/${ref.namespace}/${ref.name}`;
-
 function sourceOf(manager: ConnectionManager): ScalingSource | undefined {
   const state = manager.state;
   if (state.kind !== 'ready' || state.session.state.phase !== 'connected') return undefined;
-  return { context: state.context, snapshot: state.session.snapshot, usage: state.session.usage, metrics: state.session.metricsState };
+  const session = state.session;
+  return { context: state.context, snapshot: session.snapshot, usage: session.usage, metrics: session.metricsState, synced: session.synced };
 }
 
-class ScalingPanel implements vscode.Disposable {
+class ScalingPanel implements PanelController {
   private readonly disposables: vscode.Disposable[] = [];
   private sessionListener: { dispose(): void } | undefined;
   private session: ClusterSession | undefined;
@@ -42,13 +43,12 @@ class ScalingPanel implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
     readonly ref: ScalingWorkloadRef,
     private readonly deps: ScalingPanelDeps,
-    private readonly onDisposed: () => void,
   ) {
-    panel.webview.html = html(panel.webview, deps.extensionUri, ref);
+    panel.webview.html = scalingPanelHtml({ ...pageAssets(panel.webview, deps.extensionUri, 'scaling'), ref });
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((value: unknown) => {
-        dispatch(value, [on(ReadyMessage, () => this.push()), on(RefreshMessage, () => this.push())]);
+        dispatch(value, [on(ReadyMessage, () => this.push()), on(RefreshMessage, () => this.push()), on(CloseMessage, () => this.dispose())]);
       }),
       panel.onDidChangeViewState(() => {
         if (panel.visible && this.stale) this.schedule();
@@ -104,7 +104,6 @@ class ScalingPanel implements vscode.Disposable {
     this.sessionListener?.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
-    this.onDisposed();
   }
 }
 
@@ -112,17 +111,8 @@ function titleOf(ref: ScalingWorkloadRef, detail?: string): string {
   return `Scaling: ${ref.name}${detail ? ` (${detail})` : ''}`;
 }
 
-function html(webview: vscode.Webview, extensionUri: vscode.Uri, ref: ScalingWorkloadRef): string {
-  return scalingPanelHtml({
-    cspSource: webview.cspSource,
-    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'scaling.js')).toString(),
-    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'scaling.css')).toString(),
-    nonce: makeNonce(),
-    ref,
-  });
-}
-
-function refOf(arg: unknown): ScalingWorkloadRef | undefined {
+/** The workload a tree node passed as the command argument stands for. */
+function workloadOfArg(arg: unknown): ScalingWorkloadRef | undefined {
   const node = arg as TreeNode | undefined;
   if (node?.type !== 'workload') return undefined;
   const w: Workload = node.workload;
@@ -142,28 +132,20 @@ async function pickWorkload(manager: ConnectionManager): Promise<ScalingWorkload
   return picked?.ref;
 }
 
-/** The Show Scaling Proposal command and the panels it opens, all disposed with the returned list. */
+const scalingKind = (deps: ScalingPanelDeps): PanelKind<ScalingWorkloadRef> => ({
+  viewType: VIEW_TYPE,
+  key: refKey,
+  title: (ref) => titleOf(ref),
+  refFromState: savedScalingRef,
+  attach: (panel, ref) => new ScalingPanel(panel, ref, deps),
+});
+
+/** The Show Scaling Proposal command, its panels (restored after a reload), all disposed with the returned list. */
 export function registerScalingPanel(deps: ScalingPanelDeps): vscode.Disposable[] {
-  const panels = new Map<string, ScalingPanel>();
+  const panels = new PanelRegistry(deps.extensionUri, scalingKind(deps));
   const show = async (arg?: unknown) => {
-    const ref = refOf(arg) ?? (await pickWorkload(deps.manager));
-    if (!ref) return;
-    const key = keyOf(ref);
-    const open = panels.get(key);
-    if (open) {
-      open.reveal();
-      return;
-    }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, titleOf(ref), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(deps.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(deps.extensionUri, 'media')],
-    });
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'nimbusguard.svg');
-    panels.set(key, new ScalingPanel(panel, ref, deps, () => panels.delete(key)));
+    const ref = workloadOfArg(arg) ?? (await pickWorkload(deps.manager));
+    if (ref) panels.show(ref);
   };
-  return [
-    vscode.commands.registerCommand(SHOW_SCALING_COMMAND, show),
-    { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
-  ];
+  return [vscode.commands.registerCommand(COMMANDS.showScaling, show), ...panels.register()];
 }

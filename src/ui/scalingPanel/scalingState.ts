@@ -17,11 +17,15 @@ export interface ScalingSource {
   usage: UsageHistory;
   /** undefined when the session does not read metrics at all. */
   metrics: MetricsPhase | undefined;
+  /** False while the informers still list: an object not seen yet may just not be listed yet. */
+  synced?: boolean;
 }
 
 export const CPU_DEMAND: DemandUnit = { label: 'CPU cores', unit: 'cores' };
 /** Half an hour of 15 s observations on the chart, so the forecast ahead stays visible. */
 const CHART_POINTS = 120;
+/** Five minutes of 15 s observations: fewer make a forecast (and a proposal) that is mostly noise. */
+export const MIN_OBSERVATIONS = 20;
 
 export function buildScalingState(source: ScalingSource | undefined, ref: ScalingWorkloadRef, now: number): ScalingPanelState {
   const base: ScalingPanelState = {
@@ -36,7 +40,8 @@ export function buildScalingState(source: ScalingSource | undefined, ref: Scalin
   };
   if (!source) return { ...base, notes: ['Not connected to a cluster.'] };
   const workload = source.snapshot.getWorkload(ref.kind, ref.namespace, ref.name);
-  if (!workload) return { ...base, notes: [`${ref.kind} ${ref.namespace}/${ref.name} is not in context ${source.context} (deleted, or not watched).`] };
+  if (!workload && source.synced === false) return { ...base, context: source.context, notes: [`Reading context ${source.context}…`] };
+  if (!workload) return { ...base, missing: true, notes: [`${ref.kind} ${ref.namespace}/${ref.name} is not in context ${source.context} (deleted, or not watched).`] };
 
   const series: ContainerSeries[] = workload.template.containers.map((c) => ({ container: c.name, samples: source.usage.samples(ref.kind, ref.namespace, ref.name, c.name) }));
   const request = podCpuRequest(workload.template);
@@ -54,7 +59,11 @@ export function buildScalingState(source: ScalingSource | undefined, ref: Scalin
   if (history.length > 0 && request === undefined) {
     notes.push('Not every container of the pod template requests CPU, so capacity per replica is unknown and the proposal keeps the current replicas. Set CPU requests to get a sized proposal.');
   }
-  if (history.length === 0) {
+  if (history.length < MIN_OBSERVATIONS) {
+    if (history.length > 0) {
+      const minutes = Math.ceil(((MIN_OBSERVATIONS - history.length) * live.tickSeconds) / 60);
+      notes.push(`Collecting history: ${history.length} of ${MIN_OBSERVATIONS} observations; the forecast and the proposal start in about ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+    }
     state.chart = scalingChartData({ history, forecast: [], maxHistoryPoints: CHART_POINTS, demandLabel: CPU_DEMAND.label });
     return state;
   }
@@ -77,7 +86,7 @@ export function buildScalingState(source: ScalingSource | undefined, ref: Scalin
 function metricsNotes(metrics: MetricsPhase | undefined, observations: number): string[] {
   if (observations > 0) {
     if (metrics?.phase === 'unavailable') return [`Metrics stopped: ${metrics.message}`];
-    return observations < 2 ? ['One metrics sample so far; the forecast starts with the second.'] : [];
+    return [];
   }
   if (metrics === undefined) return ['Pod metrics are not read in this session, so there is no demand to forecast.'];
   switch (metrics.phase) {

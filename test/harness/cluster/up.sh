@@ -21,8 +21,8 @@ summary() {
   source "$STATE/ports.env"
   cat >&2 <<EOF
 [up] cluster ready: Kubernetes $K8S_VERSION at https://127.0.0.1:$API_PORT ($NODES kwok nodes)
-[up]   kubeconfig: $STATE/kubeconfig (contexts nimbusguard-admin, nimbusguard-limited)
-[up]   logs:       $STATE/logs/
+[up]   kubeconfig: $STATE/kubeconfig (contexts nimbusguard-admin, nimbusguard-limited, nimbusguard-viewer, nimbusguard-prod)
+[up]   logs:       $STATE/logs/ (audit.log: every write, metadata level)
 [up]   e.g.        kubectl --kubeconfig $STATE/kubeconfig get nodes
 EOF
 }
@@ -106,8 +106,28 @@ start etcd "$BIN/etcd" \
   --log-level=warn
 wait_for --component etcd --timeout 30s "http=http://127.0.0.1:$ETCD_PORT/health"
 
+# Audit log of writes (metadata level: who, verb, object, URI with dryRun/fieldManager), so tests
+# can assert that nothing was written without a confirmation. Reads are not logged.
+cat >"$STATE/audit-policy.yaml" <<'EOF'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: None
+    users: ["system:kube-scheduler", "system:kube-controller-manager", "system:kwok-controller", "system:nimbus-sim", "system:metrics-server"]
+  - level: None
+    userGroups: ["system:nodes", "system:serviceaccounts"]
+  - level: Metadata
+    verbs: ["create", "update", "patch", "delete", "deletecollection"]
+  - level: None
+EOF
+
 log "starting kube-apiserver $K8S_VERSION"
 start kube-apiserver "$BIN/kube-apiserver" \
+  --audit-policy-file="$STATE/audit-policy.yaml" \
+  --audit-log-path="$STATE/logs/audit.log" \
+  --audit-log-format=json \
+  --audit-log-maxsize=200 \
   --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
   --bind-address=127.0.0.1 \
   --advertise-address=127.0.0.1 \

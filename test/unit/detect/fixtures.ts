@@ -1,12 +1,12 @@
 // Small builders for plain snapshot records: sensible healthy defaults, overridable per test.
 import { ClusterSnapshot } from '../../../src/core/model/snapshot';
 import type {
-  ContainerSpec, ContainerStatus, CronJob, EndpointSlice, HorizontalPodAutoscaler, Job, KubeEvent, Meta, Node, ObjectRef, OwnerRef,
+  Condition, ContainerSpec, ContainerStatus, CronJob, EndpointSlice, HorizontalPodAutoscaler, Job, KubeEvent, Meta, Node, ObjectRef, OwnerRef,
   PersistentVolumeClaim, Pod, PodDisruptionBudget, PodTemplate, ReplicaSet, ResourceQuota, SecretMeta, Service, WebhookConfiguration,
 } from '../../../src/core/model/resources';
 import type { Ingress, IngressClass } from '../../../src/core/model/routing';
 import type { PersistentVolume, StorageClass } from '../../../src/core/model/storage';
-import type { Condition, Workload } from '../../../src/core/model/workload';
+import type { Workload } from '../../../src/core/model/workload';
 import type { DetectContext, Detector } from '../../../src/core/detect/detector';
 import type { Finding } from '../../../src/core/model/incident';
 

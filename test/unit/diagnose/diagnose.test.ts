@@ -8,7 +8,8 @@ import { INCIDENT_TYPES, type Incident } from '../../../src/core/model/incident'
 import type { DiagnosisRule } from '../../../src/core/diagnose/rule';
 import { diagnose, diagnoseAll } from '../../../src/core/diagnose/diagnose';
 import { correlate, correlationGroups } from '../../../src/core/diagnose/correlate';
-import { fixPatch, parsePath, strategicMergePatch } from '../../../src/core/diagnose/fixes';
+import { editsPatch, fixPatch, strategicMergePatch } from '../../../src/core/diagnose/fixes';
+import { tryParseFieldPath } from '../../../src/core/model/fieldPath';
 import { RULES } from '../../../src/core/diagnose/rules';
 import {
   ClusterSnapshot, NOW, addApp, ago, cond, container, endpointSlice, node, owner, replicaSet, runningStatus, service, template,
@@ -164,7 +165,23 @@ test('strategicMergePatch: malformed and hostile paths never throw or reach a pr
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
   assert.equal(Object.getPrototypeOf(patch), Object.prototype);
   assert.deepEqual(JSON.parse(JSON.stringify(patch)), { ['__proto__']: { polluted: 'yes' }, spec: { containers: [{ name: '__proto__', constructor: { prototype: { polluted: 'yes' } } }] } });
-  assert.equal(parsePath('a'.repeat(5000)), undefined);
+  assert.equal(tryParseFieldPath('a'.repeat(5000)), undefined);
+});
+
+test('editsPatch: list indexes patch the whole list from the current object; what cannot be patched is named, not lost', () => {
+  const hpa = { spec: { maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 95 } } }] } };
+  const edits = [
+    { path: 'spec.metrics[0].resource.target.averageUtilization', value: 70, previous: 95 },
+    { path: 'spec.maxReplicas', value: 8 },
+    { path: 'spec.metrics[3].resource.target.averageUtilization', value: 50 },
+  ];
+  const { patch, skipped } = editsPatch(edits, hpa);
+  assert.deepEqual(patch, { spec: { maxReplicas: 8, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] } });
+  assert.deepEqual(skipped.map((s) => s.path), ['spec.metrics[3].resource.target.averageUtilization']);
+  assert.match(skipped[0]!.reason, /past the end of a list of 1/);
+  const blind = editsPatch(edits.slice(0, 2));
+  assert.deepEqual(blind.patch, { spec: { maxReplicas: 8 } }, 'a refused edit leaves nothing behind in the patch');
+  assert.match(blind.skipped[0]!.reason, /needs the object's current list at spec\.metrics/);
 });
 
 test('hostile names and messages: bounded one-line summaries, no regex built from cluster text', () => {

@@ -86,7 +86,7 @@ test('Quota: the quota, used/hard, and the replicas that fit next to other pods'
   assert.equal(cause.summary, 'quota pods-limit is exhausted on pods: used 3 of 3, a new pod needs 1 — 2 of the 4 wanted replicas fit');
   assert.deepEqual(cause.fields, ['spec.replicas']);
   assert.deepEqual(cause.fixes[0]!.edits, [{ path: 'spec.replicas', value: 2, previous: 4 }], 'one of the 3 used pods belongs to another workload');
-  assert.ok(cause.evidence.some((e) => e.source.kind === 'ResourceQuota' && e.field === "status.used['pods']" && e.text === 'pods: used 3 of hard 3'));
+  assert.ok(cause.evidence.some((e) => e.source.kind === 'ResourceQuota' && e.field === 'status.used.pods' && e.text === 'pods: used 3 of hard 3'));
   assert.ok(cause.evidence.some((e) => e.kind === 'event' && e.reason === 'FailedCreate'));
 });
 

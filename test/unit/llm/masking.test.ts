@@ -123,7 +123,10 @@ test('an empty masker is the identity', () => {
 });
 
 test('helpers: container names in paths and IPv4 validation', () => {
-  assert.deepEqual(containerNamesInPath('spec.template.spec.initContainers[name=db-migrate].image spec.containers[name="api"]'), ['db-migrate', 'api']);
+  assert.deepEqual(containerNamesInPath('spec.template.spec.initContainers[name=db-migrate].image'), ['db-migrate']);
+  assert.deepEqual(containerNamesInPath('spec.containers[name="api"].env[name=API_KEY]'), ['api']);
+  assert.deepEqual(containerNamesInPath('spec.ephemeralContainers[name=debug].image'), ['debug']);
+  assert.deepEqual(containerNamesInPath('spec.containers[name=api'), []);
   assert.equal(isIPv4('10.0.0.1'), true);
   assert.equal(isIPv4('256.0.0.1'), false);
   assert.equal(isIPv4('1.2.3'), false);

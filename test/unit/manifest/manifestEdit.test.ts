@@ -57,3 +57,28 @@ test('gives up rather than guess: missing list items, flow mappings, broken docu
   assert.equal(editField('a: [1,\n', 0, 'a', 1), undefined);
   assert.equal(editField(file, 5, 'spec', 1), undefined);
 });
+
+test('list indexes and quoted keys reach the right value; a malformed path edits nothing', () => {
+  const hpa = `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: catalog
+  annotations:
+    example.com/owner: team-a
+spec:
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: 50 # too low
+`;
+  const out = applyEdit(hpa, editField(hpa, 0, 'spec.metrics[0].resource.target.averageUtilization', 70)!);
+  assert.equal(out, hpa.replace('averageUtilization: 50 #', 'averageUtilization: 70 #'));
+  const owner = applyEdit(hpa, editField(hpa, 0, "metadata.annotations['example.com/owner']", 'team-b')!);
+  assert.equal(owner, hpa.replace('example.com/owner: team-a', 'example.com/owner: team-b'));
+  assert.equal(editField(hpa, 0, 'spec.metrics[1].resource.target.averageUtilization', 70), undefined);
+  assert.equal(editField(hpa, 0, "metadata.annotations['example.com/owner", 'x'), undefined);
+  assert.equal(editField(hpa, 0, 'spec..metrics', 'x'), undefined);
+});

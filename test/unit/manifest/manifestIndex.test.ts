@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { indexManifests, locateField, parseFieldPath, sameObject } from '../../../src/core/manifest/manifestIndex';
+import { indexManifests, locateField, sameObject } from '../../../src/core/manifest/manifestIndex';
 
 const file = `# shop services
 apiVersion: v1
@@ -53,11 +53,10 @@ test('an object without a namespace matches any namespace; kind and name must ma
   assert.ok(!sameObject(deployment!, { kind: 'StatefulSet', name: 'checkout', namespace: 'shop' }));
 });
 
-test('field paths select list items by name', () => {
-  assert.deepEqual(parseFieldPath('spec.template.spec.containers[name=api].resources.limits.memory'), [
-    'spec', 'template', 'spec', 'containers', { key: 'name', value: 'api' }, 'resources', 'limits', 'memory',
-  ]);
-  assert.deepEqual(parseFieldPath('spec.containers[0].image'), ['spec', 'containers', 0, 'image']);
+test('list items are found by name or by index', () => {
+  const byIndex = locateField(file, 1, 'spec.template.spec.containers[1].image')!;
+  assert.equal(file.split('\n')[byIndex.line]!.slice(byIndex.startColumn, byIndex.endColumn), 'registry.example/checkout:2.1');
+  assert.equal(byIndex.matchedDepth, 6);
 });
 
 test('locates the exact line and columns of a field value, comments and all', () => {
@@ -75,4 +74,24 @@ test('a path that only partly exists points at its deepest existing part', () =>
   assert.equal(loc.line, 22);
   assert.equal(loc.matchedDepth, 6);
   assert.equal(locateField(file, 7, 'spec'), undefined);
+});
+
+test('a quoted key with dots and a slash is one step, located on its own line', () => {
+  const text = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+    app.kubernetes.io/name: web-frontend
+`;
+  const loc = locateField(text, 0, "spec.selector['app.kubernetes.io/name']")!;
+  assert.equal(loc.line, 7);
+  assert.equal(loc.matchedDepth, 3);
+  assert.equal(text.split('\n')[7]!.slice(loc.startColumn, loc.endColumn), 'web-frontend');
+  const missing = locateField(text, 0, "spec.selector['app.kubernetes.io/part-of']")!;
+  assert.equal(missing.line, 5, 'a key that is not there points at the selector, not at a look-alike');
+  assert.equal(missing.matchedDepth, 2);
+  assert.equal(locateField(text, 0, "spec.selector['app"), undefined);
 });

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { QLearningAgent, Q_DEFAULTS } from '../../../src/core/learning/qLearningAgent';
 import { QTable } from '../../../src/core/learning/qTable';
-import { trainOnSeries, newQAgent } from '../../../src/core/learning/qTraining';
-import { Q_ACTIONS, QLearningPolicy, qState, applyQAction, qReward } from '../../../src/core/scaling/qlearningPolicy';
+import { trainOnSeries, newQAgent } from '../../../src/core/scaling/qTraining';
+import { Q_ACTIONS, QLearningPolicy, qState, applyQAction } from '../../../src/core/scaling/qlearningPolicy';
+import { qReward } from '../../../src/core/learning/reward';
 import { syntheticTrace } from '../../../src/core/scaling/syntheticTraces';
 import { simulate } from '../../../src/core/scaling/simulator';
 
@@ -48,10 +49,12 @@ test('state, actions and reward follow the design', () => {
   assert.equal(applyQAction(Q_ACTIONS.indexOf('hold'), 5), 5);
   assert.equal(applyQAction(Q_ACTIONS.indexOf('down'), 5), 4);
   assert.equal(applyQAction(Q_ACTIONS.indexOf('surge'), 10), 15);
-  const ok = qReward({ t: 0, rps: 1, ready: 1, rho: 0.8 }, Q_ACTIONS.indexOf('hold'));
-  const bad = qReward({ t: 0, rps: 1, ready: 1, rho: 1.2 }, Q_ACTIONS.indexOf('hold'));
-  const idle = qReward({ t: 0, rps: 1, ready: 1, rho: 0.1 }, Q_ACTIONS.indexOf('hold'));
+  const ok = qReward({ rho: 0.8 }, true);
+  const bad = qReward({ rho: 1.2 }, true);
+  const idle = qReward({ rho: 0.1 }, true);
   assert.ok(ok > idle && idle > bad);
+  assert.ok(qReward({ rho: 0.8 }, false) < ok, 'changing the replica count costs a little');
+  assert.ok(qReward({ rho: Number.NaN }, true) <= bad, 'an unknown load counts as a missed SLO');
 });
 
 test('the policy keeps its decisions within bounds while it learns online', () => {

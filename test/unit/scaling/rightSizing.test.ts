@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { recommendResources, weightedPercentile, type UsageSample } from '../../../src/core/scaling/rightSizing';
+import { recommendResources, weightedPercentile } from '../../../src/core/scaling/rightSizing';
+import type { ResourceSample } from '../../../src/core/model/usageHistory';
 
 const MiB = 1024 * 1024;
 
@@ -11,7 +12,7 @@ test('weighted percentiles pick the smallest value reaching the share', () => {
 });
 
 test('requests come from decayed percentiles plus a margin, with reasoning', () => {
-  const samples: UsageSample[] = [];
+  const samples: ResourceSample[] = [];
   for (let i = 0; i < 100; i++) samples.push({ t: i * 60, cpu: i >= 10 ? 0.2 : 1.0, memory: 200 * MiB + i * MiB });
   const r = recommendResources(samples);
   assert.ok(Math.abs(r.cpuRequest - 0.2 * 1.15) < 1e-9, String(r.cpuRequest));
@@ -24,14 +25,14 @@ test('requests come from decayed percentiles plus a margin, with reasoning', () 
 
 test('old samples weigh less than recent ones', () => {
   const day = 86400;
-  const samples: UsageSample[] = [];
+  const samples: ResourceSample[] = [];
   for (let i = 0; i < 50; i++) samples.push({ t: i, cpu: 2, memory: MiB * 100 });
   for (let i = 0; i < 50; i++) samples.push({ t: 10 * day + i, cpu: 0.5, memory: MiB * 100 });
   assert.ok(Math.abs(recommendResources(samples).cpuRequest - 0.5 * 1.15) < 1e-9);
 });
 
 test('an OOM kill bumps memory by 20 % or 100 MiB, whichever is more', () => {
-  const samples: UsageSample[] = [{ t: 0, cpu: 0.1, memory: 100 * MiB }];
+  const samples: ResourceSample[] = [{ t: 0, cpu: 0.1, memory: 100 * MiB }];
   const r = recommendResources(samples, [{ t: 0, memory: 128 * MiB }]);
   assert.equal(r.oomBumped, true);
   assert.equal(r.memoryLimit, 228 * MiB);

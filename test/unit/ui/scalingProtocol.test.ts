@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dispatch, message, on } from '../../../src/ui/scalingPanel/ipc';
-import { HOST_MESSAGES, ReadyMessage, RefreshMessage, StateMessage, WEBVIEW_MESSAGES, type ScalingPanelState } from '../../../src/ui/scalingPanel/protocol';
+import { dispatch, message, on } from '../../../src/ui/webview/ipc';
+import { CloseMessage, HOST_MESSAGES, ReadyMessage, savedScalingRef, RefreshMessage, StateMessage, WEBVIEW_MESSAGES, type ScalingPanelState } from '../../../src/ui/scalingPanel/protocol';
 
 const state: ScalingPanelState = {
   workload: { kind: 'Deployment', namespace: 'shop', name: 'web' },
@@ -60,18 +60,31 @@ test('a custom descriptor carries typed parameters and its own check', () => {
 });
 
 test('the page: nonce CSP without inline script or style, escaped names, one script with the nonce', async () => {
-  const { makeNonce, scalingPanelCsp, scalingPanelHtml } = await import('../../../src/ui/scalingPanel/scalingPanelHtml');
+  const { scalingPanelHtml } = await import('../../../src/ui/scalingPanel/scalingPanelHtml');
+  const { makeNonce, panelCsp } = await import('../../../src/ui/webview/webviewHtml');
   const nonce = makeNonce();
   assert.match(nonce, /^[A-Za-z0-9]{16,}$/);
   assert.notEqual(nonce, makeNonce());
-  const csp = scalingPanelCsp('https://x.vscode-cdn.net', nonce);
+  const csp = panelCsp('https://x.vscode-cdn.net', nonce);
   assert.equal(csp, `default-src 'none'; img-src https://x.vscode-cdn.net data:; style-src https://x.vscode-cdn.net; script-src 'nonce-${nonce}'`);
   assert.doesNotMatch(csp, /unsafe/);
-  const page = scalingPanelHtml({ cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x/scaling.js', styleUri: 'https://x/scaling.css', nonce, ref: { kind: 'Deployment', namespace: 'shop', name: '<img src=x>' } });
+  const page = scalingPanelHtml({ cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x/scaling.js', styleUris: ['https://x/panel.css', 'https://x/scaling.css'], nonce, ref: { kind: 'Deployment', namespace: 'shop', name: '<img src=x>' } });
   assert.ok(page.includes('&#60;img src=x&#62;'));
   assert.ok(!page.includes('<img'));
   assert.equal(page.match(/<script/g)?.length, 1);
   assert.ok(page.includes(`<script nonce="${nonce}" src="https://x/scaling.js">`));
   assert.doesNotMatch(page, /<style|style="/);
   assert.match(page, /<canvas id="chart" role="img" aria-label="[^"]+" aria-describedby="chart-summary">/);
+  assert.ok(page.indexOf('panel.css') < page.indexOf('scaling.css'), 'the shared stylesheet comes first');
+});
+
+test('a restored panel starts from the saved workload id only, checked field by field', () => {
+  const ref = { kind: 'StatefulSet', namespace: 'shop', name: 'cache' };
+  assert.deepEqual(savedScalingRef(wire({ workload: ref })), ref);
+  assert.deepEqual(savedScalingRef({ workload: { ...ref, extra: '<b>' } }), ref, 'only the id fields are kept');
+  for (const bad of [undefined, null, 'x', {}, { workload: { ...ref, kind: 'Pod' } }, { workload: { ...ref, name: '' } }, { workload: { ...ref, namespace: 7 } }, { workload: { ...ref, name: 'x'.repeat(300) } }]) {
+    assert.equal(savedScalingRef(bad), undefined, JSON.stringify(bad));
+  }
+  assert.ok(CloseMessage.is(wire(CloseMessage.create())));
+  assert.equal(CloseMessage.is({ method: 'scaling/close', params: { all: true } }), false);
 });

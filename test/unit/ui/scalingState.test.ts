@@ -22,7 +22,13 @@ function feed(src: ScalingSource, polls: number, cores: (i: number) => number): 
 
 test('notes say why there is no proposal: not connected, no workload, metrics waiting or not served', () => {
   assert.match(buildScalingState(undefined, ref, 1).notes[0]!, /Not connected/);
-  assert.match(buildScalingState(source(), { ...ref, name: 'gone' }, 1).notes[0]!, /not in context kind-dev/);
+  const gone = buildScalingState(source(), { ...ref, name: 'gone' }, 1);
+  assert.match(gone.notes[0]!, /not in context kind-dev/);
+  assert.equal(gone.missing, true, 'a workload that is gone makes the panel offer Close');
+  const listing = buildScalingState({ ...source(), synced: false }, { ...ref, name: 'gone' }, 1);
+  assert.equal(listing.missing, undefined, 'not declared missing while the context is still being listed');
+  assert.match(listing.notes[0]!, /Reading context kind-dev/);
+  assert.equal(buildScalingState(source(), ref, 1).missing, undefined);
   assert.match(buildScalingState(source({ phase: 'waiting' }), ref, 1).notes[0]!, /No metrics yet/);
   const notServed = buildScalingState(source({ phase: 'unavailable', message: 'Pod usage (metrics.k8s.io): the server could not find the requested resource' }), ref, 1);
   assert.match(notServed.notes[0]!, /metrics\.k8s\.io is not served/);
@@ -72,4 +78,18 @@ test('missing CPU requests: the proposal holds and a note says how to fix it; Da
 
 test('the reason speaks the demand unit', () => {
   assert.equal(inDemandUnit('Forecast peak 1.2 req/s, one replica serves 0.2 req/s', { label: 'CPU cores', unit: 'cores' }), 'Forecast peak 1.2 cores, one replica serves 0.2 cores');
+});
+
+test('before five minutes of history the panel says it is collecting history and proposes nothing yet', () => {
+  const src = source();
+  feed(src, 5, () => 0.6);
+  const early = buildScalingState(src, ref, 1);
+  assert.equal(early.proposal, undefined);
+  assert.match(early.notes.join(' '), /Collecting history: 5 of 20 observations; the forecast and the proposal start in about 4 minutes/);
+  assert.equal(early.chart.datasets[0]!.data.length, 5, 'the demand is drawn meanwhile');
+  assert.ok(early.chart.datasets.filter((d) => d.label === 'Forecast').every((d) => d.data.length <= 1), 'no forecast yet');
+  feed(src, 20, () => 0.6);
+  const later = buildScalingState(src, ref, 1);
+  assert.ok(later.proposal, 'a proposal once there are 20 observations');
+  assert.ok(!later.notes.some((n) => /Collecting history/.test(n)));
 });

@@ -23,6 +23,7 @@ const (
 	kwokNodeAnnotation = "kwok.x-k8s.io/node"
 	limitedNamespace   = "team-a"
 	limitedUser        = "nimbusguard-limited"
+	viewerUser         = "nimbusguard-viewer"
 	metricsServerUser  = "system:metrics-server"
 )
 
@@ -74,6 +75,10 @@ func cmdBootstrap(args []string) error {
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "admin"},
 		Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: "User", Name: limitedUser}},
 	}, co))); err != nil {
+		return err
+	}
+
+	if err := bootstrapViewer(ctx, cs, co, create); err != nil {
 		return err
 	}
 
@@ -209,3 +214,12 @@ func cmdBootstrap(args []string) error {
 }
 
 func ignoreObj[T any](_ T, err error) error { return err }
+
+// bootstrapViewer lets the viewer user read everything and change nothing (the built-in view role).
+func bootstrapViewer(ctx context.Context, cs kubernetes.Interface, co metav1.CreateOptions, create func(string, error) error) error {
+	return create("clusterrolebinding nimbusguard-viewer", ignoreObj(cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "nimbusguard-viewer"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"},
+		Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: "User", Name: viewerUser}},
+	}, co)))
+}

@@ -28,6 +28,7 @@ var clientIdentities = []struct {
 }{
 	{"admin", "nimbusguard-admin", []string{"system:masters"}},
 	{"limited", "nimbusguard-limited", []string{"nimbusguard:limited"}},
+	{"viewer", "nimbusguard-viewer", []string{"nimbusguard:viewer"}},
 	{"controller-manager", "system:kube-controller-manager", nil},
 	{"scheduler", "system:kube-scheduler", nil},
 	{"kwok", "system:kwok-controller", []string{"system:masters"}},
@@ -129,7 +130,7 @@ func cmdPKI(args []string) error {
 			return err
 		}
 		users[id.file] = kp
-		if id.file == "admin" || id.file == "limited" {
+		if id.file == "admin" || id.file == "limited" || id.file == "viewer" {
 			continue
 		}
 		cfg := kubeconfig(server, caPEM, []ctxSpec{{"default", id.file, kp, ""}})
@@ -140,6 +141,10 @@ func cmdPKI(args []string) error {
 	user := kubeconfig(server, caPEM, []ctxSpec{
 		{"nimbusguard-admin", "nimbusguard-admin", users["admin"], "default"},
 		{"nimbusguard-limited", "nimbusguard-limited", users["limited"], "team-a"},
+		// Read-only everywhere (the built-in view role): verdicts name the permission it lacks.
+		{"nimbusguard-viewer", "nimbusguard-viewer", users["viewer"], "default"},
+		// The admin user under a name that matches the default protected-context pattern (*prod*).
+		{"nimbusguard-prod", "nimbusguard-admin", users["admin"], "default"},
 	})
 	return clientcmd.WriteToFile(*user, filepath.Join(*state, "kubeconfig"))
 }

@@ -99,6 +99,7 @@ type runner struct {
 	mounted bool // configMap/secret volumes resolved
 	phase   corev1.PodPhase
 	evicted string // the kubelet's eviction message once the pod was evicted
+	deadline bool  // spec.activeDeadlineSeconds has passed (deadline.go)
 }
 
 func parseBehavior(s *Sim, pod *corev1.Pod) behavior {
@@ -242,6 +243,7 @@ func (r *runner) nextWake(now time.Time) time.Time {
 	if r.b.evict && r.evicted == "" {
 		consider(r.start.Add(r.b.evictIn))
 	}
+	consider(r.deadlineAt())
 	if now.Before(r.sandbox) {
 		consider(r.sandbox)
 	}
@@ -263,7 +265,7 @@ func (r *runner) nextWake(now time.Time) time.Time {
 // step advances every container whose next transition is due, then starts
 // whatever may start next (init containers in order, then app containers).
 func (r *runner) step(now time.Time) {
-	if r.evicted != "" {
+	if r.evicted != "" || r.checkDeadline(now) {
 		return
 	}
 	if r.b.evict && !now.Before(r.start.Add(r.b.evictIn)) {
@@ -673,6 +675,7 @@ func (r *runner) status(now time.Time) corev1.PodStatus {
 			cs.Ready, cs.Started = false, ptrFalse()
 		}
 	}
+	r.applyDeadline(&ps, now)
 	terminal := ps.Phase == corev1.PodSucceeded || ps.Phase == corev1.PodFailed
 
 	cond := func(t corev1.PodConditionType, ok bool, reason, msg string) {

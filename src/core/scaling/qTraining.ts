@@ -1,10 +1,10 @@
 // Trains the Q-learning scaling agent by replaying request-rate series through the benchmark
 // simulator, one bounded episode at a time.
-import { QLearningAgent } from './qLearningAgent';
-import { seededRandom } from './seededRandom';
-import { Q_ACTIONS, QLearningPolicy } from '../scaling/qlearningPolicy';
-import { capacityPerReplica, simulate } from '../scaling/simulator';
-import { SYNTHETIC_SHAPES, syntheticTrace } from '../scaling/syntheticTraces';
+import { QLearningAgent } from '../learning/qLearningAgent';
+import { seededRandom } from '../learning/seededRandom';
+import { Q_ACTIONS, QLearningPolicy } from './qlearningPolicy';
+import { capacityPerReplica, simulate } from './simulator';
+import { SYNTHETIC_SHAPES, syntheticTrace } from './syntheticTraces';
 
 export interface TrainingOptions {
   episodes: number;
