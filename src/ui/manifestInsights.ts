@@ -51,10 +51,14 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
       // One root cause per group: symptoms ride along with their group's root incident.
       const group = monitor?.groupOf(incident.id) ?? incident.id;
       if (group !== incident.id && openIds.has(group)) continue;
+      // Only incidents whose workload has a manifest in the workspace are diagnosed: in a big cluster
+      // most have none, and diagnosing them all on every change would keep the extension host busy.
+      const hits = await this.manifests.find(incident.workload);
+      if (hits.length === 0) continue;
       const related = open.filter((o) => o.id !== incident.id && (monitor?.groupOf(o.id) ?? o.id) === incident.id);
       const cause = monitor?.rootCause(incident.id);
       if (!cause) continue;
-      for (const hit of await this.manifests.find(incident.workload)) {
+      for (const hit of hits) {
         const doc = await vscode.workspace.openTextDocument(hit.uri).then((d) => d, () => undefined);
         if (!doc) continue;
         const range = this.rangeFor(doc, hit.object.document, cause.fields, hit.object.kindLine);

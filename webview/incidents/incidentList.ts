@@ -1,6 +1,6 @@
 // What the incident table shows, as a pure function of the rows, the filters, the sort and the
-// expanded groups: filtered rows, sorted, with incidents of one correlation group folded under a
-// group row. No DOM here, so it is unit-tested and cheap enough to run on every keystroke.
+// folded groups: filtered rows, sorted, with incidents of one correlation group under a group row
+// (open unless the user folded it). No DOM here, so it is unit-tested and cheap enough to run on every keystroke.
 import { SEVERITY_RANK } from '../../src/core/model/severity';
 import type { IncidentFilters, IncidentRow, IncidentSort } from '../../src/ui/incidentsPanel/protocol';
 
@@ -65,7 +65,7 @@ export function compareRows(a: IncidentRow, b: IncidentRow, sort: IncidentSort):
   return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || time(b.lastSeen) - time(a.lastSeen) || text(a.id, b.id);
 }
 
-export function displayRows(rows: readonly IncidentRow[], filters: IncidentFilters, sort: IncidentSort, expanded: ReadonlySet<string>): DisplayRow[] {
+export function displayRows(rows: readonly IncidentRow[], filters: IncidentFilters, sort: IncidentSort, collapsed: ReadonlySet<string>): DisplayRow[] {
   const shown = rows.filter((r) => matches(r, filters)).sort((a, b) => compareRows(a, b, sort));
   const groups = new Map<string, IncidentRow[]>();
   for (const r of shown) {
@@ -84,7 +84,7 @@ export function displayRows(rows: readonly IncidentRow[], filters: IncidentFilte
     }
     if (emitted.has(r.groupId!)) continue;
     emitted.add(r.groupId!);
-    const open = expanded.has(r.groupId!);
+    const open = !collapsed.has(r.groupId!);
     out.push({ kind: 'group', groupId: r.groupId!, members, expanded: open, lead: r });
     if (open) for (const m of members) out.push({ kind: 'incident', row: m, level: 2 });
   }

@@ -1,4 +1,4 @@
-// The Incidents panel in the browser: keeps the user's filters, sort, expanded groups and selection
+// The Incidents panel in the browser: keeps the user's filters, sort, folded groups and selection
 // across live updates (and, as ids, across reloads), draws the table and the detail pane, and talks to
 // the host only through the protocol's descriptors.
 import { dispatch, on } from '../../src/ui/webview/ipc';
@@ -25,7 +25,7 @@ function element<T extends HTMLElement>(id: string): T {
 const saved = savedIncidentsState(vscode.getState());
 let filters: IncidentFilters = saved.filters ?? { ...NO_FILTERS };
 let sort: IncidentSort = saved.sort ?? DEFAULT_SORT;
-const expanded = new Set<string>(saved.expanded ?? []);
+const collapsed = new Set<string>(saved.collapsed ?? []);
 let selected: string | undefined = saved.selected;
 let state: IncidentsPanelState | undefined;
 let rendered = 0;
@@ -38,8 +38,8 @@ const grid = element('grid');
 const table = new IncidentTable(grid, element('viewport'), element('spacer'), {
   select: (id) => select(id),
   toggle: (groupId, expand) => {
-    if (expand) expanded.add(groupId);
-    else expanded.delete(groupId);
+    if (expand) collapsed.delete(groupId);
+    else collapsed.add(groupId);
     persist();
     refresh();
   },
@@ -49,7 +49,7 @@ onThemeChange(() => chart.setTheme(readSignalTheme(readTheme())));
 const detail = new DetailPane(chart, { verify: (p) => selected && vscode.postMessage(VerifyMessage.create({ id: selected, proposalId: p.proposalId, planHash: p.planHash })) });
 
 function persist(): void {
-  vscode.setState({ ...(selected ? { selected } : {}), filters, sort, expanded: [...expanded] });
+  vscode.setState({ ...(selected ? { selected } : {}), filters, sort, collapsed: [...collapsed] });
 }
 
 function showFilters(): void {
@@ -99,10 +99,10 @@ function refresh(): void {
   if (!state) return;
   const t0 = performance.now();
   const previous = table.rows[table.activeIndex];
-  const display = displayRows(state.rows, filters, sort, expanded);
+  const display = displayRows(state.rows, filters, sort, collapsed);
   table.setSelected(selected);
   table.setRows(display, new Date(), activeIndexAfter(previous, display));
-  const shown = state.rows.filter((r) => matches(r, filters)).length;
+  const shown = display.reduce((n, d) => n + (d.kind === 'incident' ? 1 : d.expanded ? 0 : d.members.length), 0);
   const open = state.rows.filter((r) => r.status === 'open').length;
   element('count').textContent = shown === state.rows.length ? `${state.rows.length} incidents (${open} open)` : `${shown} of ${state.rows.length} incidents shown`;
   element('empty').hidden = display.length > 0 || state.rows.length === 0;
@@ -140,7 +140,7 @@ function select(id: string): void {
 /** A command asked for this incident: make it visible (open its group, clear filters that hide it) and select it. */
 function focusIncident(id: string): void {
   const row = state?.rows.find((r) => r.id === id);
-  if (row?.groupId) expanded.add(row.groupId);
+  if (row?.groupId) collapsed.delete(row.groupId);
   if (row && !matches(row, filters)) {
     filters = { ...NO_FILTERS };
     showFilters();

@@ -78,7 +78,8 @@ export function incidentChartData(input: ChartInput): IncidentChartData | undefi
       const peaks = new Map<number, number>();
       for (const s of input.memory ?? []) peaks.set(s.t, Math.max(peaks.get(s.t) ?? 0, s.memory));
       const data = [...peaks.entries()].sort((a, b) => a[0] - b[0]).slice(-max).map(([x, bytes]) => ({ x, y: round(bytes / MIB) }));
-      if (data.length === 0) return undefined;
+      // A container killed within seconds of starting is rarely running when metrics are read: its restarts tell the story then.
+      if (data.length === 0) return restartsChart(signals);
       const datasets: IncidentChartDataset[] = [{ label: 'Memory use (highest pod)', role: 'value', data, stepped: false }];
       if (input.memoryLimit !== undefined) {
         const limit = round(input.memoryLimit / MIB);
@@ -87,11 +88,7 @@ export function incidentChartData(input: ChartInput): IncidentChartData | undefi
       return { signal, title: 'Memory use against the limit', yLabel: 'Memory (MiB)', unit: 'MiB', datasets };
     }
     case 'restarts':
-      if (signals.length === 0) return undefined;
-      return {
-        signal, title: 'Container restarts', yLabel: 'Restarts', unit: '',
-        datasets: [{ label: 'Restarts (all pods)', role: 'value', data: signals.map((s) => ({ x: s.t, y: s.restarts })), stepped: true }],
-      };
+      return restartsChart(signals);
     case 'ready': {
       if (signals.length === 0) return undefined;
       const datasets: IncidentChartDataset[] = [{ label: 'Ready replicas', role: 'value', data: signals.map((s) => ({ x: s.t, y: s.ready })), stepped: true }];
@@ -106,6 +103,14 @@ export function incidentChartData(input: ChartInput): IncidentChartData | undefi
         datasets: [{ label: 'Pending pods', role: 'value', data: signals.map((s) => ({ x: s.t, y: s.pending })), stepped: true }],
       };
   }
+}
+
+function restartsChart(signals: readonly SignalSample[]): IncidentChartData | undefined {
+  if (signals.length === 0) return undefined;
+  return {
+    signal: 'restarts', title: 'Container restarts', yLabel: 'Restarts', unit: '',
+    datasets: [{ label: 'Restarts (all pods)', role: 'value', data: signals.map((s) => ({ x: s.t, y: s.restarts })), stepped: true }],
+  };
 }
 
 /** The chart in one or two sentences, for screen readers and the caption. */

@@ -229,7 +229,8 @@ class IncidentsPanel implements PanelController {
     if (!incident) {
       if (source && (!source.synced || !source.evaluated)) return undefined;
       const where = source ? `context ${source.context}` : 'any context (not connected)';
-      return { id, missing: `This incident is not tracked in ${where}: it resolved more than ${Math.round((source?.retentionMs ?? 3_600_000) / 60_000)} minutes ago, or it belongs to another context.` };
+      const minutes = Math.round((source?.retentionMs ?? 3_600_000) / 60_000);
+      return { id, missing: `This incident is not tracked in ${where}: its problem is gone (resolved incidents stay listed for ${minutes} minutes while the window is open), or it belongs to another context.` };
     }
     const explained = this.explained.get(id);
     const cause = explained && explained.lastSeen === incident.lastSeen ? explained.cause : incident.status === 'open' ? monitor!.rootCause(id) : undefined;

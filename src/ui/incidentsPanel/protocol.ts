@@ -117,7 +117,8 @@ export interface IncidentsSavedState {
   selected?: string;
   filters?: IncidentFilters;
   sort?: IncidentSort;
-  expanded?: string[];
+  /** Correlation groups the user folded (groups are open by default). */
+  collapsed?: string[];
 }
 
 export interface IncidentFilters {
@@ -168,8 +169,8 @@ export function savedIncidentsState(value: unknown): IncidentsSavedState {
   if (isObject(s) && (SORT_COLUMNS as readonly unknown[]).includes(s['column']) && typeof s['descending'] === 'boolean') {
     out.sort = { column: s['column'] as SortColumn, descending: s['descending'] };
   }
-  const e = value['expanded'];
-  if (Array.isArray(e)) out.expanded = e.filter((g): g is string => isOpaque(g)).slice(0, 500);
+  const e = value['collapsed'];
+  if (Array.isArray(e)) out.collapsed = e.filter((g): g is string => isOpaque(g)).slice(0, 500);
   return out;
 }
 

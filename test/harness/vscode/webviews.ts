@@ -7,7 +7,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Editor tabs whose label starts with `title`. */
 export function editorTab(page: Page, title: string): Locator {
-  return page.locator('.part.editor .tabs-container .tab').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}`) }) });
+  return page.locator('.part.editor .tabs-container .tab').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(title)}`) });
 }
 
 /** The frame of the visible webview whose page has `selector`, once it has rendered. */

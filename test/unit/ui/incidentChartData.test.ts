@@ -27,6 +27,8 @@ test('memory against the limit: the hungriest pod per tick, in MiB, with the lim
   assert.deepEqual(chart.datasets[1]!.data.map((p) => p.y), [128, 128]);
   assert.match(chartSummary(chart), /now 120 MiB, lowest 90 MiB, highest 120 MiB\. Memory limit: 128 MiB\./);
   assert.equal(incidentChartData({ type: 'OOMKilled', signals: [] }), undefined, 'no samples yet, no chart');
+  const restarts = incidentChartData({ type: 'OOMKilled', signals: [{ t: 1, ready: 0, restarts: 3, pending: 0 }], memory: [] })!;
+  assert.equal(restarts.signal, 'restarts', 'no memory reading (the container dies between reads): its restarts are charted');
 });
 
 test('ready against desired and pending pods come from the signal history', () => {

@@ -50,9 +50,23 @@ test('host messages survive the wire and are recognised; malformed ones are not'
 });
 
 test('saved state keeps ids and the user\'s view only, field by field', () => {
-  const saved = { selected: id, filters: { text: 'oom', namespace: 'shop', severity: 'critical', type: 'OOMKilled' }, sort: { column: 'age', descending: false }, expanded: ['group-1'], rows: [{ huge: true }] };
-  assert.deepEqual(savedIncidentsState(wire(saved)), { selected: id, filters: saved.filters, sort: saved.sort, expanded: ['group-1'] });
+  const saved = { selected: id, filters: { text: 'oom', namespace: 'shop', severity: 'critical', type: 'OOMKilled' }, sort: { column: 'age', descending: false }, collapsed: ['group-1'], rows: [{ huge: true }] };
+  assert.deepEqual(savedIncidentsState(wire(saved)), { selected: id, filters: saved.filters, sort: saved.sort, collapsed: ['group-1'] });
   assert.deepEqual(savedIncidentsState(undefined), {});
-  assert.deepEqual(savedIncidentsState({ selected: '<script>', filters: { text: 1 }, sort: { column: 'evil', descending: true }, expanded: 'x' }), {});
+  assert.deepEqual(savedIncidentsState({ selected: '<script>', filters: { text: 1 }, sort: { column: 'evil', descending: true }, collapsed: 'x' }), {});
   assert.deepEqual(savedIncidentsState({ filters: { text: '', namespace: '', severity: 'fatal', type: '' } }), {}, 'an unknown severity drops the filters');
+});
+
+test('the page: nonce CSP, one script, no inline style, a label on every control, the table as a treegrid', async () => {
+  const { incidentsPanelHtml } = await import('../../../src/ui/incidentsPanel/incidentsPanelHtml');
+  const nonce = 'n0nce';
+  const page = incidentsPanelHtml({ cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x/incidents.js', styleUris: ['https://x/panel.css', 'https://x/incidents.css'], nonce });
+  assert.match(page, /content="default-src &#39;none&#39;; img-src https:\/\/x.vscode-cdn.net data:; style-src https:\/\/x.vscode-cdn.net; script-src &#39;nonce-n0nce&#39;"/);
+  assert.equal(page.match(/<script/g)?.length, 1);
+  assert.ok(page.includes(`<script nonce="${nonce}" src="https://x/incidents.js">`));
+  assert.doesNotMatch(page, /<style|style="|onclick=|javascript:/);
+  for (const control of page.match(/<(input|select)\b[^>]*>/g) ?? []) assert.match(control, /aria-label="[^"]+"/, control);
+  assert.match(page, /role="treegrid"[^>]*aria-label="[^"]+"[^>]*tabindex="0"/);
+  assert.equal(page.match(/role="columnheader"/g)?.length, 6);
+  assert.ok(page.indexOf('panel.css') < page.indexOf('incidents.css'));
 });
