@@ -12,6 +12,9 @@ import { ManifestIndexService } from './ui/manifestIndexService';
 import { ManifestInsights, registerInsightProviders } from './ui/manifestInsights';
 import { registerIncidentsPanel } from './ui/incidentsPanel/incidentsPanelHost';
 import { registerScalingPanel } from './ui/scalingPanel/scalingPanelHost';
+import { PrometheusSettings } from './ui/prometheusSettings';
+import { PrometheusDemand } from './cluster/prometheusDemand';
+import { ScalingPolicies } from './ui/scalingPolicies';
 import { ConnectionStatusBar } from './ui/statusBar';
 import { ActController } from './ui/act/actController';
 import { incidentProposalSource, registerActCommands } from './ui/act/actCommands';
@@ -32,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const manager = new ConnectionManager(readSettings);
   const checkpointDir = vscode.Uri.joinPath(context.globalStorageUri, 'checkpoints').fsPath;
   const llm = new LlmSettings(context.secrets, context.globalState);
+  const prometheus = new PrometheusSettings(context.secrets);
   const hub = new IncidentHub(
     manager,
     monitorScope,
@@ -46,7 +50,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const act = new ActController(manager, hub, vscode.Uri.joinPath(context.globalStorageUri, 'act').fsPath);
   const plans = new PlanDocuments();
   const verification = registerVerificationPanels({ extensionUri: context.extensionUri, act, plans });
-  const tree = new WorkloadTreeProvider(manager, hub, monitorScope, act);
+  const policies = new ScalingPolicies(manager);
+  const tree = new WorkloadTreeProvider(manager, hub, monitorScope, act, policies);
   const view = vscode.window.createTreeView('nimbusguard.workloads', { treeDataProvider: tree, showCollapseAll: true });
   const statusBar = new ConnectionStatusBar(manager, hub);
   const documents = new NimbusDocuments(manager);
@@ -79,6 +84,10 @@ export function activate(context: vscode.ExtensionContext): void {
     statusBar,
     documents,
     llm,
+    prometheus,
+    ...prometheus.register(),
+    policies,
+    policies.onDidChange(() => tree.refresh()),
     manifests,
     insights,
     ...registerInsightProviders(insights),
@@ -102,7 +111,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerConnectionCommands(manager),
     ...registerIncidentCommands(hub, documents, manifests, incidentsPanel.show),
     ...incidentsPanel.disposables,
-    ...registerScalingPanel({ extensionUri: context.extensionUri, manager }),
+    ...registerScalingPanel({ extensionUri: context.extensionUri, manager, prometheus: () => prometheus.value(), demand: new PrometheusDemand(), policyFor: (w) => policies.policyFor(w) }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['kubeconfig', 'context', 'namespaces'].some((k) => e.affectsConfiguration(`nimbusguard.${k}`))) void manager.reload();
       if (e.affectsConfiguration('nimbusguard.monitor')) {

@@ -15,6 +15,7 @@ import { correlate } from '../core/diagnose/correlate';
 import type { RootCause } from '../core/model/rootCause';
 import type { UsageHistory } from '../core/model/usageHistory';
 import type { Explainer } from './nodes/explain';
+import { LogFetcher, type LogReader } from './logFetcher';
 
 export type MonitorScope = 'all' | 'annotated';
 export const MONITOR_ANNOTATION = 'nimbusguard.dev/monitor';
@@ -41,6 +42,8 @@ export interface MonitorOptions {
   explainer?: () => Explainer | undefined;
   debounceMs?: number;
   tickMs?: number;
+  /** Reads container log tails for incidents that a log explains (crashes, failed containers and Jobs). */
+  readLogs?: LogReader;
 }
 
 export class IncidentMonitor {
@@ -61,9 +64,13 @@ export class IncidentMonitor {
   private lastEvaluationMs = 0;
   private evaluations = 0;
   private readonly now: () => Date;
+  private readonly logs: LogFetcher | undefined;
+  /** Incidents whose thread starts once their logs are read. */
+  private readonly starting = new Set<Promise<void>>();
 
   constructor(private readonly options: MonitorOptions) {
     this.now = options.now ?? (() => new Date());
+    this.logs = options.readLogs ? new LogFetcher(options.snapshot, options.readLogs) : undefined;
     this.subscription = options.onSnapshotChange(() => this.schedule());
     this.ticker = setInterval(() => this.evaluate(), options.tickMs ?? 5_000);
     this.ticker.unref?.();
@@ -156,7 +163,20 @@ export class IncidentMonitor {
       this.ruleCauses.delete(incident.id);
     }
     this.groups = correlate(this.tracker.open(), this.options.snapshot);
-    if (this.options.checkpointer) for (const incident of opened) this.enqueue(incident);
+    const openedIds = new Set(opened.map((i) => i.id));
+    for (const incident of [...opened, ...updated]) {
+      const read = this.logs?.fetch(incident);
+      // The agent thread diagnoses once the logs it would quote are in (or could not be read).
+      if (openedIds.has(incident.id) && this.options.checkpointer) {
+        if (read) {
+          const start: Promise<void> = read.then(() => void this.ruleCauses.delete(incident.id)).finally(() => {
+            this.starting.delete(start);
+            this.enqueue(incident);
+          });
+          this.starting.add(start);
+        } else this.enqueue(incident);
+      } else if (read) void read.then(() => this.ruleCauses.delete(incident.id));
+    }
     // The first evaluation always reports, so listeners learn that "no incidents" is now an answer.
     if (opened.length > 0 || updated.length > 0 || resolved.length > 0 || this.evaluations === 1) this.changed.fire({ opened, resolved });
     return { opened, resolved };
@@ -164,7 +184,11 @@ export class IncidentMonitor {
 
   /** Resolves when every queued graph thread has finished. */
   async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+    do {
+      await this.logs?.idle();
+      await Promise.all([...this.starting]);
+      while (this.draining) await this.draining;
+    } while (this.starting.size > 0 || this.draining);
   }
 
   dispose(): void {

@@ -4,6 +4,7 @@ import { MemorySaver } from '@langchain/langgraph';
 import { ClusterSession } from '../cluster/clusterSession';
 import { chooseContext, clientConfigFor, kubeconfigSources, loadKubeconfig } from '../cluster/kubeconfigLoader';
 import { IncidentMonitor } from '../agent/incidentMonitor';
+import { readLogTail } from '../cluster/podLogs';
 import type { Incident } from '../core/model/incident';
 import { parseArgs, UsageError } from './args';
 import { formatIncidentLine, incidentJson, printable } from './scanOutput';
@@ -44,6 +45,7 @@ export async function runScan(argv: string[]): Promise<number> {
       onSnapshotChange: session.onDidChange,
       usage: session.usage,
       checkpointer: async () => new MemorySaver(),
+      readLogs: (req) => readLogTail(session.kc, req),
       tickMs: 5_000,
     });
     try {
@@ -81,6 +83,8 @@ function printOnce(monitor: IncidentMonitor, json: boolean): void {
     process.stdout.write(`${formatIncidentLine(incident)}\n`);
     const cause = monitor.rootCause(incident.id);
     if (cause) process.stdout.write(`${printable(`         cause: ${cause.summary}${cause.fixes[0] ? ` — fix: ${cause.fixes[0].summary}` : ''}`)}\n`);
+    const log = cause?.evidence.find((e) => e.kind === 'log');
+    if (log) process.stdout.write(`${printable(`         log: ${log.source.name}: ${log.text}`)}\n`);
   }
   process.stdout.write(`${incidents.length} open incident${incidents.length === 1 ? '' : 's'}\n`);
 }

@@ -2,9 +2,10 @@
 // records. Only the fields the detectors read are kept.
 import type {
   Condition, ContainerSpec, ContainerState, ContainerStatus, CronJob, EndpointSlice, HorizontalPodAutoscaler, HpaMetric, Job,
-  KubeEvent, Meta, Node, PersistentVolumeClaim, Pod, PodDisruptionBudget, PodTemplate, Probe, ReplicaSet,
+  KubeEvent, Meta, Node, PersistentVolumeClaim, Pod, PodDisruptionBudget, PodTemplate, PodVolume, Probe, ReplicaSet,
   ResourceQuota, Service, WebhookConfiguration,
 } from '../core/model/resources';
+import type { LimitRange } from '../core/model/resources';
 import { Workload, WorkloadKind } from '../core/model/workload';
 
 export type Obj = Record<string, any>;
@@ -99,7 +100,24 @@ function container(c: Obj): ContainerSpec {
     args: (c['args'] ?? []).map(str),
     env,
     configRefs,
+    ...opt('restartPolicy', str(c['restartPolicy'])),
   };
+}
+
+function volume(v: Obj): PodVolume {
+  const keys = (source: Obj): string[] => arr(source['items']).map((i) => str(i['key'])).filter((k) => k !== '');
+  const name = str(v['name']);
+  if (v['configMap']) {
+    const cm = obj(v['configMap']);
+    return { name, kind: 'ConfigMap', source: str(cm['name']), optional: cm['optional'] === true, keys: keys(cm) };
+  }
+  if (v['secret']) {
+    const secret = obj(v['secret']);
+    return { name, kind: 'Secret', source: str(secret['secretName']), optional: secret['optional'] === true, keys: keys(secret) };
+  }
+  if (v['persistentVolumeClaim']) return { name, kind: 'PersistentVolumeClaim', source: str(obj(v['persistentVolumeClaim'])['claimName']), optional: false, keys: [] };
+  if (v['csi']) return { name, kind: 'CSI', source: str(obj(v['csi'])['driver']), optional: false, keys: [] };
+  return { name, kind: 'Other', source: Object.keys(v).find((k) => k !== 'name') ?? '', optional: false, keys: [] };
 }
 
 export function toPodTemplate(metaLike: unknown, specLike: unknown): PodTemplate {
@@ -115,6 +133,7 @@ export function toPodTemplate(metaLike: unknown, specLike: unknown): PodTemplate
     hasAffinity: Boolean(spec['affinity'] && Object.keys(obj(spec['affinity'])).length > 0),
     imagePullSecrets: arr(spec['imagePullSecrets']).map((s) => str(s['name'])),
     claimNames: arr(spec['volumes']).flatMap((v) => (v['persistentVolumeClaim'] ? [str(obj(v['persistentVolumeClaim'])['claimName'])] : [])),
+    volumes: arr(spec['volumes']).map(volume),
     restartPolicy: str(spec['restartPolicy']) || 'Always',
     serviceAccountName: str(spec['serviceAccountName']) || 'default',
   };
@@ -347,6 +366,13 @@ export function toHpa(o: Obj): HorizontalPodAutoscaler {
 export function toResourceQuota(o: Obj): ResourceQuota {
   const status = obj(o['status']);
   return { meta: toMeta(o), hard: strings(status['hard'] ?? obj(o['spec'])['hard']), used: strings(status['used']) };
+}
+
+export function toLimitRange(o: Obj): LimitRange {
+  return {
+    meta: toMeta(o),
+    limits: arr(obj(o['spec'])['limits']).map((l) => ({ type: str(l['type']), max: strings(l['max']), min: strings(l['min']) })),
+  };
 }
 
 export function toPdb(o: Obj): PodDisruptionBudget {

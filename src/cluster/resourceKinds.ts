@@ -41,6 +41,7 @@ export const KIND_BINDINGS: readonly KindBinding[] = [
   bind('PersistentVolumeClaim', 'v1', 'persistentvolumeclaims', c.toPvc),
   bind('HorizontalPodAutoscaler', 'autoscaling/v2', 'horizontalpodautoscalers', c.toHpa),
   bind('ResourceQuota', 'v1', 'resourcequotas', c.toResourceQuota),
+  bind('LimitRange', 'v1', 'limitranges', c.toLimitRange),
   bind('PodDisruptionBudget', 'policy/v1', 'poddisruptionbudgets', c.toPdb),
   bind('Event', 'v1', 'events', c.toEvent),
   bind('Node', 'v1', 'nodes', c.toNode, true),

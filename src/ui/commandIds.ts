@@ -17,6 +17,7 @@ export const COMMANDS = {
   applyFix: 'nimbusguard.applyFix',
   rollbackChange: 'nimbusguard.rollbackChange',
   showApproval: 'nimbusguard.showApproval',
+  setPrometheusAuthHeader: 'nimbusguard.setPrometheusAuthHeader',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { ConnectionManager } from '../cluster/connection';
 import { ClusterSession } from '../cluster/clusterSession';
+import { readLogTail } from '../cluster/podLogs';
 import { IncidentMonitor, MonitorScope } from '../agent/incidentMonitor';
 import type { Incident } from '../core/model/incident';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
@@ -70,6 +71,7 @@ export class IncidentHub implements vscode.Disposable {
       usage: connected.usage,
       explainer: this.explainer,
       checkpointer: () => (this.checkpointer ??= this.makeCheckpointer()),
+      readLogs: (req) => readLogTail(connected.kc, req),
     });
     this.monitor = monitor;
     const recorder = new SignalRecorder(connected.snapshot, monitor);

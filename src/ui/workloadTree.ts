@@ -53,6 +53,8 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     private readonly hub: IncidentHub,
     private readonly scope: () => MonitorScope,
     private readonly act?: ActController,
+    /** Scaling policy custom resources: which one governs a workload, and malformed ones. */
+    private readonly policies?: { treeLabel(w: Workload): string | undefined; problems(): string[] },
   ) {}
 
   /** Coalesces bursts of watch events into one repaint. */
@@ -92,6 +94,7 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         for (const i of incidents) if (i.workload.namespace) namespaces.add(i.workload.namespace);
         out.push(...[...namespaces].sort().map((name): TreeNode => ({ type: 'namespace', name })));
         const notes = session.notes().map((text): TreeNode => ({ type: 'note', text: `Skipped: ${text.split(':')[0]}`, tooltip: text }));
+        for (const problem of this.policies?.problems() ?? []) notes.push({ type: 'note', text: `Scaling policy ignored: ${problem.split(' is ignored')[0]}`, tooltip: problem });
         if (namespaces.size === 0) notes.push({ type: 'note', text: session.synced ? 'No monitored workloads in the watched namespaces' : 'Loading workloads…' });
         return [...out, ...actRoots(this.act), ...notes];
       }
@@ -167,7 +170,8 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const open = incidents.filter((i) => sameRef(i.workload, w));
         const item = new vscode.TreeItem(w.name, open.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
         item.id = `workload:${refKey(w)}`;
-        item.description = `${readyText(w)} · ${w.kind}`;
+        const policy = this.policies?.treeLabel(w);
+        item.description = `${readyText(w)} · ${w.kind}${policy ? ` · ${policy}` : ''}`;
         item.iconPath = healthIcon(open.some((i) => i.severity === 'critical') ? 'failing' : open.length > 0 && health === 'healthy' ? 'degraded' : health);
         item.tooltip = workloadTooltip(w, health);
         item.contextValue = 'nimbusguard.workload';

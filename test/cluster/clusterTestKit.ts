@@ -95,7 +95,8 @@ export async function watchIncidents(namespaces: string[], opts: { metrics?: boo
     session.dispose();
     throw new Error(`the session on ${namespaces.join(', ')} did not sync: ${session.notes().join('; ')}`);
   }
-  const monitor = new IncidentMonitor({ snapshot: session.snapshot, onSnapshotChange: (l) => session.onDidChange(l), usage: session.usage, tickMs: 1_000 });
+  const { readLogTail } = await import('../../src/cluster/podLogs');
+  const monitor = new IncidentMonitor({ snapshot: session.snapshot, onSnapshotChange: (l) => session.onDidChange(l), usage: session.usage, tickMs: 1_000, readLogs: (req) => readLogTail(config!, req) });
   return {
     session,
     monitor,

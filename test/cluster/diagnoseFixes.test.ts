@@ -469,7 +469,7 @@ const scenarios: Scenario[] = [
       { path: 'spec.backoffLimit', line: 'backoffLimit: 0' },
     ],
     fix: 'advice',
-    checkCause: (cause) => assert.match(cause.summary, /container migrate exited with a generic application error \(exit 1\), 1 time, reaching backoffLimit 0/),
+    checkCause: (cause) => assert.match(cause.summary, /container migrate exited with a generic application error \(exit 1\)(: [^,]*connection refused[^,]*)?, 1 time, reaching backoffLimit 0/),
     unresolvable: 'Job template is immutable',
     timeoutMs: 90_000,
   },

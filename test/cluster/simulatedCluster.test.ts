@@ -398,7 +398,9 @@ describe('kubelet simulation', { concurrency: true }, () => {
       }, 60_000);
       const p = (await pods(ns, app))[0]!;
       assert.equal(p.status?.phase, 'Pending');
-      const evs = await events(ns, p.metadata!.name!);
+      // Events are recorded asynchronously: the status can be written before the BackOff event lands.
+      let evs = await events(ns, p.metadata!.name!);
+      await waitFor(`${app}: the BackOff event`, async () => reasons((evs = await events(ns, p.metadata!.name!))).has('BackOff'), 15_000).catch(() => undefined);
       const r = reasons(evs);
       assert.ok(r.has('Pulling') && r.has('Failed') && r.has('BackOff'), `events: ${[...r].join(', ')}`);
       assert.ok(evs.some((e) => e.reason === 'Failed' && /^Failed to pull image/.test(e.message ?? '')));

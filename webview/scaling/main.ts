@@ -30,6 +30,9 @@ function render(state: ScalingPanelState): void {
   text('title', `${w.kind} ${w.namespace}/${w.name}`);
   const observed = state.observations === 0 ? 'no observations yet' : `${state.observations} observation${state.observations === 1 ? '' : 's'}, one per ${state.tickSeconds} s`;
   text('subtitle', state.context ? `Context ${state.context} · ${observed}` : '');
+  const source = element('source');
+  source.textContent = state.source ? `Demand (${state.demand.unit}): ${state.source.description}${state.source.policy && !state.source.description.includes(state.source.policy) ? ` · governed by ${state.source.policy}` : ''}` : '';
+  source.title = state.source?.query ?? '';
   const notes = element<HTMLUListElement>('notes');
   notes.replaceChildren(...state.notes.map((n) => Object.assign(document.createElement('li'), { textContent: n })));
   notes.hidden = state.notes.length === 0;

@@ -26,6 +26,7 @@ const HAS_PLACEHOLDER = /<(ns|workload|pod|container|node|object|image|host|ip)-
 
 /** Incident types whose key is the container name. */
 const CONTAINER_KEYED = new Set<Incident['type']>([
+  'ContainerFailed',
   'CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'CreateContainerConfigError', 'ReadinessProbeFailing',
 ]);
 

@@ -1,4 +1,5 @@
 // Containers the kubelet keeps restarting and now backs off from (waiting reason CrashLoopBackOff).
+// Init containers and sidecars in back-off are ContainerFailed (containerFailed.ts).
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { ContainerStatus } from '../model/resources';
@@ -17,7 +18,7 @@ export const crashLoopBackOffDetector: Detector = {
     const index = PodIndex.of(snapshot);
     const groups = groupByWorkload<Hit>(index, (pod) =>
       containerStatuses(pod)
-        .filter(({ status }) => status.state.waiting?.reason === 'CrashLoopBackOff')
+        .filter(({ status, init }) => !init && status.state.waiting?.reason === 'CrashLoopBackOff')
         .map(({ status, init }) => ({ key: status.name, detail: { status, init } })),
     );
     return groups.map((group) => {

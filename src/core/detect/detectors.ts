@@ -27,6 +27,10 @@ import { statefulSetMisconfiguredDetector } from './statefulSetMisconfigured';
 import { volumeLostDetector } from './volumeLost';
 import { nodeProblemDetector } from './nodeProblem';
 import { gatewayMisconfiguredDetector } from './gatewayMisconfigured';
+import { podSetupFailedDetector } from './podSetupFailed';
+import { podCreationRejectedDetector } from './podCreationRejected';
+import { containerFailedDetector } from './containerFailed';
+import { pullSecretMissingDetector } from './pullSecretMissing';
 
 export const DETECTORS: readonly Detector[] = [
   crashLoopBackOffDetector,
@@ -56,6 +60,10 @@ export const DETECTORS: readonly Detector[] = [
   volumeLostDetector,
   nodeProblemDetector,
   gatewayMisconfiguredDetector,
+  podSetupFailedDetector,
+  podCreationRejectedDetector,
+  containerFailedDetector,
+  pullSecretMissingDetector,
 ];
 
 export interface DetectorError {

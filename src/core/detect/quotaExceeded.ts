@@ -38,8 +38,8 @@ function quotaEvidence(q: ResourceQuota): Evidence {
   };
 }
 
-/** False when the controller has meanwhile created all the pods it wants. */
-function stillShort(ctx: DetectContext, e: KubeEvent): boolean {
+/** False when the controller has meanwhile created all the pods it wants (shared with the other FailedCreate detector). */
+export function stillShort(ctx: DetectContext, e: KubeEvent): boolean {
   const { snapshot } = ctx;
   const inv = e.involved;
   if (inv.kind === 'ReplicaSet') {

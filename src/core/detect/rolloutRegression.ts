@@ -1,11 +1,12 @@
 // A new Deployment revision whose pods fail while the previous revision was serving fine.
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
-import type { Pod, ReplicaSet } from '../model/resources';
+import type { Pod } from '../model/resources';
 import { clip, finding, lastedAtLeast, oneLine } from './support';
 import { refOf, workloadRef } from '../model/objectRef';
 import { notReadySince, podListEvidence, podTrouble } from './pods';
 import { imagesOf } from './rolloutStuck';
+import { completedRegressionFindings, templateDiff } from './rolloutRegressedAfterReady';
 
 /** Failing-to-start reasons count at once; "not ready"/"Pending" only after this long. */
 export const REGRESSION_NOT_READY_GRACE_MS = 2 * 60 * 1000;
@@ -18,24 +19,11 @@ function failing(pod: Pod, now: Date): string | undefined {
   return lastedAtLeast(notReadySince(pod), now, REGRESSION_NOT_READY_GRACE_MS) ? trouble : undefined;
 }
 
-/** Container-by-container differences between two pod templates, e.g. "api: shop/api:1.4 → shop/api:1.5". */
-export function templateDiff(previous: ReplicaSet, current: ReplicaSet): string[] {
-  const diffs: string[] = [];
-  for (const c of current.template.containers) {
-    const old = previous.template.containers.find((p) => p.name === c.name);
-    if (!old) diffs.push(`${c.name}: added (${c.image})`);
-    else if (old.image !== c.image) diffs.push(`${c.name}: ${old.image} → ${c.image}`);
-    else if (JSON.stringify(old.resources) !== JSON.stringify(c.resources)) diffs.push(`${c.name}: resources changed`);
-    else if (JSON.stringify([old.command, old.args, old.env]) !== JSON.stringify([c.command, c.args, c.env])) diffs.push(`${c.name}: command/args/env changed`);
-  }
-  for (const p of previous.template.containers) if (!current.template.containers.some((c) => c.name === p.name)) diffs.push(`${p.name}: removed`);
-  return diffs;
-}
-
 export const rolloutRegressionDetector: Detector = {
   types: ['RolloutRegression'],
-  detect({ snapshot, now }: DetectContext): Finding[] {
-    const out: Finding[] = [];
+  detect(ctx: DetectContext): Finding[] {
+    const { snapshot, now } = ctx;
+    const out: Finding[] = completedRegressionFindings(ctx);
     for (const d of snapshot.list('Deployment')) {
       if (d.desired <= 0) continue;
       const sets = [...snapshot.ownedBy('ReplicaSet', d.uid)].filter((rs) => rs.revision > 0).sort((a, b) => b.revision - a.revision);

@@ -13,14 +13,17 @@ export const ROOT_RANK: Record<IncidentType, number> = {
   OOMKilled: 7, ImagePullBackOff: 8, CreateContainerConfigError: 9, Unschedulable: 10, CrashLoopBackOff: 11, ReadinessProbeFailing: 12,
   Evicted: 13, JobFailed: 14, ReplicasUnavailable: 15, HPASaturated: 16, HPAMisconfigured: 17, ServiceNoEndpoints: 18, CronJobSuspendedOrInvalid: 19,
   NodeProblem: 1, VolumeLost: 3, StatefulSetMisconfigured: 2, IngressMisconfigured: 20, GatewayMisconfigured: 20, DisruptionBlocked: 21,
+  PodSetupFailed: 8, PodCreationRejected: 6, PullSecretMissing: 7, ContainerFailed: 11,
 };
 
 const POD_LEVEL: readonly IncidentType[] = [
   'CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'CreateContainerConfigError', 'Unschedulable', 'ReadinessProbeFailing',
   'QuotaExceeded', 'WebhookUnavailable',
+  'PodSetupFailed', 'PodCreationRejected', 'ContainerFailed', 'PullSecretMissing',
 ];
 const ROLLOUT_SYMPTOMS: readonly IncidentType[] = [
   'CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'ReplicasUnavailable', 'ReadinessProbeFailing', 'CreateContainerConfigError', 'RolloutStuck', 'RolloutRegression',
+  'PodSetupFailed', 'ContainerFailed', 'PullSecretMissing',
 ];
 const ON_NODE: readonly IncidentType[] = ['Evicted', 'ReplicasUnavailable', 'ReadinessProbeFailing', 'CrashLoopBackOff'];
 const TARGET_TROUBLE: readonly IncidentType[] = ['ReadinessProbeFailing', 'ReplicasUnavailable', 'CrashLoopBackOff', 'OOMKilled'];
@@ -61,6 +64,9 @@ function links(incidents: readonly Incident[], snapshot: ClusterSnapshot): [numb
     const same = (byWorkload.get(refKey(a.workload)) ?? []).filter((j) => j !== i).map((j) => [j, incidents[j]!] as const);
     if (a.type === 'RolloutRegression' || a.type === 'RolloutStuck') {
       for (const [j, b] of same) if (ROLLOUT_SYMPTOMS.includes(b.type)) out.push([i, j]);
+    }
+    if (a.type === 'PullSecretMissing') {
+      for (const [j, b] of same) if (b.type === 'ImagePullBackOff') out.push([i, j]);
     }
     if (a.type === 'OOMKilled') {
       for (const [j, b] of same) if (b.type === 'CrashLoopBackOff' && b.key === a.key) out.push([i, j]);

@@ -7,6 +7,7 @@ import { refOf } from '../model/objectRef';
 import { podEvents, statusField } from '../detect/pods';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { diagnosis, incidentContainer, podsOf, q, templateOf, type Diagnosis } from './ruleSupport';
+import { logEvidence, loggedError } from './logEvidence';
 
 /** What an exit code usually means for a container process. */
 export function exitMeaning(code: number): string {
@@ -67,7 +68,9 @@ function diagnoseCrash(ctx: DiagnoseContext): Diagnosis | undefined {
     });
   }
   const exit = last?.exitCode;
-  const message = last?.message ? q(last.message, 160) : undefined;
+  const log = logEvidence(snapshot, hit ? [hit.pod, ...pods.filter((p) => p !== hit.pod)] : pods, name);
+  const logged = loggedError(log);
+  const message = last?.message ? q(last.message, 160) : logged ? q(logged, 160) : undefined;
   const meaning = exit !== undefined ? exitMeaning(exit) : 'keeps exiting';
   const commandish = exit === 126 || exit === 127 || exit === 2 || exit === 0;
   const cmd = c ? [...c.spec.command, ...c.spec.args].join(' ') : '';
@@ -75,11 +78,12 @@ function diagnoseCrash(ctx: DiagnoseContext): Diagnosis | undefined {
   return diagnosis({
     category: 'crash',
     summary: `container ${q(name)} ${meaning}${exit !== undefined && !meaning.includes(String(exit)) ? ` (exit ${exit})` : ''}${message ? `: ${message}` : ''}`,
-    explanation: `The container starts and exits again, ${hit ? `${hit.status.restartCount} restarts so far` : 'repeatedly'}. ${commandish ? `Exit code ${exit} points at the command itself${cmd ? ` (${q(cmd, 160)})` : ''}.` : 'The exit code alone does not say why; the logs of the previous run (kubectl logs --previous) usually do.'}${message ? ` Last message: ${message}.` : ''}`,
+    explanation: `The container starts and exits again, ${hit ? `${hit.status.restartCount} restarts so far` : 'repeatedly'}. ${commandish ? `Exit code ${exit} points at the command itself${cmd ? ` (${q(cmd, 160)})` : ''}.` : logged ? `The log of the crashed run says why: ${q(logged, 200)}.` : 'The exit code alone does not say why; the logs of the previous run (kubectl logs --previous) usually do.'}${message && message !== q(logged, 160) ? ` Last message: ${message}.` : ''}`,
     confidence: commandish ? 0.6 : 0.5,
     fields,
     evidence: [
       hit && last ? { kind: 'status', source: refOf('Pod', hit.pod.meta), field: statusField(name, 'lastState.terminated', hit.init), text: clip(`${last.reason || 'terminated'}, exit code ${last.exitCode}${last.message ? `: ${last.message}` : ''}`), reason: last.reason, ...(last.finishedAt ? { lastSeen: last.finishedAt } : {}) } : undefined,
+      log,
       base && cmd ? { kind: 'spec', source: incident.workload, field: `${base}.command`, text: clip(`command ${cmd}`) } : undefined,
       ...incident.evidence,
     ],

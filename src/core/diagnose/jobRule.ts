@@ -8,6 +8,7 @@ import { refOf } from '../model/objectRef';
 import { exitMeaning } from './crashRule';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { containerPath, diagnosis, memoryQuantity, prefixFor, q, roundUpMemory, type Diagnosis } from './ruleSupport';
+import { logEvidence, loggedError } from './logEvidence';
 
 function jobOf(ctx: DiagnoseContext): Job | undefined {
   const { snapshot, incident } = ctx;
@@ -44,7 +45,9 @@ function diagnoseJob(ctx: DiagnoseContext): Diagnosis | undefined {
   const fields = deadline
     ? [`${specRoot}.activeDeadlineSeconds`]
     : [...(oom && base ? [`${base}.resources.limits.memory`] : base ? [`${base}.command`, `${base}.args`] : []), `${specRoot}.backoffLimit`];
-  const what = last ? `container ${q(last.name)} ${last.t.reason === 'OOMKilled' ? 'was OOMKilled' : exitMeaning(last.t.exitCode)}${last.t.exitCode && !exitMeaning(last.t.exitCode).includes(String(last.t.exitCode)) ? ` (exit ${last.t.exitCode})` : ''}${last.t.message ? `: ${q(last.t.message, 120)}` : ''}` : 'its pods failed';
+  const log = last ? logEvidence(snapshot, [last.pod, ...pods.filter((p) => p !== last.pod)], last.name) : undefined;
+  const logged = loggedError(log);
+  const what = last ? `container ${q(last.name)} ${last.t.reason === 'OOMKilled' ? 'was OOMKilled' : exitMeaning(last.t.exitCode)}${last.t.exitCode && !exitMeaning(last.t.exitCode).includes(String(last.t.exitCode)) ? ` (exit ${last.t.exitCode})` : ''}${last.t.message ? `: ${q(last.t.message, 120)}` : logged ? `: ${q(logged, 120)}` : ''}` : 'its pods failed';
   const fixes: (SuggestedFix | undefined)[] = [
     edits.length > 0 ? { summary: `Double the memory limit of ${q(last!.name)} to ${edits[0]!.value}`, edits } : undefined,
     deadline ? { summary: 'Raise activeDeadlineSeconds if the work legitimately takes longer, or make it faster' } : { summary: `Fix the failure of ${last ? q(last.name) : 'the job'} (its logs show why), then re-run the job` },
@@ -59,6 +62,7 @@ function diagnoseJob(ctx: DiagnoseContext): Diagnosis | undefined {
     fields,
     evidence: [
       last ? { kind: 'status', source: refOf('Pod', last.pod.meta), field: `${namedItem('status.containerStatuses', last.name)}.state.terminated`, text: clip(`${last.t.reason || 'terminated'}, exit code ${last.t.exitCode}${last.t.message ? `: ${last.t.message}` : ''}`), reason: last.t.reason } : undefined,
+      log,
       ...incident.evidence,
     ],
     fixes,

@@ -10,6 +10,7 @@ import { clip, condition, conditionEvidence } from '../detect/support';
 import { refOf } from '../model/objectRef';
 import { imagesOf } from '../detect/rolloutStuck';
 import { podTrouble } from '../detect/pods';
+import { completedRegression } from '../detect/rolloutRegressedAfterReady';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { containerPath, diagnosis, q, revisionsOf, type Diagnosis } from './ruleSupport';
 
@@ -91,9 +92,16 @@ export function findBadRollout(ctx: DiagnoseContext): BadRollout | undefined {
   const sets = revisionsOf(ctx.snapshot, ctx.incident.workload);
   const [current, ...older] = sets;
   if (!current || older.length === 0) return undefined;
-  if (current.ready >= Math.max(current.desired, 1)) return undefined;
+  if (current.ready >= Math.max(current.desired, 1) && !servedUntilRollout(ctx)) return undefined;
   const healthy = older.find((rs) => rs.ready > 0 || rs.available > 0) ?? older[0]!;
   return { current, healthy, changes: diffTemplates(healthy, current) };
+}
+
+/** A completed rollout whose new pods crash: the previous revision served until it was scaled to 0. */
+function servedUntilRollout(ctx: DiagnoseContext): boolean {
+  const { snapshot, incident, now } = ctx;
+  const d = incident.workload.kind === 'Deployment' ? snapshot.getWorkload('Deployment', incident.workload.namespace, incident.workload.name) : undefined;
+  return d !== undefined && completedRegression(snapshot, d, now) !== undefined;
 }
 
 /** "after the 600s progress deadline (spec.progressDeadlineSeconds)". */
@@ -110,16 +118,17 @@ function diagnoseRollout(ctx: DiagnoseContext): Diagnosis | undefined {
   const bad = findBadRollout(ctx);
   if (!bad) return undefined;
   const { current, healthy, changes } = bad;
+  const scaledAway = servedUntilRollout(ctx) && healthy.revision < current.revision && healthy.desired === 0;
   if (incident.type === 'CrashLoopBackOff') {
     const crashing = snapshot.ownedBy('Pod', current.meta.uid).some((p) => p.containerStatuses.some((s) => s.name === incident.key && s.state.waiting?.reason === 'CrashLoopBackOff'));
-    if (!crashing || (healthy.ready <= 0 && healthy.available <= 0)) return undefined;
+    if (!crashing || (healthy.ready <= 0 && healthy.available <= 0 && !scaledAway)) return undefined;
   }
   const newPods = snapshot.ownedBy('Pod', current.meta.uid).filter((p) => !p.meta.deletedAt);
   const troubles = [...new Set(newPods.map(podTrouble).filter((t): t is string => t !== undefined))];
-  const served = healthy.ready > 0 || healthy.available > 0;
+  const served = healthy.ready > 0 || healthy.available > 0 || scaledAway;
   const image = changes.find((c) => c.what === 'image');
   const lead = image ?? changes[0];
-  const summary = `revision ${current.revision} fails${troubles.length > 0 ? ` (${q(troubles.slice(0, 2).join(', '), 60)})` : ''}${stuck ? ` ${deadline}` : ''} since ${lead ? changeText(lead) : 'its rollout, with an unchanged pod template'}; revision ${healthy.revision} ${served ? 'was healthy' : 'ran before it'}`;
+  const summary = `revision ${current.revision} fails${troubles.length > 0 ? ` (${q(troubles.slice(0, 2).join(', '), 60)})` : ''}${stuck ? ` ${deadline}` : ''} since ${lead ? changeText(lead) : 'its rollout, with an unchanged pod template'}; revision ${healthy.revision} ${scaledAway ? 'served until the rollout scaled it to 0' : served ? 'was healthy' : 'ran before it'}`;
   const changeEvidence: Evidence[] = changes.slice(0, 6).map((c) => ({
     kind: 'revision', source: refOf('ReplicaSet', current.meta), field: c.path,
     text: clip(`revision ${healthy.revision} → ${current.revision}: ${changeText(c)}`),

@@ -25,6 +25,10 @@ import { statefulSetRule } from './statefulSetRule';
 import { volumeLostRule } from './volumeLostRule';
 import { nodeProblemRule } from './nodeProblemRule';
 import { gatewayRule } from './gatewayRule';
+import { podSetupRule } from './podSetupRule';
+import { admissionRule } from './admissionRule';
+import { containerFailedRule } from './containerFailedRule';
+import { pullSecretRule } from './pullSecretRule';
 
 export const RULES: readonly DiagnosisRule[] = [
   oomRule,
@@ -52,4 +56,8 @@ export const RULES: readonly DiagnosisRule[] = [
   volumeLostRule,
   nodeProblemRule,
   gatewayRule,
+  podSetupRule,
+  admissionRule,
+  containerFailedRule,
+  pullSecretRule,
 ];

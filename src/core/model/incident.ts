@@ -9,10 +9,12 @@ export const INCIDENT_TYPES = [
   'JobFailed', 'CronJobSuspendedOrInvalid', 'WebhookUnavailable',
   // Objects that refer to what is missing or that block others: Ingresses, PDBs, nodes, storage, Gateway API.
   'IngressMisconfigured', 'DisruptionBlocked', 'NodeProblem', 'StatefulSetMisconfigured', 'VolumeLost', 'GatewayMisconfigured',
+  // pod-side families: stuck before start, pods not created, failed outside a crash loop, pull secrets
+  'PodSetupFailed', 'PodCreationRejected', 'ContainerFailed', 'PullSecretMissing',
 ] as const;
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
 
-export type EvidenceKind = 'status' | 'condition' | 'event' | 'scheduler' | 'revision' | 'metric' | 'spec';
+export type EvidenceKind = 'status' | 'condition' | 'event' | 'scheduler' | 'revision' | 'metric' | 'spec' | 'log';
 
 export interface Evidence {
   kind: EvidenceKind;

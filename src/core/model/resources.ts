@@ -63,6 +63,19 @@ export interface ContainerSpec {
   env: { name: string; value?: string; from?: string }[];
   /** Secrets and ConfigMaps the container refers to through env/envFrom. */
   configRefs: { kind: 'Secret' | 'ConfigMap'; name: string; optional: boolean }[];
+  /** Init containers only: "Always" makes it a sidecar that runs for the pod's lifetime. */
+  restartPolicy?: string;
+}
+
+/** A pod volume and the object behind it (ConfigMap, Secret, claim); other sources keep only their kind. */
+export interface PodVolume {
+  name: string;
+  kind: 'ConfigMap' | 'Secret' | 'PersistentVolumeClaim' | 'CSI' | 'Other';
+  /** The ConfigMap, Secret or claim name, or the CSI driver. */
+  source: string;
+  optional: boolean;
+  /** Keys listed under `items`, when the volume projects only some keys. */
+  keys: string[];
 }
 
 export interface PodTemplate {
@@ -75,6 +88,7 @@ export interface PodTemplate {
   hasAffinity: boolean;
   imagePullSecrets: string[];
   claimNames: string[];
+  volumes: PodVolume[];
   restartPolicy: string;
   serviceAccountName: string;
 }
@@ -216,6 +230,12 @@ export interface LabelSelectorRequirement {
   values: string[];
 }
 
+/** A LimitRange's bounds, per limit type (Container, Pod, PersistentVolumeClaim). */
+export interface LimitRange {
+  meta: Meta;
+  limits: { type: string; max: Record<string, string>; min: Record<string, string> }[];
+}
+
 export interface PodDisruptionBudget {
   meta: Meta;
   minAvailable?: string;
@@ -241,6 +261,30 @@ export interface KubeEvent {
   firstSeen: string;
   lastSeen: string;
   source: string;
+}
+
+/** Which log to read for an incident: one container of one pod, its previous run or its last one. */
+export interface LogRequest {
+  namespace: string;
+  pod: string;
+  container: string;
+  previous: boolean;
+  restartCount: number;
+}
+
+/** The tail of one container's log, as read for an incident (bounded; never the whole log). */
+export interface LogTail {
+  namespace: string;
+  pod: string;
+  container: string;
+  /** True when it is the previous (crashed) run's log, kubectl logs --previous. */
+  previous: boolean;
+  /** The container's restart count when it was read: a later crash makes it stale. */
+  restartCount: number;
+  lines: string[];
+  /** Why no lines could be read: Forbidden, no logs, timeout. */
+  unavailable?: string;
+  fetchedAt: string;
 }
 
 export interface PodUsage {

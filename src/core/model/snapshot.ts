@@ -1,9 +1,10 @@
 // The cluster as NimbusGuard sees it: plain, indexed data that informers update one object at a
 // time (never rebuilt per event). Readers never see Kubernetes client types.
 import type {
-  CronJob, EndpointSlice, HorizontalPodAutoscaler, Job, KubeEvent, Meta, Node, ObjectRef, PersistentVolumeClaim,
+  CronJob, EndpointSlice, HorizontalPodAutoscaler, Job, KubeEvent, LogTail, Meta, Node, ObjectRef, PersistentVolumeClaim,
   Pod, PodDisruptionBudget, PodUsage, ReplicaSet, ResourceQuota, SecretMeta, Service, WebhookConfiguration,
 } from './resources';
+import type { LimitRange } from './resources';
 import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass } from './routing';
 import type { PersistentVolume, StorageClass } from './storage';
 import { isWorkloadKind, Workload, WORKLOAD_KINDS, WorkloadKind } from './workload';
@@ -24,6 +25,7 @@ export interface KindRecords {
   Node: Node;
   HorizontalPodAutoscaler: HorizontalPodAutoscaler;
   ResourceQuota: ResourceQuota;
+  LimitRange: LimitRange;
   PodDisruptionBudget: PodDisruptionBudget;
   Event: KubeEvent;
   ValidatingWebhookConfiguration: WebhookConfiguration;
@@ -59,6 +61,7 @@ export class ClusterSnapshot {
   private readonly observed = new Set<string>();
   /** Kinds a watch reported it cannot list: what they hold proves nothing. */
   private readonly unobserved = new Set<SnapshotKind>();
+  private readonly logTails = new Map<string, LogTail>();
   private revision = 0;
 
   /** Increases on every change; cheap to compare for "did anything change". */
@@ -85,7 +88,10 @@ export class ClusterSnapshot {
     if (!previous) return;
     store.delete(key);
     this.unindex(kind, key, previous);
-    if (kind === 'Pod') this.usage.delete(`${namespace}/${name}`);
+    if (kind === 'Pod') {
+      this.usage.delete(`${namespace}/${name}`);
+      for (const key of this.logTails.keys()) if (key.startsWith(`${namespace}/${name}/`)) this.logTails.delete(key);
+    }
     this.revision++;
   }
 
@@ -215,6 +221,16 @@ export class ClusterSnapshot {
 
   usageOf(namespace: string, name: string): PodUsage | undefined {
     return this.usage.get(`${namespace}/${name}`);
+  }
+
+  /** The log tail read for a pod's container (only pods in incidents have one). */
+  setLogTail(tail: LogTail): void {
+    this.logTails.set(`${tail.namespace}/${tail.pod}/${tail.container}`, tail);
+    this.revision++;
+  }
+
+  logTailOf(namespace: string, pod: string, container: string): LogTail | undefined {
+    return this.logTails.get(`${namespace}/${pod}/${container}`);
   }
 
   // ---- internals -------------------------------------------------------------------------------

@@ -37,11 +37,27 @@ export interface DemandUnit {
   unit: string;
 }
 
+/** Where the demand on the chart comes from. */
+export interface DemandSourceInfo {
+  kind: 'prometheus' | 'cpu';
+  /** One line for the panel, e.g. "Prometheus http://…: the workload's annotation nimbusguard.dev/demand-query". */
+  description: string;
+  /** Prometheus only: the server and the query as sent (placeholders filled in). */
+  url?: string;
+  query?: string;
+  /** Prometheus only: which setting or object the query came from. */
+  origin?: 'annotation' | 'policy' | 'setting' | 'default';
+  /** The scaling policy custom resource governing the workload, when one does. */
+  policy?: string;
+}
+
 export interface ScalingPanelState {
   workload: ScalingWorkloadRef;
   /** The kube context the data comes from. */
   context: string;
   demand: DemandUnit;
+  /** Absent in states from before demand sources existed. */
+  source?: DemandSourceInfo;
   /** Absent while there is nothing to propose from (no metrics yet, or a DaemonSet). */
   proposal?: ScalingProposalSummary;
   /** chart.js line datasets: demand, forecast band, ready and proposed replicas; x in epoch seconds. */

@@ -10,7 +10,9 @@ import { dispatch, on } from '../webview/ipc';
 import { pageAssets, PanelRegistry, type PanelController, type PanelKind } from '../webview/panelRegistry';
 import { CloseMessage, ReadyMessage, RefreshMessage, savedScalingRef, StateMessage, type ScalingWorkloadRef } from './protocol';
 import { scalingPanelHtml } from './scalingPanelHtml';
-import { buildScalingState, type ScalingSource } from './scalingState';
+import { buildScalingState, type DemandInput, type ScalingSource } from './scalingState';
+import { planDemand, type GoverningPolicy, type PrometheusSettingsValue } from './demandSource';
+import type { PrometheusDemand } from '../../cluster/prometheusDemand';
 import { refKey } from '../../core/model/objectRef';
 import { COMMANDS } from '../commandIds';
 
@@ -21,6 +23,11 @@ const MIN_INTERVAL_MS = 5_000;
 export interface ScalingPanelDeps {
   extensionUri: vscode.Uri;
   manager: ConnectionManager;
+  /** The Prometheus settings in force (undefined: none configured). */
+  prometheus: () => PrometheusSettingsValue | undefined;
+  demand: PrometheusDemand;
+  /** The policy custom resource governing a workload, and problems with the policies selecting it. */
+  policyFor?: (workload: Workload) => { policy?: GoverningPolicy; notes: string[] };
 }
 
 function sourceOf(manager: ConnectionManager): ScalingSource | undefined {
@@ -37,6 +44,7 @@ class ScalingPanel implements PanelController {
   private timer: NodeJS.Timeout | undefined;
   private lastPush = 0;
   private stale = true;
+  private pushing = false;
   private disposed = false;
 
   constructor(
@@ -90,11 +98,37 @@ class ScalingPanel implements PanelController {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    if (this.pushing) {
+      this.stale = true;
+      return;
+    }
     this.stale = false;
     this.lastPush = Date.now();
-    const state = buildScalingState(sourceOf(this.deps.manager), this.ref, this.lastPush);
-    this.panel.title = titleOf(this.ref, state.proposal ? `${state.proposal.currentReplicas} → ${state.proposal.replicas}` : undefined);
-    void this.panel.webview.postMessage(StateMessage.create(state));
+    this.pushing = true;
+    void this.build()
+      .then((state) => {
+        if (this.disposed) return;
+        this.panel.title = titleOf(this.ref, state.proposal ? `${state.proposal.currentReplicas} → ${state.proposal.replicas}` : undefined);
+        void this.panel.webview.postMessage(StateMessage.create(state));
+      })
+      .finally(() => {
+        this.pushing = false;
+        if (this.stale) this.schedule();
+      });
+  }
+
+  /** The panel's state, with Prometheus read first when it is the demand source. */
+  private async build() {
+    const source = sourceOf(this.deps.manager);
+    const workload = source?.snapshot.getWorkload(this.ref.kind, this.ref.namespace, this.ref.name);
+    let input: DemandInput | undefined;
+    if (source && workload) {
+      const governed = this.deps.policyFor?.(workload) ?? { notes: [] };
+      const plan = planDemand(source.snapshot, workload, this.deps.prometheus(), governed.policy);
+      input = { plan, policyNotes: governed.notes, ...(governed.policy ? { policy: governed.policy } : {}) };
+      if (plan.source === 'prometheus') input.read = await this.deps.demand.read(plan.request);
+    }
+    return buildScalingState(sourceOf(this.deps.manager), this.ref, Date.now(), input);
   }
 
   dispose(): void {

@@ -29,6 +29,7 @@ export function scalingPanelHtml(input: ScalingPageInput): string {
       <button id="refresh" type="button">Refresh</button>
     </div>
   </header>
+  <p id="source" class="muted"></p>
   <ul id="notes" class="notes" role="status" aria-live="polite" hidden></ul>
   <section id="proposal" class="proposal" aria-labelledby="proposal-heading" hidden>
     <h2 id="proposal-heading">Proposal</h2>

@@ -7,7 +7,12 @@ import type { Workload } from '../../core/model/workload';
 import { liveObservations, podCpuRequest, type ContainerSeries } from '../../core/scaling/liveObservations';
 import { proposeScaling } from '../../core/scaling/scalingProposal';
 import { scalingChartData } from '../../core/scaling/scalingChartData';
-import type { DemandUnit, ScalingPanelState, ScalingProposalSummary, ScalingWorkloadRef } from './protocol';
+import { demandObservations } from '../../core/scaling/demandObservations';
+import { PREDICTIVE_DEFAULTS } from '../../core/scaling/predictiveOptions';
+import type { Observation } from '../../core/scaling/policy';
+import type { DemandRead } from '../../cluster/prometheusDemand';
+import type { DemandPlan, GoverningPolicy } from './demandSource';
+import type { DemandSourceInfo, DemandUnit, ScalingPanelState, ScalingProposalSummary, ScalingWorkloadRef } from './protocol';
 
 export type MetricsPhase = { phase: 'waiting' } | { phase: 'serving'; pods: number } | { phase: 'unavailable'; message: string };
 
@@ -22,16 +27,36 @@ export interface ScalingSource {
 }
 
 export const CPU_DEMAND: DemandUnit = { label: 'CPU cores', unit: 'cores' };
+export const REQUEST_DEMAND: DemandUnit = { label: 'Requests per second', unit: 'req/s' };
+const CPU_SOURCE: DemandSourceInfo = { kind: 'cpu', description: 'CPU usage from metrics.k8s.io, capacity per replica from the CPU request' };
+
+/** What the panel knows beyond the session: the demand plan, what Prometheus answered, the governing policy. */
+export interface DemandInput {
+  plan: DemandPlan;
+  /** Prometheus's answer when the plan uses it. */
+  read?: DemandRead;
+  policy?: GoverningPolicy;
+  /** Problems with the policies that select this workload (overlaps, an HPA beside one). */
+  policyNotes?: string[];
+}
+
+const ORIGIN_TEXT = {
+  annotation: 'the workload\'s annotation nimbusguard.dev/demand-query',
+  policy: 'the scaling policy',
+  setting: 'the setting nimbusguard.prometheus.query',
+  default: 'the default query (1-minute request rate of the pods)',
+} as const;
 /** Half an hour of 15 s observations on the chart, so the forecast ahead stays visible. */
 const CHART_POINTS = 120;
 /** Five minutes of 15 s observations: fewer make a forecast (and a proposal) that is mostly noise. */
 export const MIN_OBSERVATIONS = 20;
 
-export function buildScalingState(source: ScalingSource | undefined, ref: ScalingWorkloadRef, now: number): ScalingPanelState {
+export function buildScalingState(source: ScalingSource | undefined, ref: ScalingWorkloadRef, now: number, input?: DemandInput): ScalingPanelState {
   const base: ScalingPanelState = {
     workload: ref,
     context: source?.context ?? '',
     demand: CPU_DEMAND,
+    source: CPU_SOURCE,
     chart: { datasets: [] },
     tickSeconds: 15,
     observations: 0,
@@ -46,17 +71,53 @@ export function buildScalingState(source: ScalingSource | undefined, ref: Scalin
   const series: ContainerSeries[] = workload.template.containers.map((c) => ({ container: c.name, samples: source.usage.samples(ref.kind, ref.namespace, ref.name, c.name) }));
   const request = podCpuRequest(workload.template);
   const live = liveObservations(series, request);
-  const history = live.observations;
-  const notes = metricsNotes(source.metrics, history.length);
-  if (live.restartedAt !== undefined) notes.push('The metrics had a gap too long to bridge; only the samples after it are used.');
-  const state: ScalingPanelState = { ...base, tickSeconds: live.tickSeconds, observations: history.length, notes };
+  const policy = input?.policy;
+  let history: Observation[] = live.observations;
+  let demand = CPU_DEMAND;
+  let demandSource: DemandSourceInfo = policy ? { ...CPU_SOURCE, policy: policy.label } : CPU_SOURCE;
+  let notes: string[];
+  let capacityKnown = request !== undefined;
+  const plan = input?.plan;
+  if (plan?.source === 'prometheus' && input?.read?.ok) {
+    const d = demandObservations({
+      demand: input.read.points,
+      cpu: live.observations,
+      readyNow: workload.ready,
+      ...(policy?.threshold !== undefined ? { threshold: policy.threshold } : {}),
+      sloUtilization: policy?.targetUtilization ?? PREDICTIVE_DEFAULTS.sloUtilization,
+      tickSeconds: live.tickSeconds,
+    });
+    history = d.observations;
+    demand = REQUEST_DEMAND;
+    capacityKnown = d.capacity !== 'unknown';
+    demandSource = {
+      kind: 'prometheus',
+      description: `Prometheus ${plan.url}${plan.urlFrom === 'policy' ? ' (named by the policy)' : ''}: ${plan.choice.origin === 'policy' && policy ? `${policy.label}'s query` : ORIGIN_TEXT[plan.choice.origin]}, ${input.read.series} series summed; capacity per replica ${d.capacity === 'threshold' ? 'from the policy\'s threshold' : 'from requests per CPU core and the CPU request'}`,
+      url: plan.url,
+      query: plan.request.query,
+      origin: plan.choice.origin,
+      ...(policy ? { policy: policy.label } : {}),
+    };
+    notes = history.length === 0 ? ['Prometheus returned no points yet.'] : [];
+    if (d.restartedAt !== undefined) notes.push('The Prometheus series had a gap too long to bridge; only the points after it are used.');
+    if (!capacityKnown) notes.push('No CPU utilization was observed at the same times as the request rate, so capacity per replica is unknown; give the policy a threshold or set CPU requests.');
+  } else {
+    notes = metricsNotes(source.metrics, history.length);
+    if (live.restartedAt !== undefined) notes.push('The metrics had a gap too long to bridge; only the samples after it are used.');
+    if (plan?.source === 'prometheus' && input?.read && !input.read.ok) {
+      notes.unshift(`Prometheus (${plan.url}): ${input.read.error.message} Showing CPU from metrics.k8s.io instead.`);
+    }
+    if (plan?.source === 'cpu' && plan.note) notes.push(plan.note);
+  }
+  notes.push(...(input?.policyNotes ?? []));
+  const state: ScalingPanelState = { ...base, demand, source: demandSource, tickSeconds: live.tickSeconds, observations: history.length, notes };
 
   if (workload.kind === 'DaemonSet') {
     notes.unshift('A DaemonSet runs one pod per eligible node, so there is no replica count to propose; demand is shown for reference.');
-    state.chart = scalingChartData({ history, forecast: [], maxHistoryPoints: CHART_POINTS, demandLabel: CPU_DEMAND.label });
+    state.chart = scalingChartData({ history, forecast: [], maxHistoryPoints: CHART_POINTS, demandLabel: demand.label });
     return state;
   }
-  if (history.length > 0 && request === undefined) {
+  if (history.length > 0 && !capacityKnown && demand === CPU_DEMAND) {
     notes.push('Not every container of the pod template requests CPU, so capacity per replica is unknown and the proposal keeps the current replicas. Set CPU requests to get a sized proposal.');
   }
   if (history.length < MIN_OBSERVATIONS) {
@@ -64,22 +125,30 @@ export function buildScalingState(source: ScalingSource | undefined, ref: Scalin
       const minutes = Math.ceil(((MIN_OBSERVATIONS - history.length) * live.tickSeconds) / 60);
       notes.push(`Collecting history: ${history.length} of ${MIN_OBSERVATIONS} observations; the forecast and the proposal start in about ${minutes} minute${minutes === 1 ? '' : 's'}.`);
     }
-    state.chart = scalingChartData({ history, forecast: [], maxHistoryPoints: CHART_POINTS, demandLabel: CPU_DEMAND.label });
+    state.chart = scalingChartData({ history, forecast: [], maxHistoryPoints: CHART_POINTS, demandLabel: demand.label });
     return state;
   }
   const hpa = hpaOf(source.snapshot, workload);
-  const proposal = proposeScaling({ history, pods: workload.desired, ready: workload.ready, ...(hpa ? { hpa } : {}) });
+  const proposal = proposeScaling({
+    history,
+    pods: workload.desired,
+    ready: workload.ready,
+    ...(hpa ? { hpa } : {}),
+    ...(policy?.minReplicas !== undefined ? { minReplicas: policy.minReplicas } : {}),
+    ...(policy?.maxReplicas !== undefined ? { maxReplicas: policy.maxReplicas } : {}),
+    ...(policy?.targetUtilization !== undefined ? { options: { sloUtilization: policy.targetUtilization } } : {}),
+  });
   const summary: ScalingProposalSummary = {
     replicas: proposal.replicas,
     currentReplicas: proposal.currentReplicas,
     readyReplicas: workload.ready,
-    reason: inDemandUnit(proposal.reason, CPU_DEMAND),
+    reason: inDemandUnit(proposal.reason, demand) + (policy && (policy.minReplicas !== undefined || policy.maxReplicas !== undefined) ? ` Bounds ${policy.minReplicas ?? 1}–${policy.maxReplicas ?? '∞'} from ${policy.label}.` : ''),
     confidence: proposal.confidence,
   };
   if (hpa && proposal.hpa) summary.hpa = { current: hpa, proposed: proposal.hpa };
   if (proposal.replicaCapacity !== undefined) summary.replicaCapacity = proposal.replicaCapacity;
   state.proposal = summary;
-  state.chart = scalingChartData({ history, forecast: proposal.forecast, proposal, maxHistoryPoints: CHART_POINTS, demandLabel: CPU_DEMAND.label });
+  state.chart = scalingChartData({ history, forecast: proposal.forecast, proposal, maxHistoryPoints: CHART_POINTS, demandLabel: demand.label });
   return state;
 }
 

@@ -38,7 +38,7 @@ ours() {
 }
 
 # Reverse start order: clients first, etcd last.
-ORDER=(nimbus-sim metrics-server kwok kube-scheduler kube-controller-manager kube-apiserver etcd)
+ORDER=(prometheus nimbus-sim metrics-server kwok kube-scheduler kube-controller-manager kube-apiserver etcd)
 declare -a PIDS=()
 declare -a NAMES=()
 for name in "${ORDER[@]}"; do
@@ -86,7 +86,7 @@ stop() {
 # Clients first, etcd last. The API server's graceful shutdown can wait on
 # lingering connections for a minute; its state is disposable, so it gets a
 # short grace period.
-stop 50 nimbus-sim metrics-server kwok kube-scheduler kube-controller-manager
+stop 50 prometheus nimbus-sim metrics-server kwok kube-scheduler kube-controller-manager
 stop 20 kube-apiserver
 stop 50 etcd
 

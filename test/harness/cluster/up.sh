@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the simulated cluster (etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler, kwok, metrics-server, nimbus-sim) on free loopback ports.
+# kube-scheduler, kwok, metrics-server, nimbus-sim, prometheus) on free loopback ports.
 # All state lives in <repo>/.cluster (override with NIMBUSGUARD_CLUSTER_DIR).
 # Returns once the API answers, the nodes are Ready, the default
 # ServiceAccount exists and metrics.k8s.io is served. Idempotent.
@@ -22,6 +22,7 @@ summary() {
   cat >&2 <<EOF
 [up] cluster ready: Kubernetes $K8S_VERSION at https://127.0.0.1:$API_PORT ($NODES kwok nodes)
 [up]   kubeconfig: $STATE/kubeconfig (contexts nimbusguard-admin, nimbusguard-limited, nimbusguard-viewer, nimbusguard-prod)
+[up]   prometheus: http://127.0.0.1:$PROMETHEUS_PORT
 [up]   logs:       $STATE/logs/ (audit.log: every write, metadata level)
 [up]   e.g.        kubectl --kubeconfig $STATE/kubeconfig get nodes
 EOF
@@ -64,7 +65,7 @@ cleanup_on_failure() {
 }
 trap cleanup_on_failure EXIT
 
-mapfile -t PORTS < <("$SIM" ports 7)
+mapfile -t PORTS < <("$SIM" ports 9)
 cat >"$STATE/ports.env" <<EOF
 ETCD_PORT=${PORTS[0]}
 ETCD_PEER_PORT=${PORTS[1]}
@@ -73,6 +74,8 @@ KCM_PORT=${PORTS[3]}
 SCHEDULER_PORT=${PORTS[4]}
 KWOK_PORT=${PORTS[5]}
 METRICS_SERVER_PORT=${PORTS[6]}
+SIM_METRICS_PORT=${PORTS[7]}
+PROMETHEUS_PORT=${PORTS[8]}
 EOF
 # shellcheck disable=SC1091
 source "$STATE/ports.env"
@@ -156,6 +159,9 @@ start kube-apiserver "$BIN/kube-apiserver" \
   --v=1
 wait_for --kubeconfig "$ADMIN" --timeout 90s api
 
+# kwok serves container logs from files named in Logs objects the simulator writes.
+"$SIM" crds --kubeconfig "$ADMIN"
+
 log "starting kube-controller-manager, kube-scheduler, kwok $KWOK_VERSION, metrics-server $METRICS_SERVER_VERSION, nimbus-sim"
 start kube-controller-manager "$BIN/kube-controller-manager" \
   --kubeconfig="$KCS/controller-manager.kubeconfig" \
@@ -192,7 +198,8 @@ start kwok "$BIN/kwok" \
   --server-address="127.0.0.1:$KWOK_PORT" \
   --tls-cert-file="$PKI/serving.crt" \
   --tls-private-key-file="$PKI/serving.key" \
-  --node-lease-duration-seconds=40
+  --node-lease-duration-seconds=40 \
+  --enable-crds=Logs
 start metrics-server "$BIN/metrics-server" \
   --kubeconfig="$KCS/metrics-server.kubeconfig" \
   --authentication-kubeconfig="$KCS/metrics-server.kubeconfig" \
@@ -205,7 +212,10 @@ start metrics-server "$BIN/metrics-server" \
   --kubelet-preferred-address-types=InternalIP,Hostname \
   --kubelet-request-timeout=5s \
   --metric-resolution=10s
-start nimbus-sim "$SIM" run --kubeconfig "$KCS/nimbus-sim.kubeconfig"
+mkdir -p "$STATE/pod-logs"
+start nimbus-sim "$SIM" run --kubeconfig "$KCS/nimbus-sim.kubeconfig" --logs-dir "$STATE/pod-logs" --metrics-address "127.0.0.1:$SIM_METRICS_PORT"
+log "starting prometheus (scrapes nimbus-sim's request counters)"
+bash "$ROOT/test/harness/prometheus/start.sh" "$STATE" "$PROMETHEUS_PORT" "$SIM_METRICS_PORT"
 
 "$SIM" bootstrap --kubeconfig "$ADMIN" --nodes "$NODES" --node-cpu 4 --node-memory 8Gi --node-pods 110 \
   --metrics-server-port "$METRICS_SERVER_PORT" --kube-version "$K8S_VERSION"

@@ -48,7 +48,7 @@ export function container(overrides: Partial<ContainerSpec> = {}): ContainerSpec
 export function template(overrides: Partial<PodTemplate> = {}): PodTemplate {
   return {
     labels: {}, annotations: {}, containers: [container()], initContainers: [], nodeSelector: {}, tolerations: [], hasAffinity: false,
-    imagePullSecrets: [], claimNames: [], restartPolicy: 'Always', serviceAccountName: 'default',
+    imagePullSecrets: [], claimNames: [], volumes: [], restartPolicy: 'Always', serviceAccountName: 'default',
     ...overrides,
   };
 }

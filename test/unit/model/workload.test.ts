@@ -10,7 +10,7 @@ function deployment(overrides: Partial<Workload> = {}): Workload {
     selector: { app: 'web' },
     template: {
       labels: { app: 'web' }, annotations: {}, containers: [], initContainers: [], nodeSelector: {}, tolerations: [],
-      hasAffinity: false, imagePullSecrets: [], claimNames: [], restartPolicy: 'Always', serviceAccountName: 'default',
+      hasAffinity: false, imagePullSecrets: [], claimNames: [], volumes: [], restartPolicy: 'Always', serviceAccountName: 'default',
     },
     ...overrides,
   };

@@ -5,6 +5,7 @@
 //	nimbus-sim bootstrap --kubeconfig K ...    nodes, namespaces, RBAC, metrics APIService
 //	nimbus-sim wait --state DIR ... COND...    block until the cluster reaches COND
 //	nimbus-sim run --kubeconfig K              the kubelet-level pod simulator
+//	nimbus-sim crds --kubeconfig K             the Logs CRD kwok serves container logs from
 //
 // up.sh drives all of these; see README-section.md for the simulation contract.
 package main
@@ -30,6 +31,8 @@ func main() {
 		err = cmdWait(os.Args[2:])
 	case "run":
 		err = cmdRun(os.Args[2:])
+	case "crds":
+		err = cmdCRDs(os.Args[2:])
 	default:
 		usage()
 	}
@@ -40,6 +43,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: nimbus-sim ports|pki|bootstrap|wait|run [flags]")
+	fmt.Fprintln(os.Stderr, "usage: nimbus-sim ports|pki|bootstrap|wait|run|crds [flags]")
 	os.Exit(2)
 }

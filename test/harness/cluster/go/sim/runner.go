@@ -37,13 +37,15 @@ const (
 
 // How long the simulated runtime takes for the steps of a container start.
 const (
-	sandboxDelay  = 300 * time.Millisecond
-	pullDuration  = 700 * time.Millisecond
-	createDelay   = 200 * time.Millisecond
-	oomAfter      = 1500 * time.Millisecond
-	initRunTime   = 400 * time.Millisecond
-	terminatedFor = time.Second // terminated state is visible this long before a restart/back-off
-	configRetry   = 5 * time.Second // retry of missing ConfigMaps/Secrets (env and volumes)
+	sandboxDelay    = 300 * time.Millisecond
+	pullDuration    = 700 * time.Millisecond
+	createDelay     = 200 * time.Millisecond
+	oomAfter        = 1500 * time.Millisecond
+	initRunTime     = 400 * time.Millisecond
+	terminatedFor   = time.Second      // terminated state is visible this long before a restart/back-off
+	configRetry     = 5 * time.Second  // retry of missing ConfigMaps/Secrets (env and volumes)
+	remountEvery    = 20 * time.Second // re-sync of the volumes of a running pod
+	imageCrashAfter = 8 * time.Second  // run time of images tagged *-crashes
 )
 
 type ctr struct {
@@ -79,27 +81,34 @@ type behavior struct {
 	notReady bool
 	evict    bool
 	evictIn  time.Duration
+	initFail bool
+	initCode int32
+	sideExit bool
+	sideIn   time.Duration
 }
 
 type runner struct {
-	s       *Sim
-	ctx     context.Context
-	cancel  context.CancelFunc
-	pod     *corev1.Pod // spec snapshot taken when the pod was bound
-	rec     record.EventRecorder
-	b       behavior
-	ctrs    []*ctr
-	sandbox time.Time // when the sandbox is ready
-	ip      string
-	hostIP  string
-	start   metav1.Time
-	trans   map[corev1.PodConditionType]metav1.Time
-	condSt  map[corev1.PodConditionType]corev1.ConditionStatus
-	written *corev1.PodStatus
-	mounted bool // configMap/secret volumes resolved
-	phase   corev1.PodPhase
-	evicted string // the kubelet's eviction message once the pod was evicted
-	deadline bool  // spec.activeDeadlineSeconds has passed (deadline.go)
+	s             *Sim
+	ctx           context.Context
+	cancel        context.CancelFunc
+	pod           *corev1.Pod // spec snapshot taken when the pod was bound
+	rec           record.EventRecorder
+	b             behavior
+	ctrs          []*ctr
+	sandbox       time.Time // when the sandbox is ready
+	ip            string
+	hostIP        string
+	start         metav1.Time
+	trans         map[corev1.PodConditionType]metav1.Time
+	condSt        map[corev1.PodConditionType]corev1.ConditionStatus
+	written       *corev1.PodStatus
+	mounted       bool // configMap/secret volumes resolved
+	remountAt     time.Time
+	initialized   bool // every init container completed once (a restarting sidecar does not undo it)
+	logsPublished bool
+	phase         corev1.PodPhase
+	evicted       string // the kubelet's eviction message once the pod was evicted
+	deadline      bool   // spec.activeDeadlineSeconds has passed (deadline.go)
 }
 
 func parseBehavior(s *Sim, pod *corev1.Pod) behavior {
@@ -128,6 +137,16 @@ func parseBehavior(s *Sim, pod *corev1.Pod) behavior {
 		}
 	}
 	b.notReady = strings.EqualFold(strings.TrimSpace(a[annNotReady]), "true")
+	if v, ok := a[annInitExitCode]; ok {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n != 0 {
+			b.initFail, b.initCode = true, int32(n)
+		}
+	}
+	if v, ok := a[annSidecarExitAfter]; ok {
+		if d, err := parseSeconds(v); err == nil {
+			b.sideExit, b.sideIn = true, d
+		}
+	}
 	if v, ok := a[annEvictAfter]; ok {
 		if d, err := parseSeconds(v); err == nil {
 			b.evict, b.evictIn = true, d
@@ -209,6 +228,7 @@ func (r *runner) run() {
 		}
 	}
 	r.ip = r.s.allocateIP(node, r.pod)
+	r.publishLogs()
 	for {
 		now := time.Now()
 		r.step(now)
@@ -247,6 +267,9 @@ func (r *runner) nextWake(now time.Time) time.Time {
 	if now.Before(r.sandbox) {
 		consider(r.sandbox)
 	}
+	if r.mounted {
+		consider(r.remountAt)
+	}
 	for _, c := range r.ctrs {
 		switch c.st {
 		case stPulling, stPullErr, stPullBackOff, stConfigErr, stTerminated, stCrashBackOff:
@@ -284,12 +307,24 @@ func (r *runner) step(now time.Time) {
 		return
 	}
 	if !r.mounted {
-		if msg := r.volumeError(); msg != "" {
-			r.event(nil, corev1.EventTypeWarning, "FailedMount", "%s", msg)
+		if reason, msg := r.setupError(); msg != "" {
+			r.event(nil, corev1.EventTypeWarning, reason, "%s", msg)
 			r.sandbox = now.Add(configRetry)
 			return
 		}
 		r.mounted = true
+		r.remountAt = now.Add(remountEvery)
+	} else if !now.Before(r.remountAt) {
+		// The kubelet re-syncs ConfigMap/Secret volumes of running pods and reports sources that went missing.
+		if msg := r.volumeError(); msg != "" {
+			r.event(nil, corev1.EventTypeWarning, "FailedMount", "%s", msg)
+		}
+		// …and looks up the pod's pull secrets on every sync, not only when it pulls.
+		if missing := r.missingPullSecrets(); len(missing) > 0 {
+			r.event(nil, corev1.EventTypeWarning, "FailedToRetrieveImagePullSecret",
+				"Unable to retrieve some image pull secrets (%s); attempting to pull the image may not succeed.", strings.Join(missing, ", "))
+		}
+		r.remountAt = now.Add(remountEvery)
 	}
 	for _, c := range r.ctrs {
 		r.advance(c, now)
@@ -302,8 +337,11 @@ func (r *runner) step(now time.Time) {
 			r.beginPull(c, now)
 			return
 		}
-		if c.sidecar && c.st == stRunning || !c.sidecar && c.st == stDone {
+		if c.sidecar && c.st == stRunning || !c.sidecar && c.st == stDone && c.term != nil && c.term.ExitCode == 0 {
 			continue
+		}
+		if r.initialized && c.sidecar {
+			continue // a restarting sidecar does not hold back containers that are yet to start
 		}
 		return
 	}
@@ -321,7 +359,7 @@ func (r *runner) advance(c *ctr, now time.Time) {
 		if !due {
 			return
 		}
-		if msg, bad := pullError(c.spec.Image); bad {
+		if msg, bad := r.pullFailure(c.spec.Image); bad {
 			r.event(c, corev1.EventTypeWarning, "Failed", "Failed to pull image %q: %s", c.spec.Image, msg)
 			r.event(c, corev1.EventTypeWarning, "Failed", "Error: ErrImagePull")
 			c.st, c.reason, c.message, c.nextAt = stPullErr, "ErrImagePull", msg, now.Add(terminatedFor)
@@ -442,27 +480,105 @@ func (r *runner) envError(c *ctr) string {
 	return ""
 }
 
-// volumeError reports the first configMap/secret volume that cannot be mounted.
+// setupError is what stops the pod before its containers: a sandbox the runtime cannot create
+// (sandbox-error annotation), a volume that cannot attach or mount (volume-error annotation), or a
+// missing ConfigMap/Secret volume source or key. It returns the event reason and message.
+func (r *runner) setupError() (string, string) {
+	if msg := strings.TrimSpace(r.pod.Annotations[annSandboxError]); msg != "" {
+		return "FailedCreatePodSandBox", fmt.Sprintf("Failed to create pod sandbox: rpc error: code = Unknown desc = "+
+			"failed to setup network for sandbox %q: %s", digest(string(r.pod.UID))[:12], msg)
+	}
+	if kind := strings.TrimSpace(r.pod.Annotations[annVolumeError]); kind != "" && len(r.pod.Spec.Volumes) > 0 {
+		v := r.pod.Spec.Volumes[0]
+		name := v.Name
+		if pvc := v.PersistentVolumeClaim; pvc != nil {
+			if c, err := r.s.cs.CoreV1().PersistentVolumeClaims(r.pod.Namespace).Get(r.ctx, pvc.ClaimName, metav1.GetOptions{}); err == nil && c.Spec.VolumeName != "" {
+				name = c.Spec.VolumeName
+			}
+		}
+		switch kind {
+		case "multi-attach":
+			return "FailedAttachVolume", fmt.Sprintf("Multi-Attach error for volume %q Volume is already exclusively attached to one node and can't be attached to another", name)
+		case "csi":
+			driver := "csi.example.com"
+			if v.CSI != nil {
+				driver = v.CSI.Driver
+			}
+			return "FailedMount", fmt.Sprintf("MountVolume.MountDevice failed for volume %q : kubernetes.io/csi: attacher.MountDevice failed to create "+
+				"newCsiDriverClient: driver name %s not found in the list of registered CSI drivers", name, driver)
+		}
+	}
+	if msg := r.volumeError(); msg != "" {
+		return "FailedMount", msg
+	}
+	return "", ""
+}
+
+// volumeError reports the first configMap/secret volume that cannot be mounted: its source is
+// missing, or a key its items list is not in it.
 func (r *runner) volumeError() string {
 	ns := r.pod.Namespace
 	for _, v := range r.pod.Spec.Volumes {
 		if cm := v.ConfigMap; cm != nil && !(cm.Optional != nil && *cm.Optional) {
-			if _, err := r.s.cms.ConfigMaps(ns).Get(cm.Name); err != nil {
+			m, err := r.s.cms.ConfigMaps(ns).Get(cm.Name)
+			if err != nil {
 				return fmt.Sprintf("MountVolume.SetUp failed for volume %q : configmap %q not found", v.Name, cm.Name)
+			}
+			for _, it := range cm.Items {
+				_, inData := m.Data[it.Key]
+				_, inBinary := m.BinaryData[it.Key]
+				if !inData && !inBinary {
+					return fmt.Sprintf("MountVolume.SetUp failed for volume %q : configmap references non-existent config key: %s", v.Name, it.Key)
+				}
 			}
 		}
 		if sec := v.Secret; sec != nil && !(sec.Optional != nil && *sec.Optional) {
-			if _, err := r.s.secs.Secrets(ns).Get(sec.SecretName); err != nil {
+			m, err := r.s.secs.Secrets(ns).Get(sec.SecretName)
+			if err != nil {
 				return fmt.Sprintf("MountVolume.SetUp failed for volume %q : secret %q not found", v.Name, sec.SecretName)
+			}
+			for _, it := range sec.Items {
+				if _, ok := m.Data[it.Key]; !ok {
+					return fmt.Sprintf("MountVolume.SetUp failed for volume %q : references non-existent secret key: %s", v.Name, it.Key)
+				}
 			}
 		}
 	}
 	return ""
 }
 
+// missingPullSecrets lists the pod's imagePullSecrets that do not exist.
+func (r *runner) missingPullSecrets() []string {
+	var missing []string
+	for _, ref := range r.pod.Spec.ImagePullSecrets {
+		if _, err := r.s.secs.Secrets(r.pod.Namespace).Get(ref.Name); err != nil {
+			missing = append(missing, ref.Name)
+		}
+	}
+	return missing
+}
+
+// pullFailure is pullError plus credentials: a registry host starting with "private." refuses
+// pulls unless one of the pod's imagePullSecrets exists.
+func (r *runner) pullFailure(image string) (string, bool) {
+	if msg, bad := pullError(image); bad {
+		return msg, bad
+	}
+	host, repo, tag := splitImage(image)
+	if strings.HasPrefix(host, "private.") && len(r.missingPullSecrets()) == len(r.pod.Spec.ImagePullSecrets) {
+		full := fmt.Sprintf("%s/%s:%s", host, repo, tag)
+		return fmt.Sprintf("failed to pull and unpack image %q: failed to resolve reference %q: pull access denied, repository does not exist or may require authorization: authorization failed: no basic auth credentials", full, full), true
+	}
+	return "", false
+}
+
 // beginPull starts (or retries) the image step of a container start.
 func (r *runner) beginPull(c *ctr, now time.Time) {
-	_, bad := pullError(c.spec.Image)
+	if missing := r.missingPullSecrets(); len(missing) > 0 {
+		r.event(nil, corev1.EventTypeWarning, "FailedToRetrieveImagePullSecret",
+			"Unable to retrieve some image pull secrets (%s); attempting to pull the image may not succeed.", strings.Join(missing, ", "))
+	}
+	_, bad := r.pullFailure(c.spec.Image)
 	policy := c.spec.ImagePullPolicy
 	present := r.s.imagePresent(r.pod.Spec.NodeName, c.spec.Image)
 	if policy == corev1.PullNever || (!bad && present && policy != corev1.PullAlways) {
@@ -486,6 +602,7 @@ func (r *runner) startContainer(c *ctr, at time.Time, announce bool) {
 		r.event(c, corev1.EventTypeNormal, "Created", "Created container: %s", c.spec.Name)
 		r.event(c, corev1.EventTypeNormal, "Started", "Started container %s", c.spec.Name)
 		c.id = "containerd://" + digest(fmt.Sprintf("%s/%s/%d/%d", r.pod.UID, c.spec.Name, c.restarts, at.UnixNano()))
+		r.logStart(c, at)
 	}
 	if c.imageID == "" {
 		c.imageID = imageRef(c.spec.Image) + "@sha256:" + digest(c.spec.Image)
@@ -497,10 +614,17 @@ func (r *runner) startContainer(c *ctr, at time.Time, announce bool) {
 		c.readyAt = at.Add(time.Duration(p.InitialDelaySeconds)*time.Second + 500*time.Millisecond)
 	}
 	switch {
+	case c.init && !c.sidecar && r.b.initFail:
+		c.endAt, c.endCode, c.endWhy = at.Add(initRunTime), r.b.initCode, "Error"
 	case c.init && !c.sidecar:
 		c.endAt, c.endCode, c.endWhy = at.Add(initRunTime), 0, "Completed"
+	case c.init && r.b.sideExit:
+		c.endAt, c.endCode, c.endWhy = at.Add(r.b.sideIn), r.b.exitCode, "Error"
 	case c.init:
 		// sidecars run for the pod's lifetime
+	case imageCrashes(c.spec.Image):
+		// Passes readiness, then exits: what a regression that only shows under traffic looks like.
+		c.endAt, c.endCode, c.endWhy = at.Add(imageCrashAfter), 1, "Error"
 	case r.oomKilled(c):
 		c.endAt, c.endCode, c.endWhy = at.Add(oomAfter), 137, "OOMKilled"
 	case r.b.exit:
@@ -530,10 +654,14 @@ func (r *runner) exitContainer(c *ctr, now time.Time) {
 		StartedAt: metav1.NewTime(c.started), FinishedAt: metav1.NewTime(now), ContainerID: c.id,
 	}
 	c.endAt, c.nextProb = time.Time{}, time.Time{}
+	r.logExit(c, now, c.endCode, c.endWhy)
 	restart := false
 	switch {
+	case c.sidecar:
+		restart = true
 	case c.init:
-		restart = false
+		// A failed init container is retried unless the pod never restarts.
+		restart = c.endCode != 0 && r.pod.Spec.RestartPolicy != corev1.RestartPolicyNever
 	case r.pod.Spec.RestartPolicy == corev1.RestartPolicyAlways || r.pod.Spec.RestartPolicy == "":
 		restart = true
 	case r.pod.Spec.RestartPolicy == corev1.RestartPolicyOnFailure:
@@ -617,14 +745,17 @@ func (r *runner) status(now time.Time) corev1.PodStatus {
 	start := r.start
 	ps.StartTime = &start
 
-	initDone := true
+	initDone, initFailed := true, false
 	var notInit, notReady []string
 	running, pendingFresh, restarting, succeeded, failed := 0, 0, 0, 0, 0
 	for _, c := range r.ctrs {
 		cs := c.status(now, r.b)
 		if c.init {
 			ps.InitContainerStatuses = append(ps.InitContainerStatuses, cs)
-			if !(c.sidecar && c.st == stRunning || !c.sidecar && c.st == stDone) {
+			if !c.sidecar && c.st == stDone && c.term != nil && c.term.ExitCode != 0 {
+				initFailed = true
+			}
+			if !r.initialized && !(c.sidecar && c.st == stRunning || !c.sidecar && c.st == stDone && c.term != nil && c.term.ExitCode == 0) {
 				initDone = false
 				notInit = append(notInit, c.spec.Name)
 			}
@@ -653,7 +784,12 @@ func (r *runner) status(now time.Time) corev1.PodStatus {
 			}
 		}
 	}
+	if initDone {
+		r.initialized = true
+	}
 	switch {
+	case initFailed:
+		ps.Phase = corev1.PodFailed
 	case !initDone || pendingFresh > 0:
 		ps.Phase = corev1.PodPending
 	case running > 0 || restarting > 0:
@@ -826,6 +962,12 @@ func pullError(image string) (string, bool) {
 			"failed to resolve reference %q: %s: not found", full, full, full), true
 	}
 	return "", false
+}
+
+// imageCrashes: images whose tag ends in "-crashes" start, pass readiness and exit with 1 after imageCrashAfter.
+func imageCrashes(image string) bool {
+	_, _, tag := splitImage(image)
+	return strings.HasSuffix(tag, "-crashes")
 }
 
 func digest(s string) string {

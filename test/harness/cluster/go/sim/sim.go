@@ -15,6 +15,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -26,13 +27,26 @@ import (
 	"k8s.io/client-go/tools/record"
 )
 
-// Pod-template annotations understood by the simulator (see README-section.md).
+// Pod-template annotations understood by the simulator (the contract is in the README's simulated
+// cluster section). Beyond the annotations, the simulated kubelet also reacts to the spec as the
+// real one does: missing ConfigMap/Secret volume sources or items keys (FailedMount, re-reported
+// for running pods on each 20 s sync), missing imagePullSecrets (FailedToRetrieveImagePullSecret on
+// each pull and sync; pulls from a "private.*" registry then fail with an authorization error),
+// images tagged "*-crashes" (ready at once, exit 1 after 8 s), and container logs (logs.go).
 const (
 	annMemoryPeak = "sim.nimbusguard.dev/memory-peak"
 	annExitAfter  = "sim.nimbusguard.dev/exit-after"
 	annExitCode   = "sim.nimbusguard.dev/exit-code"
 	annNotReady   = "sim.nimbusguard.dev/not-ready"
 	annEvictAfter = "sim.nimbusguard.dev/evict-after"
+	// Pod setup failures: the sandbox (CNI) or the first volume (multi-attach | csi) never comes up.
+	annSandboxError = "sim.nimbusguard.dev/sandbox-error"
+	annVolumeError  = "sim.nimbusguard.dev/volume-error"
+	// Init containers (not sidecars) exit with this code (retried unless restartPolicy Never, then the
+	// pod fails); sidecars (restartPolicy Always init containers) exit after sidecar-exit-after, with
+	// exit-code, and are restarted with back-off.
+	annInitExitCode     = "sim.nimbusguard.dev/init-exit-code"
+	annSidecarExitAfter = "sim.nimbusguard.dev/sidecar-exit-after"
 	// Workload (Deployment/StatefulSet/DaemonSet/ReplicaSet/Job) metadata annotations.
 	annLoadCPU    = "sim.nimbusguard.dev/load-cpu"
 	annLoadMemory = "sim.nimbusguard.dev/load-memory"
@@ -52,18 +66,20 @@ type simConfig struct {
 // container states, restarts with back-off, readiness, image pulls, events,
 // graceful deletion, and publishes per-container usage for kwok's metrics.
 type Sim struct {
-	cfg   simConfig
-	cs    kubernetes.Interface
-	pods  corelisters.PodLister
-	nodes corelisters.NodeLister
-	rss   appslisters.ReplicaSetLister
-	deps  appslisters.DeploymentLister
-	stss  appslisters.StatefulSetLister
-	dss   appslisters.DaemonSetLister
-	jobs  batchlisters.JobLister
-	cms   corelisters.ConfigMapLister
-	secs  corelisters.SecretLister
-	bcast record.EventBroadcaster
+	cfg     simConfig
+	cs      kubernetes.Interface
+	pods    corelisters.PodLister
+	nodes   corelisters.NodeLister
+	rss     appslisters.ReplicaSetLister
+	deps    appslisters.DeploymentLister
+	stss    appslisters.StatefulSetLister
+	dss     appslisters.DaemonSetLister
+	jobs    batchlisters.JobLister
+	cms     corelisters.ConfigMapLister
+	secs    corelisters.SecretLister
+	bcast   record.EventBroadcaster
+	dyn     dynamic.Interface
+	logsDir string // where container logs are written for kwok to serve; empty: no logs
 
 	mu        sync.Mutex
 	recorders map[string]record.EventRecorder
@@ -84,6 +100,8 @@ func cmdRun(args []string) error {
 	fs.DurationVar(&cfg.pullMax, "image-pull-max", 5*time.Minute, "maximum ImagePullBackOff delay")
 	fs.DurationVar(&cfg.jobExit, "job-default-exit-after", 3*time.Second, "run time of Job pods without exit-after")
 	fs.DurationVar(&cfg.usageEvery, "usage-interval", 2*time.Second, "how often usage annotations are refreshed")
+	logsDir := fs.String("logs-dir", "", "write container logs here (CRI format) and publish kwok Logs objects for them")
+	metricsAddr := fs.String("metrics-address", "", "loopback host:port serving per-pod http_requests_total on /metrics (empty: off)")
 	_ = fs.Parse(args)
 
 	rc, err := restConfig(*kc)
@@ -104,11 +122,15 @@ func cmdRun(args []string) error {
 		pods: f.Core().V1().Pods().Lister(), nodes: f.Core().V1().Nodes().Lister(),
 		rss: f.Apps().V1().ReplicaSets().Lister(), deps: f.Apps().V1().Deployments().Lister(),
 		stss: f.Apps().V1().StatefulSets().Lister(), dss: f.Apps().V1().DaemonSets().Lister(),
-		jobs:      f.Batch().V1().Jobs().Lister(),
-		cms:       f.Core().V1().ConfigMaps().Lister(), secs: f.Core().V1().Secrets().Lister(),
+		jobs: f.Batch().V1().Jobs().Lister(),
+		cms:  f.Core().V1().ConfigMaps().Lister(), secs: f.Core().V1().Secrets().Lister(),
 		recorders: map[string]record.EventRecorder{}, runners: map[types.UID]*runner{},
 		deleting: map[types.UID]bool{}, images: map[string]map[string]bool{},
 		ips: map[string]map[string]types.UID{}, ipCursor: map[string]int{},
+		logsDir: *logsDir,
+	}
+	if *logsDir != "" {
+		s.dyn = dynamic.NewForConfigOrDie(rc)
 	}
 	// A little more generous than the kubelet's default spam filter so long
 	// crash loops keep their BackOff counts current.
@@ -141,6 +163,9 @@ func cmdRun(args []string) error {
 	}
 	fmt.Println("nimbus-sim: caches synced, simulating pods on kwok nodes")
 	go s.usageLoop(ctx)
+	if err := s.startRequestMetrics(ctx, *metricsAddr); err != nil {
+		return err
+	}
 	<-ctx.Done()
 	return nil
 }

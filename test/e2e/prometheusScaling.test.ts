@@ -1,0 +1,158 @@
+// Prometheus demand and a scaling policy in real VS Code: with nimbusguard.prometheus.url set to the
+// harness's Prometheus, the tree names the policy governing a workload and the Scaling panel shows
+// the request rate from Prometheus, its source and the capacity from the policy's threshold.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import * as k8s from '@kubernetes/client-node';
+import { launchVSCode, repoRoot, type VSCodeSession } from '../harness/vscode/index';
+import { clusterKubeconfig, deleteNamespace, deployment, eventually, freshNamespace, kubeClients } from './kube';
+
+const namespace = 'e2e-prometheus';
+const CRDS = ['intelligentscalings.nimbusguard.io', 'scalingpolicies.nimbusguard.io'];
+let kubeconfig = '';
+let kube: ReturnType<typeof kubeClients> | undefined;
+let workspace = '';
+let vscode: VSCodeSession | undefined;
+let failed = false;
+
+function prometheusUrl(): string {
+  const env = readFileSync(join(dirname(clusterKubeconfig()), 'ports.env'), 'utf8');
+  const port = /^PROMETHEUS_PORT=(\d+)$/m.exec(env)?.[1];
+  if (!port) throw new Error('ports.env names no PROMETHEUS_PORT: restart the cluster with up.sh');
+  return `http://127.0.0.1:${port}`;
+}
+
+before(
+  async () => {
+    kubeconfig = clusterKubeconfig();
+    kube = kubeClients(kubeconfig);
+    const crds = kube.kc.makeApiClient(k8s.ApiextensionsV1Api);
+    for (const file of ['intelligentscalings.nimbusguard.io.yaml', 'scalingpolicies.nimbusguard.io.yaml']) {
+      await crds
+        .createCustomResourceDefinition({ body: parse(readFileSync(join(repoRoot(), 'media/crds', file), 'utf8')) })
+        .catch((e: { code?: number }) => {
+          if (e?.code !== 409) throw e;
+        });
+    }
+    await eventually('the CRDs to be established', async () => {
+      const list = await crds.listCustomResourceDefinition();
+      return (
+        CRDS.every((n) =>
+          list.items
+            .find((c) => c.metadata?.name === n)
+            ?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'),
+        ) || undefined
+      );
+    });
+    await freshNamespace(kube.core, namespace);
+    const web = deployment(namespace, 'storefront', 2, 'registry.example/storefront:1.0');
+    web.metadata!.annotations = { 'sim.nimbusguard.dev/load-rps': '120', 'sim.nimbusguard.dev/load-cpu': '60m' };
+    await kube.apps.createNamespacedDeployment({ namespace, body: web });
+    const query = 'sum(rate(http_requests_total{namespace="$namespace",pod=~"$pods"}[1m]))';
+    await kube.kc.makeApiClient(k8s.CustomObjectsApi).createNamespacedCustomObject({
+      group: 'nimbusguard.io',
+      version: 'v1',
+      plural: 'scalingpolicies',
+      namespace,
+      body: {
+        apiVersion: 'nimbusguard.io/v1',
+        kind: 'ScalingPolicy',
+        metadata: { name: 'storefront-policy' },
+        spec: {
+          targetRef: { kind: 'Deployment', name: 'storefront' },
+          minReplicas: 1,
+          maxReplicas: 8,
+          metrics: [{ query, threshold: 30, condition: 'gt' }],
+        },
+      },
+    });
+    workspace = mkdtempSync(join(tmpdir(), 'nimbusguard-e2e-prometheus-'));
+    writeFileSync(join(workspace, 'README.md'), '# e2e workspace\n');
+    vscode = await launchVSCode({
+      workspace,
+      env: { KUBECONFIG: kubeconfig },
+      settings: { 'nimbusguard.prometheus.url': prometheusUrl() },
+    });
+  },
+  { timeout: 240_000 },
+);
+
+after(
+  async () => {
+    try {
+      await vscode?.close({ name: 'prometheus', failed });
+    } finally {
+      if (workspace) rmSync(workspace, { recursive: true, force: true });
+      if (kube) {
+        await deleteNamespace(kube.core, namespace);
+        const crds = kube.kc.makeApiClient(k8s.ApiextensionsV1Api);
+        for (const name of CRDS) await crds.deleteCustomResourceDefinition({ name }).catch(() => undefined);
+      }
+    }
+  },
+  { timeout: 120_000 },
+);
+
+test(
+  'the tree names the governing policy; the Scaling panel shows Prometheus request rates sized by the policy',
+  { timeout: 600_000 },
+  async (t) => {
+    assert.ok(vscode, 'VS Code started');
+    const { workbench } = vscode;
+    const page = workbench.page;
+    try {
+      await workbench.openViewContainer('NimbusGuard');
+      const pane = await workbench.openViewPane('Workloads');
+      await workbench.waitForTreeItem(namespace, { scope: pane, timeoutMs: 90_000 });
+      await workbench.expandTreeItem(namespace, { scope: pane });
+      await workbench.waitForTreeItem('storefront', { scope: pane, timeoutMs: 60_000 });
+      const description = await eventually(
+        'the row to name the policy',
+        async () => {
+          const { description } = await workbench.treeItemText('storefront', pane);
+          return description.includes('policy') ? description : undefined;
+        },
+        90_000,
+      );
+      assert.match(description, new RegExp(`policy ${namespace}/storefront-policy`));
+
+      await workbench.runCommand('NimbusGuard: Show Scaling Proposal');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible', timeout: 15_000 });
+      await input.fill('storefront');
+      await page
+        .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'storefront' })
+        .first()
+        .waitFor({ state: 'visible', timeout: 15_000 });
+      await page.keyboard.press('Enter');
+
+      const panel = page.frameLocator('iframe.webview').frameLocator('iframe');
+      const source = await eventually(
+        'the panel to show Prometheus demand with a proposal',
+        async () => {
+          const text = (await panel.locator('#source').textContent({ timeout: 5_000 })) ?? '';
+          const capacity = (await panel.locator('#capacity').textContent({ timeout: 5_000 })) ?? '';
+          return /Prometheus/.test(text) && /req\/s/.test(capacity) ? text : undefined;
+        },
+        420_000,
+      );
+      assert.match(
+        source,
+        /^Demand \(req\/s\): Prometheus http:\/\/127\.0\.0\.1:\d+: ScalingPolicy e2e-prometheus\/storefront-policy's query/,
+      );
+      assert.match(source, /capacity per replica from the policy's threshold/);
+      assert.equal((await panel.locator('#capacity').textContent())?.trim(), '30.0 req/s at the target utilization');
+      const summary = (await panel.locator('#chart-summary').textContent()) ?? '';
+      assert.match(summary, /^Requests per second from/);
+      const shot = await vscode.screenshot('prometheus-scaling');
+      t.diagnostic(`${source}; screenshot: ${shot}`);
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  },
+);
