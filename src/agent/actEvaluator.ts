@@ -8,6 +8,7 @@ import { imageDiff, readImage } from '../core/change/fieldImage';
 import { judgeOutcome, SETTLE_MS } from '../core/change/outcome';
 import { CHANGE_ID_ANNOTATION, LEDGER_VERSION, type FieldImage, type Outcome, type Proposal, type WritePlan } from '../core/model/proposal';
 import type { ActContext } from './actContext';
+import { sameRef } from '../core/model/objectRef';
 
 export interface EvaluateInput {
   changeId: string;
@@ -28,7 +29,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function onTarget(ctx: ActContext, proposal: Proposal): string[] {
   const t = proposal.target;
-  return ctx.incidents.open().filter((i) => i.workload.kind === t.kind && i.workload.namespace === t.namespace && i.workload.name === t.name).map((i) => i.id);
+  return ctx.incidents.open().filter((i) => sameRef(i.workload, t)).map((i) => i.id);
 }
 
 /** A rollback is judged on the object itself once the controller has seen it: do the fields hold their earlier values? */

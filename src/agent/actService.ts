@@ -33,6 +33,7 @@ import { reconcileIntents } from './actApplier';
 import type { IncidentGraph } from './graph';
 import { Ledger } from './ledger';
 import type { ActRequest, ActResult } from './state';
+import { refKey, sameRef } from '../core/model/objectRef';
 
 export interface ActServiceOptions {
   api: ApiClient;
@@ -87,11 +88,7 @@ export type RollbackPreparation =
   | { ok: false; reason: 'unknown' | 'not-applied' | 'drift' | 'not-newest' | 'unrestorable' | 'gone'; message: string; drift?: { path: string; before: unknown; after: unknown; live: unknown }[] };
 
 export function threadIdFor(target: ObjectRef, groupId: string): string {
-  return `act:${target.uid ?? `${target.kind}/${target.namespace}/${target.name}`}:${groupId}`;
-}
-
-function sameRef(a: ObjectRef, b: ObjectRef): boolean {
-  return a.kind === b.kind && a.namespace === b.namespace && a.name === b.name;
+  return `act:${target.uid ?? refKey(target)}:${groupId}`;
 }
 
 function maskImage(image: FieldImage): FieldImage {

@@ -13,6 +13,7 @@ import { ACT_API_VERSION, CHECK_NAMES, type CheckName, type CheckResult, type Pr
 import type { Pod } from '../core/model/resources';
 import { shadowObstacle } from '../cluster/actions/shadow';
 import type { ActContext } from './actContext';
+import { isPodTemplateKind } from '../core/model/workload';
 
 type Obj = Record<string, any>;
 
@@ -31,8 +32,6 @@ export interface Verified {
   verdict: Verdict;
   planned?: PlannedWrite;
 }
-
-const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
 
 function touchesTemplate(p: Proposal): boolean {
   return p.fields.some((f) => f === 'spec.template' || f.startsWith('spec.template.'));
@@ -111,11 +110,11 @@ export async function verifyProposal(ctx: ActContext, proposal: Proposal, opts: 
   const { plan, live } = planned;
   await run('ownership', () => checkOwnership(live, proposal.fields, hpaFor(ctx, proposal)));
 
-  const templateChange = TEMPLATE_KINDS.has(proposal.target.kind) && touchesTemplate(proposal);
+  const templateChange = isPodTemplateKind(proposal.target.kind) && touchesTemplate(proposal);
   const newTemplateRaw: Obj | undefined = templateChange ? (dryRunObject?.['spec']?.['template'] as Obj | undefined) : undefined;
   if (templateChange && !newTemplateRaw) {
     for (const name of ['podAdmission', 'fit', 'quota', 'disruption'] as const) await run(name, () => ({ name, result: 'inconclusive', detail: 'the new pod template is unknown because the dry-run did not pass', evidence: [], warnings: [], durationMs: 0 }));
-  } else if (!TEMPLATE_KINDS.has(proposal.target.kind)) {
+  } else if (!isPodTemplateKind(proposal.target.kind)) {
     for (const name of ['podAdmission', 'fit', 'quota', 'disruption'] as const) checks.push(skipped(name, `a ${proposal.target.kind} runs no pods of its own`));
   } else {
     await run('podAdmission', () => checkPodAdmission(ctx.api, proposal.target.namespace, proposal.target.name, newTemplateRaw));

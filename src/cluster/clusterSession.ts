@@ -10,6 +10,7 @@ import { describeClusterError } from './errors';
 import { InformerState, ResilientInformer, backoffDelay } from './informer';
 import { MetricsPoller, MetricsState } from './metricsPoller';
 import { KIND_BINDINGS, KindBinding } from './resourceKinds';
+import { isPodTemplateKind } from '../core/model/workload';
 
 export type SessionState =
   | { phase: 'connecting' }
@@ -165,7 +166,7 @@ export class ClusterSession {
         },
         remove: (obj) => {
           this.snapshot.remove(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
-          if (kind === 'Deployment' || kind === 'StatefulSet' || kind === 'DaemonSet' || kind === 'Job') this.usage.forget(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+          if (isPodTemplateKind(kind)) this.usage.forget(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
           this.changed.fire();
         },
         stateChanged: (state) => {

@@ -4,6 +4,7 @@
 import type { IncidentMonitor } from '../agent/incidentMonitor';
 import { sampleSignals, SignalHistory } from '../core/diagnose/signalHistory';
 import type { ClusterSnapshot } from '../core/model/snapshot';
+import { refKey } from '../core/model/objectRef';
 
 export const SIGNAL_TICK_MS = 15_000;
 
@@ -26,7 +27,7 @@ export class SignalRecorder {
     const seen = new Set<string>();
     for (const incident of incidents) {
       const w = incident.workload;
-      const key = `${w.kind}/${w.namespace}/${w.name}`;
+      const key = refKey(w);
       if (seen.has(key)) continue;
       seen.add(key);
       if (incident.status !== 'open') continue;

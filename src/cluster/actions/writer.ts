@@ -2,6 +2,7 @@
 // that was re-read as precondition and NimbusGuard's change-cause / change-id annotations; a
 // Kubernetes Event on the target for every apply and rollback; and the rollout followed after it.
 import { CHANGE_CAUSE_ANNOTATION, CHANGE_ID_ANNOTATION, FIELD_MANAGER, type WritePlan } from '../../core/model/proposal';
+import { isWorkloadKind } from '../../core/model/workload';
 import { ApiClient, isOk, messageOf, objectPath, type ApiResponse } from './apiClient';
 import { bodyToSend } from './writePlan';
 
@@ -62,7 +63,7 @@ export type RolloutState = 'complete' | 'failed' | 'unfinished' | 'none';
 export function rolloutState(kind: string, object: Obj, generation: number): { state: RolloutState; detail: string } {
   const spec = (object['spec'] ?? {}) as Obj;
   const status = (object['status'] ?? {}) as Obj;
-  if (!['Deployment', 'StatefulSet', 'DaemonSet'].includes(kind)) return { state: 'none', detail: 'no rollout for this kind' };
+  if (!isWorkloadKind(kind)) return { state: 'none', detail: 'no rollout for this kind' };
   if (Number(status['observedGeneration'] ?? 0) < generation) return { state: 'unfinished', detail: 'the controller has not seen the change yet' };
   if (kind === 'Deployment') {
     const progressing = ((status['conditions'] ?? []) as Obj[]).find((c) => c['type'] === 'Progressing');

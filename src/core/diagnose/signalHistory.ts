@@ -3,8 +3,9 @@
 // incident. Bounded per workload; the owner forgets workloads that no longer have incidents.
 import type { ObjectRef } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
-import { WORKLOAD_KINDS, type WorkloadKind } from '../model/workload';
+import { isWorkloadKind } from '../model/workload';
 import { podsOf } from './ruleSupport';
+import { refKey } from '../model/objectRef';
 
 export interface SignalSample {
   /** Epoch seconds. */
@@ -22,11 +23,9 @@ export interface SignalSample {
 /** Four hours of 15-second samples. */
 const MAX_SAMPLES = 960;
 
-const key = (ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>) => `${ref.kind}/${ref.namespace}/${ref.name}`;
-
 /** What the workload's signals are now; undefined when the object has no pods to speak of. */
 export function sampleSignals(snapshot: ClusterSnapshot, ref: ObjectRef, t: number): SignalSample | undefined {
-  const workload = (WORKLOAD_KINDS as readonly string[]).includes(ref.kind) ? snapshot.getWorkload(ref.kind as WorkloadKind, ref.namespace, ref.name) : undefined;
+  const workload = isWorkloadKind(ref.kind) ? snapshot.getWorkload(ref.kind, ref.namespace, ref.name) : undefined;
   if (!workload && ref.kind !== 'Job' && ref.kind !== 'CronJob' && ref.kind !== 'Pod') return undefined;
   const pods = podsOf(snapshot, ref);
   let restarts = 0;
@@ -46,7 +45,7 @@ export class SignalHistory {
 
   /** Adds a sample; one not later than the last is ignored. */
   add(ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>, sample: SignalSample): void {
-    const k = key(ref);
+    const k = refKey(ref);
     let list = this.series.get(k);
     if (!list) this.series.set(k, (list = []));
     const last = list[list.length - 1];
@@ -56,12 +55,12 @@ export class SignalHistory {
   }
 
   samples(ref: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>): readonly SignalSample[] {
-    return this.series.get(key(ref)) ?? [];
+    return this.series.get(refKey(ref)) ?? [];
   }
 
   /** Drops every workload not in `keep`. */
   retain(keep: readonly Pick<ObjectRef, 'kind' | 'namespace' | 'name'>[]): void {
-    const wanted = new Set(keep.map(key));
+    const wanted = new Set(keep.map(refKey));
     for (const k of [...this.series.keys()]) if (!wanted.has(k)) this.series.delete(k);
   }
 

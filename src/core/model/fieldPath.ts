@@ -55,7 +55,6 @@ function readQuoted(path: string, at: number): [string, number] {
       out += next;
       i++;
     } else if (c === quote) return [out, i + 1];
-    else if (c === '\n' || c === '\r') fail(path, i, 'a quoted key cannot span lines');
     else out += c;
   }
   return fail(path, at, `the quote ${quote} is never closed`);
@@ -103,6 +102,9 @@ export function parseFieldPath(path: string): FieldPathSegment[] {
   if (path === '') throw new FieldPathError('the field path is empty');
   if (path.length > MAX_PATH_LENGTH)
     throw new FieldPathError(`field path ${shown(path)} is longer than ${MAX_PATH_LENGTH} characters`);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  const control = /[\u0000-\u001f\u007f]/.exec(path);
+  if (control) fail(path, control.index, 'a field path cannot contain control characters');
   const out: FieldPathSegment[] = [];
   let i = 0;
   while (i < path.length) {
@@ -148,17 +150,26 @@ function quote(text: string): string {
   return `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }
 
+/** Cluster text with control characters cannot be a path (parseFieldPath refuses them too). */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  if (/[\u0000-\u001f\u007f]/.test(text))
+    throw new FieldPathError(`${JSON.stringify(text)} contains control characters`);
+  return text;
+}
+
 function formatSegment(segment: FieldPathSegment, first: boolean): string {
   switch (segment.kind) {
     case 'key':
-      return PLAIN_KEY.test(segment.key) ? `${first ? '' : '.'}${segment.key}` : `[${quote(segment.key)}]`;
+      return PLAIN_KEY.test(segment.key) ? `${first ? '' : '.'}${segment.key}` : `[${quote(printable(segment.key))}]`;
     case 'index':
-      if (!Number.isSafeInteger(segment.index) || segment.index < 0)
-        throw new FieldPathError(`a list index must be a whole number >= 0, not ${segment.index}`);
+      if (!Number.isSafeInteger(segment.index) || segment.index < 0 || segment.index > MAX_INDEX)
+        throw new FieldPathError(`a list index must be a whole number from 0 to ${MAX_INDEX}, not ${segment.index}`);
       return `[${segment.index}]`;
     case 'select':
       if (segment.key === '' || NOT_IN_PLAIN_KEY.test(segment.key))
         throw new FieldPathError(`the list selector key ${JSON.stringify(segment.key)} is not a plain field name`);
+      printable(segment.value);
       return `[${segment.key}=${PLAIN_VALUE.test(segment.value) ? segment.value : quote(segment.value)}]`;
   }
 }

@@ -12,6 +12,9 @@ export type ControllerKind = (typeof CONTROLLER_KINDS)[number];
 /** Every kind that creates pods, at any level of ownership (a Deployment's ReplicaSets included). */
 export const POD_OWNER_KINDS = [...CONTROLLER_KINDS, 'ReplicaSet', 'ReplicationController'] as const;
 
+/** Kinds whose spec.template is the pod template (a CronJob's is one level deeper). */
+export const POD_TEMPLATE_KINDS = [...WORKLOAD_KINDS, 'Job'] as const;
+
 /** Workload kinds with a replica count to set: what a scaling proposal or an autoscaler can target. */
 export const SCALABLE_KINDS = ['Deployment', 'StatefulSet'] as const;
 export type ScalableKind = (typeof SCALABLE_KINDS)[number];
@@ -26,6 +29,10 @@ export function isControllerKind(kind: string): kind is ControllerKind {
 
 export function isPodOwnerKind(kind: string): boolean {
   return (POD_OWNER_KINDS as readonly string[]).includes(kind);
+}
+
+export function isPodTemplateKind(kind: string): boolean {
+  return (POD_TEMPLATE_KINDS as readonly string[]).includes(kind);
 }
 
 export function isScalableKind(kind: string): kind is ScalableKind {

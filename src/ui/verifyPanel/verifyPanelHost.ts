@@ -19,6 +19,7 @@ import {
   type CheckView, type VerifyPhase, type VerifySavedState,
 } from './protocol';
 import { buildVerifyState, withProgress } from './verifyState';
+import { refKey } from '../../core/model/objectRef';
 
 const VIEW_TYPE = 'nimbusguard.verify';
 /** A verdict older than this is verified again before it is applied. */
@@ -120,7 +121,7 @@ class VerifyPanel implements PanelController {
     if (!service) return undefined;
     const seen = new Set<string>();
     for (const incident of this.deps.act.openIncidents()) {
-      const key = `${incident.workload.kind}/${incident.workload.namespace}/${incident.workload.name}`;
+      const key = refKey(incident.workload);
       if (seen.has(key)) continue;
       seen.add(key);
       const hit = service.proposalsFor(incident.workload).proposals.find((p) => p.id === this.ref.proposalId);

@@ -112,6 +112,9 @@ test('field paths: builders quote what needs quoting and round-trip any key or v
     );
   }
   assert.throws(() => appendIndex('spec.metrics', -1), FieldPathError);
+  assert.throws(() => appendIndex('spec.metrics', 10 ** 6), /from 0 to 100000/);
+  assert.throws(() => appendKey('data', 'a\nb'), /control characters/);
+  assert.throws(() => appendSelector('spec.env', 'name', 'a\u0007'), /control characters/);
   assert.throws(() => appendSelector('spec.env', 'na]me', 'x'), FieldPathError);
 });
 
@@ -130,7 +133,8 @@ test('field paths: malformed and hostile input is refused with a message that sa
     ["spec.selector['app.kubernetes.io/name'", /never closed/],
     ["spec.selector['a'b]", /expected \] after the quoted key/],
     ["spec.selector['a\\x']", /backslash/],
-    ["spec.selector['a\nb']", /span lines/],
+    ["spec.selector['a\nb']", /control characters at character 17/],
+    ['spec.sel\u0000ector', /control characters/],
     ["spec.sel'ector", /contains "'"/],
     ['spec.sel ector', /contains " "/],
     ['spec[name=a]x', /expected \. or \[/],

@@ -10,11 +10,13 @@ import {
 } from '../../../src/core/model/severity';
 import {
   CONTROLLER_KINDS,
+  POD_TEMPLATE_KINDS,
   POD_OWNER_KINDS,
   SCALABLE_KINDS,
   WORKLOAD_KINDS,
   isControllerKind,
   isPodOwnerKind,
+  isPodTemplateKind,
   isScalableKind,
   isWorkloadKind,
 } from '../../../src/core/model/workload';
@@ -39,11 +41,14 @@ test('workload kinds: each wider list holds the narrower one, and the predicates
   const within = (inner: readonly string[], outer: readonly string[]) => inner.every((k) => outer.includes(k));
   assert.ok(within(SCALABLE_KINDS, WORKLOAD_KINDS));
   assert.ok(within(WORKLOAD_KINDS, CONTROLLER_KINDS));
+  assert.ok(within(WORKLOAD_KINDS, POD_TEMPLATE_KINDS) && within(POD_TEMPLATE_KINDS, CONTROLLER_KINDS));
+  assert.ok(!isPodTemplateKind('CronJob'), "a CronJob's pod template sits under spec.jobTemplate");
   assert.ok(within(CONTROLLER_KINDS, POD_OWNER_KINDS));
   for (const k of POD_OWNER_KINDS) {
     assert.equal(isWorkloadKind(k), (WORKLOAD_KINDS as readonly string[]).includes(k), k);
     assert.equal(isControllerKind(k), (CONTROLLER_KINDS as readonly string[]).includes(k), k);
     assert.equal(isScalableKind(k), (SCALABLE_KINDS as readonly string[]).includes(k), k);
+    assert.equal(isPodTemplateKind(k), (POD_TEMPLATE_KINDS as readonly string[]).includes(k), k);
     assert.ok(isPodOwnerKind(k));
   }
   for (const k of ['Pod', 'Service', 'HorizontalPodAutoscaler', 'deployment', '']) assert.ok(!isPodOwnerKind(k), k);
