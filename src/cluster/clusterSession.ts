@@ -3,7 +3,7 @@
 // stops every watch, so a context switch never leaves the old one running.
 import { KubeConfig, KubernetesObject, VersionApi } from '@kubernetes/client-node';
 import { Emitter } from '../core/events';
-import { ClusterSnapshot } from '../core/model/snapshot';
+import { ClusterSnapshot, type SnapshotKind } from '../core/model/snapshot';
 import { UsageHistory } from '../core/model/usageHistory';
 import type { PodUsage } from '../core/model/resources';
 import { describeClusterError } from './errors';
@@ -85,7 +85,9 @@ export class ClusterSession {
 
   /** Human-readable notes about kinds or data that could not be read. */
   notes(): string[] {
-    const notes = this.running.flatMap((r) => (r.state.phase === 'unavailable' ? [r.state.message] : []));
+    // Optional kinds (add-on CRDs) are checked where they can be read and never noted: a user who
+    // may not list an unknown resource is refused before the server says it does not serve it.
+    const notes = this.running.flatMap((r) => (r.state.phase === 'unavailable' && !r.binding.optional ? [r.state.message] : []));
     const m = this.metrics?.state;
     if (m?.phase === 'unavailable') notes.push(m.message);
     return notes;
@@ -178,9 +180,16 @@ export class ClusterSession {
     entry.informer.start();
   }
 
+  /** What the watches of one kind hold right now, exactly as kept in memory (for inspection). */
+  cachedObjects(kind: SnapshotKind): KubernetesObject[] {
+    return this.running.filter((r) => r.binding.kind === kind).flatMap((r) => r.informer.cached());
+  }
+
   private onInformerState(entry: RunningInformer): void {
     const { state, namespace, binding } = entry;
+    if (state.phase === 'synced') this.snapshot.setObserved(binding.kind, namespace, true);
     if (state.phase !== 'unavailable') return;
+    this.snapshot.setObserved(binding.kind, namespace, false);
     // Not allowed cluster-wide: fall back to the context's own namespace, as kubectl users expect.
     const fallback = this.contextNamespace;
     if (namespace === undefined && !binding.clusterScoped && fallback && /not allowed/.test(state.message)) {

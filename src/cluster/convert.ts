@@ -8,25 +8,25 @@ import type {
 import type { LimitRange } from '../core/model/resources';
 import { Workload, WorkloadKind } from '../core/model/workload';
 
-type Obj = Record<string, any>;
-const obj = (v: unknown): Obj => (v && typeof v === 'object' ? (v as Obj) : {});
-const arr = (v: unknown): Obj[] => (Array.isArray(v) ? v.map(obj) : []);
-const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
-const n = (v: unknown, fallback = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
-const opt = <T>(key: string, value: T | undefined | ''): Record<string, T> => (value === undefined || value === '' ? {} : { [key]: value as T });
+export type Obj = Record<string, any>;
+export const obj = (v: unknown): Obj => (v && typeof v === 'object' ? (v as Obj) : {});
+export const arr = (v: unknown): Obj[] => (Array.isArray(v) ? v.map(obj) : []);
+export const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+export const n = (v: unknown, fallback = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+export const opt = <T>(key: string, value: T | undefined | ''): Record<string, T> => (value === undefined || value === '' ? {} : { [key]: value as T });
 
 export function timestamp(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   return typeof value === 'string' ? value : '';
 }
 
-function strings(map: unknown): Record<string, string> {
+export function strings(map: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj(map))) if (v !== undefined && v !== null) out[k] = str(v);
   return out;
 }
 
-function conditions(list: unknown): Condition[] {
+export function conditions(list: unknown): Condition[] {
   return arr(list).map((c) => ({
     type: str(c['type']),
     status: str(c['status']),
@@ -200,7 +200,12 @@ export function toWorkload(kind: WorkloadKind, o: Obj): Workload {
     selector: strings(obj(spec['selector'])['matchLabels']),
     template: template(spec),
     ...(kind === 'Deployment' ? { progressDeadlineSeconds: n(spec['progressDeadlineSeconds'], 600), paused: spec['paused'] === true } : {}),
+    ...(kind === 'StatefulSet' ? { ...opt('serviceName', str(spec['serviceName'])), claimTemplates: claimTemplates(spec['volumeClaimTemplates']) } : {}),
   };
+}
+
+function claimTemplates(list: unknown): { name: string; storageClassName?: string }[] {
+  return arr(list).map((t) => ({ name: str(obj(t['metadata'])['name']), ...opt('storageClassName', str(obj(t['spec'])['storageClassName'])) }));
 }
 
 export function toPod(o: Obj): Pod {
@@ -378,10 +383,13 @@ export function toPdb(o: Obj): PodDisruptionBudget {
     ...opt('minAvailable', spec['minAvailable'] === undefined ? undefined : str(spec['minAvailable'])),
     ...opt('maxUnavailable', spec['maxUnavailable'] === undefined ? undefined : str(spec['maxUnavailable'])),
     selector: strings(obj(spec['selector'])['matchLabels']),
+    selectorExpressions: arr(obj(spec['selector'])['matchExpressions']).map((e) => ({ key: str(e['key']), operator: str(e['operator']), values: Array.isArray(e['values']) ? e['values'].map(str) : [] })),
     currentHealthy: n(status['currentHealthy']),
     desiredHealthy: n(status['desiredHealthy']),
     disruptionsAllowed: n(status['disruptionsAllowed']),
     expectedPods: n(status['expectedPods']),
+    observedGeneration: n(status['observedGeneration']),
+    conditions: conditions(status['conditions']),
   };
 }
 

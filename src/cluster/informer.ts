@@ -5,12 +5,15 @@
 import { KubeConfig, KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 import { listRaw } from './rawList';
 import { describeClusterError, isForbidden, isMissingResource } from './errors';
+import { PARTIAL_METADATA_LIST, identityOnly, metadataWatchConfig } from './metadataOnly';
 
 export interface ResourceType {
   apiVersion: string;
   kind: string;
   /** Lower-case plural used in the REST path, e.g. "deployments". */
   plural: string;
+  /** List and watch PartialObjectMetadata, keeping identity fields only (Secrets). */
+  metadataOnly?: boolean;
 }
 
 export type InformerState =
@@ -41,7 +44,20 @@ class StoppableWatch extends Watch {
   private stopped = false;
   private readonly open = new Set<AbortController>();
 
+  /** `reduce` rewrites each object before the informer sees it (not ERROR statuses). */
+  constructor(config: KubeConfig, private readonly reduce?: (o: unknown) => KubernetesObject) {
+    super(config);
+  }
+
   override async watch(...args: Parameters<Watch['watch']>): Promise<AbortController> {
+    const reduce = this.reduce;
+    if (reduce) {
+      const callback = args[2];
+      args[2] = (phase, apiObj) => {
+        const object = phase === 'ERROR' ? apiObj : reduce(apiObj);
+        callback(phase, object, { type: phase, object });
+      };
+    }
     const controller = await super.watch(...args);
     if (this.stopped) {
       controller.abort();
@@ -80,7 +96,8 @@ export class ResilientInformer<T extends KubernetesObject> {
   constructor(kc: KubeConfig, readonly type: ResourceType, readonly namespace: string | undefined, private readonly handlers: InformerHandlers<T>) {
     const path = restPath(type, namespace);
     const listFn = async () => {
-      const list = await listRaw<T>(kc, path);
+      const list = await listRaw<T>(kc, path, type.metadataOnly ? PARTIAL_METADATA_LIST : undefined);
+      if (type.metadataOnly) list.items = list.items.map((item) => identityOnly(item) as T);
       // ListWatch would open a watch after a list that finished after stop(); refuse instead.
       if (this.stopped) throw new Error('informer stopped');
       // ListWatch applies the items right after this resolves; report synced once they are in.
@@ -91,7 +108,7 @@ export class ResilientInformer<T extends KubernetesObject> {
       });
       return list;
     };
-    this.watcher = new StoppableWatch(kc);
+    this.watcher = type.metadataOnly ? new StoppableWatch(metadataWatchConfig(kc), (o) => identityOnly(o) as KubernetesObject) : new StoppableWatch(kc);
     this.listWatch = new ListWatch<T>(path, this.watcher, listFn, false);
     this.listWatch.on('add', (obj) => this.handlers.upsert(obj));
     this.listWatch.on('update', (obj) => this.handlers.upsert(obj));
@@ -101,6 +118,11 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   get state(): InformerState {
     return this.current;
+  }
+
+  /** The objects the watch holds right now, as the API sent them (after any reduction). */
+  cached(): readonly T[] {
+    return this.listWatch.list();
   }
 
   start(): void {

@@ -6,6 +6,8 @@ import { KIND_BINDINGS } from './resourceKinds';
 import { describeClusterError } from './errors';
 
 export async function readObjectYaml(kc: KubeConfig, ref: ObjectRef): Promise<string> {
+  // NimbusGuard never holds a Secret's data, not even to show it.
+  if (ref.kind === 'Secret') throw new Error(`Secret ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: NimbusGuard does not read Secret contents; use kubectl if you need them`);
   const binding = KIND_BINDINGS.find((b) => b.kind === ref.kind);
   const apiVersion = binding?.type.apiVersion ?? (ref.kind === 'ReplicaSet' ? 'apps/v1' : 'v1');
   const client = KubernetesObjectApi.makeApiClient(kc);

@@ -11,13 +11,13 @@ export class ListError extends Error {
   }
 }
 
-export async function listRaw<T extends KubernetesObject>(kc: KubeConfig, path: string): Promise<KubernetesListObject<T>> {
+export async function listRaw<T extends KubernetesObject>(kc: KubeConfig, path: string, accept = 'application/json'): Promise<KubernetesListObject<T>> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the context names no cluster');
   const url = new URL(cluster.server.replace(/\/+$/, '') + path);
   const ctx = new RequestContext(url.toString(), HttpMethod.GET);
   await kc.applySecurityAuthentication(ctx);
-  const response = await fetch(url, { method: 'GET', headers: { ...ctx.getHeaders(), accept: 'application/json' }, dispatcher: ctx.getDispatcher() });
+  const response = await fetch(url, { method: 'GET', headers: { ...ctx.getHeaders(), accept }, dispatcher: ctx.getDispatcher() });
   const text = await response.text();
   if (response.status < 200 || response.status > 299) throw new ListError(response.status, `HTTP ${response.status}`, text);
   const list = JSON.parse(text) as KubernetesListObject<T>;

@@ -2,20 +2,31 @@
 import type { SnapshotKind } from '../core/model/snapshot';
 import * as c from './convert';
 import type { ResourceType } from './informer';
+import * as routing from './convertRouting';
+import * as storage from './convertStorage';
+import { toSecretMeta } from './metadataOnly';
 
 export interface KindBinding {
   kind: SnapshotKind;
   type: ResourceType;
   clusterScoped: boolean;
+  /** Served only where an add-on installed its CRDs: a server without it is no error and no note. */
+  optional?: boolean;
   convert(o: Record<string, any>): any;
 }
 
-const bind = (kind: SnapshotKind, apiVersion: string, plural: string, convert: KindBinding['convert'], clusterScoped = false): KindBinding => ({
+const bind = (
+  kind: SnapshotKind, apiVersion: string, plural: string, convert: KindBinding['convert'], clusterScoped = false,
+  extra: { optional?: boolean; metadataOnly?: boolean } = {},
+): KindBinding => ({
   kind,
-  type: { apiVersion, kind, plural },
+  type: { apiVersion, kind, plural, ...(extra.metadataOnly ? { metadataOnly: true } : {}) },
   clusterScoped,
+  ...(extra.optional ? { optional: true } : {}),
   convert,
 });
+
+const GATEWAY_API = 'gateway.networking.k8s.io/v1';
 
 export const KIND_BINDINGS: readonly KindBinding[] = [
   bind('Deployment', 'apps/v1', 'deployments', (o) => c.toWorkload('Deployment', o)),
@@ -36,4 +47,13 @@ export const KIND_BINDINGS: readonly KindBinding[] = [
   bind('Node', 'v1', 'nodes', c.toNode, true),
   bind('ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/v1', 'validatingwebhookconfigurations', (o) => c.toWebhookConfiguration('ValidatingWebhookConfiguration', o), true),
   bind('MutatingWebhookConfiguration', 'admissionregistration.k8s.io/v1', 'mutatingwebhookconfigurations', (o) => c.toWebhookConfiguration('MutatingWebhookConfiguration', o), true),
+  // Routing and storage, and the objects other objects name.
+  bind('Ingress', 'networking.k8s.io/v1', 'ingresses', routing.toIngress),
+  bind('IngressClass', 'networking.k8s.io/v1', 'ingressclasses', routing.toIngressClass, true),
+  bind('StorageClass', 'storage.k8s.io/v1', 'storageclasses', storage.toStorageClass, true),
+  bind('PersistentVolume', 'v1', 'persistentvolumes', storage.toPersistentVolume, true),
+  bind('Secret', 'v1', 'secrets', toSecretMeta, false, { metadataOnly: true }),
+  bind('GatewayClass', GATEWAY_API, 'gatewayclasses', routing.toGatewayClass, true, { optional: true }),
+  bind('Gateway', GATEWAY_API, 'gateways', routing.toGateway, false, { optional: true }),
+  bind('HTTPRoute', GATEWAY_API, 'httproutes', routing.toHTTPRoute, false, { optional: true }),
 ];

@@ -18,6 +18,7 @@ import { actChildren, actRoots, actTreeItem, type ActTreeNode } from './act/actT
 export type TreeNode =
   | { type: 'context'; name: string; server: string; detail: string }
   | { type: 'nodes' }
+  | { type: 'clusterObjects' }
   | { type: 'namespace'; name: string }
   | { type: 'workload'; workload: Workload }
   | { type: 'object'; ref: ObjectRef }
@@ -38,6 +39,9 @@ export function connectionContextKey(manager: ConnectionManager): string {
   if (state.kind !== 'ready') return state.kind;
   return state.session.state.phase;
 }
+
+/** Incidents on cluster-scoped objects other than nodes (a PersistentVolume, a GatewayClass, a webhook configuration). */
+const isClusterObject = (i: Incident) => !i.workload.namespace && i.workload.kind !== 'Node';
 
 export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
@@ -85,6 +89,7 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       case 'context': {
         const out: TreeNode[] = [];
         if (incidents.some((i) => i.workload.kind === 'Node')) out.push({ type: 'nodes' });
+        if (incidents.some(isClusterObject)) out.push({ type: 'clusterObjects' });
         const namespaces = new Set(snapshot.namespaces().filter((ns) => snapshot.workloadsIn(ns).some((w) => this.monitored(w))));
         for (const i of incidents) if (i.workload.namespace) namespaces.add(i.workload.namespace);
         out.push(...[...namespaces].sort().map((name): TreeNode => ({ type: 'namespace', name })));
@@ -96,6 +101,11 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       case 'nodes': {
         const seen = new Map<string, ObjectRef>();
         for (const i of incidents) if (i.workload.kind === 'Node') seen.set(i.workload.name, i.workload);
+        return [...seen.values()].map((ref) => ({ type: 'object', ref }));
+      }
+      case 'clusterObjects': {
+        const seen = new Map<string, ObjectRef>();
+        for (const i of incidents) if (isClusterObject(i)) seen.set(refKey(i.workload), i.workload);
         return [...seen.values()].map((ref) => ({ type: 'object', ref }));
       }
       case 'namespace': {
@@ -136,6 +146,13 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         item.iconPath = new vscode.ThemeIcon('server', new vscode.ThemeColor('list.errorForeground'));
         return item;
       }
+      case 'clusterObjects': {
+        const item = new vscode.TreeItem('Cluster objects', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = 'clusterObjects';
+        item.tooltip = 'Cluster-scoped objects with open incidents (PersistentVolumes, GatewayClasses, webhook configurations)';
+        item.iconPath = new vscode.ThemeIcon('globe', new vscode.ThemeColor('list.warningForeground'));
+        return item;
+      }
       case 'namespace': {
         const workloads = this.manager.session?.snapshot.workloadsIn(node.name).filter((w) => this.monitored(w)) ?? [];
         const worst = workloads.map(workloadHealth).reduce<Health>((w, h) => (HEALTH_RANK[h] > HEALTH_RANK[w] ? h : w), 'healthy');
@@ -165,7 +182,10 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const item = new vscode.TreeItem(node.ref.name, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `object:${refKey(node.ref)}`;
         item.description = node.ref.kind;
-        item.iconPath = new vscode.ThemeIcon('symbol-object', new vscode.ThemeColor('list.warningForeground'));
+        const open = incidents.filter((i) => sameRef(i.workload, node.ref));
+        const critical = open.some((i) => i.severity === 'critical');
+        item.iconPath = new vscode.ThemeIcon('symbol-object', new vscode.ThemeColor(critical ? 'list.errorForeground' : 'list.warningForeground'));
+        item.tooltip = `${node.ref.kind} ${node.ref.namespace ? `${node.ref.namespace}/` : ''}${node.ref.name} — ${open.length} open incident${open.length === 1 ? '' : 's'}`;
         item.contextValue = 'nimbusguard.object';
         return item;
       }

@@ -239,7 +239,8 @@ export class Masker {
 
 const KIND_WORDS = 'configmaps?|secrets?|services?|serviceaccounts?|persistentvolumeclaims?|pvcs?|claims?|storage ?class(?:es)?|'
   + 'priorityclass(?:es)?|deployments?|statefulsets?|daemonsets?|replicasets?|jobs?|cronjobs?|pods?|nodes?|ingress(?:es)?|'
-  + 'volumes?|containers?|namespaces?|repository|webhooks?';
+  + 'volumes?|containers?|namespaces?|repository|webhooks?|'
+  + 'pdbs?|poddisruptionbudgets?|persistentvolumes?|ingressclass(?:es)?|gatewayclass(?:es)?|gateways?|httproutes?';
 const KIND_THEN_NAME = new RegExp(`\\b(${KIND_WORDS})\\s+(?:"([^"\\s]+)"|'([^'\\s]+)'|([A-Za-z0-9][\\w.\\/-]*[A-Za-z0-9]|[A-Za-z0-9]))`, 'gi');
 
 function kindOfWord(word: string): MaskKind {

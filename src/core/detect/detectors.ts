@@ -21,6 +21,12 @@ import { hpaMisconfiguredDetector } from './hpaMisconfigured';
 import { jobFailedDetector } from './jobFailed';
 import { cronJobSuspendedOrInvalidDetector } from './cronJobSuspendedOrInvalid';
 import { webhookUnavailableDetector } from './webhookUnavailable';
+import { ingressMisconfiguredDetector } from './ingressMisconfigured';
+import { disruptionBlockedDetector } from './disruptionBlocked';
+import { statefulSetMisconfiguredDetector } from './statefulSetMisconfigured';
+import { volumeLostDetector } from './volumeLost';
+import { nodeProblemDetector } from './nodeProblem';
+import { gatewayMisconfiguredDetector } from './gatewayMisconfigured';
 import { podSetupFailedDetector } from './podSetupFailed';
 import { podCreationRejectedDetector } from './podCreationRejected';
 import { containerFailedDetector } from './containerFailed';
@@ -47,6 +53,13 @@ export const DETECTORS: readonly Detector[] = [
   jobFailedDetector,
   cronJobSuspendedOrInvalidDetector,
   webhookUnavailableDetector,
+  // Objects that refer to missing ones, or block others.
+  ingressMisconfiguredDetector,
+  disruptionBlockedDetector,
+  statefulSetMisconfiguredDetector,
+  volumeLostDetector,
+  nodeProblemDetector,
+  gatewayMisconfiguredDetector,
   podSetupFailedDetector,
   podCreationRejectedDetector,
   containerFailedDetector,

@@ -2,7 +2,7 @@
 // label selector matching, per-snapshot caches, controllers and endpoints.
 import type { Evidence, Finding, IncidentType } from '../model/incident';
 import type { Severity } from '../model/severity';
-import type { Condition, KubeEvent, ObjectRef } from '../model/resources';
+import type { Condition, KubeEvent, LabelSelectorRequirement, ObjectRef } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
 import { appendSelector } from '../model/fieldPath';
 
@@ -206,4 +206,34 @@ export function fieldName(name: string): string {
 /** The list item of that name under `list`: `spec.containers[name=api]` (see model/fieldPath). */
 export function namedItem(list: string, name: string): string {
   return appendSelector(list, 'name', fieldName(name));
+}
+
+// ---- references between objects -----------------------------------------------------------------
+
+/** A reference to a missing object counts once the referrer is this old (it may be created just after). */
+export const REFERENCE_GRACE_MS = 60 * 1000;
+
+/** Full label-selector semantics (matchLabels and matchExpressions); an empty selector matches everything. */
+export function matchesLabelSelector(labels: Record<string, string>, matchLabels: Record<string, string>, expressions: readonly LabelSelectorRequirement[] = []): boolean {
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(labels, k);
+  if (!Object.entries(matchLabels).every(([k, v]) => has(k) && labels[k] === v)) return false;
+  return expressions.every((e) => {
+    switch (e.operator) {
+      case 'In': return has(e.key) && e.values.includes(labels[e.key]!);
+      case 'NotIn': return !has(e.key) || !e.values.includes(labels[e.key]!);
+      case 'Exists': return has(e.key);
+      case 'DoesNotExist': return !has(e.key);
+      default: return false;
+    }
+  });
+}
+
+/** matchLabels and matchExpressions as kubectl prints them: "app=web,tier in (a,b)". */
+export function labelSelectorText(matchLabels: Record<string, string>, expressions: readonly LabelSelectorRequirement[] = []): string {
+  const words: Record<string, string> = { In: 'in', NotIn: 'notin' };
+  const parts = [
+    selectorText(matchLabels),
+    ...expressions.map((e) => (e.operator === 'Exists' ? e.key : e.operator === 'DoesNotExist' ? `!${e.key}` : `${e.key} ${words[e.operator] ?? e.operator} (${e.values.join(',')})`)),
+  ].filter((p) => p !== '');
+  return parts.join(',') || '(everything)';
 }

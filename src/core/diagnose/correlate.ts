@@ -12,6 +12,7 @@ export const ROOT_RANK: Record<IncidentType, number> = {
   NodeNotReady: 0, NodePressure: 1, WebhookUnavailable: 2, PVCPending: 3, RolloutRegression: 4, RolloutStuck: 5, QuotaExceeded: 6,
   OOMKilled: 7, ImagePullBackOff: 8, CreateContainerConfigError: 9, Unschedulable: 10, CrashLoopBackOff: 11, ReadinessProbeFailing: 12,
   Evicted: 13, JobFailed: 14, ReplicasUnavailable: 15, HPASaturated: 16, HPAMisconfigured: 17, ServiceNoEndpoints: 18, CronJobSuspendedOrInvalid: 19,
+  NodeProblem: 1, VolumeLost: 3, StatefulSetMisconfigured: 2, IngressMisconfigured: 20, GatewayMisconfigured: 20, DisruptionBlocked: 21,
   PodSetupFailed: 8, PodCreationRejected: 6, PullSecretMissing: 7, ContainerFailed: 11,
 };
 
@@ -97,6 +98,23 @@ function links(incidents: readonly Incident[], snapshot: ClusterSnapshot): [numb
       }
     }
     if (a.type === 'PVCPending') {
+      for (const w of snapshot.workloadsIn(a.workload.namespace)) {
+        if (!w.template.claimNames.includes(a.workload.name)) continue;
+        for (const j of byWorkload.get(refKey(w)) ?? []) {
+          if (incidents[j]!.type === 'Unschedulable' || incidents[j]!.type === 'ReplicasUnavailable') out.push([i, j]);
+        }
+      }
+    }
+    // A StatefulSet's missing StorageClass: its claims stay Pending, its pods unschedulable.
+    if (a.type === 'StatefulSetMisconfigured' && a.key?.startsWith('storageclass:')) {
+      const claimPrefix = `${a.key.slice('storageclass:'.length)}-${a.workload.name}-`;
+      for (const [j, b] of same) if (b.type === 'Unschedulable' || b.type === 'ReplicasUnavailable') out.push([i, j]);
+      incidents.forEach((b, j) => {
+        if (b.type === 'PVCPending' && b.workload.namespace === a.workload.namespace && b.workload.name.startsWith(claimPrefix)) out.push([i, j]);
+      });
+    }
+    // A claim that lost its volume: the pods that mount it cannot start.
+    if (a.type === 'VolumeLost' && a.workload.kind === 'PersistentVolumeClaim') {
       for (const w of snapshot.workloadsIn(a.workload.namespace)) {
         if (!w.template.claimNames.includes(a.workload.name)) continue;
         for (const j of byWorkload.get(refKey(w)) ?? []) {

@@ -19,6 +19,12 @@ import { jobRule } from './jobRule';
 import { cronJobRule } from './cronJobRule';
 import { webhookRule } from './webhookRule';
 import { replicasUnavailableRule } from './replicasUnavailableRule';
+import { ingressRule } from './ingressRule';
+import { disruptionRule } from './disruptionRule';
+import { statefulSetRule } from './statefulSetRule';
+import { volumeLostRule } from './volumeLostRule';
+import { nodeProblemRule } from './nodeProblemRule';
+import { gatewayRule } from './gatewayRule';
 import { podSetupRule } from './podSetupRule';
 import { admissionRule } from './admissionRule';
 import { containerFailedRule } from './containerFailedRule';
@@ -43,6 +49,13 @@ export const RULES: readonly DiagnosisRule[] = [
   cronJobRule,
   webhookRule,
   replicasUnavailableRule,
+  // Objects that refer to missing ones, or block others.
+  ingressRule,
+  disruptionRule,
+  statefulSetRule,
+  volumeLostRule,
+  nodeProblemRule,
+  gatewayRule,
   podSetupRule,
   admissionRule,
   containerFailedRule,

@@ -7,6 +7,8 @@ export const INCIDENT_TYPES = [
   'ReadinessProbeFailing', 'ReplicasUnavailable', 'RolloutStuck', 'RolloutRegression', 'QuotaExceeded',
   'ServiceNoEndpoints', 'PVCPending', 'NodeNotReady', 'NodePressure', 'HPASaturated', 'HPAMisconfigured',
   'JobFailed', 'CronJobSuspendedOrInvalid', 'WebhookUnavailable',
+  // Objects that refer to what is missing or that block others: Ingresses, PDBs, nodes, storage, Gateway API.
+  'IngressMisconfigured', 'DisruptionBlocked', 'NodeProblem', 'StatefulSetMisconfigured', 'VolumeLost', 'GatewayMisconfigured',
   // pod-side families: stuck before start, pods not created, failed outside a crash loop, pull secrets
   'PodSetupFailed', 'PodCreationRejected', 'ContainerFailed', 'PullSecretMissing',
 ] as const;

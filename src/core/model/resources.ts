@@ -224,6 +224,12 @@ export interface ResourceQuota {
   used: Record<string, string>;
 }
 
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: string;
+  values: string[];
+}
+
 /** A LimitRange's bounds, per limit type (Container, Pod, PersistentVolumeClaim). */
 export interface LimitRange {
   meta: Meta;
@@ -235,10 +241,14 @@ export interface PodDisruptionBudget {
   minAvailable?: string;
   maxUnavailable?: string;
   selector: Record<string, string>;
+  /** spec.selector.matchExpressions. */
+  selectorExpressions: LabelSelectorRequirement[];
   currentHealthy: number;
   desiredHealthy: number;
   disruptionsAllowed: number;
   expectedPods: number;
+  observedGeneration: number;
+  conditions: Condition[];
 }
 
 export interface KubeEvent {
@@ -288,4 +298,12 @@ export interface WebhookConfiguration {
   meta: Meta;
   kind: 'ValidatingWebhookConfiguration' | 'MutatingWebhookConfiguration';
   webhooks: { name: string; failurePolicy: string; service?: { namespace: string; name: string; port?: number }; url?: string }[];
+}
+
+/**
+ * What NimbusGuard knows of a Secret: that it exists. It is listed and watched as metadata only,
+ * and its annotations are dropped (kubectl's last-applied annotation holds the plaintext value).
+ */
+export interface SecretMeta {
+  meta: Meta;
 }

@@ -29,6 +29,7 @@ export type CauseCategory =
   | 'scheduling-constraints' | 'volume-binding' | 'quota' | 'readiness-probe' | 'selector-mismatch'
   | 'storage-class' | 'hpa-capacity' | 'hpa-config' | 'node-failure' | 'node-pressure' | 'job-failure'
   | 'cronjob-config' | 'webhook' | 'unknown'
+  | 'ingress-config' | 'disruption-budget' | 'node-problem' | 'statefulset-config' | 'volume-lost' | 'gateway-config'
   | 'pod-setup' | 'admission' | 'container-failed' | 'pull-secret';
 
 export interface RootCause {

@@ -2,9 +2,11 @@
 // time (never rebuilt per event). Readers never see Kubernetes client types.
 import type {
   CronJob, EndpointSlice, HorizontalPodAutoscaler, Job, KubeEvent, LogTail, Meta, Node, ObjectRef, PersistentVolumeClaim,
-  Pod, PodDisruptionBudget, PodUsage, ReplicaSet, ResourceQuota, Service, WebhookConfiguration,
+  Pod, PodDisruptionBudget, PodUsage, ReplicaSet, ResourceQuota, SecretMeta, Service, WebhookConfiguration,
 } from './resources';
 import type { LimitRange } from './resources';
+import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass } from './routing';
+import type { PersistentVolume, StorageClass } from './storage';
 import { isWorkloadKind, Workload, WORKLOAD_KINDS, WorkloadKind } from './workload';
 import { refKey } from './objectRef';
 
@@ -28,6 +30,15 @@ export interface KindRecords {
   Event: KubeEvent;
   ValidatingWebhookConfiguration: WebhookConfiguration;
   MutatingWebhookConfiguration: WebhookConfiguration;
+  // Objects that other objects refer to by name, and routing/storage kinds with their own checks.
+  Ingress: Ingress;
+  IngressClass: IngressClass;
+  StorageClass: StorageClass;
+  PersistentVolume: PersistentVolume;
+  Secret: SecretMeta;
+  GatewayClass: GatewayClass;
+  Gateway: Gateway;
+  HTTPRoute: HTTPRoute;
 }
 export type SnapshotKind = keyof KindRecords;
 
@@ -46,6 +57,10 @@ export class ClusterSnapshot {
   private readonly byOwner = new Map<string, Set<string>>();
   private readonly eventsByObject = new Map<string, Set<string>>();
   private readonly usage = new Map<string, PodUsage>();
+  /** "Kind/namespace" (or "Kind/*" for every namespace) whose list is complete: absence means missing. */
+  private readonly observed = new Set<string>();
+  /** Kinds a watch reported it cannot list: what they hold proves nothing. */
+  private readonly unobserved = new Set<SnapshotKind>();
   private readonly logTails = new Map<string, LogTail>();
   private revision = 0;
 
@@ -99,6 +114,32 @@ export class ClusterSnapshot {
 
   count(kind: SnapshotKind): number {
     return this.store(kind).size;
+  }
+
+  /**
+   * Records that the watch of `kind` in `namespace` (undefined: every namespace, or a cluster-scoped
+   * kind) has listed (true), or stopped being able to (false).
+   */
+  setObserved(kind: SnapshotKind, namespace: string | undefined, observed: boolean): void {
+    const key = `${kind}/${namespace ?? '*'}`;
+    if (observed) this.unobserved.delete(kind);
+    else this.unobserved.add(kind);
+    if (observed === this.observed.has(key)) return;
+    if (observed) this.observed.add(key);
+    else this.observed.delete(key);
+    this.revision++;
+  }
+
+  /**
+   * True when the snapshot holds every `kind` object of `namespace` (omit it for cluster-scoped kinds),
+   * so a name it lacks does not exist. For a kind no watch reported on (a snapshot filled by hand:
+   * tests, replays) the records it holds count as complete.
+   */
+  observes(kind: SnapshotKind, namespace?: string): boolean {
+    if (this.observed.has(`${kind}/*`) || (namespace !== undefined && this.observed.has(`${kind}/${namespace}`))) return true;
+    const prefix = `${kind}/`;
+    for (const key of this.observed) if (key.startsWith(prefix)) return false;
+    return !this.unobserved.has(kind) && this.count(kind) > 0;
   }
 
   // ---- workloads (the tree's view) -------------------------------------------------------------

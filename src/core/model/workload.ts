@@ -63,6 +63,10 @@ export interface Workload {
   /** Deployment only: seconds before a stalled rollout is reported by the controller. */
   progressDeadlineSeconds?: number;
   paused?: boolean;
+  /** StatefulSet only: the governing headless Service (spec.serviceName). */
+  serviceName?: string;
+  /** StatefulSet only: spec.volumeClaimTemplates, by name with the class each asks for. */
+  claimTemplates?: { name: string; storageClassName?: string }[];
 }
 
 export function conditionOf(w: Pick<Workload, 'conditions'>, type: string): Condition | undefined {

@@ -50,7 +50,7 @@ test('quota: after the rollout = used − replaced + new; the surge with maxUnav
 
 test('disruption: a scale-down that leaves a PDB without allowance fails', () => {
   const { snapshot, input } = setup();
-  snapshot.upsert('PodDisruptionBudget', { meta: { namespace: 'shop', name: 'api', uid: 'pdb', labels: {}, annotations: {}, owners: [], createdAt: '', generation: 1 }, minAvailable: '1', selector: { app: 'api' }, currentHealthy: 2, desiredHealthy: 1, disruptionsAllowed: 1, expectedPods: 2 });
+  snapshot.upsert('PodDisruptionBudget', { meta: { namespace: 'shop', name: 'api', uid: 'pdb', labels: {}, annotations: {}, owners: [], createdAt: '', generation: 1 }, minAvailable: '1', selector: { app: 'api' }, selectorExpressions: [], currentHealthy: 2, desiredHealthy: 1, disruptionsAllowed: 1, expectedPods: 2, observedGeneration: 1, conditions: [] });
   assert.equal(disruptionCheck(input({ replicasAfter: 1 })).result, 'fail');
   assert.equal(disruptionCheck(input({ replicasAfter: 3 })).result, 'pass');
   assert.deepEqual(rolloutBudget(4, undefined), { maxSurge: 1, maxUnavailable: 1 });

@@ -2,8 +2,10 @@
 import { ClusterSnapshot } from '../../../src/core/model/snapshot';
 import type {
   Condition, ContainerSpec, ContainerStatus, CronJob, EndpointSlice, HorizontalPodAutoscaler, Job, KubeEvent, Meta, Node, ObjectRef, OwnerRef,
-  PersistentVolumeClaim, Pod, PodTemplate, ReplicaSet, ResourceQuota, Service, WebhookConfiguration,
+  PersistentVolumeClaim, Pod, PodDisruptionBudget, PodTemplate, ReplicaSet, ResourceQuota, SecretMeta, Service, WebhookConfiguration,
 } from '../../../src/core/model/resources';
+import type { Ingress, IngressClass } from '../../../src/core/model/routing';
+import type { PersistentVolume, StorageClass } from '../../../src/core/model/storage';
 import type { Workload } from '../../../src/core/model/workload';
 import type { DetectContext, Detector } from '../../../src/core/detect/detector';
 import type { Finding } from '../../../src/core/model/incident';
@@ -221,3 +223,42 @@ export function run(detector: Detector, snapshot: ClusterSnapshot, now = NOW): F
 }
 
 export { ClusterSnapshot };
+
+// ---- routing, storage and budgets ----------------------------------------------------------------
+
+export function ingress(name: string, overrides: Over<Ingress> = {}): Ingress {
+  const { meta: m, ...rest } = overrides;
+  return {
+    meta: meta(name, m), className: 'nginx',
+    backends: [{ path: 'spec.rules[0].http.paths[0].backend', route: 'shop.example.com/', service: { name, port: { number: 80 } } }],
+    tls: [], addresses: ['10.0.0.1'],
+    ...rest,
+  };
+}
+
+export function ingressClass(name: string, isDefault = false): IngressClass {
+  return { meta: meta(name, { namespace: '' }), controller: 'k8s.io/ingress-nginx', isDefault };
+}
+
+export function secret(name: string, namespace = 'shop'): SecretMeta {
+  return { meta: meta(name, { namespace }) };
+}
+
+export function pdb(name: string, overrides: Over<PodDisruptionBudget> = {}): PodDisruptionBudget {
+  const { meta: m, ...rest } = overrides;
+  return {
+    meta: meta(name, m), minAvailable: '1', selector: { app: name }, selectorExpressions: [],
+    currentHealthy: 3, desiredHealthy: 1, disruptionsAllowed: 2, expectedPods: 3, observedGeneration: 1,
+    conditions: [cond('DisruptionAllowed', 'True', { reason: 'SufficientPods' })],
+    ...rest,
+  };
+}
+
+export function storageClass(name: string, isDefault = false): StorageClass {
+  return { meta: meta(name, { namespace: '' }), provisioner: 'csi.example.com', isDefault, volumeBindingMode: 'WaitForFirstConsumer' };
+}
+
+export function persistentVolume(name: string, overrides: Over<PersistentVolume> = {}): PersistentVolume {
+  const { meta: m, ...rest } = overrides;
+  return { meta: meta(name, { namespace: '', ...m }), phase: 'Bound', storageClassName: 'standard', reclaimPolicy: 'Delete', capacity: '10Gi', ...rest };
+}

@@ -159,3 +159,13 @@ test('a fix that targets another object masks that object too', () => {
   const masker = Masker.forRootCause(rc, incident());
   assert.equal(masker.mask('checkout-hpa'), '<workload-2>');
 });
+
+test('names after the routing, budget and storage kinds in rule summaries are masked', () => {
+  const masker = new Masker();
+  const text = 'IngressClass nginx-internal does not exist; PDB db-main allows no disruption; PersistentVolume pv-0042 is Failed; '
+    + 'GatewayClass eg-public is not accepted; Gateway edge-1 is not programmed; HTTPRoute store-v2 attaches to it';
+  masker.scanText(text);
+  const masked = masker.mask(text);
+  for (const name of ['nginx-internal', 'db-main', 'pv-0042', 'eg-public', 'edge-1', 'store-v2']) assert.ok(!masked.includes(name), `${name} leaked: ${masked}`);
+  assert.equal(masker.unmask(masked), text);
+});
