@@ -14,6 +14,7 @@ import { LEDGER_VERSION, type FieldImage, type Proposal, type Verdict } from '..
 import type { ActContext } from './actContext';
 import { verifyProposal, type VerifyOptions } from './actVerifier';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw Kubernetes JSON, read field by field
 type Obj = Record<string, any>;
 
 export interface ApplyOutcome {

@@ -35,6 +35,7 @@ function onTarget(ctx: ActContext, proposal: Proposal): string[] {
 /** A rollback is judged on the object itself once the controller has seen it: do the fields hold their earlier values? */
 async function judgeRestore(ctx: ActContext, input: EvaluateInput, deadline: number): Promise<Omit<Outcome, 'judgedAt' | 'elapsedMs'>> {
   const t = input.plan.target;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw Kubernetes JSON, read field by field
   let object: Record<string, any> | undefined;
   for (;;) {
     const r = await ctx.api.read(t.kind, t.namespace, t.name).catch(() => undefined);

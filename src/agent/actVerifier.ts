@@ -17,6 +17,7 @@ import type { ActContext } from './actContext';
 import { replayCheck } from './scalingProposals';
 import { isPodTemplateKind } from '../core/model/workload';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw Kubernetes JSON, read field by field
 type Obj = Record<string, any>;
 
 export interface VerifyOptions {

@@ -55,7 +55,7 @@ export class Ledger {
         } catch {
           // The holder just released it.
         }
-        if (Date.now() > deadline) throw new Error(`the ledger ${this.file} stayed locked for ${LOCK_WAIT_MS / 1000}s`);
+        if (Date.now() > deadline) throw new Error(`the ledger ${this.file} stayed locked for ${LOCK_WAIT_MS / 1000}s`, { cause: error });
         sleepSync(20);
       }
     }

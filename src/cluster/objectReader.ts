@@ -17,6 +17,6 @@ export async function readObjectYaml(kc: KubeConfig, ref: ObjectRef): Promise<st
     if (plain['metadata']) delete plain['metadata']['managedFields'];
     return stringify(plain, { lineWidth: 0 });
   } catch (error) {
-    throw new Error(`${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: ${describeClusterError(error).message}`);
+    throw new Error(`${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: ${describeClusterError(error).message}`, { cause: error });
   }
 }

@@ -159,7 +159,7 @@ export class Masker {
       const name = quoted ?? m[4]!;
       const after = text.slice(m.index! + m[0].length);
       if (!quoted && !(/[-.\d/]/.test(name) || /^\s+(?:not found|does not exist|is missing|in namespace)/i.test(after))) continue;
-      if (!/^[a-z0-9][a-z0-9.\/-]*$/.test(name) || !/[a-z]/.test(name)) continue;
+      if (!/^[a-z0-9][a-z0-9./-]*$/.test(name) || !/[a-z]/.test(name)) continue;
       const slash = name.indexOf('/');
       if (kind === 'image') this.addImage(name);
       else if (slash > 0 && kind !== 'ns') {
@@ -170,9 +170,9 @@ export class Masker {
     for (const m of text.matchAll(/\b(Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|Pod|Service|ConfigMap|Secret|PersistentVolumeClaim|HorizontalPodAutoscaler|Node)\/([a-z0-9][a-z0-9.-]*)/g)) {
       this.add(kindOfWord(m[1]!), m[2]!);
     }
-    for (const m of text.matchAll(/\b(imagePullSecrets|pods? on the node|Affected):\s*([a-z0-9][a-z0-9.\/ ,-]*)/g)) {
+    for (const m of text.matchAll(/\b(imagePullSecrets|pods? on the node|Affected):\s*([a-z0-9][a-z0-9./ ,-]*)/g)) {
       const kind: MaskKind = m[1] === 'imagePullSecrets' ? 'object' : m[1] === 'Affected' ? 'workload' : 'pod';
-      for (const item of m[2]!.split(',').map((x) => x.trim()).filter((x) => /^[a-z0-9][a-z0-9.\/-]*$/.test(x))) {
+      for (const item of m[2]!.split(',').map((x) => x.trim()).filter((x) => /^[a-z0-9][a-z0-9./-]*$/.test(x))) {
         const parts = item.split('/');
         if (parts.length === 2) {
           this.add('ns', parts[0]!);

@@ -2,6 +2,7 @@
 // and a template is identified by a hash that ignores the controller's pod-template-hash label.
 import { canonicalJson, sha256Hex } from './sha256';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw Kubernetes JSON, read field by field
 type Obj = Record<string, any>;
 
 export const MASK_PREFIX = 'masked:sha256:';

@@ -62,7 +62,7 @@ export function diagnose(ctx: DiagnoseContext, rules: readonly DiagnosisRule[] =
 
 /** Diagnoses every incident and marks the ones that share a cause with their group's id (the root incident's id). */
 export function diagnoseAll(incidents: readonly Incident[], snapshot: ClusterSnapshot, now: Date, usage?: UsageHistory): RootCause[] {
-  let groups: ReturnType<typeof correlationGroups> = [];
+  let groups: ReturnType<typeof correlationGroups>;
   try {
     groups = correlationGroups(incidents, snapshot);
   } catch {
