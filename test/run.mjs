@@ -1,7 +1,7 @@
 // Runs the test layers with node's test runner and fails when any layer fails or runs no test.
 // Each layer's TAP stream is kept under test-results/<layer>.tap; the closing line sums them up.
 import { spawnSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, readFileSync, existsSync, createWriteStream } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -78,6 +78,8 @@ step('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 't
 if (existsSync(join(root, 'webview/tsconfig.json'))) {
   step('typecheck webviews', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'webview/tsconfig.json', '--noEmit']);
 }
+step('lint (ESLint)', process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
+step('format (Prettier)', process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--check', '.']);
 
 const results = [];
 let clusterStarted = false;
