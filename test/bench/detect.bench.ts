@@ -8,7 +8,7 @@ import { clientConfigFor, kubeconfigSources, loadKubeconfig } from '../../src/cl
 import { KIND_BINDINGS } from '../../src/cluster/resourceKinds';
 import { IncidentMonitor } from '../../src/agent/incidentMonitor';
 import { createIncidentAgent } from '../../src/agent/incidentAgent';
-import { ADMIN, deployment, kubeConfig, kubeconfigPath, repoRoot, waitFor } from '../cluster/clusterTestKit';
+import { ADMIN, deployment, kubeConfig, kubeconfigPath, repoRoot, waitFor } from '../harness/kubeKit';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { launchVSCode, type VSCodeSession } from '../harness/vscode/index';
 import { webviewFrame } from '../harness/vscode/webviews';
-import { clusterKubeconfig, deleteNamespace, eventually, freshNamespace, kubeClients } from '../e2e/kube';
+import { deleteNamespace, freshNamespace, kubeClients, kubeconfigPath, waitFor } from '../harness/kubeKit';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -19,7 +19,7 @@ const option = (name: string, fallback: number) => {
 const COUNT = option('incidents', 1000);
 const TRIALS = option('trials', 5);
 const namespace = 'bench-panels';
-const kubeconfig = clusterKubeconfig();
+const kubeconfig = kubeconfigPath;
 const kube = kubeClients(kubeconfig);
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     const { workbench } = vscode;
     await workbench.openViewContainer('NimbusGuard');
     // Each Service counts once it has been empty for a minute.
-    await eventually(`${COUNT} open incidents in the status bar`, async () => {
+    await waitFor(`${COUNT} open incidents in the status bar`, async () => {
       const text = await workbench.waitForStatusBar('nimbusguard-admin');
       const count = /nimbusguard-admin\D+(\d+)/.exec(text);
       return count && Number(count[1]) >= COUNT ? text : undefined;
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     const clicked = performance.now();
     await workbench.runCommand('NimbusGuard: Show Incidents Panel');
     let frame = await webviewFrame(workbench.page, 'main.incidents', 60_000);
-    const first = await eventually('the table with every incident', async () => {
+    const first = await waitFor('the table with every incident', async () => {
       const d = await dataset(frame);
       return Number(d['rows']) >= COUNT && d['firstRenderMs'] ? d : undefined;
     }, 120_000);
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
       frame = await webviewFrame(workbench.page, 'main.incidents');
       const before = Number((await dataset(frame))['renders']);
       await kube.core.deleteNamespacedService({ name: `svc-${COUNT - 1 - i}`, namespace });
-      const d = await eventually('a live update', async () => {
+      const d = await waitFor('a live update', async () => {
         const now = await dataset(frame);
         return Number(now['renders']) > before && now['stateMs'] ? now : undefined;
       }, 120_000);
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
       selected: document.querySelector('#viewport .row.selected .col-workload')?.textContent ?? '', renders: Number(document.body.dataset.renders) })`;
     const kept = (await frame.evaluate(view)) as { top: number; search: string; selected: string; renders: number };
     await kube.core.deleteNamespacedService({ name: `svc-${COUNT - 1 - TRIALS}`, namespace });
-    const after = await eventually('a live update with a filter, a scroll position and a selection', async () => {
+    const after = await waitFor('a live update with a filter, a scroll position and a selection', async () => {
       const now = (await frame.evaluate(view)) as typeof kept;
       return now.renders > kept.renders ? now : undefined;
     }, 120_000);

@@ -5,7 +5,7 @@
 // node, which pods of a concurrent scenario would take.
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
-import { kubeConfig, waitFor } from './clusterTestKit';
+import { kubeConfig, waitFor } from '../harness/kubeKit';
 import { applyManifest } from './diagnoseKit';
 import { actSuite, type ActScenario } from './actScenarios';
 

@@ -4,7 +4,7 @@
 // written before the confirmation.
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
-import { kubeConfig, waitFor } from './clusterTestKit';
+import { kubeConfig, waitFor } from '../harness/kubeKit';
 import { applyManifest } from './diagnoseKit';
 import { actSuite, type ActScenario } from './actScenarios';
 import { oomManifest } from './actKit';

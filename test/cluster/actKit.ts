@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { clusterDir, kubeconfigPath, repoRoot, sleep } from './clusterTestKit';
+import { clusterDir, kubeconfigPath, repoRoot, sleep } from '../harness/kubeKit';
 
 export const CLI = join(repoRoot, 'dist', 'cli.js');
 

@@ -13,7 +13,7 @@ import * as k8s from '@kubernetes/client-node';
 import { ActService } from '../../src/agent/actService';
 import { Ledger } from '../../src/agent/ledger';
 import { ApiClient } from '../../src/cluster/actions/apiClient';
-import { kubeConfig, kubeconfigPath, repoRoot, scratchNamespace, STRATEGIC_PATCH, waitFor, waitForIncident, watchIncidents } from './clusterTestKit';
+import { kubeConfig, kubeconfigPath, repoRoot, scratchNamespace, STRATEGIC_PATCH, waitFor, waitForIncident, watchIncidents } from '../harness/kubeKit';
 import { applyManifest } from './diagnoseKit';
 import { auditedWrites, describeRun, nimbusguardWrites, oomManifest, privateHome, runCli, settleAudit, startCli } from './actKit';
 

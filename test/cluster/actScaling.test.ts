@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { ActService } from '../../src/agent/actService';
 import { Ledger } from '../../src/agent/ledger';
 import { ApiClient } from '../../src/cluster/actions/apiClient';
-import { kubeConfig, scratchNamespace, waitFor, watchIncidents } from './clusterTestKit';
+import { kubeConfig, scratchNamespace, waitFor, watchIncidents } from '../harness/kubeKit';
 import { applyManifest } from './diagnoseKit';
 import { specOf } from './actKit';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as k8s from '@kubernetes/client-node';
-import { scratchNamespace, waitForIncident } from './clusterTestKit';
+import { scratchNamespace, waitForIncident } from '../harness/kubeKit';
 import { applyManifest, diagnosisSession, waitForResolved } from './diagnoseKit';
 import { auditedWrites, describeRun, nimbusguardWrites, privateHome, runCli, settleAudit, specOf } from './actKit';
 

@@ -13,7 +13,7 @@ import { FileCheckpointer } from '../../src/agent/fileCheckpointer';
 import { Ledger } from '../../src/agent/ledger';
 import { ApiClient } from '../../src/cluster/actions/apiClient';
 import { LEDGER_VERSION, type IntentEntry } from '../../src/core/model/proposal';
-import { kubeConfig, scratchNamespace, waitFor, waitForIncident, watchIncidents } from './clusterTestKit';
+import { kubeConfig, scratchNamespace, waitFor, waitForIncident, watchIncidents } from '../harness/kubeKit';
 import { applyManifest } from './diagnoseKit';
 import { oomManifest, privateHome, startCli } from './actKit';
 

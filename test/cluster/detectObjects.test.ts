@@ -15,7 +15,7 @@ import { parseAllDocuments } from 'yaml';
 import {
   ADMIN, MERGE_PATCH, STRATEGIC_PATCH, deployment, kubeConfig, kubeconfigPath, repoRoot, scratchNamespace, sleep, waitFor,
   waitForIncident, watchIncidents, type WatchedNamespace,
-} from './clusterTestKit';
+} from '../harness/kubeKit';
 
 const kc = kubeConfig();
 const apps = kc.makeApiClient(k8s.AppsV1Api);

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
-import { ADMIN, evidenceText, kubeConfig, kubeconfigPath, repoRoot, scratchNamespace, sleep, waitFor, waitForIncident, watchIncidents, type WatchedNamespace } from './clusterTestKit';
+import { ADMIN, evidenceText, kubeConfig, kubeconfigPath, repoRoot, scratchNamespace, sleep, waitFor, waitForIncident, watchIncidents, type WatchedNamespace } from '../harness/kubeKit';
 import { applyManifest, waitForDiagnosis } from './diagnoseKit';
 
 const kc = kubeConfig();

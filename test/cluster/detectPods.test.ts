@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
-import { STRATEGIC_PATCH, deployment, evidenceText, kubeConfig, scratchNamespace, waitFor, waitForIncident, watchIncidents, type WatchedNamespace } from './clusterTestKit';
+import { STRATEGIC_PATCH, deployment, evidenceText, kubeConfig, scratchNamespace, waitFor, waitForIncident, watchIncidents, type WatchedNamespace } from '../harness/kubeKit';
 
 const kc = kubeConfig();
 const apps = kc.makeApiClient(k8s.AppsV1Api);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import {
   ApiProxy, deployment, kubeConfig, restartApiServer, scratchNamespace, sleep, waitFor, waitForIncident, watchIncidents, type WatchedNamespace,
-} from './clusterTestKit';
+} from '../harness/kubeKit';
 
 const kc = kubeConfig();
 const apps = kc.makeApiClient(k8s.AppsV1Api);

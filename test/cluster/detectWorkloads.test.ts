@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import {
   STRATEGIC_PATCH, deployment, evidenceText, kubeConfig, scratchNamespace, sleep, waitFor, waitForIncident, watchIncidents, type WatchedNamespace,
-} from './clusterTestKit';
+} from '../harness/kubeKit';
 
 const kc = kubeConfig();
 const apps = kc.makeApiClient(k8s.AppsV1Api);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import { editField, applyEdit } from '../../src/core/manifest/manifestEdit';
-import { kubeConfig, waitFor } from './clusterTestKit';
+import { kubeConfig, waitFor } from '../harness/kubeKit';
 import { applyManifest, type Scenario, scenarioSuite } from './diagnoseKit';
 
 const kc = kubeConfig();

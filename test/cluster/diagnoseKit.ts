@@ -13,7 +13,7 @@ import { fixPatch, fixTarget } from '../../src/core/diagnose/fixes';
 import type { Incident, IncidentType } from '../../src/core/model/incident';
 import type { ObjectRef } from '../../src/core/model/resources';
 import type { CauseCategory, RootCause, SuggestedFix } from '../../src/core/model/rootCause';
-import { scratchNamespace, waitFor, watchIncidents, type WatchedNamespace } from './clusterTestKit';
+import { scratchNamespace, waitFor, watchIncidents, type WatchedNamespace } from '../harness/kubeKit';
 
 export const FIELD_MANAGER = 'nimbusguard-diagnose-test';
 

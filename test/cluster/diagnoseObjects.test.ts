@@ -7,7 +7,7 @@ import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import { applyEdit, editField } from '../../src/core/manifest/manifestEdit';
-import { kubeConfig } from './clusterTestKit';
+import { kubeConfig } from '../harness/kubeKit';
 import { type Scenario, scenarioSuite } from './diagnoseKit';
 
 const kc = kubeConfig();

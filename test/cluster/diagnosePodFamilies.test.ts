@@ -6,7 +6,7 @@ import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import { applyEdit, editField } from '../../src/core/manifest/manifestEdit';
-import { MERGE_PATCH, kubeConfig, waitFor } from './clusterTestKit';
+import { MERGE_PATCH, kubeConfig, waitFor } from '../harness/kubeKit';
 import { applyManifest, scenarioSuite, type Scenario } from './diagnoseKit';
 
 const kc = kubeConfig();

@@ -3,7 +3,7 @@
 // placed. In a file of its own: the lowered request is the largest free cpu on a node, which pods of
 // other scenarios would otherwise take between the diagnosis and the apply.
 import assert from 'node:assert/strict';
-import { kubeConfig } from './clusterTestKit';
+import { kubeConfig } from '../harness/kubeKit';
 import { type Scenario, scenarioSuite } from './diagnoseKit';
 
 const kc = kubeConfig();

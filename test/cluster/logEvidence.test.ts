@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { readLogTail } from '../../src/cluster/podLogs';
-import { ADMIN, LIMITED, kubeConfig, kubeconfigPath, repoRoot, scratchNamespace, waitFor, watchIncidents, type WatchedNamespace } from './clusterTestKit';
+import { ADMIN, LIMITED, kubeConfig, kubeconfigPath, repoRoot, scratchNamespace, waitFor, watchIncidents, type WatchedNamespace } from '../harness/kubeKit';
 import { applyManifest, waitForDiagnosis } from './diagnoseKit';
 
 const kc = kubeConfig();

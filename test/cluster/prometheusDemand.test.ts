@@ -21,7 +21,7 @@ import {
   waitFor,
   watchIncidents,
   type WatchedNamespace,
-} from './clusterTestKit';
+} from '../harness/kubeKit';
 
 const ports = Object.fromEntries(
   readFileSync(join(clusterDir, 'ports.env'), 'utf8')

@@ -10,7 +10,7 @@ import * as k8s from '@kubernetes/client-node';
 import { ClusterSession } from '../../src/cluster/clusterSession';
 import { ConnectionManager } from '../../src/cluster/connection';
 import { clientConfigFor, kubeconfigSources, loadKubeconfig } from '../../src/cluster/kubeconfigLoader';
-import { ADMIN, LIMITED, LIMITED_NAMESPACE, deployment, kubeConfig, kubeconfigPath, scratchNamespace, waitFor } from './clusterTestKit';
+import { ADMIN, LIMITED, LIMITED_NAMESPACE, deployment, kubeConfig, kubeconfigPath, scratchNamespace, waitFor } from '../harness/kubeKit';
 
 /** The cluster bundle as the extension loads it on its first connection. */
 const loadCluster = async () => import('../../src/cluster/clusterBundle');

@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { launchVSCode, type VSCodeSession } from '../harness/vscode/index';
 import { frameEventually, webviewFrame } from '../harness/vscode/webviews';
-import { adminContext, clusterKubeconfig, deleteNamespace, freshNamespace, kubeClients } from './kube';
+import { ADMIN, deleteNamespace, freshNamespace, kubeClients, kubeconfigPath } from '../harness/kubeKit';
 
 const namespace = 'e2e-agent';
 const MANIFEST = `apiVersion: apps/v1
@@ -42,7 +42,7 @@ let failed = false;
 
 before(
   async () => {
-    const kubeconfig = clusterKubeconfig();
+    const kubeconfig = kubeconfigPath;
     kube = kubeClients(kubeconfig);
     await freshNamespace(kube.core, namespace);
     await kube.apps.createNamespacedDeployment({ namespace, body: parse(MANIFEST) as V1Deployment });
@@ -88,8 +88,8 @@ test(
     try {
       await workbench.openViewContainer('NimbusGuard');
       const pane = await workbench.openViewPane('Workloads');
-      await workbench.waitForTreeItem(adminContext, { scope: pane, timeoutMs: 60_000 });
-      await workbench.expandTreeItem(adminContext, { scope: pane });
+      await workbench.waitForTreeItem(ADMIN, { scope: pane, timeoutMs: 60_000 });
+      await workbench.expandTreeItem(ADMIN, { scope: pane });
       await workbench.expandTreeItem(namespace, { scope: pane, timeoutMs: 60_000 });
       await workbench.expandTreeItem('ledger', { scope: pane, timeoutMs: 60_000 });
       const row = await workbench.waitForTreeItem('OOMKilled', { scope: pane, timeoutMs: 120_000 });

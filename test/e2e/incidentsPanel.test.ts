@@ -12,7 +12,7 @@ import type { Frame } from 'playwright-core';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { launchVSCode, type VSCodeSession } from '../harness/vscode/index';
 import { editorTab, frameEventually, webviewFrame } from '../harness/vscode/webviews';
-import { adminContext, clusterKubeconfig, deleteNamespace, deployment, eventually, freshNamespace, kubeClients } from './kube';
+import { ADMIN, deleteNamespace, deployment, freshNamespace, kubeClients, kubeconfigPath, waitFor } from '../harness/kubeKit';
 
 const namespace = 'e2e-incidents';
 const INCIDENTS = 'main.incidents';
@@ -51,14 +51,14 @@ let vscode: VSCodeSession | undefined;
 let failed = false;
 
 before(async () => {
-  const kubeconfig = clusterKubeconfig();
+  const kubeconfig = kubeconfigPath;
   kube = kubeClients(kubeconfig);
   await freshNamespace(kube.core, namespace);
   workspace = mkdtempSync(join(tmpdir(), 'nimbusguard-e2e-panels-'));
   writeFileSync(join(workspace, 'checkout.yaml'), CHECKOUT_MANIFEST);
   await kube.apps.createNamespacedDeployment({ namespace, body: parse(CHECKOUT_MANIFEST) as V1Deployment });
-  await kube.apps.createNamespacedDeployment({ namespace, body: deployment(namespace, 'payments', 1, 'unreachable.invalid/payments:1.4') });
-  const hostile = deployment(namespace, 'hostile', 1, HOSTILE_IMAGE);
+  await kube.apps.createNamespacedDeployment({ namespace, body: deployment('payments', { namespace, container: 'payments', image: 'unreachable.invalid/payments:1.4', replicas: 1, requests: { cpu: '50m', memory: '64Mi' }, memoryLimit: null }) });
+  const hostile = deployment('hostile', { namespace, container: 'hostile', image: HOSTILE_IMAGE, replicas: 1, requests: { cpu: '50m', memory: '64Mi' }, memoryLimit: null });
   hostile.metadata!.annotations = { 'kubernetes.io/change-cause': HOSTILE, 'nimbusguard.dev/note': HOSTILE };
   await kube.apps.createNamespacedDeployment({ namespace, body: hostile });
   vscode = await launchVSCode({ workspace, env: { KUBECONFIG: kubeconfig } });
@@ -130,13 +130,13 @@ test('the status bar opens the Incidents panel, listing the context\'s incidents
   const { workbench } = vscode!;
   await workbench.openViewContainer('NimbusGuard');
   const pane = await workbench.openViewPane('Workloads');
-  await workbench.waitForTreeItem(adminContext, { scope: pane, timeoutMs: 60_000 });
-  await eventually('the status bar to count three open incidents', async () => {
-    const text = await workbench.waitForStatusBar(adminContext);
+  await workbench.waitForTreeItem(ADMIN, { scope: pane, timeoutMs: 60_000 });
+  await waitFor('the status bar to count three open incidents', async () => {
+    const text = await workbench.waitForStatusBar(ADMIN);
     const count = /nimbusguard-admin\D+(\d+)/.exec(text);
     return count && Number(count[1]) >= 3 ? text : undefined;
   }, 150_000);
-  await workbench.page.locator('.part.statusbar .statusbar-item').filter({ hasText: adminContext }).first().click();
+  await workbench.page.locator('.part.statusbar .statusbar-item').filter({ hasText: ADMIN }).first().click();
   await editorTab(workbench.page, 'Incidents').first().waitFor({ state: 'visible', timeout: 30_000 });
   const rows = await frameEventually(workbench.page, INCIDENTS, 'the table to list the three workloads\' incidents', async (f) => rowTexts(f),
     (texts) => ['OOMKilled', 'ImagePullBackOff'].every((t) => texts.some((r) => r.includes(t))) && texts.some((r) => r.includes('hostile')), 150_000);
@@ -156,7 +156,7 @@ test('the status bar opens the Incidents panel, listing the context\'s incidents
 test('filtering by text, severity and type, and sorting by a column', { timeout: 120_000 }, () => step(async () => {
   const frame = await panel();
   await frame.fill('#search', 'checkout');
-  await eventually('only checkout rows', async () => {
+  await waitFor('only checkout rows', async () => {
     const texts = await rowTexts(frame);
     return texts.length > 0 && texts.every((t) => t.includes('checkout')) ? texts : undefined;
   }, 10_000);
@@ -280,7 +280,7 @@ test('a restored panel whose object is gone says so and offers Close', { timeout
   await selectRow(frame, 'payments', 'ImagePullBackOff');
   await showScaling('payments');
   await kube!.apps.deleteNamespacedDeployment({ name: 'payments', namespace });
-  await eventually('payments and its pods to be deleted', async () => {
+  await waitFor('payments and its pods to be deleted', async () => {
     const gone = await kube!.apps.readNamespacedDeployment({ name: 'payments', namespace }).then(() => false, () => true);
     const pods = await kube!.core.listNamespacedPod({ namespace, labelSelector: 'app=payments' });
     return gone && pods.items.length === 0 ? true : undefined;

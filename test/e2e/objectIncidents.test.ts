@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { launchVSCode, type VSCodeSession } from '../harness/vscode/index';
-import { adminContext, clusterKubeconfig, deleteNamespace, deployment, eventually, freshNamespace, kubeClients } from './kube';
+import { ADMIN, deleteNamespace, deployment, freshNamespace, kubeClients, kubeconfigPath, waitFor } from '../harness/kubeKit';
 
 const namespace = 'e2e-objects';
 const CLASS = 'e2e-objects-class';
@@ -20,10 +20,10 @@ let vscode: VSCodeSession | undefined;
 let failed = false;
 
 before(async () => {
-  const kubeconfig = clusterKubeconfig();
+  const kubeconfig = kubeconfigPath;
   kube = kubeClients(kubeconfig);
   await freshNamespace(kube.core, namespace);
-  await kube.apps.createNamespacedDeployment({ namespace, body: deployment(namespace, 'web', 1, 'registry.example/web:1.0') });
+  await kube.apps.createNamespacedDeployment({ namespace, body: deployment('web', { namespace, container: 'web', image: 'registry.example/web:1.0', replicas: 1, requests: { cpu: '50m', memory: '64Mi' }, memoryLimit: null }) });
   const networking = kube.kc.makeApiClient(k8s.NetworkingV1Api);
   await networking.deleteIngressClass({ name: CLASS }).catch(() => undefined);
   await networking.createIngressClass({ body: { metadata: { name: CLASS }, spec: { controller: 'nimbusguard.dev/e2e-ingress' } } });
@@ -36,7 +36,7 @@ before(async () => {
   await kube.core.deletePersistentVolume({ name: VOLUME }).catch(() => undefined);
   await kube.core.createPersistentVolume({ body: { metadata: { name: VOLUME }, spec: { storageClassName: '', capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Delete', hostPath: { path: `/var/lib/${VOLUME}` } } } });
   await kube.core.createNamespacedPersistentVolumeClaim({ namespace, body: { metadata: { name: 'scratch' }, spec: { storageClassName: '', volumeName: VOLUME, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } });
-  await eventually('the claim to bind', async () => ((await kube!.core.readNamespacedPersistentVolumeClaim({ name: 'scratch', namespace })).status?.phase === 'Bound' ? true : undefined));
+  await waitFor('the claim to bind', async () => ((await kube!.core.readNamespacedPersistentVolumeClaim({ name: 'scratch', namespace })).status?.phase === 'Bound' ? true : undefined));
   await kube.core.deleteNamespacedPersistentVolumeClaim({ name: 'scratch', namespace });
   workspace = mkdtempSync(join(tmpdir(), 'nimbusguard-e2e-objects-'));
   writeFileSync(join(workspace, 'README.md'), '# e2e workspace\n');
@@ -62,8 +62,8 @@ test('an Ingress with a missing backend and a PDB that allows no eviction show t
   try {
     await workbench.openViewContainer('NimbusGuard');
     const pane = await workbench.openViewPane('Workloads');
-    await workbench.waitForTreeItem(adminContext, { scope: pane, timeoutMs: 60_000 });
-    await workbench.expandTreeItem(adminContext, { scope: pane });
+    await workbench.waitForTreeItem(ADMIN, { scope: pane, timeoutMs: 60_000 });
+    await workbench.expandTreeItem(ADMIN, { scope: pane });
     await workbench.waitForTreeItem(namespace, { scope: pane, timeoutMs: 60_000 });
     await workbench.expandTreeItem(namespace, { scope: pane });
     // A reference to a missing object counts once the Ingress is a minute old; the budget once blocked for a minute.
@@ -71,7 +71,7 @@ test('an Ingress with a missing backend and a PDB that allows no eviction show t
     assert.equal((await workbench.treeItemText('storefront', pane)).description, 'Ingress');
     await workbench.expandTreeItem('storefront', { scope: pane });
     await workbench.waitForTreeItem('IngressMisconfigured', { scope: pane, timeoutMs: 30_000 });
-    const ingressRow = await eventually('the Ingress incident to explain itself', async () => {
+    const ingressRow = await waitFor('the Ingress incident to explain itself', async () => {
       const { description } = await workbench.treeItemText('IngressMisconfigured', pane);
       return /checkout/.test(description) ? description : undefined;
     });

@@ -5,11 +5,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import * as k8s from '@kubernetes/client-node';
 import { launchVSCode, repoRoot, type VSCodeSession } from '../harness/vscode/index';
-import { clusterKubeconfig, deleteNamespace, deployment, eventually, freshNamespace, kubeClients } from './kube';
+import { clusterDir, deleteNamespace, deployment, freshNamespace, kubeClients, kubeconfigPath, waitFor } from '../harness/kubeKit';
 
 const namespace = 'e2e-prometheus';
 const CRDS = ['intelligentscalings.nimbusguard.io', 'scalingpolicies.nimbusguard.io'];
@@ -20,7 +20,7 @@ let vscode: VSCodeSession | undefined;
 let failed = false;
 
 function prometheusUrl(): string {
-  const env = readFileSync(join(dirname(clusterKubeconfig()), 'ports.env'), 'utf8');
+  const env = readFileSync(join(clusterDir, 'ports.env'), 'utf8');
   const port = /^PROMETHEUS_PORT=(\d+)$/m.exec(env)?.[1];
   if (!port) throw new Error('ports.env names no PROMETHEUS_PORT: restart the cluster with up.sh');
   return `http://127.0.0.1:${port}`;
@@ -28,7 +28,7 @@ function prometheusUrl(): string {
 
 before(
   async () => {
-    kubeconfig = clusterKubeconfig();
+    kubeconfig = kubeconfigPath;
     kube = kubeClients(kubeconfig);
     const crds = kube.kc.makeApiClient(k8s.ApiextensionsV1Api);
     for (const file of ['intelligentscalings.nimbusguard.io.yaml', 'scalingpolicies.nimbusguard.io.yaml']) {
@@ -38,7 +38,7 @@ before(
           if (e?.code !== 409) throw e;
         });
     }
-    await eventually('the CRDs to be established', async () => {
+    await waitFor('the CRDs to be established', async () => {
       const list = await crds.listCustomResourceDefinition();
       return (
         CRDS.every((n) =>
@@ -49,7 +49,7 @@ before(
       );
     });
     await freshNamespace(kube.core, namespace);
-    const web = deployment(namespace, 'storefront', 2, 'registry.example/storefront:1.0');
+    const web = deployment('storefront', { namespace, container: 'storefront', image: 'registry.example/storefront:1.0', replicas: 2, requests: { cpu: '50m', memory: '64Mi' }, memoryLimit: null });
     web.metadata!.annotations = { 'sim.nimbusguard.dev/load-rps': '120', 'sim.nimbusguard.dev/load-cpu': '60m' };
     await kube.apps.createNamespacedDeployment({ namespace, body: web });
     const query = 'sum(rate(http_requests_total{namespace="$namespace",pod=~"$pods"}[1m]))';
@@ -110,7 +110,7 @@ test(
       await workbench.waitForTreeItem(namespace, { scope: pane, timeoutMs: 90_000 });
       await workbench.expandTreeItem(namespace, { scope: pane });
       await workbench.waitForTreeItem('storefront', { scope: pane, timeoutMs: 60_000 });
-      const description = await eventually(
+      const description = await waitFor(
         'the row to name the policy',
         async () => {
           const { description } = await workbench.treeItemText('storefront', pane);
@@ -131,7 +131,7 @@ test(
       await page.keyboard.press('Enter');
 
       const panel = page.frameLocator('iframe.webview').frameLocator('iframe');
-      const source = await eventually(
+      const source = await waitFor(
         'the panel to show Prometheus demand with a proposal',
         async () => {
           const text = (await panel.locator('#source').textContent({ timeout: 5_000 })) ?? '';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { V1Deployment, V1Service } from '@kubernetes/client-node';
 import { launchVSCode, type VSCodeSession } from '../harness/vscode/index';
-import { clusterKubeconfig, deleteNamespace, eventually, freshNamespace, kubeClients } from './kube';
+import { deleteNamespace, freshNamespace, kubeClients, kubeconfigPath, waitFor } from '../harness/kubeKit';
 
 const namespace = 'e2e-selector';
 const MANIFEST = `# The storefront and its Service
@@ -55,7 +55,7 @@ let failed = false;
 
 before(
   async () => {
-    const kubeconfig = clusterKubeconfig();
+    const kubeconfig = kubeconfigPath;
     kube = kubeClients(kubeconfig);
     await freshNamespace(kube.core, namespace);
     const [deployment, service] = parseAllDocuments(MANIFEST).map((d) => d.toJS());
@@ -120,7 +120,7 @@ test(
         .locator('.action-widget .monaco-list-row, .context-view .action-item')
         .filter({ hasText: /selector/i })
         .first();
-      await eventually(
+      await waitFor(
         'the quick fix menu to offer the selector fix',
         async () => {
           await page.keyboard.press('Escape');
@@ -147,7 +147,7 @@ test(
         .waitFor({ state: 'visible', timeout: 30_000 });
       // Saved, the file differs from the manifest in that one value, and its selector is what the pods carry.
       await page.keyboard.press('Control+S');
-      const saved = await eventually(
+      const saved = await waitFor(
         'the edited manifest to be saved',
         async () => {
           const text = readFileSync(join(workspace, 'storefront.yaml'), 'utf8');

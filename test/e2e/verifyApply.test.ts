@@ -13,7 +13,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import type { Frame, Page } from 'playwright-core';
 import { launchVSCode, repoRoot, type VSCodeSession } from '../harness/vscode/index';
 import { editorTab, webviewFrame } from '../harness/vscode/webviews';
-import { adminContext, clusterKubeconfig, deleteNamespace, eventually, freshNamespace, kubeClients } from './kube';
+import { ADMIN, deleteNamespace, freshNamespace, kubeClients, kubeconfigPath, waitFor } from '../harness/kubeKit';
 
 const namespace = 'e2e-verify-apply';
 const MANIFEST = `# The checkout service
@@ -53,7 +53,7 @@ const memoryLimit = async (): Promise<string | undefined> => {
 };
 
 before(async () => {
-  const kubeconfig = clusterKubeconfig();
+  const kubeconfig = kubeconfigPath;
   kube = kubeClients(kubeconfig);
   await freshNamespace(kube.core, namespace);
   workspace = mkdtempSync(join(tmpdir(), 'nimbusguard-e2e-act-'));
@@ -159,9 +159,9 @@ test('Verify & Apply from the CodeLens raises the limit after the modal, and Rol
     frame = await verdictFrame(page, /Verdict: pass/);
     await frame.locator('#apply').click();
     const modal = await confirmModal(page, 'Apply');
-    for (const part of [`Context: ${adminContext}`, `Namespace: ${namespace}`, 'Kind: Deployment', 'Name: checkout']) assert.ok(modal.includes(part), `the modal names ${part}: ${modal}`);
+    for (const part of [`Context: ${ADMIN}`, `Namespace: ${namespace}`, 'Kind: Deployment', 'Name: checkout']) assert.ok(modal.includes(part), `the modal names ${part}: ${modal}`);
     assert.equal(await memoryLimit(), '128Mi', 'nothing is written before the hold ends');
-    const raised = await eventually('the memory limit to be raised on the cluster', async () => {
+    const raised = await waitFor('the memory limit to be raised on the cluster', async () => {
       const limit = await memoryLimit();
       return limit && limit !== '128Mi' ? limit : undefined;
     }, 60_000);
@@ -169,7 +169,7 @@ test('Verify & Apply from the CodeLens raises the limit after the modal, and Rol
 
     // The incident leaves the tree; the change is listed under Applied changes.
     const afterApply = await workbench.openViewPane('Workloads');
-    await eventually('the OOMKilled incident to leave the tree', async () => ((await workbench.treeItem('OOMKilled', afterApply).count()) === 0 ? true : undefined), 240_000);
+    await waitFor('the OOMKilled incident to leave the tree', async () => ((await workbench.treeItem('OOMKilled', afterApply).count()) === 0 ? true : undefined), 240_000);
     frame = await webviewFrame(page, '#change', 60_000);
     await frame.locator('#outcome').filter({ hasText: /status: applied/ }).waitFor({ timeout: 60_000 });
     await vscode.screenshot('verify-apply-applied');
@@ -194,7 +194,7 @@ test('Verify & Apply from the CodeLens raises the limit after the modal, and Rol
     assert.match(await frame.locator('#diff').innerText(), /128Mi/, 'the rollback restores the before-image');
     await frame.locator('#apply').click();
     await confirmModal(page, 'Roll Back');
-    await eventually('the memory limit to be 128Mi again', async () => ((await memoryLimit()) === '128Mi' ? true : undefined), 60_000);
+    await waitFor('the memory limit to be 128Mi again', async () => ((await memoryLimit()) === '128Mi' ? true : undefined), 60_000);
     await vscode.screenshot('verify-apply-rolled-back');
   } catch (error) {
     failed = true;

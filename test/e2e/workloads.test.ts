@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { launchVSCode, type VSCodeSession } from '../harness/vscode/index';
-import { adminContext, clusterKubeconfig, deleteNamespace, deployment, eventually, freshNamespace, kubeClients } from './kube';
+import { ADMIN, deleteNamespace, deployment, freshNamespace, kubeClients, kubeconfigPath, waitFor } from '../harness/kubeKit';
 
 const namespace = 'e2e-workloads';
 const CHECKOUT_MANIFEST = `# The checkout service
@@ -43,10 +43,10 @@ let vscode: VSCodeSession | undefined;
 let failed = false;
 
 before(async () => {
-  kubeconfig = clusterKubeconfig();
+  kubeconfig = kubeconfigPath;
   kube = kubeClients(kubeconfig);
   await freshNamespace(kube.core, namespace);
-  await kube.apps.createNamespacedDeployment({ namespace, body: deployment(namespace, 'web', 2, 'registry.example/web:1.0') });
+  await kube.apps.createNamespacedDeployment({ namespace, body: deployment('web', { namespace, container: 'web', image: 'registry.example/web:1.0', replicas: 2, requests: { cpu: '50m', memory: '64Mi' }, memoryLimit: null }) });
   // The OOMKilled workload comes from a manifest in the workspace, as it would in a real project.
   workspace = mkdtempSync(join(tmpdir(), 'nimbusguard-e2e-workspace-'));
   writeFileSync(join(workspace, 'README.md'), '# e2e workspace\n');
@@ -71,25 +71,25 @@ test('the Workloads view lists the new Deployment under its namespace and the st
     await workbench.openViewContainer('NimbusGuard');
     const pane = await workbench.openViewPane('Workloads');
 
-    await workbench.waitForTreeItem(adminContext, { scope: pane, timeoutMs: 60_000 });
-    await workbench.expandTreeItem(adminContext, { scope: pane });
+    await workbench.waitForTreeItem(ADMIN, { scope: pane, timeoutMs: 60_000 });
+    await workbench.expandTreeItem(ADMIN, { scope: pane });
     await workbench.waitForTreeItem(namespace, { scope: pane, timeoutMs: 60_000 });
     await workbench.expandTreeItem(namespace, { scope: pane });
     await workbench.waitForTreeItem('web', { scope: pane, timeoutMs: 60_000 });
 
     const labels = await workbench.treeLabels(pane);
-    assert.equal(labels[0], adminContext, `the context is the first row: ${labels.join(', ')}`);
+    assert.equal(labels[0], ADMIN, `the context is the first row: ${labels.join(', ')}`);
     assert.ok(labels.indexOf(namespace) < labels.indexOf('web'), `the namespace precedes its workload: ${labels.join(', ')}`);
 
     // kwok marks the pods ready shortly after they are scheduled; the row follows the watch.
-    const description = await eventually('web to report 2/2 ready', async () => {
+    const description = await waitFor('web to report 2/2 ready', async () => {
       const { description } = await workbench.treeItemText('web', pane);
       return description.includes('2/2') ? description : undefined;
     });
     assert.match(description, /2\/2/);
 
-    const status = await workbench.waitForStatusBar(adminContext);
-    assert.ok(status.includes(adminContext), `status bar entry: ${status}`);
+    const status = await workbench.waitForStatusBar(ADMIN);
+    assert.ok(status.includes(ADMIN), `status bar entry: ${status}`);
 
     const shot = await vscode.screenshot('workloads');
     t.diagnostic(`screenshot: ${shot}`);
@@ -112,8 +112,8 @@ test('an OOMKilled workload shows its incident in the tree and the status bar co
     assert.match(description, /OOMKilled|memory/i);
     assert.ok(await incident.isVisible());
 
-    const status = await eventually('the status bar to count the open incidents', async () => {
-      const text = await workbench.waitForStatusBar(adminContext);
+    const status = await waitFor('the status bar to count the open incidents', async () => {
+      const text = await workbench.waitForStatusBar(ADMIN);
       const count = /nimbusguard-admin\D+(\d+)/.exec(text);
       return count && Number(count[1]) >= 2 ? text : undefined;
     });
@@ -166,7 +166,7 @@ test('the manifest of the OOMKilled workload: squiggle on the memory limit, hove
     const fix = page.locator('.action-widget .monaco-list-row, .context-view .action-item').filter({ hasText: /memory limit/i }).first();
     await fix.waitFor({ state: 'visible', timeout: 15_000 });
     await fix.click();
-    const fixed = await eventually('the memory limit to change', async () => {
+    const fixed = await waitFor('the memory limit to change', async () => {
       const text = (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ');
       const m = /memory: (\d+Mi) +# sized for the old cart service/.exec(text);
       return m && m[1] !== '128Mi' ? m[1] : undefined;

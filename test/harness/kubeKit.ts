@@ -1,4 +1,6 @@
-// Shared pieces for tests against the local control plane started by `npm run cluster:up`.
+// One kit for tests against the local control plane started by `npm run cluster:up`, shared by the
+// cluster tests, the end-to-end tests and the benchmarks: where the kubeconfig is, clients, scratch
+// namespaces, a Deployment builder, waiting, outages.
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -6,20 +8,33 @@ import { createConnection, type AddressInfo } from 'node:net';
 import { createServer, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import * as k8s from '@kubernetes/client-node';
+import { repoRoot as findRepoRoot } from './vscode/codeServer';
 
-export const repoRoot = join(import.meta.dirname, '../../..');
+export const repoRoot = findRepoRoot();
 /** The cluster `up.sh` started: `$NIMBUSGUARD_CLUSTER_DIR` (default `<repo>/.cluster`). */
 export const kubeconfigPath = join(process.env['NIMBUSGUARD_CLUSTER_DIR'] ?? join(repoRoot, '.cluster'), 'kubeconfig');
 export const ADMIN = 'nimbusguard-admin';
 export const LIMITED = 'nimbusguard-limited';
 export const LIMITED_NAMESPACE = 'team-a';
 
+function existingKubeconfig(path: string): string {
+  if (!existsSync(path)) throw new Error(`${path} is missing: run npm run cluster:up first`);
+  return path;
+}
+
 export function kubeConfig(context = ADMIN): k8s.KubeConfig {
-  if (!existsSync(kubeconfigPath)) throw new Error(`${kubeconfigPath} is missing: run npm run cluster:up first`);
   const kc = new k8s.KubeConfig();
-  kc.loadFromFile(kubeconfigPath);
+  kc.loadFromFile(existingKubeconfig(kubeconfigPath));
   kc.setCurrentContext(context);
   return kc;
+}
+
+/** Core and apps clients on `kubeconfig`, in the admin context when it has one (else its current context). */
+export function kubeClients(kubeconfig = kubeconfigPath): { kc: k8s.KubeConfig; core: k8s.CoreV1Api; apps: k8s.AppsV1Api } {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(existingKubeconfig(kubeconfig));
+  if (kc.getContexts().some((c) => c.name === ADMIN)) kc.setCurrentContext(ADMIN);
+  return { kc, core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api) };
 }
 
 export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
@@ -46,20 +61,75 @@ export async function scratchNamespace(kc: k8s.KubeConfig, prefix: string): Prom
   return { name, remove: async () => void (await core.deleteNamespace({ name }).catch(() => undefined)) };
 }
 
-export function deployment(name: string, opts: { replicas?: number; image?: string; annotations?: Record<string, string>; memoryLimit?: string; readinessProbe?: boolean } = {}): k8s.V1Deployment {
+/** The HTTP status of a failed API call, whichever shape the client gave it. */
+function status(error: unknown): number | undefined {
+  const e = error as { code?: unknown; statusCode?: unknown; response?: { statusCode?: unknown } };
+  for (const v of [e?.code, e?.statusCode, e?.response?.statusCode]) if (typeof v === 'number') return v;
+  return undefined;
+}
+
+/** Deletes a namespace and waits until the API no longer knows it. */
+export async function deleteNamespace(core: k8s.CoreV1Api, name: string, timeoutMs = 90_000): Promise<void> {
+  try {
+    await core.deleteNamespace({ name });
+  } catch (error) {
+    if (status(error) === 404) return;
+    throw error;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      await core.readNamespace({ name });
+    } catch (error) {
+      if (status(error) === 404) return;
+      throw error;
+    }
+    await sleep(500);
+  }
+  throw new Error(`namespace ${name} still exists ${timeoutMs} ms after deletion`);
+}
+
+/** Creates a namespace with a fixed name (labelled as an e2e one), removing a leftover one from an earlier run first. */
+export async function freshNamespace(core: k8s.CoreV1Api, name: string): Promise<void> {
+  await deleteNamespace(core, name);
+  await core.createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'nimbusguard.dev/test': 'e2e' } } } });
+}
+
+export interface DeploymentOptions {
+  /** Sets metadata.namespace; without it the namespace comes from the create call. */
+  namespace?: string;
+  replicas?: number;
+  image?: string;
+  /** The one container's name (default `main`). */
+  container?: string;
+  /** Its resource requests (default 100m CPU, 64Mi memory). */
+  requests?: Record<string, string>;
+  /** Its memory limit (default 256Mi); null for no limits at all. */
+  memoryLimit?: string | null;
+  /** Pod template annotations (the simulator's `sim.nimbusguard.dev/*` behaviour). */
+  annotations?: Record<string, string>;
+  readinessProbe?: boolean;
+}
+
+/** A one-container Deployment labelled and selected by `app: <name>`. */
+export function deployment(name: string, opts: DeploymentOptions = {}): k8s.V1Deployment {
+  const labels = () => ({ app: name });
+  const limits = opts.memoryLimit === null ? {} : { limits: { memory: opts.memoryLimit ?? '256Mi' } };
   return {
-    metadata: { name, labels: { app: name } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}), labels: labels() },
     spec: {
       replicas: opts.replicas ?? 1,
-      selector: { matchLabels: { app: name } },
+      selector: { matchLabels: labels() },
       template: {
-        metadata: { labels: { app: name }, annotations: opts.annotations ?? {} },
+        metadata: { labels: labels(), ...(opts.annotations ? { annotations: opts.annotations } : {}) },
         spec: {
           containers: [
             {
-              name: 'main',
+              name: opts.container ?? 'main',
               image: opts.image ?? 'registry.example/app:1.0',
-              resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: opts.memoryLimit ?? '256Mi' } },
+              resources: { requests: opts.requests ?? { cpu: '100m', memory: '64Mi' }, ...limits },
               ...(opts.readinessProbe ? { readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 2 } } : {}),
             },
           ],
