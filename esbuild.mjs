@@ -58,14 +58,25 @@ const keepActivationSmall = {
   setup(build) {
     for (const { filter, bundle } of LAZY_PACKAGES) {
       build.onResolve({ filter }, (args) => ({
-        errors: [{ text: `${args.path} is imported by ${relative(root, args.importer)}: the extension loads it from ${bundle} on first use (src/lazyBundle.ts); import only types here` }],
+        errors: [
+          {
+            text: `${args.path} is imported by ${relative(root, args.importer)}: the extension loads it from ${bundle} on first use (src/lazyBundle.ts); import only types here`,
+          },
+        ],
       }));
     }
   },
 };
 
 const builds = [
-  { ...nodeTarget, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'], plugins: [keepActivationSmall] },
+  {
+    ...nodeTarget,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    format: 'cjs',
+    external: ['vscode'],
+    plugins: [keepActivationSmall],
+  },
   { ...nodeTarget, entryPoints: ['src/cluster/clusterBundle.ts'], outfile: 'dist/cluster.js', format: 'cjs' },
   { ...nodeTarget, entryPoints: ['src/agent/agentBundle.ts'], outfile: 'dist/agent.js', format: 'cjs' },
   {
@@ -90,7 +101,9 @@ if (webviewEntries.length > 0) {
   });
 }
 if (args.has('--tests')) {
-  const tests = walk(join(root, 'test'), (p) => p.endsWith('.test.ts') || p.endsWith('.bench.ts')).map((p) => relative(root, p));
+  const tests = walk(join(root, 'test'), (p) => p.endsWith('.test.ts') || p.endsWith('.bench.ts')).map((p) =>
+    relative(root, p),
+  );
   builds.push({
     ...common,
     define: {},

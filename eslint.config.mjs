@@ -12,7 +12,10 @@ export default tseslint.config(
   {
     languageOptions: { ecmaVersion: 2024, sourceType: 'module' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       eqeqeq: ['error', 'smart'],
       'no-console': 'off',
       // Text from the cluster is hostile: stripping control characters with a regex is deliberate.
@@ -25,10 +28,25 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // Manifest tests match exact indentation on purpose.
+    files: ['test/**/*.ts'],
+    rules: { 'no-regex-spaces': 'off' },
+  },
+  {
     // The core is pure TypeScript: no editor, no cluster client, no LangChain.
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['vscode', '@kubernetes/client-node', '@langchain/*'], message: 'src/core stays pure: adapters live in src/cluster, src/agent and src/ui.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['vscode', '@kubernetes/client-node', '@langchain/*'],
+              message: 'src/core stays pure: adapters live in src/cluster, src/agent and src/ui.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -36,7 +54,10 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/cluster/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: '@kubernetes/client-node', message: 'Only src/cluster imports the Kubernetes client.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@kubernetes/client-node', message: 'Only src/cluster imports the Kubernetes client.' }] },
+      ],
     },
   },
   {
@@ -49,7 +70,8 @@ export default tseslint.config(
           patterns: [
             { group: adapters, message: 'A webview runs in the browser: no Node or editor modules.' },
             {
-              regex: '^\\.\\./\\.\\./src/(?!core/model/|ui/[A-Za-z]+Panel/(protocol|ipc)$|ui/webview/(protocol|ipc)$|core/[a-z]+/[A-Za-z]+Data$)',
+              regex:
+                '^\\.\\./\\.\\./src/(?!core/model/|ui/[A-Za-z]+Panel/(protocol|ipc)$|ui/webview/(protocol|ipc)$|core/[a-z]+/[A-Za-z]+Data$)',
               message: 'Webviews import only protocol types, src/core/model and chart data builders (…Data.ts).',
             },
           ],
@@ -59,6 +81,15 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', 'test/**/*.ts'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        fetch: 'readonly',
+      },
+    },
   },
 );

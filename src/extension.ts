@@ -27,8 +27,15 @@ import { WorkloadTreeProvider, connectionContextKey } from './ui/workloadTree';
 const config = () => vscode.workspace.getConfiguration('nimbusguard');
 
 function readSettings(): ConnectionSettings {
-  const namespaces = config().get<string[]>('namespaces', []).map((n) => n.trim()).filter((n) => n.length > 0);
-  return { kubeconfig: config().get<string>('kubeconfig') || undefined, context: config().get<string>('context') || undefined, namespaces };
+  const namespaces = config()
+    .get<string[]>('namespaces', [])
+    .map((n) => n.trim())
+    .filter((n) => n.length > 0);
+  return {
+    kubeconfig: config().get<string>('kubeconfig') || undefined,
+    context: config().get<string>('context') || undefined,
+    namespaces,
+  };
 }
 
 const monitorScope = (): MonitorScope => (config().get<string>('monitor') === 'annotated' ? 'annotated' : 'all');
@@ -65,17 +72,24 @@ export function activate(context: vscode.ExtensionContext): void {
   const documents = new NimbusDocuments(manager);
   const notifier = new CriticalIncidentNotifier(() => config().get<boolean>('notifications.critical', true));
 
-  const incidentsPanel = registerIncidentsPanel({ extensionUri: context.extensionUri, manager, hub, proposals: () => incidentProposalSource(act, verification), changes: changeListSource(act) });
+  const incidentsPanel = registerIncidentsPanel({
+    extensionUri: context.extensionUri,
+    manager,
+    hub,
+    proposals: () => incidentProposalSource(act, verification),
+    changes: changeListSource(act),
+  });
 
   let sessionListener: vscode.Disposable | undefined;
   const onConnectionChanged = () => {
     const state = manager.state;
     void vscode.commands.executeCommand('setContext', 'nimbusguard.connection', connectionContextKey(manager));
-    view.message = state.kind === 'noKubeconfig' || state.kind === 'invalidKubeconfig'
-      ? state.message
-      : state.kind === 'ready' && state.session.state.phase === 'unreachable'
-        ? `${state.context}: ${state.session.state.message}`
-        : undefined;
+    view.message =
+      state.kind === 'noKubeconfig' || state.kind === 'invalidKubeconfig'
+        ? state.message
+        : state.kind === 'ready' && state.session.state.phase === 'unreachable'
+          ? `${state.context}: ${state.session.state.message}`
+          : undefined;
     sessionListener?.dispose();
     sessionListener = manager.session?.onDidChange(() => tree.refresh());
     hub.sync();
@@ -119,9 +133,16 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerConnectionCommands(manager),
     ...registerIncidentCommands(hub, documents, manifests, incidentsPanel.show),
     ...incidentsPanel.disposables,
-    ...registerScalingPanel({ extensionUri: context.extensionUri, manager, prometheus: () => prometheus.value(), demand: prometheusDemand(manager), policyFor: (w) => policies.policyFor(w) }),
+    ...registerScalingPanel({
+      extensionUri: context.extensionUri,
+      manager,
+      prometheus: () => prometheus.value(),
+      demand: prometheusDemand(manager),
+      policyFor: (w) => policies.policyFor(w),
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (['kubeconfig', 'context', 'namespaces'].some((k) => e.affectsConfiguration(`nimbusguard.${k}`))) void manager.reload();
+      if (['kubeconfig', 'context', 'namespaces'].some((k) => e.affectsConfiguration(`nimbusguard.${k}`)))
+        void manager.reload();
       if (e.affectsConfiguration('nimbusguard.monitor')) {
         hub.reevaluate();
         tree.refresh();

@@ -19,8 +19,12 @@ if (process.argv[2] === '--bench') {
   }
   const up = spawnSync('bash', ['test/harness/cluster/up.sh'], { cwd: root, stdio: 'inherit' });
   if (up.status !== 0) process.exit(1);
-  const run = spawnSync(process.execPath, ['--expose-gc', file, ...process.argv.slice(4)], { cwd: root, stdio: 'inherit' });
-  if (process.env.NIMBUSGUARD_KEEP_CLUSTER !== '1') spawnSync('bash', ['test/harness/cluster/down.sh'], { cwd: root, stdio: 'inherit' });
+  const run = spawnSync(process.execPath, ['--expose-gc', file, ...process.argv.slice(4)], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (process.env.NIMBUSGUARD_KEEP_CLUSTER !== '1')
+    spawnSync('bash', ['test/harness/cluster/down.sh'], { cwd: root, stdio: 'inherit' });
   process.exit(run.status ?? 1);
 }
 
@@ -61,14 +65,27 @@ function runLayer(layer, extraArgs) {
     if (files.length === 0) return resolve({ layer, pass: 0, fail: 0, skipped: 0, code: 1 });
     const child = spawn(
       process.execPath,
-      ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap',
-        `--test-reporter-destination=${tapPath}`, ...extraArgs, ...files],
+      [
+        '--test',
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=tap',
+        `--test-reporter-destination=${tapPath}`,
+        ...extraArgs,
+        ...files,
+      ],
       { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
     );
     child.on('exit', (code) => {
       const tap = existsSync(tapPath) ? readFileSync(tapPath, 'utf8') : '';
       const count = (key) => Number((tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
-      resolve({ layer, pass: count('pass'), fail: count('fail'), skipped: count('skipped') + count('todo'), code: code ?? 1 });
+      resolve({
+        layer,
+        pass: count('pass'),
+        fail: count('fail'),
+        skipped: count('skipped') + count('todo'),
+        code: code ?? 1,
+      });
     });
   });
 }
@@ -76,7 +93,12 @@ function runLayer(layer, extraArgs) {
 step('build (extension, CLI, webviews, tests)', process.execPath, ['esbuild.mjs', '--tests']);
 step('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
 if (existsSync(join(root, 'webview/tsconfig.json'))) {
-  step('typecheck webviews', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'webview/tsconfig.json', '--noEmit']);
+  step('typecheck webviews', process.execPath, [
+    'node_modules/typescript/bin/tsc',
+    '-p',
+    'webview/tsconfig.json',
+    '--noEmit',
+  ]);
 }
 step('lint (ESLint)', process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
 step('format (Prettier)', process.execPath, ['node_modules/prettier/bin/prettier.cjs', '--check', '.']);
@@ -94,7 +116,12 @@ try {
       step('prepare code-server', 'bash', ['test/harness/vscode/install.sh']);
     }
     // A hung test must fail, not stall CI: no single test may take longer than 10 minutes.
-    results.push(await runLayer(layer, layer === 'unit' ? ['--test-timeout=120000'] : ['--test-concurrency=1', '--test-timeout=600000']));
+    results.push(
+      await runLayer(
+        layer,
+        layer === 'unit' ? ['--test-timeout=120000'] : ['--test-concurrency=1', '--test-timeout=600000'],
+      ),
+    );
   }
 } finally {
   if (clusterStarted && process.env.NIMBUSGUARD_KEEP_CLUSTER !== '1') {
@@ -108,7 +135,13 @@ for (const r of results) {
   const empty = r.pass + r.fail === 0;
   const bad = r.fail > 0 || r.skipped > 0 || empty || r.code !== 0;
   failed ||= bad;
-  const why = empty ? ' — ran no test' : r.skipped > 0 ? ' — skipped tests are not allowed' : r.code !== 0 && r.fail === 0 ? ` — runner exited ${r.code}` : '';
+  const why = empty
+    ? ' — ran no test'
+    : r.skipped > 0
+      ? ' — skipped tests are not allowed'
+      : r.code !== 0 && r.fail === 0
+        ? ` — runner exited ${r.code}`
+        : '';
   console.log(`  ${bad ? '✖' : '✔'} ${r.layer}: ${r.pass} passed, ${r.fail} failed, ${r.skipped} skipped${why}`);
 }
 const pass = results.reduce((n, r) => n + r.pass, 0);

@@ -20,7 +20,10 @@ export interface IncidentSource {
 
 export interface ShadowRunner {
   /** Runs the shadow check for a planned template; the shadow is deleted (and confirmed gone) before it resolves. */
-  run(input: import('../cluster/actions/shadow').ShadowInput, signal?: AbortSignal): Promise<import('../core/model/proposal').CheckResult>;
+  run(
+    input: import('../cluster/actions/shadow').ShadowInput,
+    signal?: AbortSignal,
+  ): Promise<import('../core/model/proposal').CheckResult>;
   /** Removes shadows a crash left behind (expired, or held by a process that is gone). */
   sweep(namespaces: readonly string[]): Promise<string[]>;
 }

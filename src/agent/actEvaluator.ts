@@ -6,7 +6,14 @@ import { followRollout, rolloutState } from '../cluster/actions/writer';
 import { templateHash } from '../core/change/templates';
 import { imageDiff, readImage } from '../core/change/fieldImage';
 import { judgeOutcome, SETTLE_MS } from '../core/change/outcome';
-import { CHANGE_ID_ANNOTATION, LEDGER_VERSION, type FieldImage, type Outcome, type Proposal, type WritePlan } from '../core/model/proposal';
+import {
+  CHANGE_ID_ANNOTATION,
+  LEDGER_VERSION,
+  type FieldImage,
+  type Outcome,
+  type Proposal,
+  type WritePlan,
+} from '../core/model/proposal';
 import type { ActContext } from './actContext';
 import { sameRef } from '../core/model/objectRef';
 
@@ -29,11 +36,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function onTarget(ctx: ActContext, proposal: Proposal): string[] {
   const t = proposal.target;
-  return ctx.incidents.open().filter((i) => sameRef(i.workload, t)).map((i) => i.id);
+  return ctx.incidents
+    .open()
+    .filter((i) => sameRef(i.workload, t))
+    .map((i) => i.id);
 }
 
 /** A rollback is judged on the object itself once the controller has seen it: do the fields hold their earlier values? */
-async function judgeRestore(ctx: ActContext, input: EvaluateInput, deadline: number): Promise<Omit<Outcome, 'judgedAt' | 'elapsedMs'>> {
+async function judgeRestore(
+  ctx: ActContext,
+  input: EvaluateInput,
+  deadline: number,
+): Promise<Omit<Outcome, 'judgedAt' | 'elapsedMs'>> {
   const t = input.plan.target;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw Kubernetes JSON, read field by field
   let object: Record<string, any> | undefined;
@@ -45,12 +59,29 @@ async function judgeRestore(ctx: ActContext, input: EvaluateInput, deadline: num
     if (Date.now() >= deadline || input.signal?.aborted) break;
     await sleep(500);
   }
-  if (!object) return { result: 'not-restored', detail: 'the object could not be read', rollout: 'none', confounders: [], newIncidents: [] };
+  if (!object)
+    return {
+      result: 'not-restored',
+      detail: 'the object could not be read',
+      rollout: 'none',
+      confounders: [],
+      newIncidents: [],
+    };
   const rollout = rolloutState(t.kind, object, input.generation).state;
   let drift: string[];
-  if (input.restoredTemplateHash) drift = templateHash(object['spec']?.['template'] ?? {}) === input.restoredTemplateHash ? [] : ['spec.template'];
+  if (input.restoredTemplateHash)
+    drift = templateHash(object['spec']?.['template'] ?? {}) === input.restoredTemplateHash ? [] : ['spec.template'];
   else drift = imageDiff(input.restored ?? {}, readImage(object, Object.keys(input.restored ?? {})));
-  return { result: drift.length === 0 ? 'restored' : 'not-restored', detail: drift.length === 0 ? 'every touched field holds its value from before the change' : `fields differ: ${drift.join(', ')}`, rollout, confounders: [], newIncidents: [] };
+  return {
+    result: drift.length === 0 ? 'restored' : 'not-restored',
+    detail:
+      drift.length === 0
+        ? 'every touched field holds its value from before the change'
+        : `fields differ: ${drift.join(', ')}`,
+    rollout,
+    confounders: [],
+    newIncidents: [],
+  };
 }
 
 export async function evaluateChange(ctx: ActContext, input: EvaluateInput): Promise<Outcome> {
@@ -76,19 +107,41 @@ export async function evaluateChange(ctx: ActContext, input: EvaluateInput): Pro
     const answeredOpen = answered.filter((id) => open.has(id));
     if (answeredOpen.length > 0) closedSince = undefined;
     else closedSince ??= elapsed;
-    for (const id of onTarget(ctx, input.proposal)) if (!before.has(id) && !answered.includes(id) && !opened.has(id)) opened.set(id, elapsed);
+    for (const id of onTarget(ctx, input.proposal))
+      if (!before.has(id) && !answered.includes(id) && !opened.has(id)) opened.set(id, elapsed);
     for (const id of [...opened.keys()]) if (!open.has(id)) opened.delete(id);
     const r = await ctx.api.read(t.kind, t.namespace, t.name).catch(() => undefined);
     if (r && isOk(r)) {
       const changeId = r.body['metadata']?.['annotations']?.[CHANGE_ID_ANNOTATION];
-      if (Number(r.body['metadata']?.['generation'] ?? 0) > input.generation && changeId !== input.changeId) confounders.add('another change to the spec during the window (a new rollout)');
+      if (Number(r.body['metadata']?.['generation'] ?? 0) > input.generation && changeId !== input.changeId)
+        confounders.add('another change to the spec during the window (a new rollout)');
     }
-    const hpa = ctx.snapshot.list('HorizontalPodAutoscaler', t.namespace).find((h) => h.target.kind === t.kind && h.target.name === t.name);
-    if (hpa?.lastScaleTime && Date.parse(hpa.lastScaleTime) > input.acceptedAt) confounders.add(`HorizontalPodAutoscaler ${hpa.meta.name} scaled during the window`);
+    const hpa = ctx.snapshot
+      .list('HorizontalPodAutoscaler', t.namespace)
+      .find((h) => h.target.kind === t.kind && h.target.name === t.name);
+    if (hpa?.lastScaleTime && Date.parse(hpa.lastScaleTime) > input.acceptedAt)
+      confounders.add(`HorizontalPodAutoscaler ${hpa.meta.name} scaled during the window`);
     const final = Date.now() >= deadline || Boolean(input.signal?.aborted);
-    const judged = judgeOutcome({ elapsedMs: elapsed, rollout: rollout.state, answeredOpen, closedSinceMs: closedSince, newIncidents: [...opened].map(([id, at]) => ({ id, openedAtMs: at })), confounders: [...confounders] }, final, settleMs);
+    const judged = judgeOutcome(
+      {
+        elapsedMs: elapsed,
+        rollout: rollout.state,
+        answeredOpen,
+        closedSinceMs: closedSince,
+        newIncidents: [...opened].map(([id, at]) => ({ id, openedAtMs: at })),
+        confounders: [...confounders],
+      },
+      final,
+      settleMs,
+    );
     if (judged) {
-      return finish({ result: judged.result, detail: judged.detail, rollout: rollout.state, confounders: [...confounders], newIncidents: [...opened.keys()] });
+      return finish({
+        result: judged.result,
+        detail: judged.detail,
+        rollout: rollout.state,
+        confounders: [...confounders],
+        newIncidents: [...opened.keys()],
+      });
     }
     await sleep(Math.min(1000, Math.max(50, deadline - Date.now())));
   }

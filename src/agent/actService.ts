@@ -18,7 +18,12 @@ import { Command, MemorySaver, type BaseCheckpointSaver } from '@langchain/langg
 import type { ApiClient } from '../cluster/actions/apiClient';
 import { isOk } from '../cluster/actions/apiClient';
 import { templateByHash } from '../cluster/actions/writePlan';
-import { confirmationNeeds, DEFAULT_PROTECTED_CONTEXTS, unmetConfirmation, type ConfirmationNeeds } from '../core/change/confirmation';
+import {
+  confirmationNeeds,
+  DEFAULT_PROTECTED_CONTEXTS,
+  unmetConfirmation,
+  type ConfirmationNeeds,
+} from '../core/change/confirmation';
 import { imageDiff, readImage } from '../core/change/fieldImage';
 import { laterChangesOnFields } from '../core/change/ledgerFold';
 import { proposalsFromCauses, type CauseOfIncident } from '../core/change/proposals';
@@ -26,7 +31,16 @@ import { maskFieldValue, templateHash } from '../core/change/templates';
 import { Emitter } from '../core/events';
 import { successRates, type SuccessRates } from '../core/learning/outcomeStats';
 import type { Incident, IncidentType } from '../core/model/incident';
-import { ACT_API_VERSION, type ApprovalDecision, type ChangeRecord, type FieldImage, type Outcome, type Proposal, type Verdict, type VerifyProgress } from '../core/model/proposal';
+import {
+  ACT_API_VERSION,
+  type ApprovalDecision,
+  type ChangeRecord,
+  type FieldImage,
+  type Outcome,
+  type Proposal,
+  type Verdict,
+  type VerifyProgress,
+} from '../core/model/proposal';
 import type { ObjectRef } from '../core/model/resources';
 import type { ClusterSnapshot } from '../core/model/snapshot';
 import type { UsageHistory } from '../core/model/usageHistory';
@@ -90,7 +104,12 @@ export interface PendingApproval {
 
 export type RollbackPreparation =
   | { ok: true; proposal: Proposal; restoreTemplate?: Record<string, unknown>; drift: string[]; notNewest: string[] }
-  | { ok: false; reason: 'unknown' | 'not-applied' | 'drift' | 'not-newest' | 'unrestorable' | 'gone'; message: string; drift?: { path: string; before: unknown; after: unknown; live: unknown }[] };
+  | {
+      ok: false;
+      reason: 'unknown' | 'not-applied' | 'drift' | 'not-newest' | 'unrestorable' | 'gone';
+      message: string;
+      drift?: { path: string; before: unknown; after: unknown; live: unknown }[];
+    };
 
 export function threadIdFor(target: ObjectRef, groupId: string): string {
   return `act:${target.uid ?? refKey(target)}:${groupId}`;
@@ -98,7 +117,8 @@ export function threadIdFor(target: ObjectRef, groupId: string): string {
 
 function maskImage(image: FieldImage): FieldImage {
   const out: FieldImage = {};
-  for (const [p, f] of Object.entries(image)) out[p] = f.present ? { present: true, value: maskFieldValue(p, f.value) } : f;
+  for (const [p, f] of Object.entries(image))
+    out[p] = f.present ? { present: true, value: maskFieldValue(p, f.value) } : f;
   return out;
 }
 
@@ -126,13 +146,26 @@ export class ActService {
       snapshot: options.snapshot,
       incidents: options.incidents,
       now,
-      who: options.who ?? (() => { try { return userInfo().username; } catch { return 'unknown'; } }),
+      who:
+        options.who ??
+        (() => {
+          try {
+            return userInfo().username;
+          } catch {
+            return 'unknown';
+          }
+        }),
       progress: (e) => this.progressed.fire(e),
       signal: () => this.abort.signal,
       usage: () => options.usage,
       ...(options.shadow ? { shadow: options.shadow } : {}),
-      uidOf: (ref) => ref.uid ?? (options.snapshot.get(ref.kind as 'Deployment', ref.namespace, ref.name) as { meta?: { uid: string }; uid?: string } | undefined)?.meta?.uid
-        ?? (options.snapshot.get(ref.kind as 'Deployment', ref.namespace, ref.name) as { uid?: string } | undefined)?.uid,
+      uidOf: (ref) =>
+        ref.uid ??
+        (
+          options.snapshot.get(ref.kind as 'Deployment', ref.namespace, ref.name) as
+            { meta?: { uid: string }; uid?: string } | undefined
+        )?.meta?.uid ??
+        (options.snapshot.get(ref.kind as 'Deployment', ref.namespace, ref.name) as { uid?: string } | undefined)?.uid,
     };
     const file = this.checkpointer as { threads?: () => string[] };
     for (const id of file.threads?.() ?? []) if (id.startsWith('act:')) this.threads.add(id);
@@ -150,7 +183,8 @@ export class ActService {
   /** Start-up work: settles intents a crash left without a result and removes left-behind shadows. Returns notes for the user. */
   async start(): Promise<string[]> {
     const notes = await reconcileIntents(this.ctx);
-    const swept = await this.options.shadow?.sweep(this.options.namespaces?.() ?? []).catch(() => [] as string[]) ?? [];
+    const swept =
+      (await this.options.shadow?.sweep(this.options.namespaces?.() ?? []).catch(() => [] as string[])) ?? [];
     for (const s of swept) notes.push(`removed shadow pod ${s} left behind by an interrupted check`);
     return notes;
   }
@@ -184,9 +218,12 @@ export class ActService {
       if (seenGroups.has(group)) continue;
       seenGroups.add(group);
       considered.push({ incident, cause: { ...cause, groupId: group } });
-      for (const f of cause.fixes) if ((f.edits?.length ?? 0) === 0 && f.rollbackToRevision === undefined) advice.push(f.summary);
+      for (const f of cause.fixes)
+        if ((f.edits?.length ?? 0) === 0 && f.rollbackToRevision === undefined) advice.push(f.summary);
     }
-    const proposals = proposalsFromCauses(considered, this.ctx.uidOf, this.rates()).filter((p) => sameRef(p.target, target) || considered.some((c) => sameRef(c.incident.workload, target)));
+    const proposals = proposalsFromCauses(considered, this.ctx.uidOf, this.rates()).filter(
+      (p) => sameRef(p.target, target) || considered.some((c) => sameRef(c.incident.workload, target)),
+    );
     // Every incident of a proposal's group is answered by it (an OOM kill and its crash loop close together).
     for (const p of proposals) {
       const members = incidents.filter((i) => (src.groupOf(i.id) ?? i.id) === p.groupId).map((i) => i.id);
@@ -202,14 +239,27 @@ export class ActService {
 
   /** What the confirmation of this verdict must include in this context. */
   confirmationNeeds(proposal: Proposal, verdict: Verdict): ConfirmationNeeds {
-    return confirmationNeeds(proposal, verdict, this.options.api.context, this.options.api.server, this.options.protectedContexts?.() ?? DEFAULT_PROTECTED_CONTEXTS);
+    return confirmationNeeds(
+      proposal,
+      verdict,
+      this.options.api.context,
+      this.options.api.server,
+      this.options.protectedContexts?.() ?? DEFAULT_PROTECTED_CONTEXTS,
+    );
   }
 
   /**
    * Verifies one proposal on its (target, group) thread and pauses at approve. A proposal from
    * `proposalsFor` or `prepareRollback`; `causes` are taken from the current diagnosis.
    */
-  async verify(proposal: Proposal, opts: { shadow?: boolean; shadowSkipReason?: string; rollback?: { changeId: string; restoreTemplate?: Record<string, unknown> } } = {}): Promise<VerifyResult> {
+  async verify(
+    proposal: Proposal,
+    opts: {
+      shadow?: boolean;
+      shadowSkipReason?: string;
+      rollback?: { changeId: string; restoreTemplate?: Record<string, unknown> };
+    } = {},
+  ): Promise<VerifyResult> {
     const graph = await this.loadGraph();
     const threadId = threadIdFor(proposal.target, proposal.groupId);
     await this.checkpointer.deleteThread(threadId);
@@ -226,7 +276,12 @@ export class ActService {
       proposalId: proposal.id,
       shadow: opts.shadow ?? false,
       ...(opts.shadowSkipReason ? { shadowSkipReason: opts.shadowSkipReason } : {}),
-      ...(opts.rollback ? { rollbackOf: opts.rollback.changeId, ...(opts.rollback.restoreTemplate ? { restoreTemplate: opts.rollback.restoreTemplate } : {}) } : {}),
+      ...(opts.rollback
+        ? {
+            rollbackOf: opts.rollback.changeId,
+            ...(opts.rollback.restoreTemplate ? { restoreTemplate: opts.rollback.restoreTemplate } : {}),
+          }
+        : {}),
     };
     const config = { configurable: { thread_id: threadId } };
     const out = await graph.invoke({ request, ...(causes[0] ? { incident: causes[0].incident } : {}) }, config);
@@ -244,13 +299,33 @@ export class ActService {
    */
   async decide(decision: ApprovalDecision): Promise<DecideResult> {
     const graph = await this.loadGraph();
-    const pending = (await this.pending()).find((p) => p.proposal.id === decision.proposalId && p.state === 'awaiting-approval');
-    if (!pending?.verdict) return { status: 'unknown', message: `no approval is pending for proposal ${decision.proposalId}`, reverified: 0 };
-    if (decision.planHash !== pending.verdict.planHash) return { status: 'invalid', message: 'the confirmation is for another plan than the one verified; nothing was written', verdict: pending.verdict, reverified: 0 };
-    const unmet = unmetConfirmation(this.confirmationNeeds(pending.proposal, pending.verdict), decision, this.options.api.context);
+    const pending = (await this.pending()).find(
+      (p) => p.proposal.id === decision.proposalId && p.state === 'awaiting-approval',
+    );
+    if (!pending?.verdict)
+      return {
+        status: 'unknown',
+        message: `no approval is pending for proposal ${decision.proposalId}`,
+        reverified: 0,
+      };
+    if (decision.planHash !== pending.verdict.planHash)
+      return {
+        status: 'invalid',
+        message: 'the confirmation is for another plan than the one verified; nothing was written',
+        verdict: pending.verdict,
+        reverified: 0,
+      };
+    const unmet = unmetConfirmation(
+      this.confirmationNeeds(pending.proposal, pending.verdict),
+      decision,
+      this.options.api.context,
+    );
     if (unmet) return { status: 'unconfirmed', message: unmet, verdict: pending.verdict, reverified: 0 };
     const config = { configurable: { thread_id: pending.threadId } };
-    const out = await graph.invoke(new Command({ resume: { ...decision, who: decision.who ?? this.ctx.who() } }), config);
+    const out = await graph.invoke(
+      new Command({ resume: { ...decision, who: decision.who ?? this.ctx.who() } }),
+      config,
+    );
     await this.forget(pending.threadId);
     this.pendingChanged.fire();
     const act = out.acted;
@@ -273,8 +348,15 @@ export class ActService {
       const s = await graph.getState({ configurable: { thread_id: threadId } });
       const values = s.values as { proposal?: Proposal | null; verdict?: Verdict | null };
       if (!values.proposal) continue;
-      if (s.next.includes('approve')) out.push({ threadId, state: 'awaiting-approval', proposal: values.proposal, ...(values.verdict ? { verdict: values.verdict } : {}) });
-      else if (s.next.includes('verify')) out.push({ threadId, state: 'verification-interrupted', proposal: values.proposal });
+      if (s.next.includes('approve'))
+        out.push({
+          threadId,
+          state: 'awaiting-approval',
+          proposal: values.proposal,
+          ...(values.verdict ? { verdict: values.verdict } : {}),
+        });
+      else if (s.next.includes('verify'))
+        out.push({ threadId, state: 'verification-interrupted', proposal: values.proposal });
     }
     return out;
   }
@@ -298,31 +380,76 @@ export class ActService {
   async prepareRollback(changeId: string, opts: { force?: boolean } = {}): Promise<RollbackPreparation> {
     const changes = this.ledger.changes();
     const change = changes.find((c) => c.id === changeId);
-    if (!change) return { ok: false, reason: 'unknown', message: `no change ${changeId} in the ledger of this cluster` };
-    if (change.status !== 'applied' || !change.after) return { ok: false, reason: 'not-applied', message: `change ${changeId} is ${change.status}, nothing to roll back` };
+    if (!change)
+      return { ok: false, reason: 'unknown', message: `no change ${changeId} in the ledger of this cluster` };
+    if (change.status !== 'applied' || !change.after)
+      return {
+        ok: false,
+        reason: 'not-applied',
+        message: `change ${changeId} is ${change.status}, nothing to roll back`,
+      };
     const t = change.plan.target;
     const r = await this.options.api.read(t.kind, t.namespace, t.name);
-    if (!isOk(r) || r.body['metadata']?.['uid'] !== t.uid) return { ok: false, reason: 'gone', message: `${t.kind} ${t.namespace}/${t.name} no longer exists as it was when the change was made` };
+    if (!isOk(r) || r.body['metadata']?.['uid'] !== t.uid)
+      return {
+        ok: false,
+        reason: 'gone',
+        message: `${t.kind} ${t.namespace}/${t.name} no longer exists as it was when the change was made`,
+      };
     const template = change.beforeTemplate !== undefined;
     const fields = template ? ['spec.template'] : change.proposal.fields;
     const liveImage = readImage(r.body, fields);
     let driftPaths: string[];
     if (template) {
-      driftPaths = templateHash(r.body['spec']['template']) === (change.afterTemplate?.['nimbusguard.dev/template-hash'] as string | undefined) ? [] : ['spec.template'];
+      driftPaths =
+        templateHash(r.body['spec']['template']) ===
+        (change.afterTemplate?.['nimbusguard.dev/template-hash'] as string | undefined)
+          ? []
+          : ['spec.template'];
     } else {
       driftPaths = imageDiff(change.after, maskImage(liveImage));
     }
-    const drift = driftPaths.map((path) => ({ path, before: change.before[path], after: change.after?.[path], live: liveImage[path] }));
+    const drift = driftPaths.map((path) => ({
+      path,
+      before: change.before[path],
+      after: change.after?.[path],
+      live: liveImage[path],
+    }));
     const later = laterChangesOnFields(changes, change).map((c) => c.id);
-    if (!opts.force && later.length > 0) return { ok: false, reason: 'not-newest', message: `later changes touched the same fields (${later.join(', ')}): roll those back first, or use --force` };
-    if (!opts.force && drift.length > 0) return { ok: false, reason: 'drift', message: `the fields changed since NimbusGuard set them: ${driftPaths.join(', ')} (use --force to restore anyway)`, drift };
+    if (!opts.force && later.length > 0)
+      return {
+        ok: false,
+        reason: 'not-newest',
+        message: `later changes touched the same fields (${later.join(', ')}): roll those back first, or use --force`,
+      };
+    if (!opts.force && drift.length > 0)
+      return {
+        ok: false,
+        reason: 'drift',
+        message: `the fields changed since NimbusGuard set them: ${driftPaths.join(', ')} (use --force to restore anyway)`,
+        drift,
+      };
     let restoreTemplate: Record<string, unknown> | undefined;
     if (template) {
       const hash = change.beforeTemplate!['nimbusguard.dev/template-hash'] as string;
       restoreTemplate = await templateByHash(this.options.api, t.namespace, t.uid, hash);
-      if (!restoreTemplate) return { ok: false, reason: 'unrestorable', message: 'the ReplicaSet holding the previous pod template is gone, so the template cannot be restored exactly' };
-    } else if (Object.values(change.before).some((f) => f.present && typeof f.value === 'string' && f.value.startsWith('masked:'))) {
-      return { ok: false, reason: 'unrestorable', message: 'the before-image holds masked values (literal env or Secret data): restore them from the manifest' };
+      if (!restoreTemplate)
+        return {
+          ok: false,
+          reason: 'unrestorable',
+          message:
+            'the ReplicaSet holding the previous pod template is gone, so the template cannot be restored exactly',
+        };
+    } else if (
+      Object.values(change.before).some(
+        (f) => f.present && typeof f.value === 'string' && f.value.startsWith('masked:'),
+      )
+    ) {
+      return {
+        ok: false,
+        reason: 'unrestorable',
+        message: 'the before-image holds masked values (literal env or Secret data): restore them from the manifest',
+      };
     }
     const proposal: Proposal = {
       apiVersion: ACT_API_VERSION,
@@ -334,10 +461,17 @@ export class ActService {
       category: 'rollback',
       fixKind: template ? 'template' : change.proposal.fixKind,
       target: { kind: t.kind, namespace: t.namespace, name: t.name, uid: t.uid },
-      change: { kind: 'restore', changeId, image: change.before, ...(restoreTemplate ? { template: restoreTemplate } : {}) },
+      change: {
+        kind: 'restore',
+        changeId,
+        image: change.before,
+        ...(restoreTemplate ? { template: restoreTemplate } : {}),
+      },
       summary: `Roll back ${changeId}: ${change.proposal.summary}`,
       risk: 'medium',
-      riskReason: template ? 'replaces the pod template with the one before the change (starts a rollout)' : 'restores the earlier values',
+      riskReason: template
+        ? 'replaces the pod template with the one before the change (starts a rollout)'
+        : 'restores the earlier values',
       fields,
       score: 0,
     };
@@ -356,7 +490,14 @@ export class ActService {
   }
 
   private loadGraph(): Promise<IncidentGraph> {
-    this.graph ??= import('./graph').then((m) => m.buildIncidentGraph({ snapshot: () => this.options.snapshot, now: this.ctx.now, checkpointer: this.checkpointer, act: () => this.ctx }));
+    this.graph ??= import('./graph').then((m) =>
+      m.buildIncidentGraph({
+        snapshot: () => this.options.snapshot,
+        now: this.ctx.now,
+        checkpointer: this.checkpointer,
+        act: () => this.ctx,
+      }),
+    );
     return this.graph;
   }
 }

@@ -45,13 +45,22 @@ export class FileCheckpointer extends MemorySaver {
     return Object.keys(this.storage);
   }
 
-  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata): Promise<RunnableConfig> {
+  override async put(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+  ): Promise<RunnableConfig> {
     const result = await super.put(config, checkpoint, metadata);
     this.persist(String(config.configurable?.['thread_id']));
     return result;
   }
 
-  override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath?: string): Promise<void> {
+  override async putWrites(
+    config: RunnableConfig,
+    writes: PendingWrite[],
+    taskId: string,
+    taskPath?: string,
+  ): Promise<void> {
     await super.putWrites(config, writes, taskId, taskPath);
     this.persist(String(config.configurable?.['thread_id']));
   }
@@ -65,7 +74,8 @@ export class FileCheckpointer extends MemorySaver {
     const storage: ThreadFile['storage'] = {};
     for (const [ns, checkpoints] of Object.entries(this.storage[threadId] ?? {})) {
       storage[ns] = {};
-      for (const [id, [cp, meta, parent]] of Object.entries(checkpoints)) storage[ns][id] = [b64(cp), b64(meta), parent];
+      for (const [id, [cp, meta, parent]] of Object.entries(checkpoints))
+        storage[ns][id] = [b64(cp), b64(meta), parent];
     }
     const writes: ThreadFile['writes'] = {};
     for (const [key, entries] of Object.entries(this.writes)) {
@@ -86,7 +96,8 @@ export class FileCheckpointer extends MemorySaver {
     const thread: Stored = Object.create(null);
     for (const [ns, checkpoints] of Object.entries(file.storage)) {
       thread[ns] = Object.create(null);
-      for (const [id, [cp, meta, parent]] of Object.entries(checkpoints)) thread[ns]![id] = [bytes(cp), bytes(meta), parent];
+      for (const [id, [cp, meta, parent]] of Object.entries(checkpoints))
+        thread[ns]![id] = [bytes(cp), bytes(meta), parent];
     }
     this.storage[threadId] = thread;
     const writes: StoredWrites = this.writes;

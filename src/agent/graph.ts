@@ -34,7 +34,11 @@ export function entry(state: State): 'propose' | 'observe' {
 
 export function buildIncidentGraph(deps: GraphDeps) {
   const explainer = deps.explainer ?? (() => undefined);
-  const act = deps.act ?? (() => { throw new Error('this graph was built without the act stages'); });
+  const act =
+    deps.act ??
+    (() => {
+      throw new Error('this graph was built without the act stages');
+    });
   return new StateGraph(IncidentState)
     .addNode('observe', makeObserveNode(deps.snapshot))
     .addNode('detect', makeDetectNode(deps.snapshot, deps.now))

@@ -1,7 +1,19 @@
 // The audit ledger: append-only JSON lines, one file per cluster identity (a hash of the server URL
 // and its CA) under ${NIMBUSGUARD_HOME:-~/.nimbusguard}/ledger, shared by the CLI and the extension.
 // Each event is one locked append; readers never need the lock (a line is written in one call).
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, watch, writeSync, type FSWatcher } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  watch,
+  writeSync,
+  type FSWatcher,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Emitter } from '../core/events';
@@ -31,7 +43,10 @@ export class Ledger {
   readonly onDidChange = this.changed.event;
   private watcher: FSWatcher | undefined;
 
-  constructor(readonly identity: string, dir = join(nimbusguardHome(), 'ledger')) {
+  constructor(
+    readonly identity: string,
+    dir = join(nimbusguardHome(), 'ledger'),
+  ) {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, `${identity}.jsonl`);
   }
@@ -49,13 +64,15 @@ export class Ledger {
       try {
         fd = openSync(lock, 'wx');
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`the ledger ${this.file} cannot be locked: ${(error as Error).message}`, { cause: error });
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+          throw new Error(`the ledger ${this.file} cannot be locked: ${(error as Error).message}`, { cause: error });
         try {
           if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { force: true });
         } catch {
           // The holder just released it.
         }
-        if (Date.now() > deadline) throw new Error(`the ledger ${this.file} stayed locked for ${LOCK_WAIT_MS / 1000}s`, { cause: error });
+        if (Date.now() > deadline)
+          throw new Error(`the ledger ${this.file} stayed locked for ${LOCK_WAIT_MS / 1000}s`, { cause: error });
         sleepSync(20);
       }
     }

@@ -6,7 +6,13 @@ import type { ContainerStatus, LogRequest, LogTail, Pod } from '../core/model/re
 import type { ClusterSnapshot } from '../core/model/snapshot';
 import { podsOf } from '../core/diagnose/ruleSupport';
 
-export const LOG_INCIDENT_TYPES: readonly IncidentType[] = ['CrashLoopBackOff', 'ContainerFailed', 'JobFailed', 'OOMKilled', 'RolloutRegression'];
+export const LOG_INCIDENT_TYPES: readonly IncidentType[] = [
+  'CrashLoopBackOff',
+  'ContainerFailed',
+  'JobFailed',
+  'OOMKilled',
+  'RolloutRegression',
+];
 /** Pods per incident whose logs are read. */
 export const LOG_PODS_PER_INCIDENT = 2;
 
@@ -24,14 +30,25 @@ export function logRequests(snapshot: ClusterSnapshot, incident: Incident): LogR
   const out: LogRequest[] = [];
   const statusesOf = (p: Pod) => [...p.initContainerStatuses, ...p.containerStatuses];
   const candidates = pods
-    .map((pod) => ({ pod, statuses: statusesOf(pod).filter((s) => (incident.key ? s.name === incident.key : true) && failedRun(s)) }))
+    .map((pod) => ({
+      pod,
+      statuses: statusesOf(pod).filter((s) => (incident.key ? s.name === incident.key : true) && failedRun(s)),
+    }))
     .filter((c) => c.statuses.length > 0)
-    .sort((a, b) => Math.max(...b.statuses.map((s) => s.restartCount)) - Math.max(...a.statuses.map((s) => s.restartCount)));
+    .sort(
+      (a, b) => Math.max(...b.statuses.map((s) => s.restartCount)) - Math.max(...a.statuses.map((s) => s.restartCount)),
+    );
   for (const { pod, statuses } of candidates.slice(0, LOG_PODS_PER_INCIDENT)) {
     for (const s of statuses.slice(0, 2)) {
       // A terminated container's own log is its failed run; a restarted one's is the previous run.
       const previous = s.state.terminated === undefined;
-      out.push({ namespace: pod.meta.namespace, pod: pod.meta.name, container: s.name, previous, restartCount: s.restartCount });
+      out.push({
+        namespace: pod.meta.namespace,
+        pod: pod.meta.name,
+        container: s.name,
+        previous,
+        restartCount: s.restartCount,
+      });
     }
   }
   return out;
@@ -41,7 +58,10 @@ export class LogFetcher {
   private readonly seen = new Set<string>();
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(private readonly snapshot: ClusterSnapshot, private readonly read: LogReader) {}
+  constructor(
+    private readonly snapshot: ClusterSnapshot,
+    private readonly read: LogReader,
+  ) {}
 
   /** Reads what the incident needs and has not been read yet; resolves when those reads are stored. */
   fetch(incident: Incident): Promise<void> {
@@ -52,7 +72,14 @@ export class LogFetcher {
       return true;
     });
     if (reads.length === 0) return Promise.resolve();
-    const job = Promise.all(reads.map((r) => this.read(r).then((tail) => this.snapshot.setLogTail(tail), () => undefined))).then(() => undefined);
+    const job = Promise.all(
+      reads.map((r) =>
+        this.read(r).then(
+          (tail) => this.snapshot.setLogTail(tail),
+          () => undefined,
+        ),
+      ),
+    ).then(() => undefined);
     this.pending.add(job);
     void job.finally(() => this.pending.delete(job));
     return job;

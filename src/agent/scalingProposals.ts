@@ -11,45 +11,94 @@ import { liveObservations, podCpuRequest } from '../core/scaling/liveObservation
 import { proposeScaling } from '../core/scaling/scalingProposal';
 
 function workloadOf(snapshot: ClusterSnapshot, target: ObjectRef) {
-  return target.kind === 'Deployment' || target.kind === 'StatefulSet' ? snapshot.getWorkload(target.kind, target.namespace, target.name) : undefined;
+  return target.kind === 'Deployment' || target.kind === 'StatefulSet'
+    ? snapshot.getWorkload(target.kind, target.namespace, target.name)
+    : undefined;
 }
 
 function hpaOf(snapshot: ClusterSnapshot, target: ObjectRef) {
-  return snapshot.list('HorizontalPodAutoscaler', target.namespace).find((h) => h.target.kind === target.kind && h.target.name === target.name);
+  return snapshot
+    .list('HorizontalPodAutoscaler', target.namespace)
+    .find((h) => h.target.kind === target.kind && h.target.name === target.name);
 }
 
 /** The workload's demand as the scaling policies see it (one observation per 15 s tick). */
-export function demandHistory(snapshot: ClusterSnapshot, usage: UsageHistory | undefined, target: ObjectRef): { history: Observation[]; capacityKnown: boolean } {
+export function demandHistory(
+  snapshot: ClusterSnapshot,
+  usage: UsageHistory | undefined,
+  target: ObjectRef,
+): { history: Observation[]; capacityKnown: boolean } {
   const w = workloadOf(snapshot, target);
   if (!w || !usage) return { history: [], capacityKnown: false };
-  const series = w.template.containers.map((c) => ({ container: c.name, samples: usage.samples(w.kind, w.namespace, w.name, c.name) }));
+  const series = w.template.containers.map((c) => ({
+    container: c.name,
+    samples: usage.samples(w.kind, w.namespace, w.name, c.name),
+  }));
   const live = liveObservations(series, podCpuRequest(w.template));
   return { history: live.observations, capacityKnown: live.capacityKnown };
 }
 
 /** The scaling proposal for a workload, or why there is none. */
-export function scalingProposalFor(snapshot: ClusterSnapshot, usage: UsageHistory | undefined, target: ObjectRef): { proposal?: Proposal; note: string } {
+export function scalingProposalFor(
+  snapshot: ClusterSnapshot,
+  usage: UsageHistory | undefined,
+  target: ObjectRef,
+): { proposal?: Proposal; note: string } {
   const w = workloadOf(snapshot, target);
-  if (!w) return { note: `${target.kind} ${target.namespace}/${target.name} cannot be scaled (only Deployments and StatefulSets)` };
+  if (!w)
+    return {
+      note: `${target.kind} ${target.namespace}/${target.name} cannot be scaled (only Deployments and StatefulSets)`,
+    };
   const { history } = demandHistory(snapshot, usage, target);
   if (history.length === 0) return { note: 'no usage history yet (metrics.k8s.io samples arrive every ~15 s)' };
   const hpa = hpaOf(snapshot, target);
-  const s = proposeScaling({ history, pods: w.desired, ready: w.ready, ...(hpa ? { hpa: { minReplicas: hpa.minReplicas, maxReplicas: hpa.maxReplicas } } : {}) });
-  const proposal = proposalFromScaling({ kind: w.kind, namespace: w.namespace, name: w.name, uid: w.uid }, s, hpa ? { kind: 'HorizontalPodAutoscaler', namespace: hpa.meta.namespace, name: hpa.meta.name, uid: hpa.meta.uid, minReplicas: hpa.minReplicas, maxReplicas: hpa.maxReplicas } : undefined);
+  const s = proposeScaling({
+    history,
+    pods: w.desired,
+    ready: w.ready,
+    ...(hpa ? { hpa: { minReplicas: hpa.minReplicas, maxReplicas: hpa.maxReplicas } } : {}),
+  });
+  const proposal = proposalFromScaling(
+    { kind: w.kind, namespace: w.namespace, name: w.name, uid: w.uid },
+    s,
+    hpa
+      ? {
+          kind: 'HorizontalPodAutoscaler',
+          namespace: hpa.meta.namespace,
+          name: hpa.meta.name,
+          uid: hpa.meta.uid,
+          minReplicas: hpa.minReplicas,
+          maxReplicas: hpa.maxReplicas,
+        }
+      : undefined,
+  );
   return proposal ? { proposal, note: s.reason } : { note: `no change proposed: ${s.reason}` };
 }
 
 /** The replay check of a scaling proposal on the workload's recorded demand. */
-export function replayCheck(snapshot: ClusterSnapshot, usage: UsageHistory | undefined, proposal: Proposal, workload: ObjectRef): CapacityFinding {
+export function replayCheck(
+  snapshot: ClusterSnapshot,
+  usage: UsageHistory | undefined,
+  proposal: Proposal,
+  workload: ObjectRef,
+): CapacityFinding {
   const { history } = demandHistory(snapshot, usage, workload);
   const hpa = hpaOf(snapshot, workload);
   const w = workloadOf(snapshot, workload);
-  const current: ScalingSetting = hpa ? { hpa: { minReplicas: hpa.minReplicas, maxReplicas: hpa.maxReplicas } } : { replicas: w?.desired ?? 1 };
+  const current: ScalingSetting = hpa
+    ? { hpa: { minReplicas: hpa.minReplicas, maxReplicas: hpa.maxReplicas } }
+    : { replicas: w?.desired ?? 1 };
   const edits = proposal.change.kind === 'patch' ? proposal.change.edits : [];
   const value = (path: string, fallback: number) => Number(edits.find((e) => e.path === path)?.value ?? fallback);
-  const proposed: ScalingSetting = 'hpa' in current
-    ? { hpa: { minReplicas: value('spec.minReplicas', current.hpa.minReplicas), maxReplicas: value('spec.maxReplicas', current.hpa.maxReplicas) } }
-    : { replicas: value('spec.replicas', current.replicas) };
+  const proposed: ScalingSetting =
+    'hpa' in current
+      ? {
+          hpa: {
+            minReplicas: value('spec.minReplicas', current.hpa.minReplicas),
+            maxReplicas: value('spec.maxReplicas', current.hpa.maxReplicas),
+          },
+        }
+      : { replicas: value('spec.replicas', current.replicas) };
   // Demand is in cores and a replica carries its cpu request, as the live observations count it.
   const capacity = w ? podCpuRequest(w.template) : undefined;
   return replayScaling(history, current, proposed, capacity);

@@ -6,8 +6,24 @@ import { printable } from './scanOutput';
 
 export function proposalJson(p: Proposal) {
   const c = p.change;
-  const change = c.kind === 'patch' ? { patch: c.patch } : c.kind === 'rollbackToRevision' ? { rollbackToRevision: c.revision } : { restore: { changeId: c.changeId, ...(c.template ? { template: true } : { image: c.image }) } };
-  return { id: p.id, summary: p.summary, target: p.target, ...change, risk: p.risk, riskReason: p.riskReason, fields: p.fields, fixKind: p.fixKind, category: p.category, incidents: p.incidents };
+  const change =
+    c.kind === 'patch'
+      ? { patch: c.patch }
+      : c.kind === 'rollbackToRevision'
+        ? { rollbackToRevision: c.revision }
+        : { restore: { changeId: c.changeId, ...(c.template ? { template: true } : { image: c.image }) } };
+  return {
+    id: p.id,
+    summary: p.summary,
+    target: p.target,
+    ...change,
+    risk: p.risk,
+    riskReason: p.riskReason,
+    fields: p.fields,
+    fixKind: p.fixKind,
+    category: p.category,
+    incidents: p.incidents,
+  };
 }
 
 export function verdictJson(v: Verdict) {
@@ -15,20 +31,57 @@ export function verdictJson(v: Verdict) {
     result: v.result,
     planHash: v.planHash,
     verifiedAt: v.verifiedAt,
-    checks: v.checks.map((c) => ({ name: c.name, result: c.result, detail: c.detail, durationMs: c.durationMs, ...(c.warnings.length ? { warnings: c.warnings } : {}), ...(c.evidence.length ? { evidence: c.evidence } : {}) })),
+    checks: v.checks.map((c) => ({
+      name: c.name,
+      result: c.result,
+      detail: c.detail,
+      durationMs: c.durationMs,
+      ...(c.warnings.length ? { warnings: c.warnings } : {}),
+      ...(c.evidence.length ? { evidence: c.evidence } : {}),
+    })),
   };
 }
 
 export function changeJson(c: ChangeRecord) {
-  return { id: c.id, status: c.status, at: c.at, who: c.who, context: c.context, target: c.plan.target, summary: c.proposal.summary, before: c.before, after: c.after ?? {}, ...(c.rollbackOf ? { rollbackOf: c.rollbackOf } : {}), ...(c.rolledBackBy ? { rolledBackBy: c.rolledBackBy } : {}), ...(c.outcome ? { outcome: { result: c.outcome.result, detail: c.outcome.detail } } : {}), ...(c.error ? { error: c.error } : {}), ...(c.manifest ? { manifest: c.manifest } : {}) };
+  return {
+    id: c.id,
+    status: c.status,
+    at: c.at,
+    who: c.who,
+    context: c.context,
+    target: c.plan.target,
+    summary: c.proposal.summary,
+    before: c.before,
+    after: c.after ?? {},
+    ...(c.rollbackOf ? { rollbackOf: c.rollbackOf } : {}),
+    ...(c.rolledBackBy ? { rolledBackBy: c.rolledBackBy } : {}),
+    ...(c.outcome ? { outcome: { result: c.outcome.result, detail: c.outcome.detail } } : {}),
+    ...(c.error ? { error: c.error } : {}),
+    ...(c.manifest ? { manifest: c.manifest } : {}),
+  };
 }
 
 export function outcomeJson(o: Outcome) {
-  return { result: o.result, detail: o.detail, rollout: o.rollout, confounders: o.confounders, newIncidents: o.newIncidents, elapsedMs: o.elapsedMs };
+  return {
+    result: o.result,
+    detail: o.detail,
+    rollout: o.rollout,
+    confounders: o.confounders,
+    newIncidents: o.newIncidents,
+    elapsedMs: o.elapsedMs,
+  };
 }
 
 export function incidentBrief(i: Incident) {
-  return { id: i.id, type: i.type, severity: i.severity, namespace: i.workload.namespace, kind: i.workload.kind, name: i.workload.name, summary: i.summary };
+  return {
+    id: i.id,
+    type: i.type,
+    severity: i.severity,
+    namespace: i.workload.namespace,
+    kind: i.workload.kind,
+    name: i.workload.name,
+    summary: i.summary,
+  };
 }
 
 export function proposalLines(proposals: readonly Proposal[]): string[] {

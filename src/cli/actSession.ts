@@ -11,7 +11,10 @@ import type { CheckResult, VerifyProgress } from '../core/model/proposal';
 import { printable } from './scanOutput';
 
 export class CliError extends Error {
-  constructor(message: string, readonly code: number) {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
     super(message);
   }
 }
@@ -26,16 +29,26 @@ export interface ActSession {
 }
 
 /** Loads the kubeconfig and builds an ApiClient without watching anything (history, rollback lookups). */
-export async function apiFor(kubeconfig: string | undefined, contextArg: string | undefined): Promise<{ api: ApiClient; context: string }> {
+export async function apiFor(
+  kubeconfig: string | undefined,
+  contextArg: string | undefined,
+): Promise<{ api: ApiClient; context: string }> {
   const loaded = await loadKubeconfig(kubeconfigSources(kubeconfig));
-  if (contextArg && !loaded.doc.contexts.some((c) => c.name === contextArg)) throw new CliError(`context "${contextArg}" is not defined in ${loaded.files.join(', ')}`, 2);
+  if (contextArg && !loaded.doc.contexts.some((c) => c.name === contextArg))
+    throw new CliError(`context "${contextArg}" is not defined in ${loaded.files.join(', ')}`, 2);
   const context = chooseContext(loaded.doc, contextArg);
   return { api: new ApiClient(clientConfigFor(loaded, context)), context };
 }
 
-export async function openActSession(opts: { kubeconfig?: string | undefined; context?: string | undefined; namespace: string; timeoutMs: number }): Promise<ActSession> {
+export async function openActSession(opts: {
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  namespace: string;
+  timeoutMs: number;
+}): Promise<ActSession> {
   const loaded = await loadKubeconfig(kubeconfigSources(opts.kubeconfig));
-  if (opts.context && !loaded.doc.contexts.some((c) => c.name === opts.context)) throw new CliError(`context "${opts.context}" is not defined in ${loaded.files.join(', ')}`, 2);
+  if (opts.context && !loaded.doc.contexts.some((c) => c.name === opts.context))
+    throw new CliError(`context "${opts.context}" is not defined in ${loaded.files.join(', ')}`, 2);
   const context = chooseContext(loaded.doc, opts.context);
   const kc = clientConfigFor(loaded, context);
   const session = new ClusterSession(kc, context, { namespaces: [opts.namespace], metrics: true });
@@ -48,13 +61,29 @@ export async function openActSession(opts: { kubeconfig?: string | undefined; co
     session.dispose();
     throw new CliError(`${context}: the cluster did not answer every list within ${opts.timeoutMs / 1000}s`, 2);
   }
-  const monitor = new IncidentMonitor({ snapshot: session.snapshot, onSnapshotChange: session.onDidChange, usage: session.usage, tickMs: 2_000 });
+  const monitor = new IncidentMonitor({
+    snapshot: session.snapshot,
+    onSnapshotChange: session.onDidChange,
+    usage: session.usage,
+    tickMs: 2_000,
+  });
   monitor.evaluate();
   const api = new ApiClient(kc);
-  const act = new ActService({ api, snapshot: session.snapshot, incidents: monitor, usage: session.usage, shadow: new ShadowRunner(api), namespaces: () => [opts.namespace] });
+  const act = new ActService({
+    api,
+    snapshot: session.snapshot,
+    incidents: monitor,
+    usage: session.usage,
+    shadow: new ShadowRunner(api),
+    namespaces: () => [opts.namespace],
+  });
   for (const note of await act.start()) process.stderr.write(`note: ${note}\n`);
   return {
-    context, session, monitor, act, api,
+    context,
+    session,
+    monitor,
+    act,
+    api,
     dispose: () => {
       act.dispose();
       monitor.dispose();
@@ -96,6 +125,7 @@ export async function askYesNo(question: string): Promise<boolean> {
 export function parseWait(text: string | undefined): number {
   if (text === undefined) return 0;
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 0 || n > 86_400) throw new CliError(`--wait takes seconds between 0 and 86400, not "${text}"`, 2);
+  if (!Number.isFinite(n) || n < 0 || n > 86_400)
+    throw new CliError(`--wait takes seconds between 0 and 86400, not "${text}"`, 2);
   return n;
 }

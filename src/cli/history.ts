@@ -31,7 +31,9 @@ export async function runHistory(argv: string[]): Promise<number> {
   const changes = ledger.changes();
   const rates = successRates(changes).rows();
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ context, server: api.server, ledger: ledger.file, changes: changes.map(changeJson), successRates: rates, ...(skipped ? { skippedLines: skipped } : {}) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ context, server: api.server, ledger: ledger.file, changes: changes.map(changeJson), successRates: rates, ...(skipped ? { skippedLines: skipped } : {}) }, null, 2)}\n`,
+    );
     return 0;
   }
   if (skipped) process.stderr.write(`note: ${skipped} unreadable line(s) in ${ledger.file} were skipped\n`);
@@ -42,7 +44,8 @@ export async function runHistory(argv: string[]): Promise<number> {
   for (const c of changes) process.stdout.write(`${historyLine(c)}\n`);
   if (rates.length > 0) {
     process.stdout.write('success rates (cause × fix):\n');
-    for (const r of rates) process.stdout.write(`  ${r.category} × ${r.fixKind}: ${Math.round(r.rate * 100)}% of ${r.samples}\n`);
+    for (const r of rates)
+      process.stdout.write(`  ${r.category} × ${r.fixKind}: ${Math.round(r.rate * 100)}% of ${r.samples}\n`);
   }
   return 0;
 }

@@ -9,7 +9,8 @@ const commands: Record<string, Command> = {
     run: async (argv) => (await import('./scan')).runScan(argv),
   },
   fix: {
-    summary: 'fix KIND/NAME -n NS [--type T] [--fix N|ID] [--shadow] [--yes] [--wait S] [--confirm-context NAME] [--confirm-risk high] [--json]   verify a fix and apply it after confirmation',
+    summary:
+      'fix KIND/NAME -n NS [--type T] [--fix N|ID] [--shadow] [--yes] [--wait S] [--confirm-context NAME] [--confirm-risk high] [--json]   verify a fix and apply it after confirmation',
     run: async (argv) => (await import('./fix')).runFix(argv),
   },
   rollback: {
@@ -46,7 +47,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (error: unknown) => {
     writeSync(2, `nimbusguard: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 2;

@@ -7,17 +7,31 @@ const ALIASES: [string, string[]][] = [
   ['Job', ['job', 'jobs', 'job.batch', 'jobs.batch']],
   ['CronJob', ['cronjob', 'cronjobs', 'cj', 'cronjob.batch', 'cronjobs.batch']],
   ['Service', ['service', 'services', 'svc']],
-  ['HorizontalPodAutoscaler', ['horizontalpodautoscaler', 'horizontalpodautoscalers', 'hpa', 'horizontalpodautoscaler.autoscaling', 'horizontalpodautoscalers.autoscaling']],
+  [
+    'HorizontalPodAutoscaler',
+    [
+      'horizontalpodautoscaler',
+      'horizontalpodautoscalers',
+      'hpa',
+      'horizontalpodautoscaler.autoscaling',
+      'horizontalpodautoscalers.autoscaling',
+    ],
+  ],
 ];
 for (const [kind, names] of ALIASES) for (const n of names) KIND_NAMES[n] = kind;
 
 export function parseObjectArg(text: string | undefined): { kind: string; name: string } | { error: string } {
   if (!text) return { error: 'name the object as KIND/NAME, e.g. deployment/web' };
   const slash = text.indexOf('/');
-  if (slash <= 0 || slash === text.length - 1 || text.indexOf('/', slash + 1) !== -1) return { error: `"${text}" is not KIND/NAME (e.g. deployment/web)` };
+  if (slash <= 0 || slash === text.length - 1 || text.indexOf('/', slash + 1) !== -1)
+    return { error: `"${text}" is not KIND/NAME (e.g. deployment/web)` };
   const kind = KIND_NAMES[text.slice(0, slash).toLowerCase()];
   const name = text.slice(slash + 1);
-  if (!kind) return { error: `unknown kind "${text.slice(0, slash)}" (deployment, statefulset, daemonset, job, cronjob, service, hpa)` };
-  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) return { error: `"${name}" is not a valid object name` };
+  if (!kind)
+    return {
+      error: `unknown kind "${text.slice(0, slash)}" (deployment, statefulset, daemonset, job, cronjob, service, hpa)`,
+    };
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253)
+    return { error: `"${name}" is not a valid object name` };
   return { kind, name };
 }

@@ -10,9 +10,18 @@ import type { Incident } from '../core/model/incident';
 import { parseArgs, UsageError } from './args';
 import { formatIncidentLine, incidentJson, printable } from './scanOutput';
 
-const SPEC = { context: 'string', namespace: 'strings', kubeconfig: 'string', json: 'boolean', watch: 'boolean', timeout: 'string', help: 'boolean' } as const;
+const SPEC = {
+  context: 'string',
+  namespace: 'strings',
+  kubeconfig: 'string',
+  json: 'boolean',
+  watch: 'boolean',
+  timeout: 'string',
+  help: 'boolean',
+} as const;
 
-export const SCAN_USAGE = 'scan [--context C] [--namespace N]... [--kubeconfig FILE] [--json] [--watch] [--timeout SECONDS]';
+export const SCAN_USAGE =
+  'scan [--context C] [--namespace N]... [--kubeconfig FILE] [--json] [--watch] [--timeout SECONDS]';
 
 export async function runScan(argv: string[]): Promise<number> {
   let args;
@@ -35,17 +44,22 @@ export async function runScan(argv: string[]): Promise<number> {
     throw new Error(`context "${args.context}" is not defined in ${loaded.files.join(', ')}`);
   }
   const context = chooseContext(loaded.doc, args.context);
-  const session = new ClusterSession(clientConfigFor(loaded, context), context, { namespaces: args.namespace ?? [], metrics: true });
+  const session = new ClusterSession(clientConfigFor(loaded, context), context, {
+    namespaces: args.namespace ?? [],
+    metrics: true,
+  });
   await session.start();
   try {
     if (session.state.phase === 'unreachable') throw new Error(`${context}: ${session.state.message}`);
-    if (!(await session.whenSynced(timeoutMs))) throw new Error(`${context}: the cluster did not answer every list within ${timeoutMs / 1000}s`);
+    if (!(await session.whenSynced(timeoutMs)))
+      throw new Error(`${context}: the cluster did not answer every list within ${timeoutMs / 1000}s`);
     for (const note of session.notes()) process.stderr.write(`note: ${note}\n`);
     const monitor = new IncidentMonitor({
       snapshot: session.snapshot,
       onSnapshotChange: session.onDidChange,
       usage: session.usage,
-      agent: async (context) => createIncidentAgent({ ...context, explainer: () => undefined, stopAfter: ['diagnose'] }),
+      agent: async (context) =>
+        createIncidentAgent({ ...context, explainer: () => undefined, stopAfter: ['diagnose'] }),
       readLogs: (req) => readLogTail(session.kc, req),
       tickMs: 5_000,
     });
@@ -73,7 +87,9 @@ function withAnalysis(monitor: IncidentMonitor, incident: Incident): Incident {
 function printOnce(monitor: IncidentMonitor, json: boolean): void {
   const incidents = monitor.open().map((i) => withAnalysis(monitor, i));
   if (json) {
-    process.stdout.write(`${JSON.stringify({ incidents: incidents.map((i) => incidentJson(i, monitor.rootCause(i.id))) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ incidents: incidents.map((i) => incidentJson(i, monitor.rootCause(i.id))) }, null, 2)}\n`,
+    );
     return;
   }
   if (incidents.length === 0) {
@@ -84,7 +100,9 @@ function printOnce(monitor: IncidentMonitor, json: boolean): void {
     process.stdout.write(`${formatIncidentLine(incident)}\n`);
     const cause = monitor.rootCause(incident.id);
     const why = monitor.analysis(incident.id)?.trail.at(-1) ?? 'the agent did not run';
-    const line = cause ? `cause: ${cause.summary}${cause.fixes[0] ? ` — fix: ${cause.fixes[0].summary}` : ''}` : `cause: not diagnosed (${why})`;
+    const line = cause
+      ? `cause: ${cause.summary}${cause.fixes[0] ? ` — fix: ${cause.fixes[0].summary}` : ''}`
+      : `cause: not diagnosed (${why})`;
     process.stdout.write(`${printable(`         ${line}`)}\n`);
     const log = cause?.evidence.find((e) => e.kind === 'log');
     if (log) process.stdout.write(`${printable(`         log: ${log.source.name}: ${log.text}`)}\n`);
@@ -94,7 +112,10 @@ function printOnce(monitor: IncidentMonitor, json: boolean): void {
 
 function watchLoop(monitor: IncidentMonitor, json: boolean): Promise<number> {
   const emit = (state: 'open' | 'resolved', incident: Incident) => {
-    if (json) process.stdout.write(`${JSON.stringify({ event: state, incident: incidentJson(withAnalysis(monitor, incident), state === 'open' ? monitor.rootCause(incident.id) : undefined) })}\n`);
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ event: state, incident: incidentJson(withAnalysis(monitor, incident), state === 'open' ? monitor.rootCause(incident.id) : undefined) })}\n`,
+      );
     else process.stdout.write(`${state === 'open' ? '+' : '-'} ${formatIncidentLine(incident)}\n`);
   };
   // An incident is announced once its thread has diagnosed it, and its resolution only if it was announced.

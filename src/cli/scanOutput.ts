@@ -13,7 +13,11 @@ function rootCauseJson(c: RootCause) {
     fixes: c.fixes.map((f) =>
       f.rollbackToRevision !== undefined
         ? { summary: f.summary, rollbackToRevision: f.rollbackToRevision }
-        : { summary: f.summary, ...(f.edits?.length ? { patch: strategicMergePatch(f.edits), edits: f.edits } : {}), ...(f.target ? { target: f.target } : {}) },
+        : {
+            summary: f.summary,
+            ...(f.edits?.length ? { patch: strategicMergePatch(f.edits), edits: f.edits } : {}),
+            ...(f.target ? { target: f.target } : {}),
+          },
     ),
     source: c.source,
     ...(c.hypotheses?.length ? { hypotheses: c.hypotheses } : {}),
@@ -40,7 +44,9 @@ export function incidentJson(i: Incident, cause?: RootCause) {
 
 /** Control characters from cluster text (names, messages) are shown escaped, never interpreted. */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? ' ' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) =>
+    c === '\n' ? ' ' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 export function formatIncidentLine(i: Incident): string {

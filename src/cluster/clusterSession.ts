@@ -49,7 +49,11 @@ export class ClusterSession {
   private probeAttempt = 0;
   private disposed = false;
 
-  constructor(readonly kc: KubeConfig, readonly contextName: string, private readonly options: SessionOptions) {}
+  constructor(
+    readonly kc: KubeConfig,
+    readonly contextName: string,
+    private readonly options: SessionOptions,
+  ) {}
 
   get state(): SessionState {
     return this.current;
@@ -66,14 +70,20 @@ export class ClusterSession {
 
   /** True once every informer has listed (or been found unavailable). */
   get synced(): boolean {
-    return this.running.length > 0 && this.running.every((r) => r.state.phase === 'synced' || r.state.phase === 'unavailable');
+    return (
+      this.running.length > 0 &&
+      this.running.every((r) => r.state.phase === 'synced' || r.state.phase === 'unavailable')
+    );
   }
 
   /** Resolves once synced (or after the timeout, whichever is first). */
   whenSynced(timeoutMs = 30_000): Promise<boolean> {
     if (this.synced) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { listener.dispose(); resolve(false); }, timeoutMs);
+      const timer = setTimeout(() => {
+        listener.dispose();
+        resolve(false);
+      }, timeoutMs);
       const listener = this.changed.event(() => {
         if (!this.synced) return;
         clearTimeout(timer);
@@ -87,7 +97,9 @@ export class ClusterSession {
   notes(): string[] {
     // Optional kinds (add-on CRDs) are checked where they can be read and never noted: a user who
     // may not list an unknown resource is refused before the server says it does not serve it.
-    const notes = this.running.flatMap((r) => (r.state.phase === 'unavailable' && !r.binding.optional ? [r.state.message] : []));
+    const notes = this.running.flatMap((r) =>
+      r.state.phase === 'unavailable' && !r.binding.optional ? [r.state.message] : [],
+    );
     const m = this.metrics?.state;
     if (m?.phase === 'unavailable') notes.push(m.message);
     return notes;
@@ -149,7 +161,12 @@ export class ClusterSession {
     const owner = this.snapshot.ownerOf(pod.meta);
     const t = (Date.parse(u.timestamp) || Date.now()) / 1000;
     for (const c of u.containers) {
-      this.usage.add(owner.kind, owner.namespace, owner.name, c.name, { t, cpu: c.cpuMillicores / 1000, memory: c.memoryBytes, pod: u.name });
+      this.usage.add(owner.kind, owner.namespace, owner.name, c.name, {
+        t,
+        cpu: c.cpuMillicores / 1000,
+        memory: c.memoryBytes,
+        pod: u.name,
+      });
     }
   }
 

@@ -78,7 +78,11 @@ export class ConnectionManager {
     try {
       cluster = await this.load();
     } catch (error) {
-      this.setState({ kind: 'invalidKubeconfig', message: `the Kubernetes client did not load: ${error instanceof Error ? error.message : String(error)}`, paths: [] });
+      this.setState({
+        kind: 'invalidKubeconfig',
+        message: `the Kubernetes client did not load: ${error instanceof Error ? error.message : String(error)}`,
+        paths: [],
+      });
       return;
     }
     if (this.disposed) return;
@@ -92,14 +96,21 @@ export class ConnectionManager {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // By name: the error class lives in the cluster bundle, not in this one.
-      const missing = error instanceof Error && error.name === 'KubeconfigError' && /not found|none of these files/.test(message);
+      const missing =
+        error instanceof Error && error.name === 'KubeconfigError' && /not found|none of these files/.test(message);
       this.replaceSession(undefined, '');
       this.setState({ kind: missing ? 'noKubeconfig' : 'invalidKubeconfig', message, paths: sources.paths });
       return;
     }
     if (this.pinned && this.pinned.fileCurrent !== loaded.doc.currentContext) this.pinned = undefined;
     const context = chooseContext(loaded.doc, this.pinned?.context ?? settings.context);
-    const key = JSON.stringify([context, settings.namespaces, loaded.doc.contexts.find((c) => c.name === context), loaded.doc.clusters, loaded.doc.users]);
+    const key = JSON.stringify([
+      context,
+      settings.namespaces,
+      loaded.doc.contexts.find((c) => c.name === context),
+      loaded.doc.clusters,
+      loaded.doc.users,
+    ]);
     if (!force && key === this.sessionKey && this.current.kind === 'ready') {
       this.current = { ...this.current, loaded };
       return;
@@ -109,7 +120,11 @@ export class ConnectionManager {
       session = new ClusterSession(clientConfigFor(loaded, context), context, { namespaces: settings.namespaces });
     } catch (error) {
       this.replaceSession(undefined, '');
-      this.setState({ kind: 'invalidKubeconfig', message: error instanceof Error ? error.message : String(error), paths: sources.paths });
+      this.setState({
+        kind: 'invalidKubeconfig',
+        message: error instanceof Error ? error.message : String(error),
+        paths: sources.paths,
+      });
       return;
     }
     this.replaceSession(session, key);

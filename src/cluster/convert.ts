@@ -1,9 +1,28 @@
 // Kubernetes objects (typed models from a list, plain JSON from a watch) → NimbusGuard's plain
 // records. Only the fields the detectors read are kept.
 import type {
-  Condition, ContainerSpec, ContainerState, ContainerStatus, CronJob, EndpointSlice, HorizontalPodAutoscaler, HpaMetric, Job,
-  KubeEvent, Meta, Node, PersistentVolumeClaim, Pod, PodDisruptionBudget, PodTemplate, PodVolume, Probe, ReplicaSet,
-  ResourceQuota, Service, WebhookConfiguration,
+  Condition,
+  ContainerSpec,
+  ContainerState,
+  ContainerStatus,
+  CronJob,
+  EndpointSlice,
+  HorizontalPodAutoscaler,
+  HpaMetric,
+  Job,
+  KubeEvent,
+  Meta,
+  Node,
+  PersistentVolumeClaim,
+  Pod,
+  PodDisruptionBudget,
+  PodTemplate,
+  PodVolume,
+  Probe,
+  ReplicaSet,
+  ResourceQuota,
+  Service,
+  WebhookConfiguration,
 } from '../core/model/resources';
 import type { LimitRange } from '../core/model/resources';
 import { Workload, WorkloadKind } from '../core/model/workload';
@@ -13,7 +32,8 @@ export const obj = (v: unknown): Obj => (v && typeof v === 'object' ? (v as Obj)
 export const arr = (v: unknown): Obj[] => (Array.isArray(v) ? v.map(obj) : []);
 export const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 export const n = (v: unknown, fallback = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
-export const opt = <T>(key: string, value: T | undefined | ''): Record<string, T> => (value === undefined || value === '' ? {} : { [key]: value as T });
+export const opt = <T>(key: string, value: T | undefined | ''): Record<string, T> =>
+  value === undefined || value === '' ? {} : { [key]: value as T };
 
 export function timestamp(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
@@ -44,7 +64,12 @@ export function toMeta(o: Obj): Meta {
     uid: str(m['uid']),
     labels: strings(m['labels']),
     annotations: strings(m['annotations']),
-    owners: arr(m['ownerReferences']).map((r) => ({ kind: str(r['kind']), name: str(r['name']), uid: str(r['uid']), controller: r['controller'] === true })),
+    owners: arr(m['ownerReferences']).map((r) => ({
+      kind: str(r['kind']),
+      name: str(r['name']),
+      uid: str(r['uid']),
+      controller: r['controller'] === true,
+    })),
     createdAt: timestamp(m['creationTimestamp']),
     ...opt('deletedAt', timestamp(m['deletionTimestamp'])),
     generation: n(m['generation']),
@@ -62,10 +87,15 @@ function probe(p: unknown): Probe | undefined {
   };
   if (o['httpGet']) {
     const h = obj(o['httpGet']);
-    return { type: 'httpGet', target: `${str(h['scheme']) || 'HTTP'} GET :${str(h['port'])}${str(h['path']) || '/'}`, ...common };
+    return {
+      type: 'httpGet',
+      target: `${str(h['scheme']) || 'HTTP'} GET :${str(h['port'])}${str(h['path']) || '/'}`,
+      ...common,
+    };
   }
   if (o['tcpSocket']) return { type: 'tcpSocket', target: `tcp :${str(obj(o['tcpSocket'])['port'])}`, ...common };
-  if (o['exec']) return { type: 'exec', target: `exec ${(obj(o['exec'])['command'] ?? []).map(str).join(' ')}`, ...common };
+  if (o['exec'])
+    return { type: 'exec', target: `exec ${(obj(o['exec'])['command'] ?? []).map(str).join(' ')}`, ...common };
   if (o['grpc']) return { type: 'grpc', target: `grpc :${str(obj(o['grpc'])['port'])}`, ...common };
   return { type: 'unknown', target: '', ...common };
 }
@@ -77,16 +107,32 @@ function container(c: Obj): ContainerSpec {
     const from = obj(e['valueFrom']);
     const secret = obj(from['secretKeyRef']);
     const config = obj(from['configMapKeyRef']);
-    if (secret['name']) configRefs.push({ kind: 'Secret', name: str(secret['name']), optional: secret['optional'] === true });
-    if (config['name']) configRefs.push({ kind: 'ConfigMap', name: str(config['name']), optional: config['optional'] === true });
-    const source = secret['name'] ? `secret ${str(secret['name'])}` : config['name'] ? `configmap ${str(config['name'])}` : from['fieldRef'] ? 'fieldRef' : from['resourceFieldRef'] ? 'resourceFieldRef' : undefined;
-    return { name: str(e['name']), ...opt('value', e['value'] === undefined ? undefined : str(e['value'])), ...opt('from', source) };
+    if (secret['name'])
+      configRefs.push({ kind: 'Secret', name: str(secret['name']), optional: secret['optional'] === true });
+    if (config['name'])
+      configRefs.push({ kind: 'ConfigMap', name: str(config['name']), optional: config['optional'] === true });
+    const source = secret['name']
+      ? `secret ${str(secret['name'])}`
+      : config['name']
+        ? `configmap ${str(config['name'])}`
+        : from['fieldRef']
+          ? 'fieldRef'
+          : from['resourceFieldRef']
+            ? 'resourceFieldRef'
+            : undefined;
+    return {
+      name: str(e['name']),
+      ...opt('value', e['value'] === undefined ? undefined : str(e['value'])),
+      ...opt('from', source),
+    };
   });
   for (const e of arr(c['envFrom'])) {
     const secret = obj(e['secretRef']);
     const config = obj(e['configMapRef']);
-    if (secret['name']) configRefs.push({ kind: 'Secret', name: str(secret['name']), optional: secret['optional'] === true });
-    if (config['name']) configRefs.push({ kind: 'ConfigMap', name: str(config['name']), optional: config['optional'] === true });
+    if (secret['name'])
+      configRefs.push({ kind: 'Secret', name: str(secret['name']), optional: secret['optional'] === true });
+    if (config['name'])
+      configRefs.push({ kind: 'ConfigMap', name: str(config['name']), optional: config['optional'] === true });
   }
   const readinessProbe = probe(c['readinessProbe']);
   const livenessProbe = probe(c['livenessProbe']);
@@ -105,7 +151,10 @@ function container(c: Obj): ContainerSpec {
 }
 
 function volume(v: Obj): PodVolume {
-  const keys = (source: Obj): string[] => arr(source['items']).map((i) => str(i['key'])).filter((k) => k !== '');
+  const keys = (source: Obj): string[] =>
+    arr(source['items'])
+      .map((i) => str(i['key']))
+      .filter((k) => k !== '');
   const name = str(v['name']);
   if (v['configMap']) {
     const cm = obj(v['configMap']);
@@ -113,9 +162,22 @@ function volume(v: Obj): PodVolume {
   }
   if (v['secret']) {
     const secret = obj(v['secret']);
-    return { name, kind: 'Secret', source: str(secret['secretName']), optional: secret['optional'] === true, keys: keys(secret) };
+    return {
+      name,
+      kind: 'Secret',
+      source: str(secret['secretName']),
+      optional: secret['optional'] === true,
+      keys: keys(secret),
+    };
   }
-  if (v['persistentVolumeClaim']) return { name, kind: 'PersistentVolumeClaim', source: str(obj(v['persistentVolumeClaim'])['claimName']), optional: false, keys: [] };
+  if (v['persistentVolumeClaim'])
+    return {
+      name,
+      kind: 'PersistentVolumeClaim',
+      source: str(obj(v['persistentVolumeClaim'])['claimName']),
+      optional: false,
+      keys: [],
+    };
   if (v['csi']) return { name, kind: 'CSI', source: str(obj(v['csi'])['driver']), optional: false, keys: [] };
   return { name, kind: 'Other', source: Object.keys(v).find((k) => k !== 'name') ?? '', optional: false, keys: [] };
 }
@@ -129,10 +191,17 @@ export function toPodTemplate(metaLike: unknown, specLike: unknown): PodTemplate
     containers: arr(spec['containers']).map(container),
     initContainers: arr(spec['initContainers']).map(container),
     nodeSelector: strings(spec['nodeSelector']),
-    tolerations: arr(spec['tolerations']).map((t) => ({ ...opt('key', str(t['key'])), ...opt('operator', str(t['operator'])), ...opt('value', str(t['value'])), ...opt('effect', str(t['effect'])) })),
+    tolerations: arr(spec['tolerations']).map((t) => ({
+      ...opt('key', str(t['key'])),
+      ...opt('operator', str(t['operator'])),
+      ...opt('value', str(t['value'])),
+      ...opt('effect', str(t['effect'])),
+    })),
     hasAffinity: Boolean(spec['affinity'] && Object.keys(obj(spec['affinity'])).length > 0),
     imagePullSecrets: arr(spec['imagePullSecrets']).map((s) => str(s['name'])),
-    claimNames: arr(spec['volumes']).flatMap((v) => (v['persistentVolumeClaim'] ? [str(obj(v['persistentVolumeClaim'])['claimName'])] : [])),
+    claimNames: arr(spec['volumes']).flatMap((v) =>
+      v['persistentVolumeClaim'] ? [str(obj(v['persistentVolumeClaim'])['claimName'])] : [],
+    ),
     volumes: arr(spec['volumes']).map(volume),
     restartPolicy: str(spec['restartPolicy']) || 'Always',
     serviceAccountName: str(spec['serviceAccountName']) || 'default',
@@ -183,8 +252,18 @@ export function toWorkload(kind: WorkloadKind, o: Obj): Workload {
   const status = obj(o['status']);
   const counts =
     kind === 'DaemonSet'
-      ? { desired: n(status['desiredNumberScheduled']), ready: n(status['numberReady']), updated: n(status['updatedNumberScheduled']), available: n(status['numberAvailable']) }
-      : { desired: n(spec['replicas'], 1), ready: n(status['readyReplicas']), updated: n(status['updatedReplicas']), available: n(status['availableReplicas']) };
+      ? {
+          desired: n(status['desiredNumberScheduled']),
+          ready: n(status['numberReady']),
+          updated: n(status['updatedNumberScheduled']),
+          available: n(status['numberAvailable']),
+        }
+      : {
+          desired: n(spec['replicas'], 1),
+          ready: n(status['readyReplicas']),
+          updated: n(status['updatedReplicas']),
+          available: n(status['availableReplicas']),
+        };
   return {
     kind,
     namespace: meta.namespace,
@@ -199,13 +278,23 @@ export function toWorkload(kind: WorkloadKind, o: Obj): Workload {
     createdAt: meta.createdAt,
     selector: strings(obj(spec['selector'])['matchLabels']),
     template: template(spec),
-    ...(kind === 'Deployment' ? { progressDeadlineSeconds: n(spec['progressDeadlineSeconds'], 600), paused: spec['paused'] === true } : {}),
-    ...(kind === 'StatefulSet' ? { ...opt('serviceName', str(spec['serviceName'])), claimTemplates: claimTemplates(spec['volumeClaimTemplates']) } : {}),
+    ...(kind === 'Deployment'
+      ? { progressDeadlineSeconds: n(spec['progressDeadlineSeconds'], 600), paused: spec['paused'] === true }
+      : {}),
+    ...(kind === 'StatefulSet'
+      ? {
+          ...opt('serviceName', str(spec['serviceName'])),
+          claimTemplates: claimTemplates(spec['volumeClaimTemplates']),
+        }
+      : {}),
   };
 }
 
 function claimTemplates(list: unknown): { name: string; storageClassName?: string }[] {
-  return arr(list).map((t) => ({ name: str(obj(t['metadata'])['name']), ...opt('storageClassName', str(obj(t['spec'])['storageClassName'])) }));
+  return arr(list).map((t) => ({
+    name: str(obj(t['metadata'])['name']),
+    ...opt('storageClassName', str(obj(t['spec'])['storageClassName'])),
+  }));
 }
 
 export function toPod(o: Obj): Pod {
@@ -279,7 +368,11 @@ export function toService(o: Obj): Service {
     meta: toMeta(o),
     type: str(spec['type']) || 'ClusterIP',
     selector: strings(spec['selector']),
-    ports: arr(spec['ports']).map((p) => ({ ...opt('name', str(p['name'])), port: n(p['port']), ...opt('targetPort', str(p['targetPort'])) })),
+    ports: arr(spec['ports']).map((p) => ({
+      ...opt('name', str(p['name'])),
+      port: n(p['port']),
+      ...opt('targetPort', str(p['targetPort'])),
+    })),
   };
 }
 
@@ -315,7 +408,11 @@ export function toNode(o: Obj): Node {
     meta: toMeta(o),
     conditions: conditions(status['conditions']),
     unschedulable: spec['unschedulable'] === true,
-    taints: arr(spec['taints']).map((t) => ({ key: str(t['key']), ...opt('value', str(t['value'])), effect: str(t['effect']) })),
+    taints: arr(spec['taints']).map((t) => ({
+      key: str(t['key']),
+      ...opt('value', str(t['value'])),
+      effect: str(t['effect']),
+    })),
     allocatable: strings(status['allocatable']),
     capacity: strings(status['capacity']),
   };
@@ -338,7 +435,9 @@ function hpaMetric(spec: Obj, current: Obj | undefined): HpaMetric {
     type: str(spec['type']),
     name: metricName(spec),
     ...opt('targetType', str(target['type'])),
-    ...(typeof target['averageUtilization'] === 'number' ? { targetAverageUtilization: target['averageUtilization'] } : {}),
+    ...(typeof target['averageUtilization'] === 'number'
+      ? { targetAverageUtilization: target['averageUtilization'] }
+      : {}),
     ...opt('targetValue', str(target['averageValue'] ?? target['value'])),
     ...(typeof cur['averageUtilization'] === 'number' ? { currentAverageUtilization: cur['averageUtilization'] } : {}),
     ...opt('currentValue', str(cur['averageValue'] ?? cur['value'])),
@@ -357,7 +456,12 @@ export function toHpa(o: Obj): HorizontalPodAutoscaler {
     maxReplicas: n(spec['maxReplicas']),
     currentReplicas: n(status['currentReplicas']),
     desiredReplicas: n(status['desiredReplicas']),
-    metrics: arr(spec['metrics']).map((m) => hpaMetric(m, currents.find((c) => c['type'] === m['type'] && metricName(c) === metricName(m)))),
+    metrics: arr(spec['metrics']).map((m) =>
+      hpaMetric(
+        m,
+        currents.find((c) => c['type'] === m['type'] && metricName(c) === metricName(m)),
+      ),
+    ),
     conditions: conditions(status['conditions']),
     ...opt('lastScaleTime', timestamp(status['lastScaleTime'])),
   };
@@ -371,7 +475,11 @@ export function toResourceQuota(o: Obj): ResourceQuota {
 export function toLimitRange(o: Obj): LimitRange {
   return {
     meta: toMeta(o),
-    limits: arr(obj(o['spec'])['limits']).map((l) => ({ type: str(l['type']), max: strings(l['max']), min: strings(l['min']) })),
+    limits: arr(obj(o['spec'])['limits']).map((l) => ({
+      type: str(l['type']),
+      max: strings(l['max']),
+      min: strings(l['min']),
+    })),
   };
 }
 
@@ -383,7 +491,11 @@ export function toPdb(o: Obj): PodDisruptionBudget {
     ...opt('minAvailable', spec['minAvailable'] === undefined ? undefined : str(spec['minAvailable'])),
     ...opt('maxUnavailable', spec['maxUnavailable'] === undefined ? undefined : str(spec['maxUnavailable'])),
     selector: strings(obj(spec['selector'])['matchLabels']),
-    selectorExpressions: arr(obj(spec['selector'])['matchExpressions']).map((e) => ({ key: str(e['key']), operator: str(e['operator']), values: Array.isArray(e['values']) ? e['values'].map(str) : [] })),
+    selectorExpressions: arr(obj(spec['selector'])['matchExpressions']).map((e) => ({
+      key: str(e['key']),
+      operator: str(e['operator']),
+      values: Array.isArray(e['values']) ? e['values'].map(str) : [],
+    })),
     currentHealthy: n(status['currentHealthy']),
     desiredHealthy: n(status['desiredHealthy']),
     disruptionsAllowed: n(status['disruptionsAllowed']),
@@ -398,10 +510,19 @@ export function toEvent(o: Obj): KubeEvent {
   const meta = toMeta(o);
   const inv = obj(o['involvedObject'] ?? o['regarding']);
   const series = obj(o['series']);
-  const lastSeen = timestamp(series['lastObservedTime']) || timestamp(o['lastTimestamp']) || timestamp(o['eventTime']) || meta.createdAt;
+  const lastSeen =
+    timestamp(series['lastObservedTime']) ||
+    timestamp(o['lastTimestamp']) ||
+    timestamp(o['eventTime']) ||
+    meta.createdAt;
   return {
     meta,
-    involved: { kind: str(inv['kind']), namespace: str(inv['namespace']) || meta.namespace, name: str(inv['name']), ...opt('uid', str(inv['uid'])) },
+    involved: {
+      kind: str(inv['kind']),
+      namespace: str(inv['namespace']) || meta.namespace,
+      name: str(inv['name']),
+      ...opt('uid', str(inv['uid'])),
+    },
     reason: str(o['reason']),
     message: str(o['message'] ?? o['note']),
     type: str(o['type']) || 'Normal',
@@ -422,7 +543,15 @@ export function toWebhookConfiguration(kind: WebhookConfiguration['kind'], o: Ob
       return {
         name: str(w['name']),
         failurePolicy: str(w['failurePolicy']) || 'Fail',
-        ...(svc ? { service: { namespace: str(svc['namespace']), name: str(svc['name']), ...(typeof svc['port'] === 'number' ? { port: svc['port'] } : {}) } } : {}),
+        ...(svc
+          ? {
+              service: {
+                namespace: str(svc['namespace']),
+                name: str(svc['name']),
+                ...(typeof svc['port'] === 'number' ? { port: svc['port'] } : {}),
+              },
+            }
+          : {}),
         ...opt('url', str(cc['url'])),
       };
     }),

@@ -1,7 +1,17 @@
 // Ingresses, IngressClasses and the Gateway API kinds → plain records. Every reference keeps the
 // path of the field it came from, in the manifest form the causes and fixes use.
 import type { Meta } from '../core/model/resources';
-import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressBackend, IngressClass, RouteBackendRef, RouteParentRef, ServicePortRef } from '../core/model/routing';
+import type {
+  Gateway,
+  GatewayClass,
+  HTTPRoute,
+  Ingress,
+  IngressBackend,
+  IngressClass,
+  RouteBackendRef,
+  RouteParentRef,
+  ServicePortRef,
+} from '../core/model/routing';
 import { arr, conditions, n, obj, opt, str, toMeta, type Obj } from './convert';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -19,10 +29,17 @@ export function toIngress(o: Obj): Ingress {
   const meta = toMeta(o);
   const spec = obj(o['spec']);
   const backends: IngressBackend[] = [];
-  if (spec['defaultBackend']) backends.push(ingressBackend('spec.defaultBackend', '(default backend)', obj(spec['defaultBackend'])));
+  if (spec['defaultBackend'])
+    backends.push(ingressBackend('spec.defaultBackend', '(default backend)', obj(spec['defaultBackend'])));
   arr(spec['rules']).forEach((rule, r) => {
     arr(obj(rule['http'])['paths']).forEach((p, i) => {
-      backends.push(ingressBackend(`spec.rules[${r}].http.paths[${i}].backend`, `${str(rule['host']) || '*'}${str(p['path']) || '/'}`, obj(p['backend'])));
+      backends.push(
+        ingressBackend(
+          `spec.rules[${r}].http.paths[${i}].backend`,
+          `${str(rule['host']) || '*'}${str(p['path']) || '/'}`,
+          obj(p['backend']),
+        ),
+      );
     });
   });
   const ingress = arr(obj(obj(o['status'])['loadBalancer'])['ingress']);
@@ -31,18 +48,30 @@ export function toIngress(o: Obj): Ingress {
     ...opt('className', str(spec['ingressClassName'])),
     ...opt('classAnnotation', meta.annotations['kubernetes.io/ingress.class']),
     backends,
-    tls: arr(spec['tls']).map((t, i) => ({ path: `spec.tls[${i}]`, ...opt('secretName', str(t['secretName'])), hosts: Array.isArray(t['hosts']) ? t['hosts'].map(str) : [] })),
+    tls: arr(spec['tls']).map((t, i) => ({
+      path: `spec.tls[${i}]`,
+      ...opt('secretName', str(t['secretName'])),
+      hosts: Array.isArray(t['hosts']) ? t['hosts'].map(str) : [],
+    })),
     addresses: ingress.map((a) => str(a['ip']) || str(a['hostname'])).filter((a) => a !== ''),
   };
 }
 
 export function toIngressClass(o: Obj): IngressClass {
   const meta = toMeta(o);
-  return { meta, controller: str(obj(o['spec'])['controller']), isDefault: meta.annotations['ingressclass.kubernetes.io/is-default-class'] === 'true' };
+  return {
+    meta,
+    controller: str(obj(o['spec'])['controller']),
+    isDefault: meta.annotations['ingressclass.kubernetes.io/is-default-class'] === 'true',
+  };
 }
 
 export function toGatewayClass(o: Obj): GatewayClass {
-  return { meta: toMeta(o), controllerName: str(obj(o['spec'])['controllerName']), conditions: conditions(obj(o['status'])['conditions']) };
+  return {
+    meta: toMeta(o),
+    controllerName: str(obj(o['spec'])['controllerName']),
+    conditions: conditions(obj(o['status'])['conditions']),
+  };
 }
 
 export function toGateway(o: Obj): Gateway {
@@ -90,7 +119,9 @@ export function toHTTPRoute(o: Obj): HTTPRoute {
   const spec = obj(o['spec']);
   const backends: RouteBackendRef[] = [];
   arr(spec['rules']).forEach((rule, r) => {
-    arr(rule['backendRefs']).forEach((b, i) => backends.push(backendRef(meta, b, `spec.rules[${r}].backendRefs[${i}]`)));
+    arr(rule['backendRefs']).forEach((b, i) =>
+      backends.push(backendRef(meta, b, `spec.rules[${r}].backendRefs[${i}]`)),
+    );
   });
   return {
     meta,

@@ -8,7 +8,9 @@ export function toStorageClass(o: Obj): StorageClass {
   return {
     meta,
     provisioner: str(o['provisioner']),
-    isDefault: a['storageclass.kubernetes.io/is-default-class'] === 'true' || a['storageclass.beta.kubernetes.io/is-default-class'] === 'true',
+    isDefault:
+      a['storageclass.kubernetes.io/is-default-class'] === 'true' ||
+      a['storageclass.beta.kubernetes.io/is-default-class'] === 'true',
     volumeBindingMode: str(o['volumeBindingMode']) || 'Immediate',
   };
 }
@@ -23,7 +25,9 @@ export function toPersistentVolume(o: Obj): PersistentVolume {
     ...opt('reason', str(status['reason'])),
     ...opt('message', str(status['message'])),
     ...opt('storageClassName', str(spec['storageClassName'])),
-    ...(claim ? { claim: { namespace: str(claim['namespace']), name: str(claim['name']), ...opt('uid', str(claim['uid'])) } } : {}),
+    ...(claim
+      ? { claim: { namespace: str(claim['namespace']), name: str(claim['name']), ...opt('uid', str(claim['uid'])) } }
+      : {}),
     reclaimPolicy: str(spec['persistentVolumeReclaimPolicy']) || 'Retain',
     ...opt('capacity', str(obj(spec['capacity'])['storage'])),
   };

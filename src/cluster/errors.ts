@@ -31,11 +31,17 @@ export function describeClusterError(error: unknown, server?: string): ClusterEr
   const code = typeof rawCode === 'string' ? rawCode : undefined;
   const detail = statusMessage(field(error, 'body'));
 
-  if (status === 401) return { status, message: `The cluster${where} rejected the credentials (401 Unauthorized). Log in again or pick another context.` };
+  if (status === 401)
+    return {
+      status,
+      message: `The cluster${where} rejected the credentials (401 Unauthorized). Log in again or pick another context.`,
+    };
   if (status === 403) return { status, message: `Forbidden (403): ${detail ?? 'the current user may not do this'}.` };
   if (status === 404) return { status, message: `Not found (404)${detail ? `: ${detail}` : ''}.` };
-  if (status !== undefined && status >= 500) return { status, message: `The API server${where} failed (${status})${detail ? `: ${detail}` : ''}.` };
-  if (status !== undefined) return { status, message: `The API server${where} answered ${status}${detail ? `: ${detail}` : ''}.` };
+  if (status !== undefined && status >= 500)
+    return { status, message: `The API server${where} failed (${status})${detail ? `: ${detail}` : ''}.` };
+  if (status !== undefined)
+    return { status, message: `The API server${where} answered ${status}${detail ? `: ${detail}` : ''}.` };
 
   switch (code) {
     case 'ECONNREFUSED':

@@ -45,7 +45,10 @@ class StoppableWatch extends Watch {
   private readonly open = new Set<AbortController>();
 
   /** `reduce` rewrites each object before the informer sees it (not ERROR statuses). */
-  constructor(config: KubeConfig, private readonly reduce?: (o: unknown) => KubernetesObject) {
+  constructor(
+    config: KubeConfig,
+    private readonly reduce?: (o: unknown) => KubernetesObject,
+  ) {
     super(config);
   }
 
@@ -93,7 +96,12 @@ export class ResilientInformer<T extends KubernetesObject> {
   private stopped = false;
   private current: InformerState = { phase: 'listing' };
 
-  constructor(kc: KubeConfig, readonly type: ResourceType, readonly namespace: string | undefined, private readonly handlers: InformerHandlers<T>) {
+  constructor(
+    kc: KubeConfig,
+    readonly type: ResourceType,
+    readonly namespace: string | undefined,
+    private readonly handlers: InformerHandlers<T>,
+  ) {
     const path = restPath(type, namespace);
     const listFn = async () => {
       const list = await listRaw<T>(kc, path, type.metadataOnly ? PARTIAL_METADATA_LIST : undefined);
@@ -108,7 +116,9 @@ export class ResilientInformer<T extends KubernetesObject> {
       });
       return list;
     };
-    this.watcher = type.metadataOnly ? new StoppableWatch(metadataWatchConfig(kc), (o) => identityOnly(o) as KubernetesObject) : new StoppableWatch(kc);
+    this.watcher = type.metadataOnly
+      ? new StoppableWatch(metadataWatchConfig(kc), (o) => identityOnly(o) as KubernetesObject)
+      : new StoppableWatch(kc);
     this.listWatch = new ListWatch<T>(path, this.watcher, listFn, false);
     this.listWatch.on('add', (obj) => this.handlers.upsert(obj));
     this.listWatch.on('update', (obj) => this.handlers.upsert(obj));
@@ -128,7 +138,10 @@ export class ResilientInformer<T extends KubernetesObject> {
   start(): void {
     this.stopped = false;
     const attempt = this.attempt;
-    void this.listWatch.start().then(() => this.resumed(attempt), (error: unknown) => this.onError(error));
+    void this.listWatch.start().then(
+      () => this.resumed(attempt),
+      (error: unknown) => this.onError(error),
+    );
   }
 
   stop(): void {

@@ -5,7 +5,13 @@ import { homedir } from 'node:os';
 import { delimiter, sep } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeconfigSources, resolveKubeconfigSources } from '../core/kubeconfig/sources';
-import { KubeconfigDoc, KubeconfigError, contextProblem, mergeKubeconfigs, parseKubeconfig } from '../core/kubeconfig/merge';
+import {
+  KubeconfigDoc,
+  KubeconfigError,
+  contextProblem,
+  mergeKubeconfigs,
+  parseKubeconfig,
+} from '../core/kubeconfig/merge';
 
 export interface LoadedKubeconfig {
   sources: KubeconfigSources;
@@ -14,7 +20,10 @@ export interface LoadedKubeconfig {
   files: string[];
 }
 
-export function kubeconfigSources(setting: string | undefined, env: NodeJS.ProcessEnv = process.env): KubeconfigSources {
+export function kubeconfigSources(
+  setting: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): KubeconfigSources {
   return resolveKubeconfigSources({
     setting,
     envValue: env['KUBECONFIG'],
@@ -59,7 +68,14 @@ export function clientConfigFor(loaded: LoadedKubeconfig, context: string): Kube
   const problem = contextProblem(loaded.doc, context);
   if (problem) throw new KubeconfigError(loaded.files.join(delimiter), problem);
   const kc = new KubeConfig();
-  const merged = { apiVersion: 'v1', kind: 'Config', clusters: loaded.doc.clusters, users: loaded.doc.users, contexts: loaded.doc.contexts, 'current-context': context };
+  const merged = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: loaded.doc.clusters,
+    users: loaded.doc.users,
+    contexts: loaded.doc.contexts,
+    'current-context': context,
+  };
   try {
     kc.loadFromString(JSON.stringify(merged));
   } catch (error) {

@@ -10,7 +10,17 @@ import { obj, type Obj, toMeta } from './convert';
 export const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 export const PARTIAL_METADATA = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 
-const KEPT = ['name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'labels', 'ownerReferences', 'generation'] as const;
+const KEPT = [
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'labels',
+  'ownerReferences',
+  'generation',
+] as const;
 
 /** The object reduced to its kind and identity metadata: no data, no annotations, no managedFields. */
 export function identityOnly(o: unknown): Obj {

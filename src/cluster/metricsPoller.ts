@@ -6,7 +6,8 @@ import { parseBytes, parseMillicores } from '../core/model/quantity';
 import { describeClusterError, isForbidden, isMissingResource } from './errors';
 import { timestamp } from './convert';
 
-export type MetricsState = { phase: 'waiting' } | { phase: 'serving'; pods: number } | { phase: 'unavailable'; message: string };
+export type MetricsState =
+  { phase: 'waiting' } | { phase: 'serving'; pods: number } | { phase: 'unavailable'; message: string };
 
 export class MetricsPoller {
   private timer: NodeJS.Timeout | undefined;
@@ -60,7 +61,10 @@ export class MetricsPoller {
       if (!this.stopped) this.sink(usage, this.current);
     } catch (error) {
       const unavailable = isMissingResource(error) || isForbidden(error) || describeClusterError(error).status === 503;
-      this.current = { phase: 'unavailable', message: `Pod usage (metrics.k8s.io): ${describeClusterError(error).message}` };
+      this.current = {
+        phase: 'unavailable',
+        message: `Pod usage (metrics.k8s.io): ${describeClusterError(error).message}`,
+      };
       if (unavailable) next = this.intervalMs * 20;
       if (!this.stopped) this.sink([], this.current);
     }

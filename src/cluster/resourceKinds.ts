@@ -16,7 +16,11 @@ export interface KindBinding {
 }
 
 const bind = (
-  kind: SnapshotKind, apiVersion: string, plural: string, convert: KindBinding['convert'], clusterScoped = false,
+  kind: SnapshotKind,
+  apiVersion: string,
+  plural: string,
+  convert: KindBinding['convert'],
+  clusterScoped = false,
   extra: { optional?: boolean; metadataOnly?: boolean } = {},
 ): KindBinding => ({
   kind,
@@ -45,8 +49,20 @@ export const KIND_BINDINGS: readonly KindBinding[] = [
   bind('PodDisruptionBudget', 'policy/v1', 'poddisruptionbudgets', c.toPdb),
   bind('Event', 'v1', 'events', c.toEvent),
   bind('Node', 'v1', 'nodes', c.toNode, true),
-  bind('ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/v1', 'validatingwebhookconfigurations', (o) => c.toWebhookConfiguration('ValidatingWebhookConfiguration', o), true),
-  bind('MutatingWebhookConfiguration', 'admissionregistration.k8s.io/v1', 'mutatingwebhookconfigurations', (o) => c.toWebhookConfiguration('MutatingWebhookConfiguration', o), true),
+  bind(
+    'ValidatingWebhookConfiguration',
+    'admissionregistration.k8s.io/v1',
+    'validatingwebhookconfigurations',
+    (o) => c.toWebhookConfiguration('ValidatingWebhookConfiguration', o),
+    true,
+  ),
+  bind(
+    'MutatingWebhookConfiguration',
+    'admissionregistration.k8s.io/v1',
+    'mutatingwebhookconfigurations',
+    (o) => c.toWebhookConfiguration('MutatingWebhookConfiguration', o),
+    true,
+  ),
   // Routing and storage, and the objects other objects name.
   bind('Ingress', 'networking.k8s.io/v1', 'ingresses', routing.toIngress),
   bind('IngressClass', 'networking.k8s.io/v1', 'ingressclasses', routing.toIngressClass, true),

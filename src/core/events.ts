@@ -1,6 +1,8 @@
 // A minimal typed event emitter for adapters that must not depend on VS Code.
 export type Listener<T> = (value: T) => void;
-export interface Disposable { dispose(): void }
+export interface Disposable {
+  dispose(): void;
+}
 
 export class Emitter<T> {
   private listeners = new Set<Listener<T>>();

@@ -10,7 +10,10 @@ export function registerConnectionCommands(manager: ConnectionManager): vscode.D
       const contexts = manager.contexts();
       if (contexts.length === 0) {
         const state = manager.state;
-        const reason = state.kind === 'noKubeconfig' || state.kind === 'invalidKubeconfig' ? state.message : 'No contexts are defined.';
+        const reason =
+          state.kind === 'noKubeconfig' || state.kind === 'invalidKubeconfig'
+            ? state.message
+            : 'No contexts are defined.';
         const pick = await vscode.window.showWarningMessage(`NimbusGuard: ${reason}`, 'Pick Kubeconfig File…');
         if (pick) await vscode.commands.executeCommand(COMMANDS.pickKubeconfig);
         return;
@@ -34,7 +37,9 @@ export function registerConnectionCommands(manager: ConnectionManager): vscode.D
         openLabel: 'Use this kubeconfig',
       });
       if (!files?.[0]) return;
-      await vscode.workspace.getConfiguration('nimbusguard').update('kubeconfig', files[0].fsPath, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration('nimbusguard')
+        .update('kubeconfig', files[0].fsPath, vscode.ConfigurationTarget.Global);
     }),
     vscode.commands.registerCommand(COMMANDS.refresh, () => manager.reload(true)),
   ];

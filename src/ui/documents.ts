@@ -29,7 +29,11 @@ export class NimbusDocuments implements vscode.TextDocumentContentProvider {
       const [kind, namespace, file] = parts.slice(1) as [string, string, string];
       try {
         const { readObjectYaml } = await this.manager.clusterModule();
-        return await readObjectYaml(session.kc, { kind, namespace: namespace === '_' ? '' : namespace, name: file.replace(/\.yaml$/, '') });
+        return await readObjectYaml(session.kc, {
+          kind,
+          namespace: namespace === '_' ? '' : namespace,
+          name: file.replace(/\.yaml$/, ''),
+        });
       } catch (error) {
         return `# ${(error instanceof Error ? error.message : String(error)).replace(/\n/g, ' ')}\n`;
       }

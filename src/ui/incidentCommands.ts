@@ -26,11 +26,17 @@ async function pickIncident(hub: IncidentHub): Promise<Incident | undefined> {
   const picked = await vscode.window.showQuickPick(
     open.map((incident) => ({
       label: `${severityLabelIcon(incident.severity)} ${incident.type}`,
-      description: noIcons(`${incident.workload.namespace ? `${incident.workload.namespace}/` : ''}${incident.workload.kind}/${incident.workload.name}`),
+      description: noIcons(
+        `${incident.workload.namespace ? `${incident.workload.namespace}/` : ''}${incident.workload.kind}/${incident.workload.name}`,
+      ),
       detail: noIcons(incident.summary),
       incident,
     })),
-    { title: `NimbusGuard: ${open.length} open incident${open.length === 1 ? '' : 's'}`, matchOnDescription: true, matchOnDetail: true },
+    {
+      title: `NimbusGuard: ${open.length} open incident${open.length === 1 ? '' : 's'}`,
+      matchOnDescription: true,
+      matchOnDetail: true,
+    },
   );
   return picked?.incident;
 }
@@ -39,10 +45,20 @@ async function pickIncident(hub: IncidentHub): Promise<Incident | undefined> {
  * @param showPanel opens the Incidents panel, focused on an incident when one is named: evidence and
  *   explanations are shown there, never as Markdown source.
  */
-export function registerIncidentCommands(hub: IncidentHub, documents: NimbusDocuments, manifests: ManifestIndexService, showPanel: (incidentId?: string) => void): vscode.Disposable[] {
+export function registerIncidentCommands(
+  hub: IncidentHub,
+  documents: NimbusDocuments,
+  manifests: ManifestIndexService,
+  showPanel: (incidentId?: string) => void,
+): vscode.Disposable[] {
   const showEvidence = async (arg?: unknown) => {
     const node = arg as TreeNode | string | undefined;
-    const incident = typeof node === 'string' ? hub.current?.get(node) : node?.type === 'incident' ? node.incident : await pickIncident(hub);
+    const incident =
+      typeof node === 'string'
+        ? hub.current?.get(node)
+        : node?.type === 'incident'
+          ? node.incident
+          : await pickIncident(hub);
     if (incident) showPanel(incident.id);
   };
   return [
@@ -70,12 +86,26 @@ export function registerIncidentCommands(hub: IncidentHub, documents: NimbusDocu
     vscode.commands.registerCommand(COMMANDS.revealManifest, async (node?: unknown) => {
       const ref = refOfNode(node);
       if (!ref) return;
-      const hits = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Looking for the manifest…' }, () => manifests.find(ref));
+      const hits = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: 'Looking for the manifest…' },
+        () => manifests.find(ref),
+      );
       if (hits.length === 0) {
         void vscode.window.showInformationMessage(`No YAML file in the workspace defines ${ref.kind} ${ref.name}.`);
         return;
       }
-      const hit = hits.length === 1 ? hits[0] : (await vscode.window.showQuickPick(hits.map((h) => ({ label: vscode.workspace.asRelativePath(h.uri), description: `line ${h.object.kindLine + 1}`, hit: h }))))?.hit;
+      const hit =
+        hits.length === 1
+          ? hits[0]
+          : (
+              await vscode.window.showQuickPick(
+                hits.map((h) => ({
+                  label: vscode.workspace.asRelativePath(h.uri),
+                  description: `line ${h.object.kindLine + 1}`,
+                  hit: h,
+                })),
+              )
+            )?.hit;
       if (!hit) return;
       const position = new vscode.Position(hit.object.kindLine, 0);
       await vscode.window.showTextDocument(hit.uri, { selection: new vscode.Range(position, position) });

@@ -59,14 +59,17 @@ export class LlmSettings implements vscode.Disposable {
       vscode.commands.registerCommand(COMMANDS.setLlmApiKey, async () => {
         const key = await vscode.window.showInputBox({
           title: 'NimbusGuard: LLM API key',
-          prompt: 'Stored in VS Code\'s secret storage for the endpoint in nimbusguard.llm.baseUrl. Leave empty to remove it.',
+          prompt:
+            "Stored in VS Code's secret storage for the endpoint in nimbusguard.llm.baseUrl. Leave empty to remove it.",
           password: true,
           ignoreFocusOut: true,
         });
         if (key === undefined) return;
         if (key === '') await this.secrets.delete(SECRET);
         else await this.secrets.store(SECRET, key);
-        void vscode.window.showInformationMessage(key === '' ? 'NimbusGuard: LLM API key removed.' : 'NimbusGuard: LLM API key stored.');
+        void vscode.window.showInformationMessage(
+          key === '' ? 'NimbusGuard: LLM API key removed.' : 'NimbusGuard: LLM API key stored.',
+        );
       }),
     ];
   }

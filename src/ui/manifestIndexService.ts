@@ -45,7 +45,8 @@ export class ManifestIndexService implements vscode.Disposable {
   async find(ref: ObjectRef): Promise<ManifestHit[]> {
     await (this.ready ??= this.scan());
     const hits: ManifestHit[] = [];
-    for (const { uri, objects } of this.files.values()) for (const object of objects) if (sameObject(object, ref)) hits.push({ uri, object });
+    for (const { uri, objects } of this.files.values())
+      for (const object of objects) if (sameObject(object, ref)) hits.push({ uri, object });
     return hits;
   }
 
@@ -69,10 +70,13 @@ export class ManifestIndexService implements vscode.Disposable {
     if (uri.scheme !== 'file' && uri.scheme !== 'untitled' && uri.scheme !== 'vscode-remote') return;
     const key = uri.toString();
     clearTimeout(this.pending.get(key));
-    this.pending.set(key, setTimeout(() => {
-      this.pending.delete(key);
-      void this.read(uri).then(() => this.emitter.fire());
-    }, 300));
+    this.pending.set(
+      key,
+      setTimeout(() => {
+        this.pending.delete(key);
+        void this.read(uri).then(() => this.emitter.fire());
+      }, 300),
+    );
   }
 
   private async read(uri: vscode.Uri): Promise<void> {

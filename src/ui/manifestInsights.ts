@@ -24,9 +24,15 @@ interface Insight {
   objectLine: number;
 }
 
-const SEVERITY = { critical: vscode.DiagnosticSeverity.Error, warning: vscode.DiagnosticSeverity.Warning, info: vscode.DiagnosticSeverity.Information } as const;
+const SEVERITY = {
+  critical: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+} as const;
 
-export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensProvider, vscode.CodeActionProvider, vscode.Disposable {
+export class ManifestInsights
+  implements vscode.HoverProvider, vscode.CodeLensProvider, vscode.CodeActionProvider, vscode.Disposable
+{
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('nimbusguard');
   private readonly byUri = new Map<string, Insight[]>();
   private readonly lensEmitter = new vscode.EventEmitter<void>();
@@ -34,7 +40,10 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
   private timer: NodeJS.Timeout | undefined;
   private generation = 0;
 
-  constructor(private readonly hub: IncidentHub, private readonly manifests: ManifestIndexService) {}
+  constructor(
+    private readonly hub: IncidentHub,
+    private readonly manifests: ManifestIndexService,
+  ) {}
 
   schedule(): void {
     if (this.timer) clearTimeout(this.timer);
@@ -59,7 +68,10 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
       const cause = monitor?.rootCause(incident.id);
       if (!cause) continue;
       for (const hit of hits) {
-        const doc = await vscode.workspace.openTextDocument(hit.uri).then((d) => d, () => undefined);
+        const doc = await vscode.workspace.openTextDocument(hit.uri).then(
+          (d) => d,
+          () => undefined,
+        );
         if (!doc) continue;
         const range = this.rangeFor(doc, hit.object.document, cause.fields, hit.object.kindLine);
         const list = next.get(hit.uri.toString()) ?? [];
@@ -72,7 +84,10 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
     this.diagnostics.clear();
     for (const [key, insights] of next) {
       this.byUri.set(key, insights);
-      this.diagnostics.set(vscode.Uri.parse(key), insights.map((i) => this.diagnostic(i)));
+      this.diagnostics.set(
+        vscode.Uri.parse(key),
+        insights.map((i) => this.diagnostic(i)),
+      );
     }
     this.lensEmitter.fire();
   }
@@ -108,9 +123,15 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
       md.appendMarkdown(`**${incident.type}** · ${escapeMarkdown(cause.summary)}\n\n`);
       if (related.length > 0) md.appendMarkdown(`Same cause: ${related.map((r) => `${r.type}`).join(', ')}\n\n`);
       md.appendMarkdown(`${escapeMarkdown(cause.explanation)}\n\n`);
-      for (const e of cause.evidence.slice(0, 6)) md.appendMarkdown(`- ${escapeMarkdown(`${e.source.kind}/${e.source.name}: ${e.reason ? `${e.reason} ` : ''}${e.text}`)}\n`);
-      if (cause.fixes.length > 0) md.appendMarkdown(`\nSuggested: ${cause.fixes.map((f) => escapeMarkdown(f.summary)).join(' · ')}\n`);
-      md.appendMarkdown(`\n[Explain](command:nimbusguard.explainIncident?${args}) · [Evidence](command:nimbusguard.showEvidence?${args}) · confidence ${Math.round(cause.confidence * 100)}%\n\n`);
+      for (const e of cause.evidence.slice(0, 6))
+        md.appendMarkdown(
+          `- ${escapeMarkdown(`${e.source.kind}/${e.source.name}: ${e.reason ? `${e.reason} ` : ''}${e.text}`)}\n`,
+        );
+      if (cause.fixes.length > 0)
+        md.appendMarkdown(`\nSuggested: ${cause.fixes.map((f) => escapeMarkdown(f.summary)).join(' · ')}\n`);
+      md.appendMarkdown(
+        `\n[Explain](command:nimbusguard.explainIncident?${args}) · [Evidence](command:nimbusguard.showEvidence?${args}) · confidence ${Math.round(cause.confidence * 100)}%\n\n`,
+      );
       if (cause.note) md.appendMarkdown(`_${escapeMarkdown(cause.note)}_\n\n`);
     }
     return new vscode.Hover(md);
@@ -120,13 +141,35 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
     const lenses: vscode.CodeLens[] = [];
     for (const i of this.byUri.get(doc.uri.toString()) ?? []) {
       const at = new vscode.Range(i.objectLine, 0, i.objectLine, 0);
-      lenses.push(new vscode.CodeLens(at, { title: `${severityLabelIcon(i.incident.severity)} ${i.incident.type}: ${clip(i.cause.summary)}`, command: COMMANDS.explainIncident, arguments: [i.incident.id] }));
-      lenses.push(new vscode.CodeLens(at, { title: 'Explain', command: COMMANDS.explainIncident, arguments: [i.incident.id] }));
+      lenses.push(
+        new vscode.CodeLens(at, {
+          title: `${severityLabelIcon(i.incident.severity)} ${i.incident.type}: ${clip(i.cause.summary)}`,
+          command: COMMANDS.explainIncident,
+          arguments: [i.incident.id],
+        }),
+      );
+      lenses.push(
+        new vscode.CodeLens(at, { title: 'Explain', command: COMMANDS.explainIncident, arguments: [i.incident.id] }),
+      );
       i.cause.fixes.forEach((fix, index) => {
-        if (fix.edits?.length && !fix.target) lenses.push(new vscode.CodeLens(at, { title: `Fix: ${clip(fix.summary)}`, command: COMMANDS.applyManifestFix, arguments: [doc.uri, i.incident.id, index] }));
+        if (fix.edits?.length && !fix.target)
+          lenses.push(
+            new vscode.CodeLens(at, {
+              title: `Fix: ${clip(fix.summary)}`,
+              command: COMMANDS.applyManifestFix,
+              arguments: [doc.uri, i.incident.id, index],
+            }),
+          );
         // The same fix on the cluster, through verification and the developer's confirmation.
         if (fix.edits?.length || fix.rollbackToRevision !== undefined) {
-          lenses.push(new vscode.CodeLens(at, { title: 'Verify & Apply…', tooltip: `Verify "${clip(fix.summary)}" on the cluster, then decide`, command: COMMANDS.applyFix, arguments: [{ incidentId: i.incident.id, fix: fix.summary }] }));
+          lenses.push(
+            new vscode.CodeLens(at, {
+              title: 'Verify & Apply…',
+              tooltip: `Verify "${clip(fix.summary)}" on the cluster, then decide`,
+              command: COMMANDS.applyFix,
+              arguments: [{ incidentId: i.incident.id, fix: fix.summary }],
+            }),
+          );
         }
       });
     }
@@ -145,8 +188,15 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
         action.diagnostics = this.diagnostics.get(doc.uri)?.filter((d) => d.range.isEqual(i.range)) ?? [];
         action.isPreferred = index === 0;
         actions.push(action);
-        const onCluster = new vscode.CodeAction(`Verify & Apply on the cluster: ${fix.summary}`, vscode.CodeActionKind.QuickFix);
-        onCluster.command = { title: 'Verify & Apply…', command: COMMANDS.applyFix, arguments: [{ incidentId: i.incident.id, fix: fix.summary }] };
+        const onCluster = new vscode.CodeAction(
+          `Verify & Apply on the cluster: ${fix.summary}`,
+          vscode.CodeActionKind.QuickFix,
+        );
+        onCluster.command = {
+          title: 'Verify & Apply…',
+          command: COMMANDS.applyFix,
+          arguments: [{ incidentId: i.incident.id, fix: fix.summary }],
+        };
         actions.push(onCluster);
       });
     }
@@ -165,7 +215,10 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
       if (!change) return undefined;
       const lines = text.split('\n');
       const offset = (line: number, col: number) => lines.slice(0, line).reduce((n, l) => n + l.length + 1, 0) + col;
-      text = text.slice(0, offset(change.startLine, change.startColumn)) + change.newText + text.slice(offset(change.endLine, change.endColumn));
+      text =
+        text.slice(0, offset(change.startLine, change.startColumn)) +
+        change.newText +
+        text.slice(offset(change.endLine, change.endColumn));
     }
     // Replace only the span that changed, so the editor keeps its markers and undo stays small.
     const original = doc.getText();
@@ -188,7 +241,9 @@ export class ManifestInsights implements vscode.HoverProvider, vscode.CodeLensPr
     const doc = await vscode.workspace.openTextDocument(uri);
     const edit = this.workspaceEdit(doc, insight.document, fix);
     if (!edit) {
-      void vscode.window.showWarningMessage(`NimbusGuard could not place "${fix.summary}" in ${vscode.workspace.asRelativePath(uri)}; edit it by hand.`);
+      void vscode.window.showWarningMessage(
+        `NimbusGuard could not place "${fix.summary}" in ${vscode.workspace.asRelativePath(uri)}; edit it by hand.`,
+      );
       return false;
     }
     return vscode.workspace.applyEdit(edit);
@@ -211,8 +266,12 @@ export function registerInsightProviders(insights: ManifestInsights): vscode.Dis
   return [
     vscode.languages.registerHoverProvider(selector, insights),
     vscode.languages.registerCodeLensProvider(selector, insights),
-    vscode.languages.registerCodeActionsProvider(selector, insights, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
-    vscode.commands.registerCommand(COMMANDS.applyManifestFix, (uri: vscode.Uri, id: string, index: number) => insights.applyFix(uri, id, index)),
+    vscode.languages.registerCodeActionsProvider(selector, insights, {
+      providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+    }),
+    vscode.commands.registerCommand(COMMANDS.applyManifestFix, (uri: vscode.Uri, id: string, index: number) =>
+      insights.applyFix(uri, id, index),
+    ),
     vscode.workspace.onDidOpenTextDocument((doc) => {
       if (isYaml(doc)) insights.schedule();
     }),

@@ -8,7 +8,10 @@ export class CriticalIncidentNotifier {
   private lastShown = 0;
   private suppressed = 0;
 
-  constructor(private readonly enabled: () => boolean, private readonly minIntervalMs = 60_000) {}
+  constructor(
+    private readonly enabled: () => boolean,
+    private readonly minIntervalMs = 60_000,
+  ) {}
 
   notify(opened: Incident[]): void {
     const critical = opened.filter((i) => i.severity === 'critical');
@@ -25,7 +28,8 @@ export class CriticalIncidentNotifier {
     const where = `${first.workload.kind} ${first.workload.namespace ? `${first.workload.namespace}/` : ''}${first.workload.name}`;
     const text = `NimbusGuard: ${first.type} in ${where}${more > 0 ? ` (and ${more} more critical incident${more === 1 ? '' : 's'})` : ''}.`;
     void vscode.window.showWarningMessage(text, 'Show Evidence', 'All Incidents').then((choice) => {
-      if (choice === 'Show Evidence') void vscode.commands.executeCommand(COMMANDS.showEvidence, { type: 'incident', incident: first });
+      if (choice === 'Show Evidence')
+        void vscode.commands.executeCommand(COMMANDS.showEvidence, { type: 'incident', incident: first });
       if (choice === 'All Incidents') void vscode.commands.executeCommand(COMMANDS.showIncidentsPanel);
     });
   }

@@ -13,7 +13,11 @@ export class SignalRecorder {
   private readonly timer: NodeJS.Timeout;
   private last = 0;
 
-  constructor(private readonly snapshot: ClusterSnapshot, private readonly monitor: IncidentMonitor, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly snapshot: ClusterSnapshot,
+    private readonly monitor: IncidentMonitor,
+    private readonly now: () => number = Date.now,
+  ) {
     this.timer = setInterval(() => this.sample(), SIGNAL_TICK_MS);
     this.timer.unref?.();
   }

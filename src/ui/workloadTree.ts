@@ -90,12 +90,25 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const out: TreeNode[] = [];
         if (incidents.some((i) => i.workload.kind === 'Node')) out.push({ type: 'nodes' });
         if (incidents.some(isClusterObject)) out.push({ type: 'clusterObjects' });
-        const namespaces = new Set(snapshot.namespaces().filter((ns) => snapshot.workloadsIn(ns).some((w) => this.monitored(w))));
+        const namespaces = new Set(
+          snapshot.namespaces().filter((ns) => snapshot.workloadsIn(ns).some((w) => this.monitored(w))),
+        );
         for (const i of incidents) if (i.workload.namespace) namespaces.add(i.workload.namespace);
         out.push(...[...namespaces].sort().map((name): TreeNode => ({ type: 'namespace', name })));
-        const notes = session.notes().map((text): TreeNode => ({ type: 'note', text: `Skipped: ${text.split(':')[0]}`, tooltip: text }));
-        for (const problem of this.policies?.problems() ?? []) notes.push({ type: 'note', text: `Scaling policy ignored: ${problem.split(' is ignored')[0]}`, tooltip: problem });
-        if (namespaces.size === 0) notes.push({ type: 'note', text: session.synced ? 'No monitored workloads in the watched namespaces' : 'Loading workloads…' });
+        const notes = session
+          .notes()
+          .map((text): TreeNode => ({ type: 'note', text: `Skipped: ${text.split(':')[0]}`, tooltip: text }));
+        for (const problem of this.policies?.problems() ?? [])
+          notes.push({
+            type: 'note',
+            text: `Scaling policy ignored: ${problem.split(' is ignored')[0]}`,
+            tooltip: problem,
+          });
+        if (namespaces.size === 0)
+          notes.push({
+            type: 'note',
+            text: session.synced ? 'No monitored workloads in the watched namespaces' : 'Loading workloads…',
+          });
         return [...out, ...actRoots(this.act), ...notes];
       }
       case 'nodes': {
@@ -109,7 +122,10 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         return [...seen.values()].map((ref) => ({ type: 'object', ref }));
       }
       case 'namespace': {
-        const workloads: TreeNode[] = snapshot.workloadsIn(node.name).filter((w) => this.monitored(w)).map((workload) => ({ type: 'workload', workload }));
+        const workloads: TreeNode[] = snapshot
+          .workloadsIn(node.name)
+          .filter((w) => this.monitored(w))
+          .map((workload) => ({ type: 'workload', workload }));
         const others = new Map<string, ObjectRef>();
         for (const i of incidents) {
           if (i.workload.namespace !== node.name || isWorkloadKind(i.workload.kind)) continue;
@@ -118,9 +134,13 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         return [...workloads, ...[...others.values()].map((ref): TreeNode => ({ type: 'object', ref }))];
       }
       case 'workload':
-        return incidents.filter((i) => sameRef(i.workload, node.workload)).map((incident) => ({ type: 'incident', incident }));
+        return incidents
+          .filter((i) => sameRef(i.workload, node.workload))
+          .map((incident) => ({ type: 'incident', incident }));
       case 'object':
-        return incidents.filter((i) => sameRef(i.workload, node.ref)).map((incident) => ({ type: 'incident', incident }));
+        return incidents
+          .filter((i) => sameRef(i.workload, node.ref))
+          .map((incident) => ({ type: 'incident', incident }));
       case 'changes':
         return actChildren(this.act, node);
       default:
@@ -149,18 +169,24 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       case 'clusterObjects': {
         const item = new vscode.TreeItem('Cluster objects', vscode.TreeItemCollapsibleState.Expanded);
         item.id = 'clusterObjects';
-        item.tooltip = 'Cluster-scoped objects with open incidents (PersistentVolumes, GatewayClasses, webhook configurations)';
+        item.tooltip =
+          'Cluster-scoped objects with open incidents (PersistentVolumes, GatewayClasses, webhook configurations)';
         item.iconPath = new vscode.ThemeIcon('globe', new vscode.ThemeColor('list.warningForeground'));
         return item;
       }
       case 'namespace': {
         const workloads = this.manager.session?.snapshot.workloadsIn(node.name).filter((w) => this.monitored(w)) ?? [];
-        const worst = workloads.map(workloadHealth).reduce<Health>((w, h) => (HEALTH_RANK[h] > HEALTH_RANK[w] ? h : w), 'healthy');
+        const worst = workloads
+          .map(workloadHealth)
+          .reduce<Health>((w, h) => (HEALTH_RANK[h] > HEALTH_RANK[w] ? h : w), 'healthy');
         const open = incidents.filter((i) => i.workload.namespace === node.name).length;
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `namespace:${node.name}`;
         item.description = `${workloads.length} workload${workloads.length === 1 ? '' : 's'}${open > 0 ? ` · ${open} incident${open === 1 ? '' : 's'}` : ''}`;
-        item.iconPath = worst === 'healthy' && open === 0 ? new vscode.ThemeIcon('symbol-namespace') : healthIcon(worst === 'healthy' ? 'degraded' : worst);
+        item.iconPath =
+          worst === 'healthy' && open === 0
+            ? new vscode.ThemeIcon('symbol-namespace')
+            : healthIcon(worst === 'healthy' ? 'degraded' : worst);
         item.contextValue = 'nimbusguard.namespace';
         return item;
       }
@@ -168,14 +194,25 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const w = node.workload;
         const health = workloadHealth(w);
         const open = incidents.filter((i) => sameRef(i.workload, w));
-        const item = new vscode.TreeItem(w.name, open.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          w.name,
+          open.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+        );
         item.id = `workload:${refKey(w)}`;
         const policy = this.policies?.treeLabel(w);
         item.description = `${readyText(w)} · ${w.kind}${policy ? ` · ${policy}` : ''}`;
-        item.iconPath = healthIcon(open.some((i) => i.severity === 'critical') ? 'failing' : open.length > 0 && health === 'healthy' ? 'degraded' : health);
+        item.iconPath = healthIcon(
+          open.some((i) => i.severity === 'critical')
+            ? 'failing'
+            : open.length > 0 && health === 'healthy'
+              ? 'degraded'
+              : health,
+        );
         item.tooltip = workloadTooltip(w, health);
         item.contextValue = 'nimbusguard.workload';
-        item.accessibilityInformation = { label: `${w.kind} ${w.name}, ${w.ready} of ${w.desired} ready, ${health}, ${open.length} incidents` };
+        item.accessibilityInformation = {
+          label: `${w.kind} ${w.name}, ${w.ready} of ${w.desired} ready, ${health}, ${open.length} incidents`,
+        };
         return item;
       }
       case 'object': {
@@ -184,7 +221,10 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         item.description = node.ref.kind;
         const open = incidents.filter((i) => sameRef(i.workload, node.ref));
         const critical = open.some((i) => i.severity === 'critical');
-        item.iconPath = new vscode.ThemeIcon('symbol-object', new vscode.ThemeColor(critical ? 'list.errorForeground' : 'list.warningForeground'));
+        item.iconPath = new vscode.ThemeIcon(
+          'symbol-object',
+          new vscode.ThemeColor(critical ? 'list.errorForeground' : 'list.warningForeground'),
+        );
         item.tooltip = `${node.ref.kind} ${node.ref.namespace ? `${node.ref.namespace}/` : ''}${node.ref.name} — ${open.length} open incident${open.length === 1 ? '' : 's'}`;
         item.contextValue = 'nimbusguard.object';
         return item;
@@ -222,6 +262,7 @@ function workloadTooltip(w: Workload, health: Health): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
   md.appendText(`${w.kind} ${w.namespace}/${w.name} — ${health}\n`);
   md.appendText(`Ready ${w.ready}/${w.desired} · up-to-date ${w.updated} · available ${w.available}\n`);
-  for (const c of w.conditions) md.appendText(`${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}\n`);
+  for (const c of w.conditions)
+    md.appendText(`${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}\n`);
   return md;
 }

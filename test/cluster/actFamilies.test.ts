@@ -200,12 +200,16 @@ spec:
 const scenarios: ActScenario[] = [
   {
     label: 'image (ImagePullBackOff)',
-    title: 'image: the previous revision\'s image resolves the pull failure; the rollback puts the missing tag back',
+    title: "image: the previous revision's image resolves the pull failure; the rollback puts the missing tag back",
     prefix: 'act-image',
     manifest: shopV1,
     setup: async (namespace) => {
       await applyManifest(kc, shopV1, namespace);
-      await waitFor('revision 1 to be ready', async () => (await apps.readNamespacedDeployment({ name: 'shop', namespace })).status?.readyReplicas === 1, 60_000);
+      await waitFor(
+        'revision 1 to be ready',
+        async () => (await apps.readNamespacedDeployment({ name: 'shop', namespace })).status?.readyReplicas === 1,
+        60_000,
+      );
       await applyManifest(kc, shopV2, namespace);
     },
     incident: { type: 'ImagePullBackOff', kind: 'Deployment', name: 'shop' },
@@ -216,7 +220,8 @@ const scenarios: ActScenario[] = [
   },
   {
     label: 'config reference (CreateContainerConfigError)',
-    title: 'config reference: marking the missing Secret optional (high risk) lets the container start; the rollback makes it required again',
+    title:
+      'config reference: marking the missing Secret optional (high risk) lets the container start; the rollback makes it required again',
     prefix: 'act-config',
     manifest: ordersManifest,
     incident: { type: 'CreateContainerConfigError', kind: 'Deployment', name: 'orders' },
@@ -239,14 +244,18 @@ const scenarios: ActScenario[] = [
     check: (json) => {
       assert.equal(json['proposal']['fixKind'], 'selector');
       assert.equal(json['proposal']['risk'], 'high');
-      assert.deepEqual(json['change']['after']["spec.selector['app.kubernetes.io/name']"], { present: true, value: 'checkout' });
+      assert.deepEqual(json['change']['after']["spec.selector['app.kubernetes.io/name']"], {
+        present: true,
+        value: 'checkout',
+      });
     },
     waitSeconds: 150,
     timeoutMs: 150_000,
   },
   {
     label: 'quota (QuotaExceeded)',
-    title: 'quota: scaling to what the quota allows (a scale-down, high risk) resolves it; the rollback asks for 4 replicas again',
+    title:
+      'quota: scaling to what the quota allows (a scale-down, high risk) resolves it; the rollback asks for 4 replicas again',
     prefix: 'act-quota',
     manifest: quotaManifest,
     incident: { type: 'QuotaExceeded', kind: 'Deployment', name: 'worker' },
@@ -261,7 +270,8 @@ const scenarios: ActScenario[] = [
   },
   {
     label: 'HPA requests (HPAMisconfigured)',
-    title: 'HPA: a cpu request on the autoscaler\'s target lets it compute utilization; the rollback removes the request again',
+    title:
+      "HPA: a cpu request on the autoscaler's target lets it compute utilization; the rollback removes the request again",
     prefix: 'act-hpa',
     manifest: catalogManifest,
     metrics: true,
@@ -269,14 +279,17 @@ const scenarios: ActScenario[] = [
     target: { kind: 'Deployment', name: 'catalog' },
     check: (json) => {
       assert.equal(json['proposal']['fixKind'], 'requests');
-      assert.deepEqual(json['change']['before']['spec.template.spec.containers[name=catalog].resources.requests.cpu'], { present: false });
+      assert.deepEqual(json['change']['before']['spec.template.spec.containers[name=catalog].resources.requests.cpu'], {
+        present: false,
+      });
     },
     waitSeconds: 240,
     timeoutMs: 240_000,
   },
   {
     label: 'requests that fit (Unschedulable)',
-    title: 'requests that fit: the cpu request lowered to what a node has free lets the pod schedule; the rollback asks for 6 cpu again',
+    title:
+      'requests that fit: the cpu request lowered to what a node has free lets the pod schedule; the rollback asks for 6 cpu again',
     prefix: 'act-sched',
     manifest: reportManifest,
     incident: { type: 'Unschedulable', kind: 'Deployment', name: 'report' },

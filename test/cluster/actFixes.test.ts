@@ -62,12 +62,17 @@ const scenarios: ActScenario[] = [
   },
   {
     label: 'rollback to revision (RolloutRegression)',
-    title: 'rollback to revision: revision 1 comes back and the regression resolves; undoing it restores revision 2\'s template and the regression returns',
+    title:
+      "rollback to revision: revision 1 comes back and the regression resolves; undoing it restores revision 2's template and the regression returns",
     prefix: 'act-rollout',
     manifest: webV1,
     setup: async (namespace) => {
       await applyManifest(kc, webV1, namespace);
-      await waitFor('revision 1 to be ready', async () => (await apps.readNamespacedDeployment({ name: 'web', namespace })).status?.readyReplicas === 2, 60_000);
+      await waitFor(
+        'revision 1 to be ready',
+        async () => (await apps.readNamespacedDeployment({ name: 'web', namespace })).status?.readyReplicas === 2,
+        60_000,
+      );
       await applyManifest(kc, webV2, namespace);
     },
     incident: { type: 'RolloutRegression', kind: 'Deployment', name: 'web' },

@@ -79,16 +79,23 @@ export const auditLogPath = join(clusterDir, 'logs', 'audit.log');
 
 /** Every completed write the API server logged, optionally only in one namespace. */
 export function auditedWrites(namespace?: string): AuditEvent[] {
-  if (!existsSync(auditLogPath)) throw new Error(`${auditLogPath} is missing: the cluster was started without the audit log (npm run cluster:down && npm run cluster:up)`);
-  return readFileSync(auditLogPath, 'utf8').split('\n').flatMap((line) => {
-    if (!line) return [];
-    try {
-      const e = JSON.parse(line) as AuditEvent;
-      return e.stage === 'ResponseComplete' && (namespace === undefined || e.objectRef?.namespace === namespace) ? [e] : [];
-    } catch {
-      return [];
-    }
-  });
+  if (!existsSync(auditLogPath))
+    throw new Error(
+      `${auditLogPath} is missing: the cluster was started without the audit log (npm run cluster:down && npm run cluster:up)`,
+    );
+  return readFileSync(auditLogPath, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      if (!line) return [];
+      try {
+        const e = JSON.parse(line) as AuditEvent;
+        return e.stage === 'ResponseComplete' && (namespace === undefined || e.objectRef?.namespace === namespace)
+          ? [e]
+          : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 export function isDryRun(e: AuditEvent): boolean {
@@ -97,7 +104,13 @@ export function isDryRun(e: AuditEvent): boolean {
 
 /** Real (not dry-run) writes NimbusGuard made: its field manager, or the Events it records on targets. */
 export function nimbusguardWrites(events: readonly AuditEvent[]): AuditEvent[] {
-  return events.filter((e) => !isDryRun(e) && (/[?&]fieldManager=nimbusguard(&|$)/.test(e.requestURI) || /[?&]fieldManager=nimbusguard-shadow(&|$)/.test(e.requestURI) || (e.objectRef?.resource === 'events' && e.verb === 'create')));
+  return events.filter(
+    (e) =>
+      !isDryRun(e) &&
+      (/[?&]fieldManager=nimbusguard(&|$)/.test(e.requestURI) ||
+        /[?&]fieldManager=nimbusguard-shadow(&|$)/.test(e.requestURI) ||
+        (e.objectRef?.resource === 'events' && e.verb === 'create')),
+  );
 }
 
 /** The audit log is written by the API server as requests complete; give it a moment. */
@@ -108,11 +121,19 @@ export async function settleAudit(): Promise<void> {
 // ---- objects --------------------------------------------------------------------------------
 
 /** The parts of a workload a change and its rollback are about: labels and the whole spec. */
-export async function specOf(kc: k8s.KubeConfig, kind: 'Deployment' | 'Service' | 'HorizontalPodAutoscaler', namespace: string, name: string): Promise<{ labels: unknown; spec: unknown }> {
+export async function specOf(
+  kc: k8s.KubeConfig,
+  kind: 'Deployment' | 'Service' | 'HorizontalPodAutoscaler',
+  namespace: string,
+  name: string,
+): Promise<{ labels: unknown; spec: unknown }> {
   const api = k8s.KubernetesObjectApi.makeApiClient(kc);
   const apiVersion = kind === 'Deployment' ? 'apps/v1' : kind === 'HorizontalPodAutoscaler' ? 'autoscaling/v2' : 'v1';
   const o = (await api.read({ apiVersion, kind, metadata: { name, namespace } })) as unknown as Record<string, any>;
-  return JSON.parse(JSON.stringify({ labels: o['metadata']?.['labels'] ?? {}, spec: o['spec'] })) as { labels: unknown; spec: unknown };
+  return JSON.parse(JSON.stringify({ labels: o['metadata']?.['labels'] ?? {}, spec: o['spec'] })) as {
+    labels: unknown;
+    spec: unknown;
+  };
 }
 
 /** An API whose memory limit (128Mi) is below its simulated peak (200Mi): OOMKilled, then CrashLoopBackOff. */
@@ -142,4 +163,3 @@ spec:
             limits:
               memory: 128Mi
 `;
-

@@ -49,7 +49,14 @@ export async function runActScenario(kc: k8s.KubeConfig, s: ActScenario, rows: A
   try {
     if (s.setup) await s.setup(ns.name);
     else await applyManifest(kc, s.manifest, ns.name);
-    const incident = await waitForIncident(watched.monitor, s.incident.type, s.incident.kind, s.incident.name, ns.name, s.timeoutMs);
+    const incident = await waitForIncident(
+      watched.monitor,
+      s.incident.type,
+      s.incident.kind,
+      s.incident.name,
+      ns.name,
+      s.timeoutMs,
+    );
     const target = s.target ?? { kind: s.incident.kind as 'Deployment', name: s.incident.name };
     const before = await specOf(kc, target.kind, ns.name, target.name);
     const objectArg = `${s.incident.kind.toLowerCase()}/${s.incident.name}`;
@@ -62,13 +69,34 @@ export async function runActScenario(kc: k8s.KubeConfig, s: ActScenario, rows: A
     assert.equal(dry.json?.['incident']?.['type'] !== undefined, true);
     assert.ok(!('change' in (dry.json ?? {})), 'nothing was applied');
     row.fix = `${String(dry.json?.['proposal']?.['fixKind'])}: ${String(dry.json?.['proposal']?.['summary'])}`;
-    row.verifyMs = (dry.json?.['verdict']?.['checks'] as { durationMs: number }[]).reduce((sum, c) => sum + c.durationMs, 0);
+    row.verifyMs = (dry.json?.['verdict']?.['checks'] as { durationMs: number }[]).reduce(
+      (sum, c) => sum + c.durationMs,
+      0,
+    );
     await settleAudit();
-    assert.deepEqual(nimbusguardWrites(auditedWrites(ns.name)).map((e) => `${e.verb} ${e.requestURI}`), [], 'no write without confirmation');
+    assert.deepEqual(
+      nimbusguardWrites(auditedWrites(ns.name)).map((e) => `${e.verb} ${e.requestURI}`),
+      [],
+      'no write without confirmation',
+    );
     assert.deepEqual(await specOf(kc, target.kind, ns.name, target.name), before, 'the object is untouched');
 
     // Confirmed: applied, the rollout completes and the incident resolves.
-    const applied = await runCli(['fix', objectArg, '-n', ns.name, ...context, ...(s.fixArgs ?? []), '--yes', '--wait', String(s.waitSeconds), '--json'], home);
+    const applied = await runCli(
+      [
+        'fix',
+        objectArg,
+        '-n',
+        ns.name,
+        ...context,
+        ...(s.fixArgs ?? []),
+        '--yes',
+        '--wait',
+        String(s.waitSeconds),
+        '--json',
+      ],
+      home,
+    );
     assert.equal(applied.code, 0, describeRun(applied));
     const json = applied.json!;
     assert.equal(json['outcome']?.['result'], 'resolved', describeRun(applied));
@@ -78,9 +106,16 @@ export async function runActScenario(kc: k8s.KubeConfig, s: ActScenario, rows: A
     await settleAudit();
     const writes = nimbusguardWrites(auditedWrites(ns.name));
     const patches = writes.filter((e) => e.verb === 'patch');
-    assert.equal(patches.length, 1, `exactly one real patch: ${writes.map((e) => `${e.verb} ${e.requestURI}`).join('\n')}`);
+    assert.equal(
+      patches.length,
+      1,
+      `exactly one real patch: ${writes.map((e) => `${e.verb} ${e.requestURI}`).join('\n')}`,
+    );
     assert.equal(patches[0]!.objectRef?.name, target.name);
-    assert.ok(writes.some((e) => e.objectRef?.resource === 'events'), 'a Kubernetes Event records the change on the target');
+    assert.ok(
+      writes.some((e) => e.objectRef?.resource === 'events'),
+      'a Kubernetes Event records the change on the target',
+    );
     assert.notDeepEqual(await specOf(kc, target.kind, ns.name, target.name), before);
     await waitForResolved(watched.monitor, incident, 60_000);
 
@@ -89,14 +124,27 @@ export async function runActScenario(kc: k8s.KubeConfig, s: ActScenario, rows: A
     const back = await runCli(['rollback', json['change']['id'], ...context, '--yes', '--wait', '60', '--json'], home);
     assert.equal(back.code, 0, describeRun(back));
     assert.equal(back.json?.['outcome']?.['result'], 'restored', describeRun(back));
-    assert.deepEqual(await specOf(kc, target.kind, ns.name, target.name), before, 'the rollback restores the object exactly');
+    assert.deepEqual(
+      await specOf(kc, target.kind, ns.name, target.name),
+      before,
+      'the rollback restores the object exactly',
+    );
     row.rollbackExact = 'exact (labels + spec equal)';
-    const returned = await waitForIncident(watched.monitor, s.returns ?? s.incident.type, s.incident.kind, s.incident.name, ns.name, s.timeoutMs);
+    const returned = await waitForIncident(
+      watched.monitor,
+      s.returns ?? s.incident.type,
+      s.incident.kind,
+      s.incident.name,
+      ns.name,
+      s.timeoutMs,
+    );
     row.returned = `${returned.type} after ${((Date.now() - rollbackAt) / 1000).toFixed(1)}s`;
 
     const history = await runCli(['history', ...context, '--json'], home);
     assert.equal(history.code, 0, describeRun(history));
-    const record = (history.json!['changes'] as { id: string; status: string; outcome?: { result: string } }[]).find((c) => c.id === json['change']['id']);
+    const record = (history.json!['changes'] as { id: string; status: string; outcome?: { result: string } }[]).find(
+      (c) => c.id === json['change']['id'],
+    );
     assert.equal(record?.status, 'rolled-back');
     assert.equal(record?.outcome?.result, 'resolved');
     row.result = 'ok';
@@ -110,19 +158,45 @@ export async function runActScenario(kc: k8s.KubeConfig, s: ActScenario, rows: A
 }
 
 export function actTable(rows: readonly ActRow[]): string[] {
-  const header = ['scenario', 'fix', 'verify ms (no shadow)', 'apply→resolved s', 'rollback', 'incident back', 'result'];
-  const body = rows.map((r) => [r.scenario, r.fix, r.verifyMs === undefined ? '-' : String(r.verifyMs), r.applyToResolvedS ?? '-', r.rollbackExact ?? '-', r.returned ?? '-', r.result]);
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...body.map((c) => `| ${c.map((x) => x.replace(/\|/g, '\\|')).join(' | ')} |`)];
+  const header = [
+    'scenario',
+    'fix',
+    'verify ms (no shadow)',
+    'apply→resolved s',
+    'rollback',
+    'incident back',
+    'result',
+  ];
+  const body = rows.map((r) => [
+    r.scenario,
+    r.fix,
+    r.verifyMs === undefined ? '-' : String(r.verifyMs),
+    r.applyToResolvedS ?? '-',
+    r.rollbackExact ?? '-',
+    r.returned ?? '-',
+    r.result,
+  ]);
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...body.map((c) => `| ${c.map((x) => x.replace(/\|/g, '\\|')).join(' | ')} |`),
+  ];
 }
 
-export function actSuite(title: string, kc: k8s.KubeConfig, scenarios: readonly ActScenario[], opts: { concurrency?: boolean } = {}): void {
+export function actSuite(
+  title: string,
+  kc: k8s.KubeConfig,
+  scenarios: readonly ActScenario[],
+  opts: { concurrency?: boolean } = {},
+): void {
   const rows: ActRow[] = [];
   describe(title, { concurrency: opts.concurrency ?? true }, () => {
     for (const s of scenarios) test(s.title, { timeout: 600_000 }, () => runActScenario(kc, s, rows));
   });
   test('results', (t) => {
     const order = scenarios.map((s) => s.label);
-    for (const line of actTable([...rows].sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario)))) t.diagnostic(line);
+    for (const line of actTable([...rows].sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario))))
+      t.diagnostic(line);
     assert.equal(rows.length, scenarios.length, 'every scenario ran');
   });
 }

@@ -4,7 +4,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
-import { STRATEGIC_PATCH, deployment, evidenceText, kubeConfig, scratchNamespace, waitFor, waitForIncident, watchIncidents, type WatchedNamespace } from '../harness/kubeKit';
+import {
+  STRATEGIC_PATCH,
+  deployment,
+  evidenceText,
+  kubeConfig,
+  scratchNamespace,
+  waitFor,
+  waitForIncident,
+  watchIncidents,
+  type WatchedNamespace,
+} from '../harness/kubeKit';
 
 const kc = kubeConfig();
 const apps = kc.makeApiClient(k8s.AppsV1Api);
@@ -42,28 +52,49 @@ describe('pod-level incidents', { concurrency: true }, () => {
 
     // The fix: a limit above the peak rolls out a healthy pod; the old one goes away.
     await apps.patchNamespacedDeployment(
-      { name: 'oom', namespace: ns.name, body: { spec: { template: { spec: { containers: [{ name: 'main', resources: { limits: { memory: '512Mi' } } }] } } } } },
+      {
+        name: 'oom',
+        namespace: ns.name,
+        body: {
+          spec: { template: { spec: { containers: [{ name: 'main', resources: { limits: { memory: '512Mi' } } }] } } },
+        },
+      },
       STRATEGIC_PATCH,
     );
     for (const incident of [oom, loop]) {
-      const resolved = await waitFor(`${incident.type} to resolve`, () => {
-        const now = watched.monitor.get(incident.id);
-        return now?.status === 'resolved' ? now : undefined;
-      }, 90_000, 500);
+      const resolved = await waitFor(
+        `${incident.type} to resolve`,
+        () => {
+          const now = watched.monitor.get(incident.id);
+          return now?.status === 'resolved' ? now : undefined;
+        },
+        90_000,
+        500,
+      );
       assert.equal(resolved.id, incident.id, 'the same incident resolves');
       assert.ok(resolved.resolvedAt);
     }
-    assert.deepEqual(watched.monitor.forWorkload('Deployment', ns.name, 'oom').filter((i) => i.type === 'OOMKilled' || i.type === 'CrashLoopBackOff'), []);
+    assert.deepEqual(
+      watched.monitor
+        .forWorkload('Deployment', ns.name, 'oom')
+        .filter((i) => i.type === 'OOMKilled' || i.type === 'CrashLoopBackOff'),
+      [],
+    );
   });
 
   test('CrashLoopBackOff: a container that keeps exiting with an error', async () => {
-    const d = deployment('crasher', { annotations: { 'sim.nimbusguard.dev/exit-after': '1', 'sim.nimbusguard.dev/exit-code': '3' } });
+    const d = deployment('crasher', {
+      annotations: { 'sim.nimbusguard.dev/exit-after': '1', 'sim.nimbusguard.dev/exit-code': '3' },
+    });
     await apps.createNamespacedDeployment({ namespace: ns.name, body: d });
     const loop = await waitForIncident(watched.monitor, 'CrashLoopBackOff', 'Deployment', 'crasher', ns.name, 60_000);
     assert.equal(loop.severity, 'critical');
     assert.match(evidenceText(loop), /Error, exit code 3/);
     assert.match(loop.summary, /container main was Error \(exit 3\)/);
-    assert.ok(!watched.monitor.forWorkload('Deployment', ns.name, 'crasher').some((i) => i.type === 'OOMKilled'), 'an ordinary crash is no OOM kill');
+    assert.ok(
+      !watched.monitor.forWorkload('Deployment', ns.name, 'crasher').some((i) => i.type === 'OOMKilled'),
+      'an ordinary crash is no OOM kill',
+    );
   });
 
   test('ImagePullBackOff: an image on an unreachable registry', async () => {
@@ -79,15 +110,32 @@ describe('pod-level incidents', { concurrency: true }, () => {
 
   test('CreateContainerConfigError: env from a Secret that does not exist, gone once it is created', async () => {
     const d = deployment('configured');
-    mainContainer(d).env = [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-credentials', key: 'password' } } }];
+    mainContainer(d).env = [
+      { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-credentials', key: 'password' } } },
+    ];
     await apps.createNamespacedDeployment({ namespace: ns.name, body: d });
-    const incident = await waitForIncident(watched.monitor, 'CreateContainerConfigError', 'Deployment', 'configured', ns.name, 90_000);
+    const incident = await waitForIncident(
+      watched.monitor,
+      'CreateContainerConfigError',
+      'Deployment',
+      'configured',
+      ns.name,
+      90_000,
+    );
     assert.equal(incident.severity, 'critical');
     const text = evidenceText(incident);
     assert.match(text, /secret "db-credentials" not found/);
     assert.match(text, /refers to Secret db-credentials/);
-    await core.createNamespacedSecret({ namespace: ns.name, body: { metadata: { name: 'db-credentials' }, stringData: { password: 'hunter2' } } });
-    await waitFor('the config error to resolve', () => watched.monitor.get(incident.id)?.status === 'resolved', 60_000, 500);
+    await core.createNamespacedSecret({
+      namespace: ns.name,
+      body: { metadata: { name: 'db-credentials' }, stringData: { password: 'hunter2' } },
+    });
+    await waitFor(
+      'the config error to resolve',
+      () => watched.monitor.get(incident.id)?.status === 'resolved',
+      60_000,
+      500,
+    );
   });
 
   test('Unschedulable: a pod requesting more CPU than any node has', async () => {
@@ -98,14 +146,29 @@ describe('pod-level incidents', { concurrency: true }, () => {
     assert.equal(incident.severity, 'critical', 'no replica is ready');
     assert.match(incident.summary, /Insufficient cpu/);
     const scheduler = incident.evidence.filter((e) => e.kind === 'scheduler');
-    assert.ok(scheduler.some((e) => /0\/2 nodes are available: 2 Insufficient cpu/.test(e.text)), evidenceText(incident));
+    assert.ok(
+      scheduler.some((e) => /0\/2 nodes are available: 2 Insufficient cpu/.test(e.text)),
+      evidenceText(incident),
+    );
   });
 
   test('ReadinessProbeFailing: running but never ready, probe failing every second', async () => {
     const d = deployment('unready', { annotations: { 'sim.nimbusguard.dev/not-ready': 'true' } });
-    mainContainer(d).readinessProbe = { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1, failureThreshold: 1, timeoutSeconds: 1 };
+    mainContainer(d).readinessProbe = {
+      httpGet: { path: '/healthz', port: 8080 },
+      periodSeconds: 1,
+      failureThreshold: 1,
+      timeoutSeconds: 1,
+    };
     await apps.createNamespacedDeployment({ namespace: ns.name, body: d });
-    const incident = await waitForIncident(watched.monitor, 'ReadinessProbeFailing', 'Deployment', 'unready', ns.name, 90_000);
+    const incident = await waitForIncident(
+      watched.monitor,
+      'ReadinessProbeFailing',
+      'Deployment',
+      'unready',
+      ns.name,
+      90_000,
+    );
     assert.equal(incident.severity, 'warning');
     const text = evidenceText(incident);
     assert.match(text, /container main ready=false/);
@@ -121,6 +184,9 @@ describe('pod-level incidents', { concurrency: true }, () => {
     assert.match(text, /low on resource: memory/);
     assert.match(evicted.summary, /evict/i);
     const pods = await core.listNamespacedPod({ namespace: ns.name, labelSelector: 'app=evictee' });
-    assert.ok(pods.items.some((p) => p.status?.phase === 'Failed' && p.status.reason === 'Evicted'), 'an evicted pod stays Failed with reason Evicted');
+    assert.ok(
+      pods.items.some((p) => p.status?.phase === 'Failed' && p.status.reason === 'Evicted'),
+      'an evicted pod stays Failed with reason Evicted',
+    );
   });
 });

@@ -5,7 +5,16 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import {
-  STRATEGIC_PATCH, deployment, evidenceText, kubeConfig, scratchNamespace, sleep, waitFor, waitForIncident, watchIncidents, type WatchedNamespace,
+  STRATEGIC_PATCH,
+  deployment,
+  evidenceText,
+  kubeConfig,
+  scratchNamespace,
+  sleep,
+  waitFor,
+  waitForIncident,
+  watchIncidents,
+  type WatchedNamespace,
 } from '../harness/kubeKit';
 
 const kc = kubeConfig();
@@ -19,7 +28,10 @@ let watched: WatchedNamespace;
 let healthy: WatchedNamespace;
 
 before(async () => {
-  [ns, healthyNs] = await Promise.all([scratchNamespace(kc, 'detect-workloads'), scratchNamespace(kc, 'detect-healthy')]);
+  [ns, healthyNs] = await Promise.all([
+    scratchNamespace(kc, 'detect-workloads'),
+    scratchNamespace(kc, 'detect-healthy'),
+  ]);
   [watched, healthy] = await Promise.all([watchIncidents([ns.name]), watchIncidents([healthyNs.name])]);
 });
 after(async () => {
@@ -32,22 +44,43 @@ function mainContainer(d: k8s.V1Deployment): k8s.V1Container {
   return d.spec!.template.spec!.containers[0]!;
 }
 
-function cpuHpa(name: string, target: string, min: number, max: number, utilization = 50): k8s.V2HorizontalPodAutoscaler {
+function cpuHpa(
+  name: string,
+  target: string,
+  min: number,
+  max: number,
+  utilization = 50,
+): k8s.V2HorizontalPodAutoscaler {
   return {
     metadata: { name },
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: target },
       minReplicas: min,
       maxReplicas: max,
-      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: utilization } } }],
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: utilization } },
+        },
+      ],
     },
   };
 }
 
 describe('workload-level incidents', { concurrency: true }, () => {
   test('ReplicasUnavailable: a Deployment whose pods never become ready', async () => {
-    await apps.createNamespacedDeployment({ namespace: ns.name, body: deployment('lagging', { replicas: 2, annotations: { 'sim.nimbusguard.dev/not-ready': 'true' } }) });
-    const incident = await waitForIncident(watched.monitor, 'ReplicasUnavailable', 'Deployment', 'lagging', ns.name, 120_000);
+    await apps.createNamespacedDeployment({
+      namespace: ns.name,
+      body: deployment('lagging', { replicas: 2, annotations: { 'sim.nimbusguard.dev/not-ready': 'true' } }),
+    });
+    const incident = await waitForIncident(
+      watched.monitor,
+      'ReplicasUnavailable',
+      'Deployment',
+      'lagging',
+      ns.name,
+      120_000,
+    );
     assert.equal(incident.severity, 'critical', 'no replica is ready');
     const text = evidenceText(incident);
     assert.match(text, /ready 0, available 0, updated 2, desired 2/);
@@ -72,12 +105,30 @@ describe('workload-level incidents', { concurrency: true }, () => {
     const d = deployment('regress', { replicas: 2, image: 'registry.example/shop:1.0' });
     d.spec!.strategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } };
     await apps.createNamespacedDeployment({ namespace: ns.name, body: d });
-    await waitFor('revision 1 to be ready', async () => (await apps.readNamespacedDeployment({ name: 'regress', namespace: ns.name })).status?.readyReplicas === 2, 60_000);
+    await waitFor(
+      'revision 1 to be ready',
+      async () =>
+        (await apps.readNamespacedDeployment({ name: 'regress', namespace: ns.name })).status?.readyReplicas === 2,
+      60_000,
+    );
     await apps.patchNamespacedDeployment(
-      { name: 'regress', namespace: ns.name, body: { spec: { template: { spec: { containers: [{ name: 'main', image: 'unreachable.invalid/shop:2.0' }] } } } } },
+      {
+        name: 'regress',
+        namespace: ns.name,
+        body: {
+          spec: { template: { spec: { containers: [{ name: 'main', image: 'unreachable.invalid/shop:2.0' }] } } },
+        },
+      },
       STRATEGIC_PATCH,
     );
-    const incident = await waitForIncident(watched.monitor, 'RolloutRegression', 'Deployment', 'regress', ns.name, 90_000);
+    const incident = await waitForIncident(
+      watched.monitor,
+      'RolloutRegression',
+      'Deployment',
+      'regress',
+      ns.name,
+      90_000,
+    );
     assert.equal(incident.severity, 'warning', 'revision 1 still serves');
     const text = evidenceText(incident);
     assert.match(text, /new revision 2: 0 of 1 ready; main=unreachable\.invalid\/shop:2\.0/);
@@ -93,11 +144,29 @@ describe('workload-level incidents', { concurrency: true }, () => {
     const quotaNs = await scratchNamespace(kc, 'detect-quota');
     const own = await watchIncidents([quotaNs.name]);
     try {
-      await core.createNamespacedResourceQuota({ namespace: quotaNs.name, body: { metadata: { name: 'pod-budget' }, spec: { hard: { pods: '1' } } } });
-      await waitFor('the quota to be counted', async () => (await core.readNamespacedResourceQuota({ name: 'pod-budget', namespace: quotaNs.name })).status?.hard?.['pods'] === '1', 30_000);
+      await core.createNamespacedResourceQuota({
+        namespace: quotaNs.name,
+        body: { metadata: { name: 'pod-budget' }, spec: { hard: { pods: '1' } } },
+      });
+      await waitFor(
+        'the quota to be counted',
+        async () =>
+          (await core.readNamespacedResourceQuota({ name: 'pod-budget', namespace: quotaNs.name })).status?.hard?.[
+            'pods'
+          ] === '1',
+        30_000,
+      );
       await apps.createNamespacedDeployment({ namespace: quotaNs.name, body: deployment('crowded', { replicas: 3 }) });
       // Warning, not critical, once the one pod the quota allows is ready.
-      const incident = await waitForIncident(own.monitor, 'QuotaExceeded', 'Deployment', 'crowded', quotaNs.name, 60_000, (i) => i.severity === 'warning');
+      const incident = await waitForIncident(
+        own.monitor,
+        'QuotaExceeded',
+        'Deployment',
+        'crowded',
+        quotaNs.name,
+        60_000,
+        (i) => i.severity === 'warning',
+      );
       assert.equal(incident.key, 'pod-budget');
       const text = evidenceText(incident);
       assert.match(text, /FailedCreate.*exceeded quota: pod-budget|exceeded quota: pod-budget/);
@@ -118,7 +187,16 @@ describe('workload-level incidents', { concurrency: true }, () => {
           backoffLimit: 0,
           template: {
             metadata: { annotations: { 'sim.nimbusguard.dev/exit-after': '1' } },
-            spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image: 'registry.example/migrate:1.0', resources: { requests: { cpu: '50m', memory: '32Mi' } } }] },
+            spec: {
+              restartPolicy: 'Never',
+              containers: [
+                {
+                  name: 'migrate',
+                  image: 'registry.example/migrate:1.0',
+                  resources: { requests: { cpu: '50m', memory: '32Mi' } },
+                },
+              ],
+            },
           },
         },
       },
@@ -139,11 +217,27 @@ describe('workload-level incidents', { concurrency: true }, () => {
         spec: {
           schedule: '30 2 * * *',
           suspend: true,
-          jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'report', image: 'registry.example/report:1.0' }] } } } },
+          jobTemplate: {
+            spec: {
+              template: {
+                spec: {
+                  restartPolicy: 'OnFailure',
+                  containers: [{ name: 'report', image: 'registry.example/report:1.0' }],
+                },
+              },
+            },
+          },
         },
       },
     });
-    const incident = await waitForIncident(watched.monitor, 'CronJobSuspendedOrInvalid', 'CronJob', 'nightly', ns.name, 30_000);
+    const incident = await waitForIncident(
+      watched.monitor,
+      'CronJobSuspendedOrInvalid',
+      'CronJob',
+      'nightly',
+      ns.name,
+      30_000,
+    );
     assert.equal(incident.severity, 'info');
     assert.equal(incident.key, 'suspended');
     assert.match(evidenceText(incident), /suspend: true/);
@@ -154,8 +248,18 @@ describe('workload-level incidents', { concurrency: true }, () => {
     const d = deployment('unrequested');
     mainContainer(d).resources = { requests: { memory: '64Mi' }, limits: { memory: '256Mi' } };
     await apps.createNamespacedDeployment({ namespace: ns.name, body: d });
-    await autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: ns.name, body: cpuHpa('unrequested', 'unrequested', 1, 3) });
-    const incident = await waitForIncident(watched.monitor, 'HPAMisconfigured', 'HorizontalPodAutoscaler', 'unrequested', ns.name, 180_000);
+    await autoscaling.createNamespacedHorizontalPodAutoscaler({
+      namespace: ns.name,
+      body: cpuHpa('unrequested', 'unrequested', 1, 3),
+    });
+    const incident = await waitForIncident(
+      watched.monitor,
+      'HPAMisconfigured',
+      'HorizontalPodAutoscaler',
+      'unrequested',
+      ns.name,
+      180_000,
+    );
     assert.equal(incident.severity, 'warning');
     const text = evidenceText(incident);
     assert.match(text, /no cpu request in main; cpu utilization target 50%/);
@@ -166,8 +270,18 @@ describe('workload-level incidents', { concurrency: true }, () => {
     const d = deployment('busy');
     d.metadata!.annotations = { 'sim.nimbusguard.dev/load-cpu': '1' };
     await apps.createNamespacedDeployment({ namespace: ns.name, body: d });
-    await autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: ns.name, body: cpuHpa('busy', 'busy', 1, 2) });
-    const incident = await waitForIncident(watched.monitor, 'HPASaturated', 'HorizontalPodAutoscaler', 'busy', ns.name, 180_000);
+    await autoscaling.createNamespacedHorizontalPodAutoscaler({
+      namespace: ns.name,
+      body: cpuHpa('busy', 'busy', 1, 2),
+    });
+    const incident = await waitForIncident(
+      watched.monitor,
+      'HPASaturated',
+      'HorizontalPodAutoscaler',
+      'busy',
+      ns.name,
+      180_000,
+    );
     assert.equal(incident.severity, 'warning');
     assert.match(incident.summary, /is at its maximum of 2 replicas for Deployment\/busy/);
     const text = evidenceText(incident);
@@ -180,9 +294,18 @@ describe('workload-level incidents', { concurrency: true }, () => {
 
   test('a healthy namespace next to all this has no incidents', async () => {
     const started = Date.now();
-    await apps.createNamespacedDeployment({ namespace: healthyNs.name, body: deployment('web', { replicas: 2, readinessProbe: true }) });
-    await core.createNamespacedService({ namespace: healthyNs.name, body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } } });
-    await core.createNamespacedService({ namespace: healthyNs.name, body: { metadata: { name: 'db' }, spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ port: 5432 }] } } });
+    await apps.createNamespacedDeployment({
+      namespace: healthyNs.name,
+      body: deployment('web', { replicas: 2, readinessProbe: true }),
+    });
+    await core.createNamespacedService({
+      namespace: healthyNs.name,
+      body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } },
+    });
+    await core.createNamespacedService({
+      namespace: healthyNs.name,
+      body: { metadata: { name: 'db' }, spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ port: 5432 }] } },
+    });
     await apps.createNamespacedStatefulSet({
       namespace: healthyNs.name,
       body: {
@@ -191,32 +314,68 @@ describe('workload-level incidents', { concurrency: true }, () => {
           serviceName: 'db',
           replicas: 2,
           selector: { matchLabels: { app: 'db' } },
-          template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'registry.example/db:16', resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } } }] } },
+          template: {
+            metadata: { labels: { app: 'db' } },
+            spec: {
+              containers: [
+                {
+                  name: 'db',
+                  image: 'registry.example/db:16',
+                  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+                },
+              ],
+            },
+          },
         },
       },
     });
     await batch.createNamespacedJob({
       namespace: healthyNs.name,
-      body: { metadata: { name: 'seed' }, spec: { backoffLimit: 1, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'seed', image: 'registry.example/seed:1.0' }] } } } },
+      body: {
+        metadata: { name: 'seed' },
+        spec: {
+          backoffLimit: 1,
+          template: {
+            spec: { restartPolicy: 'Never', containers: [{ name: 'seed', image: 'registry.example/seed:1.0' }] },
+          },
+        },
+      },
     });
-    await autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: healthyNs.name, body: cpuHpa('web', 'web', 2, 4, 80) });
+    await autoscaling.createNamespacedHorizontalPodAutoscaler({
+      namespace: healthyNs.name,
+      body: cpuHpa('web', 'web', 2, 4, 80),
+    });
 
     const s = healthy.session.snapshot;
-    await waitFor('everything to be up', () => s.getWorkload('Deployment', healthyNs.name, 'web')?.ready === 2 && s.getWorkload('StatefulSet', healthyNs.name, 'db')?.ready === 2
-      && s.get('Job', healthyNs.name, 'seed')?.conditions.some((c) => c.type === 'Complete' && c.status === 'True'), 60_000);
+    await waitFor(
+      'everything to be up',
+      () =>
+        s.getWorkload('Deployment', healthyNs.name, 'web')?.ready === 2 &&
+        s.getWorkload('StatefulSet', healthyNs.name, 'db')?.ready === 2 &&
+        s.get('Job', healthyNs.name, 'seed')?.conditions.some((c) => c.type === 'Complete' && c.status === 'True'),
+      60_000,
+    );
     const seen = new Set<string>();
-    const sub = healthy.monitor.onDidChange(({ opened }) => opened.forEach((i) => seen.add(`${i.type} ${i.workload.kind}/${i.workload.name}: ${i.summary}`)));
+    const sub = healthy.monitor.onDidChange(({ opened }) =>
+      opened.forEach((i) => seen.add(`${i.type} ${i.workload.kind}/${i.workload.name}: ${i.summary}`)),
+    );
     try {
       // Past every grace period that could apply here: Services (60 s), Available=False (60 s), HPAs (2 min).
       while (Date.now() - started < 135_000) {
         await sleep(5_000);
-        assert.deepEqual(healthy.monitor.open().map((i) => `${i.type} ${i.workload.kind}/${i.workload.name}: ${i.summary}`), []);
+        assert.deepEqual(
+          healthy.monitor.open().map((i) => `${i.type} ${i.workload.kind}/${i.workload.name}: ${i.summary}`),
+          [],
+        );
       }
       healthy.monitor.evaluate();
       assert.deepEqual(healthy.monitor.open(), []);
       assert.deepEqual([...seen], [], 'nothing opened even briefly');
       assert.deepEqual(healthy.monitor.errors(), []);
-      assert.ok(s.list('EndpointSlice', healthyNs.name).some((e) => e.serviceName === 'web'), 'the Service has its endpoints');
+      assert.ok(
+        s.list('EndpointSlice', healthyNs.name).some((e) => e.serviceName === 'web'),
+        'the Service has its endpoints',
+      );
     } finally {
       sub.dispose();
     }

@@ -342,48 +342,80 @@ const scenarios: Scenario[] = [
       const edit = cause.fixes[0]!.edits!.find((e) => e.path.endsWith('.limits.memory'))!;
       assert.equal(edit.previous, '128Mi');
       assert.match(String(edit.value), /^\d+(Mi|Gi)$/);
-      const mi = String(edit.value).endsWith('Gi') ? Number.parseInt(String(edit.value), 10) * 1024 : Number.parseInt(String(edit.value), 10);
+      const mi = String(edit.value).endsWith('Gi')
+        ? Number.parseInt(String(edit.value), 10) * 1024
+        : Number.parseInt(String(edit.value), 10);
       assert.ok(mi > 200, `the proposed limit ${String(edit.value)} is above the 200Mi peak`);
     },
     timeoutMs: 120_000,
   },
   {
     label: 'RolloutRegression',
-    title: 'RolloutRegression: revision 2 image on an unreachable registry is the cause; rolling back to revision 1 resolves it',
+    title:
+      'RolloutRegression: revision 2 image on an unreachable registry is the cause; rolling back to revision 1 resolves it',
     prefix: 'diag-rollout',
     manifest: webV1,
     setup: async (namespace) => {
       await applyManifest(kc, webV1, namespace);
-      await waitFor('revision 1 to be ready', async () => (await apps.readNamespacedDeployment({ name: 'web', namespace })).status?.readyReplicas === 2, 60_000);
+      await waitFor(
+        'revision 1 to be ready',
+        async () => (await apps.readNamespacedDeployment({ name: 'web', namespace })).status?.readyReplicas === 2,
+        60_000,
+      );
       await applyManifest(kc, webV2, namespace);
       return webV2;
     },
     incident: { type: 'RolloutRegression', kind: 'Deployment', name: 'web' },
     category: 'bad-rollout',
-    fields: [{ path: 'spec.template.spec.containers[name=web].image', line: 'image: unreachable.invalid/shop/web:2.0' }],
+    fields: [
+      { path: 'spec.template.spec.containers[name=web].image', line: 'image: unreachable.invalid/shop/web:2.0' },
+    ],
     fix: 'rollback',
     checkCause: (cause) => {
       assert.equal(cause.fixes[0]!.rollbackToRevision, 1);
-      assert.deepEqual(cause.fixes[1]?.edits, [{ path: 'spec.template.spec.containers[name=web].image', value: 'registry.example/shop/web:1.0', previous: 'unreachable.invalid/shop/web:2.0' }], 'the alternative restores the image of revision 1');
-      assert.match(cause.summary, /revision 2 fails .*image changed from registry\.example\/shop\/web:1\.0 to unreachable\.invalid\/shop\/web:2\.0.*revision 1 was healthy/);
+      assert.deepEqual(
+        cause.fixes[1]?.edits,
+        [
+          {
+            path: 'spec.template.spec.containers[name=web].image',
+            value: 'registry.example/shop/web:1.0',
+            previous: 'unreachable.invalid/shop/web:2.0',
+          },
+        ],
+        'the alternative restores the image of revision 1',
+      );
+      assert.match(
+        cause.summary,
+        /revision 2 fails .*image changed from registry\.example\/shop\/web:1\.0 to unreachable\.invalid\/shop\/web:2\.0.*revision 1 was healthy/,
+      );
     },
     manifestAfterFix: webV1,
     timeoutMs: 200_000,
   },
   {
     label: 'ImagePullBackOff (fresh Deployment)',
-    title: 'ImagePullBackOff on a fresh Deployment: the image line with the missing tag is the cause; the fix is advice (no earlier revision), and correcting the tag by hand resolves it',
+    title:
+      'ImagePullBackOff on a fresh Deployment: the image line with the missing tag is the cause; the fix is advice (no earlier revision), and correcting the tag by hand resolves it',
     prefix: 'diag-pull',
     manifest: cartManifest,
     incident: { type: 'ImagePullBackOff', kind: 'Deployment', name: 'cart' },
     category: 'image-pull',
-    fields: [{ path: 'spec.template.spec.containers[name=cart].image', line: 'image: registry.example/shop/cart:missing' }],
+    fields: [
+      { path: 'spec.template.spec.containers[name=cart].image', line: 'image: registry.example/shop/cart:missing' },
+    ],
     fix: 'advice',
     checkCause: (cause) => {
       assert.match(cause.summary, /tag missing does not exist in registry\.example\/shop\/cart/);
       assert.match(cause.fixes[0]!.summary, /correct the tag of cart/);
     },
-    byHand: { describe: 'tag corrected by hand', edit: (m) => applyEdit(m, editField(m, 0, 'spec.template.spec.containers[name=cart].image', 'registry.example/shop/cart:1.0')!) },
+    byHand: {
+      describe: 'tag corrected by hand',
+      edit: (m) =>
+        applyEdit(
+          m,
+          editField(m, 0, 'spec.template.spec.containers[name=cart].image', 'registry.example/shop/cart:1.0')!,
+        ),
+    },
     timeoutMs: 150_000,
   },
   {
@@ -400,19 +432,24 @@ const scenarios: Scenario[] = [
   },
   {
     label: 'ServiceNoEndpoints',
-    title: 'ServiceNoEndpoints: the typo in the app.kubernetes.io/name selector is the cause, on its own line; the selector fix gives the Service its endpoints',
+    title:
+      'ServiceNoEndpoints: the typo in the app.kubernetes.io/name selector is the cause, on its own line; the selector fix gives the Service its endpoints',
     prefix: 'diag-svc',
     manifest: checkoutManifest,
     incident: { type: 'ServiceNoEndpoints', kind: 'Service', name: 'checkout' },
     category: 'selector-mismatch',
     fields: [{ path: "spec.selector['app.kubernetes.io/name']", line: 'app.kubernetes.io/name: chekout' }],
     fix: 'edit',
-    checkCause: (cause) => assert.deepEqual(cause.fixes[0]!.edits, [{ path: "spec.selector['app.kubernetes.io/name']", value: 'checkout', previous: 'chekout' }]),
+    checkCause: (cause) =>
+      assert.deepEqual(cause.fixes[0]!.edits, [
+        { path: "spec.selector['app.kubernetes.io/name']", value: 'checkout', previous: 'chekout' },
+      ]),
     timeoutMs: 150_000,
   },
   {
     label: 'ReadinessProbeFailing',
-    title: 'ReadinessProbeFailing: the readinessProbe is named; the fix is advice (the simulated not-ready is unconditional, so no spec change can resolve it)',
+    title:
+      'ReadinessProbeFailing: the readinessProbe is named; the fix is advice (the simulated not-ready is unconditional, so no spec change can resolve it)',
     prefix: 'diag-ready',
     manifest: searchManifest,
     incident: { type: 'ReadinessProbeFailing', kind: 'Deployment', name: 'search' },
@@ -424,7 +461,8 @@ const scenarios: Scenario[] = [
   },
   {
     label: 'CreateContainerConfigError',
-    title: 'CreateContainerConfigError: the env entry of the missing Secret is the cause; marking it optional resolves it',
+    title:
+      'CreateContainerConfigError: the env entry of the missing Secret is the cause; marking it optional resolves it',
     prefix: 'diag-config',
     manifest: ordersManifest,
     incident: { type: 'CreateContainerConfigError', kind: 'Deployment', name: 'orders' },
@@ -434,13 +472,20 @@ const scenarios: Scenario[] = [
     fixIndex: 1,
     checkCause: (cause) => {
       assert.match(cause.fixes[0]!.summary, /Create Secret db-credentials/);
-      assert.deepEqual(cause.fixes[1]!.edits, [{ path: 'spec.template.spec.containers[name=orders].env[name=DB_PASSWORD].valueFrom.secretKeyRef.optional', value: true, previous: false }]);
+      assert.deepEqual(cause.fixes[1]!.edits, [
+        {
+          path: 'spec.template.spec.containers[name=orders].env[name=DB_PASSWORD].valueFrom.secretKeyRef.optional',
+          value: true,
+          previous: false,
+        },
+      ]);
     },
     timeoutMs: 120_000,
   },
   {
     label: 'HPAMisconfigured',
-    title: 'HPAMisconfigured: the cpu utilization target without a cpu request is the cause; the request added on the target Deployment resolves it',
+    title:
+      'HPAMisconfigured: the cpu utilization target without a cpu request is the cause; the request added on the target Deployment resolves it',
     prefix: 'diag-hpa',
     manifest: catalogManifest,
     metrics: true,
@@ -452,14 +497,17 @@ const scenarios: Scenario[] = [
       const fix = cause.fixes[0]!;
       assert.equal(fix.target?.kind, 'Deployment');
       assert.equal(fix.target?.name, 'catalog');
-      assert.deepEqual(fix.edits?.map((e) => e.path), ['spec.template.spec.containers[name=catalog].resources.requests.cpu']);
+      assert.deepEqual(
+        fix.edits?.map((e) => e.path),
+        ['spec.template.spec.containers[name=catalog].resources.requests.cpu'],
+      );
       assert.match(String(fix.edits![0]!.value), /^\d+m?$/);
     },
     timeoutMs: 240_000,
   },
   {
     label: 'JobFailed',
-    title: 'JobFailed: the command and backoffLimit are named; the fix is advice (a Job\'s pod template is immutable)',
+    title: "JobFailed: the command and backoffLimit are named; the fix is advice (a Job's pod template is immutable)",
     prefix: 'diag-job',
     manifest: migrateManifest,
     incident: { type: 'JobFailed', kind: 'Job', name: 'migrate' },
@@ -469,7 +517,11 @@ const scenarios: Scenario[] = [
       { path: 'spec.backoffLimit', line: 'backoffLimit: 0' },
     ],
     fix: 'advice',
-    checkCause: (cause) => assert.match(cause.summary, /container migrate exited with a generic application error \(exit 1\)(: [^,]*connection refused[^,]*)?, 1 time, reaching backoffLimit 0/),
+    checkCause: (cause) =>
+      assert.match(
+        cause.summary,
+        /container migrate exited with a generic application error \(exit 1\)(: [^,]*connection refused[^,]*)?, 1 time, reaching backoffLimit 0/,
+      ),
     unresolvable: 'Job template is immutable',
     timeoutMs: 90_000,
   },
@@ -482,7 +534,8 @@ const scenarios: Scenario[] = [
     category: 'cronjob-config',
     fields: [{ path: 'spec.suspend', line: 'suspend: true' }],
     fix: 'edit',
-    checkCause: (cause) => assert.deepEqual(cause.fixes[0]!.edits, [{ path: 'spec.suspend', value: false, previous: true }]),
+    checkCause: (cause) =>
+      assert.deepEqual(cause.fixes[0]!.edits, [{ path: 'spec.suspend', value: false, previous: true }]),
     timeoutMs: 60_000,
   },
 ];

@@ -42,7 +42,11 @@ export async function applyManifest(kc: k8s.KubeConfig, text: string, namespace:
     await api.patch(body, undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
     if (object.kind === 'ResourceQuota') {
       const name = object.metadata!.name!;
-      await waitFor(`quota ${name} to be counted`, async () => (await core.readNamespacedResourceQuota({ name, namespace })).status?.hard !== undefined, 30_000);
+      await waitFor(
+        `quota ${name} to be counted`,
+        async () => (await core.readNamespacedResourceQuota({ name, namespace })).status?.hard !== undefined,
+        30_000,
+      );
     }
   }
 }
@@ -62,10 +66,18 @@ export function documentOf(text: string, ref: Pick<ObjectRef, 'kind' | 'name' | 
 }
 
 /** Where a spec path of the cause lands in the manifest; it must exist there to its full depth. */
-export function locateInManifest(text: string, ref: Pick<ObjectRef, 'kind' | 'name' | 'namespace'>, field: string): FieldLocation {
+export function locateInManifest(
+  text: string,
+  ref: Pick<ObjectRef, 'kind' | 'name' | 'namespace'>,
+  field: string,
+): FieldLocation {
   const loc = locateField(text, documentOf(text, ref), field);
   assert.ok(loc, `${field} is found in ${ref.kind}/${ref.name}`);
-  assert.equal(loc.matchedDepth, parseFieldPath(field).length, `${field} exists in the manifest to its full depth (matched ${loc.matchedDepth} steps, line ${loc.line + 1}: ${text.split('\n')[loc.line]?.trim()})`);
+  assert.equal(
+    loc.matchedDepth,
+    parseFieldPath(field).length,
+    `${field} exists in the manifest to its full depth (matched ${loc.matchedDepth} steps, line ${loc.line + 1}: ${text.split('\n')[loc.line]?.trim()})`,
+  );
   return loc;
 }
 
@@ -86,7 +98,12 @@ export interface Diagnosed {
 }
 
 function describeOpen(monitor: DiagnosisSession['monitor']): string {
-  return monitor.open().map((i) => `${i.type} ${i.workload.kind}/${i.workload.name}`).join(', ') || 'none';
+  return (
+    monitor
+      .open()
+      .map((i) => `${i.type} ${i.workload.kind}/${i.workload.name}`)
+      .join(', ') || 'none'
+  );
 }
 
 /**
@@ -111,7 +128,15 @@ export function waitForDiagnosis(
       done();
     };
     const check = () => {
-      incident ??= monitor.open().find((i) => i.type === type && i.workload.kind === ref.kind && i.workload.name === ref.name && i.workload.namespace === ref.namespace);
+      incident ??= monitor
+        .open()
+        .find(
+          (i) =>
+            i.type === type &&
+            i.workload.kind === ref.kind &&
+            i.workload.name === ref.name &&
+            i.workload.namespace === ref.namespace,
+        );
       if (!incident) return;
       const cause = monitor.rootCause(incident.id);
       if (!cause) return;
@@ -123,23 +148,44 @@ export function waitForDiagnosis(
     };
     const sub = monitor.onDidChange(check);
     const poll = setInterval(check, 100);
-    const timer = setTimeout(() => finish(() => reject(new Error(incident
-      ? `the root cause of ${type} on ${ref.kind}/${ref.name} never met the expectation; last: ${JSON.stringify(last && { category: last.category, summary: last.summary, fields: last.fields, fixes: last.fixes })}`
-      : `timed out after ${timeoutMs / 1000}s waiting for ${type} on ${ref.kind}/${ref.name}; open incidents: ${describeOpen(monitor)}`))), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          reject(
+            new Error(
+              incident
+                ? `the root cause of ${type} on ${ref.kind}/${ref.name} never met the expectation; last: ${JSON.stringify(last && { category: last.category, summary: last.summary, fields: last.fields, fixes: last.fixes })}`
+                : `timed out after ${timeoutMs / 1000}s waiting for ${type} on ${ref.kind}/${ref.name}; open incidents: ${describeOpen(monitor)}`,
+            ),
+          ),
+        ),
+      timeoutMs,
+    );
     check();
   });
 }
 
 /** Resolves once the incident is resolved (or no longer tracked as open). */
-export async function waitForResolved(monitor: DiagnosisSession['monitor'], incident: Incident, timeoutMs: number): Promise<Incident> {
-  return waitFor(`${incident.type} on ${incident.workload.kind}/${incident.workload.name} to resolve`, () => {
-    const now = monitor.get(incident.id);
-    if (now?.status === 'resolved') return now;
-    if (!monitor.open().some((i) => i.id === incident.id)) return { ...incident, status: 'resolved' as const };
-    return undefined;
-  }, timeoutMs, 250).catch((error: Error) => {
+export async function waitForResolved(
+  monitor: DiagnosisSession['monitor'],
+  incident: Incident,
+  timeoutMs: number,
+): Promise<Incident> {
+  return waitFor(
+    `${incident.type} on ${incident.workload.kind}/${incident.workload.name} to resolve`,
+    () => {
+      const now = monitor.get(incident.id);
+      if (now?.status === 'resolved') return now;
+      if (!monitor.open().some((i) => i.id === incident.id)) return { ...incident, status: 'resolved' as const };
+      return undefined;
+    },
+    timeoutMs,
+    250,
+  ).catch((error: Error) => {
     const cause = monitor.rootCause(incident.id);
-    throw new Error(`${error.message}; still open: ${describeOpen(monitor)}${cause ? `; cause now: ${cause.summary}` : ''}`);
+    throw new Error(
+      `${error.message}; still open: ${describeOpen(monitor)}${cause ? `; cause now: ${cause.summary}` : ''}`,
+    );
   });
 }
 
@@ -150,7 +196,11 @@ export async function waitForResolved(monitor: DiagnosisSession['monitor'], inci
  * applyEdit per edit), and checks that each edit changes the text only at the edited value and
  * the object only at the edited path.
  */
-export function editManifest(text: string, ref: Pick<ObjectRef, 'kind' | 'name' | 'namespace'>, fix: SuggestedFix): string {
+export function editManifest(
+  text: string,
+  ref: Pick<ObjectRef, 'kind' | 'name' | 'namespace'>,
+  fix: SuggestedFix,
+): string {
   assert.ok(fix.edits && fix.edits.length > 0, `the fix has edits: ${fix.summary}`);
   let out = text;
   for (const edit of fix.edits) {
@@ -162,20 +212,40 @@ export function editManifest(text: string, ref: Pick<ObjectRef, 'kind' | 'name' 
     const lines = out.split('\n');
     const offset = (line: number, col: number) => lines.slice(0, line).reduce((n, l) => n + l.length + 1, 0) + col;
     const replaced = out.slice(offset(change.startLine, change.startColumn), offset(change.endLine, change.endColumn));
-    if (edit.previous !== undefined && replaced !== '') assert.equal(replaced.replace(/^["']|["']$/g, ''), String(edit.previous), `the edit replaces the previous value of ${edit.path}`);
-    assert.equal(next.slice(0, offset(change.startLine, change.startColumn)), out.slice(0, offset(change.startLine, change.startColumn)), 'the text before the edited value is unchanged');
-    assert.ok(next.endsWith(out.slice(offset(change.endLine, change.endColumn))), 'the text after the edited value is unchanged');
+    if (edit.previous !== undefined && replaced !== '')
+      assert.equal(
+        replaced.replace(/^["']|["']$/g, ''),
+        String(edit.previous),
+        `the edit replaces the previous value of ${edit.path}`,
+      );
+    assert.equal(
+      next.slice(0, offset(change.startLine, change.startColumn)),
+      out.slice(0, offset(change.startLine, change.startColumn)),
+      'the text before the edited value is unchanged',
+    );
+    assert.ok(
+      next.endsWith(out.slice(offset(change.endLine, change.endColumn))),
+      'the text after the edited value is unchanged',
+    );
     const after = parseAllDocuments(next).map((d) => d.toJS() as Obj);
     const expected = structuredClone(before);
     setAtPath(expected[document]!, edit.path, edit.value);
-    assert.ok(isDeepStrictEqual(after, expected), `the manifest changes only at ${edit.path}: ${JSON.stringify(after[document])}`);
+    assert.ok(
+      isDeepStrictEqual(after, expected),
+      `the manifest changes only at ${edit.path}: ${JSON.stringify(after[document])}`,
+    );
     out = next;
   }
   // The edited manifest has what the fix's strategic merge patch would set.
   const patch = fixPatch(fix);
   assert.ok(patch, 'the fix has a patch');
   const object = parseAllDocuments(out).map((d) => d.toJS() as Obj)[documentOf(out, ref)]!;
-  for (const edit of fix.edits) assert.deepEqual(readAtPath(object, edit.path), edit.value, `${edit.path} is ${String(edit.value)} in the edited manifest`);
+  for (const edit of fix.edits)
+    assert.deepEqual(
+      readAtPath(object, edit.path),
+      edit.value,
+      `${edit.path} is ${String(edit.value)} in the edited manifest`,
+    );
   return out;
 }
 
@@ -183,12 +253,22 @@ export function editManifest(text: string, ref: Pick<ObjectRef, 'kind' | 'name' 
  * What `kubectl rollout undo --to-revision` does: the pod template of the ReplicaSet with that
  * revision (without its pod-template-hash label) replaces the Deployment's. Returns that template.
  */
-export async function rollbackDeployment(kc: k8s.KubeConfig, namespace: string, name: string, revision: number): Promise<k8s.V1PodTemplateSpec> {
+export async function rollbackDeployment(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  name: string,
+  revision: number,
+): Promise<k8s.V1PodTemplateSpec> {
   const apps = kc.makeApiClient(k8s.AppsV1Api);
   const d = await apps.readNamespacedDeployment({ name, namespace });
-  const sets = (await apps.listNamespacedReplicaSet({ namespace })).items.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === d.metadata?.uid));
+  const sets = (await apps.listNamespacedReplicaSet({ namespace })).items.filter((rs) =>
+    rs.metadata?.ownerReferences?.some((o) => o.uid === d.metadata?.uid),
+  );
   const rs = sets.find((x) => x.metadata?.annotations?.['deployment.kubernetes.io/revision'] === String(revision));
-  assert.ok(rs?.spec?.template, `ReplicaSet of revision ${revision} exists (have ${sets.map((x) => x.metadata?.annotations?.['deployment.kubernetes.io/revision']).join(', ')})`);
+  assert.ok(
+    rs?.spec?.template,
+    `ReplicaSet of revision ${revision} exists (have ${sets.map((x) => x.metadata?.annotations?.['deployment.kubernetes.io/revision']).join(', ')})`,
+  );
   const template = structuredClone(rs.spec.template);
   delete template.metadata?.labels?.['pod-template-hash'];
   await apps.patchNamespacedDeployment(
@@ -211,9 +291,29 @@ export interface ScenarioResult {
 }
 
 export function resultsTable(rows: readonly ScenarioResult[]): string[] {
-  const header = ['scenario', 'category', 'field', 'fix applied', 'resolved', 'incident→diagnosis ms', 'fix→resolved s'];
-  const body = rows.map((r) => [r.scenario, r.category, r.field, r.fix, r.resolved, r.diagnosisMs === undefined ? '-' : String(r.diagnosisMs), r.resolveMs === undefined ? '-' : (r.resolveMs / 1000).toFixed(1)]);
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...body.map((cells) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`)];
+  const header = [
+    'scenario',
+    'category',
+    'field',
+    'fix applied',
+    'resolved',
+    'incident→diagnosis ms',
+    'fix→resolved s',
+  ];
+  const body = rows.map((r) => [
+    r.scenario,
+    r.category,
+    r.field,
+    r.fix,
+    r.resolved,
+    r.diagnosisMs === undefined ? '-' : String(r.diagnosisMs),
+    r.resolveMs === undefined ? '-' : (r.resolveMs / 1000).toFixed(1),
+  ]);
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...body.map((cells) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
+  ];
 }
 
 // ---- scenarios ----------------------------------------------------------------------------------
@@ -249,7 +349,7 @@ export interface Scenario {
 }
 
 function fixReady(s: Scenario, cause: RootCause): boolean {
-  const fix = cause.fixes[s.fix === 'edit' ? s.fixIndex ?? 0 : 0];
+  const fix = cause.fixes[s.fix === 'edit' ? (s.fixIndex ?? 0) : 0];
   if (!fix) return false;
   if (s.fix === 'edit') return (fix.edits?.length ?? 0) > 0;
   if (s.fix === 'rollback') return fix.rollbackToRevision !== undefined;
@@ -262,15 +362,29 @@ function isAdvice(fix: SuggestedFix | undefined): boolean {
 
 /** One scenario end to end; its row is added to `results` whatever happens. */
 export async function runScenario(kc: k8s.KubeConfig, s: Scenario, results: ScenarioResult[]): Promise<void> {
-  const row: ScenarioResult = { scenario: s.label, category: '-', field: '-', fix: '-', resolved: 'no', diagnosisMs: undefined };
+  const row: ScenarioResult = {
+    scenario: s.label,
+    category: '-',
+    field: '-',
+    fix: '-',
+    resolved: 'no',
+    diagnosisMs: undefined,
+  };
   results.push(row);
   const ns = await scratchNamespace(kc, s.prefix);
   const watched = await diagnosisSession(s.allNamespaces ? [] : [ns.name], { metrics: s.metrics ?? false });
   try {
     const manifest = s.setup ? await s.setup(ns.name) : (await applyManifest(kc, s.manifest, ns.name), s.manifest);
     const ref = { kind: s.incident.kind, name: s.incident.name, namespace: ns.name };
-    const expected = (cause: RootCause) => cause.category === s.category && s.fields.every((f) => cause.fields.includes(f.path)) && fixReady(s, cause);
-    const { incident, cause, diagnosisMs } = await waitForDiagnosis(watched.monitor, s.incident.type, ref, expected, s.timeoutMs);
+    const expected = (cause: RootCause) =>
+      cause.category === s.category && s.fields.every((f) => cause.fields.includes(f.path)) && fixReady(s, cause);
+    const { incident, cause, diagnosisMs } = await waitForDiagnosis(
+      watched.monitor,
+      s.incident.type,
+      ref,
+      expected,
+      s.timeoutMs,
+    );
     row.category = cause.category;
     row.field = s.fields[0]!.path;
     row.diagnosisMs = diagnosisMs;
@@ -281,7 +395,11 @@ export async function runScenario(kc: k8s.KubeConfig, s: Scenario, results: Scen
     for (const f of s.fields) {
       assert.ok(cause.fields.includes(f.path), `fields ${JSON.stringify(cause.fields)} include ${f.path}`);
       const loc = locateInManifest(manifest, ref, f.path);
-      assert.equal(loc.line, lineOf(manifest, f.line), `${f.path} lands on the line "${f.line}" (got line ${loc.line + 1}: ${manifest.split('\n')[loc.line]?.trim()})`);
+      assert.equal(
+        loc.line,
+        lineOf(manifest, f.line),
+        `${f.path} lands on the line "${f.line}" (got line ${loc.line + 1}: ${manifest.split('\n')[loc.line]?.trim()})`,
+      );
     }
     assert.ok(cause.fixes.length > 0, 'a fix is suggested');
     s.checkCause?.(cause);
@@ -314,7 +432,11 @@ export async function runScenario(kc: k8s.KubeConfig, s: Scenario, results: Scen
         assert.ok(change);
         text = applyEdit(text, change);
       }
-      assert.equal(text, s.manifestAfterFix, 'the manifest, with the rollback reflected in it, is that of the healthy revision');
+      assert.equal(
+        text,
+        s.manifestAfterFix,
+        'the manifest, with the rollback reflected in it, is that of the healthy revision',
+      );
       row.fix = `rollback to revision ${revision}`;
     } else {
       assert.ok(isAdvice(cause.fixes[0]), `the first fix is advice: ${JSON.stringify(cause.fixes[0])}`);

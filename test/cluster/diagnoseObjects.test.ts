@@ -17,7 +17,9 @@ const suffix = Math.random().toString(36).slice(2, 7);
 const CLASS = `ngd-nginx-${suffix}`;
 
 before(async () => {
-  await networking.createIngressClass({ body: { metadata: { name: CLASS }, spec: { controller: 'nimbusguard.dev/test-ingress' } } });
+  await networking.createIngressClass({
+    body: { metadata: { name: CLASS }, spec: { controller: 'nimbusguard.dev/test-ingress' } },
+  });
 });
 after(async () => {
   await networking.deleteIngressClass({ name: CLASS }).catch(() => undefined);
@@ -66,11 +68,15 @@ metadata:
   name: shop
 spec:
   ingressClassName: ${opts.className}
-${opts.tls ? `  tls:
+${
+  opts.tls
+    ? `  tls:
     - hosts:
         - shop.example.com
       secretName: ${opts.tls}
-` : ''}  rules:
+`
+    : ''
+}  rules:
     - host: shop.example.com
       http:
         paths:
@@ -233,7 +239,9 @@ const scenarios: Scenario[] = [
     fix: 'edit',
     checkCause: (cause) => {
       assert.match(cause.summary, new RegExp(`^IngressClass ${CLASS.replace('nginx', 'ngnix')} does not exist`));
-      assert.deepEqual(cause.fixes[0]!.edits, [{ path: 'spec.ingressClassName', value: CLASS, previous: CLASS.replace('nginx', 'ngnix') }]);
+      assert.deepEqual(cause.fixes[0]!.edits, [
+        { path: 'spec.ingressClassName', value: CLASS, previous: CLASS.replace('nginx', 'ngnix') },
+      ]);
     },
     timeoutMs: 150_000,
   },
@@ -247,7 +255,10 @@ const scenarios: Scenario[] = [
     fields: [{ path: 'spec.rules[0].http.paths[0].backend.service.name', line: 'name: checkout' }],
     fix: 'advice',
     checkCause: (cause) => {
-      assert.match(cause.summary, /^Service checkout does not exist in namespace diag-ing-svc-\w+; Ingress shop routes shop\.example\.com\/ to it/);
+      assert.match(
+        cause.summary,
+        /^Service checkout does not exist in namespace diag-ing-svc-\w+; Ingress shop routes shop\.example\.com\/ to it/,
+      );
       assert.match(cause.fixes.map((f) => f.summary).join('\n'), /Create Service checkout/);
     },
     byHand: { describe: 'Service checkout created', edit: (m) => m + checkoutService },
@@ -266,7 +277,11 @@ const scenarios: Scenario[] = [
       assert.match(cause.summary, /^Service web has no port 8080 \(its ports: 80\/http\)/);
       assert.match(cause.fixes[0]!.summary, /Use the Service's port 80 \(http\)/);
     },
-    byHand: { describe: 'port 80 set', edit: (m) => applyEdit(m, editField(m, ingressOf(m), 'spec.rules[0].http.paths[0].backend.service.port.number', 80)!) },
+    byHand: {
+      describe: 'port 80 set',
+      edit: (m) =>
+        applyEdit(m, editField(m, ingressOf(m), 'spec.rules[0].http.paths[0].backend.service.port.number', 80)!),
+    },
     timeoutMs: 150_000,
   },
   {
@@ -278,7 +293,11 @@ const scenarios: Scenario[] = [
     category: 'ingress-config',
     fields: [{ path: 'spec.tls[0].secretName', line: 'secretName: shop-tls' }],
     fix: 'advice',
-    checkCause: (cause) => assert.match(cause.summary, /^TLS Secret shop-tls does not exist in namespace diag-ing-tls-\w+; Ingress shop serves shop\.example\.com with it/),
+    checkCause: (cause) =>
+      assert.match(
+        cause.summary,
+        /^TLS Secret shop-tls does not exist in namespace diag-ing-tls-\w+; Ingress shop serves shop\.example\.com with it/,
+      ),
     byHand: { describe: 'Secret shop-tls created', edit: (m) => m + tlsSecret },
     timeoutMs: 150_000,
   },
@@ -292,7 +311,10 @@ const scenarios: Scenario[] = [
     fields: [{ path: 'spec.minAvailable', line: 'minAvailable: 1' }],
     fix: 'edit',
     checkCause: (cause) => {
-      assert.match(cause.summary, /^PDB db \(selector app=db\) counts 1 pod \(db-[a-z0-9]+-[a-z0-9]+\) and requires minAvailable 1: no pod may ever be evicted/);
+      assert.match(
+        cause.summary,
+        /^PDB db \(selector app=db\) counts 1 pod \(db-[a-z0-9]+-[a-z0-9]+\) and requires minAvailable 1: no pod may ever be evicted/,
+      );
       assert.equal(cause.fixes[0]!.target?.kind, 'Deployment');
       assert.deepEqual(cause.fixes[0]!.edits, [{ path: 'spec.replicas', value: 2, previous: 1 }]);
     },
@@ -320,10 +342,19 @@ const scenarios: Scenario[] = [
     fields: [{ path: 'spec.minAvailable', line: 'minAvailable: 1' }],
     fix: 'advice',
     checkCause: (cause) => {
-      assert.match(cause.summary, /^PDB search \(selector app=search\) counts 2 pods of Deployment search but only 0 are healthy and 1 required: search-[a-z0-9-]+ \(not ready\)/);
-      assert.ok(cause.fixes.every((f) => f.target?.kind === 'Deployment' && f.target.name === 'search'), JSON.stringify(cause.fixes));
+      assert.match(
+        cause.summary,
+        /^PDB search \(selector app=search\) counts 2 pods of Deployment search but only 0 are healthy and 1 required: search-[a-z0-9-]+ \(not ready\)/,
+      );
+      assert.ok(
+        cause.fixes.every((f) => f.target?.kind === 'Deployment' && f.target.name === 'search'),
+        JSON.stringify(cause.fixes),
+      );
     },
-    byHand: { describe: 'pods made ready', edit: (m) => m.replace('sim.nimbusguard.dev/not-ready: "true"', 'sim.nimbusguard.dev/not-ready: "false"') },
+    byHand: {
+      describe: 'pods made ready',
+      edit: (m) => m.replace('sim.nimbusguard.dev/not-ready: "true"', 'sim.nimbusguard.dev/not-ready: "false"'),
+    },
     timeoutMs: 240_000,
   },
   {
@@ -336,8 +367,14 @@ const scenarios: Scenario[] = [
     fields: [{ path: 'spec.serviceName', line: 'serviceName: queue-headless' }],
     fix: 'advice',
     checkCause: (cause) => {
-      assert.match(cause.summary, /^Service queue-headless does not exist in namespace diag-sts-svc-\w+; StatefulSet queue names it as its governing Service/);
-      assert.match(cause.fixes[0]!.summary, /headless Service queue-headless \(clusterIP: None\) with selector app=queue/);
+      assert.match(
+        cause.summary,
+        /^Service queue-headless does not exist in namespace diag-sts-svc-\w+; StatefulSet queue names it as its governing Service/,
+      );
+      assert.match(
+        cause.fixes[0]!.summary,
+        /headless Service queue-headless \(clusterIP: None\) with selector app=queue/,
+      );
     },
     byHand: { describe: 'headless Service created', edit: (m) => m + headless },
     timeoutMs: 150_000,

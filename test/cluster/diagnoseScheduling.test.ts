@@ -42,7 +42,8 @@ function millicores(value: string | number | boolean): number {
 const scenarios: Scenario[] = [
   {
     label: 'Unschedulable (cpu 100)',
-    title: 'Unschedulable with a cpu request of 100 on 4-cpu nodes: the request line is the cause; the fix is advice (what fits is under a quarter of the request, so no lower request is proposed)',
+    title:
+      'Unschedulable with a cpu request of 100 on 4-cpu nodes: the request line is the cause; the fix is advice (what fits is under a quarter of the request, so no lower request is proposed)',
     prefix: 'diag-sched100',
     manifest: reportManifest('100'),
     incident: { type: 'Unschedulable', kind: 'Deployment', name: 'report' },
@@ -50,7 +51,10 @@ const scenarios: Scenario[] = [
     fields: [{ path: 'spec.template.spec.containers[name=report].resources.requests.cpu', line: 'cpu: "100"' }],
     fix: 'advice',
     checkCause: (cause) => {
-      assert.match(cause.summary, /the pod requests 100 cpu, but the largest free cpu on any node is [\d.]+m? \(kwok-node-\d\)/);
+      assert.match(
+        cause.summary,
+        /the pod requests 100 cpu, but the largest free cpu on any node is [\d.]+m? \(kwok-node-\d\)/,
+      );
       assert.match(cause.fixes[0]!.summary, /Add a node with at least 100 cpu free/);
     },
     unresolvable: 'no lower request proposed below 25 % of the request',
@@ -58,7 +62,8 @@ const scenarios: Scenario[] = [
   },
   {
     label: 'Unschedulable (cpu 6)',
-    title: 'Unschedulable with a cpu request of 6 on 4-cpu nodes: the request line is the cause; the lowered request fits a node and resolves it',
+    title:
+      'Unschedulable with a cpu request of 6 on 4-cpu nodes: the request line is the cause; the lowered request fits a node and resolves it',
     prefix: 'diag-sched6',
     manifest: reportManifest('6'),
     allNamespaces: true,

@@ -10,7 +10,16 @@ import * as k8s from '@kubernetes/client-node';
 import { ClusterSession } from '../../src/cluster/clusterSession';
 import { ConnectionManager } from '../../src/cluster/connection';
 import { clientConfigFor, kubeconfigSources, loadKubeconfig } from '../../src/cluster/kubeconfigLoader';
-import { ADMIN, LIMITED, LIMITED_NAMESPACE, deployment, kubeConfig, kubeconfigPath, scratchNamespace, waitFor } from '../harness/kubeKit';
+import {
+  ADMIN,
+  LIMITED,
+  LIMITED_NAMESPACE,
+  deployment,
+  kubeConfig,
+  kubeconfigPath,
+  scratchNamespace,
+  waitFor,
+} from '../harness/kubeKit';
 
 /** The cluster bundle as the extension loads it on its first connection. */
 const loadCluster = async () => import('../../src/cluster/clusterBundle');
@@ -66,8 +75,13 @@ test('a namespace-limited user falls back to its namespace and notes what it may
     const notes = s.notes().join('\n');
     assert.match(notes, /Node cluster-wide: not allowed to list it/);
     assert.doesNotMatch(notes, /Deployment/, 'Deployments fall back to the namespace instead of being skipped');
-    await kc.makeApiClient(k8s.AppsV1Api).createNamespacedDeployment({ namespace: LIMITED_NAMESPACE, body: deployment('limited-web') }).catch(() => undefined);
-    await waitFor('the limited namespace to be watched', () => s.snapshot.getWorkload('Deployment', LIMITED_NAMESPACE, 'limited-web'));
+    await kc
+      .makeApiClient(k8s.AppsV1Api)
+      .createNamespacedDeployment({ namespace: LIMITED_NAMESPACE, body: deployment('limited-web') })
+      .catch(() => undefined);
+    await waitFor('the limited namespace to be watched', () =>
+      s.snapshot.getWorkload('Deployment', LIMITED_NAMESPACE, 'limited-web'),
+    );
     assert.deepEqual(s.snapshot.namespaces(), [LIMITED_NAMESPACE]);
   } finally {
     s.dispose();
@@ -86,10 +100,18 @@ test('switching context with kubectl-style rewrites of the kubeconfig replaces t
     const first = manager.session!;
     const started = Date.now();
     // kubectl writes a temp file and renames it over the original.
-    writeFileSync(`${file}.tmp`, readFileSync(file, 'utf8').replace(/current-context: .*/, `current-context: ${LIMITED}`));
+    writeFileSync(
+      `${file}.tmp`,
+      readFileSync(file, 'utf8').replace(/current-context: .*/, `current-context: ${LIMITED}`),
+    );
     const { renameSync } = await import('node:fs');
     renameSync(`${file}.tmp`, file);
-    await waitFor('the new context', () => manager.state.kind === 'ready' && manager.state.context === LIMITED, 5_000, 50);
+    await waitFor(
+      'the new context',
+      () => manager.state.kind === 'ready' && manager.state.context === LIMITED,
+      5_000,
+      50,
+    );
     assert.ok(Date.now() - started < 3_000, 'the switch shows within a couple of seconds');
     assert.notEqual(manager.session, first, 'a new session replaces the old one');
     await manager.switchContext(ADMIN);
@@ -121,7 +143,10 @@ test('bad kubeconfigs and unreachable clusters give one clear sentence', async (
       server.close(() => resolve(port));
     });
   });
-  writeFileSync(unreachable, `apiVersion: v1\nkind: Config\ncurrent-context: gone\nclusters: [{name: gone, cluster: {server: "https://127.0.0.1:${closedPort}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: gone, context: {cluster: gone, user: u}}]\n`);
+  writeFileSync(
+    unreachable,
+    `apiVersion: v1\nkind: Config\ncurrent-context: gone\nclusters: [{name: gone, cluster: {server: "https://127.0.0.1:${closedPort}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: gone, context: {cluster: gone, user: u}}]\n`,
+  );
   const m3 = new ConnectionManager(() => ({ kubeconfig: unreachable, namespaces: [] }), loadCluster, {});
   await m3.reload();
   await waitFor('the probe to fail', () => m3.session?.state.phase === 'unreachable', 10_000, 50);

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import * as k8s from '@kubernetes/client-node';
 import { launchVSCode, repoRoot, type VSCodeSession } from '../harness/vscode/index';
-import { clusterDir, deleteNamespace, deployment, freshNamespace, kubeClients, kubeconfigPath, waitFor } from '../harness/kubeKit';
+import {
+  clusterDir,
+  deleteNamespace,
+  deployment,
+  freshNamespace,
+  kubeClients,
+  kubeconfigPath,
+  waitFor,
+} from '../harness/kubeKit';
 
 const namespace = 'e2e-prometheus';
 const CRDS = ['intelligentscalings.nimbusguard.io', 'scalingpolicies.nimbusguard.io'];
@@ -49,7 +57,14 @@ before(
       );
     });
     await freshNamespace(kube.core, namespace);
-    const web = deployment('storefront', { namespace, container: 'storefront', image: 'registry.example/storefront:1.0', replicas: 2, requests: { cpu: '50m', memory: '64Mi' }, memoryLimit: null });
+    const web = deployment('storefront', {
+      namespace,
+      container: 'storefront',
+      image: 'registry.example/storefront:1.0',
+      replicas: 2,
+      requests: { cpu: '50m', memory: '64Mi' },
+      memoryLimit: null,
+    });
     web.metadata!.annotations = { 'sim.nimbusguard.dev/load-rps': '120', 'sim.nimbusguard.dev/load-cpu': '60m' };
     await kube.apps.createNamespacedDeployment({ namespace, body: web });
     const query = 'sum(rate(http_requests_total{namespace="$namespace",pod=~"$pods"}[1m]))';

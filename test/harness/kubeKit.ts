@@ -30,14 +30,23 @@ export function kubeConfig(context = ADMIN): k8s.KubeConfig {
 }
 
 /** Core and apps clients on `kubeconfig`, in the admin context when it has one (else its current context). */
-export function kubeClients(kubeconfig = kubeconfigPath): { kc: k8s.KubeConfig; core: k8s.CoreV1Api; apps: k8s.AppsV1Api } {
+export function kubeClients(kubeconfig = kubeconfigPath): {
+  kc: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+  apps: k8s.AppsV1Api;
+} {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(existingKubeconfig(kubeconfig));
   if (kc.getContexts().some((c) => c.name === ADMIN)) kc.setCurrentContext(ADMIN);
   return { kc, core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api) };
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -49,15 +58,26 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
-  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs / 1000}s waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+  );
 }
 
 /** Creates a namespace for one test and returns a function that deletes it. */
-export async function scratchNamespace(kc: k8s.KubeConfig, prefix: string): Promise<{ name: string; remove: () => Promise<void> }> {
+export async function scratchNamespace(
+  kc: k8s.KubeConfig,
+  prefix: string,
+): Promise<{ name: string; remove: () => Promise<void> }> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const name = `${prefix}-${Math.random().toString(36).slice(2, 7)}`;
   await core.createNamespace({ body: { metadata: { name } } });
-  await waitFor(`default service account in ${name}`, async () => (await core.readNamespacedServiceAccount({ name: 'default', namespace: name }).catch(() => undefined)) ?? undefined, 30_000);
+  await waitFor(
+    `default service account in ${name}`,
+    async () =>
+      (await core.readNamespacedServiceAccount({ name: 'default', namespace: name }).catch(() => undefined)) ??
+      undefined,
+    30_000,
+  );
   return { name, remove: async () => void (await core.deleteNamespace({ name }).catch(() => undefined)) };
 }
 
@@ -92,7 +112,9 @@ export async function deleteNamespace(core: k8s.CoreV1Api, name: string, timeout
 /** Creates a namespace with a fixed name (labelled as an e2e one), removing a leftover one from an earlier run first. */
 export async function freshNamespace(core: k8s.CoreV1Api, name: string): Promise<void> {
   await deleteNamespace(core, name);
-  await core.createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'nimbusguard.dev/test': 'e2e' } } } });
+  await core.createNamespace({
+    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'nimbusguard.dev/test': 'e2e' } } },
+  });
 }
 
 export interface DeploymentOptions {
@@ -130,7 +152,9 @@ export function deployment(name: string, opts: DeploymentOptions = {}): k8s.V1De
               name: opts.container ?? 'main',
               image: opts.image ?? 'registry.example/app:1.0',
               resources: { requests: opts.requests ?? { cpu: '100m', memory: '64Mi' }, ...limits },
-              ...(opts.readinessProbe ? { readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 2 } } : {}),
+              ...(opts.readinessProbe
+                ? { readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 2 } }
+                : {}),
             },
           ],
         },
@@ -148,7 +172,10 @@ export interface WatchedNamespace {
 }
 
 /** A product ClusterSession on `namespaces` (admin context unless `kc` is given) with an IncidentMonitor and its agent threads over it. */
-export async function watchIncidents(namespaces: string[], opts: { metrics?: boolean; kc?: k8s.KubeConfig; context?: string } = {}): Promise<WatchedNamespace> {
+export async function watchIncidents(
+  namespaces: string[],
+  opts: { metrics?: boolean; kc?: k8s.KubeConfig; context?: string } = {},
+): Promise<WatchedNamespace> {
   const { ClusterSession } = await import('../../src/cluster/clusterSession');
   const { IncidentMonitor } = await import('../../src/agent/incidentMonitor');
   const { createIncidentAgent } = await import('../../src/agent/incidentAgent');
@@ -198,11 +225,29 @@ export function waitForIncident(
   timeoutMs = 120_000,
   accept: (i: IncidentOf) => boolean = () => true,
 ): Promise<IncidentOf> {
-  const describe = () => monitor.open().map((i) => `${i.type} ${i.workload.kind}/${i.workload.name}`).join(', ') || 'none';
-  return waitFor(`${type} on ${kind}/${name}`, () => {
-    const hit = monitor.open().find((i) => i.type === type && i.workload.kind === kind && i.workload.name === name && (namespace === undefined || i.workload.namespace === namespace) && accept(i));
-    return hit ?? undefined;
-  }, timeoutMs, 500).catch((error: Error) => {
+  const describe = () =>
+    monitor
+      .open()
+      .map((i) => `${i.type} ${i.workload.kind}/${i.workload.name}`)
+      .join(', ') || 'none';
+  return waitFor(
+    `${type} on ${kind}/${name}`,
+    () => {
+      const hit = monitor
+        .open()
+        .find(
+          (i) =>
+            i.type === type &&
+            i.workload.kind === kind &&
+            i.workload.name === name &&
+            (namespace === undefined || i.workload.namespace === namespace) &&
+            accept(i),
+        );
+      return hit ?? undefined;
+    },
+    timeoutMs,
+    500,
+  ).catch((error: Error) => {
     throw new Error(`${error.message}; open incidents: ${describe()}`);
   });
 }
@@ -238,7 +283,10 @@ function processGone(pid: number): boolean {
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => { socket.destroy(); resolve(false); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
     socket.once('error', () => resolve(true));
   });
 }
@@ -258,7 +306,11 @@ export async function restartApiServer(downMs = 0): Promise<void> {
     try {
       process.kill(-pid, sig);
     } catch {
-      try { process.kill(pid, sig); } catch { /* already gone */ }
+      try {
+        process.kill(pid, sig);
+      } catch {
+        /* already gone */
+      }
     }
   };
   // A graceful stop waits up to a minute for open watches to drain; like down.sh, give it a few
@@ -277,7 +329,12 @@ export async function restartApiServer(downMs = 0): Promise<void> {
   child.unref();
   writeFileSync(pidFile, `${child.pid}\n`);
   const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
-  await waitFor('kube-apiserver to serve again', async () => (await core.listNamespace({ limit: 1 })) && true, 90_000, 250);
+  await waitFor(
+    'kube-apiserver to serve again',
+    async () => (await core.listNamespace({ limit: 1 })) && true,
+    90_000,
+    250,
+  );
 }
 
 export interface ProxiedRequest {
@@ -301,7 +358,11 @@ export class ApiProxy {
   private parked: (() => void)[] = [];
   private readonly live = new Set<{ res: ServerResponse; upstream: ClientRequest }>();
 
-  private constructor(private readonly server: Server, private readonly upstream: URL, private readonly tls: RequestOptions) {}
+  private constructor(
+    private readonly server: Server,
+    private readonly upstream: URL,
+    private readonly tls: RequestOptions,
+  ) {}
 
   static async start(admin = kubeConfig()): Promise<ApiProxy> {
     const tls: RequestOptions = {};
@@ -356,25 +417,36 @@ export class ApiProxy {
     }
     const url = new URL(req.url ?? '/', 'http://proxy');
     const entry: ProxiedRequest = {
-      method: req.method ?? 'GET', path: url.pathname, watch: url.searchParams.get('watch') === 'true',
-      resourceVersion: url.searchParams.get('resourceVersion') ?? '', status: 0, gone: false,
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      watch: url.searchParams.get('watch') === 'true',
+      resourceVersion: url.searchParams.get('resourceVersion') ?? '',
+      status: 0,
+      gone: false,
     };
     this.requests.push(entry);
-    const upstream = httpsRequest({
-      ...this.tls, host: this.upstream.hostname, port: this.upstream.port, method: req.method, path: req.url,
-      headers: { ...req.headers, host: this.upstream.host },
-    }, (answer) => {
-      entry.status = answer.statusCode ?? 0;
-      entry.gone = entry.status === 410;
-      let tail = '';
-      answer.on('data', (chunk: Buffer) => {
-        const text = tail + chunk.toString('utf8');
-        if (entry.watch && /"type":"ERROR"[\s\S]*"code":410/.test(text)) entry.gone = true;
-        tail = text.slice(-200);
-      });
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = httpsRequest(
+      {
+        ...this.tls,
+        host: this.upstream.hostname,
+        port: this.upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: this.upstream.host },
+      },
+      (answer) => {
+        entry.status = answer.statusCode ?? 0;
+        entry.gone = entry.status === 410;
+        let tail = '';
+        answer.on('data', (chunk: Buffer) => {
+          const text = tail + chunk.toString('utf8');
+          if (entry.watch && /"type":"ERROR"[\s\S]*"code":410/.test(text)) entry.gone = true;
+          tail = text.slice(-200);
+        });
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     const pair = { res, upstream };
     this.live.add(pair);
     res.on('close', () => {

@@ -6,7 +6,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '../../..');
-const FORBIDDEN = /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](vscode|@kubernetes\/client-node|@langchain\/[^'"]*)['"]/;
+const FORBIDDEN =
+  /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](vscode|@kubernetes\/client-node|@langchain\/[^'"]*)['"]/;
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -26,7 +27,11 @@ test('nothing under src/core imports vscode, @kubernetes/client-node or @langcha
 });
 
 test('the purity check recognises every import form it guards against', () => {
-  for (const line of ["import * as vscode from 'vscode';", 'const k = require("@kubernetes/client-node")', "await import('@langchain/langgraph')"]) {
+  for (const line of [
+    "import * as vscode from 'vscode';",
+    'const k = require("@kubernetes/client-node")',
+    "await import('@langchain/langgraph')",
+  ]) {
     assert.match(line, FORBIDDEN);
   }
   assert.doesNotMatch("import { parse } from 'yaml';", FORBIDDEN);

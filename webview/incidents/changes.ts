@@ -18,22 +18,31 @@ function cell(text: string): HTMLTableCellElement {
 export function renderChanges(rows: readonly ChangeRow[], rollback: (changeId: string) => void): void {
   element('changes-empty').hidden = rows.length > 0;
   element('changes-table').hidden = rows.length === 0;
-  element('changes-rows').replaceChildren(...rows.map((r) => {
-    const tr = document.createElement('tr');
-    tr.dataset['change'] = r.id;
-    const actions = document.createElement('td');
-    if (r.canRollback) {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'secondary';
-      button.textContent = 'Rollback…';
-      button.setAttribute('aria-label', `Roll back: ${r.summary}`);
-      button.addEventListener('click', () => rollback(r.id));
-      actions.append(button);
-    }
-    tr.append(cell(r.summary), cell(r.target), cell(r.status), cell(r.outcome ?? '—'), cell(new Date(r.at).toLocaleString()), actions);
-    return tr;
-  }));
+  element('changes-rows').replaceChildren(
+    ...rows.map((r) => {
+      const tr = document.createElement('tr');
+      tr.dataset['change'] = r.id;
+      const actions = document.createElement('td');
+      if (r.canRollback) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'secondary';
+        button.textContent = 'Rollback…';
+        button.setAttribute('aria-label', `Roll back: ${r.summary}`);
+        button.addEventListener('click', () => rollback(r.id));
+        actions.append(button);
+      }
+      tr.append(
+        cell(r.summary),
+        cell(r.target),
+        cell(r.status),
+        cell(r.outcome ?? '—'),
+        cell(new Date(r.at).toLocaleString()),
+        actions,
+      );
+      return tr;
+    }),
+  );
 }
 
 /** Wires the two tabs: the incidents view (toolbar and split) and the Applied changes view. */

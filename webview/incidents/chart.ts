@@ -1,6 +1,15 @@
 // Draws an incident's signal chart with chart.js. It only draws: the datasets come ready-made from the
 // host (src/ui/incidentsPanel/incidentChartData); this file picks theme colours and axes.
-import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset } from 'chart.js';
+import {
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartDataset,
+} from 'chart.js';
 import type { IncidentChartData } from '../../src/core/diagnose/incidentChartData';
 import type { ChartTheme } from '../shared/theme';
 
@@ -14,7 +23,11 @@ export interface SignalTheme extends ChartTheme {
 export function readSignalTheme(base: ChartTheme, root: Element = document.documentElement): SignalTheme {
   const style = getComputedStyle(root);
   const v = (name: string) => style.getPropertyValue(name).trim() || undefined;
-  return { ...base, value: v('--vscode-charts-blue') ?? base.demand, reference: v('--vscode-charts-red') ?? v('--vscode-errorForeground') };
+  return {
+    ...base,
+    value: v('--vscode-charts-blue') ?? base.demand,
+    reference: v('--vscode-charts-red') ?? v('--vscode-errorForeground'),
+  };
 }
 
 export function clock(seconds: number): string {
@@ -27,12 +40,15 @@ export class SignalChart {
   private chart: Chart<'line', { x: number; y: number }[]> | undefined;
   private data: IncidentChartData | undefined;
 
-  constructor(private readonly canvas: HTMLCanvasElement, private theme: SignalTheme) {}
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private theme: SignalTheme,
+  ) {}
 
   draw(data: IncidentChartData): void {
     this.data = data;
     const datasets: Line[] = data.datasets.map((d) => {
-      const color = d.role === 'value' ? this.theme.value ?? '#3b82f6' : this.theme.reference ?? '#ef4444';
+      const color = d.role === 'value' ? (this.theme.value ?? '#3b82f6') : (this.theme.reference ?? '#ef4444');
       return {
         label: d.label,
         data: d.data.map((p) => ({ ...p })),
@@ -45,7 +61,11 @@ export class SignalChart {
       };
     });
     if (!this.chart) {
-      this.chart = new Chart<'line', { x: number; y: number }[]>(this.canvas, { type: 'line', data: { datasets }, options: this.options(data) });
+      this.chart = new Chart<'line', { x: number; y: number }[]>(this.canvas, {
+        type: 'line',
+        data: { datasets },
+        options: this.options(data),
+      });
       return;
     }
     this.chart.data.datasets = datasets;
@@ -69,7 +89,11 @@ export class SignalChart {
       parsing: false as const,
       interaction: { mode: 'nearest' as const, axis: 'x' as const, intersect: false },
       scales: {
-        x: { type: 'linear' as const, ticks: { ...ticks, maxTicksLimit: 6, callback: (v: string | number) => clock(Number(v)) }, grid: { color: grid } },
+        x: {
+          type: 'linear' as const,
+          ticks: { ...ticks, maxTicksLimit: 6, callback: (v: string | number) => clock(Number(v)) },
+          grid: { color: grid },
+        },
         y: {
           type: 'linear' as const,
           beginAtZero: true,
@@ -81,7 +105,12 @@ export class SignalChart {
       },
       plugins: {
         legend: { labels: { color: text, ...fontOption } },
-        tooltip: { callbacks: { title: (items: { parsed: { x: number | null } }[]) => (items[0]?.parsed.x != null ? clock(items[0].parsed.x) : '') } },
+        tooltip: {
+          callbacks: {
+            title: (items: { parsed: { x: number | null } }[]) =>
+              items[0]?.parsed.x != null ? clock(items[0].parsed.x) : '',
+          },
+        },
       },
     };
   }

@@ -12,7 +12,11 @@ function element<T extends HTMLElement>(id: string): T {
   return el as T;
 }
 
-function node<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
+function node<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  text?: string,
+  className?: string,
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (text !== undefined) el.textContent = text;
   if (className) el.className = className;
@@ -20,12 +24,14 @@ function node<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, clas
 }
 
 function list(id: string, boxId: string, items: readonly string[], tag: 'li-code' | 'li' = 'li'): void {
-  element(id).replaceChildren(...items.map((t) => {
-    const li = node('li');
-    if (tag === 'li-code') li.append(node('code', t));
-    else li.textContent = t;
-    return li;
-  }));
+  element(id).replaceChildren(
+    ...items.map((t) => {
+      const li = node('li');
+      if (tag === 'li-code') li.append(node('code', t));
+      else li.textContent = t;
+      return li;
+    }),
+  );
   element(boxId).hidden = items.length === 0;
 }
 
@@ -50,7 +56,8 @@ function timelineItem(e: TimelineEntry, now: Date): HTMLLIElement {
   if (e.reason) body.append(node('strong', e.reason), document.createTextNode(' '));
   body.append(document.createTextNode(e.text));
   if (e.count !== undefined && e.count > 1) body.append(node('span', ` ×${e.count}`, 'count'));
-  if (e.firstSeen && e.lastSeen && e.firstSeen !== e.lastSeen) body.append(node('span', ` since ${when(e.firstSeen, now)}`, 'muted'));
+  if (e.firstSeen && e.lastSeen && e.firstSeen !== e.lastSeen)
+    body.append(node('span', ` since ${when(e.firstSeen, now)}`, 'muted'));
   li.append(head, body);
   if (e.field) li.append(node('code', e.field, 'field'));
   return li;
@@ -61,7 +68,10 @@ export interface DetailEvents {
 }
 
 export class DetailPane {
-  constructor(private readonly chart: SignalChart, private readonly events: DetailEvents) {}
+  constructor(
+    private readonly chart: SignalChart,
+    private readonly events: DetailEvents,
+  ) {}
 
   showEmpty(): void {
     element('detail-empty').hidden = false;
@@ -83,7 +93,12 @@ export class DetailPane {
     const row = detail.row;
     const w = row.workload;
     element('detail-title').textContent = `${row.type}: ${w.kind} ${w.namespace ? `${w.namespace}/` : ''}${w.name}`;
-    const meta = [row.severity, row.status, `first seen ${age(row.firstSeen, now)} ago`, `last seen ${age(row.lastSeen, now)} ago`];
+    const meta = [
+      row.severity,
+      row.status,
+      `first seen ${age(row.firstSeen, now)} ago`,
+      `last seen ${age(row.lastSeen, now)} ago`,
+    ];
     if (row.resolvedAt) meta.push(`resolved ${age(row.resolvedAt, now)} ago`);
     if (row.groupId) meta.push('correlated with other incidents');
     element('detail-meta').textContent = meta.join(' · ');
@@ -94,18 +109,24 @@ export class DetailPane {
 
     const proposals = detail.proposals ?? [];
     element('proposals').hidden = proposals.length === 0;
-    element('proposal-list').replaceChildren(...proposals.map((p) => {
-      const li = node('li');
-      const button = node('button', 'Verify & Apply…');
-      button.type = 'button';
-      button.setAttribute('aria-label', `Verify and apply: ${p.summary}`);
-      button.addEventListener('click', () => this.events.verify(p));
-      li.append(node('span', p.summary), button);
-      return li;
-    }));
+    element('proposal-list').replaceChildren(
+      ...proposals.map((p) => {
+        const li = node('li');
+        const button = node('button', 'Verify & Apply…');
+        button.type = 'button';
+        button.setAttribute('aria-label', `Verify and apply: ${p.summary}`);
+        button.addEventListener('click', () => this.events.verify(p));
+        li.append(node('span', p.summary), button);
+        return li;
+      }),
+    );
 
     const cause = detail.cause;
-    element('cause-summary').textContent = cause ? cause.summary : row.status === 'open' ? 'Not diagnosed yet.' : 'Resolved incidents are not diagnosed.';
+    element('cause-summary').textContent = cause
+      ? cause.summary
+      : row.status === 'open'
+        ? 'Not diagnosed yet.'
+        : 'Resolved incidents are not diagnosed.';
     element('cause-explanation').textContent = cause?.explanation ?? '';
     element('cause-meta').textContent = cause
       ? `Confidence ${confidenceText(cause.confidence)} · ${cause.category}${cause.source === 'llm' ? ' · worded by the configured LLM' : ' · rule engine'}${cause.note ? ` · ${cause.note}` : ''}`

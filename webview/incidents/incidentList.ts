@@ -6,7 +6,13 @@ import type { IncidentFilters, IncidentRow, IncidentSort } from '../../src/ui/in
 
 export type DisplayRow =
   | { kind: 'incident'; row: IncidentRow; /** 1 at top level, 2 inside a group. */ level: 1 | 2 }
-  | { kind: 'group'; groupId: string; members: IncidentRow[]; expanded: boolean; /** The member that sorts first. */ lead: IncidentRow };
+  | {
+      kind: 'group';
+      groupId: string;
+      members: IncidentRow[];
+      expanded: boolean;
+      /** The member that sorts first. */ lead: IncidentRow;
+    };
 
 export const NO_FILTERS: IncidentFilters = { text: '', namespace: '', severity: '', type: '' };
 export const DEFAULT_SORT: IncidentSort = { column: 'severity', descending: true };
@@ -17,7 +23,19 @@ function searchKey(row: IncidentRow): string {
   let key = searchKeys.get(row);
   if (key === undefined) {
     const w = row.workload;
-    key = [row.type, row.severity, row.status, w.kind, w.namespace, w.name, `${w.namespace}/${w.name}`, row.summary, row.cause ?? ''].join('\n').toLowerCase();
+    key = [
+      row.type,
+      row.severity,
+      row.status,
+      w.kind,
+      w.namespace,
+      w.name,
+      `${w.namespace}/${w.name}`,
+      row.summary,
+      row.cause ?? '',
+    ]
+      .join('\n')
+      .toLowerCase();
     searchKeys.set(row, key);
   }
   return key;
@@ -27,7 +45,11 @@ export function matches(row: IncidentRow, filters: IncidentFilters): boolean {
   if (filters.namespace && row.workload.namespace !== filters.namespace) return false;
   if (filters.severity && row.severity !== filters.severity) return false;
   if (filters.type && row.type !== filters.type) return false;
-  const words = filters.text.trim().toLowerCase().split(/\s+/).filter((w) => w.length > 0);
+  const words = filters.text
+    .trim()
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
   if (words.length === 0) return true;
   const key = searchKey(row);
   return words.every((w) => key.includes(w));
@@ -62,10 +84,17 @@ export function compareRows(a: IncidentRow, b: IncidentRow, sort: IncidentSort):
   const p = primary(a, b, sort);
   if (p !== 0) return sort.descending ? -p : p;
   if (a.status !== b.status) return a.status === 'open' ? -1 : 1;
-  return SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || time(b.lastSeen) - time(a.lastSeen) || text(a.id, b.id);
+  return (
+    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || time(b.lastSeen) - time(a.lastSeen) || text(a.id, b.id)
+  );
 }
 
-export function displayRows(rows: readonly IncidentRow[], filters: IncidentFilters, sort: IncidentSort, collapsed: ReadonlySet<string>): DisplayRow[] {
+export function displayRows(
+  rows: readonly IncidentRow[],
+  filters: IncidentFilters,
+  sort: IncidentSort,
+  collapsed: ReadonlySet<string>,
+): DisplayRow[] {
   const shown = rows.filter((r) => matches(r, filters)).sort((a, b) => compareRows(a, b, sort));
   const groups = new Map<string, IncidentRow[]>();
   for (const r of shown) {
@@ -98,5 +127,7 @@ export function namespacesOf(rows: readonly IncidentRow[]): string[] {
 
 /** Index of the incident in the display rows, or of the group row that folds it; -1 when filtered out. */
 export function indexOfIncident(display: readonly DisplayRow[], id: string): number {
-  return display.findIndex((d) => (d.kind === 'incident' ? d.row.id === id : !d.expanded && d.members.some((m) => m.id === id)));
+  return display.findIndex((d) =>
+    d.kind === 'incident' ? d.row.id === id : !d.expanded && d.members.some((m) => m.id === id),
+  );
 }

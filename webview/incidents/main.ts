@@ -3,15 +3,39 @@
 // the host only through the protocol's descriptors.
 import { dispatch, on } from '../../src/ui/webview/ipc';
 import {
-  ActionMessage, ChangesMessage, CloseMessage, DetailMessage, FocusMessage, INCIDENT_ACTIONS, ReadyMessage, RollbackChangeMessage, savedIncidentsState, SelectMessage, StateMessage, VerifyMessage,
-  type IncidentAction, type IncidentFilters, type IncidentsPanelState, type IncidentsSavedState, type IncidentSort, type SortColumn,
+  ActionMessage,
+  ChangesMessage,
+  CloseMessage,
+  DetailMessage,
+  FocusMessage,
+  INCIDENT_ACTIONS,
+  ReadyMessage,
+  RollbackChangeMessage,
+  savedIncidentsState,
+  SelectMessage,
+  StateMessage,
+  VerifyMessage,
+  type IncidentAction,
+  type IncidentFilters,
+  type IncidentsPanelState,
+  type IncidentsSavedState,
+  type IncidentSort,
+  type SortColumn,
 } from '../../src/ui/incidentsPanel/protocol';
 import { onThemeChange, readTheme } from '../shared/theme';
 import { acquireVsCodeApi } from '../shared/vscodeApi';
 import { renderChanges, setUpTabs } from './changes';
 import { readSignalTheme, SignalChart } from './chart';
 import { DetailPane } from './detail';
-import { DEFAULT_SORT, displayRows, indexOfIncident, matches, namespacesOf, NO_FILTERS, type DisplayRow } from './incidentList';
+import {
+  DEFAULT_SORT,
+  displayRows,
+  indexOfIncident,
+  matches,
+  namespacesOf,
+  NO_FILTERS,
+  type DisplayRow,
+} from './incidentList';
 import { IncidentTable } from './table';
 
 const started = performance.now();
@@ -47,7 +71,11 @@ const table = new IncidentTable(grid, element('viewport'), element('spacer'), {
 });
 const chart = new SignalChart(element<HTMLCanvasElement>('chart'), readSignalTheme(readTheme()));
 onThemeChange(() => chart.setTheme(readSignalTheme(readTheme())));
-const detail = new DetailPane(chart, { verify: (p) => selected && vscode.postMessage(VerifyMessage.create({ id: selected, proposalId: p.proposalId, planHash: p.planHash })) });
+const detail = new DetailPane(chart, {
+  verify: (p) =>
+    selected &&
+    vscode.postMessage(VerifyMessage.create({ id: selected, proposalId: p.proposalId, planHash: p.planHash })),
+});
 
 function persist(): void {
   vscode.setState({ ...(selected ? { selected } : {}), filters, sort, collapsed: [...collapsed] });
@@ -105,7 +133,10 @@ function refresh(): void {
   table.setRows(display, new Date(), activeIndexAfter(previous, display));
   const shown = display.reduce((n, d) => n + (d.kind === 'incident' ? 1 : d.expanded ? 0 : d.members.length), 0);
   const open = state.rows.filter((r) => r.status === 'open').length;
-  element('count').textContent = shown === state.rows.length ? `${state.rows.length} incidents (${open} open)` : `${shown} of ${state.rows.length} incidents shown`;
+  element('count').textContent =
+    shown === state.rows.length
+      ? `${state.rows.length} incidents (${open} open)`
+      : `${shown} of ${state.rows.length} incidents shown`;
   element('empty').hidden = display.length > 0 || state.rows.length === 0;
   sortMarks();
   const ms = performance.now() - t0;
@@ -164,7 +195,9 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       if (payload.detail) detail.show(payload.detail, new Date());
       else detail.showMissing(payload.missing ?? 'This incident is not tracked any more.');
     }),
-    on(ChangesMessage, ({ rows }) => renderChanges(rows, (changeId) => vscode.postMessage(RollbackChangeMessage.create({ changeId })))),
+    on(ChangesMessage, ({ rows }) =>
+      renderChanges(rows, (changeId) => vscode.postMessage(RollbackChangeMessage.create({ changeId }))),
+    ),
   ]);
 });
 
@@ -176,13 +209,18 @@ function onFilter(change: Partial<IncidentFilters>): void {
 
 search.addEventListener('input', () => onFilter({ text: search.value }));
 namespaceFilter.addEventListener('change', () => onFilter({ namespace: namespaceFilter.value }));
-severityFilter.addEventListener('change', () => onFilter({ severity: severityFilter.value as IncidentFilters['severity'] }));
+severityFilter.addEventListener('change', () =>
+  onFilter({ severity: severityFilter.value as IncidentFilters['severity'] }),
+);
 typeFilter.addEventListener('change', () => onFilter({ type: typeFilter.value }));
 grid.addEventListener('click', (e) => {
   const button = (e.target as HTMLElement).closest<HTMLButtonElement>('button.sort');
   if (!button) return;
   const column = button.dataset['col'] as SortColumn;
-  sort = sort.column === column ? { column, descending: !sort.descending } : { column, descending: column === 'severity' || column === 'age' };
+  sort =
+    sort.column === column
+      ? { column, descending: !sort.descending }
+      : { column, descending: column === 'severity' || column === 'age' };
   persist();
   refresh();
 });

@@ -86,7 +86,8 @@ export class IncidentTable {
     const top = index * ROW_HEIGHT;
     const view = this.viewport;
     if (top < view.scrollTop) view.scrollTop = top;
-    else if (top + ROW_HEIGHT > view.scrollTop + view.clientHeight) view.scrollTop = top + ROW_HEIGHT - view.clientHeight;
+    else if (top + ROW_HEIGHT > view.scrollTop + view.clientHeight)
+      view.scrollTop = top + ROW_HEIGHT - view.clientHeight;
   }
 
   private requestRender(): void {
@@ -199,7 +200,10 @@ export class IncidentTable {
       cells[4]!.textContent = age(oldest(d.members), this.now);
       cells[5]!.textContent = `${row.cause ?? row.summary}${open < d.members.length ? ` (${d.members.length - open} resolved)` : ''}`;
       cells[5]!.title = cells[5]!.textContent;
-      el.setAttribute('aria-label', `Group of ${d.members.length} correlated incidents, led by ${row.type} on ${w.kind} ${w.namespace}/${w.name}`);
+      el.setAttribute(
+        'aria-label',
+        `Group of ${d.members.length} correlated incidents, led by ${row.type} on ${w.kind} ${w.namespace}/${w.name}`,
+      );
       return;
     }
     el.removeAttribute('aria-label');

@@ -48,14 +48,21 @@ export class ScalingChart {
   private data: ScalingChartData = { datasets: [] };
   private demand: DemandUnit = { label: 'Demand', unit: '' };
 
-  constructor(private readonly canvas: HTMLCanvasElement, private theme: ChartTheme) {}
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private theme: ChartTheme,
+  ) {}
 
   draw(data: ScalingChartData, demand: DemandUnit): void {
     this.data = data;
     this.demand = demand;
     const datasets = data.datasets.map((d) => themed(d, this.theme));
     if (!this.chart) {
-      this.chart = new Chart<'line', { x: number; y: number | null }[]>(this.canvas, { type: 'line', data: { datasets }, options: this.options() });
+      this.chart = new Chart<'line', { x: number; y: number | null }[]>(this.canvas, {
+        type: 'line',
+        data: { datasets },
+        options: this.options(),
+      });
       return;
     }
     this.chart.data.datasets = datasets;
@@ -76,7 +83,12 @@ export class ScalingChart {
   private options() {
     const { text, grid, font } = this.theme;
     const ticks = { color: text, ...(font ? { font: { family: font } } : {}) };
-    const axisTitle = (label: string) => ({ display: true, text: label, color: text, ...(font ? { font: { family: font } } : {}) });
+    const axisTitle = (label: string) => ({
+      display: true,
+      text: label,
+      color: text,
+      ...(font ? { font: { family: font } } : {}),
+    });
     const data = this.data;
     const xs = data.datasets.flatMap((d) => d.data.map((p) => p.x));
     const range = xs.length > 0 ? { min: Math.min(...xs), max: Math.max(...xs) } : {};
@@ -88,8 +100,20 @@ export class ScalingChart {
       normalized: true,
       interaction: { mode: 'nearest' as const, axis: 'x' as const, intersect: false },
       scales: {
-        x: { type: 'linear' as const, ...range, ticks: { ...ticks, maxTicksLimit: 8, callback: (v: string | number) => clock(Number(v)) }, grid: { color: grid } },
-        rps: { type: 'linear' as const, position: 'left' as const, beginAtZero: true, title: axisTitle(this.demand.label), ticks, grid: { color: grid } },
+        x: {
+          type: 'linear' as const,
+          ...range,
+          ticks: { ...ticks, maxTicksLimit: 8, callback: (v: string | number) => clock(Number(v)) },
+          grid: { color: grid },
+        },
+        rps: {
+          type: 'linear' as const,
+          position: 'left' as const,
+          beginAtZero: true,
+          title: axisTitle(this.demand.label),
+          ticks,
+          grid: { color: grid },
+        },
         replicas: {
           type: 'linear' as const,
           position: 'right' as const,
@@ -118,7 +142,8 @@ export class ScalingChart {
         },
         tooltip: {
           callbacks: {
-            title: (items: { parsed: { x: number | null } }[]) => (items[0]?.parsed.x != null ? clock(items[0].parsed.x) : ''),
+            title: (items: { parsed: { x: number | null } }[]) =>
+              items[0]?.parsed.x != null ? clock(items[0].parsed.x) : '',
           },
         },
       },

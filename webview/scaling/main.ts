@@ -1,7 +1,14 @@
 // The Scaling panel in the browser: shows the state the host sends, keeps it with setState so a
 // panel hidden and shown again paints at once, and asks the host for data through the protocol.
 import { dispatch, on } from '../../src/ui/webview/ipc';
-import { CloseMessage, ReadyMessage, RefreshMessage, StateMessage, type ScalingPanelState, type ScalingSavedState } from '../../src/ui/scalingPanel/protocol';
+import {
+  CloseMessage,
+  ReadyMessage,
+  RefreshMessage,
+  StateMessage,
+  type ScalingPanelState,
+  type ScalingSavedState,
+} from '../../src/ui/scalingPanel/protocol';
 import { ScalingChart } from './chart';
 import { chartLabel, chartSummary, confidenceText, fixed } from './summary';
 import { onThemeChange, readTheme } from '../shared/theme';
@@ -28,10 +35,15 @@ function text(id: string, value: string): void {
 function render(state: ScalingPanelState): void {
   const w = state.workload;
   text('title', `${w.kind} ${w.namespace}/${w.name}`);
-  const observed = state.observations === 0 ? 'no observations yet' : `${state.observations} observation${state.observations === 1 ? '' : 's'}, one per ${state.tickSeconds} s`;
+  const observed =
+    state.observations === 0
+      ? 'no observations yet'
+      : `${state.observations} observation${state.observations === 1 ? '' : 's'}, one per ${state.tickSeconds} s`;
   text('subtitle', state.context ? `Context ${state.context} · ${observed}` : '');
   const source = element('source');
-  source.textContent = state.source ? `Demand (${state.demand.unit}): ${state.source.description}${state.source.policy && !state.source.description.includes(state.source.policy) ? ` · governed by ${state.source.policy}` : ''}` : '';
+  source.textContent = state.source
+    ? `Demand (${state.demand.unit}): ${state.source.description}${state.source.policy && !state.source.description.includes(state.source.policy) ? ` · governed by ${state.source.policy}` : ''}`
+    : '';
   source.title = state.source?.query ?? '';
   const notes = element<HTMLUListElement>('notes');
   notes.replaceChildren(...state.notes.map((n) => Object.assign(document.createElement('li'), { textContent: n })));
@@ -43,11 +55,17 @@ function render(state: ScalingPanelState): void {
   if (p) {
     text('current', `${p.currentReplicas} replica${p.currentReplicas === 1 ? '' : 's'} now`);
     text('proposed', p.replicas === p.currentReplicas ? `keep ${p.replicas}` : `${p.replicas} proposed`);
-    element('proposed').className = p.replicas > p.currentReplicas ? 'up' : p.replicas < p.currentReplicas ? 'down' : 'same';
+    element('proposed').className =
+      p.replicas > p.currentReplicas ? 'up' : p.replicas < p.currentReplicas ? 'down' : 'same';
     text('confidence', confidenceText(p.confidence));
     text('ready', String(p.readyReplicas));
     text('hpa', p.hpa ? boundsText(p.hpa.current, p.hpa.proposed) : 'No HorizontalPodAutoscaler');
-    text('capacity', p.replicaCapacity !== undefined ? `${fixed(p.replicaCapacity)} ${state.demand.unit} at the target utilization` : 'Unknown');
+    text(
+      'capacity',
+      p.replicaCapacity !== undefined
+        ? `${fixed(p.replicaCapacity)} ${state.demand.unit} at the target utilization`
+        : 'Unknown',
+    );
     text('reason', p.reason);
   }
   const empty = state.chart.datasets.every((d) => d.data.length === 0);
@@ -58,7 +76,10 @@ function render(state: ScalingPanelState): void {
   chart.draw(state.chart, state.demand);
 }
 
-function boundsText(current: { minReplicas: number; maxReplicas: number }, proposed: { minReplicas: number; maxReplicas: number }): string {
+function boundsText(
+  current: { minReplicas: number; maxReplicas: number },
+  proposed: { minReplicas: number; maxReplicas: number },
+): string {
   const now = `${current.minReplicas}–${current.maxReplicas}`;
   const next = `${proposed.minReplicas}–${proposed.maxReplicas}`;
   return now === next ? `${now} (keep)` : `${now} → ${next}`;

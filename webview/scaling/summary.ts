@@ -39,7 +39,10 @@ export function chartSummary(state: ScalingPanelState): string {
   const lower = lowerBand(state.chart).slice(1);
   if (forecast.length > 0) {
     const end = forecast[forecast.length - 1]!;
-    const band = upper.length > 0 && lower.length > 0 ? ` (band ${fixed(Math.min(...lower.map((p) => p.y)))} to ${fixed(Math.max(...upper.map((p) => p.y)))})` : '';
+    const band =
+      upper.length > 0 && lower.length > 0
+        ? ` (band ${fixed(Math.min(...lower.map((p) => p.y)))} to ${fixed(Math.max(...upper.map((p) => p.y)))})`
+        : '';
     parts.push(`Forecast to ${clock(end.x)}: ${fixed(end.y)} ${unit}${band}.`);
   }
   const ready = values(state.chart, 'ready');

@@ -3,15 +3,32 @@
 // cluster goes in through textContent, so it stays inert.
 import { dispatch, on } from '../../src/ui/webview/ipc';
 import {
-  ApplyMessage, CloseMessage, MissingMessage, OpenDiffMessage, ReadyMessage, RejectMessage, ReverifyMessage, RollbackMessage, StateMessage,
-  type CheckView, type VerifyPanelState, type VerifySavedState,
+  ApplyMessage,
+  CloseMessage,
+  MissingMessage,
+  OpenDiffMessage,
+  ReadyMessage,
+  RejectMessage,
+  ReverifyMessage,
+  RollbackMessage,
+  StateMessage,
+  type CheckView,
+  type VerifyPanelState,
+  type VerifySavedState,
 } from '../../src/ui/verifyPanel/protocol';
 import { acquireVsCodeApi } from '../shared/vscodeApi';
 
 const vscode = acquireVsCodeApi<VerifySavedState>();
 const app = document.getElementById('app')!;
 
-const RESULT_ICON: Record<CheckView['status'], string> = { waiting: '○', running: '◌', pass: '✓', fail: '✗', inconclusive: '?', skipped: '–' };
+const RESULT_ICON: Record<CheckView['status'], string> = {
+  waiting: '○',
+  running: '◌',
+  pass: '✓',
+  fail: '✗',
+  inconclusive: '?',
+  skipped: '–',
+};
 const PHASE_TEXT: Record<VerifyPanelState['phase'], string> = {
   ready: 'Ready to verify',
   verifying: 'Verifying…',
@@ -25,7 +42,11 @@ const PHASE_TEXT: Record<VerifyPanelState['phase'], string> = {
   missing: 'Not available',
 };
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { text?: string; className?: string; attrs?: Record<string, string> } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: { text?: string; className?: string; attrs?: Record<string, string> } = {},
+  ...children: Node[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (props.text !== undefined) node.textContent = props.text;
   if (props.className) node.className = props.className;
@@ -41,13 +62,23 @@ function button(label: string, id: string, onClick: () => void, primary = false)
 }
 
 function checkRow(c: CheckView): HTMLElement {
-  const head = el('div', { className: 'check-head' },
+  const head = el(
+    'div',
+    { className: 'check-head' },
     el('span', { text: RESULT_ICON[c.status], className: `icon ${c.status}`, attrs: { 'aria-hidden': 'true' } }),
     el('span', { text: c.name, className: 'check-name' }),
     el('span', { text: c.status, className: `badge ${c.status}` }),
     el('span', { text: c.durationMs !== undefined ? `${c.durationMs} ms` : '', className: 'time' }),
   );
-  const row = el('li', { className: `check ${c.status}`, attrs: { 'data-check': c.name, 'aria-label': `${c.name}: ${c.status}. ${c.detail}` } }, head, el('div', { text: c.detail, className: 'detail' }));
+  const row = el(
+    'li',
+    {
+      className: `check ${c.status}`,
+      attrs: { 'data-check': c.name, 'aria-label': `${c.name}: ${c.status}. ${c.detail}` },
+    },
+    head,
+    el('div', { text: c.detail, className: 'detail' }),
+  );
   const lines = [...c.warnings.map((w) => `warning: ${w}`), ...c.evidence];
   if (lines.length > 0) row.append(el('ul', { className: 'evidence' }, ...lines.map((l) => el('li', { text: l }))));
   return row;
@@ -63,49 +94,121 @@ function render(state: VerifyPanelState): void {
   const t = p.target;
   const parts: Node[] = [
     el('h1', { text: p.summary }),
-    el('p', { className: 'subtitle', text: `${t.kind} ${t.namespace}/${t.name} · context ${state.context} · ${p.incidentType} · risk ${p.risk} (${p.riskReason})` }),
-    el('p', { className: `phase ${state.phase}`, text: PHASE_TEXT[state.phase], attrs: { id: 'phase', role: 'status' } }),
+    el('p', {
+      className: 'subtitle',
+      text: `${t.kind} ${t.namespace}/${t.name} · context ${state.context} · ${p.incidentType} · risk ${p.risk} (${p.riskReason})`,
+    }),
+    el('p', {
+      className: `phase ${state.phase}`,
+      text: PHASE_TEXT[state.phase],
+      attrs: { id: 'phase', role: 'status' },
+    }),
   ];
   if (state.message) parts.push(el('p', { className: 'message', text: state.message, attrs: { id: 'message' } }));
 
-  const diff = el('table', { className: 'diff', attrs: { id: 'diff', 'aria-label': 'The change, field by field' } },
+  const diff = el(
+    'table',
+    { className: 'diff', attrs: { id: 'diff', 'aria-label': 'The change, field by field' } },
     el('thead', {}, el('tr', {}, el('th', { text: 'Field' }), el('th', { text: 'Now' }), el('th', { text: 'After' }))),
-    el('tbody', {}, ...state.diff.map((d) => el('tr', {}, el('td', { text: d.path, className: 'path' }), el('td', { text: d.before, className: 'before' }), el('td', { text: d.after, className: 'after' })))),
+    el(
+      'tbody',
+      {},
+      ...state.diff.map((d) =>
+        el(
+          'tr',
+          {},
+          el('td', { text: d.path, className: 'path' }),
+          el('td', { text: d.before, className: 'before' }),
+          el('td', { text: d.after, className: 'after' }),
+        ),
+      ),
+    ),
   );
   const diffSection = el('section', { attrs: { 'aria-label': 'Change' } }, el('h2', { text: 'Change' }), diff);
-  if (state.verdict?.hasDiff) diffSection.append(button('Open Diff: live ↔ dry run', 'open-diff', () => vscode.postMessage(OpenDiffMessage.create({ proposalId: p.id }))));
+  if (state.verdict?.hasDiff)
+    diffSection.append(
+      button('Open Diff: live ↔ dry run', 'open-diff', () =>
+        vscode.postMessage(OpenDiffMessage.create({ proposalId: p.id })),
+      ),
+    );
   parts.push(diffSection);
 
-  if (state.checks.length > 0) parts.push(el('section', { attrs: { 'aria-label': 'Checks' } }, el('h2', { text: 'Checks' }), el('ul', { className: 'checks', attrs: { id: 'checks' } }, ...state.checks.map(checkRow))));
+  if (state.checks.length > 0)
+    parts.push(
+      el(
+        'section',
+        { attrs: { 'aria-label': 'Checks' } },
+        el('h2', { text: 'Checks' }),
+        el('ul', { className: 'checks', attrs: { id: 'checks' } }, ...state.checks.map(checkRow)),
+      ),
+    );
 
   const v = state.verdict;
   if (v) {
-    const verdict = el('section', { className: `verdict ${v.result}`, attrs: { id: 'verdict', 'aria-label': 'Verdict' } },
+    const verdict = el(
+      'section',
+      { className: `verdict ${v.result}`, attrs: { id: 'verdict', 'aria-label': 'Verdict' } },
       el('h2', { text: `Verdict: ${v.result}` }),
-      el('p', { className: 'subtitle', text: `verified ${new Date(v.verifiedAt).toLocaleTimeString()} · plan ${v.planHash.slice(0, 12)}` }));
-    if (v.result === 'inconclusive' && v.unknown.length > 0) verdict.append(el('p', { text: 'Not known:' }), el('ul', {}, ...v.unknown.map((u) => el('li', { text: u }))));
-    if (v.reasons.length > 0) verdict.append(el('ul', { className: 'reasons' }, ...v.reasons.map((r) => el('li', { text: r }))));
+      el('p', {
+        className: 'subtitle',
+        text: `verified ${new Date(v.verifiedAt).toLocaleTimeString()} · plan ${v.planHash.slice(0, 12)}`,
+      }),
+    );
+    if (v.result === 'inconclusive' && v.unknown.length > 0)
+      verdict.append(el('p', { text: 'Not known:' }), el('ul', {}, ...v.unknown.map((u) => el('li', { text: u }))));
+    if (v.reasons.length > 0)
+      verdict.append(el('ul', { className: 'reasons' }, ...v.reasons.map((r) => el('li', { text: r }))));
     const actions = el('div', { className: 'actions' });
     const decision = { proposalId: p.id, planHash: v.planHash };
-    if (v.canApply) actions.append(button(p.rollbackOf ? 'Roll Back…' : 'Apply…', 'apply', () => vscode.postMessage(ApplyMessage.create(decision)), true));
-    if (state.phase === 'verified') actions.append(button('Reject', 'reject', () => vscode.postMessage(RejectMessage.create(decision))));
+    if (v.canApply)
+      actions.append(
+        button(
+          p.rollbackOf ? 'Roll Back…' : 'Apply…',
+          'apply',
+          () => vscode.postMessage(ApplyMessage.create(decision)),
+          true,
+        ),
+      );
+    if (state.phase === 'verified')
+      actions.append(button('Reject', 'reject', () => vscode.postMessage(RejectMessage.create(decision))));
     if (actions.childElementCount > 0) verdict.append(actions);
     parts.push(verdict);
   }
 
   const c = state.change;
   if (c) {
-    const change = el('section', { className: 'change', attrs: { id: 'change', 'aria-label': 'Applied change' } },
+    const change = el(
+      'section',
+      { className: 'change', attrs: { id: 'change', 'aria-label': 'Applied change' } },
       el('h2', { text: `Change ${c.id}` }),
-      el('p', { text: `status: ${c.status}${c.outcome ? ` · outcome: ${c.outcome.result} (rollout ${c.outcome.rollout})` : state.phase === 'applying' ? ' · following the rollout…' : ''}`, attrs: { id: 'outcome' } }));
+      el('p', {
+        text: `status: ${c.status}${c.outcome ? ` · outcome: ${c.outcome.result} (rollout ${c.outcome.rollout})` : state.phase === 'applying' ? ' · following the rollout…' : ''}`,
+        attrs: { id: 'outcome' },
+      }),
+    );
     if (c.outcome) change.append(el('p', { className: 'detail', text: c.outcome.detail }));
-    if (c.canRollback && !p.rollbackOf) change.append(button('Rollback…', 'rollback', () => vscode.postMessage(RollbackMessage.create({ changeId: c.id }))));
+    if (c.canRollback && !p.rollbackOf)
+      change.append(
+        button('Rollback…', 'rollback', () => vscode.postMessage(RollbackMessage.create({ changeId: c.id }))),
+      );
     parts.push(change);
   }
 
   const footer = el('div', { className: 'actions' });
-  if (state.phase === 'interrupted' || state.phase === 'rejected' || state.phase === 'not-applied' || (state.phase === 'verified' && v?.result !== 'pass')) {
-    footer.append(button('Re-verify', 'reverify', () => vscode.postMessage(ReverifyMessage.create({ proposalId: p.id })), state.phase === 'interrupted'));
+  if (
+    state.phase === 'interrupted' ||
+    state.phase === 'rejected' ||
+    state.phase === 'not-applied' ||
+    (state.phase === 'verified' && v?.result !== 'pass')
+  ) {
+    footer.append(
+      button(
+        'Re-verify',
+        'reverify',
+        () => vscode.postMessage(ReverifyMessage.create({ proposalId: p.id })),
+        state.phase === 'interrupted',
+      ),
+    );
   }
   footer.append(button('Close', 'close', () => vscode.postMessage(CloseMessage.create())));
   parts.push(footer);
@@ -113,7 +216,10 @@ function render(state: VerifyPanelState): void {
 }
 
 function missing(message: string): void {
-  app.replaceChildren(el('p', { text: message, attrs: { role: 'status' } }), button('Close', 'close', () => vscode.postMessage(CloseMessage.create())));
+  app.replaceChildren(
+    el('p', { text: message, attrs: { role: 'status' } }),
+    button('Close', 'close', () => vscode.postMessage(CloseMessage.create())),
+  );
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {

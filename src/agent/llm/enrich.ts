@@ -52,8 +52,17 @@ export interface EnrichOptions {
 }
 
 export type FailureReason =
-  | 'unreachable' | '401 unauthorized' | '403 forbidden' | 'model or endpoint not found' | 'rate limited'
-  | 'malformed answer' | 'schema mismatch' | 'cancelled' | 'invalid settings' | `timed out after ${string}s` | `HTTP ${number}`;
+  | 'unreachable'
+  | '401 unauthorized'
+  | '403 forbidden'
+  | 'model or endpoint not found'
+  | 'rate limited'
+  | 'malformed answer'
+  | 'schema mismatch'
+  | 'cancelled'
+  | 'invalid settings'
+  | `timed out after ${string}s`
+  | `HTTP ${number}`;
 
 export class LlmFailure extends Error {
   constructor(readonly reason: FailureReason) {
@@ -66,7 +75,11 @@ export class LlmFailure extends Error {
  * Returns a copy of `rootCause` with the LLM's explanation and hypotheses (`source: 'llm'`), or
  * the input unchanged with `note: "LLM not used: <reason>"`. Never throws, never rejects.
  */
-export async function enrichRootCause(rootCause: RootCause, incident: Incident, options: EnrichOptions): Promise<RootCause> {
+export async function enrichRootCause(
+  rootCause: RootCause,
+  incident: Incident,
+  options: EnrichOptions,
+): Promise<RootCause> {
   try {
     const answer = await askForAnswer(rootCause, incident, options);
     const { note: _previousNote, ...rest } = rootCause;
@@ -77,23 +90,35 @@ export async function enrichRootCause(rootCause: RootCause, incident: Incident, 
 }
 
 /** The validated, unmasked answer, or an LlmFailure. */
-export async function askForAnswer(rootCause: RootCause, incident: Incident, options: EnrichOptions): Promise<LlmAnswer> {
+export async function askForAnswer(
+  rootCause: RootCause,
+  incident: Incident,
+  options: EnrichOptions,
+): Promise<LlmAnswer> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!options.baseUrl || !options.model || !(timeoutMs > 0)) throw new LlmFailure('invalid settings');
   const masker = options.mask ? Masker.forRootCause(rootCause, incident) : undefined;
   const prompt = buildPrompt(rootCause, incident, masker);
   const key = cacheKey({ model: options.model, baseUrl: options.baseUrl, prompt: `${prompt.system}\n${prompt.user}` });
   const cached = options.cache?.get(key);
-  const answer = cached ?? await withDeadline(timeoutMs, options.signal, (signal) => requestAnswer(prompt, options, timeoutMs, signal));
+  const answer =
+    cached ??
+    (await withDeadline(timeoutMs, options.signal, (signal) => requestAnswer(prompt, options, timeoutMs, signal)));
   if (!cached) options.cache?.set(key, answer);
-  return masker ? { explanation: masker.unmask(answer.explanation), hypotheses: answer.hypotheses.map((h) => masker.unmask(h)) } : answer;
+  return masker
+    ? { explanation: masker.unmask(answer.explanation), hypotheses: answer.hypotheses.map((h) => masker.unmask(h)) }
+    : answer;
 }
 
 /**
  * Runs `work` with an AbortSignal that fires at the deadline, and stops waiting at the deadline
  * even if `work` ignores the signal.
  */
-async function withDeadline<T>(timeoutMs: number, outer: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function withDeadline<T>(
+  timeoutMs: number,
+  outer: AbortSignal | undefined,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const timedOut = new LlmFailure(`timed out after ${formatSeconds(timeoutMs)}s`);
   let timer: NodeJS.Timeout | undefined;
@@ -124,17 +149,23 @@ async function withDeadline<T>(timeoutMs: number, outer: AbortSignal | undefined
   }
 }
 
-async function requestAnswer(prompt: PromptMessages, options: EnrichOptions, timeoutMs: number, signal: AbortSignal): Promise<LlmAnswer> {
+async function requestAnswer(
+  prompt: PromptMessages,
+  options: EnrichOptions,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<LlmAnswer> {
   const model = createChatModel(options, timeoutMs);
   const messages = [new SystemMessage(prompt.system), new HumanMessage(prompt.user)];
   // `_generate` rather than `invoke`: invoke goes through the callback manager, which attaches a
   // LangSmith tracer whenever LANGSMITH_TRACING is set, whatever `callbacks` says. The request,
   // the SDK timeout and LangChain's bounded retries are the same either way.
-  const generate = (jsonMode: boolean) => model._generate(messages, {
-    signal,
-    callbacks: [],
-    ...(jsonMode ? { response_format: { type: 'json_object' as const } } : {}),
-  } as ChatOpenAICompletions['ParsedCallOptions']);
+  const generate = (jsonMode: boolean) =>
+    model._generate(messages, {
+      signal,
+      callbacks: [],
+      ...(jsonMode ? { response_format: { type: 'json_object' as const } } : {}),
+    } as ChatOpenAICompletions['ParsedCallOptions']);
   let result: ChatResult;
   try {
     result = await generate(true);
@@ -189,7 +220,11 @@ function messageText(message: BaseMessage): string {
   const content = message.content;
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
-    return content.map((part) => (typeof part === 'string' ? part : part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('');
+    return content
+      .map((part) =>
+        typeof part === 'string' ? part : part.type === 'text' && typeof part.text === 'string' ? part.text : '',
+      )
+      .join('');
   }
   return '';
 }
@@ -212,8 +247,9 @@ export function failureReason(error: unknown, timeoutMs: number): FailureReason 
   if (status === 429) return 'rate limited';
   if (status !== undefined) return `HTTP ${status}`;
   const name = error instanceof Error ? error.name : '';
-  const ctor = error && typeof error === 'object' ? error.constructor?.name ?? '' : '';
-  if (name === 'TimeoutError' || ctor === 'APIConnectionTimeoutError') return `timed out after ${formatSeconds(timeoutMs)}s`;
+  const ctor = error && typeof error === 'object' ? (error.constructor?.name ?? '') : '';
+  if (name === 'TimeoutError' || ctor === 'APIConnectionTimeoutError')
+    return `timed out after ${formatSeconds(timeoutMs)}s`;
   if (name === 'AbortError' || ctor === 'APIUserAbortError') return 'cancelled';
   if (error instanceof SyntaxError || name === 'OutputParserException') return 'malformed answer';
   return 'unreachable';

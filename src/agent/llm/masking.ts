@@ -27,14 +27,64 @@ const HAS_PLACEHOLDER = /<(ns|workload|pod|container|node|object|image|host|ip)-
 /** Incident types whose key is the container name. */
 const CONTAINER_KEYED = new Set<Incident['type']>([
   'ContainerFailed',
-  'CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'CreateContainerConfigError', 'ReadinessProbeFailing',
+  'CrashLoopBackOff',
+  'OOMKilled',
+  'ImagePullBackOff',
+  'CreateContainerConfigError',
+  'ReadinessProbeFailing',
 ]);
 
 /** Top-level domains and cluster suffixes that make a dotted word a hostname rather than a field path. */
 const HOST_SUFFIXES = new Set([
-  'com', 'net', 'org', 'io', 'dev', 'app', 'cloud', 'ai', 'co', 'me', 'sh', 'tech', 'info', 'biz', 'eu', 'us', 'uk', 'de',
-  'fr', 'nl', 'ch', 'at', 'se', 'no', 'fi', 'dk', 'pl', 'es', 'it', 'jp', 'cn', 'in', 'br', 'ca', 'au', 'ru', 'kr',
-  'local', 'internal', 'intranet', 'lan', 'corp', 'home', 'svc', 'cluster', 'example', 'test', 'invalid', 'localhost',
+  'com',
+  'net',
+  'org',
+  'io',
+  'dev',
+  'app',
+  'cloud',
+  'ai',
+  'co',
+  'me',
+  'sh',
+  'tech',
+  'info',
+  'biz',
+  'eu',
+  'us',
+  'uk',
+  'de',
+  'fr',
+  'nl',
+  'ch',
+  'at',
+  'se',
+  'no',
+  'fi',
+  'dk',
+  'pl',
+  'es',
+  'it',
+  'jp',
+  'cn',
+  'in',
+  'br',
+  'ca',
+  'au',
+  'ru',
+  'kr',
+  'local',
+  'internal',
+  'intranet',
+  'lan',
+  'corp',
+  'home',
+  'svc',
+  'cluster',
+  'example',
+  'test',
+  'invalid',
+  'localhost',
 ]);
 
 export function escapeRegExp(text: string): string {
@@ -69,10 +119,15 @@ export class Masker {
       }
     }
     const texts = [
-      rootCause.summary, rootCause.explanation, incident.summary,
+      rootCause.summary,
+      rootCause.explanation,
+      incident.summary,
       ...rootCause.evidence.flatMap((e) => [e.text, e.reason ?? '']),
       ...incident.evidence.flatMap((e) => [e.text, e.reason ?? '']),
-      ...rootCause.fixes.flatMap((f) => [f.summary, ...(f.edits ?? []).flatMap((e) => [String(e.value), String(e.previous ?? '')])]),
+      ...rootCause.fixes.flatMap((f) => [
+        f.summary,
+        ...(f.edits ?? []).flatMap((e) => [String(e.value), String(e.previous ?? '')]),
+      ]),
       ...rootCause.fields,
     ];
     for (const text of texts) masker.scanText(text);
@@ -101,7 +156,8 @@ export class Masker {
     if (ref.kind === 'Namespace') this.add('ns', ref.name);
     else if (ref.kind === 'Node') this.add('node', ref.name);
     else if (ref.kind === 'Pod') this.add('pod', ref.name);
-    else if (isIncidentWorkload || isPodOwnerKind(ref.kind) || ref.kind === 'HorizontalPodAutoscaler') this.add('workload', ref.name);
+    else if (isIncidentWorkload || isPodOwnerKind(ref.kind) || ref.kind === 'HorizontalPodAutoscaler')
+      this.add('workload', ref.name);
     else this.add('object', ref.name);
   }
 
@@ -118,7 +174,8 @@ export class Masker {
     const repository = colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
     if (!repository) return;
     const first = repository.split('/')[0]!;
-    const hasRegistry = repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+    const hasRegistry =
+      repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
     if (hasRegistry) {
       const host = first.split(':')[0]!;
       this.add(isIPv4(host) ? 'ip' : 'host', host);
@@ -131,17 +188,24 @@ export class Masker {
   scanText(text: string): void {
     if (!text) return;
     for (const m of text.matchAll(/\bimages?\s+["'`]([^"'`\s]+)["'`]/gi)) this.addImage(m[1]!);
-    for (const m of text.matchAll(/\bimage(?:[:=]\s*|\s+)([a-z0-9][\w./:@-]*\w)/gi)) if (/[/:.]/.test(m[1]!)) this.addImage(m[1]!);
-    for (const m of text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/(?:[^@\s/]*@)?(\[[0-9a-fA-F:]+\]|[^\s/:?#"'<>]+)/gi)) this.addHost(m[1]!);
-    for (const m of text.matchAll(/\b(?:lookup|dial tcp|dial udp|host|server|endpoint)\s+([a-z0-9][a-z0-9.-]*[a-z0-9])/gi)) {
+    for (const m of text.matchAll(/\bimage(?:[:=]\s*|\s+)([a-z0-9][\w./:@-]*\w)/gi))
+      if (/[/:.]/.test(m[1]!)) this.addImage(m[1]!);
+    for (const m of text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/(?:[^@\s/]*@)?(\[[0-9a-fA-F:]+\]|[^\s/:?#"'<>]+)/gi))
+      this.addHost(m[1]!);
+    for (const m of text.matchAll(
+      /\b(?:lookup|dial tcp|dial udp|host|server|endpoint)\s+([a-z0-9][a-z0-9.-]*[a-z0-9])/gi,
+    )) {
       if (m[1]!.includes('.') && !/^\d+(\.\d+)?$/.test(m[1]!)) this.addHost(m[1]!);
     }
     for (const m of text.matchAll(/(?<![\w.-])([a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+):\d{1,5}\b/gi)) this.addHost(m[1]!);
-    for (const m of text.matchAll(/(?<![\w.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62})(?![\w-])/g)) {
+    for (const m of text.matchAll(
+      /(?<![\w.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62})(?![\w-])/g,
+    )) {
       const labels = m[1]!.split('.');
       if (HOST_SUFFIXES.has(labels[labels.length - 1]!) && !looksLikeFieldPath(text, m.index!)) this.addHost(m[1]!);
     }
-    for (const m of text.matchAll(/(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?!\w|\.\d)/g)) if (isIPv4(m[1]!)) this.add('ip', m[1]!);
+    for (const m of text.matchAll(/(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?!\w|\.\d)/g))
+      if (isIPv4(m[1]!)) this.add('ip', m[1]!);
     this.scanObjectNames(text);
   }
 
@@ -158,7 +222,8 @@ export class Masker {
       const quoted = m[2] ?? m[3];
       const name = quoted ?? m[4]!;
       const after = text.slice(m.index! + m[0].length);
-      if (!quoted && !(/[-.\d/]/.test(name) || /^\s+(?:not found|does not exist|is missing|in namespace)/i.test(after))) continue;
+      if (!quoted && !(/[-.\d/]/.test(name) || /^\s+(?:not found|does not exist|is missing|in namespace)/i.test(after)))
+        continue;
       if (!/^[a-z0-9][a-z0-9./-]*$/.test(name) || !/[a-z]/.test(name)) continue;
       const slash = name.indexOf('/');
       if (kind === 'image') this.addImage(name);
@@ -167,12 +232,17 @@ export class Masker {
         this.add(kind, name.slice(slash + 1));
       } else this.add(kind, name);
     }
-    for (const m of text.matchAll(/\b(Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|Pod|Service|ConfigMap|Secret|PersistentVolumeClaim|HorizontalPodAutoscaler|Node)\/([a-z0-9][a-z0-9.-]*)/g)) {
+    for (const m of text.matchAll(
+      /\b(Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob|Pod|Service|ConfigMap|Secret|PersistentVolumeClaim|HorizontalPodAutoscaler|Node)\/([a-z0-9][a-z0-9.-]*)/g,
+    )) {
       this.add(kindOfWord(m[1]!), m[2]!);
     }
     for (const m of text.matchAll(/\b(imagePullSecrets|pods? on the node|Affected):\s*([a-z0-9][a-z0-9./ ,-]*)/g)) {
       const kind: MaskKind = m[1] === 'imagePullSecrets' ? 'object' : m[1] === 'Affected' ? 'workload' : 'pod';
-      for (const item of m[2]!.split(',').map((x) => x.trim()).filter((x) => /^[a-z0-9][a-z0-9./-]*$/.test(x))) {
+      for (const item of m[2]!
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => /^[a-z0-9][a-z0-9./-]*$/.test(x))) {
         const parts = item.split('/');
         if (parts.length === 2) {
           this.add('ns', parts[0]!);
@@ -237,11 +307,15 @@ export class Masker {
   }
 }
 
-const KIND_WORDS = 'configmaps?|secrets?|services?|serviceaccounts?|persistentvolumeclaims?|pvcs?|claims?|storage ?class(?:es)?|'
-  + 'priorityclass(?:es)?|deployments?|statefulsets?|daemonsets?|replicasets?|jobs?|cronjobs?|pods?|nodes?|ingress(?:es)?|'
-  + 'volumes?|containers?|namespaces?|repository|webhooks?|'
-  + 'pdbs?|poddisruptionbudgets?|persistentvolumes?|ingressclass(?:es)?|gatewayclass(?:es)?|gateways?|httproutes?';
-const KIND_THEN_NAME = new RegExp(`\\b(${KIND_WORDS})\\s+(?:"([^"\\s]+)"|'([^'\\s]+)'|([A-Za-z0-9][\\w.\\/-]*[A-Za-z0-9]|[A-Za-z0-9]))`, 'gi');
+const KIND_WORDS =
+  'configmaps?|secrets?|services?|serviceaccounts?|persistentvolumeclaims?|pvcs?|claims?|storage ?class(?:es)?|' +
+  'priorityclass(?:es)?|deployments?|statefulsets?|daemonsets?|replicasets?|jobs?|cronjobs?|pods?|nodes?|ingress(?:es)?|' +
+  'volumes?|containers?|namespaces?|repository|webhooks?|' +
+  'pdbs?|poddisruptionbudgets?|persistentvolumes?|ingressclass(?:es)?|gatewayclass(?:es)?|gateways?|httproutes?';
+const KIND_THEN_NAME = new RegExp(
+  `\\b(${KIND_WORDS})\\s+(?:"([^"\\s]+)"|'([^'\\s]+)'|([A-Za-z0-9][\\w.\\/-]*[A-Za-z0-9]|[A-Za-z0-9]))`,
+  'gi',
+);
 
 function kindOfWord(word: string): MaskKind {
   const w = word.toLowerCase();

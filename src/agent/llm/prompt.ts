@@ -5,19 +5,20 @@ import type { RootCause } from '../../core/model/rootCause';
 import { LLM_ANSWER_JSON_SCHEMA, MAX_EXPLANATION_CHARS, MAX_HYPOTHESES, MAX_HYPOTHESIS_CHARS } from './schema';
 import type { Masker } from './masking';
 
-const PLACEHOLDER_RULE = 'Names such as <ns-1>, <workload-1>, <pod-1>, <container-1>, <image-1>, <host-1>, <ip-1> or <node-1> are placeholders: '
-  + 'copy them exactly as written and never guess what they stand for.';
+const PLACEHOLDER_RULE =
+  'Names such as <ns-1>, <workload-1>, <pod-1>, <container-1>, <image-1>, <host-1>, <ip-1> or <node-1> are placeholders: ' +
+  'copy them exactly as written and never guess what they stand for.';
 
 /** The system message; the placeholder rule is only there when the user message is masked. */
 export function systemPrompt(masked: boolean): string {
   return [
     'You explain Kubernetes incidents to a software developer who owns the workload.',
     'You receive the root cause a rule engine found, with its evidence, the spec fields it implicates and the fixes it proposes.',
-    'Rewrite the explanation so the developer understands what happened and why, in plain words, in at most '
-      + `${MAX_EXPLANATION_CHARS} characters.`,
+    'Rewrite the explanation so the developer understands what happened and why, in plain words, in at most ' +
+      `${MAX_EXPLANATION_CHARS} characters.`,
     'Stay consistent with the evidence: do not contradict it and do not state facts it does not support.',
-    `If the evidence leaves room for other causes, list up to ${MAX_HYPOTHESES} short hypotheses (at most ${MAX_HYPOTHESIS_CHARS} characters each), `
-      + 'phrased as possibilities to check; otherwise return an empty list.',
+    `If the evidence leaves room for other causes, list up to ${MAX_HYPOTHESES} short hypotheses (at most ${MAX_HYPOTHESIS_CHARS} characters each), ` +
+      'phrased as possibilities to check; otherwise return an empty list.',
     'Do not invent actions, commands or fixes beyond the ones given; never tell the reader to run anything against the cluster.',
     ...(masked ? [PLACEHOLDER_RULE] : []),
     'Answer with one JSON object only, no prose and no code fence, matching this JSON Schema:',

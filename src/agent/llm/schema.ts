@@ -38,18 +38,23 @@ export function validateAnswer(value: unknown): Validation {
   const extra = Object.keys(record).filter((k) => k !== 'explanation' && k !== 'hypotheses');
   if (extra.length > 0) return { ok: false, problem: `unexpected key ${JSON.stringify(extra[0])}` };
   const { explanation, hypotheses = [] } = record;
-  if (typeof explanation !== 'string' || explanation.trim() === '') return { ok: false, problem: 'explanation is not a non-empty string' };
-  if (explanation.length > MAX_EXPLANATION_CHARS) return { ok: false, problem: `explanation longer than ${MAX_EXPLANATION_CHARS} characters` };
+  if (typeof explanation !== 'string' || explanation.trim() === '')
+    return { ok: false, problem: 'explanation is not a non-empty string' };
+  if (explanation.length > MAX_EXPLANATION_CHARS)
+    return { ok: false, problem: `explanation longer than ${MAX_EXPLANATION_CHARS} characters` };
   if (!Array.isArray(hypotheses)) return { ok: false, problem: 'hypotheses is not an array' };
   if (hypotheses.length > MAX_HYPOTHESES) return { ok: false, problem: `more than ${MAX_HYPOTHESES} hypotheses` };
   for (const h of hypotheses) {
-    if (typeof h !== 'string' || h.trim() === '') return { ok: false, problem: 'a hypothesis is not a non-empty string' };
-    if (h.length > MAX_HYPOTHESIS_CHARS) return { ok: false, problem: `a hypothesis longer than ${MAX_HYPOTHESIS_CHARS} characters` };
+    if (typeof h !== 'string' || h.trim() === '')
+      return { ok: false, problem: 'a hypothesis is not a non-empty string' };
+    if (h.length > MAX_HYPOTHESIS_CHARS)
+      return { ok: false, problem: `a hypothesis longer than ${MAX_HYPOTHESIS_CHARS} characters` };
   }
   return { ok: true, answer: { explanation: explanation.trim(), hypotheses: hypotheses.map((h: string) => h.trim()) } };
 }
 
-export type ParsedContent = { ok: true; answer: LlmAnswer } | { ok: false; reason: 'malformed answer' | 'schema mismatch'; problem: string };
+export type ParsedContent =
+  { ok: true; answer: LlmAnswer } | { ok: false; reason: 'malformed answer' | 'schema mismatch'; problem: string };
 
 /**
  * Parses the model's message text strictly: one JSON object, optionally inside a ```json fence
@@ -57,7 +62,10 @@ export type ParsedContent = { ok: true; answer: LlmAnswer } | { ok: false; reaso
  * half-accepted.
  */
 export function parseAnswerContent(content: string): ParsedContent {
-  const text = content.trim().replace(/^```(?:json)?\s*\n?([\s\S]*?)\n?```$/i, '$1').trim();
+  const text = content
+    .trim()
+    .replace(/^```(?:json)?\s*\n?([\s\S]*?)\n?```$/i, '$1')
+    .trim();
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -11,15 +11,27 @@ export function makeActNode(act: () => ActContext) {
     const decision = state.decision!;
     const proposal = state.proposal!;
     if (decision.decision === 'reject') {
-      ctx.ledger.append({ v: LEDGER_VERSION, type: 'rejected', changeId: `r-${proposal.id}-${Date.now()}`, at: ctx.now().toISOString(), proposalId: proposal.id, who: decision.who ?? ctx.who() });
-      return { acted: { status: 'rejected', message: 'rejected; nothing was written', reverified: 0 }, trail: ['act: rejected'] };
+      ctx.ledger.append({
+        v: LEDGER_VERSION,
+        type: 'rejected',
+        changeId: `r-${proposal.id}-${Date.now()}`,
+        at: ctx.now().toISOString(),
+        proposalId: proposal.id,
+        who: decision.who ?? ctx.who(),
+      });
+      return {
+        acted: { status: 'rejected', message: 'rejected; nothing was written', reverified: 0 },
+        trail: ['act: rejected'],
+      };
     }
     const request = state.request!;
     const result = await applyConfirmed(ctx, proposal, state.verdict!, {
       shadow: request.shadow,
       ...(request.shadowSkipReason ? { shadowSkipReason: request.shadowSkipReason } : {}),
       ...(request.restoreTemplate ? { restoreTemplate: request.restoreTemplate } : {}),
-      ...(request.rollbackOf ? { rollbackOf: request.rollbackOf, informational: ['shadow', 'fit', 'quota', 'disruption'] } : {}),
+      ...(request.rollbackOf
+        ? { rollbackOf: request.rollbackOf, informational: ['shadow', 'fit', 'quota', 'disruption'] }
+        : {}),
     });
     return {
       verdict: result.verdict,
@@ -28,7 +40,9 @@ export function makeActNode(act: () => ActContext) {
         message: result.message,
         reverified: result.reverified,
         ...(result.changeId ? { changeId: result.changeId } : {}),
-        ...(result.generation !== undefined ? { generation: result.generation, acceptedAt: ctx.now().toISOString() } : {}),
+        ...(result.generation !== undefined
+          ? { generation: result.generation, acceptedAt: ctx.now().toISOString() }
+          : {}),
       },
       trail: [`act: ${result.status}: ${result.message}`],
     };

@@ -11,11 +11,19 @@ export function makeDetectNode(snapshot: () => ClusterSnapshot, now: () => Date)
     const relevant = DETECTORS.filter((d) => d.types.includes(incident.type));
     const { findings } = detectAll({ snapshot: snapshot(), now: now() }, relevant);
     const match = findings.find(
-      (f) => f.type === incident.type && f.workload.kind === incident.workload.kind && f.workload.namespace === incident.workload.namespace && f.workload.name === incident.workload.name && (f.key ?? '') === (incident.key ?? ''),
+      (f) =>
+        f.type === incident.type &&
+        f.workload.kind === incident.workload.kind &&
+        f.workload.namespace === incident.workload.namespace &&
+        f.workload.name === incident.workload.name &&
+        (f.key ?? '') === (incident.key ?? ''),
     );
     if (!match) return { confirmed: null, trail: ['detect: the condition no longer holds'] };
     const seen = new Set(match.evidence.map((e) => `${e.kind}|${e.source.name}|${e.text}`));
     const extra = state.observed.filter((e) => !seen.has(`${e.kind}|${e.source.name}|${e.text}`));
-    return { confirmed: { ...match, evidence: [...match.evidence, ...extra] }, trail: [`detect: confirmed ${match.type} (${match.severity})`] };
+    return {
+      confirmed: { ...match, evidence: [...match.evidence, ...extra] },
+      trail: [`detect: confirmed ${match.type} (${match.severity})`],
+    };
   };
 }

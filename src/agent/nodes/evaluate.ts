@@ -9,7 +9,8 @@ export function makeEvaluateNode(act: () => ActContext) {
   return async (state: State): Promise<Update> => {
     const applied = state.acted!;
     const request = state.request!;
-    const change = request.rollbackOf && request.proposal?.change.kind === 'restore' ? request.proposal.change : undefined;
+    const change =
+      request.rollbackOf && request.proposal?.change.kind === 'restore' ? request.proposal.change : undefined;
     const restored = change && !change.template ? change.image : undefined;
     const restoredTemplateHash = change?.template ? templateHash(change.template) : undefined;
     const outcome = await evaluateChange(act(), {

@@ -13,7 +13,13 @@ export function makeExplainNode(explainer: () => Explainer | undefined) {
     if (!state.rootCause || !explain) return { trail: ['explain: no LLM configured'] };
     const enriched = await explain(state.rootCause, state.incident);
     // Whatever the model said, the actionable parts stay the rule engine's.
-    const safe: RootCause = { ...enriched, fixes: state.rootCause.fixes, fields: state.rootCause.fields, category: state.rootCause.category, confidence: state.rootCause.confidence };
+    const safe: RootCause = {
+      ...enriched,
+      fixes: state.rootCause.fixes,
+      fields: state.rootCause.fields,
+      category: state.rootCause.category,
+      confidence: state.rootCause.confidence,
+    };
     return { rootCause: safe, trail: [safe.note ? `explain: ${safe.note}` : 'explain: wording improved by the LLM'] };
   };
 }

@@ -10,10 +10,25 @@ export function makeProposeNode(act: () => ActContext) {
     const request = state.request;
     if (!request) return { trail: ['propose: nothing was asked'] };
     const ctx = act();
-    const proposals = request.proposal ? [request.proposal] : proposalsFromCauses(request.causes, ctx.uidOf, successRates(ctx.ledger.changes()));
+    const proposals = request.proposal
+      ? [request.proposal]
+      : proposalsFromCauses(request.causes, ctx.uidOf, successRates(ctx.ledger.changes()));
     const chosen = request.proposalId ? proposals.find((p) => p.id === request.proposalId) : proposals[0];
-    if (!chosen) return { proposals, proposal: null, trail: [request.proposalId ? `propose: proposal ${request.proposalId} is no longer offered` : 'propose: no fix with a concrete change'] };
-    return { proposals, proposal: chosen, trail: [`propose: ${proposals.length} proposal(s); verifying "${chosen.summary}" (${chosen.risk} risk)`] };
+    if (!chosen)
+      return {
+        proposals,
+        proposal: null,
+        trail: [
+          request.proposalId
+            ? `propose: proposal ${request.proposalId} is no longer offered`
+            : 'propose: no fix with a concrete change',
+        ],
+      };
+    return {
+      proposals,
+      proposal: chosen,
+      trail: [`propose: ${proposals.length} proposal(s); verifying "${chosen.summary}" (${chosen.risk} risk)`],
+    };
   };
 }
 

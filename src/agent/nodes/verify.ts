@@ -15,7 +15,10 @@ export function makeVerifyNode(act: () => ActContext) {
       ...(request.restoreTemplate ? { restoreTemplate: request.restoreTemplate } : {}),
       ...(request.rollbackOf ? { informational: ['shadow', 'fit', 'quota', 'disruption'] } : {}),
     });
-    return { verdict, trail: [`verify: ${verdict.result} (${verdict.checks.map((c) => `${c.name} ${c.result}`).join(', ')})`] };
+    return {
+      verdict,
+      trail: [`verify: ${verdict.result} (${verdict.checks.map((c) => `${c.name} ${c.result}`).join(', ')})`],
+    };
   };
 }
 

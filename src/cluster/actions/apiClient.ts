@@ -33,10 +33,25 @@ export const ACT_RESOURCES: Record<string, { group: string; version: string; plu
   ResourceQuota: { group: '', version: 'v1', plural: 'resourcequotas', namespaced: true },
   LimitRange: { group: '', version: 'v1', plural: 'limitranges', namespaced: true },
   Node: { group: '', version: 'v1', plural: 'nodes', namespaced: false },
-  HorizontalPodAutoscaler: { group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', namespaced: true },
+  HorizontalPodAutoscaler: {
+    group: 'autoscaling',
+    version: 'v2',
+    plural: 'horizontalpodautoscalers',
+    namespaced: true,
+  },
   PodDisruptionBudget: { group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', namespaced: true },
-  ValidatingWebhookConfiguration: { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingwebhookconfigurations', namespaced: false },
-  MutatingWebhookConfiguration: { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'mutatingwebhookconfigurations', namespaced: false },
+  ValidatingWebhookConfiguration: {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    plural: 'validatingwebhookconfigurations',
+    namespaced: false,
+  },
+  MutatingWebhookConfiguration: {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    plural: 'mutatingwebhookconfigurations',
+    namespaced: false,
+  },
 };
 
 export function resourceOf(kind: string): { group: string; version: string; plural: string; namespaced: boolean } {
@@ -89,7 +104,11 @@ export class ApiClient {
     return this.kc.getCurrentContext();
   }
 
-  async request(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, opts: { body?: unknown; patchType?: PatchType; query?: Record<string, string>; timeoutMs?: number } = {}): Promise<ApiResponse> {
+  async request(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    path: string,
+    opts: { body?: unknown; patchType?: PatchType; query?: Record<string, string>; timeoutMs?: number } = {},
+  ): Promise<ApiResponse> {
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new Error('the context names no cluster');
     const url = new URL(cluster.server.replace(/\/+$/, '') + path);
@@ -97,7 +116,8 @@ export class ApiClient {
     const ctx = new RequestContext(url.toString(), HttpMethod[method]);
     await this.kc.applySecurityAuthentication(ctx);
     const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
-    if (opts.body !== undefined) headers['content-type'] = opts.patchType ? CONTENT_TYPES[opts.patchType] : 'application/json';
+    if (opts.body !== undefined)
+      headers['content-type'] = opts.patchType ? CONTENT_TYPES[opts.patchType] : 'application/json';
     const response = await fetch(url, {
       method,
       headers,

@@ -20,7 +20,12 @@ const LEASE_S = 60;
 
 /** This process as a label value: host and pid, so a sweep on this host can tell whether it is gone. */
 export function holderId(): string {
-  const host = hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 40) || 'host';
+  const host =
+    hostname()
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]/g, '-')
+      .replace(/^[^a-z0-9]+/, '')
+      .slice(0, 40) || 'host';
   return `${host}.${process.pid}`;
 }
 
@@ -44,11 +49,13 @@ export function shadowObstacle(template: Obj, rwoClaims: ReadonlySet<string>): s
   const spec = (template['spec'] ?? {}) as Obj;
   if (spec['hostNetwork'] === true) return 'the pod uses the host network';
   for (const c of [...(spec['containers'] ?? []), ...(spec['initContainers'] ?? [])] as Obj[]) {
-    if (((c['ports'] ?? []) as Obj[]).some((p) => p['hostPort'])) return `container ${String(c['name'])} binds a host port`;
+    if (((c['ports'] ?? []) as Obj[]).some((p) => p['hostPort']))
+      return `container ${String(c['name'])} binds a host port`;
   }
   for (const v of (spec['volumes'] ?? []) as Obj[]) {
     const claim = v['persistentVolumeClaim']?.['claimName'];
-    if (claim && rwoClaims.has(String(claim))) return `volume ${String(v['name'])} is a ReadWriteOnce claim the real pods hold`;
+    if (claim && rwoClaims.has(String(claim)))
+      return `volume ${String(v['name'])} is a ReadWriteOnce claim the real pods hold`;
   }
   return undefined;
 }
@@ -60,7 +67,13 @@ export function shadowWindowSeconds(timeToFailureSeconds: readonly number[]): nu
   return Math.min(MAX_WINDOW_S, Math.max(MIN_WINDOW_S, Math.ceil(t)));
 }
 
-export function shadowPod(namespace: string, ownerName: string, template: Obj, windowSeconds: number, now: number): Obj {
+export function shadowPod(
+  namespace: string,
+  ownerName: string,
+  template: Obj,
+  windowSeconds: number,
+  now: number,
+): Obj {
   const t = structuredClone(template) as Obj;
   const spec = (t['spec'] ?? {}) as Obj;
   return {
@@ -75,7 +88,11 @@ export function shadowPod(namespace: string, ownerName: string, template: Obj, w
         [SHADOW_HOLDER_LABEL]: holderId(),
         [SHADOW_EXPIRES_LABEL]: String(Math.floor(now / 1000) + windowSeconds + LEASE_S),
       },
-      annotations: { ...(t['metadata']?.['annotations'] ?? {}), 'nimbusguard.dev/shadow-note': 'A copy of the workload with a proposed change, verified by NimbusGuard; deleted when the check ends.' },
+      annotations: {
+        ...(t['metadata']?.['annotations'] ?? {}),
+        'nimbusguard.dev/shadow-note':
+          'A copy of the workload with a proposed change, verified by NimbusGuard; deleted when the check ends.',
+      },
     },
     spec: { ...spec, activeDeadlineSeconds: windowSeconds + LEASE_S },
   };
@@ -96,12 +113,20 @@ function observe(pod: Obj, since: number): Seen {
   const statuses = (status['containerStatuses'] ?? []) as Obj[];
   const ready = ((status['conditions'] ?? []) as Obj[]).some((c) => c['type'] === 'Ready' && c['status'] === 'True');
   return {
-    scheduled: ((status['conditions'] ?? []) as Obj[]).some((c) => c['type'] === 'PodScheduled' && c['status'] === 'True'),
+    scheduled: ((status['conditions'] ?? []) as Obj[]).some(
+      (c) => c['type'] === 'PodScheduled' && c['status'] === 'True',
+    ),
     started: statuses.some((c) => c['state']?.['running']),
     ...(ready ? { readyAt: Date.now() - since } : {}),
     restarts: statuses.reduce((s, c) => s + Number(c['restartCount'] ?? 0), 0),
-    oomKilled: statuses.some((c) => c['lastState']?.['terminated']?.['reason'] === 'OOMKilled' || c['state']?.['terminated']?.['reason'] === 'OOMKilled'),
-    waiting: statuses.map((c) => c['state']?.['waiting']?.['reason']).filter((r): r is string => typeof r === 'string' && r !== 'ContainerCreating' && r !== 'PodInitializing'),
+    oomKilled: statuses.some(
+      (c) =>
+        c['lastState']?.['terminated']?.['reason'] === 'OOMKilled' ||
+        c['state']?.['terminated']?.['reason'] === 'OOMKilled',
+    ),
+    waiting: statuses
+      .map((c) => c['state']?.['waiting']?.['reason'])
+      .filter((r): r is string => typeof r === 'string' && r !== 'ContainerCreating' && r !== 'PodInitializing'),
     phase: String(status['phase'] ?? 'Pending'),
   };
 }
@@ -122,9 +147,24 @@ export class ShadowRunner {
   async run(input: ShadowInput, signal?: AbortSignal): Promise<CheckResult> {
     const started = performance.now();
     const windowS = shadowWindowSeconds(input.timeToFailure);
-    const done = (result: CheckResult['result'], detail: string, evidence: string[]): CheckResult => ({ name: 'shadow', result, detail, evidence, warnings: [], durationMs: Math.round(performance.now() - started) });
-    const create = await this.api.request('POST', objectPath('Pod', input.namespace), { body: shadowPod(input.namespace, input.ownerName, input.template, windowS, Date.now()), query: { fieldManager: SHADOW_FIELD_MANAGER, fieldValidation: 'Strict' } });
-    if (!isOk(create)) return done(create.status === 403 && /quota/i.test(messageOf(create)) ? 'inconclusive' : 'fail', `the shadow pod could not be created (FailedCreate): ${messageOf(create)}`, []);
+    const done = (result: CheckResult['result'], detail: string, evidence: string[]): CheckResult => ({
+      name: 'shadow',
+      result,
+      detail,
+      evidence,
+      warnings: [],
+      durationMs: Math.round(performance.now() - started),
+    });
+    const create = await this.api.request('POST', objectPath('Pod', input.namespace), {
+      body: shadowPod(input.namespace, input.ownerName, input.template, windowS, Date.now()),
+      query: { fieldManager: SHADOW_FIELD_MANAGER, fieldValidation: 'Strict' },
+    });
+    if (!isOk(create))
+      return done(
+        create.status === 403 && /quota/i.test(messageOf(create)) ? 'inconclusive' : 'fail',
+        `the shadow pod could not be created (FailedCreate): ${messageOf(create)}`,
+        [],
+      );
     const name = String(create.body['metadata']['name']);
     const evidence = [`shadow pod ${name}, window ${windowS}s`, `failing pods: ${input.failingSummary}`];
     const t0 = Date.now();
@@ -138,20 +178,40 @@ export class ShadowRunner {
         if (!r || !isOk(r)) continue;
         seen = observe(r.body, t0);
         if (seen.readyAt !== undefined) firstReady ??= seen.readyAt;
-        if (seen.oomKilled || seen.restarts > 0 || seen.phase === 'Failed' || seen.waiting.some((w) => /BackOff|Err|Error/.test(w))) break;
+        if (
+          seen.oomKilled ||
+          seen.restarts > 0 ||
+          seen.phase === 'Failed' ||
+          seen.waiting.some((w) => /BackOff|Err|Error/.test(w))
+        )
+          break;
         if (Date.now() - lastRenew > 10_000) {
           lastRenew = Date.now();
-          await this.api.request('PATCH', objectPath('Pod', input.namespace, name), { body: { metadata: { labels: { [SHADOW_EXPIRES_LABEL]: String(Math.floor(Date.now() / 1000) + windowS + LEASE_S) } } }, patchType: 'merge', query: { fieldManager: SHADOW_FIELD_MANAGER } }).catch(() => undefined);
+          await this.api
+            .request('PATCH', objectPath('Pod', input.namespace, name), {
+              body: {
+                metadata: {
+                  labels: { [SHADOW_EXPIRES_LABEL]: String(Math.floor(Date.now() / 1000) + windowS + LEASE_S) },
+                },
+              },
+              patchType: 'merge',
+              query: { fieldManager: SHADOW_FIELD_MANAGER },
+            })
+            .catch(() => undefined);
         }
       }
     } finally {
       await this.remove(input.namespace, name);
     }
     const ran = Math.round((Date.now() - t0) / 1000);
-    evidence.push(`shadow: ${seen.phase}, scheduled ${seen.scheduled}, started ${seen.started}, ${firstReady !== undefined ? `Ready after ${(firstReady / 1000).toFixed(1)}s` : 'never Ready'}, ${seen.restarts} restarts${seen.oomKilled ? ', OOMKilled' : ''}${seen.waiting.length ? `, waiting: ${seen.waiting.join(', ')}` : ''} over ${ran}s`);
-    if (signal?.aborted) return done('inconclusive', 'the shadow check was interrupted (the shadow was removed)', evidence);
+    evidence.push(
+      `shadow: ${seen.phase}, scheduled ${seen.scheduled}, started ${seen.started}, ${firstReady !== undefined ? `Ready after ${(firstReady / 1000).toFixed(1)}s` : 'never Ready'}, ${seen.restarts} restarts${seen.oomKilled ? ', OOMKilled' : ''}${seen.waiting.length ? `, waiting: ${seen.waiting.join(', ')}` : ''} over ${ran}s`,
+    );
+    if (signal?.aborted)
+      return done('inconclusive', 'the shadow check was interrupted (the shadow was removed)', evidence);
     if (seen.oomKilled) return done('fail', 'the shadow was OOMKilled too', evidence);
-    if (seen.restarts > 0 || seen.waiting.length > 0 || seen.phase === 'Failed') return done('fail', `the shadow failed as well (${seen.waiting[0] ?? `${seen.restarts} restarts`})`, evidence);
+    if (seen.restarts > 0 || seen.waiting.length > 0 || seen.phase === 'Failed')
+      return done('fail', `the shadow failed as well (${seen.waiting[0] ?? `${seen.restarts} restarts`})`, evidence);
     if (!seen.scheduled) return done('inconclusive', `the shadow was not scheduled within ${windowS}s`, evidence);
     if (firstReady === undefined) return done('fail', `the shadow never became Ready within ${windowS}s`, evidence);
     return done('pass', `the shadow ran ${ran}s: Ready, no restarts, no OOM kill`, evidence);
@@ -159,7 +219,9 @@ export class ShadowRunner {
 
   /** Deletes a shadow and waits until it is gone (404), so nothing is left when the check returns. */
   async remove(namespace: string, name: string): Promise<void> {
-    await this.api.request('DELETE', objectPath('Pod', namespace, name), { query: { gracePeriodSeconds: '0' } }).catch(() => undefined);
+    await this.api
+      .request('DELETE', objectPath('Pod', namespace, name), { query: { gracePeriodSeconds: '0' } })
+      .catch(() => undefined);
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const r = await this.api.read('Pod', namespace, name).catch(() => undefined);
@@ -172,7 +234,9 @@ export class ShadowRunner {
   async sweep(namespaces: readonly string[]): Promise<string[]> {
     const removed: string[] = [];
     for (const ns of namespaces) {
-      const r = await this.api.request('GET', objectPath('Pod', ns), { query: { labelSelector: `${SHADOW_LABEL}=true` } }).catch(() => undefined);
+      const r = await this.api
+        .request('GET', objectPath('Pod', ns), { query: { labelSelector: `${SHADOW_LABEL}=true` } })
+        .catch(() => undefined);
       if (!r || !isOk(r)) continue;
       for (const pod of (r.body['items'] ?? []) as Obj[]) {
         const labels = (pod['metadata']?.['labels'] ?? {}) as Record<string, string>;

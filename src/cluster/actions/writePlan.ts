@@ -31,7 +31,10 @@ export async function readTarget(api: ApiClient, proposal: Pick<Proposal, 'targe
   const r = await api.read(t.kind, t.namespace, t.name);
   if (r.status === 404) throw new PlanError(`${t.kind} ${t.namespace}/${t.name} no longer exists`);
   if (!isOk(r)) throw new PlanError(`${t.kind} ${t.namespace}/${t.name} cannot be read: ${messageOf(r)}`);
-  if (t.uid && r.body['metadata']?.['uid'] !== t.uid) throw new PlanError(`${t.kind} ${t.namespace}/${t.name} was deleted and created again since the proposal (uid changed)`);
+  if (t.uid && r.body['metadata']?.['uid'] !== t.uid)
+    throw new PlanError(
+      `${t.kind} ${t.namespace}/${t.name} was deleted and created again since the proposal (uid changed)`,
+    );
   return r.body;
 }
 
@@ -40,19 +43,32 @@ async function revisionTemplate(api: ApiClient, live: Obj, revision: number): Pr
   const uid = live['metadata']['uid'] as string;
   const r = await api.request('GET', objectPath('ReplicaSet', ns));
   if (!isOk(r)) throw new PlanError(`the ReplicaSets cannot be listed: ${messageOf(r)}`);
-  const sets = ((r.body['items'] ?? []) as Obj[]).filter((rs) => (rs['metadata']?.['ownerReferences'] ?? []).some((o: Obj) => o['uid'] === uid));
-  const rs = sets.find((x) => x['metadata']?.['annotations']?.['deployment.kubernetes.io/revision'] === String(revision));
+  const sets = ((r.body['items'] ?? []) as Obj[]).filter((rs) =>
+    (rs['metadata']?.['ownerReferences'] ?? []).some((o: Obj) => o['uid'] === uid),
+  );
+  const rs = sets.find(
+    (x) => x['metadata']?.['annotations']?.['deployment.kubernetes.io/revision'] === String(revision),
+  );
   if (!rs?.['spec']?.['template']) {
-    const have = sets.map((x) => x['metadata']?.['annotations']?.['deployment.kubernetes.io/revision']).filter(Boolean).join(', ');
+    const have = sets
+      .map((x) => x['metadata']?.['annotations']?.['deployment.kubernetes.io/revision'])
+      .filter(Boolean)
+      .join(', ');
     throw new PlanError(`the ReplicaSet of revision ${revision} is gone (revisions kept: ${have || 'none'})`);
   }
   const template = normalizeTemplate(rs['spec']['template']);
-  if (templateHash(template) === templateHash(live['spec']['template'])) throw new PlanError(`revision ${revision} is the current template: rolling back to it changes nothing`);
+  if (templateHash(template) === templateHash(live['spec']['template']))
+    throw new PlanError(`revision ${revision} is the current template: rolling back to it changes nothing`);
   return template;
 }
 
 /** Finds the ReplicaSet whose template hashes to `hash` (a masked ledger template is matched by hash). */
-export async function templateByHash(api: ApiClient, namespace: string, ownerUid: string, hash: string): Promise<Obj | undefined> {
+export async function templateByHash(
+  api: ApiClient,
+  namespace: string,
+  ownerUid: string,
+  hash: string,
+): Promise<Obj | undefined> {
   const r = await api.request('GET', objectPath('ReplicaSet', namespace));
   if (!isOk(r)) return undefined;
   for (const rs of (r.body['items'] ?? []) as Obj[]) {
@@ -87,7 +103,8 @@ export async function planWrite(api: ApiClient, proposal: Proposal, restoreTempl
   } else {
     body = patchFromImage(change.image, live);
   }
-  if (t.kind === 'Deployment' && live['spec']?.['paused'] === true) throw new PlanError(`Deployment ${t.namespace}/${t.name} is paused: a change would not roll out; resume it first`);
+  if (t.kind === 'Deployment' && live['spec']?.['paused'] === true)
+    throw new PlanError(`Deployment ${t.namespace}/${t.name} is paused: a change would not roll out; resume it first`);
   const fields = proposal.fields;
   const before = readImage(live, fields);
   const r = resourceOf(t.kind);
@@ -96,7 +113,13 @@ export async function planWrite(api: ApiClient, proposal: Proposal, restoreTempl
     caHash: api.caHash,
     context: api.context,
     user: api.user,
-    target: { kind: t.kind, namespace: t.namespace, name: t.name, uid: meta['uid'] as string, apiVersion: apiVersionOf(t.kind) },
+    target: {
+      kind: t.kind,
+      namespace: t.namespace,
+      name: t.name,
+      uid: meta['uid'] as string,
+      apiVersion: apiVersionOf(t.kind),
+    },
     access: { verb: 'patch', group: r.group, resource: r.plural },
     patchType,
     body,
@@ -109,16 +132,26 @@ export async function planWrite(api: ApiClient, proposal: Proposal, restoreTempl
  * The body that is sent: the plan's body plus the change-cause and change-id annotations on the
  * object's metadata and the resourceVersion as precondition.
  */
-export function bodyToSend(plan: WritePlan, live: Obj, resourceVersion: string, annotations: Record<string, string>): unknown {
+export function bodyToSend(
+  plan: WritePlan,
+  live: Obj,
+  resourceVersion: string,
+  annotations: Record<string, string>,
+): unknown {
   if (plan.patchType === 'strategic') {
     const b = structuredClone(plan.body) as Obj;
-    b['metadata'] = { ...(b['metadata'] ?? {}), resourceVersion, annotations: { ...(b['metadata']?.['annotations'] ?? {}), ...annotations } };
+    b['metadata'] = {
+      ...(b['metadata'] ?? {}),
+      resourceVersion,
+      annotations: { ...(b['metadata']?.['annotations'] ?? {}), ...annotations },
+    };
     return b;
   }
   const ops = structuredClone(plan.body) as Obj[];
   ops.push({ op: 'replace', path: '/metadata/resourceVersion', value: resourceVersion });
   if (live['metadata']?.['annotations']) {
-    for (const [k, v] of Object.entries(annotations)) ops.push({ op: 'add', path: `/metadata/annotations/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, value: v });
+    for (const [k, v] of Object.entries(annotations))
+      ops.push({ op: 'add', path: `/metadata/annotations/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, value: v });
   } else {
     ops.push({ op: 'add', path: '/metadata/annotations', value: annotations });
   }
@@ -130,7 +163,8 @@ export function forDiff(object: Obj): Obj {
   const o = structuredClone(object);
   delete o['status'];
   if (o['metadata']) {
-    for (const k of ['managedFields', 'resourceVersion', 'generation', 'creationTimestamp', 'uid']) delete o['metadata'][k];
+    for (const k of ['managedFields', 'resourceVersion', 'generation', 'creationTimestamp', 'uid'])
+      delete o['metadata'][k];
   }
   return o;
 }

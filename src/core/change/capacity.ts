@@ -31,11 +31,25 @@ export interface CapacityInput {
   maxUnavailable: number;
 }
 
-const finding = (result: CheckOutcome, detail: string, evidence: string[] = [], warnings: string[] = []): CapacityFinding => ({ result, detail, evidence, warnings });
+const finding = (
+  result: CheckOutcome,
+  detail: string,
+  evidence: string[] = [],
+  warnings: string[] = [],
+): CapacityFinding => ({ result, detail, evidence, warnings });
 
 function tolerates(t: PodTemplate, node: Node): boolean {
-  return node.taints.filter((x) => x.effect === 'NoSchedule' || x.effect === 'NoExecute').every((taint) =>
-    t.tolerations.some((tol) => (tol.operator === 'Exists' && (!tol.key || tol.key === taint.key)) || (tol.key === taint.key && (tol.value ?? '') === (taint.value ?? '') && (!tol.effect || tol.effect === taint.effect))));
+  return node.taints
+    .filter((x) => x.effect === 'NoSchedule' || x.effect === 'NoExecute')
+    .every((taint) =>
+      t.tolerations.some(
+        (tol) =>
+          (tol.operator === 'Exists' && (!tol.key || tol.key === taint.key)) ||
+          (tol.key === taint.key &&
+            (tol.value ?? '') === (taint.value ?? '') &&
+            (!tol.effect || tol.effect === taint.effect)),
+      ),
+    );
 }
 
 function selects(t: PodTemplate, node: Node): boolean {
@@ -51,7 +65,12 @@ function mi(bytes: number): string {
 }
 
 /** How many pods of `template` fit on the nodes, with the pods in `gone` removed first. */
-function placeable(snapshot: ClusterSnapshot, template: PodTemplate, gone: Set<string>, want: number): { fitted: number; evidence: string[] } {
+function placeable(
+  snapshot: ClusterSnapshot,
+  template: PodTemplate,
+  gone: Set<string>,
+  want: number,
+): { fitted: number; evidence: string[] } {
   const need = podRequests(template);
   const used = new Map<string, { cpu: number; memory: number; pods: number }>();
   for (const pod of snapshot.list('Pod')) {
@@ -64,15 +83,23 @@ function placeable(snapshot: ClusterSnapshot, template: PodTemplate, gone: Set<s
   const evidence: string[] = [];
   for (const node of snapshot.list('Node')) {
     const u = used.get(node.meta.name) ?? { cpu: 0, memory: 0, pods: 0 };
-    const free = { cpu: (parseMillicores(node.allocatable['cpu']) ?? 0) - u.cpu, memory: (parseBytes(node.allocatable['memory']) ?? 0) - u.memory, pods: (parseQuantity(node.allocatable['pods']) ?? 110) - u.pods };
+    const free = {
+      cpu: (parseMillicores(node.allocatable['cpu']) ?? 0) - u.cpu,
+      memory: (parseBytes(node.allocatable['memory']) ?? 0) - u.memory,
+      pods: (parseQuantity(node.allocatable['pods']) ?? 110) - u.pods,
+    };
     if (!ready(node) || !tolerates(template, node) || !selects(template, node)) {
-      evidence.push(`${node.meta.name}: not eligible (${!ready(node) ? 'not ready or cordoned' : !tolerates(template, node) ? 'taint not tolerated' : 'node selector'})`);
+      evidence.push(
+        `${node.meta.name}: not eligible (${!ready(node) ? 'not ready or cordoned' : !tolerates(template, node) ? 'taint not tolerated' : 'node selector'})`,
+      );
       continue;
     }
     const byCpu = need.cpu > 0 ? Math.floor(free.cpu / need.cpu) : Infinity;
     const byMem = need.memory > 0 ? Math.floor(free.memory / need.memory) : Infinity;
     const n = Math.max(0, Math.min(byCpu, byMem, free.pods));
-    evidence.push(`${node.meta.name}: free ${free.cpu}m cpu, ${mi(free.memory)} memory → ${n === Infinity ? 'any number of' : n} pods`);
+    evidence.push(
+      `${node.meta.name}: free ${free.cpu}m cpu, ${mi(free.memory)} memory → ${n === Infinity ? 'any number of' : n} pods`,
+    );
     fitted += n;
     if (fitted >= want) break;
   }
@@ -87,16 +114,23 @@ export function fitCheck(input: CapacityInput): CapacityFinding {
   const added = createsNew ? input.replicasAfter : input.replicasAfter - input.replicasBefore;
   if (!template) return finding('skipped', 'the target runs no pods');
   if (added <= 0) return finding('skipped', 'the change creates no pods');
-  if (snapshot.count('Node') === 0) return finding('inconclusive', 'no nodes are visible to this user, so the fit cannot be computed');
+  if (snapshot.count('Node') === 0)
+    return finding('inconclusive', 'no nodes are visible to this user, so the fit cannot be computed');
   const need = podRequests(template);
   const gone = new Set(createsNew ? input.current.map((p) => p.meta.uid) : []);
   const after = placeable(snapshot, template, gone, added);
   const evidence = [`each new pod requests ${need.cpu}m cpu, ${mi(need.memory)} memory`, ...after.evidence];
-  if (after.fitted < added) return finding('fail', `only ${after.fitted} of ${added} new pods fit on the nodes after the rollout`, evidence);
+  if (after.fitted < added)
+    return finding('fail', `only ${after.fitted} of ${added} new pods fit on the nodes after the rollout`, evidence);
   const warnings: string[] = [];
   if (createsNew && input.maxSurge > 0) {
     const surge = placeable(snapshot, template, new Set(), Math.min(input.maxSurge, added));
-    if (surge.fitted < 1) warnings.push(input.maxUnavailable > 0 ? 'no surge pod fits while the old pods run: the rollout proceeds by removing old pods first' : 'no surge pod fits while the old pods run and maxUnavailable is 0: the rollout may stall');
+    if (surge.fitted < 1)
+      warnings.push(
+        input.maxUnavailable > 0
+          ? 'no surge pod fits while the old pods run: the rollout proceeds by removing old pods first'
+          : 'no surge pod fits while the old pods run and maxUnavailable is 0: the rollout may stall',
+      );
   }
   return finding('pass', `all ${added} new pods fit on the nodes`, evidence, warnings);
 }
@@ -120,7 +154,8 @@ export function quotaCheck(input: CapacityInput): CapacityFinding {
   const quotas = input.snapshot.list('ResourceQuota', input.namespace);
   const template = input.newTemplate ?? input.currentTemplate;
   if (!template) return finding('skipped', 'the target runs no pods');
-  if (!input.newTemplate && input.replicasAfter <= input.replicasBefore) return finding('skipped', 'the change adds no pods and no new template');
+  if (!input.newTemplate && input.replicasAfter <= input.replicasBefore)
+    return finding('skipped', 'the change adds no pods and no new template');
   if (quotas.length === 0) return finding('pass', `no ResourceQuota in namespace ${input.namespace}`);
   const evidence: string[] = [];
   const warnings: string[] = [];
@@ -132,13 +167,23 @@ export function quotaCheck(input: CapacityInput): CapacityFinding {
       const hard = parseQuantity(hardText) ?? Infinity;
       const used = parseQuantity(q.used[key] ?? '0') ?? 0;
       const mine = live.reduce((s, p) => s + per(p.spec), 0);
-      const after = input.newTemplate ? used - mine + input.replicasAfter * per(template) : used + (input.replicasAfter - input.replicasBefore) * per(template);
+      const after = input.newTemplate
+        ? used - mine + input.replicasAfter * per(template)
+        : used + (input.replicasAfter - input.replicasBefore) * per(template);
       const peak = input.newTemplate ? used + Math.max(0, input.maxSurge) * per(template) : after;
-      evidence.push(`${q.meta.name} ${key}: used ${show(key, used)}, after ${show(key, after)}, hard ${show(key, hard)}`);
-      if (after > hard + 1e-9) return finding('fail', `quota ${q.meta.name} would be exceeded: ${key} ${show(key, after)} > ${show(key, hard)}`, evidence);
+      evidence.push(
+        `${q.meta.name} ${key}: used ${show(key, used)}, after ${show(key, after)}, hard ${show(key, hard)}`,
+      );
+      if (after > hard + 1e-9)
+        return finding(
+          'fail',
+          `quota ${q.meta.name} would be exceeded: ${key} ${show(key, after)} > ${show(key, hard)}`,
+          evidence,
+        );
       if (peak > hard + 1e-9) {
         const text = `quota ${q.meta.name} ${key} has no room for the surge pod (${show(key, peak)} > ${show(key, hard)})`;
-        if (input.maxUnavailable === 0) return finding('fail', `${text} and maxUnavailable is 0: the rollout would stall`, evidence);
+        if (input.maxUnavailable === 0)
+          return finding('fail', `${text} and maxUnavailable is 0: the rollout would stall`, evidence);
         warnings.push(`${text}: the rollout replaces pods one by one instead`);
       }
     }
@@ -149,29 +194,48 @@ export function quotaCheck(input: CapacityInput): CapacityFinding {
 /** Whether the change leaves a PodDisruptionBudget with no disruption allowed. */
 export function disruptionCheck(input: CapacityInput): CapacityFinding {
   const labels = (input.newTemplate ?? input.currentTemplate)?.labels ?? {};
-  const pdbs = input.snapshot.list('PodDisruptionBudget', input.namespace).filter((p) => Object.keys(p.selector).length > 0 && Object.entries(p.selector).every(([k, v]) => labels[k] === v));
+  const pdbs = input.snapshot
+    .list('PodDisruptionBudget', input.namespace)
+    .filter((p) => Object.keys(p.selector).length > 0 && Object.entries(p.selector).every(([k, v]) => labels[k] === v));
   if (pdbs.length === 0) return finding('pass', 'no PodDisruptionBudget selects these pods');
   const evidence: string[] = [];
   const warnings: string[] = [];
   for (const pdb of pdbs) {
     const lost = Math.max(0, input.replicasBefore - input.replicasAfter);
     const healthyAfter = pdb.currentHealthy - lost;
-    evidence.push(`${pdb.meta.name}: healthy ${pdb.currentHealthy}, needs ${pdb.desiredHealthy}, after ${healthyAfter}`);
-    if (lost > 0 && healthyAfter <= pdb.desiredHealthy) return finding('fail', `PodDisruptionBudget ${pdb.meta.name} would allow no disruption (healthy ${healthyAfter}, needs ${pdb.desiredHealthy})`, evidence);
-    if (input.newTemplate && pdb.currentHealthy - input.maxUnavailable < pdb.desiredHealthy) warnings.push(`during the rollout PodDisruptionBudget ${pdb.meta.name} allows no evictions (node drains wait)`);
+    evidence.push(
+      `${pdb.meta.name}: healthy ${pdb.currentHealthy}, needs ${pdb.desiredHealthy}, after ${healthyAfter}`,
+    );
+    if (lost > 0 && healthyAfter <= pdb.desiredHealthy)
+      return finding(
+        'fail',
+        `PodDisruptionBudget ${pdb.meta.name} would allow no disruption (healthy ${healthyAfter}, needs ${pdb.desiredHealthy})`,
+        evidence,
+      );
+    if (input.newTemplate && pdb.currentHealthy - input.maxUnavailable < pdb.desiredHealthy)
+      warnings.push(`during the rollout PodDisruptionBudget ${pdb.meta.name} allows no evictions (node drains wait)`);
   }
   return finding('pass', 'every PodDisruptionBudget keeps disruptions allowed', evidence, warnings);
 }
 
 /** An HPA's replicas after a CPU request change: usage ÷ (new request × target utilization). */
-export function predictedHpaReplicas(usageMillicores: number, newRequestMillicores: number, targetUtilization: number, min: number, max: number): number | undefined {
+export function predictedHpaReplicas(
+  usageMillicores: number,
+  newRequestMillicores: number,
+  targetUtilization: number,
+  min: number,
+  max: number,
+): number | undefined {
   if (newRequestMillicores <= 0 || targetUtilization <= 0) return undefined;
   const replicas = Math.ceil(usageMillicores / (newRequestMillicores * (targetUtilization / 100)));
   return Math.max(min, Math.min(max, replicas));
 }
 
 /** maxSurge/maxUnavailable of a rolling update as pod counts (25 % defaults, as the controller rounds). */
-export function rolloutBudget(replicas: number, strategy: { maxSurge?: string | number; maxUnavailable?: string | number } | undefined): { maxSurge: number; maxUnavailable: number } {
+export function rolloutBudget(
+  replicas: number,
+  strategy: { maxSurge?: string | number; maxUnavailable?: string | number } | undefined,
+): { maxSurge: number; maxUnavailable: number } {
   const resolve = (v: string | number | undefined, fallback: string, up: boolean) => {
     const x = v ?? fallback;
     if (typeof x === 'number') return x;

@@ -6,12 +6,17 @@ import type { ApprovalDecision, Proposal, Verdict } from '../model/proposal';
 export const DEFAULT_PROTECTED_CONTEXTS = ['*prod*'];
 
 function globToRegExp(glob: string): RegExp {
-  const body = glob.split('').map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  const body = glob
+    .split('')
+    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${body}$`, 'i');
 }
 
 export function isProtectedContext(context: string, server: string, patterns: readonly string[]): boolean {
-  return patterns.some((p) => typeof p === 'string' && p.length > 0 && (globToRegExp(p).test(context) || globToRegExp(p).test(server)));
+  return patterns.some(
+    (p) => typeof p === 'string' && p.length > 0 && (globToRegExp(p).test(context) || globToRegExp(p).test(server)),
+  );
 }
 
 export interface ConfirmationNeeds {
@@ -25,7 +30,13 @@ export interface ConfirmationNeeds {
   reasons: string[];
 }
 
-export function confirmationNeeds(proposal: Proposal, verdict: Verdict, context: string, server: string, patterns: readonly string[]): ConfirmationNeeds {
+export function confirmationNeeds(
+  proposal: Proposal,
+  verdict: Verdict,
+  context: string,
+  server: string,
+  patterns: readonly string[],
+): ConfirmationNeeds {
   const reasons: string[] = [];
   const protectedContext = isProtectedContext(context, server, patterns);
   if (verdict.result === 'fail') reasons.push('the verdict is fail: nothing can be applied');
@@ -42,10 +53,16 @@ export function confirmationNeeds(proposal: Proposal, verdict: Verdict, context:
 }
 
 /** Why a decision does not satisfy the needs, or undefined when it does. */
-export function unmetConfirmation(needs: ConfirmationNeeds, decision: Pick<ApprovalDecision, 'decision' | 'confirmContext' | 'confirmRisk'>, context: string): string | undefined {
+export function unmetConfirmation(
+  needs: ConfirmationNeeds,
+  decision: Pick<ApprovalDecision, 'decision' | 'confirmContext' | 'confirmRisk'>,
+  context: string,
+): string | undefined {
   if (decision.decision === 'reject') return undefined;
   if (!needs.canApply) return 'the verdict is fail';
-  if (needs.typeContext && decision.confirmContext !== context) return `type the context name "${context}" to confirm (${needs.reasons.join('; ')})`;
-  if (needs.confirmRisk && decision.confirmRisk !== 'high') return 'a high-risk change needs an explicit high-risk confirmation';
+  if (needs.typeContext && decision.confirmContext !== context)
+    return `type the context name "${context}" to confirm (${needs.reasons.join('; ')})`;
+  if (needs.confirmRisk && decision.confirmRisk !== 'high')
+    return 'a high-risk change needs an explicit high-risk confirmation';
   return undefined;
 }

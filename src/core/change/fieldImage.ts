@@ -24,7 +24,9 @@ export function readImage(object: unknown, paths: readonly string[]): FieldImage
 /** Paths whose values differ between two images (a path missing from one side counts as absent). */
 export function imageDiff(a: FieldImage, b: FieldImage): string[] {
   const paths = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...paths].filter((p) => canonicalJson(a[p] ?? { present: false }) !== canonicalJson(b[p] ?? { present: false }));
+  return [...paths].filter(
+    (p) => canonicalJson(a[p] ?? { present: false }) !== canonicalJson(b[p] ?? { present: false }),
+  );
 }
 
 export function sameImage(a: FieldImage, b: FieldImage): boolean {
@@ -38,12 +40,18 @@ export function sameImage(a: FieldImage, b: FieldImage): boolean {
  */
 export function patchFromImage(image: FieldImage, current?: unknown): Obj {
   const root: Obj = {};
-  for (const [path, field] of Object.entries(image)) addToPatch(root, path, field.present ? structuredClone(field.value) : null, current);
+  for (const [path, field] of Object.entries(image))
+    addToPatch(root, path, field.present ? structuredClone(field.value) : null, current);
   return root;
 }
 
 /** A short "path: before → after" text for one field, for the CLI and the ledger view. */
-export function describeField(path: string, before: FieldImage[string] | undefined, after: FieldImage[string] | undefined): string {
-  const show = (f: FieldImage[string] | undefined) => (!f || !f.present ? '∅' : typeof f.value === 'object' ? canonicalJson(f.value).slice(0, 80) : String(f.value));
+export function describeField(
+  path: string,
+  before: FieldImage[string] | undefined,
+  after: FieldImage[string] | undefined,
+): string {
+  const show = (f: FieldImage[string] | undefined) =>
+    !f || !f.present ? '∅' : typeof f.value === 'object' ? canonicalJson(f.value).slice(0, 80) : String(f.value);
   return `${path}: ${show(before)} → ${show(after)}`;
 }

@@ -24,8 +24,18 @@ export function foldLedger(entries: readonly LedgerEntry[]): ChangeRecord[] {
   for (const e of entries) {
     if (e.type === 'intent') {
       byId.set(e.changeId, {
-        id: e.changeId, status: 'pending', at: e.at, who: e.who, context: e.context, server: e.server, proposal: e.proposal, verdict: e.verdict,
-        plan: e.plan, before: e.before, ...(e.beforeTemplate ? { beforeTemplate: e.beforeTemplate } : {}), ...(e.rollbackOf ? { rollbackOf: e.rollbackOf } : {}),
+        id: e.changeId,
+        status: 'pending',
+        at: e.at,
+        who: e.who,
+        context: e.context,
+        server: e.server,
+        proposal: e.proposal,
+        verdict: e.verdict,
+        plan: e.plan,
+        before: e.before,
+        ...(e.beforeTemplate ? { beforeTemplate: e.beforeTemplate } : {}),
+        ...(e.rollbackOf ? { rollbackOf: e.rollbackOf } : {}),
       });
       continue;
     }
@@ -60,7 +70,13 @@ export function unfinishedIntents(changes: readonly ChangeRecord[]): ChangeRecor
  */
 export function laterChangesOnFields(changes: readonly ChangeRecord[], change: ChangeRecord): ChangeRecord[] {
   const fields = new Set(change.proposal.fields);
-  return changes.filter((c) =>
-    c.id !== change.id && c.status === 'applied' && c.at > change.at && c.plan.target.uid === change.plan.target.uid
-    && c.proposal.fields.some((f) => fields.has(f) || f === 'spec.template' || fields.has('spec.template')) && c.rollbackOf !== change.id);
+  return changes.filter(
+    (c) =>
+      c.id !== change.id &&
+      c.status === 'applied' &&
+      c.at > change.at &&
+      c.plan.target.uid === change.plan.target.uid &&
+      c.proposal.fields.some((f) => fields.has(f) || f === 'spec.template' || fields.has('spec.template')) &&
+      c.rollbackOf !== change.id,
+  );
 }

@@ -21,20 +21,36 @@ export interface OutcomeObservation {
  * A final result, or undefined to keep watching. At the deadline (`final`) there is always a result:
  * an unfinished rollout or a confounder is inconclusive, an answered incident still open is unresolved.
  */
-export function judgeOutcome(o: OutcomeObservation, final: boolean, settleMs = SETTLE_MS): { result: OutcomeResult; detail: string } | undefined {
+export function judgeOutcome(
+  o: OutcomeObservation,
+  final: boolean,
+  settleMs = SETTLE_MS,
+): { result: OutcomeResult; detail: string } | undefined {
   const settledNew = o.newIncidents.filter((n) => o.elapsedMs - n.openedAtMs >= settleMs);
-  if (settledNew.length > 0) return { result: 'regressed', detail: `new incident${settledNew.length > 1 ? 's' : ''} on the target stayed open past ${settleMs / 1000}s: ${settledNew.map((n) => n.id).join(', ')}` };
+  if (settledNew.length > 0)
+    return {
+      result: 'regressed',
+      detail: `new incident${settledNew.length > 1 ? 's' : ''} on the target stayed open past ${settleMs / 1000}s: ${settledNew.map((n) => n.id).join(', ')}`,
+    };
   if (o.rollout === 'failed') return { result: 'unresolved', detail: 'the rollout failed' };
-  if (o.confounders.length > 0 && final) return { result: 'inconclusive', detail: `confounded: ${o.confounders.join('; ')}` };
+  if (o.confounders.length > 0 && final)
+    return { result: 'inconclusive', detail: `confounded: ${o.confounders.join('; ')}` };
   if (o.rollout === 'complete' || o.rollout === 'none') {
-    if (o.answeredOpen.length === 0 && o.closedSinceMs !== undefined && o.elapsedMs - o.closedSinceMs >= settleMs && o.newIncidents.length === 0) {
-      if (o.confounders.length > 0) return { result: 'inconclusive', detail: `resolved, but confounded: ${o.confounders.join('; ')}` };
+    if (
+      o.answeredOpen.length === 0 &&
+      o.closedSinceMs !== undefined &&
+      o.elapsedMs - o.closedSinceMs >= settleMs &&
+      o.newIncidents.length === 0
+    ) {
+      if (o.confounders.length > 0)
+        return { result: 'inconclusive', detail: `resolved, but confounded: ${o.confounders.join('; ')}` };
       return { result: 'resolved', detail: `the incident closed and stayed closed for ${settleMs / 1000}s` };
     }
   }
   if (!final) return undefined;
   if (o.rollout === 'unfinished') return { result: 'inconclusive', detail: 'the rollout did not finish in time' };
   if (o.answeredOpen.length > 0) return { result: 'unresolved', detail: `still open: ${o.answeredOpen.join(', ')}` };
-  if (o.newIncidents.length > 0) return { result: 'inconclusive', detail: 'a new incident on the target has not settled yet' };
+  if (o.newIncidents.length > 0)
+    return { result: 'inconclusive', detail: 'a new incident on the target has not settled yet' };
   return { result: 'inconclusive', detail: `the incident closed less than ${settleMs / 1000}s before the deadline` };
 }

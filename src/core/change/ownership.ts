@@ -12,7 +12,8 @@ export interface ManagedFieldsEntry {
 }
 
 /** Managers whose writes are a person at a terminal: no warning, a later apply from git is theirs to make. */
-const PLAIN_KUBECTL = /^(kubectl|kubectl-client-side-apply|kubectl-edit|kubectl-set|kubectl-patch|kubectl-scale|kubectl-rollout|kubectl-annotate|kubectl-label|kubectl-create|kubectl-replace|nimbusguard)$/;
+const PLAIN_KUBECTL =
+  /^(kubectl|kubectl-client-side-apply|kubectl-edit|kubectl-set|kubectl-patch|kubectl-scale|kubectl-rollout|kubectl-annotate|kubectl-label|kubectl-create|kubectl-replace|nimbusguard)$/;
 
 /** Known controllers that reconcile objects back to their own desired state. */
 export function controllerOf(manager: string): string | undefined {
@@ -52,7 +53,8 @@ export function ownsPath(fields: Record<string, unknown> | undefined, path: stri
     const o = at as Record<string, unknown>;
     if (!Object.prototype.hasOwnProperty.call(o, key)) return false;
     at = o[key];
-    if (typeof at === 'object' && at !== null && Object.keys(at).length === 0 && key !== keys[keys.length - 1]) return true;
+    if (typeof at === 'object' && at !== null && Object.keys(at).length === 0 && key !== keys[keys.length - 1])
+      return true;
   }
   return true;
 }
@@ -86,18 +88,39 @@ export function analyseOwnership(input: OwnershipInput): OwnershipReport {
     owners[path] = [...new Set(managers)];
     evidence.push(`${path}: ${owners[path]!.length > 0 ? owners[path]!.join(', ') : 'no manager recorded'}`);
     for (const entry of input.managedFields) {
-      if (!entry.manager || entry.subresource === 'status' || !ownsPath(entry.fieldsV1, path) || isPlainKubectl(entry.manager)) continue;
+      if (
+        !entry.manager ||
+        entry.subresource === 'status' ||
+        !ownsPath(entry.fieldsV1, path) ||
+        isPlainKubectl(entry.manager)
+      )
+        continue;
       const controller = controllerOf(entry.manager);
-      warnings.push(controller
-        ? `${path} is managed by ${controller} (${entry.manager}): it will undo a change made only in the cluster; edit the source manifest instead`
-        : `${path} is managed by ${entry.manager}: if that is an operator, it may set the field back`);
+      warnings.push(
+        controller
+          ? `${path} is managed by ${controller} (${entry.manager}): it will undo a change made only in the cluster; edit the source manifest instead`
+          : `${path} is managed by ${entry.manager}: if that is an operator, it may set the field back`,
+      );
     }
   }
   const l = input.labels;
   const a = input.annotations;
-  if (l['argocd.argoproj.io/instance'] || a['argocd.argoproj.io/tracking-id']) warnings.push('the object is tracked by Argo CD: a sync will undo the change; edit the manifest in git instead');
-  if (Object.keys(l).some((k) => k.startsWith('kustomize.toolkit.fluxcd.io/') || k.startsWith('helm.toolkit.fluxcd.io/'))) warnings.push('the object is reconciled by Flux: it will undo the change; edit the manifest in git instead');
-  if (l['app.kubernetes.io/managed-by'] === 'Helm' || a['meta.helm.sh/release-name']) warnings.push(`the object belongs to the Helm release ${a['meta.helm.sh/release-name'] ?? ''}: the next upgrade resets it; change the chart values too`.replace('  ', ' '));
-  if (input.hpa && input.paths.some((p) => p === 'spec.replicas')) warnings.push(`HorizontalPodAutoscaler ${input.hpa} scales this object and will override spec.replicas; change the autoscaler instead`);
+  if (l['argocd.argoproj.io/instance'] || a['argocd.argoproj.io/tracking-id'])
+    warnings.push('the object is tracked by Argo CD: a sync will undo the change; edit the manifest in git instead');
+  if (
+    Object.keys(l).some((k) => k.startsWith('kustomize.toolkit.fluxcd.io/') || k.startsWith('helm.toolkit.fluxcd.io/'))
+  )
+    warnings.push('the object is reconciled by Flux: it will undo the change; edit the manifest in git instead');
+  if (l['app.kubernetes.io/managed-by'] === 'Helm' || a['meta.helm.sh/release-name'])
+    warnings.push(
+      `the object belongs to the Helm release ${a['meta.helm.sh/release-name'] ?? ''}: the next upgrade resets it; change the chart values too`.replace(
+        '  ',
+        ' ',
+      ),
+    );
+  if (input.hpa && input.paths.some((p) => p === 'spec.replicas'))
+    warnings.push(
+      `HorizontalPodAutoscaler ${input.hpa} scales this object and will override spec.replicas; change the autoscaler instead`,
+    );
   return { owners, warnings: [...new Set(warnings)], evidence };
 }

@@ -21,7 +21,11 @@ export function fixKindOf(change: ProposalChange, target: Pick<ObjectRef, 'kind'
   if (target.kind === 'HorizontalPodAutoscaler') return 'hpa';
   const paths = change.edits.map((e) => e.path);
   const all = (re: RegExp) => paths.length > 0 && paths.every((p) => re.test(p));
-  if (all(/\.resources\.limits\.memory$|\.resources\.requests\.memory$/) && paths.some((p) => p.endsWith('.limits.memory'))) return 'memory-limit';
+  if (
+    all(/\.resources\.limits\.memory$|\.resources\.requests\.memory$/) &&
+    paths.some((p) => p.endsWith('.limits.memory'))
+  )
+    return 'memory-limit';
   if (all(/\.resources\.limits\.cpu$/)) return 'cpu-limit';
   if (all(/\.resources\.requests\.[^.]+$/)) return 'requests';
   if (all(/\.image$/)) return 'image';
@@ -34,20 +38,45 @@ export function fixKindOf(change: ProposalChange, target: Pick<ObjectRef, 'kind'
 }
 
 /** The risk tier of a change on its target, with the reason shown next to it. */
-export function riskOf(change: ProposalChange, target: Pick<ObjectRef, 'kind'>, kind: FixKind): { risk: RiskTier; reason: string } {
-  if (target.kind === 'ValidatingWebhookConfiguration' || target.kind === 'MutatingWebhookConfiguration') return { risk: 'high', reason: 'changes cluster-wide admission policy' };
-  if (target.kind === 'ResourceQuota' || target.kind === 'LimitRange') return { risk: 'high', reason: 'changes a quota' };
+export function riskOf(
+  change: ProposalChange,
+  target: Pick<ObjectRef, 'kind'>,
+  kind: FixKind,
+): { risk: RiskTier; reason: string } {
+  if (target.kind === 'ValidatingWebhookConfiguration' || target.kind === 'MutatingWebhookConfiguration')
+    return { risk: 'high', reason: 'changes cluster-wide admission policy' };
+  if (target.kind === 'ResourceQuota' || target.kind === 'LimitRange')
+    return { risk: 'high', reason: 'changes a quota' };
   if (kind === 'selector') return { risk: 'high', reason: 'changes which pods receive traffic' };
-  if (change.kind === 'rollbackToRevision') return { risk: 'medium', reason: `starts a rollout to revision ${change.revision}'s pod template; replicas, the autoscaler and fields outside the template are not restored` };
+  if (change.kind === 'rollbackToRevision')
+    return {
+      risk: 'medium',
+      reason: `starts a rollout to revision ${change.revision}'s pod template; replicas, the autoscaler and fields outside the template are not restored`,
+    };
   if (change.kind === 'restore') return { risk: 'medium', reason: 'restores earlier values' };
   const edits = change.edits;
-  if (edits.some((e) => /\.optional$/.test(e.path) && e.value === true)) return { risk: 'high', reason: 'makes a configuration reference optional (the app may start without it)' };
-  const scalar = (e: SpecEdit, path: RegExp) => path.test(e.path) && typeof e.value === 'number' && typeof e.previous === 'number';
-  if (edits.some((e) => scalar(e, /^spec\.(replicas|maxReplicas|minReplicas)$/) && (e.value as number) < (e.previous as number))) return { risk: 'high', reason: 'lowers capacity' };
-  if (edits.every((e) => scalar(e, /^spec\.(replicas|maxReplicas|minReplicas)$/) && (e.value as number) >= (e.previous as number))) return { risk: 'low', reason: 'adds capacity, reversible' };
-  const raisesLimit = (e: SpecEdit) => /\.resources\.(limits|requests)\.[^.]+$/.test(e.path) && (e.previous === undefined || (parseQuantity(e.value) ?? 0) > (parseQuantity(e.previous) ?? Infinity));
+  if (edits.some((e) => /\.optional$/.test(e.path) && e.value === true))
+    return { risk: 'high', reason: 'makes a configuration reference optional (the app may start without it)' };
+  const scalar = (e: SpecEdit, path: RegExp) =>
+    path.test(e.path) && typeof e.value === 'number' && typeof e.previous === 'number';
+  if (
+    edits.some(
+      (e) => scalar(e, /^spec\.(replicas|maxReplicas|minReplicas)$/) && (e.value as number) < (e.previous as number),
+    )
+  )
+    return { risk: 'high', reason: 'lowers capacity' };
+  if (
+    edits.every(
+      (e) => scalar(e, /^spec\.(replicas|maxReplicas|minReplicas)$/) && (e.value as number) >= (e.previous as number),
+    )
+  )
+    return { risk: 'low', reason: 'adds capacity, reversible' };
+  const raisesLimit = (e: SpecEdit) =>
+    /\.resources\.(limits|requests)\.[^.]+$/.test(e.path) &&
+    (e.previous === undefined || (parseQuantity(e.value) ?? 0) > (parseQuantity(e.previous) ?? Infinity));
   if (kind === 'memory-limit' || kind === 'cpu-limit') {
-    if (edits.every(raisesLimit)) return { risk: 'low', reason: 'raises a limit (additive, reversible), rolls the pods' };
+    if (edits.every(raisesLimit))
+      return { risk: 'low', reason: 'raises a limit (additive, reversible), rolls the pods' };
   }
   if (target.kind === 'HorizontalPodAutoscaler') return { risk: 'medium', reason: 'changes the autoscaler' };
   if (edits.some((e) => e.path.startsWith('spec.template.'))) return { risk: 'medium', reason: 'starts a rollout' };
@@ -76,7 +105,11 @@ function fieldsOf(change: ProposalChange): string[] {
  * Proposals for the causes of a target's open incidents. `uidOf` resolves the written object's
  * uid (from the snapshot); fixes whose target cannot be resolved are left out.
  */
-export function proposalsFromCauses(causes: readonly CauseOfIncident[], uidOf: (ref: ObjectRef) => string | undefined, rates?: SuccessRates): Proposal[] {
+export function proposalsFromCauses(
+  causes: readonly CauseOfIncident[],
+  uidOf: (ref: ObjectRef) => string | undefined,
+  rates?: SuccessRates,
+): Proposal[] {
   const byId = new Map<string, Proposal>();
   const order: Proposal[] = [];
   for (const { incident, cause } of causes) {
@@ -128,7 +161,12 @@ const RISK_PENALTY: Record<RiskTier, number> = { low: 0, medium: 0.05, high: 0.2
  * The ranking score: the diagnosis' confidence and its own order of fixes, less a penalty per risk
  * tier, blended with the learned success rate of (cause category × fix kind) as samples accumulate.
  */
-export function scoreOf(confidence: number, fixIndex: number, risk: RiskTier, rate?: { rate: number; samples: number }): number {
+export function scoreOf(
+  confidence: number,
+  fixIndex: number,
+  risk: RiskTier,
+  rate?: { rate: number; samples: number },
+): number {
   const prior = Math.max(0, Math.min(1, confidence)) * Math.pow(0.85, fixIndex) - RISK_PENALTY[risk];
   if (!rate || rate.samples === 0) return prior;
   const weight = rate.samples / (rate.samples + 3);
@@ -137,5 +175,8 @@ export function scoreOf(confidence: number, fixIndex: number, risk: RiskTier, ra
 
 /** Highest score first; ties keep their order (the diagnosis' own preference). */
 export function rankProposals(proposals: readonly Proposal[]): Proposal[] {
-  return proposals.map((p, i) => ({ p, i })).sort((a, b) => b.p.score - a.p.score || a.i - b.i).map(({ p }) => p);
+  return proposals
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => b.p.score - a.p.score || a.i - b.i)
+    .map(({ p }) => p);
 }

@@ -16,30 +16,55 @@ import { strategicMergePatch } from '../diagnose/fixes';
 export type ScalingSetting = { replicas: number } | { hpa: { minReplicas: number; maxReplicas: number } };
 
 /** The proposal for a scaling recommendation: new HPA bounds on the HPA, else spec.replicas on the workload. */
-export function proposalFromScaling(workload: ObjectRef & { uid: string }, s: ScalingProposal, hpa?: ObjectRef & { uid: string; minReplicas: number; maxReplicas: number }): Proposal | undefined {
+export function proposalFromScaling(
+  workload: ObjectRef & { uid: string },
+  s: ScalingProposal,
+  hpa?: ObjectRef & { uid: string; minReplicas: number; maxReplicas: number },
+): Proposal | undefined {
   const groupId = `scaling:${workload.uid}`;
   let target: ObjectRef & { uid: string };
   let edits;
   if (hpa && s.hpa) {
     edits = [
-      ...(s.hpa.minReplicas !== hpa.minReplicas ? [{ path: 'spec.minReplicas', value: s.hpa.minReplicas, previous: hpa.minReplicas }] : []),
-      ...(s.hpa.maxReplicas !== hpa.maxReplicas ? [{ path: 'spec.maxReplicas', value: s.hpa.maxReplicas, previous: hpa.maxReplicas }] : []),
+      ...(s.hpa.minReplicas !== hpa.minReplicas
+        ? [{ path: 'spec.minReplicas', value: s.hpa.minReplicas, previous: hpa.minReplicas }]
+        : []),
+      ...(s.hpa.maxReplicas !== hpa.maxReplicas
+        ? [{ path: 'spec.maxReplicas', value: s.hpa.maxReplicas, previous: hpa.maxReplicas }]
+        : []),
     ];
     target = { kind: hpa.kind, namespace: hpa.namespace, name: hpa.name, uid: hpa.uid };
   } else {
-    edits = s.replicas !== s.currentReplicas ? [{ path: 'spec.replicas', value: s.replicas, previous: s.currentReplicas }] : [];
+    edits =
+      s.replicas !== s.currentReplicas
+        ? [{ path: 'spec.replicas', value: s.replicas, previous: s.currentReplicas }]
+        : [];
     target = workload;
   }
   if (edits.length === 0) return undefined;
   const change: ProposalChange = { kind: 'patch', edits, patch: strategicMergePatch(edits) };
   const fixKind = fixKindOf(change, target);
   const { risk, reason } = riskOf(change, target, fixKind);
-  const summary = target.kind === 'HorizontalPodAutoscaler'
-    ? `Set the autoscaler's bounds to ${s.hpa!.minReplicas}–${s.hpa!.maxReplicas} replicas`
-    : `Scale ${workload.name} from ${s.currentReplicas} to ${s.replicas} replicas`;
+  const summary =
+    target.kind === 'HorizontalPodAutoscaler'
+      ? `Set the autoscaler's bounds to ${s.hpa!.minReplicas}–${s.hpa!.maxReplicas} replicas`
+      : `Scale ${workload.name} from ${s.currentReplicas} to ${s.replicas} replicas`;
   return {
-    apiVersion: ACT_API_VERSION, kind: 'Proposal', id: proposalId(groupId, target.uid, change), incidents: [], incidentType: 'Scaling', groupId, category: 'scaling',
-    fixKind, target, change, summary, risk, riskReason: reason, fields: edits.map((e) => e.path), score: s.confidence,
+    apiVersion: ACT_API_VERSION,
+    kind: 'Proposal',
+    id: proposalId(groupId, target.uid, change),
+    incidents: [],
+    incidentType: 'Scaling',
+    groupId,
+    category: 'scaling',
+    fixKind,
+    target,
+    change,
+    summary,
+    risk,
+    riskReason: reason,
+    fields: edits.map((e) => e.path),
+    score: s.confidence,
   };
 }
 
@@ -50,21 +75,58 @@ function policyFor(setting: ScalingSetting): ScalingPolicy {
   }
   const hpa = new HpaPolicy();
   const { minReplicas, maxReplicas } = setting.hpa;
-  return { name: 'hpa', decide: (ctx: ScalingContext) => Math.max(MIN_REPLICAS, Math.min(MAX_REPLICAS, Math.max(minReplicas, Math.min(maxReplicas, hpa.decide({ ...ctx, minReplicas, maxReplicas }))))) };
+  return {
+    name: 'hpa',
+    decide: (ctx: ScalingContext) =>
+      Math.max(
+        MIN_REPLICAS,
+        Math.min(
+          MAX_REPLICAS,
+          Math.max(minReplicas, Math.min(maxReplicas, hpa.decide({ ...ctx, minReplicas, maxReplicas }))),
+        ),
+      ),
+  };
 }
 
 /** At least this many observations (15 min at 15 s) before a replay says anything. */
 export const MIN_REPLAY_TICKS = 60;
 
 /** Replays the demand under both settings; fails when the proposal would violate the SLO clearly more often. */
-export function replayScaling(history: readonly Observation[], current: ScalingSetting, proposed: ScalingSetting, capacity?: number): CapacityFinding {
-  if (history.length < MIN_REPLAY_TICKS) return { result: 'inconclusive', detail: `only ${history.length} observations of demand (need ${MIN_REPLAY_TICKS}) to replay`, evidence: [], warnings: [] };
+export function replayScaling(
+  history: readonly Observation[],
+  current: ScalingSetting,
+  proposed: ScalingSetting,
+  capacity?: number,
+): CapacityFinding {
+  if (history.length < MIN_REPLAY_TICKS)
+    return {
+      result: 'inconclusive',
+      detail: `only ${history.length} observations of demand (need ${MIN_REPLAY_TICKS}) to replay`,
+      evidence: [],
+      warnings: [],
+    };
   const rps = Float64Array.from(history.map((o) => o.rps));
   const cap = capacity && capacity > 0 ? capacity : capacityPerReplica(rps);
   const before = scoreTimeline(simulate(rps, policyFor(current), cap));
   const after = scoreTimeline(simulate(rps, policyFor(proposed), cap));
-  const line = (name: string, s: typeof before) => `${name}: SLO violations ${s.sloViolationPct.toFixed(1)} % of ticks, ${s.replicaHours.toFixed(2)} replica-hours`;
-  const evidence = [`replayed ${history.length} observations (${Math.round((history.length * 15) / 60)} min)`, line('current', before), line('proposed', after)];
-  if (after.sloViolationPct > before.sloViolationPct + 1) return { result: 'fail', detail: `the proposed setting violates the SLO more often on the recorded demand (${after.sloViolationPct.toFixed(1)} % vs ${before.sloViolationPct.toFixed(1)} %)`, evidence, warnings: [] };
-  return { result: 'pass', detail: `on the recorded demand: ${after.sloViolationPct.toFixed(1)} % violations (now ${before.sloViolationPct.toFixed(1)} %), ${after.replicaHours.toFixed(2)} replica-hours (now ${before.replicaHours.toFixed(2)})`, evidence, warnings: [] };
+  const line = (name: string, s: typeof before) =>
+    `${name}: SLO violations ${s.sloViolationPct.toFixed(1)} % of ticks, ${s.replicaHours.toFixed(2)} replica-hours`;
+  const evidence = [
+    `replayed ${history.length} observations (${Math.round((history.length * 15) / 60)} min)`,
+    line('current', before),
+    line('proposed', after),
+  ];
+  if (after.sloViolationPct > before.sloViolationPct + 1)
+    return {
+      result: 'fail',
+      detail: `the proposed setting violates the SLO more often on the recorded demand (${after.sloViolationPct.toFixed(1)} % vs ${before.sloViolationPct.toFixed(1)} %)`,
+      evidence,
+      warnings: [],
+    };
+  return {
+    result: 'pass',
+    detail: `on the recorded demand: ${after.sloViolationPct.toFixed(1)} % violations (now ${before.sloViolationPct.toFixed(1)} %), ${after.replicaHours.toFixed(2)} replica-hours (now ${before.replicaHours.toFixed(2)})`,
+    evidence,
+    warnings: [],
+  };
 }

@@ -39,6 +39,7 @@ export function maskTemplate(template: Obj): Obj {
 export function maskFieldValue(path: string, value: unknown): unknown {
   if (/\.env\[[^\]]*\]\.value$/.test(path) || /^(data|stringData)\b/.test(path)) return maskValue(value);
   if (/^spec\.template$/.test(path) && value && typeof value === 'object') return maskTemplate(value as Obj);
-  if (/\.env$/.test(path) && Array.isArray(value)) return value.map((e: Obj) => (typeof e?.['value'] === 'string' ? { ...e, value: maskValue(e['value']) } : e));
+  if (/\.env$/.test(path) && Array.isArray(value))
+    return value.map((e: Obj) => (typeof e?.['value'] === 'string' ? { ...e, value: maskValue(e['value']) } : e));
   return value;
 }

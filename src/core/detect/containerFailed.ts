@@ -7,7 +7,15 @@ import type { Finding } from '../model/incident';
 import type { ContainerStatus, ContainerState, Pod } from '../model/resources';
 import { clip, condition, finding, oneLine, plural, within } from './support';
 import { refOf } from '../model/objectRef';
-import { containerSpecOf, containerStatuses, groupByWorkload, PodIndex, podListEvidence, podsPhrase, statusField } from './pods';
+import {
+  containerSpecOf,
+  containerStatuses,
+  groupByWorkload,
+  PodIndex,
+  podListEvidence,
+  podsPhrase,
+  statusField,
+} from './pods';
 
 /** A sidecar restart older than this is history, not an ongoing failure. */
 export const SIDECAR_FAILURE_WINDOW_MS = 10 * 60 * 1000;
@@ -43,7 +51,12 @@ function jobFinished(ctx: DetectContext, pod: Pod): boolean {
   const owner = pod.meta.owners.find((o) => o.controller) ?? pod.meta.owners[0];
   if (owner?.kind !== 'Job') return false;
   const job = ctx.snapshot.get('Job', pod.meta.namespace, owner.name);
-  return !job || ['Complete', 'Failed', 'SuccessCriteriaMet', 'FailureTarget'].some((t) => condition(job.conditions, t)?.status === 'True');
+  return (
+    !job ||
+    ['Complete', 'Failed', 'SuccessCriteriaMet', 'FailureTarget'].some(
+      (t) => condition(job.conditions, t)?.status === 'True',
+    )
+  );
 }
 
 /** The failures one pod shows, each keyed by container name. */
@@ -52,8 +65,16 @@ export function podFailures(ctx: DetectContext, pod: Pod, ownerKind: string): Co
   const out: ContainerFailure[] = [];
   if (pod.phase === 'Failed') {
     if (REPLACING_OWNERS.includes(ownerKind) || jobFinished(ctx, pod)) return [];
-    const failed = containerStatuses(pod).map(({ status, init }) => ({ status, init, exit: failedRun(status) })).find((x) => x.exit !== undefined);
-    if (failed) out.push({ kind: pod.meta.owners.some((o) => o.kind === 'Job') ? 'job-retry' : 'pod', status: failed.status, init: failed.init, exit: failed.exit! });
+    const failed = containerStatuses(pod)
+      .map(({ status, init }) => ({ status, init, exit: failedRun(status) }))
+      .find((x) => x.exit !== undefined);
+    if (failed)
+      out.push({
+        kind: pod.meta.owners.some((o) => o.kind === 'Job') ? 'job-retry' : 'pod',
+        status: failed.status,
+        init: failed.init,
+        exit: failed.exit!,
+      });
     return out;
   }
   if (pod.phase === 'Succeeded') return [];
@@ -61,9 +82,14 @@ export function podFailures(ctx: DetectContext, pod: Pod, ownerKind: string): Co
     const exit = failedRun(status);
     if (!exit) continue;
     if (isSidecar(pod, status.name)) {
-      const recent = status.state.waiting?.reason === 'CrashLoopBackOff' || within(exit.finishedAt, ctx.now, SIDECAR_FAILURE_WINDOW_MS);
+      const recent =
+        status.state.waiting?.reason === 'CrashLoopBackOff' ||
+        within(exit.finishedAt, ctx.now, SIDECAR_FAILURE_WINDOW_MS);
       if (status.restartCount >= MIN_RESTARTS && recent) out.push({ kind: 'sidecar', status, init: true, exit });
-    } else if (!status.state.running && (status.restartCount >= MIN_RESTARTS || status.state.waiting?.reason === 'CrashLoopBackOff')) {
+    } else if (
+      !status.state.running &&
+      (status.restartCount >= MIN_RESTARTS || status.state.waiting?.reason === 'CrashLoopBackOff')
+    ) {
       out.push({ kind: 'init', status, init: true, exit });
     }
   }
@@ -86,9 +112,12 @@ export const containerFailedDetector: Detector = {
   detect(ctx: DetectContext): Finding[] {
     const index = PodIndex.of(ctx.snapshot);
     const groups = groupByWorkload<ContainerFailure>(index, (pod) =>
-      podFailures(ctx, pod, index.ownerOf(pod).kind).map((f) => ({ key: f.status.name, detail: f })));
+      podFailures(ctx, pod, index.ownerOf(pod).kind).map((f) => ({ key: f.status.name, detail: f })),
+    );
     return groups.map((group) => {
-      const hits = [...group.hits].sort((a, b) => (b.detail.exit.finishedAt ?? '').localeCompare(a.detail.exit.finishedAt ?? ''));
+      const hits = [...group.hits].sort((a, b) =>
+        (b.detail.exit.finishedAt ?? '').localeCompare(a.detail.exit.finishedAt ?? ''),
+      );
       const latest = hits[0]!;
       const f = latest.detail;
       const name = oneLine(f.status.name);
@@ -115,11 +144,36 @@ export const containerFailedDetector: Detector = {
       }
       const podRef = refOf('Pod', latest.pod.meta);
       const statusPath = f.status.state.terminated ? 'state.terminated' : 'lastState.terminated';
-      return finding('ContainerFailed', severity, owner, summary, [
-        { kind: 'status', source: podRef, field: statusField(f.status.name, statusPath, f.init), text: clip(exitText(f)), reason: f.exit.reason || 'Error', ...(f.exit.finishedAt ? { lastSeen: f.exit.finishedAt } : {}) },
-        podListEvidence(hits.map((h) => h.pod), (p) => stateWord(hits.find((h) => h.pod === p)!.detail)),
-        job ? { kind: 'status', source: refOf('Job', job.meta), field: 'status.failed', text: `failed ${job.failed}, succeeded ${job.succeeded}, active ${job.active}; backoffLimit ${job.backoffLimit}`, count: job.failed } : undefined,
-      ], f.status.name);
+      return finding(
+        'ContainerFailed',
+        severity,
+        owner,
+        summary,
+        [
+          {
+            kind: 'status',
+            source: podRef,
+            field: statusField(f.status.name, statusPath, f.init),
+            text: clip(exitText(f)),
+            reason: f.exit.reason || 'Error',
+            ...(f.exit.finishedAt ? { lastSeen: f.exit.finishedAt } : {}),
+          },
+          podListEvidence(
+            hits.map((h) => h.pod),
+            (p) => stateWord(hits.find((h) => h.pod === p)!.detail),
+          ),
+          job
+            ? {
+                kind: 'status',
+                source: refOf('Job', job.meta),
+                field: 'status.failed',
+                text: `failed ${job.failed}, succeeded ${job.succeeded}, active ${job.active}; backoffLimit ${job.backoffLimit}`,
+                count: job.failed,
+              }
+            : undefined,
+        ],
+        f.status.name,
+      );
     });
   },
 };

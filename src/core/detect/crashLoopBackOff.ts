@@ -5,7 +5,16 @@ import type { Finding } from '../model/incident';
 import type { ContainerStatus } from '../model/resources';
 import { clip, finding, oneLine, plural } from './support';
 import { refOf } from '../model/objectRef';
-import { byRestartsDesc, containerStatuses, groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase, statusField } from './pods';
+import {
+  byRestartsDesc,
+  containerStatuses,
+  groupByWorkload,
+  podEvents,
+  PodIndex,
+  podListEvidence,
+  podsPhrase,
+  statusField,
+} from './pods';
 
 interface Hit {
   status: ContainerStatus;
@@ -30,16 +39,56 @@ export const crashLoopBackOffDetector: Detector = {
       const cause = last ? `${last.reason || 'terminated'} (exit ${last.exitCode})` : 'exited';
       const summary = `${podsPhrase(index, group.workload, hits.length)} ${hits.length === 1 ? 'restarts' : 'restart'} in a loop: ${init ? 'init ' : ''}container ${oneLine(status.name)} ${last ? 'was ' : ''}${cause}, ${plural(restarts, 'restart')}`;
       const podRef = refOf('Pod', worst.pod.meta);
-      return finding('CrashLoopBackOff', 'critical', group.workload, summary, [
-        podListEvidence(hits.map((h) => h.pod), (p) => {
-          const s = hits.find((h) => h.pod === p)!.detail.status;
-          return `${plural(s.restartCount, 'restart')}`;
-        }),
-        last ? { kind: 'status', source: podRef, field: statusField(status.name, 'lastState.terminated.reason', init), text: clip(`${last.reason || 'terminated'}, exit code ${last.exitCode}${last.message ? `: ${last.message}` : ''}`), reason: last.reason, ...(last.finishedAt ? { lastSeen: last.finishedAt } : {}) } : undefined,
-        { kind: 'status', source: podRef, field: statusField(status.name, 'restartCount', init), text: `${status.restartCount} restarts`, count: status.restartCount },
-        status.state.waiting?.message ? { kind: 'status', source: podRef, field: statusField(status.name, 'state.waiting.message', init), text: clip(status.state.waiting.message), reason: 'CrashLoopBackOff' } : undefined,
-        ...podEvents(snapshot, hits.map((h) => h.pod), ['BackOff'], now),
-      ], status.name);
+      return finding(
+        'CrashLoopBackOff',
+        'critical',
+        group.workload,
+        summary,
+        [
+          podListEvidence(
+            hits.map((h) => h.pod),
+            (p) => {
+              const s = hits.find((h) => h.pod === p)!.detail.status;
+              return `${plural(s.restartCount, 'restart')}`;
+            },
+          ),
+          last
+            ? {
+                kind: 'status',
+                source: podRef,
+                field: statusField(status.name, 'lastState.terminated.reason', init),
+                text: clip(
+                  `${last.reason || 'terminated'}, exit code ${last.exitCode}${last.message ? `: ${last.message}` : ''}`,
+                ),
+                reason: last.reason,
+                ...(last.finishedAt ? { lastSeen: last.finishedAt } : {}),
+              }
+            : undefined,
+          {
+            kind: 'status',
+            source: podRef,
+            field: statusField(status.name, 'restartCount', init),
+            text: `${status.restartCount} restarts`,
+            count: status.restartCount,
+          },
+          status.state.waiting?.message
+            ? {
+                kind: 'status',
+                source: podRef,
+                field: statusField(status.name, 'state.waiting.message', init),
+                text: clip(status.state.waiting.message),
+                reason: 'CrashLoopBackOff',
+              }
+            : undefined,
+          ...podEvents(
+            snapshot,
+            hits.map((h) => h.pod),
+            ['BackOff'],
+            now,
+          ),
+        ],
+        status.name,
+      );
     });
   },
 };

@@ -4,7 +4,16 @@ import type { Finding } from '../model/incident';
 import type { ContainerStatus } from '../model/resources';
 import { clip, namedItem, finding, lastedAtLeast, oneLine } from './support';
 import { refOf } from '../model/objectRef';
-import { containerSpecOf, containerStatuses, groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase, statusField } from './pods';
+import {
+  containerSpecOf,
+  containerStatuses,
+  groupByWorkload,
+  podEvents,
+  PodIndex,
+  podListEvidence,
+  podsPhrase,
+  statusField,
+} from './pods';
 
 const CONFIG_REASONS = ['CreateContainerConfigError', 'CreateContainerError'];
 /** Objects applied together may arrive a moment apart; the kubelet retries meanwhile. */
@@ -23,7 +32,8 @@ export const createContainerConfigErrorDetector: Detector = {
     const groups = groupByWorkload<Hit>(index, (pod) =>
       containerStatuses(pod).flatMap(({ status, init }) => {
         const reason = status.state.waiting?.reason ?? '';
-        if (!CONFIG_REASONS.includes(reason) || !lastedAtLeast(pod.meta.createdAt, now, CONFIG_ERROR_GRACE_MS)) return [];
+        if (!CONFIG_REASONS.includes(reason) || !lastedAtLeast(pod.meta.createdAt, now, CONFIG_ERROR_GRACE_MS))
+          return [];
         return [{ key: status.name, detail: { status, init, reason } }];
       }),
     );
@@ -36,14 +46,34 @@ export const createContainerConfigErrorDetector: Detector = {
       const pods = group.hits.map((h) => h.pod);
       const refs = spec?.configRefs ?? [];
       const summary = `${podsPhrase(index, group.workload, pods.length)} cannot start container ${oneLine(status.name)}: ${message ? oneLine(message, 160) : reason}`;
-      return finding('CreateContainerConfigError', 'critical', group.workload, summary, [
-        podListEvidence(pods, () => reason),
-        { kind: 'status', source: podRef, field: statusField(status.name, 'state.waiting.message', init), text: clip(message || reason), reason },
-        refs.length > 0
-          ? { kind: 'spec', source: podRef, field: `${namedItem(`spec.${init ? 'initContainers' : 'containers'}`, status.name)}.env`, text: clip(`refers to ${refs.map((r) => `${r.kind} ${r.name}${r.optional ? ' (optional)' : ''}`).join(', ')}`) }
-          : undefined,
-        ...podEvents(snapshot, pods, ['Failed'], now, () => true, 2),
-      ], status.name);
+      return finding(
+        'CreateContainerConfigError',
+        'critical',
+        group.workload,
+        summary,
+        [
+          podListEvidence(pods, () => reason),
+          {
+            kind: 'status',
+            source: podRef,
+            field: statusField(status.name, 'state.waiting.message', init),
+            text: clip(message || reason),
+            reason,
+          },
+          refs.length > 0
+            ? {
+                kind: 'spec',
+                source: podRef,
+                field: `${namedItem(`spec.${init ? 'initContainers' : 'containers'}`, status.name)}.env`,
+                text: clip(
+                  `refers to ${refs.map((r) => `${r.kind} ${r.name}${r.optional ? ' (optional)' : ''}`).join(', ')}`,
+                ),
+              }
+            : undefined,
+          ...podEvents(snapshot, pods, ['Failed'], now, () => true, 2),
+        ],
+        status.name,
+      );
     });
   },
 };

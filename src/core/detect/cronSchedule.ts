@@ -15,7 +15,12 @@ const FIELDS: readonly FieldSpec[] = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
   { name: 'day of month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+  {
+    name: 'month',
+    min: 1,
+    max: 12,
+    names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
+  },
   { name: 'day of week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
 ];
 
@@ -77,7 +82,9 @@ export function validateCronSchedule(schedule: string): CronCheck {
     if (DESCRIPTORS.includes(rest)) return { ok: true };
     if (rest.startsWith('@every ')) {
       const duration = rest.slice('@every '.length).trim();
-      return GO_DURATION.test(duration) && /[1-9]/.test(duration) ? { ok: true } : { ok: false, error: `bad duration "${duration}" in @every` };
+      return GO_DURATION.test(duration) && /[1-9]/.test(duration)
+        ? { ok: true }
+        : { ok: false, error: `bad duration "${duration}" in @every` };
     }
     return { ok: false, error: `unknown descriptor "${rest.split(/\s/)[0]}"` };
   }

@@ -87,7 +87,10 @@ export function detectAll(ctx: DetectContext, detectors: readonly Detector[] = D
       if (Array.isArray(found)) findings.push(...found);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      errors.push({ detector: detector.types.join(','), message: message.length > 500 ? `${message.slice(0, 499)}…` : message });
+      errors.push({
+        detector: detector.types.join(','),
+        message: message.length > 500 ? `${message.slice(0, 499)}…` : message,
+      });
     }
   }
   return { findings, errors };

@@ -10,7 +10,10 @@ import { groupByWorkload, PodIndex, podListEvidence } from './pods';
 export const EVICTION_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 function evictedAt(pod: Pod): string | undefined {
-  const times = pod.conditions.map((c) => c.lastTransitionTime ?? '').filter(Boolean).sort();
+  const times = pod.conditions
+    .map((c) => c.lastTransitionTime ?? '')
+    .filter(Boolean)
+    .sort();
   return times[times.length - 1] ?? pod.startTime;
 }
 
@@ -30,12 +33,32 @@ export const evictedDetector: Detector = {
       const latest = hits[0]!.pod;
       const nodes = [...new Set(hits.map((h) => h.pod.nodeName).filter((n): n is string => Boolean(n)))];
       const evictedPods = hits.length;
-      const who = group.workload.kind === 'Pod' ? `pod ${oneLine(group.workload.name)} was` : `${evictedPods === 1 ? '1 pod' : `${evictedPods} pods`} of ${oneLine(group.workload.name)} ${evictedPods === 1 ? 'was' : 'were'}`;
+      const who =
+        group.workload.kind === 'Pod'
+          ? `pod ${oneLine(group.workload.name)} was`
+          : `${evictedPods === 1 ? '1 pod' : `${evictedPods} pods`} of ${oneLine(group.workload.name)} ${evictedPods === 1 ? 'was' : 'were'}`;
       const summary = `${who} evicted${nodes.length > 0 ? ` from ${nodes.length === 1 ? `node ${oneLine(nodes[0])}` : `${nodes.length} nodes`}` : ''}: ${oneLine(latest.message ?? 'no reason given', 200)}`;
       return finding('Evicted', 'warning', group.workload, summary, [
-        podListEvidence(hits.map((h) => h.pod), (p) => `node ${p.nodeName ?? '?'}`),
-        { kind: 'status', source: refOf('Pod', latest.meta), field: 'status.message', text: clip(latest.message ?? ''), reason: 'Evicted', ...(hits[0]!.detail ? { lastSeen: hits[0]!.detail } : {}) },
-        nodes.length > 0 ? { kind: 'status', source: refOf('Pod', latest.meta), field: 'spec.nodeName', text: clip(`nodes: ${nodes.join(', ')}`) } : undefined,
+        podListEvidence(
+          hits.map((h) => h.pod),
+          (p) => `node ${p.nodeName ?? '?'}`,
+        ),
+        {
+          kind: 'status',
+          source: refOf('Pod', latest.meta),
+          field: 'status.message',
+          text: clip(latest.message ?? ''),
+          reason: 'Evicted',
+          ...(hits[0]!.detail ? { lastSeen: hits[0]!.detail } : {}),
+        },
+        nodes.length > 0
+          ? {
+              kind: 'status',
+              source: refOf('Pod', latest.meta),
+              field: 'spec.nodeName',
+              text: clip(`nodes: ${nodes.join(', ')}`),
+            }
+          : undefined,
       ]);
     });
   },

@@ -11,7 +11,11 @@ export const HPA_TOLERANCE = 0.1;
 
 /** How far a metric is above its target, as a ratio (1.5 = 50 % over); undefined when not comparable. */
 export function metricRatio(m: HpaMetric): number | undefined {
-  if (m.currentAverageUtilization !== undefined && m.targetAverageUtilization !== undefined && m.targetAverageUtilization > 0) {
+  if (
+    m.currentAverageUtilization !== undefined &&
+    m.targetAverageUtilization !== undefined &&
+    m.targetAverageUtilization > 0
+  ) {
     return m.currentAverageUtilization / m.targetAverageUtilization;
   }
   const current = parseQuantity(m.currentValue);
@@ -39,11 +43,24 @@ export const hpaSaturatedDetector: Detector = {
       const ref = refOf('HorizontalPodAutoscaler', hpa.meta);
       const target = `${hpa.target.kind}/${hpa.target.name}`;
       const summary = `Autoscaler ${oneLine(hpa.meta.name)} is at its maximum of ${hpa.maxReplicas} replicas for ${oneLine(target, 120)}${over.length > 0 ? ` while ${oneLine(metricText(over[0]!), 160)}` : ' and wants more'}`;
-      out.push(finding('HPASaturated', 'warning', ref, summary, [
-        { kind: 'status', source: ref, field: 'status.currentReplicas', text: `current ${hpa.currentReplicas}, desired ${hpa.desiredReplicas}, min ${hpa.minReplicas}, max ${hpa.maxReplicas}`, count: hpa.currentReplicas },
-        ...over.slice(0, 3).map((m) => ({ kind: 'metric' as const, source: ref, field: namedItem('status.currentMetrics', m.name), text: clip(metricText(m)) })),
-        limited ? conditionEvidence(ref, limited) : undefined,
-      ]));
+      out.push(
+        finding('HPASaturated', 'warning', ref, summary, [
+          {
+            kind: 'status',
+            source: ref,
+            field: 'status.currentReplicas',
+            text: `current ${hpa.currentReplicas}, desired ${hpa.desiredReplicas}, min ${hpa.minReplicas}, max ${hpa.maxReplicas}`,
+            count: hpa.currentReplicas,
+          },
+          ...over.slice(0, 3).map((m) => ({
+            kind: 'metric' as const,
+            source: ref,
+            field: namedItem('status.currentMetrics', m.name),
+            text: clip(metricText(m)),
+          })),
+          limited ? conditionEvidence(ref, limited) : undefined,
+        ]),
+      );
     }
     return out;
   },

@@ -13,7 +13,11 @@ export interface TrackerOptions {
   retentionMs: number;
 }
 
-export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = { resolveAfterMisses: 2, resolveAfterMs: 10_000, retentionMs: 60 * 60 * 1000 };
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
+  resolveAfterMisses: 2,
+  resolveAfterMs: 10_000,
+  retentionMs: 60 * 60 * 1000,
+};
 
 export interface ReconcileResult {
   opened: Incident[];
@@ -33,13 +37,19 @@ export interface TrackerState {
 }
 
 function sameContent(a: Finding, b: Finding): boolean {
-  return a.severity === b.severity && a.summary === b.summary && JSON.stringify(a.evidence) === JSON.stringify(b.evidence);
+  return (
+    a.severity === b.severity && a.summary === b.summary && JSON.stringify(a.evidence) === JSON.stringify(b.evidence)
+  );
 }
 
 function copyFinding(f: Finding): Finding {
   return {
-    type: f.type, severity: f.severity, workload: { ...f.workload }, ...(f.key !== undefined ? { key: f.key } : {}),
-    summary: f.summary, evidence: f.evidence.map((e) => ({ ...e, source: { ...e.source } })),
+    type: f.type,
+    severity: f.severity,
+    workload: { ...f.workload },
+    ...(f.key !== undefined ? { key: f.key } : {}),
+    summary: f.summary,
+    evidence: f.evidence.map((e) => ({ ...e, source: { ...e.source } })),
   };
 }
 
@@ -141,11 +151,14 @@ function validIncident(raw: unknown): Incident | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const r = raw as Record<string, unknown>;
   const w = r['workload'] as Record<string, unknown> | undefined;
-  if (!isString(r['id']) || !isString(r['type']) || !(INCIDENT_TYPES as readonly string[]).includes(r['type'])) return undefined;
+  if (!isString(r['id']) || !isString(r['type']) || !(INCIDENT_TYPES as readonly string[]).includes(r['type']))
+    return undefined;
   if (!isSeverity(r['severity'])) return undefined;
   if (r['status'] !== 'open' && r['status'] !== 'resolved') return undefined;
-  if (!w || typeof w !== 'object' || !isString(w['kind']) || !isString(w['namespace']) || !isString(w['name'])) return undefined;
-  if (!isString(r['summary']) || !isString(r['firstSeen']) || !isString(r['lastSeen']) || !Array.isArray(r['evidence'])) return undefined;
+  if (!w || typeof w !== 'object' || !isString(w['kind']) || !isString(w['namespace']) || !isString(w['name']))
+    return undefined;
+  if (!isString(r['summary']) || !isString(r['firstSeen']) || !isString(r['lastSeen']) || !Array.isArray(r['evidence']))
+    return undefined;
   const incident: Record<string, unknown> = { ...r };
   delete incident['misses'];
   return incident as unknown as Incident;

@@ -11,7 +11,11 @@ import { refOf } from '../model/objectRef';
 
 /** "8080", "http": how a backend names its Service port. */
 export function portText(port: ServicePortRef): string {
-  return port.number !== undefined ? String(port.number) : port.name !== undefined ? `"${oneLine(port.name, 63)}"` : '(no port)';
+  return port.number !== undefined
+    ? String(port.number)
+    : port.name !== undefined
+      ? `"${oneLine(port.name, 63)}"`
+      : '(no port)';
 }
 
 /** True when the Service has the port the backend names (by number, or by name). */
@@ -31,19 +35,53 @@ function classFindings(ctx: DetectContext, ing: Ingress): Finding[] {
   if (!snapshot.observes('IngressClass') || ing.addresses.length > 0) return [];
   const ref = refOf('Ingress', ing.meta);
   const classes = snapshot.list('IngressClass');
-  const known: Evidence = { kind: 'status', source: ref, text: clip(`IngressClasses in the cluster: ${classes.map((c) => `${c.meta.name} (${c.controller || 'no controller'}${c.isDefault ? ', default' : ''})`).join(', ') || 'none'}`) };
+  const known: Evidence = {
+    kind: 'status',
+    source: ref,
+    text: clip(
+      `IngressClasses in the cluster: ${classes.map((c) => `${c.meta.name} (${c.controller || 'no controller'}${c.isDefault ? ', default' : ''})`).join(', ') || 'none'}`,
+    ),
+  };
   if (ing.className !== undefined) {
     if (classes.some((c) => c.meta.name === ing.className)) return [];
-    return [finding('IngressMisconfigured', 'critical', ref, `Ingress ${oneLine(ing.meta.name)} names IngressClass ${oneLine(ing.className, 63)}, which does not exist: no controller serves it`, [
-      { kind: 'spec', source: ref, field: 'spec.ingressClassName', text: clip(`ingressClassName: ${ing.className}`) },
-      known,
-    ], 'class')];
+    return [
+      finding(
+        'IngressMisconfigured',
+        'critical',
+        ref,
+        `Ingress ${oneLine(ing.meta.name)} names IngressClass ${oneLine(ing.className, 63)}, which does not exist: no controller serves it`,
+        [
+          {
+            kind: 'spec',
+            source: ref,
+            field: 'spec.ingressClassName',
+            text: clip(`ingressClassName: ${ing.className}`),
+          },
+          known,
+        ],
+        'class',
+      ),
+    ];
   }
   if (ing.classAnnotation !== undefined || classes.some((c) => c.isDefault)) return [];
-  return [finding('IngressMisconfigured', 'critical', ref, `Ingress ${oneLine(ing.meta.name)} names no IngressClass and the cluster has no default class: no controller serves it`, [
-    { kind: 'spec', source: ref, field: 'spec.ingressClassName', text: 'no ingressClassName and no kubernetes.io/ingress.class annotation' },
-    known,
-  ], 'class')];
+  return [
+    finding(
+      'IngressMisconfigured',
+      'critical',
+      ref,
+      `Ingress ${oneLine(ing.meta.name)} names no IngressClass and the cluster has no default class: no controller serves it`,
+      [
+        {
+          kind: 'spec',
+          source: ref,
+          field: 'spec.ingressClassName',
+          text: 'no ingressClassName and no kubernetes.io/ingress.class annotation',
+        },
+        known,
+      ],
+      'class',
+    ),
+  ];
 }
 
 function backendFindings(ctx: DetectContext, ing: Ingress): Finding[] {
@@ -51,13 +89,24 @@ function backendFindings(ctx: DetectContext, ing: Ingress): Finding[] {
   const ns = ing.meta.namespace;
   if (!snapshot.observes('Service', ns)) return [];
   const ref = refOf('Ingress', ing.meta);
-  const services = ing.backends.filter((b): b is IngressBackend & { service: NonNullable<IngressBackend['service']> } => b.service !== undefined);
-  const broken = new Map<string, { kind: 'service' | 'port'; svc?: Service; name: string; port: ServicePortRef; backends: IngressBackend[] }>();
+  const services = ing.backends.filter(
+    (b): b is IngressBackend & { service: NonNullable<IngressBackend['service']> } => b.service !== undefined,
+  );
+  const broken = new Map<
+    string,
+    { kind: 'service' | 'port'; svc?: Service; name: string; port: ServicePortRef; backends: IngressBackend[] }
+  >();
   for (const b of services) {
     const svc = snapshot.get('Service', ns, b.service.name);
     if (svc && servicePortExists(svc, b.service.port)) continue;
     const key = svc ? `port:${b.service.name}:${portText(b.service.port)}` : `service:${b.service.name}`;
-    const entry = broken.get(key) ?? { kind: svc ? 'port' as const : 'service' as const, ...(svc ? { svc } : {}), name: b.service.name, port: b.service.port, backends: [] };
+    const entry = broken.get(key) ?? {
+      kind: svc ? ('port' as const) : ('service' as const),
+      ...(svc ? { svc } : {}),
+      name: b.service.name,
+      port: b.service.port,
+      backends: [],
+    };
     entry.backends.push(b);
     broken.set(key, entry);
   }
@@ -67,13 +116,33 @@ function backendFindings(ctx: DetectContext, ing: Ingress): Finding[] {
     const routes = e.backends.map((b) => b.route).join(', ');
     const first = e.backends[0]!;
     const portField = `${first.path}.service.port.${e.port.number !== undefined ? 'number' : 'name'}`;
-    const summary = e.kind === 'service'
-      ? `Ingress ${oneLine(ing.meta.name)} routes ${oneLine(routes, 120)} to Service ${oneLine(e.name, 63)}, which does not exist`
-      : `Ingress ${oneLine(ing.meta.name)} routes ${oneLine(routes, 120)} to port ${portText(e.port)} of Service ${oneLine(e.name, 63)}, which has no such port (ports: ${servicePortsText(e.svc!)})`;
-    return finding('IngressMisconfigured', severity, ref, summary, [
-      ...e.backends.slice(0, 3).map((b): Evidence => ({ kind: 'spec', source: ref, field: e.kind === 'service' ? `${b.path}.service.name` : portField, text: clip(`${b.route} → service ${b.service?.name ?? '?'} port ${portText(b.service?.port ?? {})}`) })),
-      e.svc ? { kind: 'spec', source: refOf('Service', e.svc.meta), field: 'spec.ports', text: clip(`Service ${e.svc.meta.name} ports: ${servicePortsText(e.svc)}`) } : undefined,
-    ], key);
+    const summary =
+      e.kind === 'service'
+        ? `Ingress ${oneLine(ing.meta.name)} routes ${oneLine(routes, 120)} to Service ${oneLine(e.name, 63)}, which does not exist`
+        : `Ingress ${oneLine(ing.meta.name)} routes ${oneLine(routes, 120)} to port ${portText(e.port)} of Service ${oneLine(e.name, 63)}, which has no such port (ports: ${servicePortsText(e.svc!)})`;
+    return finding(
+      'IngressMisconfigured',
+      severity,
+      ref,
+      summary,
+      [
+        ...e.backends.slice(0, 3).map((b): Evidence => ({
+          kind: 'spec',
+          source: ref,
+          field: e.kind === 'service' ? `${b.path}.service.name` : portField,
+          text: clip(`${b.route} → service ${b.service?.name ?? '?'} port ${portText(b.service?.port ?? {})}`),
+        })),
+        e.svc
+          ? {
+              kind: 'spec',
+              source: refOf('Service', e.svc.meta),
+              field: 'spec.ports',
+              text: clip(`Service ${e.svc.meta.name} ports: ${servicePortsText(e.svc)}`),
+            }
+          : undefined,
+      ],
+      key,
+    );
   });
 }
 
@@ -85,9 +154,23 @@ function tlsFindings(ctx: DetectContext, ing: Ingress): Finding[] {
   return ing.tls.flatMap((t) => {
     if (t.secretName === undefined || snapshot.get('Secret', ns, t.secretName)) return [];
     const hosts = t.hosts.join(', ') || 'every host';
-    return [finding('IngressMisconfigured', 'warning', ref, `Ingress ${oneLine(ing.meta.name)} serves TLS for ${oneLine(hosts, 120)} with Secret ${oneLine(t.secretName, 63)}, which does not exist`, [
-      { kind: 'spec', source: ref, field: `${t.path}.secretName`, text: clip(`tls secretName ${t.secretName} for ${hosts}`) },
-    ], `tls:${t.secretName}`)];
+    return [
+      finding(
+        'IngressMisconfigured',
+        'warning',
+        ref,
+        `Ingress ${oneLine(ing.meta.name)} serves TLS for ${oneLine(hosts, 120)} with Secret ${oneLine(t.secretName, 63)}, which does not exist`,
+        [
+          {
+            kind: 'spec',
+            source: ref,
+            field: `${t.path}.secretName`,
+            text: clip(`tls secretName ${t.secretName} for ${hosts}`),
+          },
+        ],
+        `tls:${t.secretName}`,
+      ),
+    ];
   });
 }
 

@@ -24,12 +24,28 @@ export const nodePressureDetector: Detector = {
         const c = condition(node.conditions, type);
         if (c?.status !== 'True' || !lastedAtLeast(c.lastTransitionTime, now, PRESSURE_GRACE_MS)) continue;
         const summary = `Node ${oneLine(node.meta.name)} reports ${label}${c.message ? `: ${oneLine(c.message, 200)}` : ''}`;
-        const events = nodeEvents(snapshot, node.meta.name).filter((e) => e.reason.includes(type.replace('Pressure', '')) || e.reason === 'EvictionThresholdMet');
-        out.push(finding('NodePressure', 'warning', ref, summary, [
-          conditionEvidence(ref, c),
-          { kind: 'status', source: ref, field: 'status.allocatable', text: `allocatable memory ${node.allocatable['memory'] ?? '?'}, ephemeral-storage ${node.allocatable['ephemeral-storage'] ?? '?'}, pods ${node.allocatable['pods'] ?? '?'}` },
-          ...events.slice(0, 2).map(eventEvidence),
-        ], type));
+        const events = nodeEvents(snapshot, node.meta.name).filter(
+          (e) => e.reason.includes(type.replace('Pressure', '')) || e.reason === 'EvictionThresholdMet',
+        );
+        out.push(
+          finding(
+            'NodePressure',
+            'warning',
+            ref,
+            summary,
+            [
+              conditionEvidence(ref, c),
+              {
+                kind: 'status',
+                source: ref,
+                field: 'status.allocatable',
+                text: `allocatable memory ${node.allocatable['memory'] ?? '?'}, ephemeral-storage ${node.allocatable['ephemeral-storage'] ?? '?'}, pods ${node.allocatable['pods'] ?? '?'}`,
+              },
+              ...events.slice(0, 2).map(eventEvidence),
+            ],
+            type,
+          ),
+        );
       }
     }
     return out;

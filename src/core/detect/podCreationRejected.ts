@@ -5,7 +5,17 @@
 import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { KubeEvent, ObjectRef } from '../model/resources';
-import { condition, conditionEvidence, controllerWorkload, eventEvidence, finding, lastedAtLeast, oneLine, RECENT_EVENT_MS, within } from './support';
+import {
+  condition,
+  conditionEvidence,
+  controllerWorkload,
+  eventEvidence,
+  finding,
+  lastedAtLeast,
+  oneLine,
+  RECENT_EVENT_MS,
+  within,
+} from './support';
 import { refKey } from '../model/objectRef';
 import { PodIndex } from './pods';
 import { stillShort } from './quotaExceeded';
@@ -47,13 +57,29 @@ export function rejectionFrom(message: string): Rejection {
   const text = admissionText(message);
   const pss = /violates PodSecurity "([^"]{1,60})": ([\s\S]*)$/.exec(text);
   if (pss) return { by: 'pod-security', level: pss[1]!, violations: splitViolations(pss[2]!) };
-  const vap = /ValidatingAdmissionPolicy '([^']{1,253})' with binding '([^']{1,253})' denied request: ([\s\S]*)$/.exec(text);
+  const vap = /ValidatingAdmissionPolicy '([^']{1,253})' with binding '([^']{1,253})' denied request: ([\s\S]*)$/.exec(
+    text,
+  );
   if (vap) return { by: 'policy', policy: vap[1]!, binding: vap[2]!, message: vap[3]!.trim() };
   const hook = /admission webhook "([^"]{1,253})" denied the request:? ?([\s\S]*)$/.exec(text);
   if (hook) return { by: 'webhook', webhook: hook[1]!, message: hook[2]!.trim() };
-  const limits = [...text.matchAll(/(maximum|minimum) (\S+) usage per (Container|Pod|PersistentVolumeClaim) is (\S+), but (limit|request) is (\S+?)[,.\]]?(?=[,\]\s]|$)/g)];
+  const limits = [
+    ...text.matchAll(
+      /(maximum|minimum) (\S+) usage per (Container|Pod|PersistentVolumeClaim) is (\S+), but (limit|request) is (\S+?)[,.\]]?(?=[,\]\s]|$)/g,
+    ),
+  ];
   if (limits.length > 0) {
-    return { by: 'limit-range', violations: limits.map((m) => ({ bound: m[1] as 'maximum' | 'minimum', resource: m[2]!, scope: m[3]!, allowed: m[4]!, what: m[5]!, actual: m[6]!.replace(/[,.\]]+$/, '') })) };
+    return {
+      by: 'limit-range',
+      violations: limits.map((m) => ({
+        bound: m[1] as 'maximum' | 'minimum',
+        resource: m[2]!,
+        scope: m[3]!,
+        allowed: m[4]!,
+        what: m[5]!,
+        actual: m[6]!.replace(/[,.\]]+$/, ''),
+      })),
+    };
   }
   const sa = /serviceaccount "([^"]{1,253})" not found/.exec(text);
   if (sa) return { by: 'service-account', serviceAccount: sa[1]! };
@@ -86,23 +112,38 @@ function splitViolations(list: string): string[] {
 
 export function rejectionKey(r: Rejection): string {
   switch (r.by) {
-    case 'pod-security': return `pod-security:${r.level}`;
-    case 'policy': return `policy:${r.policy}`;
-    case 'webhook': return `webhook:${r.webhook}`;
-    case 'service-account': return `service-account:${r.serviceAccount}`;
-    default: return r.by;
+    case 'pod-security':
+      return `pod-security:${r.level}`;
+    case 'policy':
+      return `policy:${r.policy}`;
+    case 'webhook':
+      return `webhook:${r.webhook}`;
+    case 'service-account':
+      return `service-account:${r.serviceAccount}`;
+    default:
+      return r.by;
   }
 }
 
 export function describeRejection(r: Rejection): string {
   switch (r.by) {
-    case 'pod-security': return `Pod Security "${oneLine(r.level, 60)}" forbids ${oneLine(r.violations.join(', '), 200)}`;
-    case 'policy': return `ValidatingAdmissionPolicy ${oneLine(r.policy, 100)} denies them: ${oneLine(r.message, 200)}`;
-    case 'webhook': return `admission webhook ${oneLine(r.webhook, 100)} denies them: ${oneLine(r.message, 200)}`;
-    case 'limit-range': return `LimitRange ${r.violations.map((v) => `${v.bound} ${v.resource} per ${v.scope} is ${v.allowed}, ${v.what} is ${v.actual}`).slice(0, 2).join('; ')}`;
-    case 'service-account': return `ServiceAccount ${oneLine(r.serviceAccount, 100)} does not exist`;
-    case 'invalid': return `the pod spec is invalid: ${oneLine(r.message, 200)}`;
-    case 'other': return oneLine(r.message, 200);
+    case 'pod-security':
+      return `Pod Security "${oneLine(r.level, 60)}" forbids ${oneLine(r.violations.join(', '), 200)}`;
+    case 'policy':
+      return `ValidatingAdmissionPolicy ${oneLine(r.policy, 100)} denies them: ${oneLine(r.message, 200)}`;
+    case 'webhook':
+      return `admission webhook ${oneLine(r.webhook, 100)} denies them: ${oneLine(r.message, 200)}`;
+    case 'limit-range':
+      return `LimitRange ${r.violations
+        .map((v) => `${v.bound} ${v.resource} per ${v.scope} is ${v.allowed}, ${v.what} is ${v.actual}`)
+        .slice(0, 2)
+        .join('; ')}`;
+    case 'service-account':
+      return `ServiceAccount ${oneLine(r.serviceAccount, 100)} does not exist`;
+    case 'invalid':
+      return `the pod spec is invalid: ${oneLine(r.message, 200)}`;
+    case 'other':
+      return oneLine(r.message, 200);
   }
 }
 
@@ -118,7 +159,12 @@ export const podCreationRejectedDetector: Detector = {
     const { snapshot, now } = ctx;
     const groups = new Map<string, Group>();
     for (const e of snapshot.list('Event')) {
-      if (e.reason !== 'FailedCreate' || !CONTROLLER_KINDS.includes(e.involved.kind) || OTHER_FAMILIES.some((m) => e.message.includes(m))) continue;
+      if (
+        e.reason !== 'FailedCreate' ||
+        !CONTROLLER_KINDS.includes(e.involved.kind) ||
+        OTHER_FAMILIES.some((m) => e.message.includes(m))
+      )
+        continue;
       if (!within(e.lastSeen, now, RECENT_EVENT_MS) || !stillShort(ctx, e)) continue;
       const rejection = rejectionFrom(e.message);
       const workload = controllerWorkload(snapshot, e.involved);
@@ -134,25 +180,51 @@ export const podCreationRejectedDetector: Detector = {
       const earliest = events.reduce((min, e) => (e.firstSeen < min ? e.firstSeen : min), events[0]!.firstSeen);
       const attempts = events.reduce((sum, e) => sum + e.count, 0);
       if (!lastedAtLeast(earliest, now, REJECTION_GRACE_MS) && attempts < 3) continue;
-      const deployment = workload.kind === 'Deployment' ? snapshot.getWorkload('Deployment', workload.namespace, workload.name) : undefined;
+      const deployment =
+        workload.kind === 'Deployment'
+          ? snapshot.getWorkload('Deployment', workload.namespace, workload.name)
+          : undefined;
       const replicaFailure = deployment ? condition(deployment.conditions, 'ReplicaFailure') : undefined;
       const ready = index.readyOf(workload);
       const summary = `${oneLine(workload.name)} cannot create pods: ${describeRejection(rejection)} (${attempts} failed attempts${ready === 0 ? ', no pod ready' : ''})`;
-      out.push(finding('PodCreationRejected', ready === 0 ? 'critical' : 'warning', workload, summary, [
-        ...events.slice(0, 3).map(eventEvidence),
-        replicaFailure?.status === 'True' ? conditionEvidence(workload, replicaFailure) : undefined,
-      ], rejectionKey(rejection)));
+      out.push(
+        finding(
+          'PodCreationRejected',
+          ready === 0 ? 'critical' : 'warning',
+          workload,
+          summary,
+          [
+            ...events.slice(0, 3).map(eventEvidence),
+            replicaFailure?.status === 'True' ? conditionEvidence(workload, replicaFailure) : undefined,
+          ],
+          rejectionKey(rejection),
+        ),
+      );
     }
     // The Deployment's ReplicaFailure condition outlives the events (a scan long after they expired).
     for (const d of snapshot.list('Deployment')) {
       const failure = condition(d.conditions, 'ReplicaFailure');
       if (failure?.status !== 'True' || failure.reason !== 'FailedCreate' || !failure.message) continue;
-      if (OTHER_FAMILIES.some((m) => failure.message!.includes(m)) || d.ready >= d.desired || !lastedAtLeast(failure.lastTransitionTime, now, REJECTION_GRACE_MS)) continue;
+      if (
+        OTHER_FAMILIES.some((m) => failure.message!.includes(m)) ||
+        d.ready >= d.desired ||
+        !lastedAtLeast(failure.lastTransitionTime, now, REJECTION_GRACE_MS)
+      )
+        continue;
       const workload = { kind: 'Deployment', namespace: d.namespace, name: d.name, uid: d.uid };
       const rejection = rejectionFrom(failure.message);
       if (out.some((f) => refKey(f.workload) === refKey(workload))) continue;
       const summary = `${oneLine(d.name)} cannot create pods: ${describeRejection(rejection)} (ReplicaFailure since ${failure.lastTransitionTime ?? 'unknown'}${d.ready === 0 ? ', no pod ready' : ''})`;
-      out.push(finding('PodCreationRejected', d.ready === 0 ? 'critical' : 'warning', workload, summary, [conditionEvidence(workload, failure)], rejectionKey(rejection)));
+      out.push(
+        finding(
+          'PodCreationRejected',
+          d.ready === 0 ? 'critical' : 'warning',
+          workload,
+          summary,
+          [conditionEvidence(workload, failure)],
+          rejectionKey(rejection),
+        ),
+      );
     }
     return out;
   },

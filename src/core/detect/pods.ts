@@ -3,9 +3,7 @@
 import type { Evidence } from '../model/incident';
 import type { ContainerSpec, ContainerStatus, KubeEvent, ObjectRef, Pod } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
-import {
-  MAX_LISTED, clip, condition, eventEvidence, namedItem, memo, oneLine, plural, recentEvents,
-} from './support';
+import { MAX_LISTED, clip, condition, eventEvidence, namedItem, memo, oneLine, plural, recentEvents } from './support';
 import { refKey, refOf } from '../model/objectRef';
 import { isWorkloadKind } from '../model/workload';
 
@@ -39,7 +37,14 @@ export function containerStatuses(pod: Pod): { status: ContainerStatus; init: bo
 }
 
 /** Events of several pods, at most `limit`, newest first. */
-export function podEvents(snapshot: ClusterSnapshot, pods: readonly Pod[], reasons: readonly string[], now: Date, filter: (e: KubeEvent) => boolean = () => true, limit = 3): Evidence[] {
+export function podEvents(
+  snapshot: ClusterSnapshot,
+  pods: readonly Pod[],
+  reasons: readonly string[],
+  now: Date,
+  filter: (e: KubeEvent) => boolean = () => true,
+  limit = 3,
+): Evidence[] {
   const events = pods.flatMap((p) => recentEvents(snapshot, refOf('Pod', p.meta), reasons, now).filter(filter));
   events.sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
   return events.slice(0, limit).map(eventEvidence);
@@ -137,7 +142,10 @@ export interface PodGroup<T> {
  * Groups per-pod observations by (workload, key). `observe` returns the observations on one pod,
  * each with its key (typically the container name).
  */
-export function groupByWorkload<T>(index: PodIndex, observe: (pod: Pod) => { key: string; detail: T }[]): PodGroup<T>[] {
+export function groupByWorkload<T>(
+  index: PodIndex,
+  observe: (pod: Pod) => { key: string; detail: T }[],
+): PodGroup<T>[] {
   const groups = new Map<string, PodGroup<T>>();
   for (const pod of index.pods()) {
     for (const { key, detail } of observe(pod)) {
@@ -169,8 +177,14 @@ export function byRestartsDesc<T extends { status: ContainerStatus }>(hits: PodH
 
 /** Waiting reasons that mean a container cannot run, as opposed to starting up. */
 export const FAILING_WAIT_REASONS = [
-  'CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull',
-  'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError',
+  'CrashLoopBackOff',
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'InvalidImageName',
+  'ErrImageNeverPull',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
 ];
 
 /** Why a pod is not serving, in a word or two ("CrashLoopBackOff", "not ready", "Unschedulable"); undefined when fine. */

@@ -18,17 +18,32 @@ const PULL_FAILURES = ['ImagePullBackOff', 'ErrImagePull'];
 /** "Unable to retrieve some image pull secrets (a, b); attempting …" → ["a", "b"]. */
 export function pullSecretsFrom(message: string): string[] {
   const m = /image pull secrets \(([^)]{1,1000})\)/.exec(message.slice(0, 2000));
-  return m ? m[1]!.split(',').map((s) => s.trim()).filter((s) => /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s)).slice(0, 10) : [];
+  return m
+    ? m[1]!
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s))
+        .slice(0, 10)
+    : [];
 }
 
 function pullFailing(pod: Pod): boolean {
-  return [...pod.initContainerStatuses, ...pod.containerStatuses].some((s) => PULL_FAILURES.includes(s.state.waiting?.reason ?? ''));
+  return [...pod.initContainerStatuses, ...pod.containerStatuses].some((s) =>
+    PULL_FAILURES.includes(s.state.waiting?.reason ?? ''),
+  );
 }
 
 export const pullSecretMissingDetector: Detector = {
   types: ['PullSecretMissing'],
   detect({ snapshot, now }: DetectContext): Finding[] {
-    const events = snapshot.list('Event').filter((e) => e.reason === PULL_SECRET_REASON && e.involved.kind === 'Pod' && within(e.lastSeen, now, PULL_SECRET_WINDOW_MS));
+    const events = snapshot
+      .list('Event')
+      .filter(
+        (e) =>
+          e.reason === PULL_SECRET_REASON &&
+          e.involved.kind === 'Pod' &&
+          within(e.lastSeen, now, PULL_SECRET_WINDOW_MS),
+      );
     if (events.length === 0) return [];
     const index = PodIndex.of(snapshot);
     const groups = new Map<string, { pods: Pod[]; events: KubeEvent[]; secrets: string[] }>();
@@ -53,11 +68,25 @@ export const pullSecretMissingDetector: Detector = {
       const failing = pods.filter(pullFailing);
       const names = secrets.map((s) => oneLine(s, 100)).join(', ');
       const summary = `${podsPhrase(index, owner, pods.length)} ${pods.length === 1 ? 'refers' : 'refer'} to imagePullSecret ${names}, which does not exist${failing.length > 0 ? `; image pulls fail in ${failing.length}` : ' (images pull without it for now)'}`;
-      out.push(finding('PullSecretMissing', failing.length > 0 ? 'critical' : 'warning', owner, summary, [
-        ...found.slice(0, 2).map(eventEvidence),
-        { kind: 'spec', source: refOf('Pod', pods[0]!.meta), field: 'spec.imagePullSecrets', text: clip(`imagePullSecrets: ${pods[0]!.spec.imagePullSecrets.join(', ')}`) },
-        podListEvidence(pods, (p) => (pullFailing(p) ? 'ImagePullBackOff' : p.phase)),
-      ], secrets.join(',')));
+      out.push(
+        finding(
+          'PullSecretMissing',
+          failing.length > 0 ? 'critical' : 'warning',
+          owner,
+          summary,
+          [
+            ...found.slice(0, 2).map(eventEvidence),
+            {
+              kind: 'spec',
+              source: refOf('Pod', pods[0]!.meta),
+              field: 'spec.imagePullSecrets',
+              text: clip(`imagePullSecrets: ${pods[0]!.spec.imagePullSecrets.join(', ')}`),
+            },
+            podListEvidence(pods, (p) => (pullFailing(p) ? 'ImagePullBackOff' : p.phase)),
+          ],
+          secrets.join(','),
+        ),
+      );
     }
     return out;
   },

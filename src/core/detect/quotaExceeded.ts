@@ -24,7 +24,9 @@ export function exhaustedResources(q: ResourceQuota): string[] {
   return Object.entries(q.hard).flatMap(([resource, hardText]) => {
     const hard = parseQuantity(hardText);
     const used = parseQuantity(q.used[resource]);
-    return hard !== undefined && used !== undefined && used >= hard ? [`${resource} ${q.used[resource]}/${hardText}`] : [];
+    return hard !== undefined && used !== undefined && used >= hard
+      ? [`${resource} ${q.used[resource]}/${hardText}`]
+      : [];
   });
 }
 
@@ -34,7 +36,13 @@ function quotaEvidence(q: ResourceQuota): Evidence {
     kind: 'status',
     source: refOf('ResourceQuota', q.meta),
     field: 'status.used',
-    text: clip(full.length > 0 ? `used up: ${full.join(', ')}` : `within limits: ${Object.entries(q.hard).map(([r, h]) => `${r} ${q.used[r] ?? '0'}/${h}`).join(', ')}`),
+    text: clip(
+      full.length > 0
+        ? `used up: ${full.join(', ')}`
+        : `within limits: ${Object.entries(q.hard)
+            .map(([r, h]) => `${r} ${q.used[r] ?? '0'}/${h}`)
+            .join(', ')}`,
+    ),
   };
 }
 
@@ -78,15 +86,23 @@ export const quotaExceededDetector: Detector = {
       const latest = events[0]!;
       const workload = controllerWorkload(snapshot, latest.involved);
       const named = quota ? snapshot.get('ResourceQuota', workload.namespace, quota) : undefined;
-      const quotas = named ? [named] : snapshot.list('ResourceQuota', workload.namespace).filter((q) => exhaustedResources(q).length > 0);
+      const quotas = named
+        ? [named]
+        : snapshot.list('ResourceQuota', workload.namespace).filter((q) => exhaustedResources(q).length > 0);
       const ready = index.readyOf(workload);
       const attempts = events.reduce((sum, e) => sum + e.count, 0);
       const full = quotas.flatMap(exhaustedResources);
       const summary = `${oneLine(workload.name)} cannot create pods: quota ${quota ? oneLine(quota, 63) : 'in the namespace'} exceeded${full.length > 0 ? ` (${oneLine(full.slice(0, 2).join(', '), 120)})` : ''}, ${attempts} failed attempts${ready === 0 ? ', no pod ready' : ''}`;
-      out.push(finding('QuotaExceeded', ready === 0 ? 'critical' : 'warning', workload, summary, [
-        ...events.slice(0, 3).map(eventEvidence),
-        ...quotas.slice(0, 3).map(quotaEvidence),
-      ], quota));
+      out.push(
+        finding(
+          'QuotaExceeded',
+          ready === 0 ? 'critical' : 'warning',
+          workload,
+          summary,
+          [...events.slice(0, 3).map(eventEvidence), ...quotas.slice(0, 3).map(quotaEvidence)],
+          quota,
+        ),
+      );
     }
     return out;
   },

@@ -4,7 +4,15 @@ import type { Finding } from '../model/incident';
 import type { ContainerStatus, Probe } from '../model/resources';
 import { ageMs, clip, condition, namedItem, finding, formatDuration, lastedAtLeast, oneLine } from './support';
 import { refOf } from '../model/objectRef';
-import { containerSpecOf, groupByWorkload, podEvents, PodIndex, podListEvidence, podsPhrase, statusField } from './pods';
+import {
+  containerSpecOf,
+  groupByWorkload,
+  podEvents,
+  PodIndex,
+  podListEvidence,
+  podsPhrase,
+  statusField,
+} from './pods';
 
 /** Extra slack on top of initialDelay + period × failureThreshold before not-ready counts. */
 export const READINESS_SLACK_MS = 30 * 1000;
@@ -51,15 +59,31 @@ export const readinessProbeFailingDetector: Detector = {
       const events = podEvents(snapshot, pods, ['Unhealthy'], now, (e) => e.message.includes('Readiness probe'), 3);
       const summary = `${podsPhrase(index, group.workload, pods.length)} ${pods.length === 1 ? 'is' : 'are'} not ready: readiness probe ${oneLine(probe.target || probe.type, 80)} of container ${oneLine(status.name)} failing${longest > 0 ? ` for ${formatDuration(longest)}` : ''}`;
       const podRef = refOf('Pod', first.pod.meta);
-      return finding('ReadinessProbeFailing', 'warning', group.workload, summary, [
-        podListEvidence(pods, (p) => `running since ${p.startTime ?? p.meta.createdAt}`),
-        { kind: 'status', source: podRef, field: statusField(status.name, 'ready'), text: `container ${status.name} ready=false, ${status.restartCount} restarts` },
-        {
-          kind: 'spec', source: podRef, field: `${namedItem('spec.containers', status.name)}.readinessProbe`,
-          text: clip(`${probe.target || probe.type}, initialDelay ${probe.initialDelaySeconds}s, period ${probe.periodSeconds}s, timeout ${probe.timeoutSeconds}s, failureThreshold ${probe.failureThreshold}`),
-        },
-        ...events,
-      ], status.name);
+      return finding(
+        'ReadinessProbeFailing',
+        'warning',
+        group.workload,
+        summary,
+        [
+          podListEvidence(pods, (p) => `running since ${p.startTime ?? p.meta.createdAt}`),
+          {
+            kind: 'status',
+            source: podRef,
+            field: statusField(status.name, 'ready'),
+            text: `container ${status.name} ready=false, ${status.restartCount} restarts`,
+          },
+          {
+            kind: 'spec',
+            source: podRef,
+            field: `${namedItem('spec.containers', status.name)}.readinessProbe`,
+            text: clip(
+              `${probe.target || probe.type}, initialDelay ${probe.initialDelaySeconds}s, period ${probe.periodSeconds}s, timeout ${probe.timeoutSeconds}s, failureThreshold ${probe.failureThreshold}`,
+            ),
+          },
+          ...events,
+        ],
+        status.name,
+      );
     });
   },
 };

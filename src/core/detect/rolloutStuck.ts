@@ -20,7 +20,8 @@ export const rolloutStuckDetector: Detector = {
     const out: Finding[] = [];
     for (const d of snapshot.list('Deployment')) {
       const progressing = condition(d.conditions, 'Progressing');
-      if (d.desired <= 0 || progressing?.status !== 'False' || progressing.reason !== 'ProgressDeadlineExceeded') continue;
+      if (d.desired <= 0 || progressing?.status !== 'False' || progressing.reason !== 'ProgressDeadlineExceeded')
+        continue;
       const ref = workloadRef(d);
       const newest = newestReplicaSet(snapshot.ownedBy('ReplicaSet', d.uid));
       const newPods = newest ? snapshot.ownedBy('Pod', newest.meta.uid).filter((p) => !p.meta.deletedAt) : [];
@@ -28,14 +29,30 @@ export const rolloutStuckDetector: Detector = {
       const reasons = [...new Set(troubled.map((p) => podTrouble(p)!))];
       const deadline = d.progressDeadlineSeconds ?? 600;
       const revision = newest ? `revision ${newest.revision}` : 'the new revision';
-      const readyPart = newest ? `${newest.ready} of ${newest.desired} new pods ready` : `${d.updated} of ${d.desired} updated`;
+      const readyPart = newest
+        ? `${newest.ready} of ${newest.desired} new pods ready`
+        : `${d.updated} of ${d.desired} updated`;
       const summary = `Rollout of ${oneLine(d.name)} is stuck: ${revision} has ${readyPart} after the ${deadline}s progress deadline${reasons.length > 0 ? ` (${oneLine(reasons.slice(0, 3).join(', '), 80)})` : ''}`;
-      out.push(finding('RolloutStuck', 'critical', ref, summary, [
-        conditionEvidence(ref, progressing),
-        { kind: 'status', source: ref, field: 'status', text: `ready ${d.ready}, updated ${d.updated}, available ${d.available}, desired ${d.desired}` },
-        newest ? { kind: 'revision', source: refOf('ReplicaSet', newest.meta), field: "metadata.annotations['deployment.kubernetes.io/revision']", text: clip(`revision ${newest.revision}: ${imagesOf(newest)}`) } : undefined,
-        podListEvidence(troubled, (p) => podTrouble(p) ?? ''),
-      ]));
+      out.push(
+        finding('RolloutStuck', 'critical', ref, summary, [
+          conditionEvidence(ref, progressing),
+          {
+            kind: 'status',
+            source: ref,
+            field: 'status',
+            text: `ready ${d.ready}, updated ${d.updated}, available ${d.available}, desired ${d.desired}`,
+          },
+          newest
+            ? {
+                kind: 'revision',
+                source: refOf('ReplicaSet', newest.meta),
+                field: "metadata.annotations['deployment.kubernetes.io/revision']",
+                text: clip(`revision ${newest.revision}: ${imagesOf(newest)}`),
+              }
+            : undefined,
+          podListEvidence(troubled, (p) => podTrouble(p) ?? ''),
+        ]),
+      );
     }
     return out;
   },

@@ -77,7 +77,9 @@ export function matchesSelector(selector: Record<string, string>, labels: Record
 }
 
 export function selectorText(selector: Record<string, string>): string {
-  return Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+  return Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 }
 
 // ---- evidence ---------------------------------------------------------------------------------
@@ -107,10 +109,18 @@ export function conditionEvidence(source: ObjectRef, c: Condition, kind: Evidenc
 }
 
 /** Recent events about one object whose reason is one of `reasons` (newest first). */
-export function recentEvents(snapshot: ClusterSnapshot, ref: ObjectRef, reasons: readonly string[], now: Date, windowMs = RECENT_EVENT_MS): KubeEvent[] {
+export function recentEvents(
+  snapshot: ClusterSnapshot,
+  ref: ObjectRef,
+  reasons: readonly string[],
+  now: Date,
+  windowMs = RECENT_EVENT_MS,
+): KubeEvent[] {
   return snapshot
     .eventsFor(ref.kind, ref.namespace, ref.name)
-    .filter((e) => reasons.includes(e.reason) && (within(e.lastSeen, now, windowMs) || ageMs(e.lastSeen, now) === undefined));
+    .filter(
+      (e) => reasons.includes(e.reason) && (within(e.lastSeen, now, windowMs) || ageMs(e.lastSeen, now) === undefined),
+    );
 }
 
 // ---- per-snapshot caches ---------------------------------------------------------------------
@@ -123,12 +133,20 @@ const caches = new WeakMap<ClusterSnapshot, { version: number; values: Map<strin
  */
 export function memo<T>(snapshot: ClusterSnapshot, key: string, build: () => T): T {
   let cache = caches.get(snapshot);
-  if (!cache || cache.version !== snapshot.version) caches.set(snapshot, (cache = { version: snapshot.version, values: new Map() }));
+  if (!cache || cache.version !== snapshot.version)
+    caches.set(snapshot, (cache = { version: snapshot.version, values: new Map() }));
   if (!cache.values.has(key)) cache.values.set(key, build());
   return cache.values.get(key) as T;
 }
 
-export function finding(type: IncidentType, severity: Severity, workload: ObjectRef, summary: string, evidence: (Evidence | undefined)[], key?: string): Finding {
+export function finding(
+  type: IncidentType,
+  severity: Severity,
+  workload: ObjectRef,
+  summary: string,
+  evidence: (Evidence | undefined)[],
+  key?: string,
+): Finding {
   return {
     type,
     severity,
@@ -155,7 +173,12 @@ export function controllerWorkload(snapshot: ClusterSnapshot, involved: ObjectRe
     const pod = snapshot.get('Pod', involved.namespace, involved.name);
     if (pod) return snapshot.ownerOf(pod.meta);
   }
-  return { kind: involved.kind, namespace: involved.namespace, name: involved.name, ...(involved.uid ? { uid: involved.uid } : {}) };
+  return {
+    kind: involved.kind,
+    namespace: involved.namespace,
+    name: involved.name,
+    ...(involved.uid ? { uid: involved.uid } : {}),
+  };
 }
 
 export interface EndpointCounts {
@@ -175,7 +198,11 @@ export function endpointsOf(snapshot: ClusterSnapshot, namespace: string, servic
     for (const slice of snapshot.list('EndpointSlice')) {
       const key = `${slice.meta.namespace}/${slice.serviceName}`;
       const counts = byService.get(key) ?? { slices: 0, ready: 0, notReady: 0 };
-      byService.set(key, { slices: counts.slices + 1, ready: counts.ready + slice.ready, notReady: counts.notReady + slice.notReady });
+      byService.set(key, {
+        slices: counts.slices + 1,
+        ready: counts.ready + slice.ready,
+        notReady: counts.notReady + slice.notReady,
+      });
     }
     return byService;
   });
@@ -195,7 +222,9 @@ export function quotedAfter(text: string, marker: string): string | undefined {
 
 /** Events about a node; the API files them under "" or "default" depending on the reporter. */
 export function nodeEvents(snapshot: ClusterSnapshot, node: string): KubeEvent[] {
-  return [...snapshot.eventsFor('Node', '', node), ...snapshot.eventsFor('Node', 'default', node)].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
+  return [...snapshot.eventsFor('Node', '', node), ...snapshot.eventsFor('Node', 'default', node)].sort((a, b) =>
+    b.lastSeen.localeCompare(a.lastSeen),
+  );
 }
 
 /** A name as it appears inside a field path selector, bounded and on one line. */
@@ -214,26 +243,44 @@ export function namedItem(list: string, name: string): string {
 export const REFERENCE_GRACE_MS = 60 * 1000;
 
 /** Full label-selector semantics (matchLabels and matchExpressions); an empty selector matches everything. */
-export function matchesLabelSelector(labels: Record<string, string>, matchLabels: Record<string, string>, expressions: readonly LabelSelectorRequirement[] = []): boolean {
+export function matchesLabelSelector(
+  labels: Record<string, string>,
+  matchLabels: Record<string, string>,
+  expressions: readonly LabelSelectorRequirement[] = [],
+): boolean {
   const has = (k: string) => Object.prototype.hasOwnProperty.call(labels, k);
   if (!Object.entries(matchLabels).every(([k, v]) => has(k) && labels[k] === v)) return false;
   return expressions.every((e) => {
     switch (e.operator) {
-      case 'In': return has(e.key) && e.values.includes(labels[e.key]!);
-      case 'NotIn': return !has(e.key) || !e.values.includes(labels[e.key]!);
-      case 'Exists': return has(e.key);
-      case 'DoesNotExist': return !has(e.key);
-      default: return false;
+      case 'In':
+        return has(e.key) && e.values.includes(labels[e.key]!);
+      case 'NotIn':
+        return !has(e.key) || !e.values.includes(labels[e.key]!);
+      case 'Exists':
+        return has(e.key);
+      case 'DoesNotExist':
+        return !has(e.key);
+      default:
+        return false;
     }
   });
 }
 
 /** matchLabels and matchExpressions as kubectl prints them: "app=web,tier in (a,b)". */
-export function labelSelectorText(matchLabels: Record<string, string>, expressions: readonly LabelSelectorRequirement[] = []): string {
+export function labelSelectorText(
+  matchLabels: Record<string, string>,
+  expressions: readonly LabelSelectorRequirement[] = [],
+): string {
   const words: Record<string, string> = { In: 'in', NotIn: 'notin' };
   const parts = [
     selectorText(matchLabels),
-    ...expressions.map((e) => (e.operator === 'Exists' ? e.key : e.operator === 'DoesNotExist' ? `!${e.key}` : `${e.key} ${words[e.operator] ?? e.operator} (${e.values.join(',')})`)),
+    ...expressions.map((e) =>
+      e.operator === 'Exists'
+        ? e.key
+        : e.operator === 'DoesNotExist'
+          ? `!${e.key}`
+          : `${e.key} ${words[e.operator] ?? e.operator} (${e.values.join(',')})`,
+    ),
   ].filter((p) => p !== '');
   return parts.join(',') || '(everything)';
 }

@@ -28,7 +28,11 @@ export const unschedulableDetector: Detector = {
       const summary = `${podsPhrase(index, group.workload, pods.length)} cannot be scheduled${ready === 0 ? ' and none is ready' : ''}: ${message ? oneLine(message, 200) : 'no node fits'}`;
       const template = first.pod.spec;
       const constraints = [
-        Object.keys(template.nodeSelector).length > 0 ? `nodeSelector ${Object.entries(template.nodeSelector).map(([k, v]) => `${k}=${v}`).join(',')}` : '',
+        Object.keys(template.nodeSelector).length > 0
+          ? `nodeSelector ${Object.entries(template.nodeSelector)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(',')}`
+          : '',
         template.hasAffinity ? 'affinity rules' : '',
         template.tolerations.length > 0 ? `${template.tolerations.length} tolerations` : '',
         template.claimNames.length > 0 ? `PVCs ${template.claimNames.join(', ')}` : '',
@@ -36,8 +40,18 @@ export const unschedulableDetector: Detector = {
       return finding('Unschedulable', ready === 0 ? 'critical' : 'warning', group.workload, summary, [
         podListEvidence(pods, (p) => `Pending since ${p.meta.createdAt}`),
         conditionEvidence(refOf('Pod', first.pod.meta), first.detail, 'scheduler'),
-        ...podEvents(snapshot, pods, ['FailedScheduling', 'NotTriggerScaleUp'], now, () => true, 3).map((e) => ({ ...e, kind: 'scheduler' as const })),
-        constraints.length > 0 ? { kind: 'spec', source: refOf('Pod', first.pod.meta), field: 'spec', text: clip(`placement constraints: ${constraints.join('; ')}`) } : undefined,
+        ...podEvents(snapshot, pods, ['FailedScheduling', 'NotTriggerScaleUp'], now, () => true, 3).map((e) => ({
+          ...e,
+          kind: 'scheduler' as const,
+        })),
+        constraints.length > 0
+          ? {
+              kind: 'spec',
+              source: refOf('Pod', first.pod.meta),
+              field: 'spec',
+              text: clip(`placement constraints: ${constraints.join('; ')}`),
+            }
+          : undefined,
         { kind: 'status', source: group.workload, text: `${ready} ready` },
       ]);
     });

@@ -4,7 +4,17 @@ import type { Detector, DetectContext } from './detector';
 import type { Finding } from '../model/incident';
 import type { KubeEvent, WebhookConfiguration } from '../model/resources';
 import {
-  clip, controllerWorkload, endpointsOf, eventEvidence, namedItem, finding, lastedAtLeast, oneLine, quotedAfter, RECENT_EVENT_MS, within,
+  clip,
+  controllerWorkload,
+  endpointsOf,
+  eventEvidence,
+  namedItem,
+  finding,
+  lastedAtLeast,
+  oneLine,
+  quotedAfter,
+  RECENT_EVENT_MS,
+  within,
 } from './support';
 import { refKey, refOf } from '../model/objectRef';
 import { PodIndex } from './pods';
@@ -31,10 +41,14 @@ function fromEvents({ snapshot, now }: DetectContext, index: PodIndex): Finding[
     const ready = index.readyOf(workload);
     const detail = latest.message.slice(latest.message.indexOf(MARKER));
     const summary = `${oneLine(workload.name)} is blocked by admission webhook ${webhook ? oneLine(webhook, 120) : '(unnamed)'}: ${oneLine(detail, 200)} (${attempts} attempts)`;
-    return finding('WebhookUnavailable', 'critical', workload, summary, [
-      ...events.slice(0, 3).map(eventEvidence),
-      { kind: 'status', source: workload, text: `${ready} ready` },
-    ], webhook);
+    return finding(
+      'WebhookUnavailable',
+      'critical',
+      workload,
+      summary,
+      [...events.slice(0, 3).map(eventEvidence), { kind: 'status', source: workload, text: `${ready} ready` }],
+      webhook,
+    );
   });
 }
 
@@ -50,19 +64,45 @@ function fromConfigurations({ snapshot, now }: DetectContext, configs: WebhookCo
       const endpoints = endpointsOf(snapshot, namespace, name);
       let problem: string | undefined;
       if (!service) {
-        if (servicesKnown && lastedAtLeast(config.meta.createdAt, now, WEBHOOK_SERVICE_GRACE_MS)) problem = 'does not exist';
-      } else if (endpoints && endpoints.ready === 0 && lastedAtLeast(service.meta.createdAt, now, WEBHOOK_SERVICE_GRACE_MS)) {
+        if (servicesKnown && lastedAtLeast(config.meta.createdAt, now, WEBHOOK_SERVICE_GRACE_MS))
+          problem = 'does not exist';
+      } else if (
+        endpoints &&
+        endpoints.ready === 0 &&
+        lastedAtLeast(service.meta.createdAt, now, WEBHOOK_SERVICE_GRACE_MS)
+      ) {
         problem = `has no ready endpoints (${endpoints.notReady} not ready)`;
       }
       if (!problem) continue;
       const summary = `Webhook ${oneLine(hook.name, 120)} (failurePolicy Fail) cannot answer: its service ${oneLine(`${namespace}/${name}`, 120)} ${problem}, so matching API requests are rejected`;
-      out.push(finding('WebhookUnavailable', 'critical', ref, summary, [
-        { kind: 'spec', source: ref, field: `${namedItem('webhooks', hook.name)}.failurePolicy`, text: clip(`failurePolicy Fail, service ${namespace}/${name}${hook.service.port ? `:${hook.service.port}` : ''}`) },
-        service
-          ? { kind: 'status', source: refOf('Service', service.meta), text: `${endpoints?.slices ?? 0} EndpointSlices, ${endpoints?.ready ?? 0} ready, ${endpoints?.notReady ?? 0} not ready`, count: endpoints?.ready ?? 0 }
-          : { kind: 'status', source: { kind: 'Service', namespace, name }, text: 'service not found' },
-        ...(service ? snapshot.eventsFor('Service', namespace, name).slice(0, 2).map(eventEvidence) : []),
-      ], hook.name));
+      out.push(
+        finding(
+          'WebhookUnavailable',
+          'critical',
+          ref,
+          summary,
+          [
+            {
+              kind: 'spec',
+              source: ref,
+              field: `${namedItem('webhooks', hook.name)}.failurePolicy`,
+              text: clip(
+                `failurePolicy Fail, service ${namespace}/${name}${hook.service.port ? `:${hook.service.port}` : ''}`,
+              ),
+            },
+            service
+              ? {
+                  kind: 'status',
+                  source: refOf('Service', service.meta),
+                  text: `${endpoints?.slices ?? 0} EndpointSlices, ${endpoints?.ready ?? 0} ready, ${endpoints?.notReady ?? 0} not ready`,
+                  count: endpoints?.ready ?? 0,
+                }
+              : { kind: 'status', source: { kind: 'Service', namespace, name }, text: 'service not found' },
+            ...(service ? snapshot.eventsFor('Service', namespace, name).slice(0, 2).map(eventEvidence) : []),
+          ],
+          hook.name,
+        ),
+      );
     }
   }
   return out;
@@ -72,7 +112,10 @@ export const webhookUnavailableDetector: Detector = {
   types: ['WebhookUnavailable'],
   detect(ctx: DetectContext): Finding[] {
     const index = PodIndex.of(ctx.snapshot);
-    const configs = [...ctx.snapshot.list('ValidatingWebhookConfiguration'), ...ctx.snapshot.list('MutatingWebhookConfiguration')];
+    const configs = [
+      ...ctx.snapshot.list('ValidatingWebhookConfiguration'),
+      ...ctx.snapshot.list('MutatingWebhookConfiguration'),
+    ];
     return [...fromEvents(ctx, index), ...fromConfigurations(ctx, configs)];
   },
 };

@@ -12,9 +12,17 @@ import { containerPath, diagnosis, prefixFor, q, templateOf, type Diagnosis, typ
 
 /** Scalar settings Pod Security asks for, by the text of its "must set" clause. */
 const PSS_SETTINGS: { pattern: RegExp; path: string; value: string | boolean }[] = [
-  { pattern: /must set securityContext\.allowPrivilegeEscalation=false/, path: 'securityContext.allowPrivilegeEscalation', value: false },
+  {
+    pattern: /must set securityContext\.allowPrivilegeEscalation=false/,
+    path: 'securityContext.allowPrivilegeEscalation',
+    value: false,
+  },
   { pattern: /must set securityContext\.runAsNonRoot=true/, path: 'securityContext.runAsNonRoot', value: true },
-  { pattern: /must set securityContext\.seccompProfile\.type to "RuntimeDefault"/, path: 'securityContext.seccompProfile.type', value: 'RuntimeDefault' },
+  {
+    pattern: /must set securityContext\.seccompProfile\.type to "RuntimeDefault"/,
+    path: 'securityContext.seccompProfile.type',
+    value: 'RuntimeDefault',
+  },
   { pattern: /must not set securityContext\.privileged=true/, path: 'securityContext.privileged', value: false },
 ];
 
@@ -25,14 +33,17 @@ interface Found {
 }
 
 function containerAt(at: TemplateAt | undefined, prefix: string, name: string): string {
-  const init = at?.template.initContainers.some((c) => c.name === name) && !at.template.containers.some((c) => c.name === name);
+  const init =
+    at?.template.initContainers.some((c) => c.name === name) && !at.template.containers.some((c) => c.name === name);
   return containerPath(prefix, name, init === true);
 }
 
 function podSecurity(violations: string[], at: TemplateAt | undefined, prefix: string): Found {
   const found: Found = { fields: [], edits: [], notes: [] };
   for (const v of violations) {
-    const names = [...v.matchAll(/containers? ((?:"[^"]{1,253}"(?:, )?)+)/g)].flatMap((m) => [...m[1]!.matchAll(/"([^"]{1,253})"/g)].map((n) => n[1]!));
+    const names = [...v.matchAll(/containers? ((?:"[^"]{1,253}"(?:, )?)+)/g)].flatMap((m) =>
+      [...m[1]!.matchAll(/"([^"]{1,253})"/g)].map((n) => n[1]!),
+    );
     const setting = PSS_SETTINGS.find((s) => s.pattern.test(v));
     const settingPath = setting?.path ?? /securityContext\.[A-Za-z.]+/.exec(v)?.[0];
     for (const name of names) {
@@ -80,16 +91,36 @@ function templateField(field: string, at: TemplateAt | undefined, prefix: string
 /** Fields a CEL expression in a policy's message reads ("failed expression: object.spec.containers.all(…)"). */
 function celFields(message: string, at: TemplateAt | undefined, prefix: string): string[] {
   const paths = [...message.matchAll(/\bobject\.((?:spec|metadata)(?:\.[A-Za-z_]\w*(?![\w(]))+)/g)].map((m) => m[1]!);
-  return [...new Set(paths.map((p) => (p.startsWith('metadata.') ? (prefix === 'spec' ? p : `${prefix.replace(/\.spec$/, '')}.${p}`) : templateField(p, at, prefix))))].slice(0, 3);
+  return [
+    ...new Set(
+      paths.map((p) =>
+        p.startsWith('metadata.')
+          ? prefix === 'spec'
+            ? p
+            : `${prefix.replace(/\.spec$/, '')}.${p}`
+          : templateField(p, at, prefix),
+      ),
+    ),
+  ].slice(0, 3);
 }
 
 /** The LimitRange whose bound the message quotes, when the snapshot has it. */
 export function limitRangeFor(snapshot: ClusterSnapshot, namespace: string, v: LimitViolation): LimitRange | undefined {
   const allowed = parseQuantity(v.allowed);
-  return snapshot.list('LimitRange', namespace).find((lr) => lr.limits.some((l) => l.type === v.scope && parseQuantity((v.bound === 'maximum' ? l.max : l.min)[v.resource]) === allowed));
+  return snapshot
+    .list('LimitRange', namespace)
+    .find((lr) =>
+      lr.limits.some(
+        (l) => l.type === v.scope && parseQuantity((v.bound === 'maximum' ? l.max : l.min)[v.resource]) === allowed,
+      ),
+    );
 }
 
-function explain(r: Rejection, ns: string, limitRange?: string): { summary: string; explanation: string; fix: string; confidence: number } {
+function explain(
+  r: Rejection,
+  ns: string,
+  limitRange?: string,
+): { summary: string; explanation: string; fix: string; confidence: number } {
   switch (r.by) {
     case 'pod-security':
       return {
@@ -114,7 +145,10 @@ function explain(r: Rejection, ns: string, limitRange?: string): { summary: stri
       };
     case 'limit-range':
       return {
-        summary: `${limitRange ? `LimitRange ${q(limitRange)}` : "the namespace's LimitRange"} rejects the pods: ${r.violations.map((v) => `${v.bound} ${v.resource} per ${v.scope} is ${v.allowed} but the ${v.what} is ${v.actual}`).slice(0, 2).join('; ')}`,
+        summary: `${limitRange ? `LimitRange ${q(limitRange)}` : "the namespace's LimitRange"} rejects the pods: ${r.violations
+          .map((v) => `${v.bound} ${v.resource} per ${v.scope} is ${v.allowed} but the ${v.what} is ${v.actual}`)
+          .slice(0, 2)
+          .join('; ')}`,
         explanation: `${limitRange ? `LimitRange ${q(limitRange)}` : 'A LimitRange'} in namespace ${q(ns)} bounds what each ${r.violations[0]?.scope ?? 'Container'} may ask for, and the template is outside it. Bring the values inside the bounds, or change the LimitRange if the bound is wrong.`,
         fix: 'Bring the resources within the LimitRange',
         confidence: 0.9,
@@ -134,7 +168,12 @@ function explain(r: Rejection, ns: string, limitRange?: string): { summary: stri
         confidence: 0.8,
       };
     case 'other':
-      return { summary: `the API server rejects the pods: ${q(r.message, 200)}`, explanation: `Pod creation fails: ${q(r.message, 400)}`, fix: 'Correct what the message names', confidence: 0.5 };
+      return {
+        summary: `the API server rejects the pods: ${q(r.message, 200)}`,
+        explanation: `Pod creation fails: ${q(r.message, 400)}`,
+        fix: 'Correct what the message names',
+        confidence: 0.5,
+      };
   }
 }
 
@@ -143,26 +182,51 @@ function diagnoseRejection(ctx: DiagnoseContext): Diagnosis | undefined {
   const event = incident.evidence.find((e) => e.kind === 'event' && e.reason === 'FailedCreate');
   const cond = incident.evidence.find((e) => e.field === 'status.conditions[type=ReplicaFailure]');
   // Evidence text is clipped; the event itself has the whole admission message (long with Pod Security).
-  const full = event ? snapshot.eventsFor(event.source.kind, event.source.namespace, event.source.name).find((e) => e.reason === 'FailedCreate')?.message : undefined;
+  const full = event
+    ? snapshot
+        .eventsFor(event.source.kind, event.source.namespace, event.source.name)
+        .find((e) => e.reason === 'FailedCreate')?.message
+    : undefined;
   const message = full ?? event?.text ?? cond?.text ?? '';
   if (!message) return undefined;
   const rejection = rejectionFrom(message);
   const at = templateOf(snapshot, incident.workload);
   const prefix = at?.prefix ?? prefixFor(incident.workload.kind);
   const ns = incident.workload.namespace;
-  const found: Found = rejection.by === 'pod-security' ? podSecurity(rejection.violations, at, prefix)
-    : rejection.by === 'limit-range' ? limitRangeEdits(rejection.violations, at, prefix)
-      : rejection.by === 'service-account' ? { fields: [`${prefix}.serviceAccountName`], edits: [], notes: [] }
-        : rejection.by === 'invalid' && rejection.field ? { fields: [templateField(rejection.field, at, prefix)], edits: [], notes: [] }
-          : rejection.by === 'policy' || rejection.by === 'webhook' ? { fields: celFields(rejection.message, at, prefix), edits: [], notes: [] }
-          : { fields: [], edits: [], notes: [] };
-  const limitRange = rejection.by === 'limit-range' && rejection.violations[0] ? limitRangeFor(snapshot, ns, rejection.violations[0]) : undefined;
+  const found: Found =
+    rejection.by === 'pod-security'
+      ? podSecurity(rejection.violations, at, prefix)
+      : rejection.by === 'limit-range'
+        ? limitRangeEdits(rejection.violations, at, prefix)
+        : rejection.by === 'service-account'
+          ? { fields: [`${prefix}.serviceAccountName`], edits: [], notes: [] }
+          : rejection.by === 'invalid' && rejection.field
+            ? { fields: [templateField(rejection.field, at, prefix)], edits: [], notes: [] }
+            : rejection.by === 'policy' || rejection.by === 'webhook'
+              ? { fields: celFields(rejection.message, at, prefix), edits: [], notes: [] }
+              : { fields: [], edits: [], notes: [] };
+  const limitRange =
+    rejection.by === 'limit-range' && rejection.violations[0]
+      ? limitRangeFor(snapshot, ns, rejection.violations[0])
+      : undefined;
   const text = explain(rejection, ns, limitRange?.meta.name);
   const fixes: (SuggestedFix | undefined)[] = [
-    found.edits.length > 0 ? { summary: `${text.fix}: ${found.edits.map((e) => `${e.path.slice(e.path.lastIndexOf(']') + 2) || e.path}=${String(e.value)}`).join(', ')}`, edits: found.edits } : { summary: text.fix },
-    found.notes.length > 0 && found.edits.length > 0 ? { summary: `Also: ${q(found.notes.join('; '), 240)}` } : undefined,
+    found.edits.length > 0
+      ? {
+          summary: `${text.fix}: ${found.edits.map((e) => `${e.path.slice(e.path.lastIndexOf(']') + 2) || e.path}=${String(e.value)}`).join(', ')}`,
+          edits: found.edits,
+        }
+      : { summary: text.fix },
+    found.notes.length > 0 && found.edits.length > 0
+      ? { summary: `Also: ${q(found.notes.join('; '), 240)}` }
+      : undefined,
   ];
-  const quoted: Evidence = { kind: 'event', source: event?.source ?? incident.workload, reason: 'FailedCreate', text: describeRejection(rejection) };
+  const quoted: Evidence = {
+    kind: 'event',
+    source: event?.source ?? incident.workload,
+    reason: 'FailedCreate',
+    text: describeRejection(rejection),
+  };
   return diagnosis({
     category: 'admission',
     summary: `${incident.workload.kind} ${q(incident.workload.name)} cannot create pods: ${text.summary}`,

@@ -16,7 +16,10 @@ export interface MissingConfig {
 export function missingConfigFrom(message: string): MissingConfig | undefined {
   const text = message.slice(0, 2000);
   const lower = text.toLowerCase();
-  for (const [marker, kind] of [['secret', 'Secret'], ['configmap', 'ConfigMap']] as const) {
+  for (const [marker, kind] of [
+    ['secret', 'Secret'],
+    ['configmap', 'ConfigMap'],
+  ] as const) {
     const at = lower.indexOf(`${marker} "`);
     if (at >= 0 && lower.includes('not found', at)) {
       const name = quotedAfter(text.slice(at), text.slice(at, at + marker.length));
@@ -41,8 +44,11 @@ function diagnoseConfig(ctx: DiagnoseContext): Diagnosis | undefined {
   const c = incidentContainer(ctx, at);
   const name = c?.spec.name ?? incident.key ?? '';
   const pods = podsOf(snapshot, incident.workload);
-  const waiting = pods.flatMap((p) => [...p.containerStatuses, ...p.initContainerStatuses]).find((s) => s.name === name && s.state.waiting?.message)?.state.waiting;
-  const message = waiting?.message ?? incident.evidence.find((e) => e.field?.endsWith('state.waiting.message'))?.text ?? '';
+  const waiting = pods
+    .flatMap((p) => [...p.containerStatuses, ...p.initContainerStatuses])
+    .find((s) => s.name === name && s.state.waiting?.message)?.state.waiting;
+  const message =
+    waiting?.message ?? incident.evidence.find((e) => e.field?.endsWith('state.waiting.message'))?.text ?? '';
   const missing = missingConfigFrom(message);
   if (!missing) {
     return diagnosis({
@@ -57,18 +63,49 @@ function diagnoseConfig(ctx: DiagnoseContext): Diagnosis | undefined {
   }
   const kindWord = missing.kind === 'Secret' ? 'secret' : 'configmap';
   const envEntries = c?.spec.env.filter((e) => e.from === `${kindWord} ${missing.name}`) ?? [];
-  const viaEnvFrom = c !== undefined && envEntries.length === 0 && c.spec.configRefs.some((r) => r.kind === missing.kind && r.name === missing.name);
-  const fields = c ? [...envEntries.map((e) => namedItem(`${c.path}.env`, e.name)), viaEnvFrom || envEntries.length === 0 ? `${c.path}.envFrom` : undefined].filter((f): f is string => f !== undefined) : [];
-  const what = missing.key ? `key ${q(missing.key)} in ${missing.kind} ${q(missing.name)}` : `${missing.kind} ${q(missing.name)}`;
+  const viaEnvFrom =
+    c !== undefined &&
+    envEntries.length === 0 &&
+    c.spec.configRefs.some((r) => r.kind === missing.kind && r.name === missing.name);
+  const fields = c
+    ? [
+        ...envEntries.map((e) => namedItem(`${c.path}.env`, e.name)),
+        viaEnvFrom || envEntries.length === 0 ? `${c.path}.envFrom` : undefined,
+      ].filter((f): f is string => f !== undefined)
+    : [];
+  const what = missing.key
+    ? `key ${q(missing.key)} in ${missing.kind} ${q(missing.name)}`
+    : `${missing.kind} ${q(missing.name)}`;
   const keyRef = missing.kind === 'Secret' ? 'secretKeyRef' : 'configMapKeyRef';
-  const optionalEdits: SpecEdit[] = c ? envEntries.map((e) => ({ path: `${namedItem(`${c.path}.env`, e.name)}.valueFrom.${keyRef}.optional`, value: true, previous: false })) : [];
+  const optionalEdits: SpecEdit[] = c
+    ? envEntries.map((e) => ({
+        path: `${namedItem(`${c.path}.env`, e.name)}.valueFrom.${keyRef}.optional`,
+        value: true,
+        previous: false,
+      }))
+    : [];
   const fixes: SuggestedFix[] = [
-    { summary: missing.key ? `Add key ${q(missing.key)} to ${missing.kind} ${q(missing.name)} in namespace ${q(incident.workload.namespace)}` : `Create ${missing.kind} ${q(missing.name)} in namespace ${q(incident.workload.namespace)}` },
+    {
+      summary: missing.key
+        ? `Add key ${q(missing.key)} to ${missing.kind} ${q(missing.name)} in namespace ${q(incident.workload.namespace)}`
+        : `Create ${missing.kind} ${q(missing.name)} in namespace ${q(incident.workload.namespace)}`,
+    },
   ];
-  if (optionalEdits.length > 0) fixes.push({ summary: `Mark the reference optional if ${q(name)} can start without it`, edits: optionalEdits });
-  const refEvidence: Evidence | undefined = c && fields[0]
-    ? { kind: 'spec', source: incident.workload, field: fields[0], text: clip(envEntries.length > 0 ? `env ${envEntries.map((e) => e.name).join(', ')} from ${missing.kind} ${missing.name}` : `envFrom ${missing.kind} ${missing.name}`) }
-    : undefined;
+  if (optionalEdits.length > 0)
+    fixes.push({ summary: `Mark the reference optional if ${q(name)} can start without it`, edits: optionalEdits });
+  const refEvidence: Evidence | undefined =
+    c && fields[0]
+      ? {
+          kind: 'spec',
+          source: incident.workload,
+          field: fields[0],
+          text: clip(
+            envEntries.length > 0
+              ? `env ${envEntries.map((e) => e.name).join(', ')} from ${missing.kind} ${missing.name}`
+              : `envFrom ${missing.kind} ${missing.name}`,
+          ),
+        }
+      : undefined;
   return diagnosis({
     category: 'config-missing',
     summary: `${what} does not exist, so container ${q(name)} cannot start`,

@@ -5,7 +5,16 @@ import type { SpecEdit, SuggestedFix } from '../model/rootCause';
 import { parseBytes } from '../model/quantity';
 import { exitMeaning } from './crashRule';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
-import { diagnosis, incidentContainer, memoryQuantity, podsOf, q, roundUpMemory, templateOf, type Diagnosis } from './ruleSupport';
+import {
+  diagnosis,
+  incidentContainer,
+  memoryQuantity,
+  podsOf,
+  q,
+  roundUpMemory,
+  templateOf,
+  type Diagnosis,
+} from './ruleSupport';
 import { logEvidence, loggedError } from './logEvidence';
 
 function diagnoseFailed(ctx: DiagnoseContext): Diagnosis | undefined {
@@ -29,18 +38,30 @@ function diagnoseFailed(ctx: DiagnoseContext): Diagnosis | undefined {
   const log = logEvidence(snapshot, pods, name);
   const logged = loggedError(log);
   const message = exit?.message ? `: ${q(exit.message, 160)}` : logged ? `: ${q(logged, 160)}` : '';
-  const job = incident.workload.kind === 'Job' ? snapshot.get('Job', incident.workload.namespace, incident.workload.name) : undefined;
+  const job =
+    incident.workload.kind === 'Job'
+      ? snapshot.get('Job', incident.workload.namespace, incident.workload.name)
+      : undefined;
   const specRoot = incident.workload.kind === 'CronJob' ? 'spec.jobTemplate.spec' : 'spec';
   const base = c?.path;
   const edits: SpecEdit[] = [];
   if (exit?.reason === 'OOMKilled' && base && c) {
     const limit = parseBytes(c.spec.resources.limits['memory']);
-    if (limit !== undefined) edits.push({ path: `${base}.resources.limits.memory`, value: memoryQuantity(roundUpMemory(2 * limit)), previous: c.spec.resources.limits['memory']! });
+    if (limit !== undefined)
+      edits.push({
+        path: `${base}.resources.limits.memory`,
+        value: memoryQuantity(roundUpMemory(2 * limit)),
+        previous: c.spec.resources.limits['memory']!,
+      });
   }
   const commandish = exit !== undefined && [2, 126, 127].includes(exit.exitCode);
   const fixes: (SuggestedFix | undefined)[] = [
     edits.length > 0 ? { summary: `Double the memory limit of ${q(name)} to ${edits[0]!.value}`, edits } : undefined,
-    { summary: commandish ? `Fix the command or args of ${role} ${q(name)}` : `Read the logs of the failed run of ${role} ${q(name)} and fix the error they show${c?.init && !sidecar ? '; the app containers start only after it succeeds' : ''}` },
+    {
+      summary: commandish
+        ? `Fix the command or args of ${role} ${q(name)}`
+        : `Read the logs of the failed run of ${role} ${q(name)} and fix the error they show${c?.init && !sidecar ? '; the app containers start only after it succeeds' : ''}`,
+    },
   ];
   const who = job ? `Job ${q(job.meta.name)}` : `${incident.workload.kind} ${q(incident.workload.name)}`;
   const retrying = job ? `, ${job.failed} of backoffLimit ${job.backoffLimit} tries used` : '';
@@ -55,7 +76,12 @@ function diagnoseFailed(ctx: DiagnoseContext): Diagnosis | undefined {
           ? `Pods of Job ${q(job.meta.name)} fail and the Job retries them; once ${job.backoffLimit} have failed it gives up.`
           : `The pod does not restart its containers (restartPolicy ${q(at?.template.restartPolicy ?? 'Never', 20)}), so it stays Failed.`,
     confidence: exit ? (commandish || exit.reason === 'OOMKilled' ? 0.7 : 0.6) : 0.4,
-    fields: [base && edits.length > 0 ? `${base}.resources.limits.memory` : undefined, base ? `${base}.command` : undefined, base ? `${base}.args` : undefined, job ? `${specRoot}.backoffLimit` : undefined],
+    fields: [
+      base && edits.length > 0 ? `${base}.resources.limits.memory` : undefined,
+      base ? `${base}.command` : undefined,
+      base ? `${base}.args` : undefined,
+      job ? `${specRoot}.backoffLimit` : undefined,
+    ],
     evidence: [log, ...incident.evidence],
     fixes,
   });

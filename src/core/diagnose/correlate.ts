@@ -9,24 +9,77 @@ import { podsOf } from './ruleSupport';
 
 /** Which incident of a group is its root: the lowest rank (causes before symptoms). */
 export const ROOT_RANK: Record<IncidentType, number> = {
-  NodeNotReady: 0, NodePressure: 1, WebhookUnavailable: 2, PVCPending: 3, RolloutRegression: 4, RolloutStuck: 5, QuotaExceeded: 6,
-  OOMKilled: 7, ImagePullBackOff: 8, CreateContainerConfigError: 9, Unschedulable: 10, CrashLoopBackOff: 11, ReadinessProbeFailing: 12,
-  Evicted: 13, JobFailed: 14, ReplicasUnavailable: 15, HPASaturated: 16, HPAMisconfigured: 17, ServiceNoEndpoints: 18, CronJobSuspendedOrInvalid: 19,
-  NodeProblem: 1, VolumeLost: 3, StatefulSetMisconfigured: 2, IngressMisconfigured: 20, GatewayMisconfigured: 20, DisruptionBlocked: 21,
-  PodSetupFailed: 8, PodCreationRejected: 6, PullSecretMissing: 7, ContainerFailed: 11,
+  NodeNotReady: 0,
+  NodePressure: 1,
+  WebhookUnavailable: 2,
+  PVCPending: 3,
+  RolloutRegression: 4,
+  RolloutStuck: 5,
+  QuotaExceeded: 6,
+  OOMKilled: 7,
+  ImagePullBackOff: 8,
+  CreateContainerConfigError: 9,
+  Unschedulable: 10,
+  CrashLoopBackOff: 11,
+  ReadinessProbeFailing: 12,
+  Evicted: 13,
+  JobFailed: 14,
+  ReplicasUnavailable: 15,
+  HPASaturated: 16,
+  HPAMisconfigured: 17,
+  ServiceNoEndpoints: 18,
+  CronJobSuspendedOrInvalid: 19,
+  NodeProblem: 1,
+  VolumeLost: 3,
+  StatefulSetMisconfigured: 2,
+  IngressMisconfigured: 20,
+  GatewayMisconfigured: 20,
+  DisruptionBlocked: 21,
+  PodSetupFailed: 8,
+  PodCreationRejected: 6,
+  PullSecretMissing: 7,
+  ContainerFailed: 11,
 };
 
 const POD_LEVEL: readonly IncidentType[] = [
-  'CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'CreateContainerConfigError', 'Unschedulable', 'ReadinessProbeFailing',
-  'QuotaExceeded', 'WebhookUnavailable',
-  'PodSetupFailed', 'PodCreationRejected', 'ContainerFailed', 'PullSecretMissing',
+  'CrashLoopBackOff',
+  'OOMKilled',
+  'ImagePullBackOff',
+  'CreateContainerConfigError',
+  'Unschedulable',
+  'ReadinessProbeFailing',
+  'QuotaExceeded',
+  'WebhookUnavailable',
+  'PodSetupFailed',
+  'PodCreationRejected',
+  'ContainerFailed',
+  'PullSecretMissing',
 ];
 const ROLLOUT_SYMPTOMS: readonly IncidentType[] = [
-  'CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'ReplicasUnavailable', 'ReadinessProbeFailing', 'CreateContainerConfigError', 'RolloutStuck', 'RolloutRegression',
-  'PodSetupFailed', 'ContainerFailed', 'PullSecretMissing',
+  'CrashLoopBackOff',
+  'OOMKilled',
+  'ImagePullBackOff',
+  'ReplicasUnavailable',
+  'ReadinessProbeFailing',
+  'CreateContainerConfigError',
+  'RolloutStuck',
+  'RolloutRegression',
+  'PodSetupFailed',
+  'ContainerFailed',
+  'PullSecretMissing',
 ];
-const ON_NODE: readonly IncidentType[] = ['Evicted', 'ReplicasUnavailable', 'ReadinessProbeFailing', 'CrashLoopBackOff'];
-const TARGET_TROUBLE: readonly IncidentType[] = ['ReadinessProbeFailing', 'ReplicasUnavailable', 'CrashLoopBackOff', 'OOMKilled'];
+const ON_NODE: readonly IncidentType[] = [
+  'Evicted',
+  'ReplicasUnavailable',
+  'ReadinessProbeFailing',
+  'CrashLoopBackOff',
+];
+const TARGET_TROUBLE: readonly IncidentType[] = [
+  'ReadinessProbeFailing',
+  'ReplicasUnavailable',
+  'CrashLoopBackOff',
+  'OOMKilled',
+];
 
 export interface CorrelationGroup {
   /** The root incident's id: stable while the root stays open. */
@@ -57,11 +110,21 @@ function links(incidents: readonly Incident[], snapshot: ClusterSnapshot): [numb
   const nodesOf = new Map<number, Set<string>>();
   const nodesFor = (i: number): Set<string> => {
     let set = nodesOf.get(i);
-    if (!set) nodesOf.set(i, (set = new Set(podsOf(snapshot, incidents[i]!.workload).map((p) => p.nodeName).filter((n): n is string => Boolean(n)))));
+    if (!set)
+      nodesOf.set(
+        i,
+        (set = new Set(
+          podsOf(snapshot, incidents[i]!.workload)
+            .map((p) => p.nodeName)
+            .filter((n): n is string => Boolean(n)),
+        )),
+      );
     return set;
   };
   incidents.forEach((a, i) => {
-    const same = (byWorkload.get(refKey(a.workload)) ?? []).filter((j) => j !== i).map((j) => [j, incidents[j]!] as const);
+    const same = (byWorkload.get(refKey(a.workload)) ?? [])
+      .filter((j) => j !== i)
+      .map((j) => [j, incidents[j]!] as const);
     if (a.type === 'RolloutRegression' || a.type === 'RolloutStuck') {
       for (const [j, b] of same) if (ROLLOUT_SYMPTOMS.includes(b.type)) out.push([i, j]);
     }
@@ -92,7 +155,9 @@ function links(incidents: readonly Incident[], snapshot: ClusterSnapshot): [numb
     if (a.type === 'HPASaturated') {
       const hpa = snapshot.get('HorizontalPodAutoscaler', a.workload.namespace, a.workload.name);
       if (hpa) {
-        for (const j of byWorkload.get(refKey({ kind: hpa.target.kind, namespace: a.workload.namespace, name: hpa.target.name })) ?? []) {
+        for (const j of byWorkload.get(
+          refKey({ kind: hpa.target.kind, namespace: a.workload.namespace, name: hpa.target.name }),
+        ) ?? []) {
           if (TARGET_TROUBLE.includes(incidents[j]!.type)) out.push([i, j]);
         }
       }
@@ -110,7 +175,12 @@ function links(incidents: readonly Incident[], snapshot: ClusterSnapshot): [numb
       const claimPrefix = `${a.key.slice('storageclass:'.length)}-${a.workload.name}-`;
       for (const [j, b] of same) if (b.type === 'Unschedulable' || b.type === 'ReplicasUnavailable') out.push([i, j]);
       incidents.forEach((b, j) => {
-        if (b.type === 'PVCPending' && b.workload.namespace === a.workload.namespace && b.workload.name.startsWith(claimPrefix)) out.push([i, j]);
+        if (
+          b.type === 'PVCPending' &&
+          b.workload.namespace === a.workload.namespace &&
+          b.workload.name.startsWith(claimPrefix)
+        )
+          out.push([i, j]);
       });
     }
     // A claim that lost its volume: the pods that mount it cannot start.

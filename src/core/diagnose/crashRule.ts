@@ -27,9 +27,13 @@ export function exitMeaning(code: number): string {
 function worst(pods: readonly Pod[], name: string): { pod: Pod; status: ContainerStatus; init: boolean } | undefined {
   let best: { pod: Pod; status: ContainerStatus; init: boolean } | undefined;
   for (const pod of pods) {
-    for (const [init, list] of [[false, pod.containerStatuses], [true, pod.initContainerStatuses]] as const) {
+    for (const [init, list] of [
+      [false, pod.containerStatuses],
+      [true, pod.initContainerStatuses],
+    ] as const) {
       for (const status of list) {
-        if (status.name === name && (!best || status.restartCount > best.status.restartCount)) best = { pod, status, init };
+        if (status.name === name && (!best || status.restartCount > best.status.restartCount))
+          best = { pod, status, init };
       }
     }
   }
@@ -45,14 +49,31 @@ function diagnoseCrash(ctx: DiagnoseContext): Diagnosis | undefined {
   const pods = podsOf(snapshot, incident.workload);
   const hit = worst(pods, name);
   const last = hit?.status.lastState.terminated ?? hit?.status.state.terminated;
-  const liveness = podEvents(snapshot, pods, ['Unhealthy', 'Killing'], now, (e) => e.message.includes('Liveness probe') || e.message.includes('liveness probe'), 3);
+  const liveness = podEvents(
+    snapshot,
+    pods,
+    ['Unhealthy', 'Killing'],
+    now,
+    (e) => e.message.includes('Liveness probe') || e.message.includes('liveness probe'),
+    3,
+  );
   const probe = c?.spec.livenessProbe;
   const base = c?.path;
   if (liveness.length > 0 && probe) {
-    const edits: SpecEdit[] = base ? [
-      { path: `${base}.livenessProbe.initialDelaySeconds`, value: Math.max(30, probe.initialDelaySeconds * 2), previous: probe.initialDelaySeconds },
-      { path: `${base}.livenessProbe.failureThreshold`, value: Math.max(probe.failureThreshold, 5), previous: probe.failureThreshold },
-    ] : [];
+    const edits: SpecEdit[] = base
+      ? [
+          {
+            path: `${base}.livenessProbe.initialDelaySeconds`,
+            value: Math.max(30, probe.initialDelaySeconds * 2),
+            previous: probe.initialDelaySeconds,
+          },
+          {
+            path: `${base}.livenessProbe.failureThreshold`,
+            value: Math.max(probe.failureThreshold, 5),
+            previous: probe.failureThreshold,
+          },
+        ]
+      : [];
     return diagnosis({
       category: 'crash',
       summary: `liveness probe ${q(probe.target || probe.type)} of container ${q(name)} fails and the kubelet restarts it (initialDelay ${probe.initialDelaySeconds}s, timeout ${probe.timeoutSeconds}s, failureThreshold ${probe.failureThreshold})`,
@@ -60,11 +81,35 @@ function diagnoseCrash(ctx: DiagnoseContext): Diagnosis | undefined {
       confidence: 0.75,
       fields: base ? [`${base}.livenessProbe`] : [],
       evidence: [
-        base ? { kind: 'spec', source: incident.workload, field: `${base}.livenessProbe`, text: clip(`livenessProbe ${probe.target || probe.type}, initialDelay ${probe.initialDelaySeconds}s, period ${probe.periodSeconds}s, timeout ${probe.timeoutSeconds}s, failureThreshold ${probe.failureThreshold}`) } : undefined,
+        base
+          ? {
+              kind: 'spec',
+              source: incident.workload,
+              field: `${base}.livenessProbe`,
+              text: clip(
+                `livenessProbe ${probe.target || probe.type}, initialDelay ${probe.initialDelaySeconds}s, period ${probe.periodSeconds}s, timeout ${probe.timeoutSeconds}s, failureThreshold ${probe.failureThreshold}`,
+              ),
+            }
+          : undefined,
         ...liveness,
-        hit && last ? { kind: 'status', source: refOf('Pod', hit.pod.meta), field: statusField(name, 'lastState.terminated', hit.init), text: clip(`${last.reason || 'terminated'}, exit code ${last.exitCode}`), reason: last.reason } : undefined,
+        hit && last
+          ? {
+              kind: 'status',
+              source: refOf('Pod', hit.pod.meta),
+              field: statusField(name, 'lastState.terminated', hit.init),
+              text: clip(`${last.reason || 'terminated'}, exit code ${last.exitCode}`),
+              reason: last.reason,
+            }
+          : undefined,
       ],
-      fixes: [edits.length > 0 ? { summary: `Give the liveness probe more time (initialDelaySeconds ${edits[0]!.value}, failureThreshold ${edits[1]!.value}), or fix the endpoint it checks`, edits } : { summary: 'Fix the endpoint the liveness probe checks, or relax its timing' }],
+      fixes: [
+        edits.length > 0
+          ? {
+              summary: `Give the liveness probe more time (initialDelaySeconds ${edits[0]!.value}, failureThreshold ${edits[1]!.value}), or fix the endpoint it checks`,
+              edits,
+            }
+          : { summary: 'Fix the endpoint the liveness probe checks, or relax its timing' },
+      ],
     });
   }
   const exit = last?.exitCode;
@@ -82,12 +127,31 @@ function diagnoseCrash(ctx: DiagnoseContext): Diagnosis | undefined {
     confidence: commandish ? 0.6 : 0.5,
     fields,
     evidence: [
-      hit && last ? { kind: 'status', source: refOf('Pod', hit.pod.meta), field: statusField(name, 'lastState.terminated', hit.init), text: clip(`${last.reason || 'terminated'}, exit code ${last.exitCode}${last.message ? `: ${last.message}` : ''}`), reason: last.reason, ...(last.finishedAt ? { lastSeen: last.finishedAt } : {}) } : undefined,
+      hit && last
+        ? {
+            kind: 'status',
+            source: refOf('Pod', hit.pod.meta),
+            field: statusField(name, 'lastState.terminated', hit.init),
+            text: clip(
+              `${last.reason || 'terminated'}, exit code ${last.exitCode}${last.message ? `: ${last.message}` : ''}`,
+            ),
+            reason: last.reason,
+            ...(last.finishedAt ? { lastSeen: last.finishedAt } : {}),
+          }
+        : undefined,
       log,
-      base && cmd ? { kind: 'spec', source: incident.workload, field: `${base}.command`, text: clip(`command ${cmd}`) } : undefined,
+      base && cmd
+        ? { kind: 'spec', source: incident.workload, field: `${base}.command`, text: clip(`command ${cmd}`) }
+        : undefined,
       ...incident.evidence,
     ],
-    fixes: [{ summary: commandish ? `Fix the command or args of ${q(name)} so the process starts and keeps running` : `Read the logs of the crashed run of ${q(name)} (kubectl logs --previous) and fix the error they show` }],
+    fixes: [
+      {
+        summary: commandish
+          ? `Fix the command or args of ${q(name)} so the process starts and keeps running`
+          : `Read the logs of the crashed run of ${q(name)} (kubectl logs --previous) and fix the error they show`,
+      },
+    ],
   });
 }
 

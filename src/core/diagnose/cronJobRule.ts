@@ -13,11 +13,17 @@ function diagnoseCronJob(ctx: DiagnoseContext): Diagnosis | undefined {
     return diagnosis({
       category: 'cronjob-config',
       summary: `spec.suspend is true: CronJob ${q(cj.meta.name)} starts no new runs${cj.lastScheduleTime ? ` (last run ${q(cj.lastScheduleTime, 40)})` : ''}`,
-      explanation: 'A suspended CronJob keeps its schedule but the controller creates no Jobs until it is resumed. This is often deliberate (maintenance); resume it when that is over.',
+      explanation:
+        'A suspended CronJob keeps its schedule but the controller creates no Jobs until it is resumed. This is often deliberate (maintenance); resume it when that is over.',
       confidence: 0.95,
       fields: ['spec.suspend'],
       evidence: incident.evidence,
-      fixes: [{ summary: `Resume CronJob ${q(cj.meta.name)}`, edits: [{ path: 'spec.suspend', value: false, previous: true }] }],
+      fixes: [
+        {
+          summary: `Resume CronJob ${q(cj.meta.name)}`,
+          edits: [{ path: 'spec.suspend', value: false, previous: true }],
+        },
+      ],
     });
   }
   if (key === 'timeZone') {
@@ -28,14 +34,20 @@ function diagnoseCronJob(ctx: DiagnoseContext): Diagnosis | undefined {
       confidence: 0.9,
       fields: ['spec.timeZone'],
       evidence: incident.evidence,
-      fixes: [{ summary: 'Set spec.timeZone to a tz database name, e.g. Etc/UTC', edits: [{ path: 'spec.timeZone', value: 'Etc/UTC', ...(cj.timeZone ? { previous: cj.timeZone } : {}) }] }],
+      fixes: [
+        {
+          summary: 'Set spec.timeZone to a tz database name, e.g. Etc/UTC',
+          edits: [{ path: 'spec.timeZone', value: 'Etc/UTC', ...(cj.timeZone ? { previous: cj.timeZone } : {}) }],
+        },
+      ],
     });
   }
   const check = validateCronSchedule(cj.schedule);
   return diagnosis({
     category: 'cronjob-config',
     summary: `schedule "${q(cj.schedule, 80)}" is invalid${check.ok ? '' : `: ${q(check.error, 160)}`}, so CronJob ${q(cj.meta.name)} never runs`,
-    explanation: 'spec.schedule takes five fields (minute hour day-of-month month day-of-week) or a macro such as @hourly; the controller skips a CronJob whose schedule it cannot parse.',
+    explanation:
+      'spec.schedule takes five fields (minute hour day-of-month month day-of-week) or a macro such as @hourly; the controller skips a CronJob whose schedule it cannot parse.',
     confidence: check.ok ? 0.5 : 0.9,
     fields: ['spec.schedule'],
     evidence: incident.evidence,

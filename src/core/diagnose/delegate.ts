@@ -28,13 +28,29 @@ import type { Diagnosis } from './ruleSupport';
 /** Detectors whose findings name the cause of a workload's missing replicas, most specific first. */
 function podDetectors(): Detector[] {
   return [
-    oomKilledDetector, imagePullBackOffDetector, createContainerConfigErrorDetector, quotaExceededDetector, webhookUnavailableDetector,
-    unschedulableDetector, crashLoopBackOffDetector, readinessProbeFailingDetector,
+    oomKilledDetector,
+    imagePullBackOffDetector,
+    createContainerConfigErrorDetector,
+    quotaExceededDetector,
+    webhookUnavailableDetector,
+    unschedulableDetector,
+    crashLoopBackOffDetector,
+    readinessProbeFailingDetector,
   ];
 }
 
 function podRules(): DiagnosisRule[] {
-  return [oomRule, rolloutRule, crashRule, imagePullRule, configMissingRule, unschedulableRule, readinessRule, quotaRule, webhookRule];
+  return [
+    oomRule,
+    rolloutRule,
+    crashRule,
+    imagePullRule,
+    configMissingRule,
+    unschedulableRule,
+    readinessRule,
+    quotaRule,
+    webhookRule,
+  ];
 }
 
 export interface Delegated extends Diagnosis {
@@ -59,7 +75,10 @@ export function bestOf(ctx: DiagnoseContext, rules: readonly DiagnosisRule[]): D
 }
 
 /** The most confident explanation of what the pods of `workload` suffer from, if any detector sees trouble. */
-export function delegateToPods(ctx: DiagnoseContext, workload: ObjectRef = ctx.incident.workload): Delegated | undefined {
+export function delegateToPods(
+  ctx: DiagnoseContext,
+  workload: ObjectRef = ctx.incident.workload,
+): Delegated | undefined {
   const detectCtx = { snapshot: ctx.snapshot, now: ctx.now };
   const at = ctx.now.toISOString();
   let best: Delegated | undefined;

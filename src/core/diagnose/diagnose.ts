@@ -18,7 +18,8 @@ export function fallbackCause(incident: Incident, note?: string): RootCause {
     incidentType: incident.type,
     category: 'unknown',
     summary: oneLine(incident.summary || `${incident.type} on ${incident.workload?.name ?? '?'}`, 300),
-    explanation: 'No diagnosis rule could explain this incident from the snapshot; the evidence below is what the detector saw.',
+    explanation:
+      'No diagnosis rule could explain this incident from the snapshot; the evidence below is what the detector saw.',
     confidence: 0.2,
     fields: [],
     evidence: evidence.slice(0, 12),
@@ -56,12 +57,18 @@ export function diagnose(ctx: DiagnoseContext, rules: readonly DiagnosisRule[] =
       failures.push(err instanceof Error ? err.message : String(err));
     }
   }
-  if (!best) return fallbackCause(incident, failures.length > 0 ? `a diagnosis rule failed: ${failures[0]}` : undefined);
+  if (!best)
+    return fallbackCause(incident, failures.length > 0 ? `a diagnosis rule failed: ${failures[0]}` : undefined);
   return { incidentId: incident.id, incidentType: incident.type, ...best, source: 'rules' };
 }
 
 /** Diagnoses every incident and marks the ones that share a cause with their group's id (the root incident's id). */
-export function diagnoseAll(incidents: readonly Incident[], snapshot: ClusterSnapshot, now: Date, usage?: UsageHistory): RootCause[] {
+export function diagnoseAll(
+  incidents: readonly Incident[],
+  snapshot: ClusterSnapshot,
+  now: Date,
+  usage?: UsageHistory,
+): RootCause[] {
   let groups: ReturnType<typeof correlationGroups>;
   try {
     groups = correlationGroups(incidents, snapshot);

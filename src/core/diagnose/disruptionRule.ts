@@ -17,13 +17,33 @@ function neverFixes(pdb: PodDisruptionBudget, owners: ObjectRef[]): (SuggestedFi
   const owner = owners.length === 1 ? owners[0] : undefined;
   const scalable = owner && (owner.kind === 'Deployment' || owner.kind === 'StatefulSet');
   if (pdb.maxUnavailable !== undefined) {
-    return [{ summary: 'Allow one pod at a time to be evicted: maxUnavailable 1', edits: [{ path: 'spec.maxUnavailable', value: 1, previous: pdb.maxUnavailable }] }];
+    return [
+      {
+        summary: 'Allow one pod at a time to be evicted: maxUnavailable 1',
+        edits: [{ path: 'spec.maxUnavailable', value: 1, previous: pdb.maxUnavailable }],
+      },
+    ];
   }
   if (pods >= 2) {
-    return [{ summary: `Keep ${pods - 1} of ${pods} pods during disruptions: minAvailable ${pods - 1}`, edits: [{ path: 'spec.minAvailable', value: pods - 1, ...(pdb.minAvailable !== undefined ? { previous: pdb.minAvailable } : {}) }] }];
+    return [
+      {
+        summary: `Keep ${pods - 1} of ${pods} pods during disruptions: minAvailable ${pods - 1}`,
+        edits: [
+          {
+            path: 'spec.minAvailable',
+            value: pods - 1,
+            ...(pdb.minAvailable !== undefined ? { previous: pdb.minAvailable } : {}),
+          },
+        ],
+      },
+    ];
   }
   const scale: TargetedFix | undefined = scalable
-    ? { summary: `Run 2 replicas of ${owner.kind} ${q(owner.name)}, so one can be evicted while the other serves`, edits: [{ path: 'spec.replicas', value: 2, previous: 1 }], target: owner }
+    ? {
+        summary: `Run 2 replicas of ${owner.kind} ${q(owner.name)}, so one can be evicted while the other serves`,
+        edits: [{ path: 'spec.replicas', value: 2, previous: 1 }],
+        target: owner,
+      }
     : undefined;
   return [scale, { summary: 'Or accept a short outage during drains: replace minAvailable with maxUnavailable 1' }];
 }
@@ -42,19 +62,27 @@ function diagnoseDisruption(ctx: DiagnoseContext): Diagnosis | undefined {
   const ownerList = [...owners.values()];
   const ownerText = ownerList.map((o) => `${o.kind} ${o.name}`).join(', ') || 'no workload';
   const selector = labelSelectorText(pdb.selector, pdb.selectorExpressions);
-  const podNames = pods.slice(0, 5).map((p) => p.meta.name).join(', ') + (pods.length > 5 ? ', …' : '');
+  const podNames =
+    pods
+      .slice(0, 5)
+      .map((p) => p.meta.name)
+      .join(', ') + (pods.length > 5 ? ', …' : '');
   const fields = [pdb.minAvailable !== undefined ? 'spec.minAvailable' : 'spec.maxUnavailable', 'spec.selector'];
   const allowed = condition(pdb.conditions, 'DisruptionAllowed');
   if (allowed?.reason === 'SyncFailed') {
     return diagnosis({
       category: 'disruption-budget',
       summary: `the disruption controller cannot evaluate PDB ${q(pdb.meta.name)} (selector ${q(selector, 100)}): ${q(allowed.message ?? 'SyncFailed', 200)}`,
-      explanation: 'Until the controller can count the pods the budget selects, it allows no disruption at all. Typical causes: a selected pod without a controller (or with a controller that has no scale subresource) under a percentage or maxUnavailable budget, or several budgets selecting the same pods.',
+      explanation:
+        'Until the controller can count the pods the budget selects, it allows no disruption at all. Typical causes: a selected pod without a controller (or with a controller that has no scale subresource) under a percentage or maxUnavailable budget, or several budgets selecting the same pods.',
       confidence: 0.75,
       fields: ['spec.selector', fields[0]],
       evidence: incident.evidence,
       fixes: [
-        { summary: 'Fix what the message names: give the selected pods a controller, use an integer minAvailable, or narrow the selector so one budget covers each pod' },
+        {
+          summary:
+            'Fix what the message names: give the selected pods a controller, use an integer minAvailable, or narrow the selector so one budget covers each pod',
+        },
       ],
     });
   }
@@ -73,12 +101,31 @@ function diagnoseDisruption(ctx: DiagnoseContext): Diagnosis | undefined {
   const inner = ownerList.length === 1 ? delegateToPods(ctx, ownerList[0]) : undefined;
   return diagnosis({
     category: 'disruption-budget',
-    summary: `PDB ${q(pdb.meta.name)} (selector ${q(selector, 100)}) counts ${count(pdb.expectedPods, 'pod')} of ${q(ownerText, 80)} but only ${pdb.currentHealthy} ${pdb.currentHealthy === 1 ? 'is' : 'are'} healthy and ${pdb.desiredHealthy} required: ${unhealthy.length > 0 ? `${q(unhealthy.slice(0, 3).map((p) => `${p.meta.name} (${podTrouble(p) ?? 'not ready'})`).join(', '), 160)} block every eviction` : 'evictions are refused'}${inner ? `; ${inner.summary}` : ''}`,
+    summary: `PDB ${q(pdb.meta.name)} (selector ${q(selector, 100)}) counts ${count(pdb.expectedPods, 'pod')} of ${q(ownerText, 80)} but only ${pdb.currentHealthy} ${pdb.currentHealthy === 1 ? 'is' : 'are'} healthy and ${pdb.desiredHealthy} required: ${
+      unhealthy.length > 0
+        ? `${q(
+            unhealthy
+              .slice(0, 3)
+              .map((p) => `${p.meta.name} (${podTrouble(p) ?? 'not ready'})`)
+              .join(', '),
+            160,
+          )} block every eviction`
+        : 'evictions are refused'
+    }${inner ? `; ${inner.summary}` : ''}`,
     explanation: `The budget itself leaves room for disruptions, but unhealthy pods use it up: until they are healthy again, evicting any other pod would break ${q(budgetText(pdb), 60)}. ${inner ? inner.explanation : 'Why the pods are unhealthy is not clear from the snapshot.'}`,
     confidence: inner ? Math.min(0.85, inner.confidence) : 0.6,
     fields,
     evidence: [...incident.evidence, ...(inner?.evidence ?? [])],
-    fixes: (inner?.fixes ?? [{ summary: `Find out why the pods of ${q(ownerText, 80)} are not healthy` }]).map((f): SuggestedFix => (ownerList.length === 1 ? { ...f, summary: `On ${ownerList[0]!.kind} ${q(ownerList[0]!.name)}: ${f.summary}`, target: f.target ?? ownerList[0]! } : f)),
+    fixes: (inner?.fixes ?? [{ summary: `Find out why the pods of ${q(ownerText, 80)} are not healthy` }]).map(
+      (f): SuggestedFix =>
+        ownerList.length === 1
+          ? {
+              ...f,
+              summary: `On ${ownerList[0]!.kind} ${q(ownerList[0]!.name)}: ${f.summary}`,
+              target: f.target ?? ownerList[0]!,
+            }
+          : f,
+    ),
   });
 }
 

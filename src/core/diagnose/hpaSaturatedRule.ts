@@ -19,17 +19,25 @@ function diagnoseSaturated(ctx: DiagnoseContext): Diagnosis | undefined {
   const hpa = snapshot.get('HorizontalPodAutoscaler', incident.workload.namespace, incident.workload.name);
   if (!hpa) return undefined;
   const current = Math.max(hpa.currentReplicas, 1);
-  const needs = hpa.metrics.map((m) => ({ m, ratio: metricRatio(m) })).filter((x): x is { m: typeof x.m; ratio: number } => x.ratio !== undefined);
+  const needs = hpa.metrics
+    .map((m) => ({ m, ratio: metricRatio(m) }))
+    .filter((x): x is { m: typeof x.m; ratio: number } => x.ratio !== undefined);
   const top = needs.sort((a, b) => b.ratio - a.ratio)[0];
   const demand = Math.max(hpa.desiredReplicas, top ? Math.ceil(current * top.ratio - 1e-9) : 0);
   const target = targetOf(ctx, hpa);
   const unready = target ? Math.max(0, target.desired - target.ready) : 0;
   const proposed = Math.max(demand, hpa.maxReplicas + 1);
   const fixes: SuggestedFix[] = [
-    { summary: `Raise maxReplicas to ${proposed} to meet the demand${top ? ` (${q(metricText(top.m), 100)})` : ''}, if the cluster has room`, edits: [{ path: 'spec.maxReplicas', value: proposed, previous: hpa.maxReplicas }] },
+    {
+      summary: `Raise maxReplicas to ${proposed} to meet the demand${top ? ` (${q(metricText(top.m), 100)})` : ''}, if the cluster has room`,
+      edits: [{ path: 'spec.maxReplicas', value: proposed, previous: hpa.maxReplicas }],
+    },
     { summary: 'Or make each replica handle more (raise its requests or optimise the hot path)' },
   ];
-  const readiness = unready > 0 ? ` ${unready} of the target's ${target!.desired} replicas are not ready, so part of the capacity is missing; fix that first.` : '';
+  const readiness =
+    unready > 0
+      ? ` ${unready} of the target's ${target!.desired} replicas are not ready, so part of the capacity is missing; fix that first.`
+      : '';
   return diagnosis({
     category: 'hpa-capacity',
     summary: top

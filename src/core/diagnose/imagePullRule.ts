@@ -33,7 +33,12 @@ export function parseImage(image: string): ImageRef {
     path = path.slice(0, colon);
   }
   if (!hasHost && !path.includes('/')) path = `library/${path}`;
-  return { host, repository: path, ...(tag !== undefined ? { tag } : digest === undefined ? { tag: 'latest' } : {}), ...(digest !== undefined ? { digest } : {}) };
+  return {
+    host,
+    repository: path,
+    ...(tag !== undefined ? { tag } : digest === undefined ? { tag: 'latest' } : {}),
+    ...(digest !== undefined ? { digest } : {}),
+  };
 }
 
 export type PullProblem = 'host' | 'tag' | 'auth' | 'name' | 'unknown';
@@ -42,8 +47,17 @@ export type PullProblem = 'host' | 'tag' | 'auth' | 'name' | 'unknown';
 export function pullProblem(text: string, host: string, reason: string): PullProblem {
   const t = text.slice(0, 4000).toLowerCase();
   if (reason === 'InvalidImageName' || t.includes('invalid reference format')) return 'name';
-  if (host.endsWith('.invalid') || /no such host|server misbehaving|i\/o timeout|connection refused|network is unreachable|dial tcp|tls handshake timeout/.test(t)) return 'host';
-  if (/\b401\b|\b403\b|unauthorized|authentication required|forbidden|insufficient_scope|access denied|denied: /.test(t)) return 'auth';
+  if (
+    host.endsWith('.invalid') ||
+    /no such host|server misbehaving|i\/o timeout|connection refused|network is unreachable|dial tcp|tls handshake timeout/.test(
+      t,
+    )
+  )
+    return 'host';
+  if (
+    /\b401\b|\b403\b|unauthorized|authentication required|forbidden|insufficient_scope|access denied|denied: /.test(t)
+  )
+    return 'auth';
   if (/not found|manifest unknown|does not exist|notfound|failed to resolve reference/.test(t)) return 'tag';
   return 'unknown';
 }
@@ -54,7 +68,9 @@ function diagnoseImagePull(ctx: DiagnoseContext): Diagnosis | undefined {
   const c = incidentContainer(ctx, at);
   const pods = podsOf(snapshot, incident.workload);
   const name = c?.spec.name ?? incident.key ?? '';
-  const status = pods.flatMap((p) => [...p.containerStatuses, ...p.initContainerStatuses]).find((s) => s.name === name && s.state.waiting);
+  const status = pods
+    .flatMap((p) => [...p.containerStatuses, ...p.initContainerStatuses])
+    .find((s) => s.name === name && s.state.waiting);
   const image = c?.spec.image ?? status?.image ?? '';
   const ref = parseImage(image);
   const reason = status?.state.waiting?.reason ?? '';
@@ -66,10 +82,16 @@ function diagnoseImagePull(ctx: DiagnoseContext): Diagnosis | undefined {
 
   // The image of the newest older revision, when it differs: the one that last pulled fine.
   const older = revisionsOf(snapshot, incident.workload).slice(1);
-  const previousImage = older.map((rs) => rs.template.containers.find((x) => x.name === name)?.image).find((img) => img !== undefined && img !== image);
-  const revert: SuggestedFix | undefined = imagePath && previousImage
-    ? { summary: `Use the image of the previous revision, ${q(previousImage, 160)}`, edits: [{ path: imagePath, value: previousImage, previous: image } satisfies SpecEdit] }
-    : undefined;
+  const previousImage = older
+    .map((rs) => rs.template.containers.find((x) => x.name === name)?.image)
+    .find((img) => img !== undefined && img !== image);
+  const revert: SuggestedFix | undefined =
+    imagePath && previousImage
+      ? {
+          summary: `Use the image of the previous revision, ${q(previousImage, 160)}`,
+          edits: [{ path: imagePath, value: previousImage, previous: image } satisfies SpecEdit],
+        }
+      : undefined;
   const version = ref.digest ? `digest ${q(ref.digest, 80)}` : `tag ${q(ref.tag, 80)}`;
   let summary: string;
   let explanation: string;
@@ -82,24 +104,39 @@ function diagnoseImagePull(ctx: DiagnoseContext): Diagnosis | undefined {
       summary = `registry host ${q(ref.host)} cannot be reached for image ${q(image, 160)}`;
       explanation = `The node cannot resolve or connect to ${q(ref.host)}${ref.host.endsWith('.invalid') ? ' (".invalid" names never resolve)' : ''}. The registry host in the image name is wrong, or the nodes have no route to it.`;
       confidence = 0.85;
-      fixes = [revert, { summary: `Correct the registry host in the image of ${q(name)}, or let the nodes reach ${q(ref.host)}` }];
+      fixes = [
+        revert,
+        { summary: `Correct the registry host in the image of ${q(name)}, or let the nodes reach ${q(ref.host)}` },
+      ];
       break;
     case 'tag':
       summary = `${version} does not exist in ${q(ref.host)}/${q(ref.repository, 120)}`;
       explanation = `The registry answered but has no ${version} for ${q(ref.repository, 120)}. The tag is mistyped or was never pushed.`;
       confidence = 0.85;
-      fixes = [revert, { summary: `Push ${q(ref.repository, 120)}:${q(ref.tag ?? ref.digest, 80)} or correct the tag of ${q(name)}` }];
+      fixes = [
+        revert,
+        { summary: `Push ${q(ref.repository, 120)}:${q(ref.tag ?? ref.digest, 80)} or correct the tag of ${q(name)}` },
+      ];
       break;
     case 'auth':
       summary = `registry ${q(ref.host)} refuses to serve ${q(ref.repository, 120)}: ${secrets.length > 0 ? `pull secret ${q(secrets.join(', '), 120)} is not accepted` : 'no imagePullSecrets are set'}`;
       explanation = `The pull was rejected as unauthorized. ${secrets.length > 0 ? 'The referenced pull secret is missing, in another namespace, or holds credentials without access to this repository.' : 'A private repository needs a docker-registry Secret listed under imagePullSecrets (or on the service account).'}`;
       confidence = secrets.length > 0 ? 0.75 : 0.8;
       fields = [secretsPath, ...fields];
-      fixes = [{ summary: secrets.length > 0 ? `Check that Secret ${q(secrets[0])} exists in ${q(incident.workload.namespace)} and grants access to ${q(ref.host)}` : `Create a docker-registry Secret for ${q(ref.host)} and list it under ${secretsPath}` }, revert];
+      fixes = [
+        {
+          summary:
+            secrets.length > 0
+              ? `Check that Secret ${q(secrets[0])} exists in ${q(incident.workload.namespace)} and grants access to ${q(ref.host)}`
+              : `Create a docker-registry Secret for ${q(ref.host)} and list it under ${secretsPath}`,
+        },
+        revert,
+      ];
       break;
     case 'name':
       summary = `image name ${q(image, 160)} is not a valid reference`;
-      explanation = 'The runtime cannot parse the image reference: check for spaces, upper-case letters in the repository, or a stray character.';
+      explanation =
+        'The runtime cannot parse the image reference: check for spaces, upper-case letters in the repository, or a stray character.';
       confidence = 0.9;
       fixes = [revert, { summary: `Correct the image name of ${q(name)}` }];
       break;
@@ -108,7 +145,12 @@ function diagnoseImagePull(ctx: DiagnoseContext): Diagnosis | undefined {
       explanation = `The pull fails and the error does not say why clearly: ${q(texts, 300)}`;
       confidence = 0.45;
       category = 'image-pull';
-      fixes = [revert, { summary: `Try pulling ${q(image, 160)} from a machine with the same credentials to see the registry's answer` }];
+      fixes = [
+        revert,
+        {
+          summary: `Try pulling ${q(image, 160)} from a machine with the same credentials to see the registry's answer`,
+        },
+      ];
   }
   return diagnosis({
     category,
@@ -117,8 +159,24 @@ function diagnoseImagePull(ctx: DiagnoseContext): Diagnosis | undefined {
     confidence,
     fields,
     evidence: [
-      imagePath ? { kind: 'spec', source: incident.workload, field: imagePath, text: clip(`image ${image} (host ${ref.host}, repository ${ref.repository}, ${ref.digest ? `digest ${ref.digest}` : `tag ${ref.tag}`})`) } : undefined,
-      problem === 'auth' ? { kind: 'spec', source: incident.workload, field: secretsPath, text: secrets.length > 0 ? clip(`imagePullSecrets: ${secrets.join(', ')}`) : 'no imagePullSecrets' } : undefined,
+      imagePath
+        ? {
+            kind: 'spec',
+            source: incident.workload,
+            field: imagePath,
+            text: clip(
+              `image ${image} (host ${ref.host}, repository ${ref.repository}, ${ref.digest ? `digest ${ref.digest}` : `tag ${ref.tag}`})`,
+            ),
+          }
+        : undefined,
+      problem === 'auth'
+        ? {
+            kind: 'spec',
+            source: incident.workload,
+            field: secretsPath,
+            text: secrets.length > 0 ? clip(`imagePullSecrets: ${secrets.join(', ')}`) : 'no imagePullSecrets',
+          }
+        : undefined,
       ...incident.evidence.filter((e) => e.kind === 'event' || e.kind === 'status'),
     ],
     fixes,

@@ -77,13 +77,26 @@ export function incidentChartData(input: ChartInput): IncidentChartData | undefi
       // Several pods report each tick: the chart follows the hungriest, which is the one that gets killed.
       const peaks = new Map<number, number>();
       for (const s of input.memory ?? []) peaks.set(s.t, Math.max(peaks.get(s.t) ?? 0, s.memory));
-      const data = [...peaks.entries()].sort((a, b) => a[0] - b[0]).slice(-max).map(([x, bytes]) => ({ x, y: round(bytes / MIB) }));
+      const data = [...peaks.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .slice(-max)
+        .map(([x, bytes]) => ({ x, y: round(bytes / MIB) }));
       // A container killed within seconds of starting is rarely running when metrics are read: its restarts tell the story then.
       if (data.length === 0) return restartsChart(signals);
-      const datasets: IncidentChartDataset[] = [{ label: 'Memory use (highest pod)', role: 'value', data, stepped: false }];
+      const datasets: IncidentChartDataset[] = [
+        { label: 'Memory use (highest pod)', role: 'value', data, stepped: false },
+      ];
       if (input.memoryLimit !== undefined) {
         const limit = round(input.memoryLimit / MIB);
-        datasets.push({ label: `Memory limit (${limit} MiB)`, role: 'reference', data: [{ x: data[0]!.x, y: limit }, { x: data[data.length - 1]!.x, y: limit }], stepped: true });
+        datasets.push({
+          label: `Memory limit (${limit} MiB)`,
+          role: 'reference',
+          data: [
+            { x: data[0]!.x, y: limit },
+            { x: data[data.length - 1]!.x, y: limit },
+          ],
+          stepped: true,
+        });
       }
       return { signal, title: 'Memory use against the limit', yLabel: 'Memory (MiB)', unit: 'MiB', datasets };
     }
@@ -91,16 +104,24 @@ export function incidentChartData(input: ChartInput): IncidentChartData | undefi
       return restartsChart(signals);
     case 'ready': {
       if (signals.length === 0) return undefined;
-      const datasets: IncidentChartDataset[] = [{ label: 'Ready replicas', role: 'value', data: signals.map((s) => ({ x: s.t, y: s.ready })), stepped: true }];
+      const datasets: IncidentChartDataset[] = [
+        { label: 'Ready replicas', role: 'value', data: signals.map((s) => ({ x: s.t, y: s.ready })), stepped: true },
+      ];
       const desired = signals.filter((s) => s.desired !== undefined).map((s) => ({ x: s.t, y: s.desired! }));
-      if (desired.length > 0) datasets.push({ label: 'Desired replicas', role: 'reference', data: desired, stepped: true });
+      if (desired.length > 0)
+        datasets.push({ label: 'Desired replicas', role: 'reference', data: desired, stepped: true });
       return { signal, title: 'Ready against desired replicas', yLabel: 'Replicas', unit: '', datasets };
     }
     case 'pending':
       if (signals.length === 0) return undefined;
       return {
-        signal, title: 'Pending pods', yLabel: 'Pods', unit: '',
-        datasets: [{ label: 'Pending pods', role: 'value', data: signals.map((s) => ({ x: s.t, y: s.pending })), stepped: true }],
+        signal,
+        title: 'Pending pods',
+        yLabel: 'Pods',
+        unit: '',
+        datasets: [
+          { label: 'Pending pods', role: 'value', data: signals.map((s) => ({ x: s.t, y: s.pending })), stepped: true },
+        ],
       };
   }
 }
@@ -108,8 +129,18 @@ export function incidentChartData(input: ChartInput): IncidentChartData | undefi
 function restartsChart(signals: readonly SignalSample[]): IncidentChartData | undefined {
   if (signals.length === 0) return undefined;
   return {
-    signal: 'restarts', title: 'Container restarts', yLabel: 'Restarts', unit: '',
-    datasets: [{ label: 'Restarts (all pods)', role: 'value', data: signals.map((s) => ({ x: s.t, y: s.restarts })), stepped: true }],
+    signal: 'restarts',
+    title: 'Container restarts',
+    yLabel: 'Restarts',
+    unit: '',
+    datasets: [
+      {
+        label: 'Restarts (all pods)',
+        role: 'value',
+        data: signals.map((s) => ({ x: s.t, y: s.restarts })),
+        stepped: true,
+      },
+    ],
   };
 }
 
@@ -121,8 +152,13 @@ export function chartSummary(chart: IncidentChartData): string {
   const last = ys[ys.length - 1]!;
   const unit = chart.unit ? ` ${chart.unit}` : '';
   const minutes = Math.round((value.data[value.data.length - 1]!.x - value.data[0]!.x) / 60);
-  const span = value.data.length === 1 ? 'one sample so far' : `${value.data.length} samples over ${minutes} minute${minutes === 1 ? '' : 's'}`;
-  const parts = [`${chart.title}, ${span}: now ${last}${unit}, lowest ${Math.min(...ys)}${unit}, highest ${Math.max(...ys)}${unit}.`];
+  const span =
+    value.data.length === 1
+      ? 'one sample so far'
+      : `${value.data.length} samples over ${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const parts = [
+    `${chart.title}, ${span}: now ${last}${unit}, lowest ${Math.min(...ys)}${unit}, highest ${Math.max(...ys)}${unit}.`,
+  ];
   const reference = chart.datasets.find((d) => d.role === 'reference');
   const ref = reference?.data[reference.data.length - 1];
   if (reference && ref) parts.push(`${reference.label.replace(/ \(.*\)$/, '')}: ${ref.y}${unit}.`);

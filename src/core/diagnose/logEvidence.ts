@@ -7,7 +7,8 @@ import type { ClusterSnapshot } from '../model/snapshot';
 import { clip, oneLine } from '../detect/support';
 import { refOf } from '../model/objectRef';
 
-const ERROR_WORDS = /\b(error|err|exception|fatal|panic|panicked|traceback|failed|failure|cannot|can't|could not|unable to|refused|denied|forbidden|not found|no such|invalid|timed? ?out|out of memory|segmentation fault|abort(ed)?|killed|unhandled|uncaught)\b|\blevel=(error|fatal|panic)\b|^E\d{4} /i;
+const ERROR_WORDS =
+  /\b(error|err|exception|fatal|panic|panicked|traceback|failed|failure|cannot|can't|could not|unable to|refused|denied|forbidden|not found|no such|invalid|timed? ?out|out of memory|segmentation fault|abort(ed)?|killed|unhandled|uncaught)\b|\blevel=(error|fatal|panic)\b|^E\d{4} /i;
 const LINE_MAX = 300;
 /** Lines of the end of the log kept as the exit context. */
 export const EXIT_CONTEXT_LINES = 3;
@@ -36,22 +37,46 @@ export function tailEvidence(tail: LogTail, pod: Pod, init: boolean): Evidence {
   const source = refOf('Pod', pod.meta);
   const run = `${tail.previous ? 'previous run' : 'last run'} of ${init ? 'init container ' : ''}`;
   if (tail.unavailable !== undefined) {
-    return { kind: 'log', source, text: clip(`log of the ${run}${tail.container} not available: ${oneLine(tail.unavailable, 200)}`), reason: 'NoLogs', lastSeen: tail.fetchedAt };
+    return {
+      kind: 'log',
+      source,
+      text: clip(`log of the ${run}${tail.container} not available: ${oneLine(tail.unavailable, 200)}`),
+      reason: 'NoLogs',
+      lastSeen: tail.fetchedAt,
+    };
   }
   const { errorLine, exitContext } = logExcerpt(tail.lines);
   const context = exitContext.filter((l) => l !== errorLine);
   const text = errorLine
     ? `${run}${tail.container} logged: "${errorLine}"${context.length > 0 ? `; it ended with: ${context.map((l) => `"${l}"`).join(' ')}` : ''}`
-    : exitContext.length > 0 ? `${run}${tail.container} ended with: ${exitContext.map((l) => `"${l}"`).join(' ')}` : `${run}${tail.container} wrote nothing to its log`;
-  return { kind: 'log', source, text: clip(text, 700), reason: errorLine ? 'LogError' : 'Log', count: tail.lines.length, lastSeen: tail.fetchedAt };
+    : exitContext.length > 0
+      ? `${run}${tail.container} ended with: ${exitContext.map((l) => `"${l}"`).join(' ')}`
+      : `${run}${tail.container} wrote nothing to its log`;
+  return {
+    kind: 'log',
+    source,
+    text: clip(text, 700),
+    reason: errorLine ? 'LogError' : 'Log',
+    count: tail.lines.length,
+    lastSeen: tail.fetchedAt,
+  };
 }
 
 /** Log evidence for a container across the incident's pods: the first pod whose tail was read. */
-export function logEvidence(snapshot: ClusterSnapshot, pods: readonly Pod[], container: string | undefined): Evidence | undefined {
+export function logEvidence(
+  snapshot: ClusterSnapshot,
+  pods: readonly Pod[],
+  container: string | undefined,
+): Evidence | undefined {
   if (container === undefined) return undefined;
   for (const pod of pods) {
     const tail = snapshot.logTailOf(pod.meta.namespace, pod.meta.name, container);
-    if (tail) return tailEvidence(tail, pod, pod.initContainerStatuses.some((s) => s.name === container));
+    if (tail)
+      return tailEvidence(
+        tail,
+        pod,
+        pod.initContainerStatuses.some((s) => s.name === container),
+      );
   }
   return undefined;
 }

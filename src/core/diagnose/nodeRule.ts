@@ -9,7 +9,17 @@ import { clip, condition, conditionEvidence } from '../detect/support';
 import { refOf } from '../model/objectRef';
 import { isTerminalPod, livePods, PodIndex } from '../detect/pods';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
-import { count, diagnosis, findContainer, memoryQuantity, podsOf, q, roundUpMemory, templateOf, type Diagnosis } from './ruleSupport';
+import {
+  count,
+  diagnosis,
+  findContainer,
+  memoryQuantity,
+  podsOf,
+  q,
+  roundUpMemory,
+  templateOf,
+  type Diagnosis,
+} from './ruleSupport';
 
 const PRESSURES = ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'NetworkUnavailable'];
 
@@ -35,11 +45,24 @@ function nodeNotReady(ctx: DiagnoseContext, node: Node): Diagnosis {
     evidence: [
       ready ? conditionEvidence(ref, ready) : undefined,
       ...pressures.map((c) => conditionEvidence(ref, c!)),
-      { kind: 'status', source: ref, field: 'spec.nodeName', text: clip(`${count(pods.length, 'pod')} on the node: ${pods.slice(0, 5).map((p) => p.meta.name).join(', ')}`), count: pods.length },
+      {
+        kind: 'status',
+        source: ref,
+        field: 'spec.nodeName',
+        text: clip(
+          `${count(pods.length, 'pod')} on the node: ${pods
+            .slice(0, 5)
+            .map((p) => p.meta.name)
+            .join(', ')}`,
+        ),
+        count: pods.length,
+      },
       ...ctx.incident.evidence.filter((e) => e.kind === 'event'),
     ],
     fixes: [
-      { summary: `Check the kubelet and container runtime on ${q(node.meta.name)} (journalctl -u kubelet), or replace the machine` },
+      {
+        summary: `Check the kubelet and container runtime on ${q(node.meta.name)} (journalctl -u kubelet), or replace the machine`,
+      },
       { summary: `Cordon and drain ${q(node.meta.name)} so its pods move now rather than after the eviction timeout` },
     ],
   });
@@ -47,36 +70,77 @@ function nodeNotReady(ctx: DiagnoseContext, node: Node): Diagnosis {
 
 function nodePressure(ctx: DiagnoseContext, node: Node): Diagnosis {
   const ref = refOf('Node', node.meta);
-  const type = ctx.incident.key && PRESSURES.includes(ctx.incident.key) ? ctx.incident.key : PRESSURES.find((t) => condition(node.conditions, t)?.status === 'True') ?? 'MemoryPressure';
+  const type =
+    ctx.incident.key && PRESSURES.includes(ctx.incident.key)
+      ? ctx.incident.key
+      : (PRESSURES.find((t) => condition(node.conditions, t)?.status === 'True') ?? 'MemoryPressure');
   const c = condition(node.conditions, type);
   const { pods } = affected(ctx, node.meta.name);
-  const usage = pods.map((p) => ({ p, bytes: ctx.snapshot.usageOf(p.meta.namespace, p.meta.name)?.containers.reduce((s, x) => s + x.memoryBytes, 0) ?? 0 })).filter((x) => x.bytes > 0).sort((a, b) => b.bytes - a.bytes);
+  const usage = pods
+    .map((p) => ({
+      p,
+      bytes:
+        ctx.snapshot.usageOf(p.meta.namespace, p.meta.name)?.containers.reduce((s, x) => s + x.memoryBytes, 0) ?? 0,
+    }))
+    .filter((x) => x.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
   const top = usage.slice(0, 3);
-  const word = type === 'MemoryPressure' ? 'memory' : type === 'DiskPressure' ? 'disk' : type === 'PIDPressure' ? 'process IDs' : 'network';
+  const word =
+    type === 'MemoryPressure'
+      ? 'memory'
+      : type === 'DiskPressure'
+        ? 'disk'
+        : type === 'PIDPressure'
+          ? 'process IDs'
+          : 'network';
   return diagnosis({
     category: 'node-pressure',
-    summary: type === 'NetworkUnavailable'
-      ? `node ${q(node.meta.name)} has no working pod network (NetworkUnavailable)`
-      : `node ${q(node.meta.name)} is running out of ${word}${top.length > 0 && type === 'MemoryPressure' ? `; the largest users are ${q(top.map((x) => `${x.p.meta.name} ${formatBytes(x.bytes)}`).join(', '), 160)}` : ''}`,
-    explanation: type === 'NetworkUnavailable'
-      ? 'The network plugin has not configured the node; pods there cannot reach each other.'
-      : `The kubelet reports ${type}; it evicts pods (lowest priority and most over their requests first) until the pressure ends.`,
+    summary:
+      type === 'NetworkUnavailable'
+        ? `node ${q(node.meta.name)} has no working pod network (NetworkUnavailable)`
+        : `node ${q(node.meta.name)} is running out of ${word}${top.length > 0 && type === 'MemoryPressure' ? `; the largest users are ${q(top.map((x) => `${x.p.meta.name} ${formatBytes(x.bytes)}`).join(', '), 160)}` : ''}`,
+    explanation:
+      type === 'NetworkUnavailable'
+        ? 'The network plugin has not configured the node; pods there cannot reach each other.'
+        : `The kubelet reports ${type}; it evicts pods (lowest priority and most over their requests first) until the pressure ends.`,
     confidence: 0.75,
     fields: [],
     evidence: [
       c ? conditionEvidence(ref, c) : undefined,
-      ...top.map((x): Evidence => ({ kind: 'metric', source: refOf('Pod', x.p.meta), text: `memory usage ${formatBytes(x.bytes)}` })),
+      ...top.map((x): Evidence => ({
+        kind: 'metric',
+        source: refOf('Pod', x.p.meta),
+        text: `memory usage ${formatBytes(x.bytes)}`,
+      })),
       ...ctx.incident.evidence.filter((e) => e.kind !== 'condition'),
     ],
-    fixes: [{ summary: type === 'MemoryPressure' ? 'Set memory requests that match usage on the largest users so the scheduler spreads them, or add memory' : type === 'DiskPressure' ? 'Free disk on the node (images, logs, emptyDir volumes) or enlarge it' : type === 'NetworkUnavailable' ? 'Check the CNI plugin pods on the node' : 'Find the process that forks without bound' }],
+    fixes: [
+      {
+        summary:
+          type === 'MemoryPressure'
+            ? 'Set memory requests that match usage on the largest users so the scheduler spreads them, or add memory'
+            : type === 'DiskPressure'
+              ? 'Free disk on the node (images, logs, emptyDir volumes) or enlarge it'
+              : type === 'NetworkUnavailable'
+                ? 'Check the CNI plugin pods on the node'
+                : 'Find the process that forks without bound',
+      },
+    ],
   });
 }
 
 /** "The node was low on resource: memory. … Container app was using 1.2Gi, request is 128Mi, …" */
-export function evictionDetails(message: string): { resource?: string; usage: { container: string; using: string; request?: string }[] } {
+export function evictionDetails(message: string): {
+  resource?: string;
+  usage: { container: string; using: string; request?: string }[];
+} {
   const text = message.slice(0, 2000);
   const low = /low on resource: ([a-z-]+)/.exec(text);
-  const usage = [...text.matchAll(/Container (\S+) was using (\S+?), request is (\S+?)[,.]/g)].map((m) => ({ container: m[1]!, using: m[2]!, request: m[3]! }));
+  const usage = [...text.matchAll(/Container (\S+) was using (\S+?), request is (\S+?)[,.]/g)].map((m) => ({
+    container: m[1]!,
+    using: m[2]!,
+    request: m[3]!,
+  }));
   return { ...(low ? { resource: low[1]! } : {}), usage };
 }
 
@@ -87,7 +151,7 @@ function evicted(ctx: DiagnoseContext): Diagnosis {
   const message = latest?.message ?? incident.evidence.find((e) => e.field === 'status.message')?.text ?? '';
   const details = evictionDetails(message);
   const nodeName = latest?.nodeName;
-  const node = nodeName ? snapshot.get('Node', '', nodeName) ?? snapshot.get('Node', 'default', nodeName) : undefined;
+  const node = nodeName ? (snapshot.get('Node', '', nodeName) ?? snapshot.get('Node', 'default', nodeName)) : undefined;
   const ready = node ? condition(node.conditions, 'Ready') : undefined;
   const nodeDown = ready !== undefined && ready.status !== 'True';
   const at = templateOf(snapshot, incident.workload);
@@ -100,14 +164,31 @@ function evicted(ctx: DiagnoseContext): Diagnosis {
       if (!c || using === undefined || (request !== undefined && request >= using)) continue;
       const value = roundUpMemory(using * 1.15);
       const limit = parseBytes(c.spec.resources.limits['memory']);
-      edits.push({ path: `${c.path}.resources.requests.memory`, value: memoryQuantity(limit !== undefined ? Math.min(value, limit) : value), ...(c.spec.resources.requests['memory'] ? { previous: c.spec.resources.requests['memory'] } : {}) });
+      edits.push({
+        path: `${c.path}.resources.requests.memory`,
+        value: memoryQuantity(limit !== undefined ? Math.min(value, limit) : value),
+        ...(c.spec.resources.requests['memory'] ? { previous: c.spec.resources.requests['memory'] } : {}),
+      });
     }
   }
-  const over = details.usage.map((u) => `${q(u.container)} used ${q(u.using, 20)} against a request of ${q(u.request, 20)}`).join('; ');
+  const over = details.usage
+    .map((u) => `${q(u.container)} used ${q(u.using, 20)} against a request of ${q(u.request, 20)}`)
+    .join('; ');
   const fixes: (SuggestedFix | undefined)[] = [
-    edits.length > 0 ? { summary: 'Request the memory the container actually uses, so the scheduler places it where that fits and the kubelet evicts it last', edits } : undefined,
-    nodeDown ? { summary: `Repair node ${q(nodeName)}; the evicted pods are replaced on other nodes if they have room` } : undefined,
-    { summary: 'Delete the evicted pod objects once understood (kubectl delete pod --field-selector=status.phase=Failed)' },
+    edits.length > 0
+      ? {
+          summary:
+            'Request the memory the container actually uses, so the scheduler places it where that fits and the kubelet evicts it last',
+          edits,
+        }
+      : undefined,
+    nodeDown
+      ? { summary: `Repair node ${q(nodeName)}; the evicted pods are replaced on other nodes if they have room` }
+      : undefined,
+    {
+      summary:
+        'Delete the evicted pod objects once understood (kubectl delete pod --field-selector=status.phase=Failed)',
+    },
   ];
   return diagnosis({
     category: nodeDown ? 'node-failure' : 'node-pressure',
@@ -120,7 +201,11 @@ function evicted(ctx: DiagnoseContext): Diagnosis {
     evidence: [
       ...incident.evidence,
       node && ready ? conditionEvidence(refOf('Node', node.meta), ready) : undefined,
-      ...(node ? PRESSURES.map((t) => condition(node.conditions, t)).filter((c) => c?.status === 'True').map((c) => conditionEvidence(refOf('Node', node.meta), c!)) : []),
+      ...(node
+        ? PRESSURES.map((t) => condition(node.conditions, t))
+            .filter((c) => c?.status === 'True')
+            .map((c) => conditionEvidence(refOf('Node', node.meta), c!))
+        : []),
     ],
     fixes,
   });
@@ -129,7 +214,9 @@ function evicted(ctx: DiagnoseContext): Diagnosis {
 function diagnoseNode(ctx: DiagnoseContext): Diagnosis | undefined {
   const { snapshot, incident } = ctx;
   if (incident.type === 'Evicted') return evicted(ctx);
-  const node = snapshot.get('Node', incident.workload.namespace, incident.workload.name) ?? snapshot.get('Node', '', incident.workload.name);
+  const node =
+    snapshot.get('Node', incident.workload.namespace, incident.workload.name) ??
+    snapshot.get('Node', '', incident.workload.name);
   if (!node) return undefined;
   return incident.type === 'NodeNotReady' ? nodeNotReady(ctx, node) : nodePressure(ctx, node);
 }

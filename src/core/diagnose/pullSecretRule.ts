@@ -7,13 +7,16 @@ import { diagnosis, podsOf, prefixFor, q, specEvidence, templateOf, type Diagnos
 
 function diagnosePullSecret(ctx: DiagnoseContext): Diagnosis | undefined {
   const { snapshot, incident } = ctx;
-  const secrets = incident.key ? incident.key.split(',') : incident.evidence.flatMap((e) => (e.kind === 'event' ? pullSecretsFrom(e.text) : []));
+  const secrets = incident.key
+    ? incident.key.split(',')
+    : incident.evidence.flatMap((e) => (e.kind === 'event' ? pullSecretsFrom(e.text) : []));
   if (secrets.length === 0) return undefined;
   const at = templateOf(snapshot, incident.workload);
   const prefix = at?.prefix ?? prefixFor(incident.workload.kind);
   const ns = incident.workload.namespace;
   const inTemplate = at ? secrets.filter((s) => at.template.imagePullSecrets.includes(s)) : secrets;
-  const account = at?.template.serviceAccountName ?? podsOf(snapshot, incident.workload)[0]?.spec.serviceAccountName ?? 'default';
+  const account =
+    at?.template.serviceAccountName ?? podsOf(snapshot, incident.workload)[0]?.spec.serviceAccountName ?? 'default';
   const viaAccount = inTemplate.length === 0;
   const sa: ObjectRef = { kind: 'ServiceAccount', namespace: ns, name: account };
   const failing = incident.severity === 'critical';
@@ -25,11 +28,18 @@ function diagnosePullSecret(ctx: DiagnoseContext): Diagnosis | undefined {
     explanation: `The kubelet looks up the pod's imagePullSecrets before pulling and cannot find ${names}. ${failing ? 'The registry refuses the pull without credentials, so the pods stay in ImagePullBackOff.' : 'The images pull without credentials for now, but a pull from a private registry (a new node, a new tag) will fail.'} Create the Secret (type kubernetes.io/dockerconfigjson) in namespace ${q(ns)}, or correct the name${viaAccount ? ` in ServiceAccount ${q(account)}'s imagePullSecrets` : ` in ${field}`}.`,
     confidence: 0.9,
     fields: viaAccount ? [] : [field],
-    evidence: [viaAccount ? specEvidence(sa, 'imagePullSecrets', `ServiceAccount ${account} adds ${secrets.join(', ')}`) : specEvidence(incident.workload, field, `imagePullSecrets: ${secrets.join(', ')}`), ...incident.evidence],
-    fixes: [{
-      summary: `Create Secret ${names} in namespace ${q(ns)} (kubectl create secret docker-registry ${q(secrets[0])} …), or correct the name in ${viaAccount ? `ServiceAccount ${q(account)}` : field}`,
-      ...(viaAccount ? { target: sa } : {}),
-    }],
+    evidence: [
+      viaAccount
+        ? specEvidence(sa, 'imagePullSecrets', `ServiceAccount ${account} adds ${secrets.join(', ')}`)
+        : specEvidence(incident.workload, field, `imagePullSecrets: ${secrets.join(', ')}`),
+      ...incident.evidence,
+    ],
+    fixes: [
+      {
+        summary: `Create Secret ${names} in namespace ${q(ns)} (kubectl create secret docker-registry ${q(secrets[0])} …), or correct the name in ${viaAccount ? `ServiceAccount ${q(account)}` : field}`,
+        ...(viaAccount ? { target: sa } : {}),
+      },
+    ],
   });
 }
 

@@ -47,32 +47,48 @@ function diagnoseReadiness(ctx: DiagnoseContext): Diagnosis | undefined {
   switch (failure.kind) {
     case 'refused':
       summary = `readiness probe ${target} gets "connection refused": nothing listens on the probed port of ${q(name)}`;
-      explanation = 'The container runs but no process accepts connections on the port the probe checks: the probe port is wrong, the app listens on another port or address (e.g. 127.0.0.1 only), or it has not finished starting.';
+      explanation =
+        'The container runs but no process accepts connections on the port the probe checks: the probe port is wrong, the app listens on another port or address (e.g. 127.0.0.1 only), or it has not finished starting.';
       confidence = 0.75;
       fix = { summary: `Point the readiness probe of ${q(name)} at the port the app listens on` };
       break;
     case 'timeout':
       summary = `readiness probe ${target} times out after ${probe?.timeoutSeconds ?? '?'}s`;
-      explanation = 'The endpoint answers too slowly for the probe timeout, or not at all. A slow dependency behind the readiness check does this too.';
+      explanation =
+        'The endpoint answers too slowly for the probe timeout, or not at all. A slow dependency behind the readiness check does this too.';
       confidence = 0.7;
       if (path && probe) {
-        edits.push({ path: `${path}.timeoutSeconds`, value: Math.max(5, probe.timeoutSeconds * 3), previous: probe.timeoutSeconds });
+        edits.push({
+          path: `${path}.timeoutSeconds`,
+          value: Math.max(5, probe.timeoutSeconds * 3),
+          previous: probe.timeoutSeconds,
+        });
         fields = [`${path}.timeoutSeconds`, ...fields];
       }
-      fix = edits.length > 0 ? { summary: `Raise the readiness probe timeout to ${edits[0]!.value}s, or make the endpoint answer faster`, edits } : { summary: 'Make the readiness endpoint answer within the timeout' };
+      fix =
+        edits.length > 0
+          ? {
+              summary: `Raise the readiness probe timeout to ${edits[0]!.value}s, or make the endpoint answer faster`,
+              edits,
+            }
+          : { summary: 'Make the readiness endpoint answer within the timeout' };
       break;
     case 'not-found':
       summary = `readiness probe ${target} gets HTTP 404: the probed path does not exist in ${q(name)}`;
-      explanation = 'The app answers, but not on the path the probe requests. The path is mistyped or the app serves its health check elsewhere.';
+      explanation =
+        'The app answers, but not on the path the probe requests. The path is mistyped or the app serves its health check elsewhere.';
       confidence = 0.8;
       fields = path ? [`${path}.httpGet.path`, path] : [];
       fix = { summary: `Set the readiness probe path of ${q(name)} to the app's health endpoint` };
       break;
     case 'server-error':
       summary = `${q(name)} answers its readiness probe ${target} with HTTP ${failure.status}: the app reports itself unready`;
-      explanation = 'The probe reaches the app and the app says it is not ready, typically because a dependency (database, cache, downstream service) is unavailable. The probe configuration is likely fine.';
+      explanation =
+        'The probe reaches the app and the app says it is not ready, typically because a dependency (database, cache, downstream service) is unavailable. The probe configuration is likely fine.';
       confidence = 0.6;
-      fix = { summary: `Check what the readiness endpoint of ${q(name)} depends on; its logs say which dependency fails` };
+      fix = {
+        summary: `Check what the readiness endpoint of ${q(name)} depends on; its logs say which dependency fails`,
+      };
       break;
     default:
       summary = `readiness probe ${target} of ${q(name)} keeps failing${eventTexts[0] ? `: ${q(eventTexts[0], 160)}` : ''}`;
@@ -87,7 +103,9 @@ function diagnoseReadiness(ctx: DiagnoseContext): Diagnosis | undefined {
     confidence,
     fields,
     evidence: [
-      path && probe ? { kind: 'spec', source: incident.workload, field: path, text: clip(`readinessProbe ${probeText(probe)}`) } : undefined,
+      path && probe
+        ? { kind: 'spec', source: incident.workload, field: path, text: clip(`readinessProbe ${probeText(probe)}`) }
+        : undefined,
       ...events,
       ...incident.evidence,
     ],

@@ -23,11 +23,19 @@ function diagnoseReplicas(ctx: DiagnoseContext): Diagnosis | undefined {
       evidence: [...incident.evidence.filter((e) => e.field === 'status.readyReplicas'), ...inner.evidence],
     });
   }
-  const troubles = [...new Set(podsOf(snapshot, incident.workload).filter((p) => !isTerminalPod(p)).map(podTrouble).filter((t): t is string => t !== undefined))];
+  const troubles = [
+    ...new Set(
+      podsOf(snapshot, incident.workload)
+        .filter((p) => !isTerminalPod(p))
+        .map(podTrouble)
+        .filter((t): t is string => t !== undefined),
+    ),
+  ];
   return diagnosis({
     category: 'unknown',
     summary: `${readyText}${troubles.length > 0 ? `; pods are ${q(troubles.slice(0, 3).join(', '), 100)}` : ''}, with no specific cause found`,
-    explanation: 'No pod-level failure (crash, OOM, pull error, scheduling, quota, probe) explains the missing replicas; they may be starting slowly or being replaced.',
+    explanation:
+      'No pod-level failure (crash, OOM, pull error, scheduling, quota, probe) explains the missing replicas; they may be starting slowly or being replaced.',
     confidence: 0.35,
     fields: [],
     evidence: incident.evidence,

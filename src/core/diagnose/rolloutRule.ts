@@ -36,12 +36,33 @@ function short(text: string): string {
 function containerChanges(old: ContainerSpec, cur: ContainerSpec, init: boolean): TemplateChange[] {
   const base = containerPath(PREFIX, cur.name, init);
   const out: TemplateChange[] = [];
-  if (old.image !== cur.image) out.push({ container: cur.name, path: `${base}.image`, what: 'image', before: old.image, after: cur.image });
-  if (!same(old.command, cur.command)) out.push({ container: cur.name, path: `${base}.command`, what: 'command', before: short(old.command.join(' ')), after: short(cur.command.join(' ')) });
-  if (!same(old.args, cur.args)) out.push({ container: cur.name, path: `${base}.args`, what: 'args', before: short(old.args.join(' ')), after: short(cur.args.join(' ')) });
+  if (old.image !== cur.image)
+    out.push({ container: cur.name, path: `${base}.image`, what: 'image', before: old.image, after: cur.image });
+  if (!same(old.command, cur.command))
+    out.push({
+      container: cur.name,
+      path: `${base}.command`,
+      what: 'command',
+      before: short(old.command.join(' ')),
+      after: short(cur.command.join(' ')),
+    });
+  if (!same(old.args, cur.args))
+    out.push({
+      container: cur.name,
+      path: `${base}.args`,
+      what: 'args',
+      before: short(old.args.join(' ')),
+      after: short(cur.args.join(' ')),
+    });
   if (!same(old.env, cur.env)) {
     const names = new Set([...old.env.map((e) => e.name), ...cur.env.map((e) => e.name)]);
-    const changed = [...names].filter((n) => !same(old.env.find((e) => e.name === n), cur.env.find((e) => e.name === n)));
+    const changed = [...names].filter(
+      (n) =>
+        !same(
+          old.env.find((e) => e.name === n),
+          cur.env.find((e) => e.name === n),
+        ),
+    );
     out.push({ container: cur.name, path: `${base}.env`, what: `env (${short(changed.slice(0, 5).join(', '))})` });
   }
   for (const kind of ['requests', 'limits'] as const) {
@@ -49,11 +70,25 @@ function containerChanges(old: ContainerSpec, cur: ContainerSpec, init: boolean)
     for (const key of keys) {
       const before = old.resources[kind][key];
       const after = cur.resources[kind][key];
-      if (before !== after) out.push({ container: cur.name, path: `${base}.resources.${kind}.${key}`, what: `${kind}.${key}`, ...(before ? { before } : {}), ...(after ? { after } : {}) });
+      if (before !== after)
+        out.push({
+          container: cur.name,
+          path: `${base}.resources.${kind}.${key}`,
+          what: `${kind}.${key}`,
+          ...(before ? { before } : {}),
+          ...(after ? { after } : {}),
+        });
     }
   }
   for (const probe of ['readinessProbe', 'livenessProbe'] as const) {
-    if (!same(old[probe], cur[probe])) out.push({ container: cur.name, path: `${base}.${probe}`, what: probe, ...(old[probe] ? { before: short(old[probe]!.target) } : {}), ...(cur[probe] ? { after: short(cur[probe]!.target) } : {}) });
+    if (!same(old[probe], cur[probe]))
+      out.push({
+        container: cur.name,
+        path: `${base}.${probe}`,
+        what: probe,
+        ...(old[probe] ? { before: short(old[probe]!.target) } : {}),
+        ...(cur[probe] ? { after: short(cur[probe]!.target) } : {}),
+      });
   }
   return out;
 }
@@ -67,15 +102,29 @@ export function diffTemplates(previous: ReplicaSet, current: ReplicaSet): Templa
     for (const cur of curs) {
       const old = olds.find((o) => o.name === cur.name);
       if (old) out.push(...containerChanges(old, cur, init));
-      else out.push({ container: cur.name, path: containerPath(PREFIX, cur.name, init), what: 'container added', after: cur.image });
+      else
+        out.push({
+          container: cur.name,
+          path: containerPath(PREFIX, cur.name, init),
+          what: 'container added',
+          after: cur.image,
+        });
     }
-    for (const old of olds) if (!curs.some((c) => c.name === old.name)) out.push({ container: old.name, path: containerPath(PREFIX, old.name, init), what: 'container removed', before: old.image });
+    for (const old of olds)
+      if (!curs.some((c) => c.name === old.name))
+        out.push({
+          container: old.name,
+          path: containerPath(PREFIX, old.name, init),
+          what: 'container removed',
+          before: old.image,
+        });
   }
   return out;
 }
 
 function changeText(c: TemplateChange): string {
-  if (c.before !== undefined && c.after !== undefined) return `${q(c.container)} ${c.what} changed from ${q(c.before, 120)} to ${q(c.after, 120)}`;
+  if (c.before !== undefined && c.after !== undefined)
+    return `${q(c.container)} ${c.what} changed from ${q(c.before, 120)} to ${q(c.after, 120)}`;
   if (c.after !== undefined) return `${q(c.container)} ${c.what} set to ${q(c.after, 120)}`;
   if (c.before !== undefined) return `${q(c.container)} ${c.what} removed (was ${q(c.before, 120)})`;
   return `${q(c.container)} ${c.what} changed`;
@@ -100,7 +149,10 @@ export function findBadRollout(ctx: DiagnoseContext): BadRollout | undefined {
 /** A completed rollout whose new pods crash: the previous revision served until it was scaled to 0. */
 function servedUntilRollout(ctx: DiagnoseContext): boolean {
   const { snapshot, incident, now } = ctx;
-  const d = incident.workload.kind === 'Deployment' ? snapshot.getWorkload('Deployment', incident.workload.namespace, incident.workload.name) : undefined;
+  const d =
+    incident.workload.kind === 'Deployment'
+      ? snapshot.getWorkload('Deployment', incident.workload.namespace, incident.workload.name)
+      : undefined;
   return d !== undefined && completedRegression(snapshot, d, now) !== undefined;
 }
 
@@ -111,7 +163,10 @@ export function deadlineText(d: Pick<Workload, 'progressDeadlineSeconds'> | unde
 
 function diagnoseRollout(ctx: DiagnoseContext): Diagnosis | undefined {
   const { snapshot, incident } = ctx;
-  const d = incident.workload.kind === 'Deployment' ? snapshot.getWorkload('Deployment', incident.workload.namespace, incident.workload.name) : undefined;
+  const d =
+    incident.workload.kind === 'Deployment'
+      ? snapshot.getWorkload('Deployment', incident.workload.namespace, incident.workload.name)
+      : undefined;
   const progressing = d ? condition(d.conditions, 'Progressing') : undefined;
   const stuck = incident.type === 'RolloutStuck';
   const deadline = stuck ? deadlineText(d) : '';
@@ -120,7 +175,11 @@ function diagnoseRollout(ctx: DiagnoseContext): Diagnosis | undefined {
   const { current, healthy, changes } = bad;
   const scaledAway = servedUntilRollout(ctx) && healthy.revision < current.revision && healthy.desired === 0;
   if (incident.type === 'CrashLoopBackOff') {
-    const crashing = snapshot.ownedBy('Pod', current.meta.uid).some((p) => p.containerStatuses.some((s) => s.name === incident.key && s.state.waiting?.reason === 'CrashLoopBackOff'));
+    const crashing = snapshot
+      .ownedBy('Pod', current.meta.uid)
+      .some((p) =>
+        p.containerStatuses.some((s) => s.name === incident.key && s.state.waiting?.reason === 'CrashLoopBackOff'),
+      );
     if (!crashing || (healthy.ready <= 0 && healthy.available <= 0 && !scaledAway)) return undefined;
   }
   const newPods = snapshot.ownedBy('Pod', current.meta.uid).filter((p) => !p.meta.deletedAt);
@@ -130,12 +189,22 @@ function diagnoseRollout(ctx: DiagnoseContext): Diagnosis | undefined {
   const lead = image ?? changes[0];
   const summary = `revision ${current.revision} fails${troubles.length > 0 ? ` (${q(troubles.slice(0, 2).join(', '), 60)})` : ''}${stuck ? ` ${deadline}` : ''} since ${lead ? changeText(lead) : 'its rollout, with an unchanged pod template'}; revision ${healthy.revision} ${scaledAway ? 'served until the rollout scaled it to 0' : served ? 'was healthy' : 'ran before it'}`;
   const changeEvidence: Evidence[] = changes.slice(0, 6).map((c) => ({
-    kind: 'revision', source: refOf('ReplicaSet', current.meta), field: c.path,
+    kind: 'revision',
+    source: refOf('ReplicaSet', current.meta),
+    field: c.path,
     text: clip(`revision ${healthy.revision} → ${current.revision}: ${changeText(c)}`),
   }));
-  const edits: SpecEdit[] = changes.filter((c) => c.what === 'image' && c.before).map((c) => ({ path: c.path, value: c.before!, ...(c.after ? { previous: c.after } : {}) }));
-  const fixes: SuggestedFix[] = [{ summary: `Roll back to revision ${healthy.revision}`, rollbackToRevision: healthy.revision }];
-  if (edits.length > 0) fixes.push({ summary: `Restore the image of revision ${healthy.revision} (${q(String(edits[0]!.value), 120)})`, edits });
+  const edits: SpecEdit[] = changes
+    .filter((c) => c.what === 'image' && c.before)
+    .map((c) => ({ path: c.path, value: c.before!, ...(c.after ? { previous: c.after } : {}) }));
+  const fixes: SuggestedFix[] = [
+    { summary: `Roll back to revision ${healthy.revision}`, rollbackToRevision: healthy.revision },
+  ];
+  if (edits.length > 0)
+    fixes.push({
+      summary: `Restore the image of revision ${healthy.revision} (${q(String(edits[0]!.value), 120)})`,
+      edits,
+    });
   let confidence = changes.length > 0 ? 0.85 : 0.6;
   if (!served) confidence -= 0.2;
   return diagnosis({
@@ -145,8 +214,20 @@ function diagnoseRollout(ctx: DiagnoseContext): Diagnosis | undefined {
     confidence,
     fields: [...changes.map((c) => c.path), stuck ? 'spec.progressDeadlineSeconds' : undefined],
     evidence: [
-      { kind: 'revision', source: refOf('ReplicaSet', current.meta), field: "metadata.annotations['deployment.kubernetes.io/revision']", text: clip(`revision ${current.revision}: ${current.ready} of ${current.desired} ready; ${imagesOf(current)}`), count: current.ready },
-      { kind: 'revision', source: refOf('ReplicaSet', healthy.meta), field: "metadata.annotations['deployment.kubernetes.io/revision']", text: clip(`revision ${healthy.revision}: ${healthy.ready} of ${healthy.desired} ready; ${imagesOf(healthy)}`), count: healthy.ready },
+      {
+        kind: 'revision',
+        source: refOf('ReplicaSet', current.meta),
+        field: "metadata.annotations['deployment.kubernetes.io/revision']",
+        text: clip(`revision ${current.revision}: ${current.ready} of ${current.desired} ready; ${imagesOf(current)}`),
+        count: current.ready,
+      },
+      {
+        kind: 'revision',
+        source: refOf('ReplicaSet', healthy.meta),
+        field: "metadata.annotations['deployment.kubernetes.io/revision']",
+        text: clip(`revision ${healthy.revision}: ${healthy.ready} of ${healthy.desired} ready; ${imagesOf(healthy)}`),
+        count: healthy.ready,
+      },
       ...changeEvidence,
       stuck && progressing ? conditionEvidence(incident.workload, progressing) : undefined,
       ...incident.evidence.filter((e) => e.kind === 'status' && e.source.kind === 'Pod'),

@@ -42,7 +42,9 @@ export function templateOf(snapshot: ClusterSnapshot, ref: ObjectRef): TemplateA
     case 'CronJob': {
       const cj = snapshot.get('CronJob', ref.namespace, ref.name);
       if (!cj) return undefined;
-      const jobs = snapshot.ownedBy('Job', cj.meta.uid).sort((a, b) => b.meta.createdAt.localeCompare(a.meta.createdAt));
+      const jobs = snapshot
+        .ownedBy('Job', cj.meta.uid)
+        .sort((a, b) => b.meta.createdAt.localeCompare(a.meta.createdAt));
       return jobs[0] ? { template: jobs[0].template, prefix: 'spec.jobTemplate.spec.template.spec' } : undefined;
     }
     case 'Pod': {
@@ -110,7 +112,10 @@ export function revisionsOf(snapshot: ClusterSnapshot, ref: ObjectRef): ReplicaS
   if (ref.kind !== 'Deployment') return [];
   const d = snapshot.getWorkload('Deployment', ref.namespace, ref.name);
   if (!d) return [];
-  return snapshot.ownedBy('ReplicaSet', d.uid).filter((rs) => rs.revision > 0).sort((a, b) => b.revision - a.revision);
+  return snapshot
+    .ownedBy('ReplicaSet', d.uid)
+    .filter((rs) => rs.revision > 0)
+    .sort((a, b) => b.revision - a.revision);
 }
 
 // ---- quantities -----------------------------------------------------------------------------
@@ -172,7 +177,10 @@ export function diagnosis(p: DiagnosisParts): Diagnosis {
     confidence: Math.round(confidence * 100) / 100,
     fields,
     evidence: dedupeEvidence(p.evidence?.filter((e): e is Evidence => e !== undefined) ?? []).slice(0, MAX_EVIDENCE),
-    fixes: p.fixes?.filter((f): f is SuggestedFix => f !== undefined).map((f) => ({ ...f, summary: oneLine(f.summary, 300) })) ?? [],
+    fixes:
+      p.fixes
+        ?.filter((f): f is SuggestedFix => f !== undefined)
+        .map((f) => ({ ...f, summary: oneLine(f.summary, 300) })) ?? [],
   };
 }
 

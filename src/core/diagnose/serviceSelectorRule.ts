@@ -21,7 +21,10 @@ export interface NearestLabels {
 }
 
 /** The label set among `sets` that agrees with the most selector keys (then shares the most keys). */
-export function nearestLabelSet(selector: Record<string, string>, sets: readonly Record<string, string>[]): NearestLabels | undefined {
+export function nearestLabelSet(
+  selector: Record<string, string>,
+  sets: readonly Record<string, string>[],
+): NearestLabels | undefined {
   let best: NearestLabels | undefined;
   let bestShared = -1;
   for (const labels of sets) {
@@ -33,7 +36,9 @@ export function nearestLabelSet(selector: Record<string, string>, sets: readonly
       best = {
         labels,
         matching,
-        differing: entries.filter(([k, v]) => has(k) && labels[k] !== v).map(([key, want]) => ({ key, want, have: labels[key]! })),
+        differing: entries
+          .filter(([k, v]) => has(k) && labels[k] !== v)
+          .map(([key, want]) => ({ key, want, have: labels[key]! })),
         missing: entries.filter(([k]) => !has(k)).map(([k]) => k),
       };
       bestShared = shared;
@@ -48,7 +53,12 @@ function diagnoseService(ctx: DiagnoseContext): Diagnosis | undefined {
   if (!svc) return undefined;
   const pods = (podsByNamespace(snapshot).get(svc.meta.namespace) ?? []).filter((p) => !isTerminalPod(p));
   const matching = pods.filter((p) => matchesSelector(svc.selector, p.meta.labels));
-  const selectorEvidence: Evidence = { kind: 'spec', source: incident.workload, field: 'spec.selector', text: clip(`selector ${selectorText(svc.selector)}`) };
+  const selectorEvidence: Evidence = {
+    kind: 'spec',
+    source: incident.workload,
+    field: 'spec.selector',
+    text: clip(`selector ${selectorText(svc.selector)}`),
+  };
   if (matching.length > 0) {
     const index = PodIndex.of(snapshot);
     const owners = new Map<string, ObjectRef>();
@@ -66,40 +76,66 @@ function diagnoseService(ctx: DiagnoseContext): Diagnosis | undefined {
       confidence: inner ? inner.confidence * 0.9 : 0.5,
       fields: [],
       evidence: [selectorEvidence, ...incident.evidence.filter((e) => e.kind === 'status'), ...(inner?.evidence ?? [])],
-      fixes: (inner?.fixes ?? [{ summary: `Find out why the pods of ${ownerText} are not ready` }]).map((f): TargetedFix => ({ ...f, summary: `On ${ownerText}: ${f.summary}`, target: owner })),
+      fixes: (inner?.fixes ?? [{ summary: `Find out why the pods of ${ownerText} are not ready` }]).map(
+        (f): TargetedFix => ({ ...f, summary: `On ${ownerText}: ${f.summary}`, target: owner }),
+      ),
     });
   }
   const sets = new Map<string, Record<string, string>>();
   for (const p of pods) sets.set(JSON.stringify(Object.entries(p.meta.labels).sort()), p.meta.labels);
-  for (const w of snapshot.workloadsIn(svc.meta.namespace)) sets.set(JSON.stringify(Object.entries(w.template.labels).sort()), w.template.labels);
+  for (const w of snapshot.workloadsIn(svc.meta.namespace))
+    sets.set(JSON.stringify(Object.entries(w.template.labels).sort()), w.template.labels);
   const nearest = nearestLabelSet(svc.selector, [...sets.values()]);
   if (!nearest) {
     return diagnosis({
       category: 'selector-mismatch',
       summary: `no pod in ${q(svc.meta.namespace)} carries any of the selector's labels (${q(selectorText(svc.selector), 120)})`,
-      explanation: 'Nothing in the namespace looks like what the Service selects: the backing workload is missing, in another namespace, or labelled entirely differently.',
+      explanation:
+        'Nothing in the namespace looks like what the Service selects: the backing workload is missing, in another namespace, or labelled entirely differently.',
       confidence: 0.6,
       fields: ['spec.selector'],
       evidence: [selectorEvidence, ...incident.evidence],
       fixes: [{ summary: `Deploy the workload ${q(svc.meta.name)} should route to, or correct the selector` }],
     });
   }
-  const edits: SpecEdit[] = nearest.differing.map((d) => ({ path: keyPath('spec.selector', d.key), value: d.have, previous: d.want }));
+  const edits: SpecEdit[] = nearest.differing.map((d) => ({
+    path: keyPath('spec.selector', d.key),
+    value: d.have,
+    previous: d.want,
+  }));
   const diffText = [
-    ...nearest.differing.map((d) => `${q(d.key, 60)}=${q(d.want, 60)} but the pods have ${q(d.key, 60)}=${q(d.have, 60)}`),
+    ...nearest.differing.map(
+      (d) => `${q(d.key, 60)}=${q(d.want, 60)} but the pods have ${q(d.key, 60)}=${q(d.have, 60)}`,
+    ),
     ...nearest.missing.map((k) => `the pods have no label ${q(k, 60)}`),
   ].join('; ');
   const fixes: SuggestedFix[] = [];
-  if (edits.length > 0 && nearest.missing.length === 0) fixes.push({ summary: `Set the selector to ${q(nearest.differing.map((d) => `${d.key}=${d.have}`).join(', '), 160)} to match the pods`, edits });
-  else if (edits.length > 0) fixes.push({ summary: `Set ${q(edits.map((e) => `${e.path}: ${e.value}`).join(', '), 160)} and drop selector keys ${q(nearest.missing.join(', '), 120)} the pods lack`, edits });
+  if (edits.length > 0 && nearest.missing.length === 0)
+    fixes.push({
+      summary: `Set the selector to ${q(nearest.differing.map((d) => `${d.key}=${d.have}`).join(', '), 160)} to match the pods`,
+      edits,
+    });
+  else if (edits.length > 0)
+    fixes.push({
+      summary: `Set ${q(edits.map((e) => `${e.path}: ${e.value}`).join(', '), 160)} and drop selector keys ${q(nearest.missing.join(', '), 120)} the pods lack`,
+      edits,
+    });
   fixes.push({ summary: 'Or relabel the pods (their workload template) to match the selector' });
   return diagnosis({
     category: 'selector-mismatch',
     summary: `selector ${q(selectorText(svc.selector), 120)} matches no pod: ${diffText}`,
     explanation: `The nearest label set in ${q(svc.meta.namespace)} is ${q(selectorText(nearest.labels), 200)}, agreeing on ${nearest.matching} of ${Object.keys(svc.selector).length} selector keys.`,
     confidence: nearest.differing.length > 0 ? 0.85 : 0.7,
-    fields: [...nearest.differing.map((d) => keyPath('spec.selector', d.key)), ...nearest.missing.map((k) => keyPath('spec.selector', k)), 'spec.selector'],
-    evidence: [selectorEvidence, { kind: 'status', source: incident.workload, text: clip(`nearest pod labels: ${selectorText(nearest.labels)}`) }, ...incident.evidence.filter((e) => e.kind === 'status')],
+    fields: [
+      ...nearest.differing.map((d) => keyPath('spec.selector', d.key)),
+      ...nearest.missing.map((k) => keyPath('spec.selector', k)),
+      'spec.selector',
+    ],
+    evidence: [
+      selectorEvidence,
+      { kind: 'status', source: incident.workload, text: clip(`nearest pod labels: ${selectorText(nearest.labels)}`) },
+      ...incident.evidence.filter((e) => e.kind === 'status'),
+    ],
     fixes,
   });
 }

@@ -9,10 +9,16 @@ import type { TargetedFix } from './fixes';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { diagnosis, q, type Diagnosis } from './ruleSupport';
 
-function findHook(ctx: DiagnoseContext, name: string | undefined): { config: WebhookConfiguration; hook: WebhookConfiguration['webhooks'][number] } | undefined {
+function findHook(
+  ctx: DiagnoseContext,
+  name: string | undefined,
+): { config: WebhookConfiguration; hook: WebhookConfiguration['webhooks'][number] } | undefined {
   if (!name) return undefined;
   const { snapshot, incident } = ctx;
-  const configs = [...snapshot.list('ValidatingWebhookConfiguration'), ...snapshot.list('MutatingWebhookConfiguration')];
+  const configs = [
+    ...snapshot.list('ValidatingWebhookConfiguration'),
+    ...snapshot.list('MutatingWebhookConfiguration'),
+  ];
   const own = configs.filter((c) => c.kind === incident.workload.kind && c.meta.name === incident.workload.name);
   for (const config of [...own, ...configs]) {
     const hook = config.webhooks.find((h) => h.name === name);
@@ -30,7 +36,8 @@ function diagnoseWebhook(ctx: DiagnoseContext): Diagnosis | undefined {
     return diagnosis({
       category: 'webhook',
       summary: `admission webhook ${q(hookName, 120)} rejects or cannot answer requests for ${q(incident.workload.name)}`,
-      explanation: 'The API server could not call the webhook; its configuration is not visible here, so its Service cannot be checked.',
+      explanation:
+        'The API server could not call the webhook; its configuration is not visible here, so its Service cannot be checked.',
       confidence: 0.55,
       fields: [],
       evidence: incident.evidence,
@@ -38,23 +45,52 @@ function diagnoseWebhook(ctx: DiagnoseContext): Diagnosis | undefined {
     });
   }
   const { config, hook } = found;
-  const configRef: ObjectRef = { kind: config.kind, namespace: config.meta.namespace, name: config.meta.name, uid: config.meta.uid };
+  const configRef: ObjectRef = {
+    kind: config.kind,
+    namespace: config.meta.namespace,
+    name: config.meta.name,
+    uid: config.meta.uid,
+  };
   const svc = hook.service;
   const service = svc ? snapshot.get('Service', svc.namespace, svc.name) : undefined;
   const endpoints = svc ? endpointsOf(snapshot, svc.namespace, svc.name) : undefined;
   const state = !svc
     ? `calls ${q(hook.url ?? 'a URL', 120)}`
-    : !service ? `its Service ${q(`${svc.namespace}/${svc.name}`, 120)} does not exist`
-      : endpoints && endpoints.ready === 0 ? `its Service ${q(`${svc.namespace}/${svc.name}`, 120)} has no ready endpoints`
+    : !service
+      ? `its Service ${q(`${svc.namespace}/${svc.name}`, 120)} does not exist`
+      : endpoints && endpoints.ready === 0
+        ? `its Service ${q(`${svc.namespace}/${svc.name}`, 120)} has no ready endpoints`
         : `its Service ${q(`${svc.namespace}/${svc.name}`, 120)} has ${endpoints?.ready ?? '?'} ready endpoints`;
   const down = svc !== undefined && (!service || (endpoints !== undefined && endpoints.ready === 0));
   const policyPath = `${namedItem('webhooks', hook.name)}.failurePolicy`;
-  const ignore: SuggestedFix | TargetedFix = { summary: `Set failurePolicy of ${q(hook.name, 120)} to Ignore while the webhook is down (requests then skip its checks)`, edits: [{ path: policyPath, value: 'Ignore', previous: hook.failurePolicy }], ...(onConfig ? {} : { target: configRef }) };
+  const ignore: SuggestedFix | TargetedFix = {
+    summary: `Set failurePolicy of ${q(hook.name, 120)} to Ignore while the webhook is down (requests then skip its checks)`,
+    edits: [{ path: policyPath, value: 'Ignore', previous: hook.failurePolicy }],
+    ...(onConfig ? {} : { target: configRef }),
+  };
   const evidence: (Evidence | undefined)[] = [
-    { kind: 'spec', source: configRef, field: policyPath, text: clip(`failurePolicy ${hook.failurePolicy}${svc ? `, service ${svc.namespace}/${svc.name}${svc.port ? `:${svc.port}` : ''}` : hook.url ? `, url ${hook.url}` : ''}`) },
-    svc ? (service
-      ? { kind: 'status', source: refOf('Service', service.meta), text: `${endpoints?.ready ?? '?'} ready, ${endpoints?.notReady ?? '?'} not ready endpoints`, count: endpoints?.ready ?? 0 }
-      : { kind: 'status', source: { kind: 'Service', namespace: svc.namespace, name: svc.name }, text: 'Service not found' }) : undefined,
+    {
+      kind: 'spec',
+      source: configRef,
+      field: policyPath,
+      text: clip(
+        `failurePolicy ${hook.failurePolicy}${svc ? `, service ${svc.namespace}/${svc.name}${svc.port ? `:${svc.port}` : ''}` : hook.url ? `, url ${hook.url}` : ''}`,
+      ),
+    },
+    svc
+      ? service
+        ? {
+            kind: 'status',
+            source: refOf('Service', service.meta),
+            text: `${endpoints?.ready ?? '?'} ready, ${endpoints?.notReady ?? '?'} not ready endpoints`,
+            count: endpoints?.ready ?? 0,
+          }
+        : {
+            kind: 'status',
+            source: { kind: 'Service', namespace: svc.namespace, name: svc.name },
+            text: 'Service not found',
+          }
+      : undefined,
     ...incident.evidence,
   ];
   return diagnosis({
@@ -65,7 +101,11 @@ function diagnoseWebhook(ctx: DiagnoseContext): Diagnosis | undefined {
     fields: onConfig ? [policyPath, `${namedItem('webhooks', hook.name)}.clientConfig.service`] : [],
     evidence,
     fixes: [
-      svc ? { summary: `Bring back the webhook's backend: ${!service ? `restore Service ${q(`${svc.namespace}/${svc.name}`, 120)}` : `make the pods behind ${q(`${svc.namespace}/${svc.name}`, 120)} ready`}` } : { summary: `Make ${q(hook.url ?? 'the webhook URL', 120)} reachable from the API server` },
+      svc
+        ? {
+            summary: `Bring back the webhook's backend: ${!service ? `restore Service ${q(`${svc.namespace}/${svc.name}`, 120)}` : `make the pods behind ${q(`${svc.namespace}/${svc.name}`, 120)} ready`}`,
+          }
+        : { summary: `Make ${q(hook.url ?? 'the webhook URL', 120)} reachable from the API server` },
       hook.failurePolicy === 'Fail' ? ignore : undefined,
     ],
   });

@@ -3,7 +3,10 @@
 // Relative file references are resolved against the directory of the file that holds them.
 import { parse } from 'yaml';
 
-export interface NamedEntry { name: string; [key: string]: unknown }
+export interface NamedEntry {
+  name: string;
+  [key: string]: unknown;
+}
 
 export interface KubeconfigDoc {
   clusters: NamedEntry[];
@@ -13,7 +16,10 @@ export interface KubeconfigDoc {
 }
 
 export class KubeconfigError extends Error {
-  constructor(readonly path: string, message: string) {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
     super(`${path}: ${message}`);
     this.name = 'KubeconfigError';
   }
@@ -61,7 +67,8 @@ function entries(path: string, doc: Record<string, unknown>, listKey: string, it
       throw new KubeconfigError(path, `${listKey}[${index}] has no name`);
     }
     const body = item[itemKey];
-    if (body !== undefined && !isRecord(body)) throw new KubeconfigError(path, `${listKey}[${index}].${itemKey} must be a mapping`);
+    if (body !== undefined && !isRecord(body))
+      throw new KubeconfigError(path, `${listKey}[${index}].${itemKey} must be a mapping`);
     const fixed = body ? absolutize(body, FILE_KEYS[itemKey] ?? [], dirnameOf(path)) : {};
     return { ...item, name: item['name'], [itemKey]: fixed } as NamedEntry;
   });
@@ -76,7 +83,8 @@ export function parseKubeconfig(path: string, text: string): KubeconfigDoc {
     throw new KubeconfigError(path, `not valid YAML (${detail})`);
   }
   if (doc === null || doc === undefined) return { clusters: [], users: [], contexts: [], currentContext: '' };
-  if (!isRecord(doc)) throw new KubeconfigError(path, 'expected a kubeconfig mapping with clusters, users and contexts');
+  if (!isRecord(doc))
+    throw new KubeconfigError(path, 'expected a kubeconfig mapping with clusters, users and contexts');
   const current = doc['current-context'];
   return {
     clusters: entries(path, doc, 'clusters', 'cluster'),

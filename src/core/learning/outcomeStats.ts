@@ -28,9 +28,17 @@ export function successRates(changes: readonly ChangeRecord[]): SuccessRates {
   const table = new Map<string, RateRow>();
   for (const c of changes) {
     const result = c.outcome?.result;
-    if (c.rollbackOf || !result || result === 'restored' || result === 'not-restored' || result === 'inconclusive') continue;
+    if (c.rollbackOf || !result || result === 'restored' || result === 'not-restored' || result === 'inconclusive')
+      continue;
     const key = `${c.proposal.category}\u0000${c.proposal.fixKind}`;
-    const row = table.get(key) ?? { category: c.proposal.category, fixKind: c.proposal.fixKind, samples: 0, resolved: 0, rate: 0, meanReward: 0 };
+    const row = table.get(key) ?? {
+      category: c.proposal.category,
+      fixKind: c.proposal.fixKind,
+      samples: 0,
+      resolved: 0,
+      rate: 0,
+      meanReward: 0,
+    };
     row.meanReward = (row.meanReward * row.samples + rewardOf(result)) / (row.samples + 1);
     row.samples += 1;
     if (result === 'resolved') row.resolved += 1;

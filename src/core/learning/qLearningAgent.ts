@@ -3,7 +3,13 @@
 import { QTable, type QHyperParameters, type QTableJson } from './qTable';
 import { seededRandom, type Random } from './seededRandom';
 
-export const Q_DEFAULTS: QHyperParameters = { alpha: 0.1, gamma: 0.95, epsilon: 1.0, epsilonMin: 0.01, epsilonDecay: 0.995 };
+export const Q_DEFAULTS: QHyperParameters = {
+  alpha: 0.1,
+  gamma: 0.95,
+  epsilon: 1.0,
+  epsilonMin: 0.01,
+  epsilonDecay: 0.995,
+};
 
 export class QLearningAgent {
   readonly hyper: QHyperParameters;

@@ -72,28 +72,47 @@ export class QTable {
   toJSON(hyper: QHyperParameters, episodes: number): QTableJson {
     const states: Record<string, number[]> = {};
     for (const key of [...this.values.keys()].sort()) states[key] = this.values.get(key)!.slice();
-    return { format: QTABLE_FORMAT, version: QTABLE_VERSION, actions: [...this.actions], hyper: { ...hyper }, episodes, states };
+    return {
+      format: QTABLE_FORMAT,
+      version: QTABLE_VERSION,
+      actions: [...this.actions],
+      hyper: { ...hyper },
+      episodes,
+      states,
+    };
   }
 
   /** Reads a table written by `toJSON`; throws a message naming what is wrong. */
-  static fromJSON(data: unknown, expectedActions?: readonly string[]): { table: QTable; hyper: QHyperParameters; episodes: number } {
+  static fromJSON(
+    data: unknown,
+    expectedActions?: readonly string[],
+  ): { table: QTable; hyper: QHyperParameters; episodes: number } {
     if (typeof data !== 'object' || data === null) throw new Error('Q-table: expected a JSON object');
     const json = data as Partial<QTableJson>;
     if (json.format !== QTABLE_FORMAT) throw new Error(`Q-table: "format" must be "${QTABLE_FORMAT}"`);
     if (json.version !== QTABLE_VERSION) throw new Error(`Q-table: unsupported version ${String(json.version)}`);
-    if (!Array.isArray(json.actions) || !json.actions.every((a) => typeof a === 'string')) throw new Error('Q-table: "actions" must be a list of names');
+    if (!Array.isArray(json.actions) || !json.actions.every((a) => typeof a === 'string'))
+      throw new Error('Q-table: "actions" must be a list of names');
     if (expectedActions && json.actions.join(',') !== expectedActions.join(',')) {
       throw new Error(`Q-table: actions [${json.actions.join(', ')}] do not match [${expectedActions.join(', ')}]`);
     }
     const hyper = json.hyper;
     const keys: (keyof QHyperParameters)[] = ['alpha', 'gamma', 'epsilon', 'epsilonMin', 'epsilonDecay'];
-    if (typeof hyper !== 'object' || hyper === null || !keys.every((k) => typeof hyper[k] === 'number' && Number.isFinite(hyper[k]))) {
+    if (
+      typeof hyper !== 'object' ||
+      hyper === null ||
+      !keys.every((k) => typeof hyper[k] === 'number' && Number.isFinite(hyper[k]))
+    ) {
       throw new Error(`Q-table: "hyper" must hold numbers ${keys.join(', ')}`);
     }
     if (typeof json.states !== 'object' || json.states === null) throw new Error('Q-table: "states" must be an object');
     const table = new QTable(json.actions);
     for (const [key, row] of Object.entries(json.states)) {
-      if (!Array.isArray(row) || row.length !== json.actions.length || !row.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      if (
+        !Array.isArray(row) ||
+        row.length !== json.actions.length ||
+        !row.every((v) => typeof v === 'number' && Number.isFinite(v))
+      ) {
         throw new Error(`Q-table: state "${key}" must hold ${json.actions.length} finite numbers`);
       }
       table.values.set(key, row.slice());

@@ -26,7 +26,12 @@ function name(node: unknown): string {
   return isScalar(node) ? String(node.value) : '';
 }
 
-export function editField(text: string, document: number, path: string, value: string | number | boolean): TextEdit | undefined {
+export function editField(
+  text: string,
+  document: number,
+  path: string,
+  value: string | number | boolean,
+): TextEdit | undefined {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines });
   if (!Array.isArray(docs)) return undefined;
@@ -42,14 +47,28 @@ export function editField(text: string, document: number, path: string, value: s
       const pair = node.items.find((p) => name(p.key) === step.key);
       if (!pair) {
         const rest = steps.slice(i);
-        return rest.every((s) => s.kind === 'key') ? insertKeys(text, lines, node, rest.map((s) => (s as { key: string }).key), value) : undefined;
+        return rest.every((s) => s.kind === 'key')
+          ? insertKeys(
+              text,
+              lines,
+              node,
+              rest.map((s) => (s as { key: string }).key),
+              value,
+            )
+          : undefined;
       }
       const child = pair.value as YamlNode | null;
       if (i === steps.length - 1) {
         if (isScalar(child) && child.range) {
           const start = position(lines, child.range[0]);
           const end = position(lines, child.range[1]);
-          return { startLine: start.line, startColumn: start.col, endLine: end.line, endColumn: end.col, newText: scalarText(value) };
+          return {
+            startLine: start.line,
+            startColumn: start.col,
+            endLine: end.line,
+            endColumn: end.col,
+            newText: scalarText(value),
+          };
         }
         return undefined;
       }
@@ -57,7 +76,11 @@ export function editField(text: string, document: number, path: string, value: s
       node = child;
     } else {
       if (!isSeq(node)) return undefined;
-      const item = (step.kind === 'index' ? node.items[step.index] : node.items.find((it) => isMap(it) && name(it.get(step.key, true)) === step.value)) as YamlNode | undefined;
+      const item = (
+        step.kind === 'index'
+          ? node.items[step.index]
+          : node.items.find((it) => isMap(it) && name(it.get(step.key, true)) === step.value)
+      ) as YamlNode | undefined;
       if (!item) return undefined;
       node = item;
     }
@@ -65,7 +88,13 @@ export function editField(text: string, document: number, path: string, value: s
   return undefined;
 }
 
-function insertKeys(text: string, lines: LineCounter, map: YamlNode, keys: string[], value: string | number | boolean): TextEdit | undefined {
+function insertKeys(
+  text: string,
+  lines: LineCounter,
+  map: YamlNode,
+  keys: string[],
+  value: string | number | boolean,
+): TextEdit | undefined {
   if (!isMap(map) || map.flow || map.items.length === 0) return undefined;
   const firstKey = map.items[0]!.key as YamlNode;
   if (!firstKey.range) return undefined;
@@ -78,12 +107,21 @@ function insertKeys(text: string, lines: LineCounter, map: YamlNode, keys: strin
   const textLines = text.split('\n');
   const insertLine = Math.min(lastLine + 1, textLines.length);
   const body = keys
-    .map((key, depth) => `${' '.repeat(indent + 2 * depth)}${scalarText(key)}:${depth === keys.length - 1 ? ` ${scalarText(value)}` : ''}`)
+    .map(
+      (key, depth) =>
+        `${' '.repeat(indent + 2 * depth)}${scalarText(key)}:${depth === keys.length - 1 ? ` ${scalarText(value)}` : ''}`,
+    )
     .join('\n');
   if (insertLine >= textLines.length || (insertLine === textLines.length - 1 && textLines[insertLine] === '')) {
     const end = textLines.length - 1;
     const needsBreak = textLines[end] !== '';
-    return { startLine: end, startColumn: textLines[end]!.length, endLine: end, endColumn: textLines[end]!.length, newText: `${needsBreak ? '\n' : ''}${body}\n` };
+    return {
+      startLine: end,
+      startColumn: textLines[end]!.length,
+      endLine: end,
+      endColumn: textLines[end]!.length,
+      newText: `${needsBreak ? '\n' : ''}${body}\n`,
+    };
   }
   return { startLine: insertLine, startColumn: 0, endLine: insertLine, endColumn: 0, newText: `${body}\n` };
 }
@@ -92,5 +130,9 @@ function insertKeys(text: string, lines: LineCounter, map: YamlNode, keys: strin
 export function applyEdit(text: string, edit: TextEdit): string {
   const lines = text.split('\n');
   const offset = (line: number, col: number) => lines.slice(0, line).reduce((n, l) => n + l.length + 1, 0) + col;
-  return text.slice(0, offset(edit.startLine, edit.startColumn)) + edit.newText + text.slice(offset(edit.endLine, edit.endColumn));
+  return (
+    text.slice(0, offset(edit.startLine, edit.startColumn)) +
+    edit.newText +
+    text.slice(offset(edit.endLine, edit.endColumn))
+  );
 }

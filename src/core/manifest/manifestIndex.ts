@@ -77,7 +77,10 @@ export function indexManifests(text: string): ManifestObject[] {
 }
 
 /** Whether a manifest object is the cluster object (an unset namespace matches any namespace). */
-export function sameObject(m: Pick<ManifestObject, 'kind' | 'name' | 'namespace'>, ref: { kind: string; name: string; namespace: string }): boolean {
+export function sameObject(
+  m: Pick<ManifestObject, 'kind' | 'name' | 'namespace'>,
+  ref: { kind: string; name: string; namespace: string },
+): boolean {
   return m.kind === ref.kind && m.name === ref.name && (m.namespace === '' || m.namespace === ref.namespace);
 }
 
@@ -98,7 +101,12 @@ export function locateField(text: string, document: number, path: string): Field
     if (!range) return;
     const start = pos(parsed.lines, range[0]);
     const end = pos(parsed.lines, range[1]);
-    best = { line: start.line, startColumn: start.col, endColumn: end.line === start.line ? end.col : start.col + 1, matchedDepth: depth };
+    best = {
+      line: start.line,
+      startColumn: start.col,
+      endColumn: end.line === start.line ? end.col : start.col + 1,
+      matchedDepth: depth,
+    };
   };
   for (const step of steps) {
     if (step.kind === 'key') {
@@ -111,9 +119,11 @@ export function locateField(text: string, document: number, path: string): Field
       node = value;
     } else {
       if (!isSeq(node)) break;
-      const item: YamlNode | undefined = (step.kind === 'index'
-        ? node.items[step.index]
-        : node.items.find((i) => isMap(i) && scalar(i.get(step.key, true)) === step.value)) as YamlNode | undefined;
+      const item: YamlNode | undefined = (
+        step.kind === 'index'
+          ? node.items[step.index]
+          : node.items.find((i) => isMap(i) && scalar(i.get(step.key, true)) === step.value)
+      ) as YamlNode | undefined;
       if (!item) break;
       depth++;
       if (isMap(item) && step.kind === 'select') {

@@ -40,7 +40,7 @@ const fail = (kind: PromErrorKind, message: string): PromResult => ({ ok: false,
 /** Text from the server made safe to show on one line. */
 export function quote(text: unknown, max = MAX_QUOTE): string {
   const s = typeof text === 'string' ? text : String(text);
-   
+
   const flat = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

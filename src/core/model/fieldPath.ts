@@ -102,7 +102,7 @@ export function parseFieldPath(path: string): FieldPathSegment[] {
   if (path === '') throw new FieldPathError('the field path is empty');
   if (path.length > MAX_PATH_LENGTH)
     throw new FieldPathError(`field path ${shown(path)} is longer than ${MAX_PATH_LENGTH} characters`);
-   
+
   const control = /[\u0000-\u001f\u007f]/.exec(path);
   if (control) fail(path, control.index, 'a field path cannot contain control characters');
   const out: FieldPathSegment[] = [];
@@ -152,7 +152,6 @@ function quote(text: string): string {
 
 /** Cluster text with control characters cannot be a path (parseFieldPath refuses them too). */
 function printable(text: string): string {
-   
   if (/[\u0000-\u001f\u007f]/.test(text))
     throw new FieldPathError(`${JSON.stringify(text)} contains control characters`);
   return text;

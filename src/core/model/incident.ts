@@ -3,14 +3,38 @@ import type { ObjectRef } from './resources';
 import type { Severity } from './severity';
 
 export const INCIDENT_TYPES = [
-  'CrashLoopBackOff', 'OOMKilled', 'ImagePullBackOff', 'CreateContainerConfigError', 'Unschedulable', 'Evicted',
-  'ReadinessProbeFailing', 'ReplicasUnavailable', 'RolloutStuck', 'RolloutRegression', 'QuotaExceeded',
-  'ServiceNoEndpoints', 'PVCPending', 'NodeNotReady', 'NodePressure', 'HPASaturated', 'HPAMisconfigured',
-  'JobFailed', 'CronJobSuspendedOrInvalid', 'WebhookUnavailable',
+  'CrashLoopBackOff',
+  'OOMKilled',
+  'ImagePullBackOff',
+  'CreateContainerConfigError',
+  'Unschedulable',
+  'Evicted',
+  'ReadinessProbeFailing',
+  'ReplicasUnavailable',
+  'RolloutStuck',
+  'RolloutRegression',
+  'QuotaExceeded',
+  'ServiceNoEndpoints',
+  'PVCPending',
+  'NodeNotReady',
+  'NodePressure',
+  'HPASaturated',
+  'HPAMisconfigured',
+  'JobFailed',
+  'CronJobSuspendedOrInvalid',
+  'WebhookUnavailable',
   // Objects that refer to what is missing or that block others: Ingresses, PDBs, nodes, storage, Gateway API.
-  'IngressMisconfigured', 'DisruptionBlocked', 'NodeProblem', 'StatefulSetMisconfigured', 'VolumeLost', 'GatewayMisconfigured',
+  'IngressMisconfigured',
+  'DisruptionBlocked',
+  'NodeProblem',
+  'StatefulSetMisconfigured',
+  'VolumeLost',
+  'GatewayMisconfigured',
   // pod-side families: stuck before start, pods not created, failed outside a crash loop, pull secrets
-  'PodSetupFailed', 'PodCreationRejected', 'ContainerFailed', 'PullSecretMissing',
+  'PodSetupFailed',
+  'PodCreationRejected',
+  'ContainerFailed',
+  'PullSecretMissing',
 ] as const;
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
 

@@ -14,8 +14,18 @@ export type RiskTier = 'low' | 'medium' | 'high';
 
 /** What a change does, for ranking and the learned success rates (category × fix kind). */
 export type FixKind =
-  | 'memory-limit' | 'cpu-limit' | 'requests' | 'image' | 'revision-rollback' | 'config-reference' | 'selector'
-  | 'replicas' | 'hpa' | 'probe' | 'template' | 'other';
+  | 'memory-limit'
+  | 'cpu-limit'
+  | 'requests'
+  | 'image'
+  | 'revision-rollback'
+  | 'config-reference'
+  | 'selector'
+  | 'replicas'
+  | 'hpa'
+  | 'probe'
+  | 'template'
+  | 'other';
 
 /** A spec change expressed as edits (one strategic merge patch) on the target. */
 export interface PatchChange {
@@ -71,7 +81,17 @@ export interface Proposal {
 
 // ---- verification ------------------------------------------------------------------------------
 
-export const CHECK_NAMES = ['permissions', 'dryRun', 'ownership', 'podAdmission', 'fit', 'quota', 'disruption', 'shadow', 'replay'] as const;
+export const CHECK_NAMES = [
+  'permissions',
+  'dryRun',
+  'ownership',
+  'podAdmission',
+  'fit',
+  'quota',
+  'disruption',
+  'shadow',
+  'replay',
+] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 export type CheckOutcome = 'pass' | 'fail' | 'inconclusive' | 'skipped';
@@ -178,7 +198,12 @@ export interface IntentEntry extends LedgerBase {
   context: string;
   server: string;
   proposal: Proposal;
-  verdict: { result: VerdictResult; planHash: string; verifiedAt: string; checks: { name: CheckName; result: CheckOutcome; detail: string }[] };
+  verdict: {
+    result: VerdictResult;
+    planHash: string;
+    verifiedAt: string;
+    checks: { name: CheckName; result: CheckOutcome; detail: string }[];
+  };
   plan: WritePlan;
   before: FieldImage;
   /** The whole pod template before a template replace (revision rollbacks), masked. */

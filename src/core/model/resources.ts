@@ -297,7 +297,12 @@ export interface PodUsage {
 export interface WebhookConfiguration {
   meta: Meta;
   kind: 'ValidatingWebhookConfiguration' | 'MutatingWebhookConfiguration';
-  webhooks: { name: string; failurePolicy: string; service?: { namespace: string; name: string; port?: number }; url?: string }[];
+  webhooks: {
+    name: string;
+    failurePolicy: string;
+    service?: { namespace: string; name: string; port?: number };
+    url?: string;
+  }[];
 }
 
 /**

@@ -25,12 +25,36 @@ export interface SuggestedFix {
 }
 
 export type CauseCategory =
-  | 'memory-limit' | 'bad-rollout' | 'crash' | 'image-pull' | 'config-missing' | 'insufficient-resources'
-  | 'scheduling-constraints' | 'volume-binding' | 'quota' | 'readiness-probe' | 'selector-mismatch'
-  | 'storage-class' | 'hpa-capacity' | 'hpa-config' | 'node-failure' | 'node-pressure' | 'job-failure'
-  | 'cronjob-config' | 'webhook' | 'unknown'
-  | 'ingress-config' | 'disruption-budget' | 'node-problem' | 'statefulset-config' | 'volume-lost' | 'gateway-config'
-  | 'pod-setup' | 'admission' | 'container-failed' | 'pull-secret';
+  | 'memory-limit'
+  | 'bad-rollout'
+  | 'crash'
+  | 'image-pull'
+  | 'config-missing'
+  | 'insufficient-resources'
+  | 'scheduling-constraints'
+  | 'volume-binding'
+  | 'quota'
+  | 'readiness-probe'
+  | 'selector-mismatch'
+  | 'storage-class'
+  | 'hpa-capacity'
+  | 'hpa-config'
+  | 'node-failure'
+  | 'node-pressure'
+  | 'job-failure'
+  | 'cronjob-config'
+  | 'webhook'
+  | 'unknown'
+  | 'ingress-config'
+  | 'disruption-budget'
+  | 'node-problem'
+  | 'statefulset-config'
+  | 'volume-lost'
+  | 'gateway-config'
+  | 'pod-setup'
+  | 'admission'
+  | 'container-failed'
+  | 'pull-secret';
 
 export interface RootCause {
   incidentId: string;
@@ -64,5 +88,9 @@ export interface DiagnoseInput {
 }
 
 export function sameWorkload(a: Pick<Incident, 'workload'>, b: Pick<Incident, 'workload'>): boolean {
-  return a.workload.kind === b.workload.kind && a.workload.namespace === b.workload.namespace && a.workload.name === b.workload.name;
+  return (
+    a.workload.kind === b.workload.kind &&
+    a.workload.namespace === b.workload.namespace &&
+    a.workload.name === b.workload.name
+  );
 }

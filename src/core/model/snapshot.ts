@@ -1,8 +1,24 @@
 // The cluster as NimbusGuard sees it: plain, indexed data that informers update one object at a
 // time (never rebuilt per event). Readers never see Kubernetes client types.
 import type {
-  CronJob, EndpointSlice, HorizontalPodAutoscaler, Job, KubeEvent, LogTail, Meta, Node, ObjectRef, PersistentVolumeClaim,
-  Pod, PodDisruptionBudget, PodUsage, ReplicaSet, ResourceQuota, SecretMeta, Service, WebhookConfiguration,
+  CronJob,
+  EndpointSlice,
+  HorizontalPodAutoscaler,
+  Job,
+  KubeEvent,
+  LogTail,
+  Meta,
+  Node,
+  ObjectRef,
+  PersistentVolumeClaim,
+  Pod,
+  PodDisruptionBudget,
+  PodUsage,
+  ReplicaSet,
+  ResourceQuota,
+  SecretMeta,
+  Service,
+  WebhookConfiguration,
 } from './resources';
 import type { LimitRange } from './resources';
 import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass } from './routing';
@@ -47,7 +63,10 @@ const WORKLOAD_ORDER: Record<WorkloadKind, number> = { Deployment: 0, StatefulSe
 const EVENT_RETENTION_MS = 60 * 60 * 1000;
 const EVENTS_PER_OBJECT = 50;
 
-function metaOf(kind: SnapshotKind, record: KindRecords[SnapshotKind]): { namespace: string; name: string; uid: string } {
+function metaOf(
+  kind: SnapshotKind,
+  record: KindRecords[SnapshotKind],
+): { namespace: string; name: string; uid: string } {
   return isWorkloadKind(kind) ? (record as Workload) : (record as { meta: Meta }).meta;
 }
 
@@ -136,7 +155,8 @@ export class ClusterSnapshot {
    * tests, replays) the records it holds count as complete.
    */
   observes(kind: SnapshotKind, namespace?: string): boolean {
-    if (this.observed.has(`${kind}/*`) || (namespace !== undefined && this.observed.has(`${kind}/${namespace}`))) return true;
+    if (this.observed.has(`${kind}/*`) || (namespace !== undefined && this.observed.has(`${kind}/${namespace}`)))
+      return true;
     const prefix = `${kind}/`;
     for (const key of this.observed) if (key.startsWith(prefix)) return false;
     return !this.unobserved.has(kind) && this.count(kind) > 0;
@@ -207,7 +227,12 @@ export class ClusterSnapshot {
       const owner = owners.find((o) => o.controller) ?? owners[0];
       if (!owner) break;
       ref = { kind: owner.kind, namespace: meta.namespace, name: owner.name, uid: owner.uid };
-      const next = owner.kind === 'ReplicaSet' ? this.get('ReplicaSet', meta.namespace, owner.name)?.meta : owner.kind === 'Job' ? this.get('Job', meta.namespace, owner.name)?.meta : undefined;
+      const next =
+        owner.kind === 'ReplicaSet'
+          ? this.get('ReplicaSet', meta.namespace, owner.name)?.meta
+          : owner.kind === 'Job'
+            ? this.get('Job', meta.namespace, owner.name)?.meta
+            : undefined;
       if (!next) break;
       owners = next.owners;
     }

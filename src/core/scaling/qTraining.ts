@@ -20,7 +20,11 @@ export function newQAgent(seed = 1): QLearningAgent {
 }
 
 /** Runs `episodes` episodes, each a random window of one of `series`, and decays exploration after each. */
-export function trainOnSeries(agent: QLearningAgent, series: readonly Float64Array[], options: Partial<TrainingOptions> = {}): QLearningAgent {
+export function trainOnSeries(
+  agent: QLearningAgent,
+  series: readonly Float64Array[],
+  options: Partial<TrainingOptions> = {},
+): QLearningAgent {
   const { episodes, episodeTicks, seed } = { ...TRAINING_DEFAULTS, ...options };
   const usable = series.filter((s) => s.length > 0);
   if (usable.length === 0) return agent;

@@ -61,7 +61,12 @@ export class QLearningPolicy implements ScalingPolicy {
     const state = qState(history.length > 0 ? history : [ctx.initial], ctx.pods);
     if (this.previous && this.options.learn && history.length > this.consumed) {
       const obs = history[history.length - 1]!;
-      this.agent.learn(this.previous.state, this.previous.action, qReward(obs, Q_ACTIONS[this.previous.action] === 'hold'), state);
+      this.agent.learn(
+        this.previous.state,
+        this.previous.action,
+        qReward(obs, Q_ACTIONS[this.previous.action] === 'hold'),
+        state,
+      );
     }
     this.consumed = history.length;
     let action = this.agent.act(state, this.options.explore);

@@ -83,35 +83,49 @@ export class ActController implements vscode.Disposable {
       return;
     }
     this.loading = session;
-    void this.loadAgent().then((agent) => {
-      if (this.loading !== session || this.hub.currentSession !== session) return;
-      this.loading = undefined;
-      const api = new agent.ApiClient(agent.clientConfigFor(state.loaded, state.context));
-      const dir = join(this.checkpointRoot, createHash('sha256').update(`${state.context}\n${api.server}`).digest('hex').slice(0, 16));
-      const service = new agent.ActService({
-        api,
-        snapshot: session.snapshot,
-        incidents: monitor,
-        usage: session.usage,
-        checkpointer: agent.createCheckpointer(dir, config().get<boolean>('agent.allowTracing', false)),
-        shadow: new agent.ShadowRunner(api),
-        protectedContexts,
-        namespaces: () => session.snapshot.namespaces(),
-      });
-      const listeners = [
-        toDisposable(service.onDidChangeLedger(() => void this.refreshPending())),
-        toDisposable(service.onDidChangePending(() => void this.refreshPending())),
-      ];
-      service.ledger.watch();
-      this.current = { session, service, listeners };
-      void service.start().then((notes) => {
-        for (const note of notes) void vscode.window.showInformationMessage(`NimbusGuard: ${note}`);
-      }, (error: unknown) => void vscode.window.showWarningMessage(`NimbusGuard: the act loop could not settle earlier changes: ${String(error)}`));
-      void this.refreshPending();
-    }, (error: unknown) => {
-      if (this.loading === session) this.loading = undefined;
-      void vscode.window.showWarningMessage(`NimbusGuard: the act loop is unavailable (its pending approvals cannot be read): ${String(error)}`);
-    });
+    void this.loadAgent().then(
+      (agent) => {
+        if (this.loading !== session || this.hub.currentSession !== session) return;
+        this.loading = undefined;
+        const api = new agent.ApiClient(agent.clientConfigFor(state.loaded, state.context));
+        const dir = join(
+          this.checkpointRoot,
+          createHash('sha256').update(`${state.context}\n${api.server}`).digest('hex').slice(0, 16),
+        );
+        const service = new agent.ActService({
+          api,
+          snapshot: session.snapshot,
+          incidents: monitor,
+          usage: session.usage,
+          checkpointer: agent.createCheckpointer(dir, config().get<boolean>('agent.allowTracing', false)),
+          shadow: new agent.ShadowRunner(api),
+          protectedContexts,
+          namespaces: () => session.snapshot.namespaces(),
+        });
+        const listeners = [
+          toDisposable(service.onDidChangeLedger(() => void this.refreshPending())),
+          toDisposable(service.onDidChangePending(() => void this.refreshPending())),
+        ];
+        service.ledger.watch();
+        this.current = { session, service, listeners };
+        void service.start().then(
+          (notes) => {
+            for (const note of notes) void vscode.window.showInformationMessage(`NimbusGuard: ${note}`);
+          },
+          (error: unknown) =>
+            void vscode.window.showWarningMessage(
+              `NimbusGuard: the act loop could not settle earlier changes: ${String(error)}`,
+            ),
+        );
+        void this.refreshPending();
+      },
+      (error: unknown) => {
+        if (this.loading === session) this.loading = undefined;
+        void vscode.window.showWarningMessage(
+          `NimbusGuard: the act loop is unavailable (its pending approvals cannot be read): ${String(error)}`,
+        );
+      },
+    );
   }
 
   async refreshPending(): Promise<void> {

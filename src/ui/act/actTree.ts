@@ -21,7 +21,10 @@ export function actRoots(act: ActController | undefined): ActTreeNode[] {
 export function actChildren(act: ActController | undefined, node: ActTreeNode): ActTreeNode[] {
   if (node.type !== 'changes' || !act) return [];
   const approvals = act.pending.map((pending): ActTreeNode => ({ type: 'approval', pending }));
-  return [...approvals, ...act.changes().map((change): ActTreeNode => ({ type: 'change', change, changeId: change.id }))];
+  return [
+    ...approvals,
+    ...act.changes().map((change): ActTreeNode => ({ type: 'change', change, changeId: change.id })),
+  ];
 }
 
 const STATUS_ICON: Record<ChangeRecord['status'], [string, string]> = {
@@ -52,19 +55,27 @@ export function actTreeItem(act: ActController | undefined, node: ActTreeNode): 
       const [icon, color] = STATUS_ICON[c.status];
       item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
       item.tooltip = new vscode.MarkdownString().appendText(
-        `${c.id} · ${c.status} by ${c.who} at ${c.at}\n${t.kind} ${t.namespace}/${t.name} in ${c.context}\n${c.outcome ? `outcome: ${c.outcome.result} — ${c.outcome.detail}\n` : ''}`
-        + `${c.rolledBackBy ? `rolled back by ${c.rolledBackBy}\n` : ''}${c.rollbackOf ? `restores ${c.rollbackOf}\n` : ''}${c.manifest === 'cluster-only' ? 'cluster only: the manifest does not hold this change yet\n' : ''}`,
+        `${c.id} · ${c.status} by ${c.who} at ${c.at}\n${t.kind} ${t.namespace}/${t.name} in ${c.context}\n${c.outcome ? `outcome: ${c.outcome.result} — ${c.outcome.detail}\n` : ''}` +
+          `${c.rolledBackBy ? `rolled back by ${c.rolledBackBy}\n` : ''}${c.rollbackOf ? `restores ${c.rollbackOf}\n` : ''}${c.manifest === 'cluster-only' ? 'cluster only: the manifest does not hold this change yet\n' : ''}`,
       );
       item.contextValue = c.status === 'applied' ? 'nimbusguard.change.applied' : 'nimbusguard.change';
-      item.accessibilityInformation = { label: `Change ${c.proposal.summary}, ${c.status}${c.outcome ? `, outcome ${c.outcome.result}` : ''}` };
+      item.accessibilityInformation = {
+        label: `Change ${c.proposal.summary}, ${c.status}${c.outcome ? `, outcome ${c.outcome.result}` : ''}`,
+      };
       return item;
     }
     case 'approval': {
       const p = node.pending;
       const item = new vscode.TreeItem(p.proposal.summary, vscode.TreeItemCollapsibleState.None);
       item.id = `act:approval:${p.threadId}`;
-      item.description = p.state === 'awaiting-approval' ? `waiting for approval · ${p.verdict?.result ?? ''}` : 'verification interrupted';
-      item.iconPath = new vscode.ThemeIcon(p.state === 'awaiting-approval' ? 'question' : 'debug-pause', new vscode.ThemeColor('charts.yellow'));
+      item.description =
+        p.state === 'awaiting-approval'
+          ? `waiting for approval · ${p.verdict?.result ?? ''}`
+          : 'verification interrupted';
+      item.iconPath = new vscode.ThemeIcon(
+        p.state === 'awaiting-approval' ? 'question' : 'debug-pause',
+        new vscode.ThemeColor('charts.yellow'),
+      );
       item.contextValue = 'nimbusguard.approval';
       item.command = { command: COMMANDS.showApproval, title: 'Open Verification', arguments: [p.proposal.id] };
       return item;

@@ -7,7 +7,8 @@ import type { Proposal, Verdict } from '../../core/model/proposal';
 
 export const HOLD_SECONDS = 5;
 
-export type Confirmation = { confirmed: true; confirmContext?: string; confirmRisk?: 'high' } | { confirmed: false; why: string };
+export type Confirmation =
+  { confirmed: true; confirmContext?: string; confirmRisk?: 'high' } | { confirmed: false; why: string };
 
 /** Cluster text in a modal's detail: control characters removed, long values clipped. */
 function plain(text: string, max = 300): string {
@@ -15,7 +16,13 @@ function plain(text: string, max = 300): string {
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
-export async function confirmWrite(opts: { proposal: Proposal; verdict: Verdict; needs: ConfirmationNeeds; context: string; action: 'Apply' | 'Roll Back' }): Promise<Confirmation> {
+export async function confirmWrite(opts: {
+  proposal: Proposal;
+  verdict: Verdict;
+  needs: ConfirmationNeeds;
+  context: string;
+  action: 'Apply' | 'Roll Back';
+}): Promise<Confirmation> {
   const { proposal, verdict, needs, context, action } = opts;
   if (!needs.canApply) return { confirmed: false, why: 'the verdict is fail: nothing can be applied' };
   const t = proposal.target;
@@ -30,16 +37,23 @@ export async function confirmWrite(opts: { proposal: Proposal; verdict: Verdict;
     `Verdict: ${verdict.result}`,
     ...(needs.reasons.length > 0 ? ['', ...needs.reasons.map((r) => `• ${plain(r)}`)] : []),
   ].join('\n');
-  const choice = await vscode.window.showWarningMessage(`${action} this change to ${t.kind} ${t.namespace}/${t.name} in context ${context}?`, { modal: true, detail }, action);
+  const choice = await vscode.window.showWarningMessage(
+    `${action} this change to ${t.kind} ${t.namespace}/${t.name} in context ${context}?`,
+    { modal: true, detail },
+    action,
+  );
   if (choice !== action) return { confirmed: false, why: 'not confirmed' };
   if (needs.secondConfirmation) {
-    const unknown = verdict.checks.filter((c) => c.result === 'inconclusive').map((c) => `• ${c.name}: ${plain(c.detail)}`);
+    const unknown = verdict.checks
+      .filter((c) => c.result === 'inconclusive')
+      .map((c) => `• ${c.name}: ${plain(c.detail)}`);
     const again = await vscode.window.showWarningMessage(
       'The verdict is inconclusive: these checks could not tell whether the change is safe.',
       { modal: true, detail: `${unknown.join('\n')}\n\n${action} although this is not known?` },
       `${action} Anyway`,
     );
-    if (again !== `${action} Anyway`) return { confirmed: false, why: 'the inconclusive verdict was not confirmed a second time' };
+    if (again !== `${action} Anyway`)
+      return { confirmed: false, why: 'the inconclusive verdict was not confirmed a second time' };
   }
   let confirmContext: string | undefined;
   if (needs.typeContext) {
@@ -51,23 +65,30 @@ export async function confirmWrite(opts: { proposal: Proposal; verdict: Verdict;
     });
     if (confirmContext !== context) return { confirmed: false, why: 'the context name was not typed' };
   }
-  return { confirmed: true, ...(confirmContext ? { confirmContext } : {}), ...(needs.confirmRisk ? { confirmRisk: 'high' as const } : {}) };
+  return {
+    confirmed: true,
+    ...(confirmContext ? { confirmContext } : {}),
+    ...(needs.confirmRisk ? { confirmRisk: 'high' as const } : {}),
+  };
 }
 
 /** Holds the write for HOLD_SECONDS behind a notification with Cancel; true when it may go out. */
 export function holdWrite(what: string, seconds = HOLD_SECONDS): Thenable<boolean> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `NimbusGuard: ${what}`, cancellable: true }, async (progress, token) => {
-    for (let left = seconds; left > 0; left--) {
-      if (token.isCancellationRequested) return false;
-      progress.report({ message: `in ${left} s — Cancel to stop`, increment: 100 / seconds });
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 1000);
-        token.onCancellationRequested(() => {
-          clearTimeout(timer);
-          resolve();
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `NimbusGuard: ${what}`, cancellable: true },
+    async (progress, token) => {
+      for (let left = seconds; left > 0; left--) {
+        if (token.isCancellationRequested) return false;
+        progress.report({ message: `in ${left} s — Cancel to stop`, increment: 100 / seconds });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 1000);
+          token.onCancellationRequested(() => {
+            clearTimeout(timer);
+            resolve();
+          });
         });
-      });
-    }
-    return !token.isCancellationRequested;
-  });
+      }
+      return !token.isCancellationRequested;
+    },
+  );
 }

@@ -46,7 +46,13 @@ export class PlanDocuments implements vscode.TextDocumentContentProvider, vscode
     const verdict = this.verdicts.get(proposalId);
     if (!verdict?.liveObject || !verdict.dryRunObject) return false;
     const t = verdict.plan.target;
-    await vscode.commands.executeCommand('vscode.diff', uriOf(verdict, 'live'), uriOf(verdict, 'dry-run'), `${t.kind} ${t.namespace}/${t.name}: live ↔ after the change (dry run)`, { preview: true });
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      uriOf(verdict, 'live'),
+      uriOf(verdict, 'dry-run'),
+      `${t.kind} ${t.namespace}/${t.name}: live ↔ after the change (dry run)`,
+      { preview: true },
+    );
     return true;
   }
 
@@ -57,5 +63,8 @@ export class PlanDocuments implements vscode.TextDocumentContentProvider, vscode
 
 function uriOf(verdict: Verdict, side: 'live' | 'dry-run'): vscode.Uri {
   const t = verdict.plan.target;
-  return vscode.Uri.from({ scheme: ACT_SCHEME, path: `/${verdict.proposalId}/${side}-${t.kind.toLowerCase()}-${t.name}.yaml` });
+  return vscode.Uri.from({
+    scheme: ACT_SCHEME,
+    path: `/${verdict.proposalId}/${side}-${t.kind.toLowerCase()}-${t.name}.yaml`,
+  });
 }

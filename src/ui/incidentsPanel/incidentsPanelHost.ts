@@ -15,8 +15,22 @@ import { pageAssets, PanelRegistry, type PanelController, type PanelKind } from 
 import { buildIncidentDetail, buildIncidentsState, type IncidentsSource } from './incidentsState';
 import { incidentsPanelHtml } from './incidentsPanelHtml';
 import {
-  ActionMessage, CloseMessage, DetailMessage, FocusMessage, isIncidentId, ReadyMessage, savedIncidentsState, SelectMessage, StateMessage, VerifyMessage,
-  ChangesMessage, RollbackChangeMessage, type ChangeRow, type DetailPayload, type IncidentAction, type ProposalAction,
+  ActionMessage,
+  CloseMessage,
+  DetailMessage,
+  FocusMessage,
+  isIncidentId,
+  ReadyMessage,
+  savedIncidentsState,
+  SelectMessage,
+  StateMessage,
+  VerifyMessage,
+  ChangesMessage,
+  RollbackChangeMessage,
+  type ChangeRow,
+  type DetailPayload,
+  type IncidentAction,
+  type ProposalAction,
 } from './protocol';
 
 const VIEW_TYPE = 'nimbusguard.incidents';
@@ -67,7 +81,16 @@ function sourceOf(deps: IncidentsPanelDeps): IncidentsSource | undefined {
   if (state.kind !== 'ready' || state.session.state.phase !== 'connected') return undefined;
   const monitor = deps.hub.current;
   const session = state.session;
-  if (!monitor) return { context: state.context, synced: false, evaluated: false, incidents: [], causeOf: () => undefined, groupOf: () => undefined, retentionMs: 3_600_000 };
+  if (!monitor)
+    return {
+      context: state.context,
+      synced: false,
+      evaluated: false,
+      incidents: [],
+      causeOf: () => undefined,
+      groupOf: () => undefined,
+      retentionMs: 3_600_000,
+    };
   return {
     context: state.context,
     synced: session.synced,
@@ -90,7 +113,11 @@ class IncidentsPanel implements PanelController {
   private lastPush = 0;
   private disposed = false;
 
-  constructor(readonly panel: vscode.WebviewPanel, ref: IncidentsRef, private readonly deps: IncidentsPanelDeps) {
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    ref: IncidentsRef,
+    private readonly deps: IncidentsPanelDeps,
+  ) {
     this.selected = ref.focus;
     panel.webview.html = incidentsPanelHtml(pageAssets(panel.webview, deps.extensionUri, 'incidents'));
     this.disposables.push(
@@ -138,7 +165,8 @@ class IncidentsPanel implements PanelController {
       on(CloseMessage, () => this.dispose()),
       on(RollbackChangeMessage, ({ changeId }) => {
         // Only a change listed now, and still applied, can be rolled back from here.
-        if (this.deps.changes?.rows().some((r) => r.id === changeId && r.canRollback)) this.deps.changes.rollback(changeId);
+        if (this.deps.changes?.rows().some((r) => r.id === changeId && r.canRollback))
+          this.deps.changes.rollback(changeId);
       }),
     ]);
   }
@@ -179,11 +207,22 @@ class IncidentsPanel implements PanelController {
     let text: string;
     if (!cause) text = 'There is no root cause for this incident yet: it is still being diagnosed, or it resolved.';
     else if (!explainer) {
-      text = 'This explanation comes from the rule engine. To have an LLM word it, set nimbusguard.llm.baseUrl and nimbusguard.llm.model and run “NimbusGuard: Set LLM API Key…”.';
+      text =
+        'This explanation comes from the rule engine. To have an LLM word it, set nimbusguard.llm.baseUrl and nimbusguard.llm.model and run “NimbusGuard: Set LLM API Key…”.';
     } else {
-      const worded = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'NimbusGuard: explaining…' }, () => explainer(cause, incident));
+      const worded = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: 'NimbusGuard: explaining…' },
+        () => explainer(cause, incident),
+      );
       // Whatever the model said, the actionable parts stay the rule engine's.
-      const safe: RootCause = { ...worded, fixes: cause.fixes, fields: cause.fields, category: cause.category, confidence: cause.confidence, evidence: cause.evidence };
+      const safe: RootCause = {
+        ...worded,
+        fixes: cause.fixes,
+        fields: cause.fields,
+        category: cause.category,
+        confidence: cause.confidence,
+        evidence: cause.evidence,
+      };
       this.explained.set(incident.id, { lastSeen: incident.lastSeen, cause: safe });
       text = safe.note ?? 'Worded by the configured LLM; the fixes and fields are the rule engine’s.';
     }
@@ -196,9 +235,14 @@ class IncidentsPanel implements PanelController {
     const incident = this.tracked(id);
     const source = this.deps.proposals?.();
     // Only a proposal the host offers now, with the plan hash it offered, goes any further.
-    const proposal = incident && incident.status === 'open' ? source?.proposalsFor(incident).find((p) => p.proposalId === proposalId && p.planHash === planHash) : undefined;
+    const proposal =
+      incident && incident.status === 'open'
+        ? source?.proposalsFor(incident).find((p) => p.proposalId === proposalId && p.planHash === planHash)
+        : undefined;
     if (!incident || !source || !proposal) {
-      void vscode.window.showWarningMessage('NimbusGuard: that proposal is no longer current; the panel shows the current ones.');
+      void vscode.window.showWarningMessage(
+        'NimbusGuard: that proposal is no longer current; the panel shows the current ones.',
+      );
       this.pushDetail();
       return;
     }
@@ -250,15 +294,27 @@ class IncidentsPanel implements PanelController {
       if (source && (!source.synced || !source.evaluated)) return undefined;
       const where = source ? `context ${source.context}` : 'any context (not connected)';
       const minutes = Math.round((source?.retentionMs ?? 3_600_000) / 60_000);
-      return { id, missing: `This incident is not tracked in ${where}: its problem is gone (resolved incidents stay listed for ${minutes} minutes while the window is open), or it belongs to another context.` };
+      return {
+        id,
+        missing: `This incident is not tracked in ${where}: its problem is gone (resolved incidents stay listed for ${minutes} minutes while the window is open), or it belongs to another context.`,
+      };
     }
     const explained = this.explained.get(id);
-    const cause = explained && explained.lastSeen === incident.lastSeen ? explained.cause : incident.status === 'open' ? monitor!.rootCause(id) : undefined;
+    const cause =
+      explained && explained.lastSeen === incident.lastSeen
+        ? explained.cause
+        : incident.status === 'open'
+          ? monitor!.rootCause(id)
+          : undefined;
     const session = this.deps.hub.currentSession;
     const w = incident.workload;
-    const memory = incident.type === 'OOMKilled' && incident.key && session && (WORKLOAD_KINDS as readonly string[]).includes(w.kind)
-      ? { samples: session.usage.samples(w.kind, w.namespace, w.name, incident.key), limit: memoryLimit(session.snapshot.getWorkload(w.kind as WorkloadKind, w.namespace, w.name), incident.key) }
-      : undefined;
+    const memory =
+      incident.type === 'OOMKilled' && incident.key && session && (WORKLOAD_KINDS as readonly string[]).includes(w.kind)
+        ? {
+            samples: session.usage.samples(w.kind, w.namespace, w.name, incident.key),
+            limit: memoryLimit(session.snapshot.getWorkload(w.kind as WorkloadKind, w.namespace, w.name), incident.key),
+          }
+        : undefined;
     const source2 = this.deps.proposals?.();
     const proposals = source2 && incident.status === 'open' ? source2.proposalsFor(incident) : undefined;
     const notice = this.notice?.id === id ? this.notice.text : undefined;
@@ -268,7 +324,9 @@ class IncidentsPanel implements PanelController {
       groupId: monitor!.groupOf(id),
       trail: monitor!.analysis(id)?.trail ?? [],
       signals: this.deps.hub.signals?.samples(w) ?? [],
-      ...(memory ? { memory: memory.samples, ...(memory.limit !== undefined ? { memoryLimit: memory.limit } : {}) } : {}),
+      ...(memory
+        ? { memory: memory.samples, ...(memory.limit !== undefined ? { memoryLimit: memory.limit } : {}) }
+        : {}),
       ...(proposals ? { proposals } : {}),
       ...(notice ? { notice } : {}),
     });
@@ -285,7 +343,10 @@ class IncidentsPanel implements PanelController {
   }
 }
 
-function memoryLimit(workload: { template: { containers: { name: string; resources: { limits: Record<string, string> } }[] } } | undefined, container: string): number | undefined {
+function memoryLimit(
+  workload: { template: { containers: { name: string; resources: { limits: Record<string, string> } }[] } } | undefined,
+  container: string,
+): number | undefined {
   return parseBytes(workload?.template.containers.find((c) => c.name === container)?.resources.limits['memory']);
 }
 
@@ -316,6 +377,11 @@ export function registerIncidentsPanel(deps: IncidentsPanelDeps): IncidentsPanel
   };
   return {
     show,
-    disposables: [vscode.commands.registerCommand(COMMANDS.showIncidentsPanel, (arg?: unknown) => show(isIncidentId(arg) ? arg : undefined)), ...panels.register()],
+    disposables: [
+      vscode.commands.registerCommand(COMMANDS.showIncidentsPanel, (arg?: unknown) =>
+        show(isIncidentId(arg) ? arg : undefined),
+      ),
+      ...panels.register(),
+    ],
   };
 }

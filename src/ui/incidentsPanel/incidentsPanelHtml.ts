@@ -25,7 +25,8 @@ const options = (values: readonly string[]) => values.map((v) => `<option value=
 
 export function incidentsPanelHtml(input: IncidentsPageInput): string {
   const headers = COLUMNS.map(
-    ([id, label]) => `<div role="columnheader" class="cell col-${id}" data-col="${id}" aria-sort="none"><button type="button" class="sort" data-col="${id}">${label}<span class="sort-mark" aria-hidden="true"></span></button></div>`,
+    ([id, label]) =>
+      `<div role="columnheader" class="cell col-${id}" data-col="${id}" aria-sort="none"><button type="button" class="sort" data-col="${id}">${label}<span class="sort-mark" aria-hidden="true"></span></button></div>`,
   ).join('');
   return panelHtml({
     ...input,

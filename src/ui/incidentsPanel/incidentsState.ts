@@ -6,7 +6,14 @@ import type { ObjectRef } from '../../core/model/resources';
 import type { SignalSample } from '../../core/diagnose/signalHistory';
 import type { UsageSample } from '../../core/model/usageHistory';
 import { incidentChartData, signalOf } from '../../core/diagnose/incidentChartData';
-import type { CauseView, IncidentDetail, IncidentRow, IncidentsPanelState, ProposalAction, TimelineEntry } from './protocol';
+import type {
+  CauseView,
+  IncidentDetail,
+  IncidentRow,
+  IncidentsPanelState,
+  ProposalAction,
+  TimelineEntry,
+} from './protocol';
 
 export interface IncidentsSource {
   context: string;
@@ -22,7 +29,11 @@ export interface IncidentsSource {
   retentionMs: number;
 }
 
-export function incidentRow(incident: Incident, cause: RootCause | undefined, groupId: string | undefined): IncidentRow {
+export function incidentRow(
+  incident: Incident,
+  cause: RootCause | undefined,
+  groupId: string | undefined,
+): IncidentRow {
   const w = incident.workload;
   const row: IncidentRow = {
     id: incident.id,
@@ -41,16 +52,34 @@ export function incidentRow(incident: Incident, cause: RootCause | undefined, gr
 }
 
 export function buildIncidentsState(source: IncidentsSource | undefined, now: number): IncidentsPanelState {
-  if (!source) return { context: '', notes: ['Not connected to a cluster.'], rows: [], retentionMinutes: 60, loading: false, updatedAt: now };
+  if (!source)
+    return {
+      context: '',
+      notes: ['Not connected to a cluster.'],
+      rows: [],
+      retentionMinutes: 60,
+      loading: false,
+      updatedAt: now,
+    };
   const loading = !source.synced || !source.evaluated;
-  const rows = source.incidents.map((i) => incidentRow(i, i.status === 'open' ? source.causeOf(i.id) : undefined, source.groupOf(i.id)));
+  const rows = source.incidents.map((i) =>
+    incidentRow(i, i.status === 'open' ? source.causeOf(i.id) : undefined, source.groupOf(i.id)),
+  );
   const notes: string[] = [];
   if (loading) notes.push(`Reading context ${source.context}…`);
   else if (rows.length === 0) notes.push(`No incidents in context ${source.context}.`);
-  return { context: source.context, notes, rows, retentionMinutes: Math.round(source.retentionMs / 60_000), loading, updatedAt: now };
+  return {
+    context: source.context,
+    notes,
+    rows,
+    retentionMinutes: Math.round(source.retentionMs / 60_000),
+    loading,
+    updatedAt: now,
+  };
 }
 
-const refText = (r: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
+const refText = (r: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>) =>
+  `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 
 function timelineEntry(e: Evidence): TimelineEntry {
   const entry: TimelineEntry = { kind: e.kind, source: refText(e.source), text: e.text };
@@ -76,7 +105,8 @@ export function evidenceTimeline(evidence: readonly Evidence[]): TimelineEntry[]
 
 /** The cause's evidence chain and what the detector saw, each link once. */
 export function mergedEvidence(chain: readonly Evidence[], observed: readonly Evidence[]): Evidence[] {
-  const key = (e: Evidence) => [e.kind, e.source.kind, e.source.namespace, e.source.name, e.field ?? '', e.reason ?? '', e.text].join('\u0000');
+  const key = (e: Evidence) =>
+    [e.kind, e.source.kind, e.source.namespace, e.source.name, e.field ?? '', e.reason ?? '', e.text].join('\u0000');
   const seen = new Set(chain.map(key));
   return [...chain, ...observed.filter((e) => !seen.has(key(e)) && seen.add(key(e)))];
 }

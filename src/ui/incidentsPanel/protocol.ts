@@ -135,7 +135,8 @@ export interface IncidentSort {
   descending: boolean;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const isText = (value: unknown, max = 200): value is string => typeof value === 'string' && value.length <= max;
 const noParams = (value: unknown): boolean => value === undefined || value === null;
 
@@ -147,13 +148,21 @@ export function isIncidentId(value: unknown): value is string {
 const isOpaque = (value: unknown): value is string => isText(value, 200) && value.length > 0;
 
 function isState(value: unknown): boolean {
-  return isObject(value) && typeof value['context'] === 'string' && Array.isArray(value['rows']) && Array.isArray(value['notes']) && typeof value['updatedAt'] === 'number';
+  return (
+    isObject(value) &&
+    typeof value['context'] === 'string' &&
+    Array.isArray(value['rows']) &&
+    Array.isArray(value['notes']) &&
+    typeof value['updatedAt'] === 'number'
+  );
 }
 
 function isDetail(value: unknown): boolean {
   if (!isObject(value) || !isIncidentId(value['id'])) return false;
   const detail = value['detail'];
-  return detail === undefined ? typeof value['missing'] === 'string' : isObject(detail) && isObject(detail['row']) && Array.isArray(detail['timeline']);
+  return detail === undefined
+    ? typeof value['missing'] === 'string'
+    : isObject(detail) && isObject(detail['row']) && Array.isArray(detail['timeline']);
 }
 
 /** The saved state of a restored webview, field by field; anything else is dropped. */
@@ -162,11 +171,26 @@ export function savedIncidentsState(value: unknown): IncidentsSavedState {
   const out: IncidentsSavedState = {};
   if (isIncidentId(value['selected'])) out.selected = value['selected'];
   const f = value['filters'];
-  if (isObject(f) && isText(f['text']) && isText(f['namespace'], 63) && isText(f['type'], 40) && ['', 'critical', 'warning', 'info'].includes(f['severity'] as string)) {
-    out.filters = { text: f['text'], namespace: f['namespace'], severity: f['severity'] as IncidentFilters['severity'], type: f['type'] };
+  if (
+    isObject(f) &&
+    isText(f['text']) &&
+    isText(f['namespace'], 63) &&
+    isText(f['type'], 40) &&
+    ['', 'critical', 'warning', 'info'].includes(f['severity'] as string)
+  ) {
+    out.filters = {
+      text: f['text'],
+      namespace: f['namespace'],
+      severity: f['severity'] as IncidentFilters['severity'],
+      type: f['type'],
+    };
   }
   const s = value['sort'];
-  if (isObject(s) && (SORT_COLUMNS as readonly unknown[]).includes(s['column']) && typeof s['descending'] === 'boolean') {
+  if (
+    isObject(s) &&
+    (SORT_COLUMNS as readonly unknown[]).includes(s['column']) &&
+    typeof s['descending'] === 'boolean'
+  ) {
     out.sort = { column: s['column'] as SortColumn, descending: s['descending'] };
   }
   const e = value['collapsed'];
@@ -179,12 +203,18 @@ export const StateMessage = message<'incidents/state', IncidentsPanelState>('inc
 /** Host → webview: the selected incident's detail (or why it is missing). */
 export const DetailMessage = message<'incidents/detail', DetailPayload>('incidents/detail', isDetail);
 /** Host → webview: select this incident (a command asked for it). */
-export const FocusMessage = message<'incidents/focus', { id: string }>('incidents/focus', (p) => isObject(p) && isIncidentId(p['id']));
+export const FocusMessage = message<'incidents/focus', { id: string }>(
+  'incidents/focus',
+  (p) => isObject(p) && isIncidentId(p['id']),
+);
 
 /** Webview → host: the script is running; send the list (and the focused incident's detail). */
 export const ReadyMessage = message<'incidents/ready'>('incidents/ready', noParams);
 /** Webview → host: the user selected an incident; send its detail. */
-export const SelectMessage = message<'incidents/select', { id: string }>('incidents/select', (p) => isObject(p) && isIncidentId(p['id']));
+export const SelectMessage = message<'incidents/select', { id: string }>(
+  'incidents/select',
+  (p) => isObject(p) && isIncidentId(p['id']),
+);
 /** Webview → host: run an action on an incident. */
 export const ActionMessage = message<'incidents/action', { id: string; action: IncidentAction }>(
   'incidents/action',
@@ -212,9 +242,22 @@ export interface ChangeRow {
 }
 
 /** Host → webview: the Applied changes tab's list, newest first. */
-export const ChangesMessage = message<'incidents/changes', { rows: ChangeRow[] }>('incidents/changes', (p) => isObject(p) && Array.isArray(p['rows']));
+export const ChangesMessage = message<'incidents/changes', { rows: ChangeRow[] }>(
+  'incidents/changes',
+  (p) => isObject(p) && Array.isArray(p['rows']),
+);
 /** Webview → host: roll back a listed change (through the Verification panel and its confirmation). */
-export const RollbackChangeMessage = message<'incidents/rollback', { changeId: string }>('incidents/rollback', (p) => isObject(p) && isOpaque(p['changeId']));
+export const RollbackChangeMessage = message<'incidents/rollback', { changeId: string }>(
+  'incidents/rollback',
+  (p) => isObject(p) && isOpaque(p['changeId']),
+);
 
 export const HOST_MESSAGES = [StateMessage, DetailMessage, FocusMessage, ChangesMessage] as const;
-export const WEBVIEW_MESSAGES = [ReadyMessage, SelectMessage, ActionMessage, VerifyMessage, CloseMessage, RollbackChangeMessage] as const;
+export const WEBVIEW_MESSAGES = [
+  ReadyMessage,
+  SelectMessage,
+  ActionMessage,
+  VerifyMessage,
+  CloseMessage,
+  RollbackChangeMessage,
+] as const;

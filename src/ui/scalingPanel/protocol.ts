@@ -84,16 +84,24 @@ const isObject = (value: unknown): boolean => typeof value === 'object' && value
 function isState(value: unknown): boolean {
   if (!isObject(value)) return false;
   const s = value as Partial<ScalingPanelState>;
-  return isObject(s.workload) && isObject(s.chart) && Array.isArray(s.chart?.datasets) && Array.isArray(s.notes) && typeof s.updatedAt === 'number';
+  return (
+    isObject(s.workload) &&
+    isObject(s.chart) &&
+    Array.isArray(s.chart?.datasets) &&
+    Array.isArray(s.notes) &&
+    typeof s.updatedAt === 'number'
+  );
 }
 
-const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 253;
+const isText = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= 253;
 
 /** A workload reference from the other side or from saved state, checked field by field. */
 export function scalingRefOf(value: unknown): ScalingWorkloadRef | undefined {
   if (!isObject(value)) return undefined;
   const r = value as Record<string, unknown>;
-  if (!(WORKLOAD_KINDS as readonly unknown[]).includes(r['kind']) || !isText(r['namespace']) || !isText(r['name'])) return undefined;
+  if (!(WORKLOAD_KINDS as readonly unknown[]).includes(r['kind']) || !isText(r['namespace']) || !isText(r['name']))
+    return undefined;
   return { kind: r['kind'] as WorkloadKind, namespace: r['namespace'], name: r['name'] };
 }
 

@@ -8,7 +8,14 @@ import type { Workload } from '../../core/model/workload';
 import type { TreeNode } from '../workloadTree';
 import { dispatch, on } from '../webview/ipc';
 import { pageAssets, PanelRegistry, type PanelController, type PanelKind } from '../webview/panelRegistry';
-import { CloseMessage, ReadyMessage, RefreshMessage, savedScalingRef, StateMessage, type ScalingWorkloadRef } from './protocol';
+import {
+  CloseMessage,
+  ReadyMessage,
+  RefreshMessage,
+  savedScalingRef,
+  StateMessage,
+  type ScalingWorkloadRef,
+} from './protocol';
 import { scalingPanelHtml } from './scalingPanelHtml';
 import { buildScalingState, type DemandInput, type ScalingSource } from './scalingState';
 import { planDemand, type GoverningPolicy, type PrometheusSettingsValue } from './demandSource';
@@ -35,7 +42,13 @@ function sourceOf(manager: ConnectionManager): ScalingSource | undefined {
   const state = manager.state;
   if (state.kind !== 'ready' || state.session.state.phase !== 'connected') return undefined;
   const session = state.session;
-  return { context: state.context, snapshot: session.snapshot, usage: session.usage, metrics: session.metricsState, synced: session.synced };
+  return {
+    context: state.context,
+    snapshot: session.snapshot,
+    usage: session.usage,
+    metrics: session.metricsState,
+    synced: session.synced,
+  };
 }
 
 class ScalingPanel implements PanelController {
@@ -57,7 +70,11 @@ class ScalingPanel implements PanelController {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((value: unknown) => {
-        dispatch(value, [on(ReadyMessage, () => this.push()), on(RefreshMessage, () => this.push()), on(CloseMessage, () => this.dispose())]);
+        dispatch(value, [
+          on(ReadyMessage, () => this.push()),
+          on(RefreshMessage, () => this.push()),
+          on(CloseMessage, () => this.dispose()),
+        ]);
       }),
       panel.onDidChangeViewState(() => {
         if (panel.visible && this.stale) this.schedule();
@@ -109,7 +126,10 @@ class ScalingPanel implements PanelController {
     void this.build()
       .then((state) => {
         if (this.disposed) return;
-        this.panel.title = titleOf(this.ref, state.proposal ? `${state.proposal.currentReplicas} → ${state.proposal.replicas}` : undefined);
+        this.panel.title = titleOf(
+          this.ref,
+          state.proposal ? `${state.proposal.currentReplicas} → ${state.proposal.replicas}` : undefined,
+        );
         void this.panel.webview.postMessage(StateMessage.create(state));
       })
       .finally(() => {
@@ -161,7 +181,11 @@ async function pickWorkload(manager: ConnectionManager): Promise<ScalingWorkload
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
-    workloads.map((w) => ({ label: w.name, description: `${w.namespace} · ${w.kind}`, ref: { kind: w.kind, namespace: w.namespace, name: w.name } })),
+    workloads.map((w) => ({
+      label: w.name,
+      description: `${w.namespace} · ${w.kind}`,
+      ref: { kind: w.kind, namespace: w.namespace, name: w.name },
+    })),
     { title: 'NimbusGuard: show the scaling proposal of…', matchOnDescription: true },
   );
   return picked?.ref;

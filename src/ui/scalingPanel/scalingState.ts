@@ -12,9 +12,16 @@ import { PREDICTIVE_DEFAULTS } from '../../core/scaling/predictiveOptions';
 import type { Observation } from '../../core/scaling/policy';
 import type { DemandRead } from '../../cluster/prometheusDemand';
 import type { DemandPlan, GoverningPolicy } from './demandSource';
-import type { DemandSourceInfo, DemandUnit, ScalingPanelState, ScalingProposalSummary, ScalingWorkloadRef } from './protocol';
+import type {
+  DemandSourceInfo,
+  DemandUnit,
+  ScalingPanelState,
+  ScalingProposalSummary,
+  ScalingWorkloadRef,
+} from './protocol';
 
-export type MetricsPhase = { phase: 'waiting' } | { phase: 'serving'; pods: number } | { phase: 'unavailable'; message: string };
+export type MetricsPhase =
+  { phase: 'waiting' } | { phase: 'serving'; pods: number } | { phase: 'unavailable'; message: string };
 
 export interface ScalingSource {
   context: string;
@@ -28,7 +35,10 @@ export interface ScalingSource {
 
 export const CPU_DEMAND: DemandUnit = { label: 'CPU cores', unit: 'cores' };
 export const REQUEST_DEMAND: DemandUnit = { label: 'Requests per second', unit: 'req/s' };
-const CPU_SOURCE: DemandSourceInfo = { kind: 'cpu', description: 'CPU usage from metrics.k8s.io, capacity per replica from the CPU request' };
+const CPU_SOURCE: DemandSourceInfo = {
+  kind: 'cpu',
+  description: 'CPU usage from metrics.k8s.io, capacity per replica from the CPU request',
+};
 
 /** What the panel knows beyond the session: the demand plan, what Prometheus answered, the governing policy. */
 export interface DemandInput {
@@ -41,7 +51,7 @@ export interface DemandInput {
 }
 
 const ORIGIN_TEXT = {
-  annotation: 'the workload\'s annotation nimbusguard.dev/demand-query',
+  annotation: "the workload's annotation nimbusguard.dev/demand-query",
   policy: 'the scaling policy',
   setting: 'the setting nimbusguard.prometheus.query',
   default: 'the default query (1-minute request rate of the pods)',
@@ -51,7 +61,12 @@ const CHART_POINTS = 120;
 /** Five minutes of 15 s observations: fewer make a forecast (and a proposal) that is mostly noise. */
 export const MIN_OBSERVATIONS = 20;
 
-export function buildScalingState(source: ScalingSource | undefined, ref: ScalingWorkloadRef, now: number, input?: DemandInput): ScalingPanelState {
+export function buildScalingState(
+  source: ScalingSource | undefined,
+  ref: ScalingWorkloadRef,
+  now: number,
+  input?: DemandInput,
+): ScalingPanelState {
   const base: ScalingPanelState = {
     workload: ref,
     context: source?.context ?? '',
@@ -65,10 +80,21 @@ export function buildScalingState(source: ScalingSource | undefined, ref: Scalin
   };
   if (!source) return { ...base, notes: ['Not connected to a cluster.'] };
   const workload = source.snapshot.getWorkload(ref.kind, ref.namespace, ref.name);
-  if (!workload && source.synced === false) return { ...base, context: source.context, notes: [`Reading context ${source.context}…`] };
-  if (!workload) return { ...base, missing: true, notes: [`${ref.kind} ${ref.namespace}/${ref.name} is not in context ${source.context} (deleted, or not watched).`] };
+  if (!workload && source.synced === false)
+    return { ...base, context: source.context, notes: [`Reading context ${source.context}…`] };
+  if (!workload)
+    return {
+      ...base,
+      missing: true,
+      notes: [
+        `${ref.kind} ${ref.namespace}/${ref.name} is not in context ${source.context} (deleted, or not watched).`,
+      ],
+    };
 
-  const series: ContainerSeries[] = workload.template.containers.map((c) => ({ container: c.name, samples: source.usage.samples(ref.kind, ref.namespace, ref.name, c.name) }));
+  const series: ContainerSeries[] = workload.template.containers.map((c) => ({
+    container: c.name,
+    samples: source.usage.samples(ref.kind, ref.namespace, ref.name, c.name),
+  }));
   const request = podCpuRequest(workload.template);
   const live = liveObservations(series, request);
   const policy = input?.policy;
@@ -92,40 +118,68 @@ export function buildScalingState(source: ScalingSource | undefined, ref: Scalin
     capacityKnown = d.capacity !== 'unknown';
     demandSource = {
       kind: 'prometheus',
-      description: `Prometheus ${plan.url}${plan.urlFrom === 'policy' ? ' (named by the policy)' : ''}: ${plan.choice.origin === 'policy' && policy ? `${policy.label}'s query` : ORIGIN_TEXT[plan.choice.origin]}, ${input.read.series} series summed; capacity per replica ${d.capacity === 'threshold' ? 'from the policy\'s threshold' : 'from requests per CPU core and the CPU request'}`,
+      description: `Prometheus ${plan.url}${plan.urlFrom === 'policy' ? ' (named by the policy)' : ''}: ${plan.choice.origin === 'policy' && policy ? `${policy.label}'s query` : ORIGIN_TEXT[plan.choice.origin]}, ${input.read.series} series summed; capacity per replica ${d.capacity === 'threshold' ? "from the policy's threshold" : 'from requests per CPU core and the CPU request'}`,
       url: plan.url,
       query: plan.request.query,
       origin: plan.choice.origin,
       ...(policy ? { policy: policy.label } : {}),
     };
     notes = history.length === 0 ? ['Prometheus returned no points yet.'] : [];
-    if (d.restartedAt !== undefined) notes.push('The Prometheus series had a gap too long to bridge; only the points after it are used.');
-    if (!capacityKnown) notes.push('No CPU utilization was observed at the same times as the request rate, so capacity per replica is unknown; give the policy a threshold or set CPU requests.');
+    if (d.restartedAt !== undefined)
+      notes.push('The Prometheus series had a gap too long to bridge; only the points after it are used.');
+    if (!capacityKnown)
+      notes.push(
+        'No CPU utilization was observed at the same times as the request rate, so capacity per replica is unknown; give the policy a threshold or set CPU requests.',
+      );
   } else {
     notes = metricsNotes(source.metrics, history.length);
-    if (live.restartedAt !== undefined) notes.push('The metrics had a gap too long to bridge; only the samples after it are used.');
+    if (live.restartedAt !== undefined)
+      notes.push('The metrics had a gap too long to bridge; only the samples after it are used.');
     if (plan?.source === 'prometheus' && input?.read && !input.read.ok) {
       notes.unshift(`Prometheus (${plan.url}): ${input.read.error.message} Showing CPU from metrics.k8s.io instead.`);
     }
     if (plan?.source === 'cpu' && plan.note) notes.push(plan.note);
   }
   notes.push(...(input?.policyNotes ?? []));
-  const state: ScalingPanelState = { ...base, demand, source: demandSource, tickSeconds: live.tickSeconds, observations: history.length, notes };
+  const state: ScalingPanelState = {
+    ...base,
+    demand,
+    source: demandSource,
+    tickSeconds: live.tickSeconds,
+    observations: history.length,
+    notes,
+  };
 
   if (workload.kind === 'DaemonSet') {
-    notes.unshift('A DaemonSet runs one pod per eligible node, so there is no replica count to propose; demand is shown for reference.');
-    state.chart = scalingChartData({ history, forecast: [], maxHistoryPoints: CHART_POINTS, demandLabel: demand.label });
+    notes.unshift(
+      'A DaemonSet runs one pod per eligible node, so there is no replica count to propose; demand is shown for reference.',
+    );
+    state.chart = scalingChartData({
+      history,
+      forecast: [],
+      maxHistoryPoints: CHART_POINTS,
+      demandLabel: demand.label,
+    });
     return state;
   }
   if (history.length > 0 && !capacityKnown && demand === CPU_DEMAND) {
-    notes.push('Not every container of the pod template requests CPU, so capacity per replica is unknown and the proposal keeps the current replicas. Set CPU requests to get a sized proposal.');
+    notes.push(
+      'Not every container of the pod template requests CPU, so capacity per replica is unknown and the proposal keeps the current replicas. Set CPU requests to get a sized proposal.',
+    );
   }
   if (history.length < MIN_OBSERVATIONS) {
     if (history.length > 0) {
       const minutes = Math.ceil(((MIN_OBSERVATIONS - history.length) * live.tickSeconds) / 60);
-      notes.push(`Collecting history: ${history.length} of ${MIN_OBSERVATIONS} observations; the forecast and the proposal start in about ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+      notes.push(
+        `Collecting history: ${history.length} of ${MIN_OBSERVATIONS} observations; the forecast and the proposal start in about ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      );
     }
-    state.chart = scalingChartData({ history, forecast: [], maxHistoryPoints: CHART_POINTS, demandLabel: demand.label });
+    state.chart = scalingChartData({
+      history,
+      forecast: [],
+      maxHistoryPoints: CHART_POINTS,
+      demandLabel: demand.label,
+    });
     return state;
   }
   const hpa = hpaOf(source.snapshot, workload);
@@ -142,13 +196,23 @@ export function buildScalingState(source: ScalingSource | undefined, ref: Scalin
     replicas: proposal.replicas,
     currentReplicas: proposal.currentReplicas,
     readyReplicas: workload.ready,
-    reason: inDemandUnit(proposal.reason, demand) + (policy && (policy.minReplicas !== undefined || policy.maxReplicas !== undefined) ? ` Bounds ${policy.minReplicas ?? 1}–${policy.maxReplicas ?? '∞'} from ${policy.label}.` : ''),
+    reason:
+      inDemandUnit(proposal.reason, demand) +
+      (policy && (policy.minReplicas !== undefined || policy.maxReplicas !== undefined)
+        ? ` Bounds ${policy.minReplicas ?? 1}–${policy.maxReplicas ?? '∞'} from ${policy.label}.`
+        : ''),
     confidence: proposal.confidence,
   };
   if (hpa && proposal.hpa) summary.hpa = { current: hpa, proposed: proposal.hpa };
   if (proposal.replicaCapacity !== undefined) summary.replicaCapacity = proposal.replicaCapacity;
   state.proposal = summary;
-  state.chart = scalingChartData({ history, forecast: proposal.forecast, proposal, maxHistoryPoints: CHART_POINTS, demandLabel: demand.label });
+  state.chart = scalingChartData({
+    history,
+    forecast: proposal.forecast,
+    proposal,
+    maxHistoryPoints: CHART_POINTS,
+    demandLabel: demand.label,
+  });
   return state;
 }
 
@@ -169,8 +233,13 @@ function metricsNotes(metrics: MetricsPhase | undefined, observations: number): 
 }
 
 /** The workload's HorizontalPodAutoscaler bounds, when one targets it. */
-export function hpaOf(snapshot: ClusterSnapshot, workload: Pick<Workload, 'kind' | 'namespace' | 'name'>): { minReplicas: number; maxReplicas: number } | undefined {
-  const hpa = snapshot.list('HorizontalPodAutoscaler', workload.namespace).find((h) => h.target.kind === workload.kind && h.target.name === workload.name);
+export function hpaOf(
+  snapshot: ClusterSnapshot,
+  workload: Pick<Workload, 'kind' | 'namespace' | 'name'>,
+): { minReplicas: number; maxReplicas: number } | undefined {
+  const hpa = snapshot
+    .list('HorizontalPodAutoscaler', workload.namespace)
+    .find((h) => h.target.kind === workload.kind && h.target.name === workload.name);
   return hpa ? { minReplicas: hpa.minReplicas, maxReplicas: hpa.maxReplicas } : undefined;
 }
 

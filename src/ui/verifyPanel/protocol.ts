@@ -1,12 +1,28 @@
 // The Verification panel's protocol: the state the host sends and the messages each side may post.
 // Requests from the webview carry only ids ({proposalId, planHash}, a change id); the host looks
 // everything else up again and re-validates it.
-import type { CheckName, CheckOutcome, OutcomeResult, RiskTier, RollbackOutcomeResult, VerdictResult } from '../../core/model/proposal';
+import type {
+  CheckName,
+  CheckOutcome,
+  OutcomeResult,
+  RiskTier,
+  RollbackOutcomeResult,
+  VerdictResult,
+} from '../../core/model/proposal';
 import { message } from '../webview/ipc';
 
 /** Where the proposal is in its life, as the panel shows it. */
 export type VerifyPhase =
-  | 'ready' | 'verifying' | 'verified' | 'interrupted' | 'confirming' | 'applying' | 'applied' | 'rejected' | 'not-applied' | 'missing';
+  | 'ready'
+  | 'verifying'
+  | 'verified'
+  | 'interrupted'
+  | 'confirming'
+  | 'applying'
+  | 'applied'
+  | 'rejected'
+  | 'not-applied'
+  | 'missing';
 
 export interface CheckView {
   name: CheckName;
@@ -78,9 +94,11 @@ export interface VerifySavedState {
   changeId?: string;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 /** Ids are short opaque tokens: letters, digits, dash, underscore, colon, dot. */
-export const isId = (value: unknown): value is string => typeof value === 'string' && /^[A-Za-z0-9_.:-]{1,128}$/.test(value);
+export const isId = (value: unknown): value is string =>
+  typeof value === 'string' && /^[A-Za-z0-9_.:-]{1,128}$/.test(value);
 const noParams = (p: unknown) => p === undefined || p === null || isObject(p);
 
 /** The saved state of a restored webview, field by field; undefined when it names no proposal. */
@@ -95,30 +113,64 @@ export function savedVerifyState(value: unknown): VerifySavedState | undefined {
 function isState(value: unknown): boolean {
   if (!isObject(value)) return false;
   const p = value['proposal'];
-  return isObject(p) && isId(p['id']) && typeof value['phase'] === 'string' && Array.isArray(value['checks']) && Array.isArray(value['diff']) && typeof value['updatedAt'] === 'number';
+  return (
+    isObject(p) &&
+    isId(p['id']) &&
+    typeof value['phase'] === 'string' &&
+    Array.isArray(value['checks']) &&
+    Array.isArray(value['diff']) &&
+    typeof value['updatedAt'] === 'number'
+  );
 }
 
-const isDecision = (p: unknown): p is { proposalId: string; planHash: string } => isObject(p) && isId(p['proposalId']) && isId(p['planHash']);
+const isDecision = (p: unknown): p is { proposalId: string; planHash: string } =>
+  isObject(p) && isId(p['proposalId']) && isId(p['planHash']);
 
 /** Host → webview: the whole state. */
 export const StateMessage = message<'verify/state', VerifyPanelState>('verify/state', isState);
 
 /** Host → webview: there is nothing to show (not connected, proposal no longer offered); the panel offers Close. */
-export const MissingMessage = message<'verify/missing', { message: string }>('verify/missing', (p) => isObject(p) && typeof p['message'] === 'string');
+export const MissingMessage = message<'verify/missing', { message: string }>(
+  'verify/missing',
+  (p) => isObject(p) && typeof p['message'] === 'string',
+);
 
 /** Webview → host: the script runs; send the state. */
 export const ReadyMessage = message<'verify/ready'>('verify/ready', noParams);
 /** Webview → host: verify (again). */
-export const ReverifyMessage = message<'verify/reverify', { proposalId: string }>('verify/reverify', (p) => isObject(p) && isId(p['proposalId']));
+export const ReverifyMessage = message<'verify/reverify', { proposalId: string }>(
+  'verify/reverify',
+  (p) => isObject(p) && isId(p['proposalId']),
+);
 /** Webview → host: apply the plan shown; the host re-validates and asks for the modal confirmation. */
-export const ApplyMessage = message<'verify/apply', { proposalId: string; planHash: string }>('verify/apply', isDecision);
+export const ApplyMessage = message<'verify/apply', { proposalId: string; planHash: string }>(
+  'verify/apply',
+  isDecision,
+);
 /** Webview → host: reject the plan shown (ends the thread, recorded). */
-export const RejectMessage = message<'verify/reject', { proposalId: string; planHash: string }>('verify/reject', isDecision);
+export const RejectMessage = message<'verify/reject', { proposalId: string; planHash: string }>(
+  'verify/reject',
+  isDecision,
+);
 /** Webview → host: open the live object vs dry-run result in the diff editor. */
-export const OpenDiffMessage = message<'verify/openDiff', { proposalId: string }>('verify/openDiff', (p) => isObject(p) && isId(p['proposalId']));
+export const OpenDiffMessage = message<'verify/openDiff', { proposalId: string }>(
+  'verify/openDiff',
+  (p) => isObject(p) && isId(p['proposalId']),
+);
 /** Webview → host: roll back the applied change. */
-export const RollbackMessage = message<'verify/rollback', { changeId: string }>('verify/rollback', (p) => isObject(p) && isId(p['changeId']));
+export const RollbackMessage = message<'verify/rollback', { changeId: string }>(
+  'verify/rollback',
+  (p) => isObject(p) && isId(p['changeId']),
+);
 /** Webview → host: close the panel. */
 export const CloseMessage = message<'verify/close'>('verify/close', noParams);
 
-export const WEBVIEW_MESSAGES = [ReadyMessage, ReverifyMessage, ApplyMessage, RejectMessage, OpenDiffMessage, RollbackMessage, CloseMessage] as const;
+export const WEBVIEW_MESSAGES = [
+  ReadyMessage,
+  ReverifyMessage,
+  ApplyMessage,
+  RejectMessage,
+  OpenDiffMessage,
+  RollbackMessage,
+  CloseMessage,
+] as const;

@@ -15,8 +15,19 @@ import { dispatch, on } from '../webview/ipc';
 import { escapeHtml, panelHtml } from '../webview/webviewHtml';
 import { pageAssets, PanelRegistry, type PanelController, type PanelKind } from '../webview/panelRegistry';
 import {
-  ApplyMessage, CloseMessage, MissingMessage, OpenDiffMessage, ReadyMessage, RejectMessage, ReverifyMessage, RollbackMessage, savedVerifyState, StateMessage,
-  type CheckView, type VerifyPhase, type VerifySavedState,
+  ApplyMessage,
+  CloseMessage,
+  MissingMessage,
+  OpenDiffMessage,
+  ReadyMessage,
+  RejectMessage,
+  ReverifyMessage,
+  RollbackMessage,
+  savedVerifyState,
+  StateMessage,
+  type CheckView,
+  type VerifyPhase,
+  type VerifySavedState,
 } from './protocol';
 import { buildVerifyState, withProgress } from './verifyState';
 import { refKey } from '../../core/model/objectRef';
@@ -34,7 +45,10 @@ export interface VerifyPanelDeps {
 }
 
 /** Proposals handed over by the commands (and rollback preparations), looked up by id when a panel attaches. */
-const handed = new Map<string, { proposal: Proposal; rollback?: Extract<RollbackPreparation, { ok: true }> & { changeId: string } }>();
+const handed = new Map<
+  string,
+  { proposal: Proposal; rollback?: Extract<RollbackPreparation, { ok: true }> & { changeId: string } }
+>();
 
 class VerifyPanel implements PanelController {
   private readonly disposables: vscode.Disposable[] = [];
@@ -48,9 +62,18 @@ class VerifyPanel implements PanelController {
   private message: string | undefined;
   private disposed = false;
 
-  constructor(private readonly panel: vscode.WebviewPanel, private readonly ref: VerifySavedState, restored: boolean, private readonly deps: VerifyPanelDeps) {
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly ref: VerifySavedState,
+    restored: boolean,
+    private readonly deps: VerifyPanelDeps,
+  ) {
     const assets = pageAssets(panel.webview, deps.extensionUri, 'verify');
-    panel.webview.html = panelHtml({ ...assets, title: 'Verification', body: `<main id="app" aria-live="polite"><p>${escapeHtml('Loading…')}</p></main>` });
+    panel.webview.html = panelHtml({
+      ...assets,
+      title: 'Verification',
+      body: `<main id="app" aria-live="polite"><p>${escapeHtml('Loading…')}</p></main>`,
+    });
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
@@ -61,7 +84,11 @@ class VerifyPanel implements PanelController {
     this.changeId = ref.changeId;
     if (given) {
       this.proposal = given.proposal;
-      if (given.rollback) this.rollback = { changeId: given.rollback.changeId, ...(given.rollback.restoreTemplate ? { restoreTemplate: given.rollback.restoreTemplate } : {}) };
+      if (given.rollback)
+        this.rollback = {
+          changeId: given.rollback.changeId,
+          ...(given.rollback.restoreTemplate ? { restoreTemplate: given.rollback.restoreTemplate } : {}),
+        };
     }
     if (!restored && this.proposal) void this.verify();
     else void this.restore();
@@ -100,12 +127,16 @@ class VerifyPanel implements PanelController {
       const prepared = await service.prepareRollback(this.ref.rollbackOf);
       if (prepared.ok) {
         this.proposal = prepared.proposal;
-        this.rollback = { changeId: this.ref.rollbackOf, ...(prepared.restoreTemplate ? { restoreTemplate: prepared.restoreTemplate } : {}) };
+        this.rollback = {
+          changeId: this.ref.rollbackOf,
+          ...(prepared.restoreTemplate ? { restoreTemplate: prepared.restoreTemplate } : {}),
+        };
       }
     }
     if (!this.proposal) {
       this.phase = 'missing';
-      this.message = 'This proposal is no longer offered in the current context (its incident closed, or the context changed).';
+      this.message =
+        'This proposal is no longer offered in the current context (its incident closed, or the context changed).';
       return this.post();
     }
     if (this.ref.rollbackOf && !this.rollback) this.rollback = { changeId: this.ref.rollbackOf };
@@ -118,7 +149,8 @@ class VerifyPanel implements PanelController {
       this.phase = 'verified';
     } else {
       this.phase = 'interrupted';
-      this.message = 'Verification interrupted (the window reloaded). Nothing was written; Re-verify to run the checks again.';
+      this.message =
+        'Verification interrupted (the window reloaded). Nothing was written; Re-verify to run the checks again.';
     }
     this.post();
   }
@@ -141,12 +173,17 @@ class VerifyPanel implements PanelController {
     dispatch(value, [
       on(ReadyMessage, () => this.post()),
       on(ReverifyMessage, ({ proposalId }) => {
-        if (proposalId === this.proposal?.id && this.phase !== 'verifying' && this.phase !== 'applying') void this.verify();
+        if (proposalId === this.proposal?.id && this.phase !== 'verifying' && this.phase !== 'applying')
+          void this.verify();
       }),
       on(ApplyMessage, ({ proposalId, planHash }) => void this.apply(proposalId, planHash)),
       on(RejectMessage, ({ proposalId, planHash }) => void this.reject(proposalId, planHash)),
       on(OpenDiffMessage, ({ proposalId }) => {
-        if (proposalId === this.proposal?.id) void this.deps.plans.open(proposalId).then((ok) => { if (!ok) void vscode.window.showInformationMessage('NimbusGuard: no dry-run result to compare; verify again.'); });
+        if (proposalId === this.proposal?.id)
+          void this.deps.plans.open(proposalId).then((ok) => {
+            if (!ok)
+              void vscode.window.showInformationMessage('NimbusGuard: no dry-run result to compare; verify again.');
+          });
       }),
       on(RollbackMessage, ({ changeId }) => {
         if (changeId === this.changeId) void vscode.commands.executeCommand(COMMANDS.rollbackChange, changeId);
@@ -165,13 +202,17 @@ class VerifyPanel implements PanelController {
       `Run a shadow pod of ${t.kind} ${t.namespace}/${t.name} with the change applied?`,
       {
         modal: true,
-        detail: 'A shadow is one extra pod in the same namespace, selected by no Service and removed when the check ends. '
-          + 'It shares the workload\'s ServiceAccount, Secrets, ConfigMaps, volumes and network egress: a copy of a queue consumer '
-          + 'consumes messages, a copy of a cron-like worker does its work once more.',
+        detail:
+          'A shadow is one extra pod in the same namespace, selected by no Service and removed when the check ends. ' +
+          "It shares the workload's ServiceAccount, Secrets, ConfigMaps, volumes and network egress: a copy of a queue consumer " +
+          'consumes messages, a copy of a cron-like worker does its work once more.',
       },
-      'Run Shadow', 'Skip Shadow',
+      'Run Shadow',
+      'Skip Shadow',
     );
-    return choice === 'Run Shadow' ? { shadow: true } : { shadow: false, shadowSkipReason: 'the developer chose not to run a shadow' };
+    return choice === 'Run Shadow'
+      ? { shadow: true }
+      : { shadow: false, shadowSkipReason: 'the developer chose not to run a shadow' };
   }
 
   private async verify(): Promise<void> {
@@ -191,13 +232,17 @@ class VerifyPanel implements PanelController {
       this.post();
     });
     try {
-      const result = await service.verify(proposal, { ...shadow, ...(this.rollback ? { rollback: this.rollback } : {}) });
+      const result = await service.verify(proposal, {
+        ...shadow,
+        ...(this.rollback ? { rollback: this.rollback } : {}),
+      });
       this.proposal = result.proposal;
       this.verdict = result.verdict;
       this.deps.plans.remember(result.verdict);
       this.needs = service.confirmationNeeds(result.proposal, result.verdict);
       this.phase = 'verified';
-      if (!result.awaitingApproval && result.verdict.result !== 'fail') this.message = 'The verification ended without waiting for approval; verify again to apply.';
+      if (!result.awaitingApproval && result.verdict.result !== 'fail')
+        this.message = 'The verification ended without waiting for approval; verify again to apply.';
     } catch (error) {
       this.phase = 'interrupted';
       this.message = `Verification stopped: ${error instanceof Error ? error.message : String(error)}`;
@@ -212,9 +257,18 @@ class VerifyPanel implements PanelController {
     const proposal = this.proposal;
     const verdict = this.verdict;
     // The webview only names the plan: everything else is the host's own, checked again here.
-    if (!service || !proposal || !verdict || proposalId !== proposal.id || planHash !== verdict.planHash || this.phase !== 'verified') return;
+    if (
+      !service ||
+      !proposal ||
+      !verdict ||
+      proposalId !== proposal.id ||
+      planHash !== verdict.planHash ||
+      this.phase !== 'verified'
+    )
+      return;
     if (service.context !== verdict.plan.context || Date.now() - Date.parse(verdict.verifiedAt) > VERDICT_TTL_MS) {
-      this.message = 'The verdict is older than 10 minutes or from another context: verifying again before anything is written.';
+      this.message =
+        'The verdict is older than 10 minutes or from another context: verifying again before anything is written.';
       return this.verify();
     }
     const needs = service.confirmationNeeds(proposal, verdict);
@@ -239,13 +293,21 @@ class VerifyPanel implements PanelController {
     this.post();
     try {
       const result = await service.decide({
-        proposalId, planHash, decision: 'approve', waitSeconds: OUTCOME_WAIT_S,
+        proposalId,
+        planHash,
+        decision: 'approve',
+        waitSeconds: OUTCOME_WAIT_S,
         ...(confirmation.confirmContext ? { confirmContext: confirmation.confirmContext } : {}),
         ...(confirmation.confirmRisk ? { confirmRisk: confirmation.confirmRisk } : {}),
       });
       if (result.change) this.changeId = result.change.id;
       this.phase = result.status === 'applied' ? 'applied' : 'not-applied';
-      this.message = result.status === 'applied' ? (result.outcome ? `Outcome: ${result.outcome.result} — ${result.outcome.detail}` : result.message) : `Not applied: ${result.message}`;
+      this.message =
+        result.status === 'applied'
+          ? result.outcome
+            ? `Outcome: ${result.outcome.result} — ${result.outcome.detail}`
+            : result.message
+          : `Not applied: ${result.message}`;
       if (result.verdict) this.verdict = result.verdict;
     } catch (error) {
       this.phase = 'not-applied';
@@ -256,10 +318,17 @@ class VerifyPanel implements PanelController {
 
   private async reject(proposalId: string, planHash: string): Promise<void> {
     const service = this.deps.act.service;
-    if (!service || proposalId !== this.proposal?.id || planHash !== this.verdict?.planHash || this.phase !== 'verified') return;
+    if (
+      !service ||
+      proposalId !== this.proposal?.id ||
+      planHash !== this.verdict?.planHash ||
+      this.phase !== 'verified'
+    )
+      return;
     const result = await service.decide({ proposalId, planHash, decision: 'reject' });
     this.phase = 'rejected';
-    this.message = result.status === 'unknown' ? result.message : 'Rejected: nothing was written, and the rejection is recorded.';
+    this.message =
+      result.status === 'unknown' ? result.message : 'Rejected: nothing was written, and the rejection is recorded.';
     this.post();
   }
 

@@ -2,7 +2,15 @@
 // they start and finish, the verdict and what its confirmation needs, and the change it became.
 // Pure: no editor API, so the panel's content is unit-tested as data.
 import type { ConfirmationNeeds } from '../../core/change/confirmation';
-import { CHECK_NAMES, type ChangeRecord, type CheckName, type FieldImage, type Proposal, type Verdict, type VerifyProgress } from '../../core/model/proposal';
+import {
+  CHECK_NAMES,
+  type ChangeRecord,
+  type CheckName,
+  type FieldImage,
+  type Proposal,
+  type Verdict,
+  type VerifyProgress,
+} from '../../core/model/proposal';
 import type { CheckView, DiffLine, VerifyPanelState, VerifyPhase } from './protocol';
 
 export interface VerifySource {
@@ -21,12 +29,23 @@ export interface VerifySource {
 }
 
 /** Applies one progress event to the checks shown. */
-export function withProgress(checks: ReadonlyMap<CheckName, CheckView>, event: VerifyProgress): Map<CheckName, CheckView> {
+export function withProgress(
+  checks: ReadonlyMap<CheckName, CheckView>,
+  event: VerifyProgress,
+): Map<CheckName, CheckView> {
   const next = new Map(checks);
-  if (event.phase === 'started') next.set(event.check, { name: event.check, status: 'running', detail: 'running…', evidence: [], warnings: [] });
+  if (event.phase === 'started')
+    next.set(event.check, { name: event.check, status: 'running', detail: 'running…', evidence: [], warnings: [] });
   else {
     const r = event.result;
-    next.set(event.check, { name: r.name, status: r.result, detail: r.detail, evidence: [...r.evidence], warnings: [...r.warnings], durationMs: r.durationMs });
+    next.set(event.check, {
+      name: r.name,
+      status: r.result,
+      detail: r.detail,
+      evidence: [...r.evidence],
+      warnings: [...r.warnings],
+      durationMs: r.durationMs,
+    });
   }
   return next;
 }
@@ -47,22 +66,49 @@ export function diffLines(proposal: Proposal, verdict?: Verdict): DiffLine[] {
   const change = proposal.change;
   switch (change.kind) {
     case 'patch':
-      return change.edits.map((e) => ({ path: e.path, before: e.previous === undefined ? 'unknown' : String(e.previous), after: String(e.value) }));
+      return change.edits.map((e) => ({
+        path: e.path,
+        before: e.previous === undefined ? 'unknown' : String(e.previous),
+        after: String(e.value),
+      }));
     case 'rollbackToRevision':
-      return [{ path: 'spec.template', before: 'current pod template', after: `pod template of revision ${change.revision}` }];
+      return [
+        { path: 'spec.template', before: 'current pod template', after: `pod template of revision ${change.revision}` },
+      ];
     case 'restore':
-      if (change.template) return [{ path: 'spec.template', before: 'current pod template', after: `pod template before ${change.changeId}` }];
-      return Object.keys(change.image).map((path) => ({ path, before: 'NimbusGuard\'s value', after: text(change.image, path) }));
+      if (change.template)
+        return [
+          { path: 'spec.template', before: 'current pod template', after: `pod template before ${change.changeId}` },
+        ];
+      return Object.keys(change.image).map((path) => ({
+        path,
+        before: "NimbusGuard's value",
+        after: text(change.image, path),
+      }));
   }
 }
 
 /** Every check in its fixed order: those not reported yet are `waiting` while verifying. */
 function orderedChecks(source: VerifySource): CheckView[] {
   const reported = source.verdict
-    ? new Map(source.verdict.checks.map((c): [CheckName, CheckView] => [c.name, { name: c.name, status: c.result, detail: c.detail, evidence: [...c.evidence], warnings: [...c.warnings], durationMs: c.durationMs }]))
+    ? new Map(
+        source.verdict.checks.map((c): [CheckName, CheckView] => [
+          c.name,
+          {
+            name: c.name,
+            status: c.result,
+            detail: c.detail,
+            evidence: [...c.evidence],
+            warnings: [...c.warnings],
+            durationMs: c.durationMs,
+          },
+        ]),
+      )
     : source.checks;
   if (source.phase !== 'verifying') return CHECK_NAMES.filter((n) => reported.has(n)).map((n) => reported.get(n)!);
-  return CHECK_NAMES.map((n) => reported.get(n) ?? { name: n, status: 'waiting', detail: 'waiting', evidence: [], warnings: [] });
+  return CHECK_NAMES.map(
+    (n) => reported.get(n) ?? { name: n, status: 'waiting', detail: 'waiting', evidence: [], warnings: [] },
+  );
 }
 
 export function buildVerifyState(source: VerifySource): VerifyPanelState {
@@ -98,7 +144,9 @@ export function buildVerifyState(source: VerifySource): VerifyPanelState {
     state.change = {
       id: change.id,
       status: change.status,
-      ...(change.outcome ? { outcome: { result: change.outcome.result, detail: change.outcome.detail, rollout: change.outcome.rollout } } : {}),
+      ...(change.outcome
+        ? { outcome: { result: change.outcome.result, detail: change.outcome.detail, rollout: change.outcome.rollout } }
+        : {}),
       canRollback: change.status === 'applied' && (source.canRollback ?? true),
     };
   }

@@ -17,12 +17,18 @@ export interface MessageDescriptor<M extends string, P> {
 }
 
 /** A message descriptor; `check` validates parameters that arrive from the other side. */
-export function message<M extends string, P = void>(method: M, check: (params: unknown) => boolean = () => true): MessageDescriptor<M, P> {
+export function message<M extends string, P = void>(
+  method: M,
+  check: (params: unknown) => boolean = () => true,
+): MessageDescriptor<M, P> {
   return {
     method,
     create: (...params) => ({ method, params: params[0] as P }),
     is: (value: unknown): value is Envelope<M, P> =>
-      typeof value === 'object' && value !== null && (value as { method?: unknown }).method === method && check((value as { params?: unknown }).params),
+      typeof value === 'object' &&
+      value !== null &&
+      (value as { method?: unknown }).method === method &&
+      check((value as { params?: unknown }).params),
   };
 }
 
@@ -33,7 +39,10 @@ export interface MessageHandler {
 }
 
 /** Binds a handler to a descriptor, for `dispatch`. */
-export function on<M extends string, P>(descriptor: MessageDescriptor<M, P>, handler: (params: P) => void): MessageHandler {
+export function on<M extends string, P>(
+  descriptor: MessageDescriptor<M, P>,
+  handler: (params: P) => void,
+): MessageHandler {
   return {
     method: descriptor.method,
     handle: (value) => {

@@ -25,12 +25,19 @@ export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptio
   return {
     enableScripts: true,
     retainContextWhenHidden: false,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+    localResourceRoots: [
+      vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
+      vscode.Uri.joinPath(extensionUri, 'media'),
+    ],
   };
 }
 
 /** The bundle of webview/<app>/main.ts, the shared stylesheet and the app's own, and a fresh nonce. */
-export function pageAssets(webview: vscode.Webview, extensionUri: vscode.Uri, app: string): { cspSource: string; scriptUri: string; styleUris: string[]; nonce: string } {
+export function pageAssets(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  app: string,
+): { cspSource: string; scriptUri: string; styleUris: string[]; nonce: string } {
   const uri = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
   return {
     cspSource: webview.cspSource,
@@ -43,7 +50,10 @@ export function pageAssets(webview: vscode.Webview, extensionUri: vscode.Uri, ap
 export class PanelRegistry<R, C extends PanelController = PanelController> implements vscode.Disposable {
   private readonly panels = new Map<string, C>();
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly kind: PanelKind<R, C>) {}
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly kind: PanelKind<R, C>,
+  ) {}
 
   get(ref: R): C | undefined {
     return this.panels.get(this.kind.key(ref));
@@ -60,7 +70,12 @@ export class PanelRegistry<R, C extends PanelController = PanelController> imple
       open.reveal();
       return open;
     }
-    const panel = vscode.window.createWebviewPanel(this.kind.viewType, this.kind.title(ref), column, panelOptions(this.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      this.kind.viewType,
+      this.kind.title(ref),
+      column,
+      panelOptions(this.extensionUri),
+    );
     return this.adopt(panel, ref, false);
   }
 

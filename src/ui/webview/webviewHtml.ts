@@ -25,7 +25,12 @@ export function makeNonce(): string {
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function panelCsp(cspSource: string, nonce: string): string {
-  return [`default-src 'none'`, `img-src ${cspSource} data:`, `style-src ${cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+  return [
+    `default-src 'none'`,
+    `img-src ${cspSource} data:`,
+    `style-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
 }
 
 export function panelHtml(input: PageInput): string {

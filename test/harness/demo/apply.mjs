@@ -17,7 +17,8 @@ const client = k8s.KubernetesObjectApi.makeApiClient(kc);
 const documents = k8s.loadAllYaml(readFileSync(manifest, 'utf8')).filter((d) => d && d.kind);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const describe = (o) => `${o.kind.toLowerCase()}/${o.metadata.name}${o.metadata.namespace ? ` -n ${o.metadata.namespace}` : ''}`;
+const describe = (o) =>
+  `${o.kind.toLowerCase()}/${o.metadata.name}${o.metadata.namespace ? ` -n ${o.metadata.namespace}` : ''}`;
 
 // One deadline for the whole run: a fresh API server settles within seconds, a wrong one never does.
 const deadline = Date.now() + 120_000;
@@ -32,11 +33,16 @@ async function apply(object) {
       const code = typeof error?.code === 'number' ? error.code : error?.statusCode;
       // 404: a namespace or a CRD's API not served yet; 409: a conflict with a controller's write.
       const retryable =
-        code === 404 || code === 409 || code === 429 || (typeof code === 'number' && code >= 500) ||
-        (code === undefined && transient.test(`${error?.message} ${error?.cause?.message ?? ''} ${error?.cause?.code ?? ''}`));
+        code === 404 ||
+        code === 409 ||
+        code === 429 ||
+        (typeof code === 'number' && code >= 500) ||
+        (code === undefined &&
+          transient.test(`${error?.message} ${error?.cause?.message ?? ''} ${error?.cause?.code ?? ''}`));
       if (!retryable || Date.now() > deadline) {
-        const body = typeof error?.body === 'string' ? error.body : JSON.stringify(error?.body ?? String(error?.message ?? error));
-        throw new Error(`applying ${describe(object)} failed (${code ?? 'no status'}): ${body}`);
+        const body =
+          typeof error?.body === 'string' ? error.body : JSON.stringify(error?.body ?? String(error?.message ?? error));
+        throw new Error(`applying ${describe(object)} failed (${code ?? 'no status'}): ${body}`, { cause: error });
       }
       await sleep(Math.min(500 * attempt, 3000));
     }

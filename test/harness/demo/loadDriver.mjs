@@ -13,7 +13,9 @@ const option = (name, fallback) => {
   return i > 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
 };
 if (!kubeconfig || kubeconfig.startsWith('--')) {
-  console.error('usage: node loadDriver.mjs <kubeconfig> [--context C] [--namespace N] [--name D] [--tick S] [--minutes M] [--once]');
+  console.error(
+    'usage: node loadDriver.mjs <kubeconfig> [--context C] [--namespace N] [--name D] [--tick S] [--minutes M] [--once]',
+  );
   process.exit(2);
 }
 const namespace = option('namespace', 'demo-shop');
@@ -57,7 +59,9 @@ async function tick() {
     console.log(`${new Date().toISOString()} ${namespace}/${name} load-cpu=${millicores}m`);
   } catch (error) {
     // The demo goes on: a missing Deployment or a restarting API server is reported and retried next tick.
-    console.error(`${new Date().toISOString()} could not set the load of ${namespace}/${name}: ${error?.body?.message ?? error?.message ?? error}`);
+    console.error(
+      `${new Date().toISOString()} could not set the load of ${namespace}/${name}: ${error?.body?.message ?? error?.message ?? error}`,
+    );
   }
   if (!once && !stopping) timer = setTimeout(tick, tickMs);
 }

@@ -1,7 +1,16 @@
 // Starts and stops the cached code-server for end-to-end tests: throw-away user data and extensions
 // directories, the packaged extension installed first, quiet settings, a free loopback port.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  cpSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,7 +39,10 @@ export function repoRoot(): string {
 }
 
 function runScript(script: string): string {
-  const result = spawnSync('bash', [join(repoRoot(), script)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const result = spawnSync('bash', [join(repoRoot(), script)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (result.status !== 0) throw new Error(`bash ${script} failed (exit ${result.status ?? result.signal})`);
   const lines = result.stdout.trim().split('\n');
   return lines[lines.length - 1] ?? '';
@@ -55,7 +67,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -145,17 +159,35 @@ function installExitHooks(): void {
   }
 }
 
-function installExtensions(node: string, launcher: string, userDataDir: string, extensionsDir: string, vsix: string[], env: NodeJS.ProcessEnv): void {
+function installExtensions(
+  node: string,
+  launcher: string,
+  userDataDir: string,
+  extensionsDir: string,
+  vsix: string[],
+  env: NodeJS.ProcessEnv,
+): void {
   for (const file of vsix) {
     if (!existsSync(file)) throw new Error(`${file} does not exist; run \`npm run package\` first`);
     const result = spawnSync(
       node,
-      [launcher, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', file, '--force'],
+      [
+        launcher,
+        '--user-data-dir',
+        userDataDir,
+        '--extensions-dir',
+        extensionsDir,
+        '--install-extension',
+        file,
+        '--force',
+      ],
       { encoding: 'utf8', env, timeout: 120_000 },
     );
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
     if (result.status !== 0 || !/successfully installed|already installed/i.test(output)) {
-      throw new Error(`installing ${file} into code-server failed (exit ${result.status ?? result.signal}):\n${output}`);
+      throw new Error(
+        `installing ${file} into code-server failed (exit ${result.status ?? result.signal}):\n${output}`,
+      );
     }
   }
 }
@@ -164,7 +196,9 @@ async function waitHealthy(url: string, child: ChildProcess, logFile: string, ti
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`code-server exited (${child.exitCode ?? child.signalCode}) before answering:\n${readLog(logFile)}`);
+      throw new Error(
+        `code-server exited (${child.exitCode ?? child.signalCode}) before answering:\n${readLog(logFile)}`,
+      );
     }
     try {
       const response = await fetch(`${url}healthz`, { signal: AbortSignal.timeout(2000) });
@@ -198,7 +232,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(configFile, 'auth: none\n');
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 2));
+  writeFileSync(
+    join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({ ...quietSettings, ...options.settings }, null, 2),
+  );
 
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [key, value] of Object.entries(options.env ?? {})) {
@@ -219,7 +256,14 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
 
   let child: ChildProcess | undefined;
   try {
-    installExtensions(node, launcher, userDataDir, extensionsDir, options.vsix ?? [join(repoRoot(), 'dist/nimbusguard.vsix')], env);
+    installExtensions(
+      node,
+      launcher,
+      userDataDir,
+      extensionsDir,
+      options.vsix ?? [join(repoRoot(), 'dist/nimbusguard.vsix')],
+      env,
+    );
     const port = options.port ?? (await freePort());
     const url = `http://127.0.0.1:${port}/`;
     const log = createWriteStream(logFile, { flags: 'a' });
@@ -227,11 +271,16 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       node,
       [
         launcher,
-        '--config', configFile,
-        '--bind-addr', `127.0.0.1:${port}`,
-        '--auth', 'none',
-        '--user-data-dir', userDataDir,
-        '--extensions-dir', extensionsDir,
+        '--config',
+        configFile,
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--auth',
+        'none',
+        '--user-data-dir',
+        userDataDir,
+        '--extensions-dir',
+        extensionsDir,
         '--disable-telemetry',
         '--disable-update-check',
         '--disable-workspace-trust',

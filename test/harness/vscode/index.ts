@@ -12,7 +12,14 @@ import { join } from 'node:path';
 import { startCodeServer, repoRoot, type CodeServer, type CodeServerOptions } from './codeServer';
 import { Workbench, screenshotPath, type OpenWorkbenchOptions } from './workbench';
 
-export { startCodeServer, repoRoot, codeServerToolchain, freePort, quietSettings, stopProcessGroup } from './codeServer';
+export {
+  startCodeServer,
+  repoRoot,
+  codeServerToolchain,
+  freePort,
+  quietSettings,
+  stopProcessGroup,
+} from './codeServer';
 export type { CodeServer, CodeServerOptions } from './codeServer';
 export { Workbench, chromiumArgs, screenshotPath } from './workbench';
 export type { OpenWorkbenchOptions } from './workbench';
@@ -25,7 +32,9 @@ export interface VSCodeSession {
   close(outcome?: { name?: string; failed?: boolean }): Promise<void>;
 }
 
-export async function launchVSCode(options: CodeServerOptions & { browser?: OpenWorkbenchOptions }): Promise<VSCodeSession> {
+export async function launchVSCode(
+  options: CodeServerOptions & { browser?: OpenWorkbenchOptions },
+): Promise<VSCodeSession> {
   const server = await startCodeServer(options);
   let workbench: Workbench;
   try {
@@ -34,7 +43,7 @@ export async function launchVSCode(options: CodeServerOptions & { browser?: Open
     const dest = join(repoRoot(), 'test-results', 'e2e', 'startup-logs');
     server.saveLogs(dest);
     await server.stop();
-    throw new Error(`the workbench did not load (logs in ${dest}): ${String(error)}`);
+    throw new Error(`the workbench did not load (logs in ${dest}): ${String(error)}`, { cause: error });
   }
   let closed: Promise<void> | undefined;
   return {

@@ -7,7 +7,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Editor tabs whose label starts with `title`. */
 export function editorTab(page: Page, title: string): Locator {
-  return page.locator('.part.editor .tabs-container .tab').filter({ hasText: new RegExp(`^\\s*${escapeRegExp(title)}`) });
+  return page
+    .locator('.part.editor .tabs-container .tab')
+    .filter({ hasText: new RegExp(`^\\s*${escapeRegExp(title)}`) });
 }
 
 /** The frame of the visible webview whose page has `selector`, once it has rendered. */
@@ -28,7 +30,14 @@ export async function webviewFrame(page: Page, selector: string, timeoutMs = 30_
 }
 
 /** Polls a value computed inside a frame until `accept` says yes; returns it. */
-export async function frameEventually<T>(page: Page, selector: string, what: string, read: (frame: Frame) => Promise<T>, accept: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+export async function frameEventually<T>(
+  page: Page,
+  selector: string,
+  what: string,
+  read: (frame: Frame) => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let error: unknown;
@@ -42,7 +51,9 @@ export async function frameEventually<T>(page: Page, selector: string, what: str
     }
     await sleep(500);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value ${JSON.stringify(last)}${error ? ` (${String(error)})` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}; last value ${JSON.stringify(last)}${error ? ` (${String(error)})` : ''}`,
+  );
 }
 
 function escapeRegExp(text: string): string {

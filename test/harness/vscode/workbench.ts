@@ -33,7 +33,8 @@ export class Workbench {
     this.browser = browser;
     this.page = page;
     page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') this.console.push(`${message.type()}: ${message.text()}`);
+      if (message.type() === 'error' || message.type() === 'warning')
+        this.console.push(`${message.type()}: ${message.text()}`);
     });
     page.on('pageerror', (error) => this.console.push(`pageerror: ${error.message}`));
   }
@@ -79,7 +80,12 @@ export class Workbench {
     const label = this.activityBarItem(title);
     await label.waitFor({ state: 'visible', timeout: timeoutMs });
     const item = label.locator('xpath=ancestor::li[contains(@class,"action-item")][1]');
-    const checked = await item.evaluate((li) => li.classList.contains('checked') || li.getAttribute('aria-pressed') === 'true' || li.getAttribute('aria-selected') === 'true');
+    const checked = await item.evaluate(
+      (li) =>
+        li.classList.contains('checked') ||
+        li.getAttribute('aria-pressed') === 'true' ||
+        li.getAttribute('aria-selected') === 'true',
+    );
     if (!checked) await label.click();
     await this.page
       .locator('.part.sidebar .composite.title .title-label')
@@ -91,7 +97,9 @@ export class Workbench {
   async openViewPane(title: string, timeoutMs = 30_000): Promise<Locator> {
     const pane = this.page
       .locator('.part.sidebar .pane')
-      .filter({ has: this.page.locator('.pane-header .title', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`, 'i') }) })
+      .filter({
+        has: this.page.locator('.pane-header .title', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`, 'i') }),
+      })
       .first();
     await pane.waitFor({ state: 'attached', timeout: timeoutMs });
     const header = pane.locator('.pane-header').first();
@@ -121,16 +129,27 @@ export class Workbench {
     const row = await this.waitForTreeItem(label, options);
     if ((await row.getAttribute('aria-expanded')) === 'false') {
       await row.locator('.monaco-tl-twistie').click();
-      await this.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: 10_000 });
+      await this.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), {
+        timeout: 10_000,
+      });
     }
   }
 
   /** Label, description and tooltip-ish aria label of a visible tree row. */
-  async treeItemText(label: string, scope?: Locator): Promise<{ label: string; description: string; ariaLabel: string }> {
+  async treeItemText(
+    label: string,
+    scope?: Locator,
+  ): Promise<{ label: string; description: string; ariaLabel: string }> {
     const row = this.treeItem(label, scope).first();
     return {
       label: ((await row.locator('.label-name').first().textContent()) ?? '').trim(),
-      description: ((await row.locator('.label-description').first().textContent().catch(() => '')) ?? '').trim(),
+      description: (
+        (await row
+          .locator('.label-description')
+          .first()
+          .textContent()
+          .catch(() => '')) ?? ''
+      ).trim(),
       ariaLabel: (await row.getAttribute('aria-label')) ?? '',
     };
   }
@@ -159,7 +178,10 @@ export class Workbench {
       .first();
     await row.waitFor({ state: 'visible', timeout: timeoutMs });
     await row.click();
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
+    await page
+      .locator('.quick-input-widget')
+      .waitFor({ state: 'hidden', timeout: timeoutMs })
+      .catch(() => undefined);
   }
 
   /** Texts of the visible status bar entries. */
@@ -181,7 +203,8 @@ export class Workbench {
     mkdirSync(dirname(path), { recursive: true });
     // Park the pointer over the editor so no hover tooltip covers what the picture should show.
     const size = this.page.viewportSize();
-    if (size) await this.page.mouse.move(Math.round(size.width * 0.6), Math.round(size.height * 0.5)).catch(() => undefined);
+    if (size)
+      await this.page.mouse.move(Math.round(size.width * 0.6), Math.round(size.height * 0.5)).catch(() => undefined);
     await this.page.screenshot({ path, fullPage: false });
     return path;
   }

@@ -14,16 +14,23 @@ import { ClusterSnapshot, NOW, addApp, ago, cond, event, ref, runningStatus } fr
 
 function oomApp(s: ClusterSnapshot) {
   return addApp(s, 'checkout', {
-    pod: (i) => (i === 0
-      ? {
-          containerStatuses: [runningStatus({
-            ready: false, restartCount: 4,
-            state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off' } },
-            lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: ago(30) } },
-          })],
-          conditions: [cond('PodScheduled', 'True'), cond('Ready', 'False', { reason: 'ContainersNotReady', lastTransitionTime: ago(600) })],
-        }
-      : {}),
+    pod: (i) =>
+      i === 0
+        ? {
+            containerStatuses: [
+              runningStatus({
+                ready: false,
+                restartCount: 4,
+                state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off' } },
+                lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: ago(30) } },
+              }),
+            ],
+            conditions: [
+              cond('PodScheduled', 'True'),
+              cond('Ready', 'False', { reason: 'ContainersNotReady', lastTransitionTime: ago(600) }),
+            ],
+          }
+        : {},
   });
 }
 
@@ -42,7 +49,13 @@ function monitorFor(snapshot: ClusterSnapshot, dir: string) {
 test('a new incident runs observe → detect in its own thread, and the finished thread is deleted', async () => {
   const snapshot = new ClusterSnapshot();
   const app = oomApp(snapshot);
-  snapshot.upsert('Event', event(ref('Pod', app.pods[0]!.meta.name), 'BackOff', 'Back-off restarting failed container app', { type: 'Warning', count: 7 }));
+  snapshot.upsert(
+    'Event',
+    event(ref('Pod', app.pods[0]!.meta.name), 'BackOff', 'Back-off restarting failed container app', {
+      type: 'Warning',
+      count: 7,
+    }),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'ng-graph-'));
   const monitor = monitorFor(snapshot, dir);
   try {
@@ -54,11 +67,23 @@ test('a new incident runs observe → detect in its own thread, and the finished
     const analysis = monitor.analysis(oom.id);
     assert.ok(analysis, 'the thread finished');
     assert.equal(analysis.confirmed?.type, 'OOMKilled');
-    assert.ok(analysis.observed.some((e) => e.kind === 'revision' && /revision 1/.test(e.text)), 'observe lists the revisions');
-    assert.ok(analysis.confirmed!.evidence.some((e) => e.kind === 'event' && e.reason === 'BackOff'), 'focused events are merged into the evidence');
-    assert.deepEqual(analysis.trail.map((t) => t.split(':')[0]), ['observe', 'detect', 'diagnose']);
+    assert.ok(
+      analysis.observed.some((e) => e.kind === 'revision' && /revision 1/.test(e.text)),
+      'observe lists the revisions',
+    );
+    assert.ok(
+      analysis.confirmed!.evidence.some((e) => e.kind === 'event' && e.reason === 'BackOff'),
+      'focused events are merged into the evidence',
+    );
+    assert.deepEqual(
+      analysis.trail.map((t) => t.split(':')[0]),
+      ['observe', 'detect', 'diagnose'],
+    );
     assert.equal(analysis.rootCause?.category, 'memory-limit', 'diagnose explains the OOM kill');
-    assert.ok(analysis.rootCause?.fields.some((f) => f.endsWith('resources.limits.memory')), 'and implicates the memory limit');
+    assert.ok(
+      analysis.rootCause?.fields.some((f) => f.endsWith('resources.limits.memory')),
+      'and implicates the memory limit',
+    );
     assert.deepEqual(readdirSync(dir), [], 'finished threads leave no checkpoint behind');
     assert.equal(monitor.evaluate().opened.length, 0, 'a second evaluation opens nothing new');
   } finally {
@@ -72,10 +97,21 @@ test('detect reports a condition that cleared before the thread ran', async () =
   addApp(snapshot, 'checkout');
   const stale: Incident = {
     id: incidentId({ type: 'OOMKilled', workload: ref('Deployment', 'checkout'), key: 'app' }),
-    type: 'OOMKilled', severity: 'critical', status: 'open', workload: ref('Deployment', 'checkout'), key: 'app',
-    summary: 'was OOMKilled', evidence: [], firstSeen: ago(60), lastSeen: ago(30),
+    type: 'OOMKilled',
+    severity: 'critical',
+    status: 'open',
+    workload: ref('Deployment', 'checkout'),
+    key: 'app',
+    summary: 'was OOMKilled',
+    evidence: [],
+    firstSeen: ago(60),
+    lastSeen: ago(30),
   };
-  const graph = buildIncidentGraph({ snapshot: () => snapshot, now: () => NOW, checkpointer: new FileCheckpointer(dir) });
+  const graph = buildIncidentGraph({
+    snapshot: () => snapshot,
+    now: () => NOW,
+    checkpointer: new FileCheckpointer(dir),
+  });
   const result = await graph.invoke({ incident: stale }, { configurable: { thread_id: stale.id } });
   assert.equal(result.confirmed, null);
   assert.equal(result.rootCause, null, 'nothing is diagnosed for a cleared condition');
@@ -87,10 +123,22 @@ test('checkpoints written to disk are read back by a new checkpointer', async ()
   oomApp(snapshot);
   const dir = mkdtempSync(join(tmpdir(), 'ng-graph-'));
   const incident: Incident = {
-    id: 'persisted-thread', type: 'OOMKilled', severity: 'critical', status: 'open', workload: ref('Deployment', 'checkout'), key: 'app',
-    summary: 'was OOMKilled', evidence: [], firstSeen: ago(60), lastSeen: ago(30),
+    id: 'persisted-thread',
+    type: 'OOMKilled',
+    severity: 'critical',
+    status: 'open',
+    workload: ref('Deployment', 'checkout'),
+    key: 'app',
+    summary: 'was OOMKilled',
+    evidence: [],
+    firstSeen: ago(60),
+    lastSeen: ago(30),
   };
-  const first = buildIncidentGraph({ snapshot: () => snapshot, now: () => NOW, checkpointer: new FileCheckpointer(dir) });
+  const first = buildIncidentGraph({
+    snapshot: () => snapshot,
+    now: () => NOW,
+    checkpointer: new FileCheckpointer(dir),
+  });
   await first.invoke({ incident }, { configurable: { thread_id: incident.id } });
   assert.equal(readdirSync(dir).length, 1);
   const reloaded = new FileCheckpointer(dir);
@@ -108,17 +156,36 @@ test('a configured LLM step may reword the explanation but never the fixes', asy
   oomApp(snapshot);
   const dir = mkdtempSync(join(tmpdir(), 'ng-graph-'));
   const incident: Incident = {
-    id: incidentId({ type: 'OOMKilled', workload: ref('Deployment', 'checkout'), key: 'app' }), type: 'OOMKilled', severity: 'critical', status: 'open',
-    workload: ref('Deployment', 'checkout'), key: 'app', summary: 'was OOMKilled', evidence: [], firstSeen: ago(60), lastSeen: ago(30),
+    id: incidentId({ type: 'OOMKilled', workload: ref('Deployment', 'checkout'), key: 'app' }),
+    type: 'OOMKilled',
+    severity: 'critical',
+    status: 'open',
+    workload: ref('Deployment', 'checkout'),
+    key: 'app',
+    summary: 'was OOMKilled',
+    evidence: [],
+    firstSeen: ago(60),
+    lastSeen: ago(30),
   };
   const graph = buildIncidentGraph({
-    snapshot: () => snapshot, now: () => NOW, checkpointer: new FileCheckpointer(dir),
-    explainer: () => async (cause) => ({ ...cause, source: 'llm', explanation: 'Clearer words.', fixes: [{ summary: 'delete the namespace' }], confidence: 1 }),
+    snapshot: () => snapshot,
+    now: () => NOW,
+    checkpointer: new FileCheckpointer(dir),
+    explainer: () => async (cause) => ({
+      ...cause,
+      source: 'llm',
+      explanation: 'Clearer words.',
+      fixes: [{ summary: 'delete the namespace' }],
+      confidence: 1,
+    }),
   });
   const result = await graph.invoke({ incident }, { configurable: { thread_id: incident.id } });
   assert.equal(result.rootCause?.explanation, 'Clearer words.');
   assert.equal(result.rootCause?.source, 'llm');
-  assert.notEqual(result.rootCause?.fixes[0]?.summary, 'delete the namespace', 'the rule engine\'s fixes stay');
+  assert.notEqual(result.rootCause?.fixes[0]?.summary, 'delete the namespace', "the rule engine's fixes stay");
   assert.ok((result.rootCause?.confidence ?? 1) < 1);
-  assert.deepEqual(result.trail.map((t) => t.split(':')[0]), ['observe', 'detect', 'diagnose', 'explain']);
+  assert.deepEqual(
+    result.trail.map((t) => t.split(':')[0]),
+    ['observe', 'detect', 'diagnose', 'explain'],
+  );
 });

@@ -8,13 +8,23 @@ test('what the Incidents panel asks the monitor: all incidents with the resolved
   const snapshot = new ClusterSnapshot();
   const crashing = () => ({
     conditions: [cond('Ready', 'False')],
-    containerStatuses: [runningStatus({ ready: false, restartCount: 6, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off' } }, lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAt: NOW.toISOString() } } })],
+    containerStatuses: [
+      runningStatus({
+        ready: false,
+        restartCount: 6,
+        state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off' } },
+        lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAt: NOW.toISOString() } },
+      }),
+    ],
   });
   addApp(snapshot, 'api', { replicas: 1, deployment: { ready: 0, available: 0 }, pod: crashing });
   let now = NOW.getTime();
   const changes: number[] = [];
   const monitor = new IncidentMonitor({
-    snapshot, onSnapshotChange: () => ({ dispose() {} }), now: () => new Date(now), tickMs: 3_600_000,
+    snapshot,
+    onSnapshotChange: () => ({ dispose() {} }),
+    now: () => new Date(now),
+    tickMs: 3_600_000,
     agent: async (context) => createIncidentAgent(context),
   });
   monitor.onDidChange(() => changes.push(now));
@@ -31,7 +41,11 @@ test('what the Incidents panel asks the monitor: all incidents with the resolved
     now += 5_000;
     monitor.evaluate();
     await monitor.idle();
-    assert.equal(monitor.knownRootCause(crash.id)?.summary, cause.summary, 'a cause from an earlier evaluation is still known');
+    assert.equal(
+      monitor.knownRootCause(crash.id)?.summary,
+      cause.summary,
+      'a cause from an earlier evaluation is still known',
+    );
 
     // The workload heals: its incidents resolve and stay listed within the retention.
     snapshot.removeWorkload('Deployment', 'shop', 'api');

@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { disruptionCheck, fitCheck, predictedHpaReplicas, quotaCheck, rolloutBudget, type CapacityInput } from '../../../src/core/change/capacity';
+import {
+  disruptionCheck,
+  fitCheck,
+  predictedHpaReplicas,
+  quotaCheck,
+  rolloutBudget,
+  type CapacityInput,
+} from '../../../src/core/change/capacity';
 import { laterChangesOnFields } from '../../../src/core/change/ledgerFold';
 import { ClusterSnapshot } from '../../../src/core/model/snapshot';
 import { Ledger } from '../../../src/agent/ledger';
@@ -17,14 +24,27 @@ function setup(): { snapshot: ClusterSnapshot; input: (over: Partial<CapacityInp
   snapshot.upsert('Node', node('node-1', { allocatable: { cpu: '2', memory: '1Gi', pods: '110' } }));
   const app = addApp(snapshot, 'api', { replicas: 2 });
   const input = (over: Partial<CapacityInput>): CapacityInput => ({
-    snapshot, namespace: 'shop', current: app.pods, newTemplate: undefined, currentTemplate: app.deployment.template, replicasBefore: 2, replicasAfter: 2, maxSurge: 1, maxUnavailable: 0, ...over,
+    snapshot,
+    namespace: 'shop',
+    current: app.pods,
+    newTemplate: undefined,
+    currentTemplate: app.deployment.template,
+    replicasBefore: 2,
+    replicasAfter: 2,
+    maxSurge: 1,
+    maxUnavailable: 0,
+    ...over,
   });
   return { snapshot, input };
 }
 
 test('fit: new requests that fit after the old pods go pass; too large fails; no nodes visible is inconclusive', () => {
   const { snapshot, input } = setup();
-  const big = (memory: string) => template({ labels: { app: 'api' }, containers: [container({ resources: { requests: { cpu: '100m', memory }, limits: {} } })] });
+  const big = (memory: string) =>
+    template({
+      labels: { app: 'api' },
+      containers: [container({ resources: { requests: { cpu: '100m', memory }, limits: {} } })],
+    });
   assert.equal(fitCheck(input({ newTemplate: big('400Mi') })).result, 'pass');
   const tooBig = fitCheck(input({ newTemplate: big('700Mi') }));
   assert.equal(tooBig.result, 'fail');
@@ -36,8 +56,15 @@ test('fit: new requests that fit after the old pods go pass; too large fails; no
 
 test('quota: after the rollout = used − replaced + new; the surge with maxUnavailable 0 stalls', () => {
   const { snapshot, input } = setup();
-  snapshot.upsert('ResourceQuota', quota('mem', { 'requests.memory': '600Mi', pods: '3' }, { 'requests.memory': '256Mi', pods: '2' }));
-  const t = (memory: string) => template({ labels: { app: 'api' }, containers: [container({ resources: { requests: { cpu: '100m', memory }, limits: {} } })] });
+  snapshot.upsert(
+    'ResourceQuota',
+    quota('mem', { 'requests.memory': '600Mi', pods: '3' }, { 'requests.memory': '256Mi', pods: '2' }),
+  );
+  const t = (memory: string) =>
+    template({
+      labels: { app: 'api' },
+      containers: [container({ resources: { requests: { cpu: '100m', memory }, limits: {} } })],
+    });
   assert.equal(quotaCheck(input({ newTemplate: t('200Mi'), maxSurge: 0, maxUnavailable: 1 })).result, 'pass');
   const over = quotaCheck(input({ newTemplate: t('400Mi'), maxSurge: 0, maxUnavailable: 1 }));
   assert.equal(over.result, 'fail');
@@ -50,7 +77,27 @@ test('quota: after the rollout = used − replaced + new; the surge with maxUnav
 
 test('disruption: a scale-down that leaves a PDB without allowance fails', () => {
   const { snapshot, input } = setup();
-  snapshot.upsert('PodDisruptionBudget', { meta: { namespace: 'shop', name: 'api', uid: 'pdb', labels: {}, annotations: {}, owners: [], createdAt: '', generation: 1 }, minAvailable: '1', selector: { app: 'api' }, selectorExpressions: [], currentHealthy: 2, desiredHealthy: 1, disruptionsAllowed: 1, expectedPods: 2, observedGeneration: 1, conditions: [] });
+  snapshot.upsert('PodDisruptionBudget', {
+    meta: {
+      namespace: 'shop',
+      name: 'api',
+      uid: 'pdb',
+      labels: {},
+      annotations: {},
+      owners: [],
+      createdAt: '',
+      generation: 1,
+    },
+    minAvailable: '1',
+    selector: { app: 'api' },
+    selectorExpressions: [],
+    currentHealthy: 2,
+    desiredHealthy: 1,
+    disruptionsAllowed: 1,
+    expectedPods: 2,
+    observedGeneration: 1,
+    conditions: [],
+  });
   assert.equal(disruptionCheck(input({ replicasAfter: 1 })).result, 'fail');
   assert.equal(disruptionCheck(input({ replicasAfter: 3 })).result, 'pass');
   assert.deepEqual(rolloutBudget(4, undefined), { maxSurge: 1, maxUnavailable: 1 });
@@ -61,8 +108,17 @@ test('disruption: a scale-down that leaves a PDB without allowance fails', () =>
 
 function intent(id: string, at: string, fields: string[], uid = 'u1'): IntentEntry {
   return {
-    v: LEDGER_VERSION, type: 'intent', changeId: id, at, who: 'dev', context: 'c', server: 's', proposal: { fields, summary: id } as Proposal,
-    verdict: { result: 'pass', planHash: 'h', verifiedAt: at, checks: [] }, plan: { target: { kind: 'Deployment', namespace: 'shop', name: 'api', uid, apiVersion: 'apps/v1' } } as WritePlan, before: {},
+    v: LEDGER_VERSION,
+    type: 'intent',
+    changeId: id,
+    at,
+    who: 'dev',
+    context: 'c',
+    server: 's',
+    proposal: { fields, summary: id } as Proposal,
+    verdict: { result: 'pass', planHash: 'h', verifiedAt: at, checks: [] },
+    plan: { target: { kind: 'Deployment', namespace: 'shop', name: 'api', uid, apiVersion: 'apps/v1' } } as WritePlan,
+    before: {},
   };
 }
 
@@ -72,16 +128,53 @@ test('ledger: locked appends fold into changes; damaged lines are skipped; only 
   let fired = 0;
   ledger.onDidChange(() => fired++);
   ledger.append(intent('c-1', '2026-01-01T00:00:01Z', ['spec.replicas']));
-  ledger.append({ v: LEDGER_VERSION, type: 'applied', changeId: 'c-1', at: '2026-01-01T00:00:02Z', after: {}, generation: 2, resourceVersion: '9', manifest: 'cluster-only' });
+  ledger.append({
+    v: LEDGER_VERSION,
+    type: 'applied',
+    changeId: 'c-1',
+    at: '2026-01-01T00:00:02Z',
+    after: {},
+    generation: 2,
+    resourceVersion: '9',
+    manifest: 'cluster-only',
+  });
   appendFileSync(ledger.file, '{not json\n');
   ledger.append(intent('c-2', '2026-01-01T00:00:03Z', ['spec.replicas']));
-  ledger.append({ v: LEDGER_VERSION, type: 'applied', changeId: 'c-2', at: '2026-01-01T00:00:04Z', after: {}, generation: 3, resourceVersion: '10', manifest: 'cluster-only' });
+  ledger.append({
+    v: LEDGER_VERSION,
+    type: 'applied',
+    changeId: 'c-2',
+    at: '2026-01-01T00:00:04Z',
+    after: {},
+    generation: 3,
+    resourceVersion: '10',
+    manifest: 'cluster-only',
+  });
   ledger.append(intent('c-3', '2026-01-01T00:00:05Z', ['spec.template.spec.containers[name=api].image']));
   assert.equal(fired, 5);
   assert.equal(ledger.entries().skipped, 1);
   const changes = ledger.changes();
-  assert.deepEqual(changes.map((c) => [c.id, c.status]), [['c-3', 'pending'], ['c-2', 'applied'], ['c-1', 'applied']]);
-  assert.deepEqual(laterChangesOnFields(changes, changes.find((c) => c.id === 'c-1')!).map((c) => c.id), ['c-2']);
-  assert.deepEqual(laterChangesOnFields(changes, changes.find((c) => c.id === 'c-2')!), []);
+  assert.deepEqual(
+    changes.map((c) => [c.id, c.status]),
+    [
+      ['c-3', 'pending'],
+      ['c-2', 'applied'],
+      ['c-1', 'applied'],
+    ],
+  );
+  assert.deepEqual(
+    laterChangesOnFields(
+      changes,
+      changes.find((c) => c.id === 'c-1')!,
+    ).map((c) => c.id),
+    ['c-2'],
+  );
+  assert.deepEqual(
+    laterChangesOnFields(
+      changes,
+      changes.find((c) => c.id === 'c-2')!,
+    ),
+    [],
+  );
   assert.equal(readFileSync(ledger.file, 'utf8').trim().split('\n').length, 6);
 });

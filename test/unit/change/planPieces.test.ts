@@ -9,7 +9,16 @@ import { maskFieldValue, maskTemplate, templateHash } from '../../../src/core/ch
 import { analyseOwnership, ownsPath } from '../../../src/core/change/ownership';
 
 test('sha256Hex equals node:crypto on block boundaries and non-ASCII text', () => {
-  for (const text of ['', 'abc', 'a'.repeat(55), 'a'.repeat(56), 'a'.repeat(64), 'a'.repeat(119), 'x'.repeat(1000), 'grüße 🚀 日本']) {
+  for (const text of [
+    '',
+    'abc',
+    'a'.repeat(55),
+    'a'.repeat(56),
+    'a'.repeat(64),
+    'a'.repeat(119),
+    'x'.repeat(1000),
+    'grüße 🚀 日本',
+  ]) {
     assert.equal(sha256Hex(text), createHash('sha256').update(text, 'utf8').digest('hex'), `length ${text.length}`);
   }
 });
@@ -25,25 +34,55 @@ const deployment = {
     replicas: 2,
     template: {
       metadata: { labels: { app: 'api', 'pod-template-hash': 'abc' } },
-      spec: { containers: [{ name: 'api', image: 'a:1', resources: { limits: { memory: '128Mi' } }, env: [{ name: 'TOKEN', value: 's3cret' }] }, { name: 'side', image: 'b:1' }] },
+      spec: {
+        containers: [
+          {
+            name: 'api',
+            image: 'a:1',
+            resources: { limits: { memory: '128Mi' } },
+            env: [{ name: 'TOKEN', value: 's3cret' }],
+          },
+          { name: 'side', image: 'b:1' },
+        ],
+      },
     },
   },
 };
 
 test('readField follows named list items and reports absent fields as absent', () => {
-  assert.deepEqual(readField(deployment, 'spec.template.spec.containers[name=api].resources.limits.memory'), { present: true, value: '128Mi' });
-  assert.deepEqual(readField(deployment, 'spec.template.spec.containers[name=side].resources.limits.memory'), { present: false });
+  assert.deepEqual(readField(deployment, 'spec.template.spec.containers[name=api].resources.limits.memory'), {
+    present: true,
+    value: '128Mi',
+  });
+  assert.deepEqual(readField(deployment, 'spec.template.spec.containers[name=side].resources.limits.memory'), {
+    present: false,
+  });
   assert.deepEqual(readField(deployment, 'spec.template.spec.containers[name=nope].image'), { present: false });
   assert.deepEqual(readField(deployment, 'spec.replicas'), { present: true, value: 2 });
   assert.deepEqual(readField(deployment, 'spec[[bad'), { present: false });
 });
 
 test('a restoring patch sets present fields and deletes absent ones (null), by merge key', () => {
-  const image = readImage(deployment, ['spec.template.spec.containers[name=api].resources.limits.memory', 'spec.template.spec.containers[name=side].resources.limits.memory']);
+  const image = readImage(deployment, [
+    'spec.template.spec.containers[name=api].resources.limits.memory',
+    'spec.template.spec.containers[name=side].resources.limits.memory',
+  ]);
   assert.deepEqual(patchFromImage(image), {
-    spec: { template: { spec: { containers: [{ name: 'api', resources: { limits: { memory: '128Mi' } } }, { name: 'side', resources: { limits: { memory: null } } }] } } },
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            { name: 'api', resources: { limits: { memory: '128Mi' } } },
+            { name: 'side', resources: { limits: { memory: null } } },
+          ],
+        },
+      },
+    },
   });
-  const after = { ...image, 'spec.template.spec.containers[name=side].resources.limits.memory': { present: true as const, value: '64Mi' } };
+  const after = {
+    ...image,
+    'spec.template.spec.containers[name=side].resources.limits.memory': { present: true as const, value: '64Mi' },
+  };
   assert.deepEqual(imageDiff(image, after), ['spec.template.spec.containers[name=side].resources.limits.memory']);
   assert.deepEqual(imageDiff(image, structuredClone(image)), []);
 });
@@ -63,21 +102,58 @@ test('literal env values are masked in ledger images (the hash kept), templates 
 });
 
 const managed = [
-  { manager: 'kubectl-client-side-apply', operation: 'Update', fieldsV1: { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"api"}': { 'f:image': {}, 'f:resources': { 'f:limits': { 'f:memory': {} } } } } } } } } },
+  {
+    manager: 'kubectl-client-side-apply',
+    operation: 'Update',
+    fieldsV1: {
+      'f:spec': {
+        'f:template': {
+          'f:spec': {
+            'f:containers': {
+              'k:{"name":"api"}': { 'f:image': {}, 'f:resources': { 'f:limits': { 'f:memory': {} } } },
+            },
+          },
+        },
+      },
+    },
+  },
   { manager: 'argocd-controller', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:replicas': {} } } },
-  { manager: 'kube-controller-manager', operation: 'Update', subresource: 'status', fieldsV1: { 'f:status': { 'f:replicas': {} } } },
+  {
+    manager: 'kube-controller-manager',
+    operation: 'Update',
+    subresource: 'status',
+    fieldsV1: { 'f:status': { 'f:replicas': {} } },
+  },
 ];
 
 test('field ownership: plain kubectl raises no warning, Argo CD and an HPA do', () => {
   assert.equal(ownsPath(managed[0]!.fieldsV1, 'spec.template.spec.containers[name=api].resources.limits.memory'), true);
   assert.equal(ownsPath(managed[0]!.fieldsV1, 'spec.template.spec.containers[name=web].image'), false);
-  const quiet = analyseOwnership({ managedFields: managed, labels: {}, annotations: {}, paths: ['spec.template.spec.containers[name=api].resources.limits.memory'] });
+  const quiet = analyseOwnership({
+    managedFields: managed,
+    labels: {},
+    annotations: {},
+    paths: ['spec.template.spec.containers[name=api].resources.limits.memory'],
+  });
   assert.deepEqual(quiet.warnings, []);
-  assert.deepEqual(quiet.owners['spec.template.spec.containers[name=api].resources.limits.memory'], ['kubectl-client-side-apply']);
-  const loud = analyseOwnership({ managedFields: managed, labels: {}, annotations: {}, paths: ['spec.replicas'], hpa: 'api' });
+  assert.deepEqual(quiet.owners['spec.template.spec.containers[name=api].resources.limits.memory'], [
+    'kubectl-client-side-apply',
+  ]);
+  const loud = analyseOwnership({
+    managedFields: managed,
+    labels: {},
+    annotations: {},
+    paths: ['spec.replicas'],
+    hpa: 'api',
+  });
   assert.equal(loud.warnings.length, 2);
   assert.match(loud.warnings[0]!, /Argo CD \(argocd-controller\).*undo/);
   assert.match(loud.warnings[1]!, /HorizontalPodAutoscaler api/);
-  const helm = analyseOwnership({ managedFields: [], labels: { 'app.kubernetes.io/managed-by': 'Helm' }, annotations: { 'meta.helm.sh/release-name': 'shop' }, paths: ['spec.replicas'] });
+  const helm = analyseOwnership({
+    managedFields: [],
+    labels: { 'app.kubernetes.io/managed-by': 'Helm' },
+    annotations: { 'meta.helm.sh/release-name': 'shop' },
+    paths: ['spec.replicas'],
+  });
   assert.match(helm.warnings[0]!, /Helm release shop/);
 });

@@ -6,7 +6,8 @@ import { proposalFromScaling, replayScaling } from '../../../src/core/change/sca
 import type { Observation } from '../../../src/core/scaling/policy';
 import type { ScalingProposal } from '../../../src/core/scaling/scalingProposal';
 
-const demand = (n: number, peak: number): Observation[] => Array.from({ length: n }, (_, i) => ({ t: i * 15, rps: peak * (0.6 + 0.4 * Math.sin(i / 10)), ready: 2, rho: 0.5 }));
+const demand = (n: number, peak: number): Observation[] =>
+  Array.from({ length: n }, (_, i) => ({ t: i * 15, rps: peak * (0.6 + 0.4 * Math.sin(i / 10)), ready: 2, rho: 0.5 }));
 
 test('replay: more replicas for a demand the current count cannot carry pass; fewer fail; too little history is inconclusive', () => {
   const history = demand(240, 50);
@@ -16,11 +17,28 @@ test('replay: more replicas for a demand the current count cannot carry pass; fe
   const down = replayScaling(history, { replicas: 6 }, { replicas: 2 }, 10);
   assert.equal(down.result, 'fail');
   assert.equal(replayScaling(demand(10, 50), { replicas: 2 }, { replicas: 6 }, 10).result, 'inconclusive');
-  const hpa = replayScaling(history, { hpa: { minReplicas: 1, maxReplicas: 3 } }, { hpa: { minReplicas: 1, maxReplicas: 8 } }, 10);
+  const hpa = replayScaling(
+    history,
+    { hpa: { minReplicas: 1, maxReplicas: 3 } },
+    { hpa: { minReplicas: 1, maxReplicas: 8 } },
+    10,
+  );
   assert.equal(hpa.result, 'pass', hpa.detail);
 });
 
-const scaling = (replicas: number, current: number, hpa?: { minReplicas: number; maxReplicas: number }): ScalingProposal => ({ replicas, currentReplicas: current, forecast: [], replicaCapacity: 10, reason: 'r', confidence: 0.7, ...(hpa ? { hpa } : {}) });
+const scaling = (
+  replicas: number,
+  current: number,
+  hpa?: { minReplicas: number; maxReplicas: number },
+): ScalingProposal => ({
+  replicas,
+  currentReplicas: current,
+  forecast: [],
+  replicaCapacity: 10,
+  reason: 'r',
+  confidence: 0.7,
+  ...(hpa ? { hpa } : {}),
+});
 const workload = { kind: 'Deployment', namespace: 'shop', name: 'web', uid: 'u-web' };
 
 test('a scaling proposal: spec.replicas on the workload, or the bounds on its HPA; none when nothing changes', () => {
@@ -30,7 +48,14 @@ test('a scaling proposal: spec.replicas on the workload, or the bounds on its HP
   assert.equal(up.incidentType, 'Scaling');
   assert.equal(proposalFromScaling(workload, scaling(2, 3))!.risk, 'high', 'a scale-down loses capacity');
   assert.equal(proposalFromScaling(workload, scaling(3, 3)), undefined);
-  const bounds = proposalFromScaling(workload, scaling(7, 3, { minReplicas: 2, maxReplicas: 7 }), { kind: 'HorizontalPodAutoscaler', namespace: 'shop', name: 'web', uid: 'u-hpa', minReplicas: 2, maxReplicas: 4 })!;
+  const bounds = proposalFromScaling(workload, scaling(7, 3, { minReplicas: 2, maxReplicas: 7 }), {
+    kind: 'HorizontalPodAutoscaler',
+    namespace: 'shop',
+    name: 'web',
+    uid: 'u-hpa',
+    minReplicas: 2,
+    maxReplicas: 4,
+  })!;
   assert.equal(bounds.target.kind, 'HorizontalPodAutoscaler');
   assert.deepEqual(bounds.fields, ['spec.maxReplicas']);
   assert.equal(bounds.fixKind, 'hpa');

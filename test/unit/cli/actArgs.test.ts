@@ -5,7 +5,8 @@ import { parseObjectArg } from '../../../src/cli/objectArg';
 import { expandShortFlags } from '../../../src/cli/fix';
 
 test('KIND/NAME: kubectl spellings of a kind, errors for the rest', () => {
-  for (const text of ['deployment/web', 'deploy/web', 'Deployment/web', 'deployments.apps/web', 'DEPLOY/web']) assert.deepEqual(parseObjectArg(text), { kind: 'Deployment', name: 'web' }, text);
+  for (const text of ['deployment/web', 'deploy/web', 'Deployment/web', 'deployments.apps/web', 'DEPLOY/web'])
+    assert.deepEqual(parseObjectArg(text), { kind: 'Deployment', name: 'web' }, text);
   assert.deepEqual(parseObjectArg('svc/checkout'), { kind: 'Service', name: 'checkout' });
   assert.deepEqual(parseObjectArg('hpa/catalog'), { kind: 'HorizontalPodAutoscaler', name: 'catalog' });
   assert.match((parseObjectArg('web') as { error: string }).error, /not KIND\/NAME/);
@@ -16,5 +17,11 @@ test('KIND/NAME: kubectl spellings of a kind, errors for the rest', () => {
 });
 
 test('-n and -y are the long flags', () => {
-  assert.deepEqual(expandShortFlags(['deploy/web', '-n', 'shop', '-y', '-n=x']), ['deploy/web', '--namespace', 'shop', '--yes', '--namespace=x']);
+  assert.deepEqual(expandShortFlags(['deploy/web', '-n', 'shop', '-y', '-n=x']), [
+    'deploy/web',
+    '--namespace',
+    'shop',
+    '--yes',
+    '--namespace=x',
+  ]);
 });

@@ -21,9 +21,15 @@ test('unknown flags and missing values are usage errors', () => {
 });
 
 const incident: Incident = {
-  id: 'oomkilled-1', type: 'OOMKilled', severity: 'critical', status: 'open',
+  id: 'oomkilled-1',
+  type: 'OOMKilled',
+  severity: 'critical',
+  status: 'open',
   workload: { kind: 'Deployment', namespace: 'shop', name: 'check\u001b[31mout' },
-  summary: 'line one\nline two', evidence: [], firstSeen: '2026-01-01T00:00:00Z', lastSeen: '2026-01-01T00:01:00Z',
+  summary: 'line one\nline two',
+  evidence: [],
+  firstSeen: '2026-01-01T00:00:00Z',
+  lastSeen: '2026-01-01T00:01:00Z',
 };
 
 test('scan output escapes control characters from cluster text', () => {
@@ -34,6 +40,17 @@ test('scan output escapes control characters from cluster text', () => {
 });
 
 test('the JSON shape carries the workload kind and name', () => {
-  assert.deepEqual(Object.keys(incidentJson(incident)), ['id', 'type', 'severity', 'namespace', 'kind', 'name', 'summary', 'evidence', 'firstSeen', 'lastSeen']);
+  assert.deepEqual(Object.keys(incidentJson(incident)), [
+    'id',
+    'type',
+    'severity',
+    'namespace',
+    'kind',
+    'name',
+    'summary',
+    'evidence',
+    'firstSeen',
+    'lastSeen',
+  ]);
   assert.equal(incidentJson(incident).kind, 'Deployment');
 });

@@ -8,12 +8,22 @@ const at = (seconds: number) => new Date(T0 + seconds * 1000);
 
 function crash(overrides: Partial<Finding> = {}): Finding {
   return {
-    type: 'CrashLoopBackOff', severity: 'critical', workload: { kind: 'Deployment', namespace: 'shop', name: 'checkout' }, key: 'api',
-    summary: '2 of 3 pods of checkout restart in a loop', evidence: [{ kind: 'status', source: { kind: 'Pod', namespace: 'shop', name: 'checkout-1' }, text: '5 restarts' }],
+    type: 'CrashLoopBackOff',
+    severity: 'critical',
+    workload: { kind: 'Deployment', namespace: 'shop', name: 'checkout' },
+    key: 'api',
+    summary: '2 of 3 pods of checkout restart in a loop',
+    evidence: [{ kind: 'status', source: { kind: 'Pod', namespace: 'shop', name: 'checkout-1' }, text: '5 restarts' }],
     ...overrides,
   };
 }
-const node: Finding = { type: 'NodeNotReady', severity: 'critical', workload: { kind: 'Node', namespace: '', name: 'n1' }, summary: 'Node n1 is NotReady', evidence: [] };
+const node: Finding = {
+  type: 'NodeNotReady',
+  severity: 'critical',
+  workload: { kind: 'Node', namespace: '', name: 'n1' },
+  summary: 'Node n1 is NotReady',
+  evidence: [],
+};
 
 test('opens an incident with a stable id, then updates lastSeen without reopening', () => {
   const tracker = new IncidentTracker();
@@ -21,7 +31,10 @@ test('opens an incident with a stable id, then updates lastSeen without reopenin
   assert.equal(first.opened.length, 1);
   const incident = first.opened[0]!;
   assert.equal(incident.id, incidentId(crash()));
-  assert.deepEqual([incident.status, incident.firstSeen, incident.lastSeen], ['open', at(0).toISOString(), at(0).toISOString()]);
+  assert.deepEqual(
+    [incident.status, incident.firstSeen, incident.lastSeen],
+    ['open', at(0).toISOString(), at(0).toISOString()],
+  );
 
   const same = tracker.reconcile([crash()], at(30));
   assert.deepEqual([same.opened.length, same.updated.length, same.resolved.length], [0, 0, 0]);
@@ -56,7 +69,10 @@ test('a resolved incident that recurs reopens with the same id and firstSeen', (
   const again = tracker.reconcile([crash(), node], at(100));
   assert.equal(again.opened.length, 2);
   const reopened = tracker.get(id)!;
-  assert.deepEqual([reopened.status, reopened.firstSeen, reopened.lastSeen, reopened.resolvedAt], ['open', at(0).toISOString(), at(100).toISOString(), undefined]);
+  assert.deepEqual(
+    [reopened.status, reopened.firstSeen, reopened.lastSeen, reopened.resolvedAt],
+    ['open', at(0).toISOString(), at(100).toISOString(), undefined],
+  );
   assert.equal(tracker.all().length, 2);
 });
 
@@ -73,7 +89,10 @@ test('resolved incidents are forgotten after the retention period', () => {
 
 test('duplicate findings for one id keep the most severe', () => {
   const tracker = new IncidentTracker();
-  const { opened } = tracker.reconcile([crash({ severity: 'warning' }), crash({ severity: 'critical' }), crash({ severity: 'info' })], at(0));
+  const { opened } = tracker.reconcile(
+    [crash({ severity: 'warning' }), crash({ severity: 'critical' }), crash({ severity: 'info' })],
+    at(0),
+  );
   assert.equal(opened.length, 1);
   assert.equal(opened[0]!.severity, 'critical');
 });
@@ -88,7 +107,10 @@ test('JSON round trip keeps incidents, status and hysteresis state; bad input is
   // The node incident already missed once: one more miss past 10 s resolves it.
   assert.equal(restored.reconcile([crash()], at(40)).resolved.length, 1);
   assert.equal(IncidentTracker.fromJSON(null).all().length, 0);
-  assert.equal(IncidentTracker.fromJSON({ incidents: [{ id: 1 }, 'x', { ...json.incidents[0], type: 'Nope' }] }).all().length, 0);
+  assert.equal(
+    IncidentTracker.fromJSON({ incidents: [{ id: 1 }, 'x', { ...json.incidents[0], type: 'Nope' }] }).all().length,
+    0,
+  );
   assert.equal(IncidentTracker.fromJSON('garbage').all().length, 0);
 });
 
@@ -96,5 +118,8 @@ test('all() orders by severity, then recency', () => {
   const tracker = new IncidentTracker();
   tracker.reconcile([crash({ severity: 'warning' })], at(0));
   tracker.reconcile([crash({ severity: 'warning' }), node], at(10));
-  assert.deepEqual(tracker.all().map((i) => i.type), ['NodeNotReady', 'CrashLoopBackOff']);
+  assert.deepEqual(
+    tracker.all().map((i) => i.type),
+    ['NodeNotReady', 'CrashLoopBackOff'],
+  );
 });

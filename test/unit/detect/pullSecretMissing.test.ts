@@ -12,13 +12,30 @@ function app(s: ClusterSnapshot, opts: { failing?: boolean; createdAgo?: number;
   const spec = template({ labels: { app: 'web' }, imagePullSecrets: opts.inTemplate === false ? [] : ['regcred'] });
   const podSpec = template({ labels: { app: 'web' }, imagePullSecrets: ['regcred'] });
   const a = addApp(s, 'web', {
-    replicas: 2, deployment: { template: spec, ...(opts.failing ? { ready: 0 } : {}) },
+    replicas: 2,
+    deployment: { template: spec, ...(opts.failing ? { ready: 0 } : {}) },
     pod: () => ({
-      spec: podSpec, meta: { createdAt: ago(opts.createdAgo ?? 600) },
-      ...(opts.failing ? { phase: 'Pending', containerStatuses: [runningStatus({ ready: false, started: false, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' } } })] } : {}),
+      spec: podSpec,
+      meta: { createdAt: ago(opts.createdAgo ?? 600) },
+      ...(opts.failing
+        ? {
+            phase: 'Pending',
+            containerStatuses: [
+              runningStatus({
+                ready: false,
+                started: false,
+                state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' } },
+              }),
+            ],
+          }
+        : {}),
     }),
   });
-  for (const p of a.pods) s.upsert('Event', event(ref('Pod', p.meta.name), 'FailedToRetrieveImagePullSecret', MESSAGE, { lastSeen: ago(300) }));
+  for (const p of a.pods)
+    s.upsert(
+      'Event',
+      event(ref('Pod', p.meta.name), 'FailedToRetrieveImagePullSecret', MESSAGE, { lastSeen: ago(300) }),
+    );
   return a;
 }
 
@@ -33,8 +50,14 @@ test('a missing pull secret while the pods run is a warning on the Deployment; t
   app(s);
   const [f, ...rest] = run(pullSecretMissingDetector, s);
   assert.deepEqual(rest, []);
-  assert.deepEqual([f!.workload.kind, f!.workload.name, f!.severity, f!.key], ['Deployment', 'web', 'warning', 'regcred']);
-  assert.match(f!.summary, /2 of 2 pods of web refer to imagePullSecret regcred, which does not exist \(images pull without it for now\)/);
+  assert.deepEqual(
+    [f!.workload.kind, f!.workload.name, f!.severity, f!.key],
+    ['Deployment', 'web', 'warning', 'regcred'],
+  );
+  assert.match(
+    f!.summary,
+    /2 of 2 pods of web refer to imagePullSecret regcred, which does not exist \(images pull without it for now\)/,
+  );
   const cause = diagnoseWith(pullSecretMissingDetector, s);
   assert.equal(cause.category, 'pull-secret');
   assert.match(cause.summary, /imagePullSecret regcred of Deployment web does not exist in namespace shop$/);

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatBytes, formatMillicores, parseBytes, parseMillicores, parseQuantity } from '../../../src/core/model/quantity';
+import {
+  formatBytes,
+  formatMillicores,
+  parseBytes,
+  parseMillicores,
+  parseQuantity,
+} from '../../../src/core/model/quantity';
 
 test('parses binary, decimal, milli and exponent quantities', () => {
   assert.equal(parseBytes('128Mi'), 128 * 1024 * 1024);
@@ -23,7 +29,26 @@ test('parses binary, decimal, milli and exponent quantities', () => {
 });
 
 test('malformed quantities yield undefined and never throw', () => {
-  for (const bad of ['', ' ', 'abc', '12MiB', 'Mi', '1.2.3', '--1', '1e', '1e999', '1 Gi', '0x10', 'NaN', 'Infinity', '1e3Mi', '5%', '1'.repeat(100), '$(icon)', '\n']) {
+  for (const bad of [
+    '',
+    ' ',
+    'abc',
+    '12MiB',
+    'Mi',
+    '1.2.3',
+    '--1',
+    '1e',
+    '1e999',
+    '1 Gi',
+    '0x10',
+    'NaN',
+    'Infinity',
+    '1e3Mi',
+    '5%',
+    '1'.repeat(100),
+    '$(icon)',
+    '\n',
+  ]) {
     assert.equal(parseQuantity(bad), undefined, JSON.stringify(bad));
   }
   for (const odd of [undefined, null, {}, [], Symbol.iterator, Number.NaN, Number.POSITIVE_INFINITY]) {

@@ -4,14 +4,30 @@ import { rolloutRegressionDetector } from '../../../src/core/detect/rolloutRegre
 import { crashLoopBackOffDetector } from '../../../src/core/detect/crashLoopBackOff';
 import { correlate } from '../../../src/core/diagnose/correlate';
 import type { ContainerStatus } from '../../../src/core/model/resources';
-import { ClusterSnapshot, addApp, ago, cond, container, owner, replicaSet, run, runningStatus, template } from './fixtures';
+import {
+  ClusterSnapshot,
+  addApp,
+  ago,
+  cond,
+  container,
+  owner,
+  replicaSet,
+  run,
+  runningStatus,
+  template,
+} from './fixtures';
 import { diagnoseWith, toIncident } from '../diagnose/helpers';
 
 const crashing: ContainerStatus = runningStatus({
-  ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container' } },
+  ready: false,
+  restartCount: 3,
+  state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container' } },
   lastState: { terminated: { reason: 'Error', exitCode: 2, finishedAt: ago(20) } },
 });
-const notReady = [cond('PodScheduled', 'True'), cond('Ready', 'False', { reason: 'ContainersNotReady', lastTransitionTime: ago(20) })];
+const notReady = [
+  cond('PodScheduled', 'True'),
+  cond('Ready', 'False', { reason: 'ContainersNotReady', lastTransitionTime: ago(20) }),
+];
 
 /** Revision 2 (image 1.5) rolled out `rolledOutAgo` seconds ago and completed; revision 1 (1.4) scaled to 0; new pods now crash. */
 function completedRollout(s: ClusterSnapshot, rolledOutAgo = 300, image = 'shop/app:1.5') {
@@ -20,13 +36,24 @@ function completedRollout(s: ClusterSnapshot, rolledOutAgo = 300, image = 'shop/
     replicas: 2,
     deployment: { template: next, desired: 2, ready: 0, updated: 2, available: 0 },
     rs: { revision: 2, desired: 2, ready: 0, available: 0, meta: { createdAt: ago(rolledOutAgo) } },
-    pod: () => ({ spec: next, containerStatuses: [crashing], conditions: notReady, meta: { createdAt: ago(rolledOutAgo - 5) } }),
+    pod: () => ({
+      spec: next,
+      containerStatuses: [crashing],
+      conditions: notReady,
+      meta: { createdAt: ago(rolledOutAgo - 5) },
+    }),
   });
-  s.upsert('ReplicaSet', replicaSet('checkout-5f6a7b', {
-    revision: 1, desired: 0, ready: 0, available: 0,
-    template: template({ labels: { app: 'checkout' }, containers: [container({ image: 'shop/app:1.4' })] }),
-    meta: { owners: [owner('Deployment', 'checkout', app.deployment.uid)], createdAt: ago(86400) },
-  }));
+  s.upsert(
+    'ReplicaSet',
+    replicaSet('checkout-5f6a7b', {
+      revision: 1,
+      desired: 0,
+      ready: 0,
+      available: 0,
+      template: template({ labels: { app: 'checkout' }, containers: [container({ image: 'shop/app:1.4' })] }),
+      meta: { owners: [owner('Deployment', 'checkout', app.deployment.uid)], createdAt: ago(86400) },
+    }),
+  );
   return app;
 }
 
@@ -35,8 +62,14 @@ test('a completed rollout whose new pods crash afterwards is a rollout regressio
   completedRollout(s);
   const [f, ...rest] = run(rolloutRegressionDetector, s);
   assert.deepEqual(rest, []);
-  assert.deepEqual([f!.type, f!.workload.kind, f!.workload.name, f!.severity], ['RolloutRegression', 'Deployment', 'checkout', 'critical']);
-  assert.match(f!.summary, /Revision 2 of checkout crashes after its rollout 5m ago \(2 of 2 new pods\) while revision 1 served until the rollout scaled it to 0; changed app: shop\/app:1\.4 → shop\/app:1\.5/);
+  assert.deepEqual(
+    [f!.type, f!.workload.kind, f!.workload.name, f!.severity],
+    ['RolloutRegression', 'Deployment', 'checkout', 'critical'],
+  );
+  assert.match(
+    f!.summary,
+    /Revision 2 of checkout crashes after its rollout 5m ago \(2 of 2 new pods\) while revision 1 served until the rollout scaled it to 0; changed app: shop\/app:1\.4 → shop\/app:1\.5/,
+  );
   const cause = diagnoseWith(rolloutRegressionDetector, s);
   assert.equal(cause.category, 'bad-rollout');
   assert.match(cause.summary, /revision 1 served until the rollout scaled it to 0/);
@@ -59,7 +92,11 @@ test('no regression: an old rollout, an unchanged template, or new pods that run
 
   const same = new ClusterSnapshot();
   completedRollout(same, 300, 'shop/app:1.4');
-  assert.deepEqual(run(rolloutRegressionDetector, same), [], 'a restart with an unchanged template: a rollback would change nothing');
+  assert.deepEqual(
+    run(rolloutRegressionDetector, same),
+    [],
+    'a restart with an unchanged template: a rollback would change nothing',
+  );
 
   const fine = new ClusterSnapshot();
   const app = completedRollout(fine);

@@ -12,13 +12,30 @@ import { editsPatch, fixPatch, strategicMergePatch } from '../../../src/core/dia
 import { tryParseFieldPath } from '../../../src/core/model/fieldPath';
 import { RULES } from '../../../src/core/diagnose/rules';
 import {
-  ClusterSnapshot, NOW, addApp, ago, cond, container, endpointSlice, node, owner, replicaSet, runningStatus, service, template,
+  ClusterSnapshot,
+  NOW,
+  addApp,
+  ago,
+  cond,
+  container,
+  endpointSlice,
+  node,
+  owner,
+  replicaSet,
+  runningStatus,
+  service,
+  template,
 } from '../detect/fixtures';
 import { incidentOf, toIncident } from './helpers';
 
-const notReady = [cond('PodScheduled', 'True'), cond('Ready', 'False', { reason: 'ContainersNotReady', lastTransitionTime: ago(600) })];
+const notReady = [
+  cond('PodScheduled', 'True'),
+  cond('Ready', 'False', { reason: 'ContainersNotReady', lastTransitionTime: ago(600) }),
+];
 const oomLoop = runningStatus({
-  ready: false, restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } },
+  ready: false,
+  restartCount: 4,
+  state: { waiting: { reason: 'CrashLoopBackOff' } },
   lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: ago(30) } },
 });
 
@@ -28,7 +45,10 @@ function incidents(s: ClusterSnapshot): Incident[] {
 
 test('every incident type appears in some rule, and RULES lists each rule once', () => {
   const covered = new Set(RULES.flatMap((r) => r.types));
-  assert.deepEqual(INCIDENT_TYPES.filter((t) => !covered.has(t)), []);
+  assert.deepEqual(
+    INCIDENT_TYPES.filter((t) => !covered.has(t)),
+    [],
+  );
   assert.equal(new Set(RULES).size, RULES.length);
 });
 
@@ -36,7 +56,12 @@ test('diagnose falls back to the incident evidence when a rule throws, and never
   const s = new ClusterSnapshot();
   addApp(s, 'api', { replicas: 1, pod: () => ({ containerStatuses: [oomLoop], conditions: notReady }) });
   const incident = incidentOf(oomKilledDetector, s);
-  const boom: DiagnosisRule = { types: ['OOMKilled'], diagnose: () => { throw new Error('rule bug'); } };
+  const boom: DiagnosisRule = {
+    types: ['OOMKilled'],
+    diagnose: () => {
+      throw new Error('rule bug');
+    },
+  };
   const cause = diagnose({ snapshot: s, now: NOW, incident }, [boom]);
   assert.equal(cause.category, 'unknown');
   assert.equal(cause.source, 'rules');
@@ -44,7 +69,10 @@ test('diagnose falls back to the incident evidence when a rule throws, and never
   assert.equal(cause.summary, incident.summary);
   assert.deepEqual(cause.evidence, incident.evidence);
   assert.match(cause.note ?? '', /rule bug/);
-  const garbage: DiagnosisRule = { types: ['OOMKilled'], diagnose: () => ({ category: 'crash', summary: 'x\ny', confidence: Number.NaN } as never) };
+  const garbage: DiagnosisRule = {
+    types: ['OOMKilled'],
+    diagnose: () => ({ category: 'crash', summary: 'x\ny', confidence: Number.NaN }) as never,
+  };
   const cleaned = diagnose({ snapshot: s, now: NOW, incident }, [boom, garbage]);
   assert.equal(cleaned.summary, 'x y');
   assert.equal(cleaned.confidence, 0);
@@ -54,7 +82,17 @@ test('diagnose falls back to the incident evidence when a rule throws, and never
 test('diagnose answers for every type even when the objects are gone from the snapshot', () => {
   const s = new ClusterSnapshot();
   for (const type of INCIDENT_TYPES) {
-    const incident: Incident = { type, severity: 'warning', workload: { kind: 'Deployment', namespace: 'shop', name: 'gone' }, summary: `${type} on gone`, evidence: [], id: `x-${type}`, status: 'open', firstSeen: ago(60), lastSeen: ago(1) };
+    const incident: Incident = {
+      type,
+      severity: 'warning',
+      workload: { kind: 'Deployment', namespace: 'shop', name: 'gone' },
+      summary: `${type} on gone`,
+      evidence: [],
+      id: `x-${type}`,
+      status: 'open',
+      firstSeen: ago(60),
+      lastSeen: ago(1),
+    };
     const cause = diagnose({ snapshot: s, now: NOW, incident });
     assert.equal(cause.incidentType, type);
     assert.ok(cause.confidence >= 0 && cause.confidence <= 1, type);
@@ -66,16 +104,53 @@ test('the most confident rule wins', () => {
   const s = new ClusterSnapshot();
   addApp(s, 'api', { replicas: 1, pod: () => ({ containerStatuses: [oomLoop], conditions: notReady }) });
   const incident = incidentOf(oomKilledDetector, s);
-  const low: DiagnosisRule = { types: ['OOMKilled'], diagnose: () => ({ category: 'crash', summary: 'low', explanation: '', confidence: 0.1, fields: [], evidence: [], fixes: [] }) };
+  const low: DiagnosisRule = {
+    types: ['OOMKilled'],
+    diagnose: () => ({
+      category: 'crash',
+      summary: 'low',
+      explanation: '',
+      confidence: 0.1,
+      fields: [],
+      evidence: [],
+      fixes: [],
+    }),
+  };
   assert.equal(diagnose({ snapshot: s, now: NOW, incident }, [low, ...RULES]).category, 'memory-limit');
 });
 
 test('correlation: a NotReady node and the pods evicted from it are one group, rooted at the node', () => {
   const s = new ClusterSnapshot();
-  s.upsert('Node', node('node-1', { conditions: [cond('Ready', 'False', { reason: 'KubeletNotReady', lastTransitionTime: ago(300) })] }));
+  s.upsert(
+    'Node',
+    node('node-1', {
+      conditions: [cond('Ready', 'False', { reason: 'KubeletNotReady', lastTransitionTime: ago(300) })],
+    }),
+  );
   s.upsert('Node', node('node-2'));
-  addApp(s, 'api', { replicas: 2, service: false, pod: () => ({ phase: 'Failed', reason: 'Evicted', nodeName: 'node-1', message: 'The node was low on resource: memory.', containerStatuses: [], conditions: [cond('Ready', 'False', { lastTransitionTime: ago(200) })] }) });
-  addApp(s, 'other', { replicas: 1, service: false, pod: () => ({ phase: 'Failed', reason: 'Evicted', nodeName: 'node-2', containerStatuses: [], conditions: [cond('Ready', 'False', { lastTransitionTime: ago(200) })] }) });
+  addApp(s, 'api', {
+    replicas: 2,
+    service: false,
+    pod: () => ({
+      phase: 'Failed',
+      reason: 'Evicted',
+      nodeName: 'node-1',
+      message: 'The node was low on resource: memory.',
+      containerStatuses: [],
+      conditions: [cond('Ready', 'False', { lastTransitionTime: ago(200) })],
+    }),
+  });
+  addApp(s, 'other', {
+    replicas: 1,
+    service: false,
+    pod: () => ({
+      phase: 'Failed',
+      reason: 'Evicted',
+      nodeName: 'node-2',
+      containerStatuses: [],
+      conditions: [cond('Ready', 'False', { lastTransitionTime: ago(200) })],
+    }),
+  });
   const all = incidents(s);
   const nodeIncident = all.find((i) => i.type === 'NodeNotReady')!;
   const evictedApi = all.find((i) => i.type === 'Evicted' && i.workload.name === 'api')!;
@@ -94,10 +169,33 @@ test('correlation: a bad rollout and its crashing pods are one group, rooted at 
   const s = new ClusterSnapshot();
   const next = template({ labels: { app: 'checkout' }, containers: [container({ image: 'shop/app:1.5' })] });
   const app = addApp(s, 'checkout', {
-    replicas: 2, deployment: { template: next, ready: 2, desired: 3, updated: 2 }, rs: { revision: 2, ready: 0, available: 0, desired: 2 },
-    pod: () => ({ spec: next, containerStatuses: [runningStatus({ ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAt: ago(20) } } })], conditions: notReady }),
+    replicas: 2,
+    deployment: { template: next, ready: 2, desired: 3, updated: 2 },
+    rs: { revision: 2, ready: 0, available: 0, desired: 2 },
+    pod: () => ({
+      spec: next,
+      containerStatuses: [
+        runningStatus({
+          ready: false,
+          restartCount: 3,
+          state: { waiting: { reason: 'CrashLoopBackOff' } },
+          lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAt: ago(20) } },
+        }),
+      ],
+      conditions: notReady,
+    }),
   });
-  s.upsert('ReplicaSet', replicaSet('checkout-5f6a7b', { revision: 1, ready: 2, available: 2, desired: 2, template: template({ labels: { app: 'checkout' }, containers: [container({ image: 'shop/app:1.4' })] }), meta: { owners: [owner('Deployment', 'checkout', app.deployment.uid)] } }));
+  s.upsert(
+    'ReplicaSet',
+    replicaSet('checkout-5f6a7b', {
+      revision: 1,
+      ready: 2,
+      available: 2,
+      desired: 2,
+      template: template({ labels: { app: 'checkout' }, containers: [container({ image: 'shop/app:1.4' })] }),
+      meta: { owners: [owner('Deployment', 'checkout', app.deployment.uid)] },
+    }),
+  );
   const all = incidents(s);
   const rollout = all.find((i) => i.type === 'RolloutRegression')!;
   const crash = all.find((i) => i.type === 'CrashLoopBackOff')!;
@@ -119,7 +217,12 @@ test('correlation: an OOM kill and the crash loop of the same container are one 
 
 test('correlation: a Service without endpoints joins the failing workload behind it', () => {
   const s = new ClusterSnapshot();
-  addApp(s, 'api', { replicas: 1, service: false, deployment: { ready: 0 }, pod: () => ({ containerStatuses: [oomLoop], conditions: notReady }) });
+  addApp(s, 'api', {
+    replicas: 1,
+    service: false,
+    deployment: { ready: 0 },
+    pod: () => ({ containerStatuses: [oomLoop], conditions: notReady }),
+  });
   s.upsert('Service', service('api'));
   s.upsert('EndpointSlice', endpointSlice('api', 0, 1));
   const all = incidents(s);
@@ -129,27 +232,35 @@ test('correlation: a Service without endpoints joins the failing workload behind
 });
 
 test('strategicMergePatch: containers addressed by name, several edits merged, maps with dotted keys', () => {
-  assert.deepEqual(strategicMergePatch([{ path: 'spec.template.spec.containers[name=api].resources.limits.memory', value: '256Mi' }]), {
-    spec: { template: { spec: { containers: [{ name: 'api', resources: { limits: { memory: '256Mi' } } }] } } },
-  });
-  assert.deepEqual(strategicMergePatch([
-    { path: 'spec.template.spec.containers[name=api].resources.limits.memory', value: '512Mi', previous: '256Mi' },
-    { path: 'spec.template.spec.containers[name=api].resources.requests.memory', value: '512Mi' },
-    { path: 'spec.template.spec.containers[name=sidecar].image', value: 'envoy:1.30' },
-    { path: 'spec.template.spec.nodeSelector[\'kubernetes.io/arch\']', value: 'amd64' },
-    { path: 'spec.replicas', value: 3 },
-  ]), {
-    spec: {
-      template: { spec: {
-        containers: [
-          { name: 'api', resources: { limits: { memory: '512Mi' }, requests: { memory: '512Mi' } } },
-          { name: 'sidecar', image: 'envoy:1.30' },
-        ],
-        nodeSelector: { 'kubernetes.io/arch': 'amd64' },
-      } },
-      replicas: 3,
+  assert.deepEqual(
+    strategicMergePatch([{ path: 'spec.template.spec.containers[name=api].resources.limits.memory', value: '256Mi' }]),
+    {
+      spec: { template: { spec: { containers: [{ name: 'api', resources: { limits: { memory: '256Mi' } } }] } } },
     },
-  });
+  );
+  assert.deepEqual(
+    strategicMergePatch([
+      { path: 'spec.template.spec.containers[name=api].resources.limits.memory', value: '512Mi', previous: '256Mi' },
+      { path: 'spec.template.spec.containers[name=api].resources.requests.memory', value: '512Mi' },
+      { path: 'spec.template.spec.containers[name=sidecar].image', value: 'envoy:1.30' },
+      { path: "spec.template.spec.nodeSelector['kubernetes.io/arch']", value: 'amd64' },
+      { path: 'spec.replicas', value: 3 },
+    ]),
+    {
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: 'api', resources: { limits: { memory: '512Mi' }, requests: { memory: '512Mi' } } },
+              { name: 'sidecar', image: 'envoy:1.30' },
+            ],
+            nodeSelector: { 'kubernetes.io/arch': 'amd64' },
+          },
+        },
+        replicas: 3,
+      },
+    },
+  );
   assert.equal(fixPatch({ summary: 'Roll back to revision 3', rollbackToRevision: 3 }), undefined);
 });
 
@@ -164,20 +275,40 @@ test('strategicMergePatch: malformed and hostile paths never throw or reach a pr
   ]);
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
   assert.equal(Object.getPrototypeOf(patch), Object.prototype);
-  assert.deepEqual(JSON.parse(JSON.stringify(patch)), { ['__proto__']: { polluted: 'yes' }, spec: { containers: [{ name: '__proto__', constructor: { prototype: { polluted: 'yes' } } }] } });
+  assert.deepEqual(JSON.parse(JSON.stringify(patch)), {
+    ['__proto__']: { polluted: 'yes' },
+    spec: { containers: [{ name: '__proto__', constructor: { prototype: { polluted: 'yes' } } }] },
+  });
   assert.equal(tryParseFieldPath('a'.repeat(5000)), undefined);
 });
 
 test('editsPatch: list indexes patch the whole list from the current object; what cannot be patched is named, not lost', () => {
-  const hpa = { spec: { maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 95 } } }] } };
+  const hpa = {
+    spec: {
+      maxReplicas: 5,
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 95 } } },
+      ],
+    },
+  };
   const edits = [
     { path: 'spec.metrics[0].resource.target.averageUtilization', value: 70, previous: 95 },
     { path: 'spec.maxReplicas', value: 8 },
     { path: 'spec.metrics[3].resource.target.averageUtilization', value: 50 },
   ];
   const { patch, skipped } = editsPatch(edits, hpa);
-  assert.deepEqual(patch, { spec: { maxReplicas: 8, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] } });
-  assert.deepEqual(skipped.map((s) => s.path), ['spec.metrics[3].resource.target.averageUtilization']);
+  assert.deepEqual(patch, {
+    spec: {
+      maxReplicas: 8,
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+      ],
+    },
+  });
+  assert.deepEqual(
+    skipped.map((s) => s.path),
+    ['spec.metrics[3].resource.target.averageUtilization'],
+  );
   assert.match(skipped[0]!.reason, /past the end of a list of 1/);
   const blind = editsPatch(edits.slice(0, 2));
   assert.deepEqual(blind.patch, { spec: { maxReplicas: 8 } }, 'a refused edit leaves nothing behind in the patch');
@@ -190,8 +321,21 @@ test('hostile names and messages: bounded one-line summaries, no regex built fro
   const image = `registry.invalid/${'(a+)+'.repeat(400)}:tag`;
   const spec = template({ labels: { app: 'evil' }, containers: [container({ name, image })] });
   addApp(s, 'evil', {
-    replicas: 1, deployment: { template: spec, ready: 0 },
-    pod: () => ({ spec, phase: 'Pending', conditions: notReady, containerStatuses: [runningStatus({ name, ready: false, image, state: { waiting: { reason: 'ImagePullBackOff', message: `${'[(?'.repeat(2000)} no such host` } } })] }),
+    replicas: 1,
+    deployment: { template: spec, ready: 0 },
+    pod: () => ({
+      spec,
+      phase: 'Pending',
+      conditions: notReady,
+      containerStatuses: [
+        runningStatus({
+          name,
+          ready: false,
+          image,
+          state: { waiting: { reason: 'ImagePullBackOff', message: `${'[(?'.repeat(2000)} no such host` } },
+        }),
+      ],
+    }),
   });
   s.upsert('Service', service('evil', { selector: { 'a.b/c': '(.*)', "k'\\]": 'v\n' } }));
   s.upsert('EndpointSlice', endpointSlice('evil', 0));

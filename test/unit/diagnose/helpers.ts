@@ -11,13 +11,22 @@ export function toIncident(f: Finding): Incident {
 }
 
 /** The one finding `detector` reports (optionally the one matching `pick`), as an incident. */
-export function incidentOf(detector: Detector, snapshot: ClusterSnapshot, pick: (f: Finding) => boolean = () => true): Incident {
+export function incidentOf(
+  detector: Detector,
+  snapshot: ClusterSnapshot,
+  pick: (f: Finding) => boolean = () => true,
+): Incident {
   const found = run(detector, snapshot).filter(pick);
   if (found.length === 0) throw new Error(`no ${detector.types.join(',')} finding`);
   return toIncident(found[0]!);
 }
 
-export function diagnoseWith(detector: Detector, snapshot: ClusterSnapshot, usage?: UsageHistory, pick?: (f: Finding) => boolean): RootCause {
+export function diagnoseWith(
+  detector: Detector,
+  snapshot: ClusterSnapshot,
+  usage?: UsageHistory,
+  pick?: (f: Finding) => boolean,
+): RootCause {
   const incident = incidentOf(detector, snapshot, pick);
   return diagnose({ snapshot, now: NOW, incident, ...(usage ? { usage } : {}) });
 }

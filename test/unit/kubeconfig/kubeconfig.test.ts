@@ -13,12 +13,21 @@ test('the setting wins over $KUBECONFIG and ~ is expanded', () => {
 });
 
 test('$KUBECONFIG lists several files in order, ignoring empty entries and duplicates', () => {
-  assert.deepEqual(resolveKubeconfigSources({ ...unix, setting: '  ', envValue: '/a::/b:/a:' }), { origin: 'env', paths: ['/a', '/b'] });
+  assert.deepEqual(resolveKubeconfigSources({ ...unix, setting: '  ', envValue: '/a::/b:/a:' }), {
+    origin: 'env',
+    paths: ['/a', '/b'],
+  });
 });
 
 test('without setting or $KUBECONFIG it falls back to ~/.kube/config', () => {
-  assert.deepEqual(resolveKubeconfigSources({ ...unix, envValue: '' }), { origin: 'default', paths: ['/home/dev/.kube/config'] });
-  assert.deepEqual(resolveKubeconfigSources({ pathDelimiter: ';', pathSeparator: '\\', home: 'C:\\Users\\dev' }).paths, ['C:\\Users\\dev\\.kube\\config']);
+  assert.deepEqual(resolveKubeconfigSources({ ...unix, envValue: '' }), {
+    origin: 'default',
+    paths: ['/home/dev/.kube/config'],
+  });
+  assert.deepEqual(
+    resolveKubeconfigSources({ pathDelimiter: ';', pathSeparator: '\\', home: 'C:\\Users\\dev' }).paths,
+    ['C:\\Users\\dev\\.kube\\config'],
+  );
 });
 
 const first = `
@@ -56,7 +65,10 @@ contexts:
 test('merging follows kubectl: first definition and first current-context win', () => {
   const merged = mergeKubeconfigs([parseKubeconfig('/cfg/one', first), parseKubeconfig('/other/two', second)]);
   assert.equal(merged.currentContext, 'dev');
-  assert.deepEqual(merged.contexts.map((c) => c.name), ['dev', 'prod', 'broken']);
+  assert.deepEqual(
+    merged.contexts.map((c) => c.name),
+    ['dev', 'prod', 'broken'],
+  );
   const dev = merged.clusters.find((c) => c.name === 'dev-cluster')!;
   assert.equal((dev['cluster'] as Record<string, unknown>)['server'], 'https://dev.example:6443');
 });
@@ -73,7 +85,10 @@ test('relative certificate paths and exec commands resolve against their own fil
 });
 
 test('malformed kubeconfigs give an error naming the file and the problem', () => {
-  assert.throws(() => parseKubeconfig('/k/bad', 'clusters: [\n  - name: x\n  oops'), (e: unknown) => e instanceof KubeconfigError && /\/k\/bad: not valid YAML/.test(e.message));
+  assert.throws(
+    () => parseKubeconfig('/k/bad', 'clusters: [\n  - name: x\n  oops'),
+    (e: unknown) => e instanceof KubeconfigError && /\/k\/bad: not valid YAML/.test(e.message),
+  );
   assert.throws(() => parseKubeconfig('/k/list', '- just\n- a list'), /expected a kubeconfig mapping/);
   assert.throws(() => parseKubeconfig('/k/noname', 'contexts:\n- context: {cluster: a}'), /contexts\[0\] has no name/);
   assert.throws(() => parseKubeconfig('/k/type', 'clusters: yes'), /"clusters" must be a list/);

@@ -12,7 +12,8 @@ import { NAMES, incident, rootCause } from './fixtures';
 
 const KEY = 'sk-test-6f1d2c9a8b7e4d3c';
 const GOOD = JSON.stringify({
-  explanation: 'Deployment <workload-1> in <ns-1> asks for <image-1>:1.4.3, a tag <host-1> does not have, so pod <pod-1> on <node-1> never starts.',
+  explanation:
+    'Deployment <workload-1> in <ns-1> asks for <image-1>:1.4.3, a tag <host-1> does not have, so pod <pod-1> on <node-1> never starts.',
   hypotheses: ['The tag was pushed to another registry than <host-1>.', 'The CI job that pushes <image-1> failed.'],
 });
 
@@ -29,7 +30,15 @@ beforeEach(() => {
 });
 
 function options(extra: Partial<EnrichOptions> = {}): EnrichOptions {
-  return { baseUrl: server.baseUrl, model: 'llama3.1:8b', apiKey: KEY, mask: true, timeoutMs: 3000, maxRetries: 0, ...extra };
+  return {
+    baseUrl: server.baseUrl,
+    model: 'llama3.1:8b',
+    apiKey: KEY,
+    mask: true,
+    timeoutMs: 3000,
+    maxRetries: 0,
+    ...extra,
+  };
 }
 
 /** Everything but the words: the LLM may change explanation/hypotheses/source/note only. */
@@ -53,9 +62,14 @@ test('a good answer replaces the explanation, adds hypotheses, and leaves everyt
   const out = await enrichRootCause(input, incident(), options());
   assert.equal(out.source, 'llm');
   assert.equal(out.note, undefined);
-  assert.equal(out.explanation,
-    `Deployment ${NAMES.workload} in ${NAMES.namespace} asks for ${NAMES.image}:1.4.3, a tag ${NAMES.registry} does not have, so pod ${NAMES.pod} on ${NAMES.node} never starts.`);
-  assert.deepEqual(out.hypotheses, [`The tag was pushed to another registry than ${NAMES.registry}.`, `The CI job that pushes ${NAMES.image} failed.`]);
+  assert.equal(
+    out.explanation,
+    `Deployment ${NAMES.workload} in ${NAMES.namespace} asks for ${NAMES.image}:1.4.3, a tag ${NAMES.registry} does not have, so pod ${NAMES.pod} on ${NAMES.node} never starts.`,
+  );
+  assert.deepEqual(out.hypotheses, [
+    `The tag was pushed to another registry than ${NAMES.registry}.`,
+    `The CI job that pushes ${NAMES.image} failed.`,
+  ]);
   assert.deepEqual(actionable(out), actionable(before));
   assert.deepEqual(input, before, 'the input is not mutated');
   assert.equal(server.requests.length, 1);
@@ -68,15 +82,28 @@ test('the wire carries placeholders, never the real names, and json mode without
   assert.ok(req);
   assert.equal(req.method, 'POST');
   assert.equal(req.url, '/v1/chat/completions');
-  for (const [what, name] of Object.entries(NAMES)) assert.ok(!req.rawBody.includes(name), `${what} "${name}" was sent`);
-  for (const placeholder of ['<ns-1>', '<workload-1>', '<pod-1>', '<container-1>', '<image-1>', '<host-1>', '<node-1>', '<ip-1>']) {
+  for (const [what, name] of Object.entries(NAMES))
+    assert.ok(!req.rawBody.includes(name), `${what} "${name}" was sent`);
+  for (const placeholder of [
+    '<ns-1>',
+    '<workload-1>',
+    '<pod-1>',
+    '<container-1>',
+    '<image-1>',
+    '<host-1>',
+    '<node-1>',
+    '<ip-1>',
+  ]) {
     assert.ok(req.rawBody.includes(placeholder), `${placeholder} missing on the wire`);
   }
   assert.equal(req.body.model, 'llama3.1:8b');
   assert.equal(req.body.stream, false);
   assert.deepEqual(req.body.response_format, { type: 'json_object' });
   assert.equal(req.body.stream_options, undefined);
-  assert.deepEqual(req.body.messages.map((m: { role: string }) => m.role), ['system', 'user']);
+  assert.deepEqual(
+    req.body.messages.map((m: { role: string }) => m.role),
+    ['system', 'user'],
+  );
   assert.match(req.body.messages[0].content, /JSON/);
   assert.match(req.body.messages[0].content, /not invent actions/);
   const user = JSON.parse(req.body.messages[1].content);
@@ -87,12 +114,16 @@ test('the wire carries placeholders, never the real names, and json mode without
 });
 
 test('with masking disabled the real names go on the wire', async () => {
-  server.script({ kind: 'content', content: JSON.stringify({ explanation: `${NAMES.workload} cannot pull`, hypotheses: [] }) });
+  server.script({
+    kind: 'content',
+    content: JSON.stringify({ explanation: `${NAMES.workload} cannot pull`, hypotheses: [] }),
+  });
   const out = await enrichRootCause(rootCause(), incident(), options({ mask: false }));
   assert.equal(out.source, 'llm');
   assert.equal(out.explanation, `${NAMES.workload} cannot pull`);
   const body = server.requests[0]!.rawBody;
-  for (const name of [NAMES.namespace, NAMES.workload, NAMES.image, NAMES.host, NAMES.node]) assert.ok(body.includes(name), name);
+  for (const name of [NAMES.namespace, NAMES.workload, NAMES.image, NAMES.host, NAMES.node])
+    assert.ok(body.includes(name), name);
   assert.ok(!body.includes('<ns-1>'));
 });
 
@@ -137,7 +168,13 @@ test('a server that never answers cannot hang the step either', async () => {
 });
 
 test('401 falls back with "unauthorized", is not retried, and the key appears nowhere in the result', async () => {
-  server.script({ kind: 'status', status: 401, body: { error: { message: `Incorrect API key provided: ${KEY}`, type: 'invalid_request_error', code: 'invalid_api_key' } } });
+  server.script({
+    kind: 'status',
+    status: 401,
+    body: {
+      error: { message: `Incorrect API key provided: ${KEY}`, type: 'invalid_request_error', code: 'invalid_api_key' },
+    },
+  });
   const out = await enrichRootCause(rootCause(), incident(), options({ maxRetries: 3 }));
   assert.equal(out.note, 'LLM not used: 401 unauthorized');
   assert.ok(!JSON.stringify(out).includes(KEY));
@@ -167,7 +204,10 @@ test('a transient 5xx followed by a good answer succeeds on the retry', async ()
 });
 
 test('a server that rejects json mode gets one plain request (LM Studio)', async () => {
-  server.script({ kind: 'status', status: 400, body: { error: "'response_format.type' must be 'json_schema'" } }, { kind: 'content', content: `\`\`\`json\n${GOOD}\n\`\`\`` });
+  server.script(
+    { kind: 'status', status: 400, body: { error: "'response_format.type' must be 'json_schema'" } },
+    { kind: 'content', content: `\`\`\`json\n${GOOD}\n\`\`\`` },
+  );
   const out = await enrichRootCause(rootCause(), incident(), options());
   assert.equal(out.source, 'llm');
   assert.equal(server.requests.length, 2);
@@ -193,7 +233,8 @@ test('cached entries hold placeholders, so the same evidence on other names is u
   const cache = new LlmCache();
   await enrichRootCause(rootCause(), incident(), options({ cache }));
   assert.ok(!JSON.stringify(cache.toJSON()).includes(NAMES.workload));
-  const rename = (text: string) => text.replaceAll(NAMES.workload, 'orders-web').replaceAll(NAMES.namespace, 'orders-stg');
+  const rename = (text: string) =>
+    text.replaceAll(NAMES.workload, 'orders-web').replaceAll(NAMES.namespace, 'orders-stg');
   const renamedRc: RootCause = JSON.parse(rename(JSON.stringify(rootCause())));
   const renamedIncident = JSON.parse(rename(JSON.stringify(incident())));
   const out = await enrichRootCause(renamedRc, renamedIncident, options({ cache }));
@@ -211,7 +252,16 @@ test('failures are not cached', async () => {
 
 test('Azure: deployment URL, api-version query and api-key header, no bearer token', async () => {
   server.script({ kind: 'content', content: GOOD });
-  const out = await enrichRootCause(rootCause(), incident(), options({ provider: 'azure', baseUrl: `${server.origin}/`, model: 'gpt-4o-mini-prod', azureApiVersion: '2024-10-21' }));
+  const out = await enrichRootCause(
+    rootCause(),
+    incident(),
+    options({
+      provider: 'azure',
+      baseUrl: `${server.origin}/`,
+      model: 'gpt-4o-mini-prod',
+      azureApiVersion: '2024-10-21',
+    }),
+  );
   assert.equal(out.source, 'llm');
   const [req] = server.requests;
   assert.equal(req!.url, '/openai/deployments/gpt-4o-mini-prod/chat/completions?api-version=2024-10-21');
@@ -231,7 +281,10 @@ test('without a key no environment key is sent, and no tracing request leaves th
     const out = await enrichRootCause(rootCause(), incident(), options({ apiKey: undefined }));
     assert.equal(out.source, 'llm');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.url}`), ['POST /v1/chat/completions']);
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.url}`),
+      ['POST /v1/chat/completions'],
+    );
     assert.ok(!JSON.stringify(server.requests[0]!.headers).includes('sk-from-env'));
   } finally {
     for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];

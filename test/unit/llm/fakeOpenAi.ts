@@ -64,7 +64,9 @@ export async function startFakeOpenAi(): Promise<FakeServer> {
         return;
       }
       if (reply.kind === 'status') {
-        res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body ?? { error: { message: `status ${reply.status}` } }));
+        res
+          .writeHead(reply.status, { 'content-type': 'application/json' })
+          .end(JSON.stringify(reply.body ?? { error: { message: `status ${reply.status}` } }));
         return;
       }
       const send = () => {

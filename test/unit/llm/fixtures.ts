@@ -26,10 +26,15 @@ export function incident(): Incident {
     workload: workloadRef,
     key: NAMES.container,
     summary: `${NAMES.workload}: container ${NAMES.container} cannot pull its image`,
-    evidence: [{
-      kind: 'event', source: podRef, reason: 'Failed', count: 7,
-      text: `Failed to pull image "${NAMES.image}:1.4.3": rpc error: code = NotFound desc = failed to resolve reference "${NAMES.image}:1.4.3": ${NAMES.registry}/v2/payments/checkout-api/manifests/1.4.3: not found`,
-    }],
+    evidence: [
+      {
+        kind: 'event',
+        source: podRef,
+        reason: 'Failed',
+        count: 7,
+        text: `Failed to pull image "${NAMES.image}:1.4.3": rpc error: code = NotFound desc = failed to resolve reference "${NAMES.image}:1.4.3": ${NAMES.registry}/v2/payments/checkout-api/manifests/1.4.3: not found`,
+      },
+    ],
     status: 'open',
     firstSeen: '2026-03-01T11:50:00.000Z',
     lastSeen: '2026-03-01T12:00:00.000Z',
@@ -47,19 +52,37 @@ export function rootCause(): RootCause {
     fields: [`spec.template.spec.containers[name=${NAMES.container}].image`],
     evidence: [
       {
-        kind: 'event', source: podRef, reason: 'Failed', count: 7,
+        kind: 'event',
+        source: podRef,
+        reason: 'Failed',
+        count: 7,
         text: `Failed to pull image "${NAMES.image}:1.4.3": not found`,
       },
       {
-        kind: 'spec', source: workloadRef, field: `spec.template.spec.containers[name=${NAMES.container}].image`,
+        kind: 'spec',
+        source: workloadRef,
+        field: `spec.template.spec.containers[name=${NAMES.container}].image`,
         text: `image ${NAMES.image}:1.4.3`,
       },
-      { kind: 'status', source: { kind: 'Node', namespace: '', name: NAMES.node }, text: `node ${NAMES.node} Ready, address ${NAMES.ip}` },
+      {
+        kind: 'status',
+        source: { kind: 'Node', namespace: '', name: NAMES.node },
+        text: `node ${NAMES.node} Ready, address ${NAMES.ip}`,
+      },
     ],
-    fixes: [{
-      summary: `Use the last tag that pulled: ${NAMES.image}:1.4.2`,
-      edits: [{ path: `spec.template.spec.containers[name=${NAMES.container}].image`, value: `${NAMES.image}:1.4.2`, previous: `${NAMES.image}:1.4.3` }],
-    }, { summary: 'Roll back to revision 6', rollbackToRevision: 6 }],
+    fixes: [
+      {
+        summary: `Use the last tag that pulled: ${NAMES.image}:1.4.2`,
+        edits: [
+          {
+            path: `spec.template.spec.containers[name=${NAMES.container}].image`,
+            value: `${NAMES.image}:1.4.2`,
+            previous: `${NAMES.image}:1.4.3`,
+          },
+        ],
+      },
+      { summary: 'Roll back to revision 6', rollbackToRevision: 6 },
+    ],
     source: 'rules',
   };
 }

@@ -103,8 +103,14 @@ test('free text: URLs, host:port, dotted hostnames and IPv4 are found, field pat
   m.scanText('lookup redis-master.cache.svc.cluster.local on 10.96.0.10:53: no such host');
   m.scanText('spec.template.spec.containers[name=api].resources.limits.memory is 128Mi; version 1.2.3.4.5; go1.22.1');
   m.scanText('Post "http://[fd00::1]:8080/hook"');
-  const names = m.entries().map(([name]) => name).sort();
-  assert.deepEqual(names, ['10.96.0.10', '172.20.1.9', 'db.internal.example', 'fd00::1', 'redis-master.cache.svc.cluster.local'].sort());
+  const names = m
+    .entries()
+    .map(([name]) => name)
+    .sort();
+  assert.deepEqual(
+    names,
+    ['10.96.0.10', '172.20.1.9', 'db.internal.example', 'fd00::1', 'redis-master.cache.svc.cluster.local'].sort(),
+  );
 });
 
 test('masking a JSON-like value touches string values only, never keys or numbers', () => {
@@ -112,7 +118,12 @@ test('masking a JSON-like value touches string values only, never keys or number
   m.add('object', 'summary');
   m.add('workload', 'web');
   const value = { summary: 'web summary', n: 3, list: ['web', true], nested: { web: 'x' } };
-  assert.deepEqual(m.maskValue(value), { summary: '<workload-1> <object-1>', n: 3, list: ['<workload-1>', true], nested: { web: 'x' } });
+  assert.deepEqual(m.maskValue(value), {
+    summary: '<workload-1> <object-1>',
+    n: 3,
+    list: ['<workload-1>', true],
+    nested: { web: 'x' },
+  });
   assert.deepEqual(m.unmaskValue(m.maskValue(value)), value);
 });
 
@@ -144,28 +155,44 @@ test('objects named after their kind in rule and kubelet messages are found; pro
   m.scanText('Check that the Secret exists and the Service it calls is ready; the pod is failing; node 0/3 available');
   const names = new Map(m.entries());
   for (const [name, kind] of [
-    ['app-config', 'object'], ['cfg', 'object'], ['db-creds', 'object'], ['shop', 'ns'], ['ledger-svc', 'object'],
-    ['orders-web', 'workload'], ['ghcr.io', 'host'], ['acme/pay', 'image'], ['ghcr.io/acme/pay', 'image'], ['regcred', 'object'],
-    ['ghcr-token', 'object'], ['orders-web-5f7-abcde', 'pod'], ['cache-0', 'pod'],
+    ['app-config', 'object'],
+    ['cfg', 'object'],
+    ['db-creds', 'object'],
+    ['shop', 'ns'],
+    ['ledger-svc', 'object'],
+    ['orders-web', 'workload'],
+    ['ghcr.io', 'host'],
+    ['acme/pay', 'image'],
+    ['ghcr.io/acme/pay', 'image'],
+    ['regcred', 'object'],
+    ['ghcr-token', 'object'],
+    ['orders-web-5f7-abcde', 'pod'],
+    ['cache-0', 'pod'],
   ] as const) {
     assert.match(names.get(name) ?? 'missing', new RegExp(`^<${kind}-\\d+>$`), name);
   }
-  for (const word of ['exists', 'it', 'is', 'api', '0/3', 'available', 'the']) assert.equal(names.has(word), false, word);
+  for (const word of ['exists', 'it', 'is', 'api', '0/3', 'available', 'the'])
+    assert.equal(names.has(word), false, word);
 });
 
 test('a fix that targets another object masks that object too', () => {
   const rc = rootCause();
-  rc.fixes.push({ summary: 'Raise maxReplicas', target: { kind: 'HorizontalPodAutoscaler', namespace: 'payments-prod', name: 'checkout-hpa' } });
+  rc.fixes.push({
+    summary: 'Raise maxReplicas',
+    target: { kind: 'HorizontalPodAutoscaler', namespace: 'payments-prod', name: 'checkout-hpa' },
+  });
   const masker = Masker.forRootCause(rc, incident());
   assert.equal(masker.mask('checkout-hpa'), '<workload-2>');
 });
 
 test('names after the routing, budget and storage kinds in rule summaries are masked', () => {
   const masker = new Masker();
-  const text = 'IngressClass nginx-internal does not exist; PDB db-main allows no disruption; PersistentVolume pv-0042 is Failed; '
-    + 'GatewayClass eg-public is not accepted; Gateway edge-1 is not programmed; HTTPRoute store-v2 attaches to it';
+  const text =
+    'IngressClass nginx-internal does not exist; PDB db-main allows no disruption; PersistentVolume pv-0042 is Failed; ' +
+    'GatewayClass eg-public is not accepted; Gateway edge-1 is not programmed; HTTPRoute store-v2 attaches to it';
   masker.scanText(text);
   const masked = masker.mask(text);
-  for (const name of ['nginx-internal', 'db-main', 'pv-0042', 'eg-public', 'edge-1', 'store-v2']) assert.ok(!masked.includes(name), `${name} leaked: ${masked}`);
+  for (const name of ['nginx-internal', 'db-main', 'pv-0042', 'eg-public', 'edge-1', 'store-v2'])
+    assert.ok(!masked.includes(name), `${name} leaked: ${masked}`);
   assert.equal(masker.unmask(masked), text);
 });

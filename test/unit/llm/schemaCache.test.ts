@@ -2,17 +2,31 @@
 // persisted form is validated on the way back in.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_EXPLANATION_CHARS, MAX_HYPOTHESIS_CHARS, parseAnswerContent, validateAnswer } from '../../../src/agent/llm/schema';
+import {
+  MAX_EXPLANATION_CHARS,
+  MAX_HYPOTHESIS_CHARS,
+  parseAnswerContent,
+  validateAnswer,
+} from '../../../src/agent/llm/schema';
 import { LlmCache, cacheKey } from '../../../src/agent/llm/cache';
 
 test('valid answers pass, with hypotheses optional and trimmed', () => {
-  assert.deepEqual(validateAnswer({ explanation: ' why ', hypotheses: [' a '] }), { ok: true, answer: { explanation: 'why', hypotheses: ['a'] } });
-  assert.deepEqual(validateAnswer({ explanation: 'why' }), { ok: true, answer: { explanation: 'why', hypotheses: [] } });
+  assert.deepEqual(validateAnswer({ explanation: ' why ', hypotheses: [' a '] }), {
+    ok: true,
+    answer: { explanation: 'why', hypotheses: ['a'] },
+  });
+  assert.deepEqual(validateAnswer({ explanation: 'why' }), {
+    ok: true,
+    answer: { explanation: 'why', hypotheses: [] },
+  });
 });
 
 test('anything else is a mismatch', () => {
   const bad: unknown[] = [
-    null, 'text', [], 42,
+    null,
+    'text',
+    [],
+    42,
     { explanation: '' },
     { explanation: 7 },
     { explanation: 'x'.repeat(MAX_EXPLANATION_CHARS + 1) },
@@ -26,8 +40,14 @@ test('anything else is a mismatch', () => {
 });
 
 test('content parsing separates malformed JSON from schema mismatches and accepts a json fence', () => {
-  assert.deepEqual(parseAnswerContent('```json\n{"explanation":"e","hypotheses":[]}\n```'), { ok: true, answer: { explanation: 'e', hypotheses: [] } });
-  assert.equal((parseAnswerContent('Sure! Here is the JSON: {"explanation":"e"}') as { reason: string }).reason, 'malformed answer');
+  assert.deepEqual(parseAnswerContent('```json\n{"explanation":"e","hypotheses":[]}\n```'), {
+    ok: true,
+    answer: { explanation: 'e', hypotheses: [] },
+  });
+  assert.equal(
+    (parseAnswerContent('Sure! Here is the JSON: {"explanation":"e"}') as { reason: string }).reason,
+    'malformed answer',
+  );
   assert.equal((parseAnswerContent('{"explanation":"trunc') as { reason: string }).reason, 'malformed answer');
   assert.equal((parseAnswerContent('{"answer":"e"}') as { reason: string }).reason, 'schema mismatch');
   assert.equal((parseAnswerContent('') as { reason: string }).reason, 'malformed answer');
@@ -64,7 +84,11 @@ test('toJSON/fromJSON round-trip and drop entries that are not answers', () => {
   const json = JSON.parse(JSON.stringify(cache));
   const restored = LlmCache.fromJSON(json);
   assert.deepEqual(restored.get(key), { explanation: 'A', hypotheses: ['h'] });
-  json.entries.push(['not-a-key', { explanation: 'x', hypotheses: [] }], [cacheKey({ model: 'm', baseUrl: '', prompt: 'b' }), { explanation: 5 }]);
+  json.entries.push(
+    ['not-a-key', { explanation: 'x', hypotheses: [] }],
+    [cacheKey({ model: 'm', baseUrl: '', prompt: 'b' }), { explanation: 5 }],
+  );
   assert.equal(LlmCache.fromJSON(json).size, 1);
-  for (const junk of [null, 'x', { version: 2, entries: [] }, { version: 1, entries: 'no' }]) assert.equal(LlmCache.fromJSON(junk).size, 0);
+  for (const junk of [null, 'x', { version: 2, entries: [] }, { version: 1, entries: 'no' }])
+    assert.equal(LlmCache.fromJSON(junk).size, 0);
 });

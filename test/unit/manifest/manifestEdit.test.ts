@@ -34,15 +34,27 @@ test('replaces a scalar in place, keeping comments and the other documents', () 
 test('inserts missing keys under the deepest existing mapping with its indentation', () => {
   const edit = editField(file, 0, 'spec.template.spec.containers[name=sidecar].resources.limits.memory', '64Mi')!;
   const out = applyEdit(file, edit);
-  assert.match(out, /          image: envoy:1\.30\n          resources:\n            limits:\n              memory: 64Mi\n---/);
-  const cpu = applyEdit(file, editField(file, 0, 'spec.template.spec.containers[name=api].resources.limits.cpu', '500m')!);
+  assert.match(
+    out,
+    /          image: envoy:1\.30\n          resources:\n            limits:\n              memory: 64Mi\n---/,
+  );
+  const cpu = applyEdit(
+    file,
+    editField(file, 0, 'spec.template.spec.containers[name=api].resources.limits.cpu', '500m')!,
+  );
   assert.match(cpu, /              memory: 128Mi # too low\n              cpu: 500m\n/);
 });
 
 test('quotes values that YAML would otherwise read as another type', () => {
-  const out = applyEdit(file, editField(file, 0, 'spec.template.spec.containers[name=api].image', 'registry.example/checkout:2.0')!);
+  const out = applyEdit(
+    file,
+    editField(file, 0, 'spec.template.spec.containers[name=api].image', 'registry.example/checkout:2.0')!,
+  );
   assert.match(out, /image: registry\.example\/checkout:2\.0   # pinned/);
-  const numeric = applyEdit(file, editField(file, 0, 'spec.template.spec.containers[name=api].resources.requests.cpu', '1')!);
+  const numeric = applyEdit(
+    file,
+    editField(file, 0, 'spec.template.spec.containers[name=api].resources.requests.cpu', '1')!,
+  );
   assert.match(numeric, /cpu: "1"/);
 });
 

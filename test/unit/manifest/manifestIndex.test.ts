@@ -55,7 +55,10 @@ test('an object without a namespace matches any namespace; kind and name must ma
 
 test('list items are found by name or by index', () => {
   const byIndex = locateField(file, 1, 'spec.template.spec.containers[1].image')!;
-  assert.equal(file.split('\n')[byIndex.line]!.slice(byIndex.startColumn, byIndex.endColumn), 'registry.example/checkout:2.1');
+  assert.equal(
+    file.split('\n')[byIndex.line]!.slice(byIndex.startColumn, byIndex.endColumn),
+    'registry.example/checkout:2.1',
+  );
   assert.equal(byIndex.matchedDepth, 6);
 });
 
@@ -66,7 +69,10 @@ test('locates the exact line and columns of a field value, comments and all', ()
   assert.equal(file.split('\n')[24]!.slice(loc.startColumn, loc.endColumn), '128Mi');
   assert.equal(loc.matchedDepth, 8);
   const image = locateField(file, 1, 'spec.template.spec.containers[name=api].image')!;
-  assert.equal(file.split('\n')[image.line]!.slice(image.startColumn, image.endColumn), 'registry.example/checkout:2.1');
+  assert.equal(
+    file.split('\n')[image.line]!.slice(image.startColumn, image.endColumn),
+    'registry.example/checkout:2.1',
+  );
 });
 
 test('a path that only partly exists points at its deepest existing part', () => {

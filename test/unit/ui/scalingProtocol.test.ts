@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dispatch, message, on } from '../../../src/ui/webview/ipc';
-import { CloseMessage, HOST_MESSAGES, ReadyMessage, savedScalingRef, RefreshMessage, StateMessage, WEBVIEW_MESSAGES, type ScalingPanelState } from '../../../src/ui/scalingPanel/protocol';
+import {
+  CloseMessage,
+  HOST_MESSAGES,
+  ReadyMessage,
+  savedScalingRef,
+  RefreshMessage,
+  StateMessage,
+  WEBVIEW_MESSAGES,
+  type ScalingPanelState,
+} from '../../../src/ui/scalingPanel/protocol';
 
 const state: ScalingPanelState = {
   workload: { kind: 'Deployment', namespace: 'shop', name: 'web' },
@@ -29,7 +38,16 @@ test('descriptors create messages that survive the wire and are recognised by me
 });
 
 test('malformed or foreign messages are rejected', () => {
-  for (const value of [undefined, null, 'scaling/state', 42, {}, { method: 'scaling/state' }, { method: 'scaling/state', params: { workload: {} } }, { command: 'scaling/ready' }]) {
+  for (const value of [
+    undefined,
+    null,
+    'scaling/state',
+    42,
+    {},
+    { method: 'scaling/state' },
+    { method: 'scaling/state', params: { workload: {} } },
+    { command: 'scaling/ready' },
+  ]) {
     assert.equal(StateMessage.is(value), false, JSON.stringify(value));
   }
   assert.equal(ReadyMessage.is({ method: 'scaling/ready', params: { evil: true } }), false);
@@ -44,7 +62,11 @@ test('every method is unique, so each side dispatches on descriptors unambiguous
 
 test('dispatch runs the first matching handler only and reports unhandled values', () => {
   const seen: string[] = [];
-  const handlers = [on(ReadyMessage, () => seen.push('ready')), on(RefreshMessage, () => seen.push('refresh')), on(StateMessage, (s) => seen.push(`state ${s.workload.name}`))];
+  const handlers = [
+    on(ReadyMessage, () => seen.push('ready')),
+    on(RefreshMessage, () => seen.push('refresh')),
+    on(StateMessage, (s) => seen.push(`state ${s.workload.name}`)),
+  ];
   assert.equal(dispatch(wire(RefreshMessage.create()), handlers), true);
   assert.equal(dispatch(wire(StateMessage.create(state)), handlers), true);
   assert.equal(dispatch({ method: 'scaling/unknown' }, handlers), false);
@@ -53,7 +75,10 @@ test('dispatch runs the first matching handler only and reports unhandled values
 });
 
 test('a custom descriptor carries typed parameters and its own check', () => {
-  const Select = message<'demo/select', { index: number }>('demo/select', (p) => typeof (p as { index?: unknown })?.index === 'number');
+  const Select = message<'demo/select', { index: number }>(
+    'demo/select',
+    (p) => typeof (p as { index?: unknown })?.index === 'number',
+  );
   assert.deepEqual(Select.create({ index: 2 }), { method: 'demo/select', params: { index: 2 } });
   assert.ok(Select.is({ method: 'demo/select', params: { index: 0 } }));
   assert.equal(Select.is({ method: 'demo/select', params: { index: '0' } }), false);
@@ -66,9 +91,18 @@ test('the page: nonce CSP without inline script or style, escaped names, one scr
   assert.match(nonce, /^[A-Za-z0-9]{16,}$/);
   assert.notEqual(nonce, makeNonce());
   const csp = panelCsp('https://x.vscode-cdn.net', nonce);
-  assert.equal(csp, `default-src 'none'; img-src https://x.vscode-cdn.net data:; style-src https://x.vscode-cdn.net; script-src 'nonce-${nonce}'`);
+  assert.equal(
+    csp,
+    `default-src 'none'; img-src https://x.vscode-cdn.net data:; style-src https://x.vscode-cdn.net; script-src 'nonce-${nonce}'`,
+  );
   assert.doesNotMatch(csp, /unsafe/);
-  const page = scalingPanelHtml({ cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x/scaling.js', styleUris: ['https://x/panel.css', 'https://x/scaling.css'], nonce, ref: { kind: 'Deployment', namespace: 'shop', name: '<img src=x>' } });
+  const page = scalingPanelHtml({
+    cspSource: 'https://x.vscode-cdn.net',
+    scriptUri: 'https://x/scaling.js',
+    styleUris: ['https://x/panel.css', 'https://x/scaling.css'],
+    nonce,
+    ref: { kind: 'Deployment', namespace: 'shop', name: '<img src=x>' },
+  });
   assert.ok(page.includes('&#60;img src=x&#62;'));
   assert.ok(!page.includes('<img'));
   assert.equal(page.match(/<script/g)?.length, 1);
@@ -82,7 +116,16 @@ test('a restored panel starts from the saved workload id only, checked field by 
   const ref = { kind: 'StatefulSet', namespace: 'shop', name: 'cache' };
   assert.deepEqual(savedScalingRef(wire({ workload: ref })), ref);
   assert.deepEqual(savedScalingRef({ workload: { ...ref, extra: '<b>' } }), ref, 'only the id fields are kept');
-  for (const bad of [undefined, null, 'x', {}, { workload: { ...ref, kind: 'Pod' } }, { workload: { ...ref, name: '' } }, { workload: { ...ref, namespace: 7 } }, { workload: { ...ref, name: 'x'.repeat(300) } }]) {
+  for (const bad of [
+    undefined,
+    null,
+    'x',
+    {},
+    { workload: { ...ref, kind: 'Pod' } },
+    { workload: { ...ref, name: '' } },
+    { workload: { ...ref, namespace: 7 } },
+    { workload: { ...ref, name: 'x'.repeat(300) } },
+  ]) {
     assert.equal(savedScalingRef(bad), undefined, JSON.stringify(bad));
   }
   assert.ok(CloseMessage.is(wire(CloseMessage.create())));

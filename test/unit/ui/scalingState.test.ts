@@ -10,13 +10,20 @@ const ref = { kind: 'Deployment' as const, namespace: 'shop', name: 'web' };
 
 function source(metrics: ScalingSource['metrics'] = { phase: 'serving', pods: 3 }): ScalingSource {
   const snapshot = new ClusterSnapshot();
-  snapshot.upsertWorkload(workload('web', { desired: 3, ready: 3, template: template({ containers: [container({ resources: { requests: { cpu: '250m' }, limits: {} } })] }) }));
+  snapshot.upsertWorkload(
+    workload('web', {
+      desired: 3,
+      ready: 3,
+      template: template({ containers: [container({ resources: { requests: { cpu: '250m' }, limits: {} } })] }),
+    }),
+  );
   return { context: 'kind-dev', snapshot, usage: new UsageHistory(), metrics };
 }
 
 function feed(src: ScalingSource, polls: number, cores: (i: number) => number): void {
   for (let i = 0; i < polls; i++) {
-    for (const pod of ['web-1', 'web-2', 'web-3']) src.usage.add('Deployment', 'shop', 'web', 'app', { t: 5000 + i * 15, cpu: cores(i) / 3, memory: 1, pod });
+    for (const pod of ['web-1', 'web-2', 'web-3'])
+      src.usage.add('Deployment', 'shop', 'web', 'app', { t: 5000 + i * 15, cpu: cores(i) / 3, memory: 1, pod });
   }
 }
 
@@ -30,7 +37,14 @@ test('notes say why there is no proposal: not connected, no workload, metrics wa
   assert.match(listing.notes[0]!, /Reading context kind-dev/);
   assert.equal(buildScalingState(source(), ref, 1).missing, undefined);
   assert.match(buildScalingState(source({ phase: 'waiting' }), ref, 1).notes[0]!, /No metrics yet/);
-  const notServed = buildScalingState(source({ phase: 'unavailable', message: 'Pod usage (metrics.k8s.io): the server could not find the requested resource' }), ref, 1);
+  const notServed = buildScalingState(
+    source({
+      phase: 'unavailable',
+      message: 'Pod usage (metrics.k8s.io): the server could not find the requested resource',
+    }),
+    ref,
+    1,
+  );
   assert.match(notServed.notes[0]!, /metrics\.k8s\.io is not served/);
   assert.equal(notServed.proposal, undefined);
   assert.match(buildScalingState(source(), ref, 1).notes[0]!, /No metrics for this workload yet/);
@@ -39,8 +53,14 @@ test('notes say why there is no proposal: not connected, no workload, metrics wa
 test('with usage history: a proposal in CPU cores, chart data labelled CPU cores, HPA bounds', () => {
   const src = source();
   src.snapshot.upsert('HorizontalPodAutoscaler', {
-    meta: meta('web'), target: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 2, maxReplicas: 5,
-    currentReplicas: 3, desiredReplicas: 3, metrics: [], conditions: [],
+    meta: meta('web'),
+    target: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' },
+    minReplicas: 2,
+    maxReplicas: 5,
+    currentReplicas: 3,
+    desiredReplicas: 3,
+    metrics: [],
+    conditions: [],
   } satisfies HorizontalPodAutoscaler);
   feed(src, 160, (i) => 0.3 + (1.2 * i) / 159);
   const state = buildScalingState(src, ref, 42);
@@ -55,13 +75,15 @@ test('with usage history: a proposal in CPU cores, chart data labelled CPU cores
   assert.doesNotMatch(p.reason, /req\/s/);
   assert.match(p.reason, /cores/);
   assert.equal(state.chart.datasets[0]!.label, 'CPU cores');
-  assert.equal(state.chart.datasets[0]!.data.length, 120, "the chart shows the last half hour");
+  assert.equal(state.chart.datasets[0]!.data.length, 120, 'the chart shows the last half hour');
   assert.doesNotThrow(() => JSON.stringify(state));
 });
 
 test('missing CPU requests: the proposal holds and a note says how to fix it; DaemonSets get no proposal', () => {
   const src = source();
-  src.snapshot.upsertWorkload(workload('web', { template: template({ containers: [container({ resources: { requests: {}, limits: {} } })] }) }));
+  src.snapshot.upsertWorkload(
+    workload('web', { template: template({ containers: [container({ resources: { requests: {}, limits: {} } })] }) }),
+  );
   feed(src, 20, () => 0.6);
   const state = buildScalingState(src, ref, 1);
   assert.equal(state.proposal?.replicas, 3);
@@ -69,7 +91,8 @@ test('missing CPU requests: the proposal holds and a note says how to fix it; Da
   assert.ok(state.notes.some((n) => /requests CPU/.test(n)));
 
   src.snapshot.upsertWorkload(workload('agent', { kind: 'DaemonSet' }));
-  for (let i = 0; i < 5; i++) src.usage.add('DaemonSet', 'shop', 'agent', 'app', { t: 5000 + i * 15, cpu: 0.1, memory: 1, pod: 'agent-x' });
+  for (let i = 0; i < 5; i++)
+    src.usage.add('DaemonSet', 'shop', 'agent', 'app', { t: 5000 + i * 15, cpu: 0.1, memory: 1, pod: 'agent-x' });
   const ds = buildScalingState(src, { kind: 'DaemonSet', namespace: 'shop', name: 'agent' }, 1);
   assert.equal(ds.proposal, undefined);
   assert.match(ds.notes[0]!, /DaemonSet/);
@@ -77,7 +100,10 @@ test('missing CPU requests: the proposal holds and a note says how to fix it; Da
 });
 
 test('the reason speaks the demand unit', () => {
-  assert.equal(inDemandUnit('Forecast peak 1.2 req/s, one replica serves 0.2 req/s', { label: 'CPU cores', unit: 'cores' }), 'Forecast peak 1.2 cores, one replica serves 0.2 cores');
+  assert.equal(
+    inDemandUnit('Forecast peak 1.2 req/s, one replica serves 0.2 req/s', { label: 'CPU cores', unit: 'cores' }),
+    'Forecast peak 1.2 cores, one replica serves 0.2 cores',
+  );
 });
 
 test('before five minutes of history the panel says it is collecting history and proposes nothing yet', () => {
@@ -85,9 +111,15 @@ test('before five minutes of history the panel says it is collecting history and
   feed(src, 5, () => 0.6);
   const early = buildScalingState(src, ref, 1);
   assert.equal(early.proposal, undefined);
-  assert.match(early.notes.join(' '), /Collecting history: 5 of 20 observations; the forecast and the proposal start in about 4 minutes/);
+  assert.match(
+    early.notes.join(' '),
+    /Collecting history: 5 of 20 observations; the forecast and the proposal start in about 4 minutes/,
+  );
   assert.equal(early.chart.datasets[0]!.data.length, 5, 'the demand is drawn meanwhile');
-  assert.ok(early.chart.datasets.filter((d) => d.label === 'Forecast').every((d) => d.data.length <= 1), 'no forecast yet');
+  assert.ok(
+    early.chart.datasets.filter((d) => d.label === 'Forecast').every((d) => d.data.length <= 1),
+    'no forecast yet',
+  );
   feed(src, 20, () => 0.6);
   const later = buildScalingState(src, ref, 1);
   assert.ok(later.proposal, 'a proposal once there are 20 observations');

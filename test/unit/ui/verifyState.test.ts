@@ -3,7 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { confirmationNeeds } from '../../../src/core/change/confirmation';
-import { ACT_API_VERSION, type ChangeRecord, type CheckResult, type Proposal, type Verdict } from '../../../src/core/model/proposal';
+import {
+  ACT_API_VERSION,
+  type ChangeRecord,
+  type CheckResult,
+  type Proposal,
+  type Verdict,
+} from '../../../src/core/model/proposal';
 import { buildVerifyState, diffLines, withProgress } from '../../../src/ui/verifyPanel/verifyState';
 
 const FIELD = 'spec.template.spec.containers[name=api].resources.limits.memory';
@@ -26,7 +32,14 @@ const proposal: Proposal = {
   score: 1,
 };
 
-const check = (name: CheckResult['name'], result: CheckResult['result'], detail = `${name} detail`): CheckResult => ({ name, result, detail, evidence: [`${name} evidence`], warnings: [], durationMs: 12 });
+const check = (name: CheckResult['name'], result: CheckResult['result'], detail = `${name} detail`): CheckResult => ({
+  name,
+  result,
+  detail,
+  evidence: [`${name} evidence`],
+  warnings: [],
+  durationMs: 12,
+});
 
 function verdict(result: Verdict['result'], checks: CheckResult[]): Verdict {
   return {
@@ -38,9 +51,15 @@ function verdict(result: Verdict['result'], checks: CheckResult[]): Verdict {
     checks,
     verifiedAt: '2026-01-01T00:00:00.000Z',
     plan: {
-      server: 'https://127.0.0.1:6443', caHash: '', context: 'dev', user: 'admin',
+      server: 'https://127.0.0.1:6443',
+      caHash: '',
+      context: 'dev',
+      user: 'admin',
       target: { kind: 'Deployment', namespace: 'shop', name: 'api', uid: 'u-1', apiVersion: 'apps/v1' },
-      access: { verb: 'patch', group: 'apps', resource: 'deployments' }, patchType: 'strategic', body: {}, preconditions: { generation: 1, fields: {} },
+      access: { verb: 'patch', group: 'apps', resource: 'deployments' },
+      patchType: 'strategic',
+      body: {},
+      preconditions: { generation: 1, fields: {} },
     },
     before: { [FIELD]: { present: true, value: '128Mi' } },
     after: { [FIELD]: { present: true, value: '256Mi' } },
@@ -52,12 +71,23 @@ function verdict(result: Verdict['result'], checks: CheckResult[]): Verdict {
 test('while verifying, every check is listed in the fixed order: waiting, then running, then its result', () => {
   let checks = withProgress(new Map(), { proposalId: proposal.id, check: 'permissions', phase: 'started' });
   let state = buildVerifyState({ context: 'dev', proposal, phase: 'verifying', checks, now: 1 });
-  assert.deepEqual(state.checks.map((c) => c.name), ['permissions', 'dryRun', 'ownership', 'podAdmission', 'fit', 'quota', 'disruption', 'shadow', 'replay']);
+  assert.deepEqual(
+    state.checks.map((c) => c.name),
+    ['permissions', 'dryRun', 'ownership', 'podAdmission', 'fit', 'quota', 'disruption', 'shadow', 'replay'],
+  );
   assert.equal(state.checks[0]!.status, 'running');
   assert.ok(state.checks.slice(1).every((c) => c.status === 'waiting'));
-  checks = withProgress(checks, { proposalId: proposal.id, check: 'permissions', phase: 'finished', result: check('permissions', 'pass', 'allowed to patch deployments') });
+  checks = withProgress(checks, {
+    proposalId: proposal.id,
+    check: 'permissions',
+    phase: 'finished',
+    result: check('permissions', 'pass', 'allowed to patch deployments'),
+  });
   state = buildVerifyState({ context: 'dev', proposal, phase: 'verifying', checks, now: 2 });
-  assert.deepEqual({ status: state.checks[0]!.status, detail: state.checks[0]!.detail, ms: state.checks[0]!.durationMs }, { status: 'pass', detail: 'allowed to patch deployments', ms: 12 });
+  assert.deepEqual(
+    { status: state.checks[0]!.status, detail: state.checks[0]!.detail, ms: state.checks[0]!.durationMs },
+    { status: 'pass', detail: 'allowed to patch deployments', ms: 12 },
+  );
   assert.equal(state.verdict, undefined, 'no verdict before the checks end');
 });
 
@@ -70,39 +100,115 @@ test('before a verdict the change is read from the proposal; after it, from the 
 
 test('a pass verdict offers Apply once verified; fail never does; inconclusive names what is unknown', () => {
   const pass = verdict('pass', [check('permissions', 'pass'), check('shadow', 'skipped')]);
-  const ok = buildVerifyState({ context: 'dev', proposal, phase: 'verified', checks: new Map(), verdict: pass, needs: confirmationNeeds(proposal, pass, 'dev', 'https://x', ['*prod*']), now: 3 });
+  const ok = buildVerifyState({
+    context: 'dev',
+    proposal,
+    phase: 'verified',
+    checks: new Map(),
+    verdict: pass,
+    needs: confirmationNeeds(proposal, pass, 'dev', 'https://x', ['*prod*']),
+    now: 3,
+  });
   assert.equal(ok.verdict?.canApply, true);
   assert.equal(ok.verdict?.hasDiff, true);
-  assert.deepEqual(ok.checks.map((c) => `${c.name}=${c.status}`), ['permissions=pass', 'shadow=skipped']);
-  assert.equal(buildVerifyState({ context: 'dev', proposal, phase: 'applying', checks: new Map(), verdict: pass, now: 3 }).verdict?.canApply, false, 'no second Apply while applying');
+  assert.deepEqual(
+    ok.checks.map((c) => `${c.name}=${c.status}`),
+    ['permissions=pass', 'shadow=skipped'],
+  );
+  assert.equal(
+    buildVerifyState({ context: 'dev', proposal, phase: 'applying', checks: new Map(), verdict: pass, now: 3 }).verdict
+      ?.canApply,
+    false,
+    'no second Apply while applying',
+  );
 
   const fail = verdict('fail', [check('podAdmission', 'fail', 'rejected by LimitRange')]);
-  const failed = buildVerifyState({ context: 'dev', proposal, phase: 'verified', checks: new Map(), verdict: fail, needs: confirmationNeeds(proposal, fail, 'dev', 'https://x', []), now: 4 });
+  const failed = buildVerifyState({
+    context: 'dev',
+    proposal,
+    phase: 'verified',
+    checks: new Map(),
+    verdict: fail,
+    needs: confirmationNeeds(proposal, fail, 'dev', 'https://x', []),
+    now: 4,
+  });
   assert.equal(failed.verdict?.canApply, false);
 
   const unsure = verdict('inconclusive', [check('dryRun', 'inconclusive', 'the webhook timed out')]);
-  const inc = buildVerifyState({ context: 'prod-eu', proposal, phase: 'verified', checks: new Map(), verdict: unsure, needs: confirmationNeeds(proposal, unsure, 'prod-eu', 'https://x', ['*prod*']), now: 5 });
+  const inc = buildVerifyState({
+    context: 'prod-eu',
+    proposal,
+    phase: 'verified',
+    checks: new Map(),
+    verdict: unsure,
+    needs: confirmationNeeds(proposal, unsure, 'prod-eu', 'https://x', ['*prod*']),
+    now: 5,
+  });
   assert.equal(inc.verdict?.canApply, true);
   assert.deepEqual(inc.verdict?.unknown, ['dryRun: the webhook timed out']);
-  assert.ok(inc.verdict?.reasons.some((r) => /prod-eu is protected/.test(r)), JSON.stringify(inc.verdict?.reasons));
+  assert.ok(
+    inc.verdict?.reasons.some((r) => /prod-eu is protected/.test(r)),
+    JSON.stringify(inc.verdict?.reasons),
+  );
 });
 
 test('the change it became: status, outcome, and Rollback only while applied', () => {
   const pass = verdict('pass', [check('permissions', 'pass')]);
   const change: ChangeRecord = {
-    id: 'c-42', status: 'applied', at: '2026-01-01T00:01:00.000Z', who: 'dev', context: 'dev', server: 'https://x', proposal,
-    verdict: { result: 'pass', planHash: 'abc123', verifiedAt: pass.verifiedAt, checks: [] }, plan: pass.plan, before: pass.before, after: pass.after,
-    outcome: { result: 'resolved', detail: 'the incident closed', rollout: 'complete', confounders: [], newIncidents: [], judgedAt: '2026-01-01T00:02:00.000Z', elapsedMs: 60_000 },
+    id: 'c-42',
+    status: 'applied',
+    at: '2026-01-01T00:01:00.000Z',
+    who: 'dev',
+    context: 'dev',
+    server: 'https://x',
+    proposal,
+    verdict: { result: 'pass', planHash: 'abc123', verifiedAt: pass.verifiedAt, checks: [] },
+    plan: pass.plan,
+    before: pass.before,
+    after: pass.after,
+    outcome: {
+      result: 'resolved',
+      detail: 'the incident closed',
+      rollout: 'complete',
+      confounders: [],
+      newIncidents: [],
+      judgedAt: '2026-01-01T00:02:00.000Z',
+      elapsedMs: 60_000,
+    },
   };
-  const applied = buildVerifyState({ context: 'dev', proposal, phase: 'applied', checks: new Map(), verdict: pass, change, now: 6 });
-  assert.deepEqual(applied.change, { id: 'c-42', status: 'applied', outcome: { result: 'resolved', detail: 'the incident closed', rollout: 'complete' }, canRollback: true });
-  const undone = buildVerifyState({ context: 'dev', proposal, phase: 'applied', checks: new Map(), change: { ...change, status: 'rolled-back' }, now: 7 });
+  const applied = buildVerifyState({
+    context: 'dev',
+    proposal,
+    phase: 'applied',
+    checks: new Map(),
+    verdict: pass,
+    change,
+    now: 6,
+  });
+  assert.deepEqual(applied.change, {
+    id: 'c-42',
+    status: 'applied',
+    outcome: { result: 'resolved', detail: 'the incident closed', rollout: 'complete' },
+    canRollback: true,
+  });
+  const undone = buildVerifyState({
+    context: 'dev',
+    proposal,
+    phase: 'applied',
+    checks: new Map(),
+    change: { ...change, status: 'rolled-back' },
+    now: 7,
+  });
   assert.equal(undone.change?.canRollback, false);
 });
 
 test('a restore proposal names the change it rolls back', () => {
-  const restore: Proposal = { ...proposal, id: 'rb-42', change: { kind: 'restore', changeId: 'c-42', image: { [FIELD]: { present: true, value: '128Mi' } } } };
+  const restore: Proposal = {
+    ...proposal,
+    id: 'rb-42',
+    change: { kind: 'restore', changeId: 'c-42', image: { [FIELD]: { present: true, value: '128Mi' } } },
+  };
   const state = buildVerifyState({ context: 'dev', proposal: restore, phase: 'ready', checks: new Map(), now: 8 });
   assert.equal(state.proposal.rollbackOf, 'c-42');
-  assert.deepEqual(state.diff, [{ path: FIELD, before: 'NimbusGuard\'s value', after: '128Mi' }]);
+  assert.deepEqual(state.diff, [{ path: FIELD, before: "NimbusGuard's value", after: '128Mi' }]);
 });
