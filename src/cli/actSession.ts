@@ -3,6 +3,7 @@
 import { createInterface } from 'node:readline/promises';
 import { ActService } from '../agent/actService';
 import { IncidentMonitor } from '../agent/incidentMonitor';
+import { createIncidentAgent } from '../agent/incidentAgent';
 import { ApiClient } from '../cluster/actions/apiClient';
 import { ShadowRunner } from '../cluster/actions/shadow';
 import { ClusterSession } from '../cluster/clusterSession';
@@ -66,8 +67,11 @@ export async function openActSession(opts: {
     onSnapshotChange: session.onDidChange,
     usage: session.usage,
     tickMs: 2_000,
+    // Proposals come from root causes, and a root cause from the incident's graph thread (through diagnose).
+    agent: async (context) => createIncidentAgent({ ...context, explainer: () => undefined, stopAfter: ['diagnose'] }),
   });
   monitor.evaluate();
+  await monitor.idle();
   const api = new ApiClient(kc);
   const act = new ActService({
     api,
