@@ -147,9 +147,18 @@ async function runCommand(title: string): Promise<void> {
 
 async function showScaling(name: string): Promise<void> {
   const page = vscode!.workbench.page;
-  await runCommand('NimbusGuard: Show Scaling Proposal');
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  // Right after a webview had focus, the workbench can leave the picker's input hidden: close it and ask again.
+  for (let attempt = 1; ; attempt++) {
+    await runCommand('NimbusGuard: Show Scaling Proposal');
+    const shown = await input.waitFor({ state: 'visible', timeout: 15_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (shown) break;
+    if (attempt === 3) throw new Error('the workload picker of Show Scaling Proposal never showed its input');
+    await page.keyboard.press('Escape');
+  }
   await input.fill(name);
   await page
     .locator('.quick-input-widget .quick-input-list .monaco-list-row')
