@@ -46,6 +46,8 @@ async function oomNamespace(prefix: string, extra = '') {
   await applyManifest(kc, oomManifest, ns.name);
   const watched = await watchIncidents([ns.name]);
   await waitForIncident(watched.monitor, 'OOMKilled', 'Deployment', 'api', ns.name, 120_000);
+  // Proposals come from root causes, which the incident's graph thread produces: let it finish.
+  await watched.monitor.idle();
   return { ns, watched };
 }
 
