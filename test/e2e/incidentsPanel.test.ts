@@ -132,13 +132,17 @@ async function rowTexts(frame: Frame): Promise<string[]> {
 async function selectRow(frame: Frame, search: string, type: string): Promise<void> {
   await frame.fill('#search', search);
   // By its type cell: other incidents may name the type in their summary.
+  // The row must name what was searched for too: until the search applies, another workload's row of
+  // the same type may still be first.
   const row = frame
     .locator('#viewport .row:not([hidden]):not(.group)')
+    .filter({ hasText: search })
     .filter({ has: frame.locator('.col-type', { hasText: new RegExp(`^${type}$`) }) })
     .first();
   await row.waitFor({ state: 'visible', timeout: 30_000 });
   await row.click();
   await frame.locator('#detail-title').filter({ hasText: type }).waitFor({ state: 'visible', timeout: 30_000 });
+  await frame.locator('#detail').filter({ hasText: search }).waitFor({ state: 'visible', timeout: 30_000 });
 }
 
 async function runCommand(title: string): Promise<void> {
