@@ -141,8 +141,11 @@ async function selectRow(frame: Frame, search: string, type: string): Promise<vo
     .first();
   await row.waitFor({ state: 'visible', timeout: 30_000 });
   await row.click();
-  await frame.locator('#detail-title').filter({ hasText: type }).waitFor({ state: 'visible', timeout: 30_000 });
-  await frame.locator('#detail').filter({ hasText: search }).waitFor({ state: 'visible', timeout: 30_000 });
+  await frame
+    .locator('#detail-title')
+    .filter({ hasText: type })
+    .filter({ hasText: search })
+    .waitFor({ state: 'visible', timeout: 30_000 });
 }
 
 async function runCommand(title: string): Promise<void> {
