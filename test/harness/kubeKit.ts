@@ -215,7 +215,7 @@ export async function watchIncidents(
 
 type IncidentOf = ReturnType<import('../../src/agent/incidentMonitor').IncidentMonitor['open']>[number];
 
-/** Waits until the monitor has an open incident of `type` on the object `kind`/`name` (in `namespace` unless cluster-scoped). */
+/** Waits until the monitor has an open incident of `type` on the object `kind`/`name` (in `namespace` unless cluster-scoped), diagnosed by the graph. */
 export function waitForIncident(
   monitor: import('../../src/agent/incidentMonitor').IncidentMonitor,
   type: string,
@@ -247,9 +247,16 @@ export function waitForIncident(
     },
     timeoutMs,
     500,
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}; open incidents: ${describe()}`);
-  });
+  ).then(
+    // The graph diagnoses an incident after it opens; callers read its root cause and proposals next.
+    async (incident) => {
+      await monitor.idle();
+      return incident;
+    },
+    (error: Error) => {
+      throw new Error(`${error.message}; open incidents: ${describe()}`);
+    },
+  );
 }
 
 /** All evidence texts (and reasons) of an incident, with its summary, as one string for matching. */
