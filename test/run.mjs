@@ -1,7 +1,7 @@
 // Runs the test layers with node's test runner and fails when any layer fails or runs no test.
 // Each layer's TAP stream is kept under test-results/<layer>.tap; the closing line sums them up.
 import { spawnSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -56,13 +56,34 @@ function testFiles(dir) {
   return found.sort();
 }
 
-function runLayer(layer, extraArgs) {
-  const files = testFiles(join(root, 'out/test', layer));
-  console.log(`\n▶ ${layer} tests (${files.length} files)`);
-  mkdirSync(join(root, 'test-results'), { recursive: true });
-  const tapPath = join(root, 'test-results', `${layer}.tap`);
+/**
+ * A test file that neither disturbs nor relies on anything outside its own scratch namespaces (no
+ * cluster-scoped objects, no API server restart, no reliance on free node capacity, no count of the
+ * whole context) says so with this line in its header, and may run beside other such files.
+ */
+const SHARES_CLUSTER = /^\/\/ Runs beside other test files:/m;
+
+/** True when the TypeScript source of a built test file carries the marker. */
+function sharesCluster(layer, file) {
+  const source = join(
+    root,
+    'test',
+    layer,
+    file.slice(join(root, 'out/test', layer).length + 1).replace(/\.mjs$/, '.ts'),
+  );
+  return existsSync(source) && SHARES_CLUSTER.test(readFileSync(source, 'utf8'));
+}
+
+/**
+ * How many marked files of a layer run at once. They mostly wait on the cluster (controllers, metrics
+ * intervals, Prometheus history, settle periods), so overlapping them shortens the layer on two cores;
+ * the unmarked files run one at a time first, with nothing beside them.
+ */
+const SHARED_CONCURRENCY = { cluster: 3 };
+
+/** Runs node's test runner on `files`; the TAP stream goes to `tapPath`. Resolves with the exit code. */
+function runFiles(files, tapPath, extraArgs) {
   return new Promise((resolve) => {
-    if (files.length === 0) return resolve({ layer, pass: 0, fail: 0, skipped: 0, code: 1 });
     const child = spawn(
       process.execPath,
       [
@@ -76,18 +97,51 @@ function runLayer(layer, extraArgs) {
       ],
       { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
     );
-    child.on('exit', (code) => {
-      const tap = existsSync(tapPath) ? readFileSync(tapPath, 'utf8') : '';
-      const count = (key) => Number((tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
-      resolve({
-        layer,
-        pass: count('pass'),
-        fail: count('fail'),
-        skipped: count('skipped') + count('todo'),
-        code: code ?? 1,
-      });
-    });
+    child.on('exit', (code) => resolve(code ?? 1));
   });
+}
+
+async function runLayer(layer, extraArgs) {
+  const files = testFiles(join(root, 'out/test', layer));
+  console.log(`\n▶ ${layer} tests (${files.length} files)`);
+  mkdirSync(join(root, 'test-results'), { recursive: true });
+  const tapPath = join(root, 'test-results', `${layer}.tap`);
+  if (files.length === 0) return { layer, pass: 0, fail: 0, skipped: 0, code: 1 };
+  const shared = layer in SHARED_CONCURRENCY ? files.filter((f) => sharesCluster(layer, f)) : [];
+  const alone = files.filter((f) => !shared.includes(f));
+  const runs = [];
+  if (alone.length > 0) {
+    if (shared.length > 0) console.log(`\n▶ ${layer}: ${alone.length} files one at a time`);
+    runs.push({ tap: shared.length > 0 ? `${tapPath}.alone` : tapPath, files: alone, args: extraArgs });
+  }
+  if (shared.length > 0) {
+    const n = SHARED_CONCURRENCY[layer];
+    runs.push({
+      tap: alone.length > 0 ? `${tapPath}.shared` : tapPath,
+      files: shared,
+      args: [...extraArgs.filter((a) => !a.startsWith('--test-concurrency=')), `--test-concurrency=${n}`],
+      title: `${layer}: ${shared.length} files that share the cluster, ${n} at a time`,
+    });
+  }
+  let code = 0;
+  let tap = '';
+  for (const run of runs) {
+    if (run.title && alone.length > 0) console.log(`\n▶ ${run.title}`);
+    rmSync(run.tap, { force: true });
+    const exit = await runFiles(run.files, run.tap, run.args);
+    if (exit !== 0) code = exit;
+    tap += existsSync(run.tap) ? readFileSync(run.tap, 'utf8') : '';
+    if (run.tap !== tapPath) rmSync(run.tap, { force: true });
+  }
+  if (runs.length > 1) writeFileSync(tapPath, tap);
+  const count = (key) => [...tap.matchAll(new RegExp(`^# ${key} (\\d+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+  return {
+    layer,
+    pass: count('pass'),
+    fail: count('fail'),
+    skipped: count('skipped') + count('todo'),
+    code,
+  };
 }
 
 step('build (extension, CLI, webviews, tests)', process.execPath, ['esbuild.mjs', '--tests']);

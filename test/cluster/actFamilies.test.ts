@@ -1,8 +1,8 @@
 // The act loop for the other fix families the diagnosis proposes (image, config reference,
-// Service selector, quota, HPA requests, a request that fits): verify → apply → resolve → rollback
-// exact → the incident returns, through the CLI. High-risk changes need --confirm-context and
-// --confirm-risk high. Run one after another: the request that fits is the largest free cpu on a
-// node, which pods of a concurrent scenario would take.
+// Service selector, quota, HPA requests): verify → apply → resolve → rollback exact → the incident
+// returns, through the CLI. High-risk changes need --confirm-context and --confirm-risk high. The
+// request that fits a node is in actScheduling.test.ts: it needs the nodes to itself.
+// Runs beside other test files: its own scratch namespaces only, nothing cluster-scoped.
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import { kubeConfig, waitFor } from '../harness/kubeKit';
@@ -174,29 +174,6 @@ spec:
           averageUtilization: 50
 `;
 
-const reportManifest = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: report
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: report
-  template:
-    metadata:
-      labels:
-        app: report
-    spec:
-      containers:
-        - name: report
-          image: registry.example/shop/report:1.0
-          resources:
-            requests:
-              cpu: "6"
-              memory: 64Mi
-`;
-
 const scenarios: ActScenario[] = [
   {
     label: 'image (ImagePullBackOff)',
@@ -285,17 +262,6 @@ const scenarios: ActScenario[] = [
     },
     waitSeconds: 240,
     timeoutMs: 240_000,
-  },
-  {
-    label: 'requests that fit (Unschedulable)',
-    title:
-      'requests that fit: the cpu request lowered to what a node has free lets the pod schedule; the rollback asks for 6 cpu again',
-    prefix: 'act-sched',
-    manifest: reportManifest,
-    incident: { type: 'Unschedulable', kind: 'Deployment', name: 'report' },
-    check: (json) => assert.equal(json['proposal']['fixKind'], 'requests'),
-    waitSeconds: 150,
-    timeoutMs: 150_000,
   },
 ];
 

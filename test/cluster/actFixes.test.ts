@@ -2,6 +2,7 @@
 // the incident resolves → rollback restores the exact before-image → the incident returns, all
 // through `nimbusguard fix` / `rollback` / `history`, with the audit log proving that nothing is
 // written before the confirmation.
+// Runs beside other test files: its own scratch namespaces only, nothing cluster-scoped.
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import { kubeConfig, waitFor } from '../harness/kubeKit';

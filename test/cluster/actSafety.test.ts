@@ -3,6 +3,7 @@
 // verification and apply; a write by a user who may not write (the verdict names the permission);
 // a write in a protected context without its name typed; a write on an inconclusive verdict; a
 // shadow left behind by a killed process. The audit log proves what was (not) written.
+// Runs beside other test files: its own scratch namespaces only; its webhook selects only its namespace.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';

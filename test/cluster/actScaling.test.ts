@@ -2,6 +2,7 @@
 // session's usage history as twenty minutes of samples, since metrics arrive every 15 s) needs more
 // replicas than it runs. The predictive policy's proposal is verified (replay of that demand under
 // both settings included), applied through the service, judged, and rolled back exactly.
+// Runs beside other test files: its own scratch namespace only, nothing cluster-scoped.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,6 +2,7 @@
 // (a window reload) and is applied from there; an intent a crash left without a result is settled
 // against the live object at the next start; Ctrl-C during a shadow check removes the shadow and
 // exits 130.
+// Runs beside other test files: its own scratch namespaces only, nothing cluster-scoped.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

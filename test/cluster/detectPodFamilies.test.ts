@@ -2,6 +2,8 @@
 // running-pod and retrying cases, a healthy namespace that must stay quiet, and the one-shot
 // `scan --json` reading the events that cover the detectors' windows. The simulated kubelet
 // produces the pod-side events; everything else is the real control plane.
+// Runs beside other test files: its own scratch namespaces; its PersistentVolume is named by its own
+// claim, and no other file that runs beside it makes claims.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

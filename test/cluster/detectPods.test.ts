@@ -1,6 +1,7 @@
 // Pod-level incidents on the real control plane: the simulated kubelet produces the container
 // failures, the real scheduler the placement failures, and the product's session + monitor must
 // name the type, the workload and the evidence that shows it.
+// Runs beside other test files: its own scratch namespace only (the kwok nodes are all it expects to see).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';

@@ -1,6 +1,7 @@
 // Workload-level incidents on the real control plane: the Deployment, ReplicaSet, quota, HPA, Job
 // and CronJob controllers produce the conditions and events; the product's session + monitor must
 // report the type, the workload and the evidence. A healthy namespace next to them stays quiet.
+// Runs beside other test files: its own scratch namespaces only, nothing cluster-scoped.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';

@@ -3,6 +3,7 @@
 // the spec path that causes it and where that path is in the manifest text; the suggested fix is
 // then applied to the manifest (as the editor's quick fix does), the edited manifest to the
 // cluster (or the Deployment rolled back), and the incident must resolve.
+// Runs beside other test files: its own scratch namespaces only, nothing cluster-scoped.
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import { editField, applyEdit } from '../../src/core/manifest/manifestEdit';

@@ -3,6 +3,7 @@
 // whose governing Service is missing. Each scenario is a manifest as a developer keeps it; the
 // incident must live on the object the developer edits, its cause name the culprit and the field,
 // and applying the fix (or the hand edit the advice asks for) must resolve it.
+// Runs beside other test files: its own scratch namespaces; its IngressClass is named per run and is no default.
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';

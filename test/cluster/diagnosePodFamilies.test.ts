@@ -2,6 +2,7 @@
 // opens the incident on the object the user edits, the cause names the field on its manifest line,
 // and the suggested fix (or the hand edit the advice describes) resolves it. Admission is real: Pod
 // Security by namespace label, a LimitRange, a ValidatingAdmissionPolicy in the API server.
+// Runs beside other test files: its own scratch namespaces; its admission policy binds only to its namespace.
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';

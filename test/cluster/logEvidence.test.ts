@@ -1,6 +1,7 @@
 // Evidence from logs on the real control plane: kwok serves the simulated containers' logs
 // (current, --previous, --tail) through the API server, the monitor reads the failed run's tail for
 // the pods in an incident, and the root cause quotes the error line, in the session and in `scan`.
+// Runs beside other test files: its own scratch namespace only, nothing cluster-scoped.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

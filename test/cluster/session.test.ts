@@ -1,5 +1,6 @@
 // The extension's observe layer against the real control plane: informers list and watch,
 // contexts switch cleanly, Forbidden kinds degrade, and bad kubeconfigs explain themselves.
+// Runs beside other test files: its own scratch namespace, and a Deployment of its own in team-a.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';

@@ -2,6 +2,7 @@
 // of the two kubeconfig contexts, and every kubelet-level behaviour nimbus-sim
 // promises (see test/harness/cluster/README-section.md). Runs against the
 // cluster started by test/harness/cluster/up.sh.
+// Runs beside other test files: its own scratch namespaces; it expects at least the kwok nodes, not exactly them.
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
