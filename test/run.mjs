@@ -75,15 +75,22 @@ function sharesCluster(layer, file) {
 }
 
 /**
- * How many marked files of a layer run at once. They mostly wait on the cluster (controllers, metrics
- * intervals, Prometheus history, settle periods), so overlapping them shortens the layer on two cores;
- * the unmarked files run one at a time first, with nothing beside them.
+ * How the marked files of a layer run. They mostly wait on the cluster (controllers, metrics intervals,
+ * Prometheus history, settle periods), so overlapping them shortens a layer on two cores.
+ * - cluster: the unmarked files (nodes, CRDs, webhooks, an API server restart, free node capacity) run
+ *   one at a time with nothing beside them; then the marked files run `concurrency` at a time.
+ * - e2e: no file there disturbs the cluster, so the marked files run `concurrency` at a time in a lane
+ *   of their own, beside the unmarked files, which run one at a time (each drives a browser).
  */
-const SHARED_CONCURRENCY = { cluster: 3 };
+const SHARED = { cluster: { concurrency: 3, beside: false }, e2e: { concurrency: 1, beside: true } };
 
-/** Runs node's test runner on `files`; the TAP stream goes to `tapPath`. Resolves with the exit code. */
-function runFiles(files, tapPath, extraArgs) {
+/**
+ * Runs node's test runner on `files`; the TAP stream goes to `tapPath`. With `buffered` the spec
+ * output is kept and returned instead of printed, so two runs at once do not interleave.
+ */
+function runFiles(files, tapPath, extraArgs, buffered = false) {
   return new Promise((resolve) => {
+    rmSync(tapPath, { force: true });
     const child = spawn(
       process.execPath,
       [
@@ -95,10 +102,20 @@ function runFiles(files, tapPath, extraArgs) {
         ...extraArgs,
         ...files,
       ],
-      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+      { cwd: root, stdio: ['ignore', buffered ? 'pipe' : 'inherit', buffered ? 'pipe' : 'inherit'] },
     );
-    child.on('exit', (code) => resolve(code ?? 1));
+    const output = [];
+    child.stdout?.on('data', (d) => output.push(d));
+    child.stderr?.on('data', (d) => output.push(d));
+    child.on('close', (code) => {
+      const tap = existsSync(tapPath) ? readFileSync(tapPath, 'utf8') : '';
+      resolve({ code: code ?? 1, tap, output: Buffer.concat(output).toString('utf8') });
+    });
   });
+}
+
+function sharedArgs(extraArgs, lanes) {
+  return [...extraArgs.filter((a) => !a.startsWith('--test-concurrency=')), `--test-concurrency=${lanes.concurrency}`];
 }
 
 async function runLayer(layer, extraArgs) {
@@ -107,33 +124,34 @@ async function runLayer(layer, extraArgs) {
   mkdirSync(join(root, 'test-results'), { recursive: true });
   const tapPath = join(root, 'test-results', `${layer}.tap`);
   if (files.length === 0) return { layer, pass: 0, fail: 0, skipped: 0, code: 1 };
-  const shared = layer in SHARED_CONCURRENCY ? files.filter((f) => sharesCluster(layer, f)) : [];
+  const lanes = SHARED[layer];
+  const shared = lanes ? files.filter((f) => sharesCluster(layer, f)) : [];
   const alone = files.filter((f) => !shared.includes(f));
-  const runs = [];
-  if (alone.length > 0) {
-    if (shared.length > 0) console.log(`\n▶ ${layer}: ${alone.length} files one at a time`);
-    runs.push({ tap: shared.length > 0 ? `${tapPath}.alone` : tapPath, files: alone, args: extraArgs });
+  let results;
+  if (shared.length === 0 || alone.length === 0) {
+    results = [await runFiles(files, tapPath, shared.length > 0 ? sharedArgs(extraArgs, lanes) : extraArgs)];
+  } else {
+    const aloneTitle = `${layer}: ${alone.length} files one at a time${lanes.beside ? '' : ', nothing beside them'}`;
+    const sharedTitle = `${layer}: ${shared.length} files that share the cluster, ${lanes.concurrency} at a time`;
+    if (lanes.beside) {
+      console.log(`\n▶ ${aloneTitle}; beside them, ${sharedTitle} (their output follows)`);
+      const besideRun = runFiles(shared, `${tapPath}.shared`, sharedArgs(extraArgs, lanes), true);
+      const aloneRun = await runFiles(alone, `${tapPath}.alone`, extraArgs);
+      const sharedRun = await besideRun;
+      console.log(`\n▶ ${sharedTitle}`);
+      process.stdout.write(sharedRun.output);
+      results = [aloneRun, sharedRun];
+    } else {
+      console.log(`\n▶ ${aloneTitle}`);
+      const aloneRun = await runFiles(alone, `${tapPath}.alone`, extraArgs);
+      console.log(`\n▶ ${sharedTitle}`);
+      results = [aloneRun, await runFiles(shared, `${tapPath}.shared`, sharedArgs(extraArgs, lanes))];
+    }
+    writeFileSync(tapPath, results.map((r) => r.tap).join(''));
+    for (const suffix of ['.alone', '.shared']) rmSync(tapPath + suffix, { force: true });
   }
-  if (shared.length > 0) {
-    const n = SHARED_CONCURRENCY[layer];
-    runs.push({
-      tap: alone.length > 0 ? `${tapPath}.shared` : tapPath,
-      files: shared,
-      args: [...extraArgs.filter((a) => !a.startsWith('--test-concurrency=')), `--test-concurrency=${n}`],
-      title: `${layer}: ${shared.length} files that share the cluster, ${n} at a time`,
-    });
-  }
-  let code = 0;
-  let tap = '';
-  for (const run of runs) {
-    if (run.title && alone.length > 0) console.log(`\n▶ ${run.title}`);
-    rmSync(run.tap, { force: true });
-    const exit = await runFiles(run.files, run.tap, run.args);
-    if (exit !== 0) code = exit;
-    tap += existsSync(run.tap) ? readFileSync(run.tap, 'utf8') : '';
-    if (run.tap !== tapPath) rmSync(run.tap, { force: true });
-  }
-  if (runs.length > 1) writeFileSync(tapPath, tap);
+  const tap = results.map((r) => r.tap).join('');
+  const code = results.find((r) => r.code !== 0)?.code ?? 0;
   const count = (key) => [...tap.matchAll(new RegExp(`^# ${key} (\\d+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
   return {
     layer,

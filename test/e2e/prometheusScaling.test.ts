@@ -1,6 +1,8 @@
 // Prometheus demand and a scaling policy in real VS Code: with nimbusguard.prometheus.url set to the
 // harness's Prometheus, the tree names the policy governing a workload and the Scaling panel shows
 // the request rate from Prometheus, its source and the capacity from the policy's threshold.
+// Runs beside other test files: its own namespace, a healthy workload that opens no incident, and CRDs no
+// other e2e file uses.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
