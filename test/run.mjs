@@ -3,6 +3,7 @@
 import { spawnSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Buffer } from 'node:buffer';
 
 const root = new URL('..', import.meta.url).pathname;
 const all = ['unit', 'cluster', 'e2e'];
