@@ -60,19 +60,22 @@ function testFiles(dir) {
 /**
  * A test file that neither disturbs nor relies on anything outside its own scratch namespaces (no
  * cluster-scoped objects, no API server restart, no reliance on free node capacity, no count of the
- * whole context) says so with this line in its header, and may run beside other such files.
+ * whole context) says so with this line in its header, and may run beside other such files. One
+ * that waits long (minutes of metrics history) adds ", started first", so its wait overlaps the
+ * others' instead of closing the layer.
  */
-const SHARES_CLUSTER = /^\/\/ Runs beside other test files:/m;
+const SHARES_CLUSTER = /^\/\/ Runs beside other test files(, started first)?:/m;
 
-/** True when the TypeScript source of a built test file carries the marker. */
-function sharesCluster(layer, file) {
+/** 0 for an unmarked file, 1 for a marked one, 2 for a marked one started first. */
+function sharing(layer, file) {
   const source = join(
     root,
     'test',
     layer,
     file.slice(join(root, 'out/test', layer).length + 1).replace(/\.mjs$/, '.ts'),
   );
-  return existsSync(source) && SHARES_CLUSTER.test(readFileSync(source, 'utf8'));
+  const marker = existsSync(source) ? SHARES_CLUSTER.exec(readFileSync(source, 'utf8')) : null;
+  return marker ? (marker[1] ? 2 : 1) : 0;
 }
 
 /**
@@ -126,7 +129,8 @@ async function runLayer(layer, extraArgs) {
   const tapPath = join(root, 'test-results', `${layer}.tap`);
   if (files.length === 0) return { layer, pass: 0, fail: 0, skipped: 0, code: 1 };
   const lanes = SHARED[layer];
-  const shared = lanes ? files.filter((f) => sharesCluster(layer, f)) : [];
+  const marks = new Map(files.map((f) => [f, lanes ? sharing(layer, f) : 0]));
+  const shared = files.filter((f) => marks.get(f) > 0).sort((a, b) => marks.get(b) - marks.get(a));
   const alone = files.filter((f) => !shared.includes(f));
   let results;
   if (shared.length === 0 || alone.length === 0) {

@@ -2,7 +2,7 @@
 // Service selector, quota, HPA requests): verify → apply → resolve → rollback exact → the incident
 // returns, through the CLI. High-risk changes need --confirm-context and --confirm-risk high. The
 // request that fits a node is in actScheduling.test.ts: it needs the nodes to itself.
-// Runs beside other test files: its own scratch namespaces only, nothing cluster-scoped.
+// Runs beside other test files, started first: its own scratch namespaces only, nothing cluster-scoped.
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import { kubeConfig, waitFor } from '../harness/kubeKit';

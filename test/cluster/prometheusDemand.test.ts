@@ -1,7 +1,7 @@
 // Prometheus as the demand source, end to end on a real PromQL pipeline: nimbus-sim counts each
 // pod's requests (sim.nimbusguard.dev/load-rps), the harness's Prometheus scrapes them, and the
 // product's planner, client and state builder turn the rate into the scaling panel's proposal.
-// Runs beside other test files: its own scratch namespace only, nothing cluster-scoped.
+// Runs beside other test files, started first: its own scratch namespace only, nothing cluster-scoped.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -2,7 +2,8 @@
 // installed ones are watched, a policy's bounds, threshold and query drive the proposal for the
 // workload it selects (with Prometheus demand), overlaps and an HPA beside a policy are reported,
 // and a malformed policy is ignored with a message.
-// Runs beside other test files: its own scratch namespace; no other cluster test uses the nimbusguard.io CRDs it installs.
+// Runs beside other test files, started first: its own scratch namespace; no other cluster test uses
+// the nimbusguard.io CRDs it installs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
