@@ -1,12 +1,38 @@
 // Runs the test layers with node's test runner and fails when any layer fails or runs no test.
 // Each layer's TAP stream is kept under test-results/<layer>.tap; the closing line sums them up.
 import { spawnSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  readFileSync,
+  existsSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Buffer } from 'node:buffer';
+import { once } from 'node:events';
 
 const root = new URL('..', import.meta.url).pathname;
 const all = ['unit', 'cluster', 'e2e'];
+
+// `run.mjs --in-order TAP OPTIONS FILE...`: node's test runner on the files in the order given (the
+// --test command line sorts them by name), spec output to stdout, TAP to the file. OPTIONS is the
+// JSON of { concurrency, timeout } (timeout per test, as --test-timeout).
+if (process.argv[2] === '--in-order') {
+  const [tapPath, options, ...files] = process.argv.slice(3);
+  const { run } = await import('node:test');
+  const { spec, tap } = await import('node:test/reporters');
+  const stream = run({ files, ...JSON.parse(options) });
+  stream.on('test:fail', (event) => {
+    if (!event.todo) process.exitCode = 1;
+  });
+  stream.compose(new spec()).pipe(process.stdout);
+  await once(stream.compose(tap).pipe(createWriteStream(tapPath)), 'finish');
+  process.exit();
+}
 
 // `test/run.sh --bench NAME`: a benchmark against the local control plane, figures printed.
 if (process.argv[2] === '--bench') {
@@ -90,24 +116,35 @@ const SHARED = { cluster: { concurrency: 3, beside: false }, e2e: { concurrency:
 
 /**
  * Runs node's test runner on `files`; the TAP stream goes to `tapPath`. With `buffered` the spec
- * output is kept and returned instead of printed, so two runs at once do not interleave.
+ * output is kept and returned instead of printed, so two runs at once do not interleave. With
+ * `concurrency` the files start in the order given, that many at a time.
  */
-function runFiles(files, tapPath, extraArgs, buffered = false) {
+function runFiles(files, tapPath, extraArgs, { buffered = false, concurrency } = {}) {
   return new Promise((resolve) => {
     rmSync(tapPath, { force: true });
-    const child = spawn(
-      process.execPath,
-      [
-        '--test',
-        '--test-reporter=spec',
-        '--test-reporter-destination=stdout',
-        '--test-reporter=tap',
-        `--test-reporter-destination=${tapPath}`,
-        ...extraArgs,
-        ...files,
-      ],
-      { cwd: root, stdio: ['ignore', buffered ? 'pipe' : 'inherit', buffered ? 'pipe' : 'inherit'] },
-    );
+    const timeout = Number(extraArgs.find((a) => a.startsWith('--test-timeout='))?.split('=')[1] ?? Infinity);
+    const args =
+      concurrency === undefined
+        ? [
+            '--test',
+            '--test-reporter=spec',
+            '--test-reporter-destination=stdout',
+            '--test-reporter=tap',
+            `--test-reporter-destination=${tapPath}`,
+            ...extraArgs,
+            ...files,
+          ]
+        : [
+            join(root, 'test/run.mjs'),
+            '--in-order',
+            tapPath,
+            JSON.stringify({ concurrency, ...(Number.isFinite(timeout) ? { timeout } : {}) }),
+            ...files,
+          ];
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      stdio: ['ignore', buffered ? 'pipe' : 'inherit', buffered ? 'pipe' : 'inherit'],
+    });
     const output = [];
     child.stdout?.on('data', (d) => output.push(d));
     child.stderr?.on('data', (d) => output.push(d));
@@ -116,10 +153,6 @@ function runFiles(files, tapPath, extraArgs, buffered = false) {
       resolve({ code: code ?? 1, tap, output: Buffer.concat(output).toString('utf8') });
     });
   });
-}
-
-function sharedArgs(extraArgs, lanes) {
-  return [...extraArgs.filter((a) => !a.startsWith('--test-concurrency=')), `--test-concurrency=${lanes.concurrency}`];
 }
 
 async function runLayer(layer, extraArgs) {
@@ -134,13 +167,16 @@ async function runLayer(layer, extraArgs) {
   const alone = files.filter((f) => !shared.includes(f));
   let results;
   if (shared.length === 0 || alone.length === 0) {
-    results = [await runFiles(files, tapPath, shared.length > 0 ? sharedArgs(extraArgs, lanes) : extraArgs)];
+    results = [await runFiles(files, tapPath, extraArgs, shared.length > 0 ? { concurrency: lanes.concurrency } : {})];
   } else {
     const aloneTitle = `${layer}: ${alone.length} files one at a time${lanes.beside ? '' : ', nothing beside them'}`;
     const sharedTitle = `${layer}: ${shared.length} files that share the cluster, ${lanes.concurrency} at a time`;
     if (lanes.beside) {
       console.log(`\n▶ ${aloneTitle}; beside them, ${sharedTitle} (their output follows)`);
-      const besideRun = runFiles(shared, `${tapPath}.shared`, sharedArgs(extraArgs, lanes), true);
+      const besideRun = runFiles(shared, `${tapPath}.shared`, extraArgs, {
+        buffered: true,
+        concurrency: lanes.concurrency,
+      });
       const aloneRun = await runFiles(alone, `${tapPath}.alone`, extraArgs);
       const sharedRun = await besideRun;
       console.log(`\n▶ ${sharedTitle}`);
@@ -150,7 +186,7 @@ async function runLayer(layer, extraArgs) {
       console.log(`\n▶ ${aloneTitle}`);
       const aloneRun = await runFiles(alone, `${tapPath}.alone`, extraArgs);
       console.log(`\n▶ ${sharedTitle}`);
-      results = [aloneRun, await runFiles(shared, `${tapPath}.shared`, sharedArgs(extraArgs, lanes))];
+      results = [aloneRun, await runFiles(shared, `${tapPath}.shared`, extraArgs, { concurrency: lanes.concurrency })];
     }
     writeFileSync(tapPath, results.map((r) => r.tap).join(''));
     for (const suffix of ['.alone', '.shared']) rmSync(tapPath + suffix, { force: true });

@@ -265,4 +265,4 @@ const scenarios: ActScenario[] = [
   },
 ];
 
-actSuite('act loop for every fix family through the CLI', kc, scenarios, { concurrency: false });
+actSuite('act loop for every fix family through the CLI', kc, scenarios);
