@@ -1,8 +1,8 @@
 // Prometheus demand and a scaling policy in real VS Code: with nimbusguard.prometheus.url set to the
 // harness's Prometheus, the tree names the policy governing a workload and the Scaling panel shows
 // the request rate from Prometheus, its source and the capacity from the policy's threshold.
-// Runs beside other test files: its own namespace, a healthy workload that opens no incident, and CRDs no
-// other e2e file uses.
+// Runs beside other test files: its own namespace, a healthy workload that opens no incident, tree labels
+// no other e2e file looks up (the tree shows every namespace), and CRDs no other e2e file uses.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -59,10 +59,10 @@ before(
       );
     });
     await freshNamespace(kube.core, namespace);
-    const web = deployment('storefront', {
+    const web = deployment('webshop', {
       namespace,
-      container: 'storefront',
-      image: 'registry.example/storefront:1.0',
+      container: 'webshop',
+      image: 'registry.example/webshop:1.0',
       replicas: 2,
       requests: { cpu: '50m', memory: '64Mi' },
       memoryLimit: null,
@@ -78,9 +78,9 @@ before(
       body: {
         apiVersion: 'nimbusguard.io/v1',
         kind: 'ScalingPolicy',
-        metadata: { name: 'storefront-policy' },
+        metadata: { name: 'webshop-policy' },
         spec: {
-          targetRef: { kind: 'Deployment', name: 'storefront' },
+          targetRef: { kind: 'Deployment', name: 'webshop' },
           minReplicas: 1,
           maxReplicas: 8,
           metrics: [{ query, threshold: 30, condition: 'gt' }],
@@ -126,23 +126,23 @@ test(
       const pane = await workbench.openViewPane('Workloads');
       await workbench.waitForTreeItem(namespace, { scope: pane, timeoutMs: 90_000 });
       await workbench.expandTreeItem(namespace, { scope: pane });
-      await workbench.waitForTreeItem('storefront', { scope: pane, timeoutMs: 60_000 });
+      await workbench.waitForTreeItem('webshop', { scope: pane, timeoutMs: 60_000 });
       const description = await waitFor(
         'the row to name the policy',
         async () => {
-          const { description } = await workbench.treeItemText('storefront', pane);
+          const { description } = await workbench.treeItemText('webshop', pane);
           return description.includes('policy') ? description : undefined;
         },
         90_000,
       );
-      assert.match(description, new RegExp(`policy ${namespace}/storefront-policy`));
+      assert.match(description, new RegExp(`policy ${namespace}/webshop-policy`));
 
       await workbench.runCommand('NimbusGuard: Show Scaling Proposal');
       const input = page.locator('.quick-input-widget .quick-input-box input');
       await input.waitFor({ state: 'visible', timeout: 15_000 });
-      await input.fill('storefront');
+      await input.fill('webshop');
       await page
-        .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'storefront' })
+        .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'webshop' })
         .first()
         .waitFor({ state: 'visible', timeout: 15_000 });
       await page.keyboard.press('Enter');
@@ -159,7 +159,7 @@ test(
       );
       assert.match(
         source,
-        /^Demand \(req\/s\): Prometheus http:\/\/127\.0\.0\.1:\d+: ScalingPolicy e2e-prometheus\/storefront-policy's query/,
+        /^Demand \(req\/s\): Prometheus http:\/\/127\.0\.0\.1:\d+: ScalingPolicy e2e-prometheus\/webshop-policy's query/,
       );
       assert.match(source, /capacity per replica from the policy's threshold/);
       assert.equal((await panel.locator('#capacity').textContent())?.trim(), '30.0 req/s at the target utilization');
