@@ -53,7 +53,7 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
     };
     policy.decide(ctx);
   }
-  const replicas = policy.decide({
+  const decided = policy.decide({
     t: now,
     history,
     initial,
@@ -64,6 +64,8 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
   });
   const decision = policy.decision!;
   const forecast = decision.forecast;
+  // Without a capacity there is nothing to size from: keep what runs rather than follow the HPA's guess.
+  const replicas = forecast.capacity === undefined ? Math.min(max, Math.max(min, input.pods)) : decided;
   const sloUtilization = policy.options.sloUtilization;
   const capacity = forecast.capacity;
   const peak = forecast.points.reduce((m, p) => Math.max(m, p.median), 0);
