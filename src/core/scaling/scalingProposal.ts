@@ -87,7 +87,10 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
         `Over the next ${horizon} s demand may reach ${upper.toFixed(2)} req/s (median ${peak.toFixed(2)} req/s): headroom +${Math.round((forecast.headroom - 1) * 100)} %, the ${(forecast.quantile * 100).toFixed(1)} % quantile of this workload's own rises over ${horizon} s (${forecast.errorSamples} seen).`,
       );
     } else parts.push('Too few rises seen yet to size headroom from: provisioning what the HPA would.');
-    parts.push(`The HPA on the same demand would run ${decision.hpa}.`);
+    const minutes = Math.round((decision.bank * (policy.horizonSeconds / policy.horizonTicks)) / 60);
+    parts.push(
+      `The HPA on the same demand would run ${decision.hpa}; against it the policy has saved ${minutes} pod-minutes and violated ${Math.abs(decision.credit)} tick${Math.abs(decision.credit) === 1 ? '' : 's'} ${decision.credit >= 0 ? 'less' : 'more'}, and never spends more than it saved.`,
+    );
     if (replicas > input.pods)
       parts.push(`Scale up ${input.pods} → ${replicas} now: new pods need time to become ready.`);
     else if (replicas < input.pods)
