@@ -82,15 +82,29 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
     parts.push(
       `Demand now ${forecast.level.toFixed(2)} req/s, the most in the last ${holdMinutes} min ${forecast.held.toFixed(2)} req/s; one replica serves ${perReplica.toFixed(2)} req/s at ${Math.round(sloUtilization * 100)} % utilization.`,
     );
+    const rises = `this workload's own rises over ${horizon} s (${forecast.errorSamples} seen)`;
     if (forecast.errorSamples >= policy.options.minRises) {
       parts.push(
-        `Over the next ${horizon} s demand may reach ${upper.toFixed(2)} req/s (median ${peak.toFixed(2)} req/s): headroom +${Math.round((forecast.headroom - 1) * 100)} %, the ${(forecast.quantile * 100).toFixed(1)} % quantile of this workload's own rises over ${horizon} s (${forecast.errorSamples} seen).`,
+        `Over the next ${horizon} s demand may reach ${upper.toFixed(2)} req/s (median ${peak.toFixed(2)} req/s).`,
       );
     } else parts.push('Too few rises seen yet to size headroom from: provisioning what the HPA would.');
     const minutes = Math.round((decision.bank * (policy.horizonSeconds / policy.horizonTicks)) / 60);
+    const credit = Math.abs(decision.credit);
     parts.push(
-      `The HPA on the same demand would run ${decision.hpa}; against it the policy has saved ${minutes} pod-minutes and violated ${Math.abs(decision.credit)} tick${Math.abs(decision.credit) === 1 ? '' : 's'} ${decision.credit >= 0 ? 'less' : 'more'}, and never spends more than it saved.`,
+      `The HPA on the same demand would run ${decision.hpa}; against it the policy has saved ${minutes} pod-minutes so far and had ${credit} ${decision.credit >= 0 ? 'fewer' : 'more'} violating tick${credit === 1 ? '' : 's'}. It never runs more than that saving pays for.`,
     );
+    const quantile = `${(forecast.quantile * 100).toFixed(1)} % quantile`;
+    if (decided < decision.hpa)
+      parts.push(
+        `Below the HPA's count: the ${forecast.quantile >= 1 ? 'largest' : quantile} of ${rises} fits under it (headroom +${Math.round((forecast.headroom - 1) * 100)} %).`,
+      );
+    else if (decided > decision.hpa)
+      parts.push(
+        decision.hold >= decided
+          ? `Above the HPA's count to hold the demand of the last ${holdMinutes} min, paid from the saving.`
+          : `Above the HPA's count: the ${quantile} of ${rises} asks for headroom +${Math.round((forecast.headroom - 1) * 100)} %, paid from the saving.`,
+      );
+    else parts.push("At the HPA's count: the workload's rises do not show it can safely run fewer.");
     if (replicas > input.pods)
       parts.push(`Scale up ${input.pods} → ${replicas} now: new pods need time to become ready.`);
     else if (replicas < input.pods)
