@@ -41,6 +41,8 @@ export interface ActContext {
   usage?: () => import('../core/model/usageHistory').UsageHistory | undefined;
   /** Aborted when the user interrupts (Ctrl-C, window closing): a running shadow is removed at once. */
   signal?: () => AbortSignal;
+  /** The Q-learning scaling policy's table of this cluster: judged scaling changes made under it update it. */
+  qTable?: import('./qTableStore').QTableStore;
   /** The workload a target belongs to, for the snapshot lookups (an HPA's target, a Service's pods). */
   uidOf: (ref: ObjectRef) => string | undefined;
 }

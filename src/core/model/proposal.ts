@@ -77,6 +77,19 @@ export interface Proposal {
   /** Ranking score (higher first) and the learned success rate that went into it, if any. */
   score: number;
   successRate?: { rate: number; samples: number };
+  /** Scaling under the Q-learning policy: the (state, action) its judged outcome rewards. */
+  learning?: QLearningStep;
+}
+
+/** The Q-learning policy's decision behind a scaling proposal. */
+export interface QLearningStep {
+  policy: 'qlearning';
+  /** The discrete state key (utilization, rate trend, pods buckets). */
+  state: string;
+  /** The action's name (`up`, `hold`, …). */
+  action: string;
+  fromReplicas: number;
+  toReplicas: number;
 }
 
 // ---- verification ------------------------------------------------------------------------------
@@ -181,6 +194,16 @@ export interface Outcome {
   judgedAt: string;
   /** From the accepted write to the judgement. */
   elapsedMs: number;
+  /** For a Q-learning scaling proposal: the update its reward made to the policy's table. */
+  learned?: {
+    state: string;
+    action: string;
+    reward: number;
+    next: string;
+    before: number;
+    after: number;
+    observed: boolean;
+  };
 }
 
 export const LEDGER_VERSION = 1;
@@ -240,13 +263,22 @@ export interface RolledBackEntry extends LedgerBase {
   by: string;
 }
 
+/** Whether the workspace manifest holds the change now (found by the editor), or no longer does. */
+export interface ManifestEntry extends LedgerBase {
+  type: 'manifest';
+  manifest: 'cluster-only' | 'matches';
+  /** The manifest file that was compared, when one was. */
+  file?: string;
+}
+
 export interface RejectedEntry extends LedgerBase {
   type: 'rejected';
   proposalId: string;
   who: string;
 }
 
-export type LedgerEntry = IntentEntry | AppliedEntry | FailedEntry | OutcomeEntry | RolledBackEntry | RejectedEntry;
+export type LedgerEntry =
+  IntentEntry | AppliedEntry | FailedEntry | OutcomeEntry | RolledBackEntry | RejectedEntry | ManifestEntry;
 
 export type ChangeStatus = 'pending' | 'applied' | 'failed' | 'rolled-back';
 
