@@ -27,6 +27,7 @@ import { Emitter } from '../core/events';
 import { successRates, type SuccessRates } from '../core/learning/outcomeStats';
 import type { Incident, IncidentType } from '../core/model/incident';
 import {
+  LEDGER_VERSION,
   type ApprovalDecision,
   type ChangeRecord,
   type Outcome,
@@ -373,6 +374,25 @@ export class ActService {
   async discard(threadId: string): Promise<void> {
     await this.forget(threadId);
     this.pendingChanged.fire();
+  }
+
+  /**
+   * Records whether the workspace manifest holds an applied change (the editor compares them):
+   * `matches` clears the "cluster only" marker, `cluster-only` sets it again. No entry when the
+   * marker already says so, or the change is not applied.
+   */
+  markManifest(changeId: string, manifest: 'matches' | 'cluster-only', file?: string): boolean {
+    const change = this.ledger.get(changeId);
+    if (!change || change.status !== 'applied' || change.manifest === manifest) return false;
+    this.ledger.append({
+      v: LEDGER_VERSION,
+      type: 'manifest',
+      changeId,
+      at: this.ctx.now().toISOString(),
+      manifest,
+      ...(file ? { file } : {}),
+    });
+    return true;
   }
 
   /** Every recorded change of this cluster, newest first. */

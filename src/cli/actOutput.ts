@@ -116,5 +116,6 @@ export function historyLine(c: ChangeRecord): string {
     ? ` [Q(${c.outcome.learned.state}, ${c.outcome.learned.action}) ${c.outcome.learned.before.toFixed(3)} → ${c.outcome.learned.after.toFixed(3)}]`
     : '';
   const outcome = c.outcome ? ` → ${c.outcome.result}${learned}` : '';
-  return `${c.at}  ${c.id}  ${c.status.padEnd(11)} ${t.kind}/${t.namespace}/${t.name}  ${printable(c.proposal.summary)}${outcome}  (${printable(c.who)}, ${printable(c.context)})`;
+  const manifest = c.manifest === 'cluster-only' ? '  [cluster only]' : '';
+  return `${c.at}  ${c.id}  ${c.status.padEnd(11)} ${t.kind}/${t.namespace}/${t.name}  ${printable(c.proposal.summary)}${outcome}${manifest}  (${printable(c.who)}, ${printable(c.context)})`;
 }

@@ -65,7 +65,7 @@ export function actTreeItem(act: ActController | undefined, node: ActTreeNode): 
       const t = c.plan.target;
       const item = new vscode.TreeItem(c.proposal.summary, vscode.TreeItemCollapsibleState.None);
       item.id = `act:change:${c.id}`;
-      item.description = `${c.status}${c.outcome ? ` · ${c.outcome.result}` : ''} · ${t.kind}/${t.name} · ${age(c.at, new Date())}`;
+      item.description = `${c.status}${c.outcome ? ` · ${c.outcome.result}` : ''}${c.manifest === 'cluster-only' ? ' · cluster only' : ''} · ${t.kind}/${t.name} · ${age(c.at, new Date())}`;
       const [icon, color] = STATUS_ICON[c.status];
       item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
       item.tooltip = new vscode.MarkdownString().appendText(
