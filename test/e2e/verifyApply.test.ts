@@ -226,6 +226,21 @@ test(
         .filter({ hasText: /applied/ })
         .first();
       await row.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match(
+        await row.innerText(),
+        /cluster only/,
+        'the change is in the cluster only: the manifest still says 128Mi',
+      );
+      // The manifest edited to hold the change: the marker clears.
+      writeFileSync(
+        join(workspace, 'checkout.yaml'),
+        MANIFEST.replace('memory: 128Mi   # sized for the old cart service', `memory: ${raised}`),
+      );
+      await waitFor(
+        'the "cluster only" marker to clear once the manifest holds the change',
+        async () => (/cluster only/.test(await row.innerText()) ? undefined : true),
+        60_000,
+      );
       await row.hover();
       await row.locator('.action-label[aria-label*="Roll Back"]').first().click();
 
