@@ -131,6 +131,7 @@ export function replicasScaleDown(
     after,
     history,
     perReplica: w ? podCpuRequest(w.template) : undefined,
+    ...(w ? { current: w.ready } : {}),
   });
 }
 

@@ -18,7 +18,7 @@ export interface ScaleDownInput {
   history: readonly Observation[];
   /** CPU cores one replica requests (its capacity), undefined when a container requests none. */
   perReplica: number | undefined;
-  /** Replicas running now (an HPA's current count). */
+  /** Replicas running now (ready pods, or an HPA's current count): only those are capacity that can be lost. */
   current?: number;
 }
 
@@ -49,6 +49,13 @@ export function scaleDownCheck(input: ScaleDownInput): CapacityFinding | undefin
       warnings: [],
     };
   }
+  if (input.current !== undefined && input.after >= input.current)
+    return {
+      result: 'pass',
+      detail: `${what} loses no running replica: ${input.current} run now (the rest were never created or ready)`,
+      evidence,
+      warnings: [],
+    };
   if (input.perReplica === undefined || !(input.perReplica > 0))
     return {
       result: 'inconclusive',

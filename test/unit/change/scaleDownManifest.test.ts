@@ -59,6 +59,14 @@ test('scale-down: unknown demand or per-replica capacity is inconclusive, and a 
   })!;
   assert.equal(noRequest.result, 'inconclusive');
   assert.match(noRequest.detail, /requests no CPU/);
+  // Replicas that never ran (a quota refused them) are no capacity: scaling down to the running count loses nothing.
+  const refused = scaleDownCheck({ field: 'replicas', before: 4, after: 2, history: [], perReplica: 0.1, current: 2 })!;
+  assert.equal(refused.result, 'pass');
+  assert.match(refused.detail, /loses no running replica: 2 run now/);
+  assert.equal(
+    scaleDownCheck({ field: 'replicas', before: 4, after: 2, history: [], perReplica: 0.1, current: 3 })!.result,
+    'inconclusive',
+  );
   assert.equal(scaleDownCheck({ field: 'replicas', before: 2, after: 3, history: [], perReplica: 0.1 }), undefined);
   assert.equal(scaleDownCheck({ field: 'replicas', before: 2, after: 2, history: [], perReplica: 0.1 }), undefined);
   const merged = mergeFindings(
