@@ -22,10 +22,10 @@ import {
   unmetConfirmation,
   type ConfirmationNeeds,
 } from '../core/change/confirmation';
-import { proposalsFromCauses, type CauseOfIncident } from '../core/change/proposals';
+import type { CauseOfIncident } from '../core/change/proposals';
 import { Emitter } from '../core/events';
 import { successRates, type SuccessRates } from '../core/learning/outcomeStats';
-import type { Incident, IncidentType } from '../core/model/incident';
+import type { IncidentType } from '../core/model/incident';
 import {
   LEDGER_VERSION,
   type ApprovalDecision,
@@ -43,6 +43,7 @@ import type { ActContext, IncidentSource, ShadowRunner } from './actContext';
 import { reconcileIntents } from './actApplier';
 import type { IncidentGraph } from './graph';
 import { Ledger } from './ledger';
+import { proposalsForTarget, type ProposalList } from './actProposals';
 import { QTableStore } from './qTableStore';
 import type { ScalingPolicyName } from '../core/change/qScaling';
 import { prepareRollback, type RollbackPreparation } from './actRollback';
@@ -50,7 +51,7 @@ import { prepareRollback, type RollbackPreparation } from './actRollback';
 /** The verify panel and the CLI read a rollback's preparation from here. */
 export type { RollbackPreparation };
 import type { ActRequest, ActResult } from './state';
-import { refKey, sameRef } from '../core/model/objectRef';
+import { refKey } from '../core/model/objectRef';
 
 export interface ActServiceOptions {
   api: ApiClient;
@@ -71,15 +72,6 @@ export interface ActServiceOptions {
   scalingPolicy?: () => ScalingPolicyName;
   /** The Q-learning policy's table (by default the cluster's, next to its ledger). */
   qTable?: QTableStore;
-}
-
-export interface ProposalList {
-  target: ObjectRef;
-  /** The incidents considered: on the target, or whose fix targets it; one cause per correlation group. */
-  incidents: Incident[];
-  proposals: Proposal[];
-  /** Fixes without a concrete change: printed, never proposed. */
-  advice: string[];
 }
 
 export interface VerifyResult {
@@ -194,34 +186,7 @@ export class ActService {
 
   /** Ranked proposals for the open incidents on `target` and those whose fix targets it. */
   proposalsFor(target: ObjectRef, opts: { type?: IncidentType } = {}): ProposalList {
-    const src = this.options.incidents;
-    const considered: CauseOfIncident[] = [];
-    const incidents: Incident[] = [];
-    const seenGroups = new Set<string>();
-    const advice: string[] = [];
-    for (const incident of src.open()) {
-      if (opts.type && incident.type !== opts.type) continue;
-      const cause = src.rootCause(incident.id);
-      const fixTargets = (cause?.fixes ?? []).map((f) => f.target ?? incident.workload);
-      if (!sameRef(incident.workload, target) && !fixTargets.some((t) => sameRef(t, target))) continue;
-      incidents.push(incident);
-      if (!cause) continue;
-      const group = src.groupOf(incident.id) ?? cause.groupId ?? incident.id;
-      if (seenGroups.has(group)) continue;
-      seenGroups.add(group);
-      considered.push({ incident, cause: { ...cause, groupId: group } });
-      for (const f of cause.fixes)
-        if ((f.edits?.length ?? 0) === 0 && f.rollbackToRevision === undefined) advice.push(f.summary);
-    }
-    const proposals = proposalsFromCauses(considered, this.ctx.uidOf, this.rates()).filter(
-      (p) => sameRef(p.target, target) || considered.some((c) => sameRef(c.incident.workload, target)),
-    );
-    // Every incident of a proposal's group is answered by it (an OOM kill and its crash loop close together).
-    for (const p of proposals) {
-      const members = incidents.filter((i) => (src.groupOf(i.id) ?? i.id) === p.groupId).map((i) => i.id);
-      p.incidents = [...new Set([...p.incidents, ...members])];
-    }
-    return { target, incidents, proposals, advice: [...new Set(advice)] };
+    return proposalsForTarget(this.options.incidents, target, opts, this.ctx.uidOf, this.rates());
   }
 
   /**
