@@ -13,6 +13,7 @@ import { ActService } from '../../src/agent/actService';
 import { Ledger } from '../../src/agent/ledger';
 import { QTableStore } from '../../src/agent/qTableStore';
 import { demandHistory } from '../../src/agent/scalingProposals';
+import { proposalFromScaling } from '../../src/core/change/scalingPlan';
 import { QLearningAgent } from '../../src/core/learning/qLearningAgent';
 import { Q_ACTIONS, qState } from '../../src/core/scaling/qlearningPolicy';
 import type { Observation } from '../../src/core/scaling/policy';
@@ -241,6 +242,26 @@ test(
   },
 );
 
+const hpaManifest = `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: feed
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: feed
+  minReplicas: 1
+  maxReplicas: 6
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: 70
+`;
+
 test(
   'scale-down: the capacity left is weighed against current demand; too little fails the verdict, unknown demand is inconclusive',
   { timeout: 300_000 },
@@ -304,6 +325,47 @@ test(
         blind.dispose();
       }
       assert.deepEqual(await specOf(kc, 'Deployment', ns.name, 'feed'), before, 'nothing was written');
+
+      // An autoscaler's ceiling lowered below what the demand needs fails the same way.
+      await applyManifest(kc, hpaManifest, ns.name);
+      const hpa = await waitFor(
+        'the autoscaler in the snapshot',
+        () => watched.session.snapshot.get('HorizontalPodAutoscaler', ns.name, 'feed'),
+        60_000,
+      );
+      const lowered = proposalFromScaling(
+        {
+          kind: 'Deployment',
+          namespace: ns.name,
+          name: 'feed',
+          uid: watched.session.snapshot.getWorkload('Deployment', ns.name, 'feed')!.uid,
+        },
+        {
+          replicas: 2,
+          currentReplicas: 4,
+          hpa: { minReplicas: 1, maxReplicas: 2 },
+          forecast: [],
+          replicaCapacity: undefined,
+          reason: 'test',
+          confidence: 0.5,
+        },
+        {
+          kind: 'HorizontalPodAutoscaler',
+          namespace: ns.name,
+          name: 'feed',
+          uid: hpa.meta.uid,
+          minReplicas: 1,
+          maxReplicas: 6,
+        },
+      )!;
+      assert.equal(lowered.target.kind, 'HorizontalPodAutoscaler');
+      const hpaBefore = await specOf(kc, 'HorizontalPodAutoscaler', ns.name, 'feed');
+      const capped = await act.verify(lowered);
+      const hpaCheck = capped.verdict.checks.find((c) => c.name === 'disruption')!;
+      assert.equal(hpaCheck.result, 'fail', hpaCheck.detail);
+      assert.match(hpaCheck.detail, /autoscaler's maximum 6 → 2 .*needs 4 replicas/);
+      assert.equal(capped.verdict.result, 'fail');
+      assert.deepEqual(await specOf(kc, 'HorizontalPodAutoscaler', ns.name, 'feed'), hpaBefore, 'nothing was written');
     } finally {
       act.dispose();
       watched.dispose();
