@@ -21,7 +21,7 @@ import type { UsageHistory } from '../../src/core/model/usageHistory';
 import { ApiClient } from '../../src/cluster/actions/apiClient';
 import { kubeConfig, scratchNamespace, waitFor, watchIncidents } from '../harness/kubeKit';
 import { applyManifest } from './diagnoseKit';
-import { specOf } from './actKit';
+import { describeRun, runCli, specOf } from './actKit';
 
 const kc = kubeConfig();
 
@@ -181,7 +181,7 @@ test(
       snapshot: watched.session.snapshot,
       incidents: watched.monitor,
       usage: watched.session.usage,
-      ledger: new Ledger('qlearn', join(home, 'ledger')),
+      ledger: Ledger.forCluster(api.server, api.caHash, { NIMBUSGUARD_HOME: home }),
       qTable,
       scalingPolicy: () => 'qlearning',
     });
@@ -234,6 +234,27 @@ test(
       assert.deepEqual(act.ledger.get(applied.change!.id)?.outcome?.learned, learned);
       assert.equal(act.rates().rateOf('scaling', 'replicas')?.samples, 1);
       assert.equal(qTable.load().table.row(state)[Q_ACTIONS.indexOf('up')], learned.after);
+
+      // `nimbusguard history` shows the update, the scaling rate and the table.
+      const listed = await runCli(['history', '--context', 'nimbusguard-admin', '--json'], home);
+      assert.equal(listed.code, 0, describeRun(listed));
+      const doc = listed.json!;
+      const change = (doc['changes'] as { id: string; outcome?: { learned?: unknown } }[]).find(
+        (c) => c.id === applied.change!.id,
+      );
+      assert.deepEqual(change?.outcome?.learned, learned);
+      assert.deepEqual(
+        (doc['successRates'] as { category: string; fixKind: string; samples: number }[]).map((r) => [
+          r.category,
+          r.fixKind,
+          r.samples,
+        ]),
+        [['scaling', 'replicas', 1]],
+      );
+      assert.deepEqual(doc['qTable'], { file: qTable.file, states: 1, episodes: 500, learned: 1 });
+      const text = await runCli(['history', '--context', 'nimbusguard-admin'], home);
+      assert.match(text.stdout, new RegExp(`${applied.change!.id} .*→ resolved \\[Q\\(${state}, up\\) 0\\.500 → `));
+      assert.match(text.stdout, /Q-learning table .*: 1 states, 500 training episodes, 1 update\(s\) from outcomes/);
     } finally {
       act.dispose();
       watched.dispose();
