@@ -38,6 +38,7 @@ import {
 import type { ObjectRef } from '../core/model/resources';
 import type { ClusterSnapshot } from '../core/model/snapshot';
 import type { UsageHistory } from '../core/model/usageHistory';
+import type { ScalingObjective } from '../core/scaling/objective';
 import { scalingProposalFor } from './scalingProposals';
 import type { ActContext, IncidentSource, ShadowRunner } from './actContext';
 import { reconcileIntents } from './actApplier';
@@ -66,6 +67,8 @@ export interface ActServiceOptions {
   protectedContexts?: () => readonly string[];
   /** The session's usage history: scaling proposals and their replay check. */
   usage?: UsageHistory;
+  /** What scaling proposals optimize; read at each proposal and replay. */
+  scalingObjective?: () => ScalingObjective;
   /** Namespaces to sweep for left-behind shadows at start (the session's). */
   namespaces?: () => readonly string[];
   /** Which policy makes scaling proposals (`nimbusguard.scaling.policy`; predictive by default). */
@@ -142,6 +145,7 @@ export class ActService {
       signal: () => this.abort.signal,
       usage: () => options.usage,
       qTable: this.qTable,
+      ...(options.scalingObjective ? { scalingObjective: options.scalingObjective } : {}),
       ...(options.shadow ? { shadow: options.shadow } : {}),
       uidOf: (ref) =>
         ref.uid ??
@@ -199,7 +203,9 @@ export class ActService {
     opts: { policy?: ScalingPolicyName } = {},
   ): { proposal?: Proposal; note: string } {
     const policy = opts.policy ?? this.options.scalingPolicy?.() ?? 'predictive';
-    if (policy !== 'qlearning') return scalingProposalFor(this.options.snapshot, this.options.usage, target);
+    const objective = this.options.scalingObjective?.();
+    const shared = objective ? { objective } : {};
+    if (policy !== 'qlearning') return scalingProposalFor(this.options.snapshot, this.options.usage, target, shared);
     let agent;
     try {
       agent = this.qTable.load();
@@ -208,7 +214,7 @@ export class ActService {
         note: `the Q-learning policy cannot read its table: ${error instanceof Error ? error.message : String(error)}`,
       };
     }
-    return scalingProposalFor(this.options.snapshot, this.options.usage, target, agent);
+    return scalingProposalFor(this.options.snapshot, this.options.usage, target, { ...shared, qAgent: agent });
   }
 
   /** What the confirmation of this verdict must include in this context. */

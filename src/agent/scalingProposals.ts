@@ -13,6 +13,7 @@ import { liveObservations, podCpuRequest } from '../core/scaling/liveObservation
 import { proposeScaling } from '../core/scaling/scalingProposal';
 import type { QLearningAgent } from '../core/learning/qLearningAgent';
 import { qScalingProposal } from '../core/change/qScaling';
+import type { ScalingObjective } from '../core/scaling/objective';
 
 function workloadOf(snapshot: ClusterSnapshot, target: ObjectRef) {
   return target.kind === 'Deployment' || target.kind === 'StatefulSet'
@@ -50,7 +51,7 @@ export function scalingProposalFor(
   snapshot: ClusterSnapshot,
   usage: UsageHistory | undefined,
   target: ObjectRef,
-  qAgent?: QLearningAgent,
+  opts: { objective?: ScalingObjective; qAgent?: QLearningAgent } = {},
 ): { proposal?: Proposal; note: string } {
   const w = workloadOf(snapshot, target);
   if (!w)
@@ -65,8 +66,9 @@ export function scalingProposalFor(
     pods: w.desired,
     ready: w.ready,
     ...(hpa ? { hpa: { minReplicas: hpa.minReplicas, maxReplicas: hpa.maxReplicas } } : {}),
+    ...(opts.objective ? { objective: opts.objective } : {}),
   };
-  const q = qAgent ? qScalingProposal(qAgent, input) : undefined;
+  const q = opts.qAgent ? qScalingProposal(opts.qAgent, input) : undefined;
   const s = q?.proposal ?? proposeScaling(input);
   const proposal = proposalFromScaling(
     { kind: w.kind, namespace: w.namespace, name: w.name, uid: w.uid },
@@ -92,6 +94,7 @@ export function replayCheck(
   usage: UsageHistory | undefined,
   proposal: Proposal,
   workload: ObjectRef,
+  objective?: ScalingObjective,
 ): CapacityFinding {
   const { history } = demandHistory(snapshot, usage, workload);
   const hpa = hpaOf(snapshot, workload);
@@ -112,7 +115,7 @@ export function replayCheck(
       : { replicas: value('spec.replicas', current.replicas) };
   // Demand is in cores and a replica carries its cpu request, as the live observations count it.
   const capacity = w ? podCpuRequest(w.template) : undefined;
-  return replayScaling(history, current, proposed, capacity);
+  return replayScaling(history, current, proposed, capacity, objective);
 }
 
 /** A workload's replicas lowered: the capacity lost against its recent demand (check 4). */

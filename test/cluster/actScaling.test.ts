@@ -369,6 +369,7 @@ test(
           replicaCapacity: undefined,
           reason: 'test',
           confidence: 0.5,
+          objective: 'availability',
         },
         {
           kind: 'HorizontalPodAutoscaler',

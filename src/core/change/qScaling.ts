@@ -8,6 +8,7 @@ import type { Observation } from '../scaling/policy';
 import { applyQAction, Q_ACTIONS, qState } from '../scaling/qlearningPolicy';
 import type { ProposalInput, ScalingProposal } from '../scaling/scalingProposal';
 import { MAX_REPLICAS, MIN_REPLICAS } from '../scaling/simulator';
+import { DEFAULT_SCALING_OBJECTIVE } from '../scaling/objective';
 import { clampReplicas } from '../scaling/policy';
 
 export type ScalingPolicyName = 'predictive' | 'qlearning';
@@ -16,7 +17,7 @@ export const SCALING_POLICY_NAMES: readonly ScalingPolicyName[] = ['predictive',
 /** The Q-learning policy's proposal and the (state, action) it took, to be rewarded once judged. */
 export function qScalingProposal(
   agent: QLearningAgent,
-  input: Pick<ProposalInput, 'history' | 'pods' | 'hpa'>,
+  input: Pick<ProposalInput, 'history' | 'pods' | 'hpa' | 'objective'>,
 ): { proposal: ScalingProposal; step: QLearningStep } {
   const state = qState(input.history, input.pods);
   const known = agent.table.has(state);
@@ -41,6 +42,8 @@ export function qScalingProposal(
     replicaCapacity: undefined,
     reason,
     confidence: known ? Math.round(Math.min(0.9, 0.2 + agent.episodes / 5000) * 100) / 100 : 0.1,
+    // The table's reward already weighs SLO against efficiency; the objective judges it in the replay check.
+    objective: input.objective ?? DEFAULT_SCALING_OBJECTIVE,
   };
   if (input.hpa)
     proposal.hpa = { minReplicas: input.hpa.minReplicas, maxReplicas: Math.max(input.hpa.maxReplicas, replicas) };

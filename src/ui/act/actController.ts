@@ -15,6 +15,7 @@ import type { ChangeRecord } from '../../core/model/proposal';
 import type { RateRow } from '../../core/learning/outcomeStats';
 import type { ScalingPolicyName } from '../../core/change/qScaling';
 import type { IncidentHub } from '../incidentHub';
+import { scalingObjectiveSetting } from '../scalingObjective';
 
 export type ShadowSetting = 'ask' | 'always' | 'never';
 
@@ -109,6 +110,7 @@ export class ActController implements vscode.Disposable {
           snapshot: session.snapshot,
           incidents: monitor,
           usage: session.usage,
+          scalingObjective: () => scalingObjectiveSetting().objective,
           checkpointer: agent.createCheckpointer(dir, config().get<boolean>('agent.allowTracing', false)),
           shadow: new agent.ShadowRunner(api),
           protectedContexts,
