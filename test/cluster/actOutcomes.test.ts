@@ -124,7 +124,12 @@ test(
     const watched = await diagnosisSession([ns.name]);
     const home = privateHome();
     try {
-      await applyManifest(kc, oomManifest, ns.name);
+      // New pods count as available only after 10 s Ready, so the rollout cannot finish within the 1 s wait.
+      await applyManifest(
+        kc,
+        oomManifest.replace('  replicas: 1\n', '  replicas: 1\n  minReadySeconds: 10\n'),
+        ns.name,
+      );
       await waitForIncident(watched.monitor, 'OOMKilled', 'Deployment', 'api', ns.name, 150_000);
       const run = await runCli(
         ['fix', 'deployment/api', '-n', ns.name, ...ADMIN, '--yes', '--wait', '1', '--json'],
