@@ -10,6 +10,7 @@ import { ClusterSession } from '../cluster/clusterSession';
 import { chooseContext, clientConfigFor, kubeconfigSources, loadKubeconfig } from '../cluster/kubeconfigLoader';
 import type { CheckResult, VerifyProgress } from '../core/model/proposal';
 import { printable } from './scanOutput';
+import type { ScalingObjective } from '../core/scaling/objective';
 
 export class CliError extends Error {
   constructor(
@@ -46,6 +47,8 @@ export async function openActSession(opts: {
   context?: string | undefined;
   namespace: string;
   timeoutMs: number;
+  /** What scaling proposals and the replay check optimize (default availability). */
+  scalingObjective?: ScalingObjective | undefined;
 }): Promise<ActSession> {
   const loaded = await loadKubeconfig(kubeconfigSources(opts.kubeconfig));
   if (opts.context && !loaded.doc.contexts.some((c) => c.name === opts.context))
@@ -80,6 +83,7 @@ export async function openActSession(opts: {
     usage: session.usage,
     shadow: new ShadowRunner(api),
     namespaces: () => [opts.namespace],
+    ...(opts.scalingObjective ? { scalingObjective: () => opts.scalingObjective! } : {}),
   });
   for (const note of await act.start()) process.stderr.write(`note: ${note}\n`);
   return {

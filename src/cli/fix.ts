@@ -32,14 +32,16 @@ import {
 import { parseObjectArg } from './objectArg';
 import { SCALING_POLICY_NAMES, type ScalingPolicyName } from '../core/change/qScaling';
 import { printable } from './scanOutput';
+import { SCALING_OBJECTIVES, type ScalingObjective } from '../core/scaling/objective';
 
 export const FIX_USAGE =
-  'fix KIND/NAME -n NS [--type INCIDENT_TYPE] [--policy predictive|qlearning] [--fix N|ID] [--shadow] [--yes] [--wait SECONDS] [--confirm-context NAME] [--confirm-risk high] [--json] [--context C] [--kubeconfig FILE]';
+  'fix KIND/NAME -n NS [--type INCIDENT_TYPE] [--policy predictive|qlearning] [--objective availability|cost] [--fix N|ID] [--shadow] [--yes] [--wait SECONDS] [--confirm-context NAME] [--confirm-risk high] [--json] [--context C] [--kubeconfig FILE]';
 
 const SPEC = {
   namespace: 'string',
   type: 'string',
   policy: 'string',
+  objective: 'string',
   fix: 'string',
   shadow: 'boolean',
   yes: 'boolean',
@@ -109,6 +111,10 @@ export async function runFix(argv: string[]): Promise<number> {
   if (args.policy !== undefined && !(SCALING_POLICY_NAMES as readonly string[]).includes(args.policy))
     return emit(2, `--policy ${args.policy} is not a scaling policy (${SCALING_POLICY_NAMES.join(', ')})`);
   if (args.policy !== undefined && args.type !== 'Scaling') return emit(2, '--policy applies only with --type Scaling');
+  if (args.objective !== undefined && !(SCALING_OBJECTIVES as readonly string[]).includes(args.objective))
+    return emit(2, `--objective ${args.objective} is not a scaling objective (${SCALING_OBJECTIVES.join(', ')})`);
+  if (args.objective !== undefined && args.type !== 'Scaling')
+    return emit(2, '--objective applies only with --type Scaling');
   if (args['confirm-risk'] !== undefined && args['confirm-risk'] !== 'high')
     return emit(2, '--confirm-risk takes only "high"');
   let waitSeconds: number;
@@ -129,7 +135,13 @@ export async function runFix(argv: string[]): Promise<number> {
   const timeoutMs = Math.max(1, Number(args.timeout ?? 30)) * 1000;
   let s: ActSession;
   try {
-    s = await openActSession({ kubeconfig: args.kubeconfig, context: args.context, namespace, timeoutMs });
+    s = await openActSession({
+      kubeconfig: args.kubeconfig,
+      context: args.context,
+      namespace,
+      timeoutMs,
+      scalingObjective: args.objective as ScalingObjective | undefined,
+    });
   } catch (error) {
     return emit(2, error instanceof Error ? error.message : String(error));
   }
