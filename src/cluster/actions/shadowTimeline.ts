@@ -3,7 +3,6 @@
 // built the same way on each poll and merged: a step seen again is not repeated.
 import type { ShadowStep, ShadowTimelineEntry } from '../../core/model/proposal';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw Kubernetes JSON, read field by field
 type Obj = Record<string, any>;
 
 /** Waiting reasons that are the normal way up, not worth a line of their own. */
