@@ -19,10 +19,14 @@ export interface IncidentSource {
 }
 
 export interface ShadowRunner {
-  /** Runs the shadow check for a planned template; the shadow is deleted (and confirmed gone) before it resolves. */
+  /**
+   * Runs the shadow check for a planned template; the shadow is deleted (and confirmed gone) before it
+   * resolves. `onTimeline` receives the shadow pod's timeline each time it grows.
+   */
   run(
     input: import('../cluster/actions/shadow').ShadowInput,
     signal?: AbortSignal,
+    onTimeline?: (timeline: import('../core/model/proposal').ShadowTimelineEntry[]) => void,
   ): Promise<import('../core/model/proposal').CheckResult>;
   /** Removes shadows a crash left behind (expired, or held by a process that is gone). */
   sweep(namespaces: readonly string[]): Promise<string[]>;

@@ -370,6 +370,7 @@ async function shadowCheck(
         failingSummary: failingSummary(pods),
       },
       opts.signal,
+      (timeline) => ctx.progress({ proposalId: proposal.id, check: 'shadow', phase: 'timeline', timeline }),
     ),
   );
 }

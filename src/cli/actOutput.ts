@@ -38,6 +38,7 @@ export function verdictJson(v: Verdict) {
       durationMs: c.durationMs,
       ...(c.warnings.length ? { warnings: c.warnings } : {}),
       ...(c.evidence.length ? { evidence: c.evidence } : {}),
+      ...(c.timeline?.length ? { timeline: c.timeline.map(({ at, step, text }) => ({ at, step, text })) } : {}),
     })),
   };
 }

@@ -106,9 +106,17 @@ function checkLine(r: CheckResult): string {
 
 /** Per-check progress on stderr (never on stdout, which --json keeps for the one document). */
 export function progressPrinter(): (e: VerifyProgress) => void {
+  const shown = new Set<string>();
   return (e) => {
-    if (e.phase === 'started') process.stderr.write(`  …            ${e.check}\n`);
-    else {
+    if (e.phase === 'started') {
+      process.stderr.write(`  …            ${e.check}\n`);
+    } else if (e.phase === 'timeline') {
+      // The shadow pod's timeline grows while it runs: print the steps not printed yet.
+      for (const step of e.timeline.filter((s) => !shown.has(`${e.proposalId}:${s.key}`))) {
+        shown.add(`${e.proposalId}:${step.key}`);
+        process.stderr.write(`               shadow ${step.at.slice(11, 19)} ${step.step}: ${printable(step.text)}\n`);
+      }
+    } else {
       process.stderr.write(`${checkLine(e.result)}\n`);
       for (const w of e.result.warnings) process.stderr.write(`               warning: ${printable(w)}\n`);
     }

@@ -120,6 +120,33 @@ export interface CheckResult {
   /** Warnings that do not lower the result (a GitOps owner, an API warning header). */
   warnings: string[];
   durationMs: number;
+  /** The shadow check only: what happened to the shadow pod, in order (kept with the verdict). */
+  timeline?: ShadowTimelineEntry[];
+}
+
+/** One step in a shadow pod's life, as the shadow check saw it. */
+export type ShadowStep =
+  | 'created'
+  | 'failedCreate'
+  | 'scheduled'
+  | 'started'
+  | 'ready'
+  | 'notReady'
+  | 'terminated'
+  | 'oomKilled'
+  | 'restarted'
+  | 'waiting'
+  | 'warning'
+  | 'removed';
+
+export interface ShadowTimelineEntry {
+  /** ISO time: the server's timestamp when the pod or event carries one, else when it was seen. */
+  at: string;
+  step: ShadowStep;
+  /** One line about the step (container, reason, message); text from the cluster, shown inert. */
+  text: string;
+  /** What makes the step unique, so a step seen again on the next poll is not repeated. */
+  key: string;
 }
 
 /** The value of each touched field: `present: false` when the field does not exist. */
@@ -162,7 +189,9 @@ export interface Verdict {
 /** Emitted while verifying: once when a check starts and once when it ends. */
 export type VerifyProgress =
   | { proposalId: string; check: CheckName; phase: 'started' }
-  | { proposalId: string; check: CheckName; phase: 'finished'; result: CheckResult };
+  | { proposalId: string; check: CheckName; phase: 'finished'; result: CheckResult }
+  /** While the shadow check runs: the shadow pod's timeline so far, sent whenever it grows. */
+  | { proposalId: string; check: 'shadow'; phase: 'timeline'; timeline: ShadowTimelineEntry[] };
 
 /** The resume value of the approve node: names the proposal and the exact plan that was shown. */
 export interface ApprovalDecision {
