@@ -142,6 +142,7 @@ export function activate(context: vscode.ExtensionContext): void {
       prometheus: () => prometheus.value(),
       demand: prometheusDemand(manager),
       policyFor: (w) => policies.policyFor(w),
+      verify: (proposal) => verification.open(proposal),
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['kubeconfig', 'context', 'namespaces'].some((k) => e.affectsConfiguration(`nimbusguard.${k}`)))

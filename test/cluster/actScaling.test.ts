@@ -365,11 +365,7 @@ test(
           replicas: 2,
           currentReplicas: 4,
           hpa: { minReplicas: 1, maxReplicas: 2 },
-          forecast: [],
-          replicaCapacity: undefined,
-          reason: 'test',
           confidence: 0.5,
-          objective: 'availability',
         },
         {
           kind: 'HorizontalPodAutoscaler',
