@@ -24,7 +24,7 @@ export interface SessionOptions {
   kinds?: readonly string[];
   /** Read pod usage from metrics.k8s.io (default true). */
   metrics?: boolean;
-  /** Items per list page (LIST_PAGE_SIZE when omitted). */
+  /** Items per list page (LIST_PAGE_SIZE when omitted; 0 lists each kind in one response). */
   pageSize?: number;
 }
 
@@ -210,7 +210,7 @@ export class ClusterSession {
           this.onInformerState(entry);
           this.changed.fire();
         },
-      }),
+      }, this.options.pageSize !== undefined ? { pageSize: this.options.pageSize } : {}),
     };
     this.running.push(entry);
     entry.informer.start();

@@ -1,6 +1,7 @@
 // `npm run bench:detect`: how fast NimbusGuard notices trouble and how it copes with a big cluster.
 // Figures are printed, not asserted. Options: --trials N, --skip-detect; for the scale half (detectScale.ts)
-// --deployments N, --replicas N, --page-size N, --keep (leave the pods for the next run), --skip-scale.
+// --deployments N, --replicas N, --page-size N, --sweep N,N,… (page sizes to compare, 0 = unpaginated),
+// --keep (leave the pods for the next run, reuse them), --populate-only, --skip-scale.
 import * as k8s from '@kubernetes/client-node';
 import { ClusterSession } from '../../src/cluster/clusterSession';
 import { clientConfigFor, kubeconfigSources, loadKubeconfig } from '../../src/cluster/kubeconfigLoader';
@@ -133,5 +134,7 @@ if (!argv.includes('--skip-scale'))
     replicas: option('replicas', 10),
     keep: argv.includes('--keep'),
     ...(argv.includes('--page-size') ? { pageSize: option('page-size', 0) } : {}),
+    sweep: argv.includes('--sweep') ? (argv[argv.indexOf('--sweep') + 1] ?? '').split(',').map(Number) : [],
+    populateOnly: argv.includes('--populate-only'),
   });
 process.exit(0);
