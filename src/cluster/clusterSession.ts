@@ -84,7 +84,9 @@ export class ClusterSession {
    */
   get workloadsListed(): boolean {
     const workloads = this.running.filter((r) => isWorkloadKind(r.binding.kind));
-    return workloads.length > 0 && workloads.every((r) => r.state.phase === 'synced' || r.state.phase === 'unavailable');
+    return (
+      workloads.length > 0 && workloads.every((r) => r.state.phase === 'synced' || r.state.phase === 'unavailable')
+    );
   }
 
   /** Resolves once synced (or after the timeout, whichever is first). */
@@ -195,22 +197,29 @@ export class ClusterSession {
       binding,
       namespace,
       state: { phase: 'listing' },
-      informer: new ResilientInformer(this.kc, binding.type, namespace, {
-        upsert: (obj) => {
-          this.snapshot.upsert(kind, binding.convert(obj as Record<string, any>));
-          this.changed.fire();
+      informer: new ResilientInformer(
+        this.kc,
+        binding.type,
+        namespace,
+        {
+          upsert: (obj) => {
+            this.snapshot.upsert(kind, binding.convert(obj as Record<string, any>));
+            this.changed.fire();
+          },
+          remove: (obj) => {
+            this.snapshot.remove(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+            if (isPodTemplateKind(kind))
+              this.usage.forget(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+            this.changed.fire();
+          },
+          stateChanged: (state) => {
+            entry.state = state;
+            this.onInformerState(entry);
+            this.changed.fire();
+          },
         },
-        remove: (obj) => {
-          this.snapshot.remove(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
-          if (isPodTemplateKind(kind)) this.usage.forget(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
-          this.changed.fire();
-        },
-        stateChanged: (state) => {
-          entry.state = state;
-          this.onInformerState(entry);
-          this.changed.fire();
-        },
-      }, this.options.pageSize !== undefined ? { pageSize: this.options.pageSize } : {}),
+        this.options.pageSize !== undefined ? { pageSize: this.options.pageSize } : {},
+      ),
     };
     this.running.push(entry);
     entry.informer.start();

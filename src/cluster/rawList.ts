@@ -111,11 +111,7 @@ export async function listBackfill<T extends KubernetesObject>(
 ): Promise<KubernetesListObject<T>> {
   const [first, ...rest] = backfill.fieldSelectors;
   const head = await listRaw<T>(kc, path, { ...options, ...(first ? { fieldSelector: first } : {}) });
-  const others = await Promise.all(
-    rest.map((fieldSelector) =>
-      listRaw<T>(kc, path, { ...options, fieldSelector }),
-    ),
-  );
+  const others = await Promise.all(rest.map((fieldSelector) => listRaw<T>(kc, path, { ...options, fieldSelector })));
   const seen = new Set<string>();
   const items: T[] = [];
   for (const item of [head, ...others].flatMap((l) => l.items)) {

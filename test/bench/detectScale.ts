@@ -186,7 +186,11 @@ export async function scale(opts: ScaleOptions): Promise<void> {
   for (const pageSize of opts.sweep) {
     const cpu = apiServerCpu();
     const t = performance.now();
-    const probe = new ClusterSession(clientConfigFor(loaded, ADMIN), ADMIN, { namespaces: [], metrics: false, pageSize });
+    const probe = new ClusterSession(clientConfigFor(loaded, ADMIN), ADMIN, {
+      namespaces: [],
+      metrics: false,
+      pageSize,
+    });
     await probe.start();
     await probe.whenSynced(600_000);
     const took = performance.now() - t;

@@ -90,7 +90,10 @@ export function detectAll(ctx: DetectContext, detectors: readonly Detector[] = D
   const at = ctx.now.getTime();
   for (const detector of detectors) {
     try {
-      const kept = memo(ctx.snapshot, `findings:${detector.types.join(',')}`, () => ({ at: NaN, found: [] as Finding[] }));
+      const kept = memo(ctx.snapshot, `findings:${detector.types.join(',')}`, () => ({
+        at: NaN,
+        found: [] as Finding[],
+      }));
       if (kept.at !== at) {
         kept.found = detector.detect(ctx);
         kept.at = at;
