@@ -39,6 +39,8 @@ export interface ActContext {
   shadow?: ShadowRunner;
   /** Usage history per workload container (the scaling proposals' demand and the replay check). */
   usage?: () => import('../core/model/usageHistory').UsageHistory | undefined;
+  /** What scaling proposals optimize (`nimbusguard.scaling.objective`); the replay check judges by it. */
+  scalingObjective?: () => import('../core/scaling/objective').ScalingObjective;
   /** Aborted when the user interrupts (Ctrl-C, window closing): a running shadow is removed at once. */
   signal?: () => AbortSignal;
   /** The workload a target belongs to, for the snapshot lookups (an HPA's target, a Service's pods). */

@@ -44,6 +44,7 @@ import {
 import type { ObjectRef } from '../core/model/resources';
 import type { ClusterSnapshot } from '../core/model/snapshot';
 import type { UsageHistory } from '../core/model/usageHistory';
+import type { ScalingObjective } from '../core/scaling/objective';
 import { scalingProposalFor } from './scalingProposals';
 import type { ActContext, IncidentSource, ShadowRunner } from './actContext';
 import { reconcileIntents } from './actApplier';
@@ -65,6 +66,8 @@ export interface ActServiceOptions {
   protectedContexts?: () => readonly string[];
   /** The session's usage history: scaling proposals and their replay check. */
   usage?: UsageHistory;
+  /** What scaling proposals optimize; read at each proposal and replay. */
+  scalingObjective?: () => ScalingObjective;
   /** Namespaces to sweep for left-behind shadows at start (the session's). */
   namespaces?: () => readonly string[];
 }
@@ -158,6 +161,7 @@ export class ActService {
       progress: (e) => this.progressed.fire(e),
       signal: () => this.abort.signal,
       usage: () => options.usage,
+      ...(options.scalingObjective ? { scalingObjective: options.scalingObjective } : {}),
       ...(options.shadow ? { shadow: options.shadow } : {}),
       uidOf: (ref) =>
         ref.uid ??
@@ -234,7 +238,7 @@ export class ActService {
 
   /** The scaling proposal for a Deployment or StatefulSet (new replicas, or new HPA bounds), or why there is none. */
   scalingProposalFor(target: ObjectRef): { proposal?: Proposal; note: string } {
-    return scalingProposalFor(this.options.snapshot, this.options.usage, target);
+    return scalingProposalFor(this.options.snapshot, this.options.usage, target, this.options.scalingObjective?.());
   }
 
   /** What the confirmation of this verdict must include in this context. */

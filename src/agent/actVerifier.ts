@@ -274,7 +274,11 @@ export async function verifyProposal(ctx: ActContext, proposal: Proposal, opts: 
       : proposal.target;
     const started = performance.now();
     await run('replay', () =>
-      fromFinding('replay', replayCheck(ctx.snapshot, ctx.usage?.(), proposal, workload), started),
+      fromFinding(
+        'replay',
+        replayCheck(ctx.snapshot, ctx.usage?.(), proposal, workload, ctx.scalingObjective?.()),
+        started,
+      ),
     );
   }
 

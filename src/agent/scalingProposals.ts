@@ -9,6 +9,7 @@ import type { UsageHistory } from '../core/model/usageHistory';
 import type { Observation } from '../core/scaling/policy';
 import { liveObservations, podCpuRequest } from '../core/scaling/liveObservations';
 import { proposeScaling } from '../core/scaling/scalingProposal';
+import type { ScalingObjective } from '../core/scaling/objective';
 
 function workloadOf(snapshot: ClusterSnapshot, target: ObjectRef) {
   return target.kind === 'Deployment' || target.kind === 'StatefulSet'
@@ -43,6 +44,7 @@ export function scalingProposalFor(
   snapshot: ClusterSnapshot,
   usage: UsageHistory | undefined,
   target: ObjectRef,
+  objective?: ScalingObjective,
 ): { proposal?: Proposal; note: string } {
   const w = workloadOf(snapshot, target);
   if (!w)
@@ -57,6 +59,7 @@ export function scalingProposalFor(
     pods: w.desired,
     ready: w.ready,
     ...(hpa ? { hpa: { minReplicas: hpa.minReplicas, maxReplicas: hpa.maxReplicas } } : {}),
+    ...(objective ? { objective } : {}),
   });
   const proposal = proposalFromScaling(
     { kind: w.kind, namespace: w.namespace, name: w.name, uid: w.uid },
@@ -81,6 +84,7 @@ export function replayCheck(
   usage: UsageHistory | undefined,
   proposal: Proposal,
   workload: ObjectRef,
+  objective?: ScalingObjective,
 ): CapacityFinding {
   const { history } = demandHistory(snapshot, usage, workload);
   const hpa = hpaOf(snapshot, workload);
@@ -101,5 +105,5 @@ export function replayCheck(
       : { replicas: value('spec.replicas', current.replicas) };
   // Demand is in cores and a replica carries its cpu request, as the live observations count it.
   const capacity = w ? podCpuRequest(w.template) : undefined;
-  return replayScaling(history, current, proposed, capacity);
+  return replayScaling(history, current, proposed, capacity, objective);
 }

@@ -10,7 +10,7 @@ import {
   type ScalingSavedState,
 } from '../../src/ui/scalingPanel/protocol';
 import { ScalingChart } from './chart';
-import { chartLabel, chartSummary, confidenceText, fixed } from './summary';
+import { accuracyText, chartLabel, chartSummary, confidenceText, fixed } from './summary';
 import { onThemeChange, readTheme } from '../shared/theme';
 
 import { acquireVsCodeApi } from '../shared/vscodeApi';
@@ -67,6 +67,10 @@ function render(state: ScalingPanelState): void {
         : 'Unknown',
     );
     text('reason', p.reason);
+    text('objective', p.objective.name);
+    text('objective-text', p.objective.text);
+    text('accuracy', p.accuracy ? accuracyText(p.accuracy) : 'Not enough history yet');
+    text('accuracy-text', p.accuracy?.text ?? '');
   }
   const empty = state.chart.datasets.every((d) => d.data.length === 0);
   element('chart-box').hidden = empty;

@@ -51,6 +51,12 @@ export function chartSummary(state: ScalingPanelState): string {
   return parts.join(' ');
 }
 
+/** The short form for the facts list: the median's error and how often demand stayed inside the band. */
+export function accuracyText(a: { weightedError?: number | undefined; coverage: number }): string {
+  const error = a.weightedError === undefined ? '' : `${Math.round(a.weightedError * 100)} % error, `;
+  return `${error}${Math.round(a.coverage * 100)} % inside the band`;
+}
+
 export function confidenceText(confidence: number): string {
   const word = confidence >= 0.7 ? 'high' : confidence >= 0.4 ? 'medium' : 'low';
   return `${Math.round(confidence * 100)} % (${word})`;

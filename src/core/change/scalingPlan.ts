@@ -4,6 +4,7 @@
 import type { Observation, ScalingContext, ScalingPolicy } from '../scaling/policy';
 import { HpaPolicy } from '../scaling/hpaPolicy';
 import type { ScalingProposal } from '../scaling/scalingProposal';
+import { DEFAULT_SCALING_OBJECTIVE, type ScalingObjective } from '../scaling/objective';
 import { capacityPerReplica, MAX_REPLICAS, MIN_REPLICAS, simulate } from '../scaling/simulator';
 import { scoreTimeline } from '../scaling/scores';
 import { ACT_API_VERSION, type Proposal, type ProposalChange } from '../model/proposal';
@@ -97,6 +98,7 @@ export function replayScaling(
   current: ScalingSetting,
   proposed: ScalingSetting,
   capacity?: number,
+  objective: ScalingObjective = DEFAULT_SCALING_OBJECTIVE,
 ): CapacityFinding {
   if (history.length < MIN_REPLAY_TICKS)
     return {
@@ -115,17 +117,28 @@ export function replayScaling(
     `replayed ${history.length} observations (${Math.round((history.length * 15) / 60)} min)`,
     line('current', before),
     line('proposed', after),
+    `objective: ${objective}`,
   ];
-  if (after.sloViolationPct > before.sloViolationPct + 1)
+  const summary = `${after.sloViolationPct.toFixed(1)} % violations (now ${before.sloViolationPct.toFixed(1)} %), ${after.replicaHours.toFixed(2)} replica-hours (now ${before.replicaHours.toFixed(2)})`;
+  // Both settings are replayed on the same ticks, so the percentages compare tick counts exactly.
+  if (after.sloViolationPct > before.sloViolationPct + 1e-9)
     return {
       result: 'fail',
-      detail: `the proposed setting violates the SLO more often on the recorded demand (${after.sloViolationPct.toFixed(1)} % vs ${before.sloViolationPct.toFixed(1)} %)`,
+      detail: `the proposed setting violates the SLO more often on the recorded demand: ${summary}`,
+      evidence,
+      warnings: [],
+    };
+  const costlier = after.replicaHours > before.replicaHours * (1 + 1e-9);
+  if (costlier && objective === 'cost')
+    return {
+      result: 'fail',
+      detail: `the objective is cost and the proposed setting costs more replica-hours on the recorded demand: ${summary}`,
       evidence,
       warnings: [],
     };
   return {
     result: 'pass',
-    detail: `on the recorded demand: ${after.sloViolationPct.toFixed(1)} % violations (now ${before.sloViolationPct.toFixed(1)} %), ${after.replicaHours.toFixed(2)} replica-hours (now ${before.replicaHours.toFixed(2)})`,
+    detail: `on the recorded demand: ${summary}${costlier ? '; the objective is availability, so the extra replica-hours are accepted' : ''}`,
     evidence,
     warnings: [],
   };

@@ -1,6 +1,8 @@
 // The scaling proposal for one live workload: the same predictive policy the benchmark scores,
 // replayed over the workload's observation history, with its forecast, reason and confidence.
 import type { ForecastPoint } from './forecast';
+import { forecastAccuracy, type ForecastAccuracy, type PastForecast } from './forecastAccuracy';
+import { DEFAULT_SCALING_OBJECTIVE, type ScalingObjective } from './objective';
 import { PredictivePolicy, type PredictiveOptions } from './predictivePolicy';
 import type { Observation, ScalingContext } from './policy';
 
@@ -15,6 +17,8 @@ export interface ProposalInput {
   minReplicas?: number;
   maxReplicas?: number;
   options?: Partial<PredictiveOptions>;
+  /** Availability (the default) keeps the predictive headroom; cost caps the count at the HPA's. */
+  objective?: ScalingObjective;
 }
 
 export interface ScalingProposal {
@@ -27,6 +31,9 @@ export interface ScalingProposal {
   reason: string;
   /** 0..1: how far to trust the proposal (history length, forecast error, capacity known). */
   confidence: number;
+  objective: ScalingObjective;
+  /** The forecasts made while the history was replayed, held against the demand that arrived. */
+  accuracy?: ForecastAccuracy;
 }
 
 export function proposeScaling(input: ProposalInput): ScalingProposal {
@@ -40,6 +47,7 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
   const initial: Observation = history[0] ?? { t: 0, rps: 0, ready: input.ready, rho: 0 };
   // Warm the policy on the history as it arrived, so its error model and hold are the benchmark's.
   const seen: Observation[] = [];
+  const past: PastForecast[] = [];
   for (let i = 1; i < history.length; i++) {
     seen.push(history[i - 1]!);
     const ctx: ScalingContext = {
@@ -52,8 +60,11 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
       maxReplicas: max,
     };
     policy.decide(ctx);
+    const made = policy.decision;
+    if (made) past.push({ t: history[i - 1]!.t, points: made.forecast.points });
   }
-  const replicas = policy.decide({
+  const objective = input.objective ?? DEFAULT_SCALING_OBJECTIVE;
+  const predicted = policy.decide({
     t: now,
     history,
     initial,
@@ -64,6 +75,11 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
   });
   const decision = policy.decision!;
   const forecast = decision.forecast;
+  // Without a known capacity there is no HPA count to cap at: the current replicas are held either way.
+  const replicas =
+    objective === 'cost' && forecast.capacity !== undefined
+      ? Math.max(min, Math.min(predicted, decision.hpa))
+      : predicted;
   const sloUtilization = policy.options.sloUtilization;
   const capacity = forecast.capacity;
   const peak = forecast.points.reduce((m, p) => Math.max(m, p.median), 0);
@@ -86,17 +102,23 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
       );
     } else parts.push('Too few rises seen yet to size headroom from: provisioning what the HPA would.');
     parts.push(`The HPA on the same demand would run ${decision.hpa}.`);
-    if (replicas > input.pods)
-      parts.push(`Scale up ${input.pods} → ${replicas} now: new pods need time to become ready.`);
-    else if (replicas < input.pods)
+    if (replicas < predicted) {
       parts.push(
-        `Scale down ${input.pods} → ${replicas}: neither the last ${holdMinutes} min nor the band ahead needs more.`,
+        `The objective is cost: ${replicas} replicas, what the HPA would run, instead of the ${predicted} the forecast asks for (estimated SLO risk at ${predicted}: ${(decision.risk * 100).toFixed(1)} %; higher at ${replicas}).`,
       );
-    else
-      parts.push(
-        `Keep ${replicas} replicas${decision.hold >= replicas && decision.need < replicas ? ` while demand seen in the last ${holdMinutes} min still needs them` : ''}.`,
-      );
-    parts.push(`Estimated SLO risk at ${replicas} replicas: ${(decision.risk * 100).toFixed(1)} %.`);
+    } else {
+      if (replicas > input.pods)
+        parts.push(`Scale up ${input.pods} → ${replicas} now: new pods need time to become ready.`);
+      else if (replicas < input.pods)
+        parts.push(
+          `Scale down ${input.pods} → ${replicas}: neither the last ${holdMinutes} min nor the band ahead needs more.`,
+        );
+      else
+        parts.push(
+          `Keep ${replicas} replicas${decision.hold >= replicas && decision.need < replicas ? ` while demand seen in the last ${holdMinutes} min still needs them` : ''}.`,
+        );
+      parts.push(`Estimated SLO risk at ${replicas} replicas: ${(decision.risk * 100).toFixed(1)} %.`);
+    }
   }
   const proposal: ScalingProposal = {
     replicas,
@@ -105,7 +127,10 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
     replicaCapacity: capacity === undefined ? undefined : capacity * sloUtilization,
     reason: parts.join(' '),
     confidence: confidenceOf(forecast.errorSamples, capacity !== undefined, forecast.points),
+    objective,
   };
+  const accuracy = forecastAccuracy(past, history);
+  if (accuracy) proposal.accuracy = accuracy;
   if (input.hpa) {
     // Keep the HPA's floor unless the forecast's low end needs more; raise its ceiling when the proposal exceeds it.
     const low = forecast.points.reduce((m, p) => Math.min(m, p.lower), Infinity);

@@ -13,6 +13,7 @@ import { DEFAULT_PROTECTED_CONTEXTS } from '../../core/change/confirmation';
 import type { Incident } from '../../core/model/incident';
 import type { ChangeRecord } from '../../core/model/proposal';
 import type { IncidentHub } from '../incidentHub';
+import { scalingObjectiveSetting } from '../scalingObjective';
 
 export type ShadowSetting = 'ask' | 'always' | 'never';
 
@@ -97,6 +98,7 @@ export class ActController implements vscode.Disposable {
           snapshot: session.snapshot,
           incidents: monitor,
           usage: session.usage,
+          scalingObjective: () => scalingObjectiveSetting().objective,
           checkpointer: agent.createCheckpointer(dir, config().get<boolean>('agent.allowTracing', false)),
           shadow: new agent.ShadowRunner(api),
           protectedContexts,

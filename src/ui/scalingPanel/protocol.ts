@@ -1,5 +1,7 @@
 // The Scaling panel's protocol: the state the host sends and the messages each side may post.
 import type { ScalingChartData } from '../../core/scaling/scalingChartData';
+import type { ForecastAccuracy } from '../../core/scaling/forecastAccuracy';
+import type { ScalingObjective } from '../../core/scaling/objective';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../../core/model/workload';
 import { message } from '../webview/ipc';
 
@@ -28,6 +30,10 @@ export interface ScalingProposalSummary {
   hpa?: { current: HpaBounds; proposed: HpaBounds };
   /** Demand one replica serves at the target utilization, in the demand's unit, when known. */
   replicaCapacity?: number;
+  /** The objective in force (`nimbusguard.scaling.objective`) and what it means for this proposal. */
+  objective: { name: ScalingObjective; text: string };
+  /** How the forecasts made over the history did against the demand that arrived, with one line to show. */
+  accuracy?: ForecastAccuracy & { text: string };
 }
 
 export interface DemandUnit {

@@ -22,6 +22,7 @@ import { planDemand, type GoverningPolicy, type PrometheusSettingsValue } from '
 import type { PrometheusDemand } from '../../cluster/prometheusDemand';
 import { refKey } from '../../core/model/objectRef';
 import { COMMANDS } from '../commandIds';
+import { scalingObjectiveSetting } from '../scalingObjective';
 
 const VIEW_TYPE = 'nimbusguard.scaling';
 /** Fastest refresh while the cluster keeps changing. */
@@ -80,6 +81,9 @@ class ScalingPanel implements PanelController {
         if (panel.visible && this.stale) this.schedule();
       }),
       deps.manager.onDidChange(() => this.attach()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('nimbusguard.scaling.objective')) this.schedule();
+      }),
     );
     this.attach();
   }
@@ -146,7 +150,13 @@ class ScalingPanel implements PanelController {
     if (source && workload) {
       const governed = this.deps.policyFor?.(workload) ?? { notes: [] };
       const plan = planDemand(source.snapshot, workload, this.deps.prometheus(), governed.policy);
-      input = { plan, policyNotes: governed.notes, ...(governed.policy ? { policy: governed.policy } : {}) };
+      const objective = scalingObjectiveSetting();
+      input = {
+        plan,
+        policyNotes: objective.problem ? [...governed.notes, objective.problem] : governed.notes,
+        objective: objective.objective,
+        ...(governed.policy ? { policy: governed.policy } : {}),
+      };
       if (plan.source === 'prometheus') input.read = await (await this.deps.demand()).read(plan.request);
     }
     return buildScalingState(sourceOf(this.deps.manager), this.ref, Date.now(), input);

@@ -39,8 +39,12 @@ export function scalingPanelHtml(input: ScalingPageInput): string {
       <dt>Ready now</dt><dd id="ready"></dd>
       <dt>Autoscaler bounds</dt><dd id="hpa"></dd>
       <dt>Per replica</dt><dd id="capacity"></dd>
+      <dt>Objective</dt><dd id="objective"></dd>
+      <dt>Forecast accuracy</dt><dd id="accuracy"></dd>
     </dl>
     <p id="reason" class="reason"></p>
+    <p id="objective-text" class="reason muted"></p>
+    <p id="accuracy-text" class="reason muted"></p>
   </section>
   <figure class="chart">
     <div id="chart-box" class="chart-box"><canvas id="chart" role="img" aria-label="Scaling chart" aria-describedby="chart-summary"></canvas></div>

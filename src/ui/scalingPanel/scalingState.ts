@@ -9,6 +9,8 @@ import { proposeScaling } from '../../core/scaling/scalingProposal';
 import { scalingChartData } from '../../core/scaling/scalingChartData';
 import { demandObservations } from '../../core/scaling/demandObservations';
 import { PREDICTIVE_DEFAULTS } from '../../core/scaling/predictiveOptions';
+import { describeAccuracy } from '../../core/scaling/forecastAccuracy';
+import { DEFAULT_SCALING_OBJECTIVE, describeObjective, type ScalingObjective } from '../../core/scaling/objective';
 import type { Observation } from '../../core/scaling/policy';
 import type { DemandRead } from '../../cluster/prometheusDemand';
 import type { DemandPlan, GoverningPolicy } from './demandSource';
@@ -48,6 +50,8 @@ export interface DemandInput {
   policy?: GoverningPolicy;
   /** Problems with the policies that select this workload (overlaps, an HPA beside one). */
   policyNotes?: string[];
+  /** `nimbusguard.scaling.objective` (default availability). */
+  objective?: ScalingObjective;
 }
 
 const ORIGIN_TEXT = {
@@ -191,6 +195,7 @@ export function buildScalingState(
     ...(policy?.minReplicas !== undefined ? { minReplicas: policy.minReplicas } : {}),
     ...(policy?.maxReplicas !== undefined ? { maxReplicas: policy.maxReplicas } : {}),
     ...(policy?.targetUtilization !== undefined ? { options: { sloUtilization: policy.targetUtilization } } : {}),
+    objective: input?.objective ?? DEFAULT_SCALING_OBJECTIVE,
   });
   const summary: ScalingProposalSummary = {
     replicas: proposal.replicas,
@@ -202,7 +207,10 @@ export function buildScalingState(
         ? ` Bounds ${policy.minReplicas ?? 1}–${policy.maxReplicas ?? '∞'} from ${policy.label}.`
         : ''),
     confidence: proposal.confidence,
+    objective: { name: proposal.objective, text: describeObjective(proposal.objective) },
   };
+  if (proposal.accuracy)
+    summary.accuracy = { ...proposal.accuracy, text: inDemandUnit(describeAccuracy(proposal.accuracy), demand) };
   if (hpa && proposal.hpa) summary.hpa = { current: hpa, proposed: proposal.hpa };
   if (proposal.replicaCapacity !== undefined) summary.replicaCapacity = proposal.replicaCapacity;
   state.proposal = summary;

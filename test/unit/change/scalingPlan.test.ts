@@ -37,6 +37,7 @@ const scaling = (
   replicaCapacity: 10,
   reason: 'r',
   confidence: 0.7,
+  objective: 'availability',
   ...(hpa ? { hpa } : {}),
 });
 const workload = { kind: 'Deployment', namespace: 'shop', name: 'web', uid: 'u-web' };
@@ -59,4 +60,22 @@ test('a scaling proposal: spec.replicas on the workload, or the bounds on its HP
   assert.equal(bounds.target.kind, 'HorizontalPodAutoscaler');
   assert.deepEqual(bounds.fields, ['spec.maxReplicas']);
   assert.equal(bounds.fixKind, 'hpa');
+});
+
+test('replay by objective: fewer violations at more replica-hours pass for availability and fail for cost', () => {
+  const history = demand(240, 50);
+  const more = replayScaling(history, { replicas: 3 }, { replicas: 6 }, 10, 'availability');
+  assert.equal(more.result, 'pass', more.detail);
+  assert.match(more.detail, /the objective is availability, so the extra replica-hours are accepted/);
+  const cost = replayScaling(history, { replicas: 3 }, { replicas: 6 }, 10, 'cost');
+  assert.equal(cost.result, 'fail');
+  assert.match(cost.detail, /the objective is cost and the proposed setting costs more replica-hours/);
+  assert.ok(cost.evidence.includes('objective: cost'));
+  // Cheaper and no worse on violations passes under either objective.
+  const cheaper = replayScaling(history, { replicas: 12 }, { replicas: 8 }, 10, 'cost');
+  assert.equal(cheaper.result, 'pass', cheaper.detail);
+  // Any rise in violating ticks fails, whatever it saves.
+  const worse = replayScaling(history, { replicas: 6 }, { replicas: 5 }, 10, 'cost');
+  assert.equal(worse.result, 'fail', worse.detail);
+  assert.match(worse.detail, /violates the SLO more often/);
 });

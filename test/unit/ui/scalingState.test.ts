@@ -76,7 +76,14 @@ test('with usage history: a proposal in CPU cores, chart data labelled CPU cores
   assert.match(p.reason, /cores/);
   assert.equal(state.chart.datasets[0]!.label, 'CPU cores');
   assert.equal(state.chart.datasets[0]!.data.length, 120, 'the chart shows the last half hour');
+  assert.equal(p.objective.name, 'availability', 'the default objective is in force and shown');
+  assert.match(p.objective.text, /^Objective: availability\./);
+  assert.ok(p.accuracy && p.accuracy.samples > 0, 'the forecast accuracy is shown');
+  assert.match(p.accuracy.text, /Forecast accuracy over \d+ past forecasts/);
   assert.doesNotThrow(() => JSON.stringify(state));
+  const cost = buildScalingState(src, ref, 43, { plan: { source: 'cpu' }, objective: 'cost' });
+  assert.equal(cost.proposal!.objective.name, 'cost');
+  assert.ok(cost.proposal!.replicas <= p.replicas, 'the cost objective proposes no more than availability');
 });
 
 test('missing CPU requests: the proposal holds and a note says how to fix it; DaemonSets get no proposal', () => {
