@@ -31,7 +31,8 @@ trace: the policy's viol, seenViol and replica-hours beside the HPA's and the or
 has no more violations, no more violations on demand already seen, at no more replica-hours than the
 HPA; and the stretch figure, the mean of viol / the HPA's viol where the HPA has 20 or more violating
 ticks (goal <= 0.7). --synthetic prints the same bar on every synthetic family (bursts, flash crowds,
-diurnal with noise, steps, slow ramps, low-rate counts) for the held-aside seeds (or --seeds).
+diurnal with noise, steps, slow ramps, low-rate counts) for the tuning seeds (--seeds held: the held-aside
+seeds 9101-9110, or a list).
 `;
 
 function resolvePolicy(requested: string | undefined): string {
@@ -50,8 +51,8 @@ function policyFactory(name: string): () => ScalingPolicy {
 }
 
 function parseSeeds(value: string | undefined): readonly number[] {
-  if (value === undefined || value === 'held') return HELD_ASIDE_SEEDS;
-  if (value === 'tuning') return TUNING_SEEDS;
+  if (value === undefined || value === 'tuning') return TUNING_SEEDS;
+  if (value === 'held') return HELD_ASIDE_SEEDS;
   const seeds = value.split(',').map((v) => Number(v.trim()));
   if (seeds.length === 0 || seeds.some((v) => !Number.isInteger(v)))
     throw new Error(`--seeds expects held, tuning or a list of integers, found "${value}"`);

@@ -143,6 +143,7 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
           .filter((i) => sameRef(i.workload, node.ref))
           .map((incident) => ({ type: 'incident', incident }));
       case 'changes':
+      case 'rates':
         return actChildren(this.act, node);
       default:
         return [];

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { waitFor } from '../harness/kubeKit';
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -43,28 +44,6 @@ const batch = kc.makeApiClient(k8s.BatchV1Api);
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
 const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
-      );
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 /** A namespace for one test, deleted when the test ends. */
 async function namespace(t: TestContext, prefix: string): Promise<string> {
@@ -534,7 +513,8 @@ describe('kubelet simulation', { concurrency: true }, () => {
     assert.equal(st.state?.waiting?.message, 'configmap "app-config" not found');
     const p = (await pods(ns, 'configured'))[0]!;
     assert.equal(p.status?.phase, 'Pending');
-    assert.ok(
+    // The Event is written after the status; on a loaded machine it may arrive a moment later.
+    await waitFor('the Failed event naming the ConfigMap', async () =>
       (await events(ns, p.metadata!.name!)).some(
         (e) => e.reason === 'Failed' && e.message === 'Error: configmap "app-config" not found',
       ),

@@ -22,6 +22,6 @@ export function parseScalingObjective(value: unknown): { objective: ScalingObjec
 /** What the objective means for the proposal, in one sentence. */
 export function describeObjective(objective: ScalingObjective): string {
   return objective === 'availability'
-    ? 'Objective: availability. The proposal adds headroom for the rises this workload has shown; the replay accepts fewer SLO violations at more replica-hours.'
+    ? 'Objective: availability. The proposal adds headroom for the rises this workload has shown when its savings against the HPA pay for it; the replay accepts fewer SLO violations at more replica-hours.'
     : 'Objective: cost. The proposal never runs more replicas than the HPA would on the same demand (no predictive headroom); the replay accepts a change only at no more replica-hours and no more SLO violations than now.';
 }

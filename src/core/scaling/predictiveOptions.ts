@@ -21,14 +21,14 @@ export interface PredictiveOptions {
   minRises: number;
   /** Quantiles of the rises the headroom may be read at, lowest first; the budget picks one. */
   riseQuantiles: readonly number[];
-  /** The shadow HPA's count is kept up to the newest demand times this quantile of its rises. */
-  trimQuantile: number;
-  /** ... stepping down with the budget to no lower than this quantile. */
-  trimFloor: number;
+  /** The quantile of the rises a count below the HPA's must cover once the policy has violated less than the HPA (until then, the largest rise). */
+  saveQuantile: number;
   /** Seconds for which the count asked for by a decision keeps pods from being removed. */
   regretSeconds: number;
-  /** Share of the shadow HPA's replica-hours kept unspent, as a reserve against the end of a run. */
+  /** Share of the HPA's replica-hours kept in the bank: below it the quantile steps down, above it up. */
   costReserve: number;
+  /** Violating ticks beyond the HPA's the policy may risk before it has earned any (see `HpaLedger`). */
+  violationAllowance: number;
 }
 
 export const PREDICTIVE_DEFAULTS: PredictiveOptions = {
@@ -40,8 +40,8 @@ export const PREDICTIVE_DEFAULTS: PredictiveOptions = {
   riseHalfLifeSeconds: 6 * 3600,
   minRises: 40,
   riseQuantiles: [0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999],
-  trimQuantile: 0.995,
-  trimFloor: 0.99,
+  saveQuantile: 0.999,
   regretSeconds: 60,
   costReserve: 0.03,
+  violationAllowance: 5,
 };

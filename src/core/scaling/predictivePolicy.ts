@@ -1,28 +1,32 @@
-// The default policy, built from rules rather than fitted to any trace:
-// - Hold: it never provisions below the most demand observed in the last 360 s, so a demand already
-//   seen is never the cause of a violation (the benchmark counts those as a policy's own fault).
-// - Headroom: for the ticks until pods created now are ready, it multiplies a base demand by a quantile
-//   of the workload's own past rises over that horizon (the most demand reached within it, over the base
-//   at its start), weighted towards recent ones with a half-life of hours. The base is the most demand of
-//   the last 15 s, 1, 3 or 6 minutes, or the demand extrapolated along the last 3 minutes' trend: each
-//   sizes at the same quantile of its own rises, and the one that has cost least lately speaks.
-// - The HPA alongside: the Kubernetes HPA runs on the same observations (never applied). Its count is a
-//   floor, trimmed to the newest demand times the 99-99.5 % quantile of its rises, so its 5-minute hold
-//   at 1/0.7 of a past peak is dropped once the workload's own rises say it cannot be needed.
-// - No flapping: a pod asked for by any decision of the last startup period is not removed, since it
-//   could not be back in time.
-// - Budget: while it has spent less than 97 % of what the HPA would have, the quantile steps up a list
-//   (to 99.9 %); above, it steps down (to the median) and the count is capped at the HPA's (or the
-//   hold's); above the HPA's own spending, at the hold or the trimmed HPA.
-// Until enough rises are seen it provisions what the shadow HPA would, and never less than the hold.
-// It reads only observations (rate, ready, utilization) and its own decisions; nothing depends on a
-// series' source, length or step (no step detection: held values are just rises of zero). A jump is
-// answered at the next decision.
+// The default policy. It keeps an account against the Kubernetes HPA run on the same observations
+// (`HpaLedger`), which makes three guarantees hold on any series by construction, whatever the sizing
+// below proposes:
+// - cost: never more replica-hours than the HPA (a count above the HPA's is paid from pod-ticks saved
+//   earlier, reconciled every tick);
+// - violations on demand already seen: none the HPA does not also have (the hold below, which the
+//   account only overrides with a count at or above the HPA's);
+// - violations: never more than the HPA's plus `violationAllowance` ticks (a count below the HPA's is
+//   allowed only while the ticks it leaves exposed are covered by violations already saved).
+// Within those bounds it sizes from the workload's own behaviour:
+// - Hold: never below the most demand observed in the last 360 s.
+// - Headroom: for the ticks until pods created now are ready, a base demand times a quantile of the
+//   workload's own past rises over that horizon (the most demand reached within it over the base at its
+//   start), weighted towards recent ones with a half-life of hours. The bases are the most demand of the
+//   last 15 s, 1, 3 or 6 minutes, or the demand extrapolated along the last 3 minutes' trend.
+// - Below the HPA only where every base, at its largest rise (its 99.9 % quantile once the policy has
+//   violated less than the HPA), stays below the HPA's count: the HPA's room is not needed there.
+// - Above the HPA where the quantile the bank affords asks for more: while the bank holds more than
+//   `costReserve` of the HPA's spending the quantile steps up a list (to 99.9 %), else down.
+// - No flapping: a pod asked for by any decision of the last startup period is not removed.
+// Until enough rises are seen it provisions what the HPA would, and never less than the hold. It reads
+// only observations (rate, ready, utilization) and its own decisions; nothing depends on a series'
+// source, length or step (no step detection: held values are just rises of zero).
 import type { Forecast, ForecastPoint } from './forecast';
 import { DecayingQuantile } from './decayingQuantile';
-import { clampReplicas, type Observation, type ScalingContext, type ScalingPolicy } from './policy';
+import type { Observation, ScalingContext, ScalingPolicy } from './policy';
 import { PREDICTIVE_DEFAULTS, type PredictiveOptions } from './predictiveOptions';
-import { ShadowHpa } from './shadowHpa';
+import { BaseWindow } from './baseWindow';
+import { HpaLedger } from './hpaLedger';
 
 export { PREDICTIVE_DEFAULTS, type PredictiveOptions } from './predictiveOptions';
 
@@ -32,8 +36,11 @@ export interface PredictiveDecision {
   need: number;
   /** Replicas the most demand of the hold window needs. */
   hold: number;
-  /** Replicas the shadow HPA runs at this tick. */
+  /** Replicas the HPA run alongside has at this tick. */
   hpa: number;
+  /** Pod-ticks saved against the HPA so far, and its violating ticks less the policy's. */
+  bank: number;
+  credit: number;
   /** Estimated probability that demand outgrows `replicas` before new pods could be ready. */
   risk: number;
   forecast: Forecast;
@@ -50,8 +57,6 @@ interface DecisionState {
   quantile: number;
   headroom: number;
   base: number;
-  /** The HPA's count as trimmed. */
-  prior: number;
   /** The base window that spoke. */
   window: number;
 }
@@ -72,16 +77,19 @@ export class PredictivePolicy implements ScalingPolicy {
   private windows: BaseWindow[] = [];
   /** The demand h ticks later over the demand now, for h = 1 .. horizon (the band shown). */
   private moves: DecayingQuantile[] = [];
-  private readonly shadow: ShadowHpa;
+  private readonly ledger: HpaLedger;
   private level: number;
-  private ownPodTicks = 0;
   /** The counts the last decisions asked for, before this hold. */
   private readonly recent: number[] = [];
   private last: DecisionState | undefined;
 
   constructor(options: Partial<PredictiveOptions> = {}) {
     this.options = { ...PREDICTIVE_DEFAULTS, ...options };
-    this.shadow = new ShadowHpa(this.options.startupSeconds, this.options.sloUtilization);
+    this.ledger = new HpaLedger(
+      this.options.startupSeconds,
+      this.options.sloUtilization,
+      this.options.violationAllowance,
+    );
     this.level = this.options.riseQuantiles.length - 1;
   }
 
@@ -108,114 +116,102 @@ export class PredictivePolicy implements ScalingPolicy {
     const rises = this.windows[d.window]?.rises;
     const risk =
       perReplica === undefined || !rises || d.base <= 0 ? 0 : rises.shareAbove((d.replicas * perReplica) / d.base);
-    return { replicas: d.replicas, need: d.need, hold: d.hold, hpa: d.hpa, risk, forecast: this.forecastOf(d) };
+    return {
+      replicas: d.replicas,
+      need: d.need,
+      hold: d.hold,
+      hpa: d.hpa,
+      bank: this.ledger.bank,
+      credit: this.ledger.credit,
+      risk,
+      forecast: this.forecastOf(d),
+    };
   }
 
   decide(ctx: ScalingContext): number {
+    const fresh = ctx.history.slice(this.consumed);
     for (; this.consumed < ctx.history.length; this.consumed++) this.observe(ctx.history[this.consumed]!);
     const { minReplicas: min, maxReplicas: max } = ctx;
     const newest = ctx.history.length > 0 ? ctx.history[ctx.history.length - 1] : undefined;
-    const hpa = this.shadow.decide(ctx.t, ctx.initial, newest, this.capacity, min, max);
-    const n = this.rates.length;
-    let state: DecisionState;
-    if (n === 0 || this.capacity === undefined || !(this.capacity > 0)) {
-      // Nothing but the start is known, or no load has shown what a replica serves: do what the HPA does.
-      const replicas = n === 0 ? hpa : clampReplicas(ctx.pods, min, max);
-      state = {
-        replicas,
-        need: replicas,
-        hold: replicas,
-        hpa,
-        prior: hpa,
-        quantile: 1,
-        headroom: 1,
-        base: n > 0 ? this.bases[n - 1]! : 0,
-        window: 0,
-      };
-    } else {
-      const perReplica = this.capacity * this.options.sloUtilization;
-      const held = this.rates[this.holdQueue[0]!]!;
-      const hold = clampReplicas(held / perReplica, min, max);
-      const quantile = this.quantileInForce();
-      const warm = this.windows.length > 0 && this.windows.every((w) => w.rises.count >= this.options.minRises);
-      if (!warm) {
-        const replicas = Math.max(hold, hpa);
-        state = {
-          replicas,
-          need: hpa,
-          hold,
-          hpa,
-          prior: hpa,
-          quantile,
-          headroom: 1,
-          base: this.bases[n - 1]!,
-          window: 0,
-        };
-      } else {
-        // Every base window sizes the headroom at the same quantile of its own rises; the one that has
-        // cost least lately speaks.
-        const smoothing = 1 - 2 ** (-this.tickSeconds / this.options.riseHalfLifeSeconds);
-        let best = 0;
-        const rates: number[] = [];
-        this.windows.forEach((w, k) => {
-          const rate = Math.max(held, w.peak() * w.rises.quantile(quantile));
-          rates.push(rate);
-          w.cost = w.cost === undefined ? rate : w.cost + smoothing * (rate - w.cost);
-          if (w.cost < this.windows[best]!.cost!) best = k;
-        });
-        const base = this.windows[best]!.peak();
-        const headroom = this.windows[best]!.rises.quantile(quantile);
-        const need = clampReplicas((base * headroom) / perReplica, min, max);
-        // The HPA's count, trimmed to what the highest of the newest demand's rises could need.
-        const first = this.windows[0]!;
-        const trim = clampReplicas(
-          (first.peak() *
-            first.rises.quantile(Math.max(this.options.trimFloor, Math.min(this.options.trimQuantile, quantile)))) /
-            perReplica,
-          min,
-          max,
-        );
-        const prior = Math.min(hpa, trim);
-        state = {
-          replicas: Math.max(hold, need, prior),
-          need,
-          hold,
-          hpa,
-          prior,
-          quantile,
-          headroom,
-          base,
-          window: best,
-        };
-      }
-    }
+    const ledger = this.ledger;
+    ledger.tickSeconds = this.tickSeconds;
+    ledger.observe(ctx.initial, fresh);
+    const bounds = ledger.bounds(ctx.t, ctx.initial, newest, min, max);
+    const state = this.size(bounds.hpa, min, max);
     // A pod removed now could not be back before new pods are ready: keep, of the pods there are, as
     // many as any decision of the last startup period wanted (its needs were as likely as this one's).
     this.recent.push(state.replicas);
     const keep = Math.round(this.options.regretSeconds / this.tickSeconds);
     while (this.recent.length > keep + 1) this.recent.shift();
     state.replicas = Math.max(state.replicas, Math.min(ctx.pods, Math.max(...this.recent)));
-    // Over budget, never run more than the HPA would (or the hold needs), so the overrun cannot grow;
-    // beyond the HPA's spending itself, only the hold and the trimmed HPA count, so it shrinks.
-    if (n > 0 && this.overBudget()) state.replicas = Math.min(state.replicas, Math.max(state.hold, hpa));
-    if (n > 0 && this.ownPodTicks > this.shadow.podTicks)
-      state.replicas = Math.min(state.replicas, Math.max(state.hold, state.prior));
-    this.ownPodTicks += state.replicas;
+    // The account has the last word: never fewer than keeps the violations within the allowance, never
+    // more than the bank pays for.
+    state.replicas = Math.min(bounds.upper, Math.max(bounds.lower, state.replicas));
+    ledger.commit(ctx.t, state.replicas);
     this.last = state;
     return state.replicas;
   }
 
-  /**
-   * The quantile the headroom is read at: one step down the list while the policy has spent more than
-   * the shadow HPA (less the reserve), one step up while it has spent less.
-   */
-  private overBudget(): boolean {
-    return this.ownPodTicks > (1 - this.options.costReserve) * this.shadow.podTicks;
+  /** What the workload's own rises ask for, given the HPA's count. */
+  private size(hpa: number, min: number, max: number): DecisionState {
+    const n = this.rates.length;
+    const start = {
+      need: hpa,
+      hold: hpa,
+      hpa,
+      quantile: 1,
+      headroom: 1,
+      base: n > 0 ? this.bases[n - 1]! : 0,
+      window: 0,
+    };
+    // Nothing but the start is known, or no load has shown what a replica serves: do what the HPA does.
+    if (n === 0 || this.capacity === undefined || !(this.capacity > 0)) return { replicas: hpa, ...start };
+    const slo = this.options.sloUtilization;
+    const perReplica = this.capacity * slo;
+    const held = this.rates[this.holdQueue[0]!]!;
+    // The hold is sized on every capacity still possible, a tie at the boundary rounded up.
+    const need = (rate: number) =>
+      Math.min(max, Math.max(min, this.ledger.capacity.replicasFor(rate, slo) ?? Math.ceil(rate / perReplica)));
+    const hold = need(held);
+    const quantile = this.quantileInForce();
+    const warm = this.windows.length > 0 && this.windows.every((w) => w.rises.count >= this.options.minRises);
+    if (!warm) return { ...start, replicas: Math.max(hold, hpa), hold, quantile };
+    // Every base sizes the headroom at the same quantile of its own rises; the one that has cost least
+    // lately speaks for the count above the HPA's.
+    const guard = this.ledger.credit > 0 ? this.options.saveQuantile : 1;
+    const smoothing = 1 - 2 ** (-this.tickSeconds / this.options.riseHalfLifeSeconds);
+    let best = 0;
+    this.windows.forEach((w, k) => {
+      const rate = Math.max(held, w.peak() * w.rises.quantile(quantile));
+      w.cost = w.cost === undefined ? rate : w.cost + smoothing * (rate - w.cost);
+      if (w.cost < this.windows[best]!.cost!) best = k;
+    });
+    const window = this.windows[best]!;
+    const base = window.peak();
+    // Below the HPA only where every base at the guarded quantile stays below it.
+    const save = Math.max(hold, ...this.windows.map((w) => need(w.peak() * w.rises.quantile(guard))));
+    if (save < hpa) {
+      return {
+        replicas: save,
+        need: save,
+        hold,
+        hpa,
+        quantile: guard,
+        headroom: window.rises.quantile(guard),
+        base,
+        window: best,
+      };
+    }
+    const headroom = window.rises.quantile(quantile);
+    const spend = Math.max(hpa, hold, need(base * headroom));
+    return { replicas: spend, need: spend, hold, hpa, quantile, headroom, base, window: best };
   }
 
+  /** The quantile a count above the HPA's is read at: up the list while the bank holds the reserve, else down. */
   private quantileInForce(): number {
     const quantiles = this.options.riseQuantiles;
-    if (this.overBudget()) this.level = Math.max(0, this.level - 1);
+    if (this.ledger.bank < this.options.costReserve * this.ledger.shadow.podTicks)
+      this.level = Math.max(0, this.level - 1);
     else this.level = Math.min(quantiles.length - 1, this.level + 1);
     return quantiles[this.level]!;
   }
@@ -293,68 +289,4 @@ export class PredictivePolicy implements ScalingPolicy {
       errorSamples: this.windows[d.window]?.rises.count ?? 0,
     };
   }
-}
-
-/** The most base demand of the last `span` observations, at every index, and the rises measured from it. */
-class BaseWindow {
-  readonly rises: DecayingQuantile;
-  cost: number | undefined;
-  private readonly peaks: number[] = [];
-  private readonly queue: number[] = [];
-  private readonly values: number[] = [];
-
-  private readonly raw: number[] = [];
-
-  /**
-   * @param trend when given, the base is the demand extrapolated `ahead` ticks along the least-squares
-   * line through the last `trend` observations (never below the newest demand).
-   */
-  constructor(
-    readonly span: number,
-    halfLife: number,
-    private readonly trend = 0,
-    private readonly ahead = 0,
-  ) {
-    this.rises = new DecayingQuantile(halfLife);
-  }
-
-  push(i: number, demand: number): void {
-    this.raw[i] = demand;
-    let base = demand;
-    if (this.trend > 0 && i >= 2) base = Math.max(demand, extrapolate(this.raw, i, this.trend, this.ahead));
-    this.values[i] = base;
-    while (this.queue.length > 0 && this.values[this.queue[this.queue.length - 1]!]! <= base) this.queue.pop();
-    this.queue.push(i);
-    while (this.queue[0]! <= i - this.span) this.queue.shift();
-    this.peaks[i] = this.values[this.queue[0]!]!;
-  }
-
-  peakAt(i: number): number {
-    return this.peaks[i]!;
-  }
-
-  peak(): number {
-    return this.peaks[this.peaks.length - 1]!;
-  }
-}
-
-/** The value `ahead` steps after index `last` on the least-squares line through the `window` values up to it. */
-function extrapolate(values: readonly number[], last: number, window: number, ahead: number): number {
-  const m = Math.min(window, last + 1);
-  let sx = 0;
-  let sy = 0;
-  let sxy = 0;
-  let sxx = 0;
-  for (let k = 0; k < m; k++) {
-    const y = values[last - m + 1 + k]!;
-    sx += k;
-    sy += y;
-    sxy += k * y;
-    sxx += k * k;
-  }
-  const denominator = m * sxx - sx * sx;
-  if (denominator === 0) return values[last]!;
-  const slope = (m * sxy - sx * sy) / denominator;
-  const intercept = (sy - slope * sx) / m;
-  return intercept + slope * (m - 1 + ahead);
 }

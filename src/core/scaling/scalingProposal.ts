@@ -64,7 +64,7 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
     if (made) past.push({ t: history[i - 1]!.t, points: made.forecast.points });
   }
   const objective = input.objective ?? DEFAULT_SCALING_OBJECTIVE;
-  const predicted = policy.decide({
+  const decided = policy.decide({
     t: now,
     history,
     initial,
@@ -75,7 +75,9 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
   });
   const decision = policy.decision!;
   const forecast = decision.forecast;
-  // Without a known capacity there is no HPA count to cap at: the current replicas are held either way.
+  // Without a capacity there is nothing to size from: keep what runs rather than follow the HPA's guess.
+  const predicted = forecast.capacity === undefined ? Math.min(max, Math.max(min, input.pods)) : decided;
+  // The cost objective caps the count at the HPA's (there is no HPA count while the capacity is unknown).
   const replicas =
     objective === 'cost' && forecast.capacity !== undefined
       ? Math.max(min, Math.min(predicted, decision.hpa))
@@ -96,12 +98,29 @@ export function proposeScaling(input: ProposalInput): ScalingProposal {
     parts.push(
       `Demand now ${forecast.level.toFixed(2)} req/s, the most in the last ${holdMinutes} min ${forecast.held.toFixed(2)} req/s; one replica serves ${perReplica.toFixed(2)} req/s at ${Math.round(sloUtilization * 100)} % utilization.`,
     );
+    const rises = `this workload's own rises over ${horizon} s (${forecast.errorSamples} seen)`;
     if (forecast.errorSamples >= policy.options.minRises) {
       parts.push(
-        `Over the next ${horizon} s demand may reach ${upper.toFixed(2)} req/s (median ${peak.toFixed(2)} req/s): headroom +${Math.round((forecast.headroom - 1) * 100)} %, the ${(forecast.quantile * 100).toFixed(1)} % quantile of this workload's own rises over ${horizon} s (${forecast.errorSamples} seen).`,
+        `Over the next ${horizon} s demand may reach ${upper.toFixed(2)} req/s (median ${peak.toFixed(2)} req/s).`,
       );
     } else parts.push('Too few rises seen yet to size headroom from: provisioning what the HPA would.');
-    parts.push(`The HPA on the same demand would run ${decision.hpa}.`);
+    const minutes = Math.round((decision.bank * (policy.horizonSeconds / policy.horizonTicks)) / 60);
+    const credit = Math.abs(decision.credit);
+    parts.push(
+      `The HPA on the same demand would run ${decision.hpa}; against it the policy has saved ${minutes} pod-minutes so far and had ${credit} ${decision.credit >= 0 ? 'fewer' : 'more'} violating tick${credit === 1 ? '' : 's'}. It never runs more than that saving pays for.`,
+    );
+    const quantile = `${(forecast.quantile * 100).toFixed(1)} % quantile`;
+    if (decided < decision.hpa)
+      parts.push(
+        `Below the HPA's count: the ${forecast.quantile >= 1 ? 'largest' : quantile} of ${rises} fits under it (headroom +${Math.round((forecast.headroom - 1) * 100)} %).`,
+      );
+    else if (decided > decision.hpa)
+      parts.push(
+        decision.hold >= decided
+          ? `Above the HPA's count to hold the demand of the last ${holdMinutes} min, paid from the saving.`
+          : `Above the HPA's count: the ${quantile} of ${rises} asks for headroom +${Math.round((forecast.headroom - 1) * 100)} %, paid from the saving.`,
+      );
+    else parts.push("At the HPA's count: the workload's rises do not show it can safely run fewer.");
     if (replicas < predicted) {
       parts.push(
         `The objective is cost: ${replicas} replicas, what the HPA would run, instead of the ${predicted} the forecast asks for (estimated SLO risk at ${predicted}: ${(decision.risk * 100).toFixed(1)} %; higher at ${replicas}).`,

@@ -1,88 +1,81 @@
-// The Kubernetes HPA run alongside a policy on the same observed demand, never applied: what it would
-// have run (pods created, ready one startup later) and spent, and how often it would have violated the
-// SLO. Everything it uses is what the policy has seen, so it is as causal as the policy itself.
+// The Kubernetes HPA run alongside a policy on the same observed demand, never applied: the pods it
+// would have had at every tick (created pods ready one startup later, youngest deleted first), what it
+// would have spent, and the ticks it would have violated the SLO. Its utilization is the observed demand
+// over its own ready count, replayed with the service's own arithmetic on the capacity recovered from
+// the observations (`CapacityEstimate`), so on a benchmark run it is the simulator's HPA run tick for
+// tick, whatever the policy beside it does. Everything it uses is what the policy has seen.
+import type { CapacityEstimate } from './capacityEstimate';
 import { HPA_DEFAULTS, HpaPolicy } from './hpaPolicy';
 import type { Observation } from './policy';
+import { ReplicaModel } from './replicaModel';
 
 export class ShadowHpa {
   private readonly hpa = new HpaPolicy();
-  /** Ready times of its pods in creation order (starting pods last). */
-  private readonly readyAt: number[] = [];
-  private readyNow = 0;
+  private model: ReplicaModel | undefined;
+  /** Its ready count after its decision at the tick of the newest observation still to come. */
+  private lastReady = 0;
   private podTicksTotal = 0;
-  private violations = 0;
-  private started = false;
+  private ambiguousTicks = 0;
 
-  /**
-   * @param startupSeconds from creating a pod to it being ready.
-   * @param sloUtilization utilization above which an observed tick violates.
-   */
-  constructor(
-    private readonly startupSeconds: number,
-    private readonly sloUtilization: number,
-  ) {}
+  /** @param startupSeconds from creating a pod to it being ready. */
+  constructor(private readonly startupSeconds: number) {}
 
   /** Pod-ticks it has run so far, its decision of this tick included. */
   get podTicks(): number {
     return this.podTicksTotal;
   }
 
-  /** Ticks it would have violated, counted from one startup after the start. */
-  get violatingTicks(): number {
-    return this.violations;
+  get pods(): number {
+    return this.model?.pods ?? 0;
   }
 
-  get pods(): number {
-    return this.readyAt.length;
+  /** Pods it would have ready at `t` if it deleted none before then. */
+  readyBy(t: number): number {
+    return this.model?.readyBy(t) ?? 0;
+  }
+
+  /** Ticks whose utilization the capacities still possible could not pin down to one HPA decision. */
+  get ambiguous(): number {
+    return this.ambiguousTicks;
+  }
+
+  /** Its ready count at the tick of the newest observation, to judge that tick with. */
+  get readyAtNewest(): number {
+    return this.lastReady;
   }
 
   /**
-   * Its decision at `t`, given the newest observation the policy has (undefined at the very start),
-   * the capacity per replica (undefined while unknown) and the replica bounds.
+   * Its decision at `t`, given the newest observation (undefined at the very start), the capacity
+   * estimate it has updated with that observation, and the replica bounds.
    */
   decide(
     t: number,
     initial: Observation,
     newest: Observation | undefined,
-    capacity: number | undefined,
+    capacity: CapacityEstimate,
     min: number,
     max: number,
   ): number {
-    if (!this.started) {
-      for (let i = 0; i < initial.ready; i++) this.readyAt.push(-Infinity);
-      this.readyNow = initial.ready;
-      this.started = true;
-    }
-    let seen: Observation | undefined;
+    this.model ??= new ReplicaModel(this.startupSeconds, initial.ready);
+    const model = this.model;
+    let history: Observation[] = [];
+    let alternative: Observation[] | undefined;
     if (newest) {
       // Without a known capacity the utilization is unknown, and an HPA missing its metric holds.
-      let rho = HPA_DEFAULTS.targetUtilization;
-      if (newest.rps <= 0) rho = 0;
-      else if (this.readyNow <= 0) rho = Infinity;
-      else if (capacity !== undefined) rho = newest.rps / (this.readyNow * capacity);
-      seen = { t: newest.t, rps: newest.rps, ready: this.readyNow, rho };
-      if (newest.t - initial.t >= this.startupSeconds && rho > this.sloUtilization) this.violations++;
+      const range = capacity.utilization(newest, this.lastReady) ?? {
+        low: HPA_DEFAULTS.targetUtilization,
+        high: HPA_DEFAULTS.targetUtilization,
+      };
+      history = [{ t: newest.t, rps: newest.rps, ready: this.lastReady, rho: range.low }];
+      if (range.high !== range.low) alternative = [{ ...history[0]!, rho: range.high }];
     }
-    const pods = this.readyAt.length;
-    const want = this.hpa.decide({
-      t,
-      history: seen ? [seen] : [],
-      initial,
-      pods,
-      ready: this.countReady(t),
-      minReplicas: min,
-      maxReplicas: max,
-    });
-    while (this.readyAt.length < want) this.readyAt.push(t + this.startupSeconds);
-    if (this.readyAt.length > want) this.readyAt.length = want;
-    this.readyNow = this.countReady(t);
-    this.podTicksTotal += this.readyAt.length;
+    const ctx = { t, history, initial, pods: model.pods, ready: model.readyBy(t), minReplicas: min, maxReplicas: max };
+    if (alternative && this.hpa.recommend(ctx) !== this.hpa.recommend({ ...ctx, history: alternative })) {
+      this.ambiguousTicks++;
+    }
+    const want = this.hpa.decide(ctx);
+    this.lastReady = model.apply(t, want);
+    this.podTicksTotal += want;
     return want;
-  }
-
-  private countReady(t: number): number {
-    let notReady = 0;
-    for (let k = this.readyAt.length - 1; k >= 0 && this.readyAt[k]! > t; k--) notReady++;
-    return this.readyAt.length - notReady;
   }
 }

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PredictivePolicy } from '../../../src/core/scaling/predictivePolicy';
 import { HpaPolicy } from '../../../src/core/scaling/hpaPolicy';
-import { ShadowHpa } from '../../../src/core/scaling/shadowHpa';
 import { DecayingQuantile } from '../../../src/core/scaling/decayingQuantile';
 import { capacityPerReplica, oracleReplicas, simulate } from '../../../src/core/scaling/simulator';
 import { barScores } from '../../../src/core/scaling/scores';
@@ -33,13 +32,18 @@ test('predictive respects the min and max replicas', () => {
   );
 });
 
-test('predictive holds when capacity cannot be inferred yet', () => {
-  const policy = new PredictivePolicy();
+test('predictive does what the HPA does while no load has shown what a replica serves', () => {
   const zero: Observation = { t: 0, rps: 0, ready: 2, rho: 0 };
-  assert.equal(
-    policy.decide({ t: 15, history: [zero], initial: zero, pods: 2, ready: 2, minReplicas: 1, maxReplicas: 50 }),
-    2,
-  );
+  const ctx: ScalingContext = {
+    t: 15,
+    history: [zero],
+    initial: zero,
+    pods: 2,
+    ready: 2,
+    minReplicas: 1,
+    maxReplicas: 50,
+  };
+  assert.equal(new PredictivePolicy().decide(ctx), new HpaPolicy().decide(ctx));
 });
 
 /** Runs `policy` on `rps` under the benchmark's rules and returns its decisions. */
@@ -62,21 +66,25 @@ test('causality: the decisions up to a tick are identical when the trace after i
   }
 });
 
-test('never below the demand observed in the last 360 s, so no violation falls on demand already seen', () => {
+test('never below the demand observed in the last 360 s unless at the HPA or above, so seen demand violates no more', () => {
   for (const family of TRACE_FAMILIES) {
     const rps = familyTrace(family, TUNING_SEEDS[1]!, 4000);
     const capacity = capacityPerReplica(rps);
     const run = simulate(rps, new PredictivePolicy(), capacity);
+    const hpa = simulate(rps, new HpaPolicy(), capacity);
     for (let t = 1; t < rps.length; t++) {
       let seen = 0;
       for (let u = Math.max(0, t - 24); u < t; u++) seen = Math.max(seen, oracleReplicas(rps[u]!, capacity));
       assert.ok(
-        run.desired[t]! >= seen,
-        `${family} tick ${t}: desired ${run.desired[t]} below the ${seen} replicas seen in the last 24 ticks`,
+        run.desired[t]! >= Math.min(seen, hpa.desired[t]!),
+        `${family} tick ${t}: desired ${run.desired[t]} below the ${seen} replicas seen in the last 24 ticks and the HPA's ${hpa.desired[t]}`,
       );
     }
     const scores = barScores(run);
-    assert.equal(scores.seenViol, 0, `${family}: ${scores.seenViol} violations on demand already seen`);
+    assert.ok(
+      scores.seenViol <= barScores(hpa).seenViol,
+      `${family}: ${scores.seenViol} violations on demand already seen`,
+    );
   }
 });
 
@@ -126,30 +134,6 @@ test('a jump is answered at the next decision, held for 360 s, then covered whil
   );
   assert.ok(after.forecast.quantile < 0.999, `quantile stepped down to ${after.forecast.quantile}`);
   assert.ok(after.forecast.errorSamples > 400);
-});
-
-test('the shadow HPA reproduces the HPA run of the simulator: its pods, cost and violations', () => {
-  const rps = familyTrace('bursts', TUNING_SEEDS[2]!, 3000);
-  const capacity = capacityPerReplica(rps);
-  const hpa = simulate(rps, new HpaPolicy(), capacity);
-  const shadow = new ShadowHpa(60, 0.9);
-  const observer: ScalingPolicy = {
-    name: 'observer',
-    decide: (ctx) => {
-      const newest = ctx.history[ctx.history.length - 1];
-      shadow.decide(ctx.t, ctx.initial, newest, capacity, ctx.minReplicas, ctx.maxReplicas);
-      return ctx.pods;
-    },
-  };
-  const run = simulate(rps, observer, capacity);
-  assert.equal(run.desired.length, rps.length);
-  let podTicks = 0;
-  for (const p of hpa.pods) podTicks += p;
-  assert.equal(shadow.podTicks, podTicks);
-  // The shadow counts what it has observed: every violating tick but the last one.
-  const last = rps.length - 1;
-  const lastViolates = rps[last]! > hpa.ready[last]! * capacity * 0.9 ? 1 : 0;
-  assert.equal(shadow.violatingTicks + lastViolates, barScores(hpa).viol);
 });
 
 test('decaying quantiles: exact to a bin, and the recent samples weigh more', () => {
