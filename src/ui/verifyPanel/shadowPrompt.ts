@@ -1,5 +1,6 @@
-// Whether a verification runs the shadow check: never for a rollback, then the
-// nimbusguard.verify.shadow setting, and when it says "ask", a modal that says what a shadow shares.
+// Whether a verification runs the shadow check: never for a rollback or a change that makes no new
+// pod template (a scale, an HPA's bounds), then the nimbusguard.verify.shadow setting, and when it
+// says "ask", a modal that says what a shadow shares.
 import * as vscode from 'vscode';
 import type { Proposal } from '../../core/model/proposal';
 import { shadowSetting } from '../act/actController';
@@ -11,6 +12,11 @@ export interface ShadowChoice {
 
 export async function askShadow(proposal: Proposal, rollback: boolean): Promise<ShadowChoice> {
   if (rollback) return { shadow: false, shadowSkipReason: 'informational for a rollback; not run' };
+  // Nothing to ask when no shadow could run: the verifier shadows only a Deployment's new pod template.
+  if (proposal.target.kind !== 'Deployment')
+    return { shadow: false, shadowSkipReason: `not run for a ${proposal.target.kind} (only Deployments are shadowed)` };
+  if (proposal.change.kind === 'patch' && !proposal.change.edits.some((e) => e.path.startsWith('spec.template')))
+    return { shadow: false, shadowSkipReason: 'the change does not alter the pod template' };
   const setting = shadowSetting();
   if (setting === 'never') return { shadow: false, shadowSkipReason: 'disabled by nimbusguard.verify.shadow' };
   if (setting === 'always') return { shadow: true };
