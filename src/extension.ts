@@ -19,6 +19,7 @@ import type { PrometheusDemand } from './cluster/prometheusDemand';
 import { ScalingPolicies } from './ui/scalingPolicies';
 import { ConnectionStatusBar } from './ui/statusBar';
 import { ActController } from './ui/act/actController';
+import { ManifestMarker } from './ui/act/manifestMarker';
 import { changeListSource, incidentProposalSource, registerActCommands } from './ui/act/actCommands';
 import { ACT_SCHEME, PlanDocuments } from './ui/act/diffDocuments';
 import { registerVerificationPanels } from './ui/verifyPanel/verifyPanelHost';
@@ -63,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const manifests = new ManifestIndexService();
   const insights = new ManifestInsights(hub, manifests);
   const act = new ActController(manager, hub, vscode.Uri.joinPath(context.globalStorageUri, 'act').fsPath, loadAgent);
+  const manifestMarker = new ManifestMarker(act, manifests);
   const plans = new PlanDocuments();
   const verification = registerVerificationPanels({ extensionUri: context.extensionUri, act, plans });
   const policies = new ScalingPolicies(manager);
@@ -118,6 +120,7 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: () => sessionListener?.dispose() },
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
     act,
+    manifestMarker,
     plans,
     vscode.workspace.registerTextDocumentContentProvider(ACT_SCHEME, plans),
     act.onDidChange(() => tree.refresh()),
@@ -139,6 +142,7 @@ export function activate(context: vscode.ExtensionContext): void {
       prometheus: () => prometheus.value(),
       demand: prometheusDemand(manager),
       policyFor: (w) => policies.policyFor(w),
+      verify: (proposal) => verification.open(proposal),
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (['kubeconfig', 'context', 'namespaces'].some((k) => e.affectsConfiguration(`nimbusguard.${k}`)))

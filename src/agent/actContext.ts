@@ -19,10 +19,14 @@ export interface IncidentSource {
 }
 
 export interface ShadowRunner {
-  /** Runs the shadow check for a planned template; the shadow is deleted (and confirmed gone) before it resolves. */
+  /**
+   * Runs the shadow check for a planned template; the shadow is deleted (and confirmed gone) before it
+   * resolves. `onTimeline` receives the shadow pod's timeline each time it grows.
+   */
   run(
     input: import('../cluster/actions/shadow').ShadowInput,
     signal?: AbortSignal,
+    onTimeline?: (timeline: import('../core/model/proposal').ShadowTimelineEntry[]) => void,
   ): Promise<import('../core/model/proposal').CheckResult>;
   /** Removes shadows a crash left behind (expired, or held by a process that is gone). */
   sweep(namespaces: readonly string[]): Promise<string[]>;
@@ -43,6 +47,8 @@ export interface ActContext {
   scalingObjective?: () => import('../core/scaling/objective').ScalingObjective;
   /** Aborted when the user interrupts (Ctrl-C, window closing): a running shadow is removed at once. */
   signal?: () => AbortSignal;
+  /** The Q-learning scaling policy's table of this cluster: judged scaling changes made under it update it. */
+  qTable?: import('./qTableStore').QTableStore;
   /** The workload a target belongs to, for the snapshot lookups (an HPA's target, a Service's pods). */
   uidOf: (ref: ObjectRef) => string | undefined;
 }

@@ -11,10 +11,13 @@ import {
   LEDGER_VERSION,
   type FieldImage,
   type Outcome,
+  type OutcomeResult,
   type Proposal,
   type WritePlan,
 } from '../core/model/proposal';
 import type { ActContext } from './actContext';
+import { qLearnFromOutcome, type QLearningUpdate } from '../core/change/qScaling';
+import { demandHistory, scalingWorkloadOf } from './scalingProposals';
 import { sameRef } from '../core/model/objectRef';
 
 export interface EvaluateInput {
@@ -84,6 +87,29 @@ async function judgeRestore(
   };
 }
 
+/**
+ * A scaling change made under the Q-learning policy: its judged outcome is the reward of the
+ * (state, action) it took, learned into the cluster's persisted table the policy reads next time.
+ */
+function learnFromScaling(
+  ctx: ActContext,
+  input: EvaluateInput,
+  result: OutcomeResult,
+): { update?: QLearningUpdate; note?: string } {
+  const step = input.proposal.learning;
+  if (!step || !ctx.qTable) return {};
+  const workload = scalingWorkloadOf(ctx.snapshot, input.proposal);
+  const { history } = demandHistory(ctx.snapshot, ctx.usage?.(), workload);
+  try {
+    const update = ctx.qTable.update((agent) =>
+      qLearnFromOutcome(agent, step, result, history, Math.floor(input.acceptedAt / 1000)),
+    );
+    return update ? { update } : { note: 'nothing learned (the outcome carries no reward)' };
+  } catch (error) {
+    return { note: `the Q-table was not updated: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
 export async function evaluateChange(ctx: ActContext, input: EvaluateInput): Promise<Outcome> {
   const deadline = input.acceptedAt + input.waitSeconds * 1000;
   const settleMs = input.settleMs ?? SETTLE_MS;
@@ -135,12 +161,14 @@ export async function evaluateChange(ctx: ActContext, input: EvaluateInput): Pro
       settleMs,
     );
     if (judged) {
+      const learned = learnFromScaling(ctx, input, judged.result);
       return finish({
         result: judged.result,
-        detail: judged.detail,
+        detail: learned.note ? `${judged.detail}; ${learned.note}` : judged.detail,
         rollout: rollout.state,
         confounders: [...confounders],
         newIncidents: [...opened.keys()],
+        ...(learned.update ? { learned: learned.update } : {}),
       });
     }
     await sleep(Math.min(1000, Math.max(50, deadline - Date.now())));

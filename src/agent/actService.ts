@@ -16,26 +16,20 @@
 import { userInfo } from 'node:os';
 import { Command, MemorySaver, type BaseCheckpointSaver } from '@langchain/langgraph';
 import type { ApiClient } from '../cluster/actions/apiClient';
-import { isOk } from '../cluster/actions/apiClient';
-import { templateByHash } from '../cluster/actions/writePlan';
 import {
   confirmationNeeds,
   DEFAULT_PROTECTED_CONTEXTS,
   unmetConfirmation,
   type ConfirmationNeeds,
 } from '../core/change/confirmation';
-import { imageDiff, readImage } from '../core/change/fieldImage';
-import { laterChangesOnFields } from '../core/change/ledgerFold';
-import { proposalsFromCauses, type CauseOfIncident } from '../core/change/proposals';
-import { maskFieldValue, templateHash } from '../core/change/templates';
+import type { CauseOfIncident } from '../core/change/proposals';
 import { Emitter } from '../core/events';
 import { successRates, type SuccessRates } from '../core/learning/outcomeStats';
-import type { Incident, IncidentType } from '../core/model/incident';
+import type { IncidentType } from '../core/model/incident';
 import {
-  ACT_API_VERSION,
+  LEDGER_VERSION,
   type ApprovalDecision,
   type ChangeRecord,
-  type FieldImage,
   type Outcome,
   type Proposal,
   type Verdict,
@@ -50,8 +44,15 @@ import type { ActContext, IncidentSource, ShadowRunner } from './actContext';
 import { reconcileIntents } from './actApplier';
 import type { IncidentGraph } from './graph';
 import { Ledger } from './ledger';
+import { proposalsForTarget, type ProposalList } from './actProposals';
+import { QTableStore } from './qTableStore';
+import type { ScalingPolicyName } from '../core/change/qScaling';
+import { prepareRollback, type RollbackPreparation } from './actRollback';
+
+/** The verify panel and the CLI read a rollback's preparation from here. */
+export type { RollbackPreparation };
 import type { ActRequest, ActResult } from './state';
-import { refKey, sameRef } from '../core/model/objectRef';
+import { refKey } from '../core/model/objectRef';
 
 export interface ActServiceOptions {
   api: ApiClient;
@@ -70,15 +71,10 @@ export interface ActServiceOptions {
   scalingObjective?: () => ScalingObjective;
   /** Namespaces to sweep for left-behind shadows at start (the session's). */
   namespaces?: () => readonly string[];
-}
-
-export interface ProposalList {
-  target: ObjectRef;
-  /** The incidents considered: on the target, or whose fix targets it; one cause per correlation group. */
-  incidents: Incident[];
-  proposals: Proposal[];
-  /** Fixes without a concrete change: printed, never proposed. */
-  advice: string[];
+  /** Which policy makes scaling proposals (`nimbusguard.scaling.policy`; predictive by default). */
+  scalingPolicy?: () => ScalingPolicyName;
+  /** The Q-learning policy's table (by default the cluster's, next to its ledger). */
+  qTable?: QTableStore;
 }
 
 export interface VerifyResult {
@@ -105,28 +101,14 @@ export interface PendingApproval {
   verdict?: Verdict;
 }
 
-export type RollbackPreparation =
-  | { ok: true; proposal: Proposal; restoreTemplate?: Record<string, unknown>; drift: string[]; notNewest: string[] }
-  | {
-      ok: false;
-      reason: 'unknown' | 'not-applied' | 'drift' | 'not-newest' | 'unrestorable' | 'gone';
-      message: string;
-      drift?: { path: string; before: unknown; after: unknown; live: unknown }[];
-    };
-
 export function threadIdFor(target: ObjectRef, groupId: string): string {
   return `act:${target.uid ?? refKey(target)}:${groupId}`;
 }
 
-function maskImage(image: FieldImage): FieldImage {
-  const out: FieldImage = {};
-  for (const [p, f] of Object.entries(image))
-    out[p] = f.present ? { present: true, value: maskFieldValue(p, f.value) } : f;
-  return out;
-}
-
 export class ActService {
   readonly ledger: Ledger;
+  /** The Q-learning scaling policy's table of this cluster (read when that policy proposes, updated by outcomes). */
+  readonly qTable: QTableStore;
   private readonly checkpointer: BaseCheckpointSaver;
   private readonly progressed = new Emitter<VerifyProgress>();
   private readonly pendingChanged = new Emitter<void>();
@@ -142,6 +124,7 @@ export class ActService {
   constructor(private readonly options: ActServiceOptions) {
     this.ledger = options.ledger ?? Ledger.forCluster(options.api.server, options.api.caHash);
     this.checkpointer = options.checkpointer ?? new MemorySaver();
+    this.qTable = options.qTable ?? QTableStore.forCluster(options.api.server, options.api.caHash);
     const now = options.now ?? (() => new Date());
     this.ctx = {
       api: options.api,
@@ -161,6 +144,7 @@ export class ActService {
       progress: (e) => this.progressed.fire(e),
       signal: () => this.abort.signal,
       usage: () => options.usage,
+      qTable: this.qTable,
       ...(options.scalingObjective ? { scalingObjective: options.scalingObjective } : {}),
       ...(options.shadow ? { shadow: options.shadow } : {}),
       uidOf: (ref) =>
@@ -206,39 +190,31 @@ export class ActService {
 
   /** Ranked proposals for the open incidents on `target` and those whose fix targets it. */
   proposalsFor(target: ObjectRef, opts: { type?: IncidentType } = {}): ProposalList {
-    const src = this.options.incidents;
-    const considered: CauseOfIncident[] = [];
-    const incidents: Incident[] = [];
-    const seenGroups = new Set<string>();
-    const advice: string[] = [];
-    for (const incident of src.open()) {
-      if (opts.type && incident.type !== opts.type) continue;
-      const cause = src.rootCause(incident.id);
-      const fixTargets = (cause?.fixes ?? []).map((f) => f.target ?? incident.workload);
-      if (!sameRef(incident.workload, target) && !fixTargets.some((t) => sameRef(t, target))) continue;
-      incidents.push(incident);
-      if (!cause) continue;
-      const group = src.groupOf(incident.id) ?? cause.groupId ?? incident.id;
-      if (seenGroups.has(group)) continue;
-      seenGroups.add(group);
-      considered.push({ incident, cause: { ...cause, groupId: group } });
-      for (const f of cause.fixes)
-        if ((f.edits?.length ?? 0) === 0 && f.rollbackToRevision === undefined) advice.push(f.summary);
-    }
-    const proposals = proposalsFromCauses(considered, this.ctx.uidOf, this.rates()).filter(
-      (p) => sameRef(p.target, target) || considered.some((c) => sameRef(c.incident.workload, target)),
-    );
-    // Every incident of a proposal's group is answered by it (an OOM kill and its crash loop close together).
-    for (const p of proposals) {
-      const members = incidents.filter((i) => (src.groupOf(i.id) ?? i.id) === p.groupId).map((i) => i.id);
-      p.incidents = [...new Set([...p.incidents, ...members])];
-    }
-    return { target, incidents, proposals, advice: [...new Set(advice)] };
+    return proposalsForTarget(this.options.incidents, target, opts, this.ctx.uidOf, this.rates());
   }
 
-  /** The scaling proposal for a Deployment or StatefulSet (new replicas, or new HPA bounds), or why there is none. */
-  scalingProposalFor(target: ObjectRef): { proposal?: Proposal; note: string } {
-    return scalingProposalFor(this.options.snapshot, this.options.usage, target, this.options.scalingObjective?.());
+  /**
+   * The scaling proposal for a Deployment or StatefulSet (new replicas, or new HPA bounds), or why
+   * there is none, from the chosen policy: under `qlearning` the proposal carries the (state, action)
+   * its judged outcome rewards in this cluster's Q-table.
+   */
+  scalingProposalFor(
+    target: ObjectRef,
+    opts: { policy?: ScalingPolicyName } = {},
+  ): { proposal?: Proposal; note: string } {
+    const policy = opts.policy ?? this.options.scalingPolicy?.() ?? 'predictive';
+    const objective = this.options.scalingObjective?.();
+    const shared = objective ? { objective } : {};
+    if (policy !== 'qlearning') return scalingProposalFor(this.options.snapshot, this.options.usage, target, shared);
+    let agent;
+    try {
+      agent = this.qTable.load();
+    } catch (error) {
+      return {
+        note: `the Q-learning policy cannot read its table: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    }
+    return scalingProposalFor(this.options.snapshot, this.options.usage, target, { ...shared, qAgent: agent });
   }
 
   /** What the confirmation of this verdict must include in this context. */
@@ -371,115 +347,36 @@ export class ActService {
     this.pendingChanged.fire();
   }
 
+  /**
+   * Records whether the workspace manifest holds an applied change (the editor compares them):
+   * `matches` clears the "cluster only" marker, `cluster-only` sets it again. No entry when the
+   * marker already says so, or the change is not applied.
+   */
+  markManifest(changeId: string, manifest: 'matches' | 'cluster-only', file?: string): boolean {
+    const change = this.ledger.get(changeId);
+    if (!change || change.status !== 'applied' || change.manifest === manifest) return false;
+    this.ledger.append({
+      v: LEDGER_VERSION,
+      type: 'manifest',
+      changeId,
+      at: this.ctx.now().toISOString(),
+      manifest,
+      ...(file ? { file } : {}),
+    });
+    return true;
+  }
+
   /** Every recorded change of this cluster, newest first. */
   history(): ChangeRecord[] {
     return this.ledger.changes();
   }
 
   /**
-   * A restore proposal for a recorded change: the fields NimbusGuard changed get their before-image
-   * back (absent fields removed; a template replace gets its whole previous template). Refused when
-   * the fields no longer hold NimbusGuard's values (drift) or a later change touched them, unless `force`.
+   * A restore proposal for a recorded change (the before-image back; a template replace gets its
+   * whole previous template), or why it is refused (drift, a later change), unless `force`.
    */
-  async prepareRollback(changeId: string, opts: { force?: boolean } = {}): Promise<RollbackPreparation> {
-    const changes = this.ledger.changes();
-    const change = changes.find((c) => c.id === changeId);
-    if (!change)
-      return { ok: false, reason: 'unknown', message: `no change ${changeId} in the ledger of this cluster` };
-    if (change.status !== 'applied' || !change.after)
-      return {
-        ok: false,
-        reason: 'not-applied',
-        message: `change ${changeId} is ${change.status}, nothing to roll back`,
-      };
-    const t = change.plan.target;
-    const r = await this.options.api.read(t.kind, t.namespace, t.name);
-    if (!isOk(r) || r.body['metadata']?.['uid'] !== t.uid)
-      return {
-        ok: false,
-        reason: 'gone',
-        message: `${t.kind} ${t.namespace}/${t.name} no longer exists as it was when the change was made`,
-      };
-    const template = change.beforeTemplate !== undefined;
-    const fields = template ? ['spec.template'] : change.proposal.fields;
-    const liveImage = readImage(r.body, fields);
-    let driftPaths: string[];
-    if (template) {
-      driftPaths =
-        templateHash(r.body['spec']['template']) ===
-        (change.afterTemplate?.['nimbusguard.dev/template-hash'] as string | undefined)
-          ? []
-          : ['spec.template'];
-    } else {
-      driftPaths = imageDiff(change.after, maskImage(liveImage));
-    }
-    const drift = driftPaths.map((path) => ({
-      path,
-      before: change.before[path],
-      after: change.after?.[path],
-      live: liveImage[path],
-    }));
-    const later = laterChangesOnFields(changes, change).map((c) => c.id);
-    if (!opts.force && later.length > 0)
-      return {
-        ok: false,
-        reason: 'not-newest',
-        message: `later changes touched the same fields (${later.join(', ')}): roll those back first, or use --force`,
-      };
-    if (!opts.force && drift.length > 0)
-      return {
-        ok: false,
-        reason: 'drift',
-        message: `the fields changed since NimbusGuard set them: ${driftPaths.join(', ')} (use --force to restore anyway)`,
-        drift,
-      };
-    let restoreTemplate: Record<string, unknown> | undefined;
-    if (template) {
-      const hash = change.beforeTemplate!['nimbusguard.dev/template-hash'] as string;
-      restoreTemplate = await templateByHash(this.options.api, t.namespace, t.uid, hash);
-      if (!restoreTemplate)
-        return {
-          ok: false,
-          reason: 'unrestorable',
-          message:
-            'the ReplicaSet holding the previous pod template is gone, so the template cannot be restored exactly',
-        };
-    } else if (
-      Object.values(change.before).some(
-        (f) => f.present && typeof f.value === 'string' && f.value.startsWith('masked:'),
-      )
-    ) {
-      return {
-        ok: false,
-        reason: 'unrestorable',
-        message: 'the before-image holds masked values (literal env or Secret data): restore them from the manifest',
-      };
-    }
-    const proposal: Proposal = {
-      apiVersion: ACT_API_VERSION,
-      kind: 'Proposal',
-      id: `rb-${changeId.replace(/^c-/, '')}`,
-      incidents: [],
-      incidentType: change.proposal.incidentType,
-      groupId: `rollback:${changeId}`,
-      category: 'rollback',
-      fixKind: template ? 'template' : change.proposal.fixKind,
-      target: { kind: t.kind, namespace: t.namespace, name: t.name, uid: t.uid },
-      change: {
-        kind: 'restore',
-        changeId,
-        image: change.before,
-        ...(restoreTemplate ? { template: restoreTemplate } : {}),
-      },
-      summary: `Roll back ${changeId}: ${change.proposal.summary}`,
-      risk: 'medium',
-      riskReason: template
-        ? 'replaces the pod template with the one before the change (starts a rollout)'
-        : 'restores the earlier values',
-      fields,
-      score: 0,
-    };
-    return { ok: true, proposal, ...(restoreTemplate ? { restoreTemplate } : {}), drift: driftPaths, notNewest: later };
+  prepareRollback(changeId: string, opts: { force?: boolean } = {}): Promise<RollbackPreparation> {
+    return prepareRollback(this.options.api, this.ledger, changeId, opts);
   }
 
   dispose(): void {

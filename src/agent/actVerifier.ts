@@ -35,7 +35,8 @@ import {
 import type { Pod } from '../core/model/resources';
 import { shadowObstacle } from '../cluster/actions/shadow';
 import type { ActContext } from './actContext';
-import { replayCheck } from './scalingProposals';
+import { hpaScaleDown, replayCheck, replicasScaleDown } from './scalingProposals';
+import { mergeFindings } from '../core/change/scaleDown';
 import { isPodTemplateKind } from '../core/model/workload';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw Kubernetes JSON, read field by field
@@ -224,8 +225,12 @@ export async function verifyProposal(ctx: ActContext, proposal: Proposal, opts: 
         durationMs: 0,
       }));
   } else if (!isPodTemplateKind(proposal.target.kind)) {
-    for (const name of ['podAdmission', 'fit', 'quota', 'disruption'] as const)
-      checks.push(skipped(name, `a ${proposal.target.kind} runs no pods of its own`));
+    const lowered = hpaScaleDown(ctx, proposal, live, dryRunObject);
+    for (const name of ['podAdmission', 'fit', 'quota', 'disruption'] as const) {
+      const started = performance.now();
+      if (name === 'disruption' && lowered) await run(name, () => fromFinding(name, lowered, started));
+      else checks.push(skipped(name, `a ${proposal.target.kind} runs no pods of its own`));
+    }
   } else {
     await run('podAdmission', () =>
       checkPodAdmission(ctx.api, proposal.target.namespace, proposal.target.name, newTemplateRaw),
@@ -257,7 +262,9 @@ export async function verifyProposal(ctx: ActContext, proposal: Proposal, opts: 
       await run(name, () => {
         const finding = check(capacity);
         if (name === 'fit') finding.evidence.push(...hpaPrediction(ctx, proposal, capacity));
-        return fromFinding(name, finding, started);
+        const lost =
+          name === 'disruption' ? replicasScaleDown(ctx, proposal, replicasBefore, replicasAfter) : undefined;
+        return fromFinding(name, lost ? mergeFindings(finding, lost) : finding, started);
       });
     }
   }
@@ -363,6 +370,7 @@ async function shadowCheck(
         failingSummary: failingSummary(pods),
       },
       opts.signal,
+      (timeline) => ctx.progress({ proposalId: proposal.id, check: 'shadow', phase: 'timeline', timeline }),
     ),
   );
 }

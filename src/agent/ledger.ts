@@ -36,6 +36,38 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/**
+ * Runs `fn` holding `<file>.lock`, created exclusively (a lock older than 10 s, left by a crash, is
+ * taken over). The ledger's appends and the Q-table's read-modify-write use it.
+ */
+export function withFileLock<T>(file: string, fn: () => T): T {
+  const lock = `${file}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let fd: number | undefined;
+  while (fd === undefined) {
+    try {
+      fd = openSync(lock, 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new Error(`${file} cannot be locked: ${(error as Error).message}`, { cause: error });
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { force: true });
+      } catch {
+        // The holder just released it.
+      }
+      if (Date.now() > deadline) throw new Error(`${file} stayed locked for ${LOCK_WAIT_MS / 1000}s`, { cause: error });
+      sleepSync(20);
+    }
+  }
+  try {
+    writeSync(fd, String(process.pid));
+    return fn();
+  } finally {
+    closeSync(fd);
+    rmSync(lock, { force: true });
+  }
+}
+
 export class Ledger {
   readonly file: string;
   private readonly changed = new Emitter<void>();
@@ -57,32 +89,7 @@ export class Ledger {
 
   /** Appends one entry under an exclusive lock file (stale locks from a crash are taken over). */
   append(entry: LedgerEntry): void {
-    const lock = `${this.file}.lock`;
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    let fd: number | undefined;
-    while (fd === undefined) {
-      try {
-        fd = openSync(lock, 'wx');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
-          throw new Error(`the ledger ${this.file} cannot be locked: ${(error as Error).message}`, { cause: error });
-        try {
-          if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { force: true });
-        } catch {
-          // The holder just released it.
-        }
-        if (Date.now() > deadline)
-          throw new Error(`the ledger ${this.file} stayed locked for ${LOCK_WAIT_MS / 1000}s`, { cause: error });
-        sleepSync(20);
-      }
-    }
-    try {
-      writeSync(fd, String(process.pid));
-      appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
-    } finally {
-      closeSync(fd);
-      rmSync(lock, { force: true });
-    }
+    withFileLock(this.file, () => appendFileSync(this.file, `${JSON.stringify(entry)}\n`));
     this.changed.fire();
   }
 

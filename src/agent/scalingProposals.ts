@@ -2,6 +2,8 @@
 // one the Scaling panel shows) as an act-loop Proposal, and the demand history the replay check uses.
 import { proposalFromScaling, replayScaling, type ScalingSetting } from '../core/change/scalingPlan';
 import type { CapacityFinding } from '../core/change/capacity';
+import { mergeFindings, scaleDownCheck } from '../core/change/scaleDown';
+import type { ActContext } from './actContext';
 import type { Proposal } from '../core/model/proposal';
 import type { ObjectRef } from '../core/model/resources';
 import type { ClusterSnapshot } from '../core/model/snapshot';
@@ -9,6 +11,8 @@ import type { UsageHistory } from '../core/model/usageHistory';
 import type { Observation } from '../core/scaling/policy';
 import { liveObservations, podCpuRequest } from '../core/scaling/liveObservations';
 import { proposeScaling } from '../core/scaling/scalingProposal';
+import type { QLearningAgent } from '../core/learning/qLearningAgent';
+import { qScalingProposal } from '../core/change/qScaling';
 import type { ScalingObjective } from '../core/scaling/objective';
 
 function workloadOf(snapshot: ClusterSnapshot, target: ObjectRef) {
@@ -39,12 +43,15 @@ export function demandHistory(
   return { history: live.observations, capacityKnown: live.capacityKnown };
 }
 
-/** The scaling proposal for a workload, or why there is none. */
+/**
+ * The scaling proposal for a workload, or why there is none: the predictive policy's, or with
+ * `qAgent` the Q-learning policy's (the proposal then carries the (state, action) its outcome rewards).
+ */
 export function scalingProposalFor(
   snapshot: ClusterSnapshot,
   usage: UsageHistory | undefined,
   target: ObjectRef,
-  objective?: ScalingObjective,
+  opts: { objective?: ScalingObjective; qAgent?: QLearningAgent } = {},
 ): { proposal?: Proposal; note: string } {
   const w = workloadOf(snapshot, target);
   if (!w)
@@ -54,13 +61,15 @@ export function scalingProposalFor(
   const { history } = demandHistory(snapshot, usage, target);
   if (history.length === 0) return { note: 'no usage history yet (metrics.k8s.io samples arrive every ~15 s)' };
   const hpa = hpaOf(snapshot, target);
-  const s = proposeScaling({
+  const input = {
     history,
     pods: w.desired,
     ready: w.ready,
     ...(hpa ? { hpa: { minReplicas: hpa.minReplicas, maxReplicas: hpa.maxReplicas } } : {}),
-    ...(objective ? { objective } : {}),
-  });
+    ...(opts.objective ? { objective: opts.objective } : {}),
+  };
+  const q = opts.qAgent ? qScalingProposal(opts.qAgent, input) : undefined;
+  const s = q?.proposal ?? proposeScaling(input);
   const proposal = proposalFromScaling(
     { kind: w.kind, namespace: w.namespace, name: w.name, uid: w.uid },
     s,
@@ -75,6 +84,7 @@ export function scalingProposalFor(
         }
       : undefined,
   );
+  if (proposal && q) proposal.learning = q.step;
   return proposal ? { proposal, note: s.reason } : { note: `no change proposed: ${s.reason}` };
 }
 
@@ -106,4 +116,68 @@ export function replayCheck(
   // Demand is in cores and a replica carries its cpu request, as the live observations count it.
   const capacity = w ? podCpuRequest(w.template) : undefined;
   return replayScaling(history, current, proposed, capacity, objective);
+}
+
+/** A workload's replicas lowered: the capacity lost against its recent demand (check 4). */
+export function replicasScaleDown(
+  ctx: Pick<ActContext, 'snapshot' | 'usage'>,
+  proposal: Proposal,
+  before: number,
+  after: number,
+): CapacityFinding | undefined {
+  if (!(after < before)) return undefined;
+  const w = workloadOf(ctx.snapshot, proposal.target);
+  const { history } = demandHistory(ctx.snapshot, ctx.usage?.(), proposal.target);
+  return scaleDownCheck({
+    field: 'replicas',
+    before,
+    after,
+    history,
+    perReplica: w ? podCpuRequest(w.template) : undefined,
+    ...(w ? { current: w.ready } : {}),
+  });
+}
+
+/**
+ * An HPA's bounds lowered (live object vs the dry-run's result): the capacity its workload loses
+ * against recent demand. A lowered maximum weighs more than a lowered minimum, so it is reported.
+ */
+export function hpaScaleDown(
+  ctx: Pick<ActContext, 'snapshot' | 'usage'>,
+  proposal: Proposal,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw Kubernetes JSON
+  live: Record<string, any>,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw Kubernetes JSON
+  planned: Record<string, any> | undefined,
+): CapacityFinding | undefined {
+  if (proposal.target.kind !== 'HorizontalPodAutoscaler' || !planned) return undefined;
+  const ref = live['spec']?.['scaleTargetRef'] as { kind?: string; name?: string } | undefined;
+  if (!ref?.kind || !ref.name) return undefined;
+  const workload = { kind: ref.kind, namespace: proposal.target.namespace, name: ref.name };
+  const w = workloadOf(ctx.snapshot, workload);
+  const { history } = demandHistory(ctx.snapshot, ctx.usage?.(), workload);
+  const perReplica = w ? podCpuRequest(w.template) : undefined;
+  const current = Number(live['status']?.['currentReplicas'] ?? NaN);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw Kubernetes JSON
+  const bound = (o: Record<string, any>, key: string, fallback: number) => Number(o['spec']?.[key] ?? fallback);
+  const findings = (['maxReplicas', 'minReplicas'] as const)
+    .map((key) =>
+      scaleDownCheck({
+        field: key === 'maxReplicas' ? 'hpa-max' : 'hpa-min',
+        before: bound(live, key, 1),
+        after: bound(planned, key, bound(live, key, 1)),
+        history,
+        perReplica,
+        ...(Number.isFinite(current) ? { current } : {}),
+      }),
+    )
+    .filter((f): f is CapacityFinding => f !== undefined);
+  return findings.length === 0 ? undefined : findings.reduce(mergeFindings);
+}
+
+/** The workload a scaling proposal sizes: its target, or the target of the HPA it changes. */
+export function scalingWorkloadOf(snapshot: ClusterSnapshot, proposal: Proposal): ObjectRef {
+  if (proposal.target.kind !== 'HorizontalPodAutoscaler') return proposal.target;
+  const hpa = snapshot.get('HorizontalPodAutoscaler', proposal.target.namespace, proposal.target.name);
+  return hpa ? { kind: hpa.target.kind, namespace: proposal.target.namespace, name: hpa.target.name } : proposal.target;
 }

@@ -38,6 +38,7 @@ export function verdictJson(v: Verdict) {
       durationMs: c.durationMs,
       ...(c.warnings.length ? { warnings: c.warnings } : {}),
       ...(c.evidence.length ? { evidence: c.evidence } : {}),
+      ...(c.timeline?.length ? { timeline: c.timeline.map(({ at, step, text }) => ({ at, step, text })) } : {}),
     })),
   };
 }
@@ -55,7 +56,16 @@ export function changeJson(c: ChangeRecord) {
     after: c.after ?? {},
     ...(c.rollbackOf ? { rollbackOf: c.rollbackOf } : {}),
     ...(c.rolledBackBy ? { rolledBackBy: c.rolledBackBy } : {}),
-    ...(c.outcome ? { outcome: { result: c.outcome.result, detail: c.outcome.detail } } : {}),
+    ...(c.outcome
+      ? {
+          outcome: {
+            result: c.outcome.result,
+            detail: c.outcome.detail,
+            ...(c.outcome.learned ? { learned: c.outcome.learned } : {}),
+          },
+        }
+      : {}),
+    ...(c.proposal.learning ? { learning: c.proposal.learning } : {}),
     ...(c.error ? { error: c.error } : {}),
     ...(c.manifest ? { manifest: c.manifest } : {}),
   };
@@ -69,7 +79,13 @@ export function outcomeJson(o: Outcome) {
     confounders: o.confounders,
     newIncidents: o.newIncidents,
     elapsedMs: o.elapsedMs,
+    ...(o.learned ? { learned: o.learned } : {}),
   };
+}
+
+/** The Q-table update a Q-learning scaling outcome made. */
+export function learnedLine(l: NonNullable<Outcome['learned']>): string {
+  return `learned: Q(${l.state}, ${l.action}) ${l.before.toFixed(3)} → ${l.after.toFixed(3)} (reward ${l.reward.toFixed(3)}${l.observed ? '' : ', demand after the change estimated'}; next state ${l.next})`;
 }
 
 export function incidentBrief(i: Incident) {
@@ -97,6 +113,10 @@ export function imageLines(before: FieldImage, after: FieldImage | undefined): s
 
 export function historyLine(c: ChangeRecord): string {
   const t = c.plan.target;
-  const outcome = c.outcome ? ` → ${c.outcome.result}` : '';
-  return `${c.at}  ${c.id}  ${c.status.padEnd(11)} ${t.kind}/${t.namespace}/${t.name}  ${printable(c.proposal.summary)}${outcome}  (${printable(c.who)}, ${printable(c.context)})`;
+  const learned = c.outcome?.learned
+    ? ` [Q(${c.outcome.learned.state}, ${c.outcome.learned.action}) ${c.outcome.learned.before.toFixed(3)} → ${c.outcome.learned.after.toFixed(3)}]`
+    : '';
+  const outcome = c.outcome ? ` → ${c.outcome.result}${learned}` : '';
+  const manifest = c.manifest === 'cluster-only' ? '  [cluster only]' : '';
+  return `${c.at}  ${c.id}  ${c.status.padEnd(11)} ${t.kind}/${t.namespace}/${t.name}  ${printable(c.proposal.summary)}${outcome}${manifest}  (${printable(c.who)}, ${printable(c.context)})`;
 }

@@ -10,6 +10,7 @@ import { ClusterSession } from '../cluster/clusterSession';
 import { chooseContext, clientConfigFor, kubeconfigSources, loadKubeconfig } from '../cluster/kubeconfigLoader';
 import type { CheckResult, VerifyProgress } from '../core/model/proposal';
 import { printable } from './scanOutput';
+import type { ScalingObjective } from '../core/scaling/objective';
 
 export class CliError extends Error {
   constructor(
@@ -46,6 +47,8 @@ export async function openActSession(opts: {
   context?: string | undefined;
   namespace: string;
   timeoutMs: number;
+  /** What scaling proposals and the replay check optimize (default availability). */
+  scalingObjective?: ScalingObjective | undefined;
 }): Promise<ActSession> {
   const loaded = await loadKubeconfig(kubeconfigSources(opts.kubeconfig));
   if (opts.context && !loaded.doc.contexts.some((c) => c.name === opts.context))
@@ -80,6 +83,7 @@ export async function openActSession(opts: {
     usage: session.usage,
     shadow: new ShadowRunner(api),
     namespaces: () => [opts.namespace],
+    ...(opts.scalingObjective ? { scalingObjective: () => opts.scalingObjective! } : {}),
   });
   for (const note of await act.start()) process.stderr.write(`note: ${note}\n`);
   return {
@@ -102,9 +106,17 @@ function checkLine(r: CheckResult): string {
 
 /** Per-check progress on stderr (never on stdout, which --json keeps for the one document). */
 export function progressPrinter(): (e: VerifyProgress) => void {
+  const shown = new Set<string>();
   return (e) => {
-    if (e.phase === 'started') process.stderr.write(`  …            ${e.check}\n`);
-    else {
+    if (e.phase === 'started') {
+      process.stderr.write(`  …            ${e.check}\n`);
+    } else if (e.phase === 'timeline') {
+      // The shadow pod's timeline grows while it runs: print the steps not printed yet.
+      for (const step of e.timeline.filter((s) => !shown.has(`${e.proposalId}:${s.key}`))) {
+        shown.add(`${e.proposalId}:${step.key}`);
+        process.stderr.write(`               shadow ${step.at.slice(11, 19)} ${step.step}: ${printable(step.text)}\n`);
+      }
+    } else {
       process.stderr.write(`${checkLine(e.result)}\n`);
       for (const w of e.result.warnings) process.stderr.write(`               warning: ${printable(w)}\n`);
     }

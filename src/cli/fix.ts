@@ -23,20 +23,25 @@ import {
   changeJson,
   imageLines,
   incidentBrief,
+  learnedLine,
   outcomeJson,
   proposalJson,
   proposalLines,
   verdictJson,
 } from './actOutput';
 import { parseObjectArg } from './objectArg';
+import { SCALING_POLICY_NAMES, type ScalingPolicyName } from '../core/change/qScaling';
 import { printable } from './scanOutput';
+import { SCALING_OBJECTIVES, type ScalingObjective } from '../core/scaling/objective';
 
 export const FIX_USAGE =
-  'fix KIND/NAME -n NS [--type INCIDENT_TYPE] [--fix N|ID] [--shadow] [--yes] [--wait SECONDS] [--confirm-context NAME] [--confirm-risk high] [--json] [--context C] [--kubeconfig FILE]';
+  'fix KIND/NAME -n NS [--type INCIDENT_TYPE] [--policy predictive|qlearning] [--objective availability|cost] [--fix N|ID] [--shadow] [--yes] [--wait SECONDS] [--confirm-context NAME] [--confirm-risk high] [--json] [--context C] [--kubeconfig FILE]';
 
 const SPEC = {
   namespace: 'string',
   type: 'string',
+  policy: 'string',
+  objective: 'string',
   fix: 'string',
   shadow: 'boolean',
   yes: 'boolean',
@@ -103,6 +108,13 @@ export async function runFix(argv: string[]): Promise<number> {
   if (args._.length > 1) return emit(2, `unexpected argument "${args._[1]}"`);
   if (args.type && args.type !== 'Scaling' && !(INCIDENT_TYPES as readonly string[]).includes(args.type))
     return emit(2, `--type ${args.type} is not an incident type (${INCIDENT_TYPES.join(', ')}, Scaling)`);
+  if (args.policy !== undefined && !(SCALING_POLICY_NAMES as readonly string[]).includes(args.policy))
+    return emit(2, `--policy ${args.policy} is not a scaling policy (${SCALING_POLICY_NAMES.join(', ')})`);
+  if (args.policy !== undefined && args.type !== 'Scaling') return emit(2, '--policy applies only with --type Scaling');
+  if (args.objective !== undefined && !(SCALING_OBJECTIVES as readonly string[]).includes(args.objective))
+    return emit(2, `--objective ${args.objective} is not a scaling objective (${SCALING_OBJECTIVES.join(', ')})`);
+  if (args.objective !== undefined && args.type !== 'Scaling')
+    return emit(2, '--objective applies only with --type Scaling');
   if (args['confirm-risk'] !== undefined && args['confirm-risk'] !== 'high')
     return emit(2, '--confirm-risk takes only "high"');
   let waitSeconds: number;
@@ -123,7 +135,13 @@ export async function runFix(argv: string[]): Promise<number> {
   const timeoutMs = Math.max(1, Number(args.timeout ?? 30)) * 1000;
   let s: ActSession;
   try {
-    s = await openActSession({ kubeconfig: args.kubeconfig, context: args.context, namespace, timeoutMs });
+    s = await openActSession({
+      kubeconfig: args.kubeconfig,
+      context: args.context,
+      namespace,
+      timeoutMs,
+      scalingObjective: args.objective as ScalingObjective | undefined,
+    });
   } catch (error) {
     return emit(2, error instanceof Error ? error.message : String(error));
   }
@@ -166,7 +184,7 @@ async function fixWithSession(
   const target = { ...ref, uid: String(exists.body['metadata']?.['uid'] ?? '') };
   let list: { incidents: Incident[]; proposals: Proposal[]; advice: string[] };
   if (args.type === 'Scaling') {
-    const scaling = s.act.scalingProposalFor(target);
+    const scaling = s.act.scalingProposalFor(target, args.policy ? { policy: args.policy as ScalingPolicyName } : {});
     if (!scaling.proposal) return emit(2, `no actionable proposal: ${scaling.note}`);
     list = { incidents: [], proposals: [scaling.proposal], advice: [] };
     doc['incident'] = null;
@@ -253,6 +271,7 @@ async function fixWithSession(
   if (!outcome) return emit(4, `applied as ${result.change.id}, but no outcome was judged`);
   doc['outcome'] = outcomeJson(outcome);
   out.write(`outcome: ${outcome.result} (${printable(outcome.detail)})\n`);
+  if (outcome.learned) out.write(`${learnedLine(outcome.learned)}\n`);
   return outcome.result === 'resolved'
     ? emit(0)
     : emit(

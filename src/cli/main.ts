@@ -10,7 +10,7 @@ const commands: Record<string, Command> = {
   },
   fix: {
     summary:
-      'fix KIND/NAME -n NS [--type T] [--fix N|ID] [--shadow] [--yes] [--wait S] [--confirm-context NAME] [--confirm-risk high] [--json]   verify a fix and apply it after confirmation',
+      'fix KIND/NAME -n NS [--type T] [--policy P] [--fix N|ID] [--shadow] [--yes] [--wait S] [--confirm-context NAME] [--confirm-risk high] [--json]   verify a fix and apply it after confirmation',
     run: async (argv) => (await import('./fix')).runFix(argv),
   },
   rollback: {

@@ -54,7 +54,12 @@ export async function runScan(argv: string[]): Promise<number> {
     if (!(await session.whenSynced(timeoutMs)))
       throw new Error(`${context}: the cluster did not answer every list within ${timeoutMs / 1000}s`);
     for (const note of session.notes()) process.stderr.write(`note: ${note}\n`);
+    // One-shot: the report is of one instant, so detection and every incident's diagnosis read the
+    // same snapshot at the same time (and each detector runs once, not once per incident).
+    const at = new Date();
+    if (!args.watch) session.freeze();
     const monitor = new IncidentMonitor({
+      ...(args.watch ? {} : { now: () => at }),
       snapshot: session.snapshot,
       onSnapshotChange: session.onDidChange,
       usage: session.usage,

@@ -10,7 +10,7 @@ import { describeClusterError } from './errors';
 import { InformerState, ResilientInformer, backoffDelay } from './informer';
 import { MetricsPoller, MetricsState } from './metricsPoller';
 import { KIND_BINDINGS, KindBinding } from './resourceKinds';
-import { isPodTemplateKind } from '../core/model/workload';
+import { isPodTemplateKind, isWorkloadKind } from '../core/model/workload';
 
 export type SessionState =
   | { phase: 'connecting' }
@@ -24,6 +24,8 @@ export interface SessionOptions {
   kinds?: readonly string[];
   /** Read pod usage from metrics.k8s.io (default true). */
   metrics?: boolean;
+  /** Items per list page (LIST_PAGE_SIZE when omitted; 0 lists each kind in one response). */
+  pageSize?: number;
 }
 
 interface RunningInformer {
@@ -76,6 +78,17 @@ export class ClusterSession {
     );
   }
 
+  /**
+   * True once every workload kind has listed (or was found unavailable): the tree can show every
+   * namespace's workloads with their ready counts, which come from the workload objects alone.
+   */
+  get workloadsListed(): boolean {
+    const workloads = this.running.filter((r) => isWorkloadKind(r.binding.kind));
+    return (
+      workloads.length > 0 && workloads.every((r) => r.state.phase === 'synced' || r.state.phase === 'unavailable')
+    );
+  }
+
   /** Resolves once synced (or after the timeout, whichever is first). */
   whenSynced(timeoutMs = 30_000): Promise<boolean> {
     if (this.synced) return Promise.resolve(true);
@@ -123,6 +136,14 @@ export class ClusterSession {
       this.setState({ phase: 'unreachable', message: describeClusterError(error, this.server).message, retryInMs });
       this.probeTimer = setTimeout(() => void this.start(), retryInMs);
     }
+  }
+
+  /**
+   * Stops every watch and keeps the snapshot as it is: a one-shot scan reports the cluster at one
+   * instant, and its diagnoses then read the same objects its detection read.
+   */
+  freeze(): void {
+    for (const r of this.running) r.informer.stop();
   }
 
   dispose(): void {
@@ -176,22 +197,29 @@ export class ClusterSession {
       binding,
       namespace,
       state: { phase: 'listing' },
-      informer: new ResilientInformer(this.kc, binding.type, namespace, {
-        upsert: (obj) => {
-          this.snapshot.upsert(kind, binding.convert(obj as Record<string, any>));
-          this.changed.fire();
+      informer: new ResilientInformer(
+        this.kc,
+        binding.type,
+        namespace,
+        {
+          upsert: (obj) => {
+            this.snapshot.upsert(kind, binding.convert(obj as Record<string, any>));
+            this.changed.fire();
+          },
+          remove: (obj) => {
+            this.snapshot.remove(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+            if (isPodTemplateKind(kind))
+              this.usage.forget(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+            this.changed.fire();
+          },
+          stateChanged: (state) => {
+            entry.state = state;
+            this.onInformerState(entry);
+            this.changed.fire();
+          },
         },
-        remove: (obj) => {
-          this.snapshot.remove(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
-          if (isPodTemplateKind(kind)) this.usage.forget(kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
-          this.changed.fire();
-        },
-        stateChanged: (state) => {
-          entry.state = state;
-          this.onInformerState(entry);
-          this.changed.fire();
-        },
-      }),
+        this.options.pageSize !== undefined ? { pageSize: this.options.pageSize } : {},
+      ),
     };
     this.running.push(entry);
     entry.informer.start();

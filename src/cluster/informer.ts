@@ -3,7 +3,7 @@
 // exponential backoff. A kind the user may not list, or that the server lacks, is reported once
 // and left alone instead of being retried in a loop.
 import { KubeConfig, KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
-import { listRaw } from './rawList';
+import { listBackfill, listRaw } from './rawList';
 import { describeClusterError, isForbidden, isMissingResource } from './errors';
 import { PARTIAL_METADATA_LIST, identityOnly, metadataWatchConfig } from './metadataOnly';
 
@@ -14,6 +14,12 @@ export interface ResourceType {
   plural: string;
   /** List and watch PartialObjectMetadata, keeping identity fields only (Secrets). */
   metadataOnly?: boolean;
+  /**
+   * The first list holds only what matters from before the watch (Events): the objects matching
+   * any of these field selectors, kept by `keep`. The watch then follows every object from that
+   * list's resourceVersion on.
+   */
+  backfill?: { fieldSelectors: readonly string[]; keep?: (o: KubernetesObject) => boolean };
 }
 
 export type InformerState =
@@ -101,10 +107,17 @@ export class ResilientInformer<T extends KubernetesObject> {
     readonly type: ResourceType,
     readonly namespace: string | undefined,
     private readonly handlers: InformerHandlers<T>,
+    listing: { pageSize?: number } = {},
   ) {
     const path = restPath(type, namespace);
     const listFn = async () => {
-      const list = await listRaw<T>(kc, path, type.metadataOnly ? PARTIAL_METADATA_LIST : undefined);
+      const options = {
+        ...(type.metadataOnly ? { accept: PARTIAL_METADATA_LIST } : {}),
+        ...(listing.pageSize !== undefined ? { pageSize: listing.pageSize } : {}),
+      };
+      const list = type.backfill
+        ? await listBackfill<T>(kc, path, type.backfill, options)
+        : await listRaw<T>(kc, path, options);
       if (type.metadataOnly) list.items = list.items.map((item) => identityOnly(item) as T);
       // ListWatch would open a watch after a list that finished after stop(); refuse instead.
       if (this.stopped) throw new Error('informer stopped');

@@ -21,14 +21,36 @@ export class ListError extends Error {
   }
 }
 
-export async function listRaw<T extends KubernetesObject>(
+/** Items per page when nothing else is asked for (measured on 3,000 and 10,000 pods: docs/benchmarks.md). */
+export const LIST_PAGE_SIZE = 5000;
+
+export interface ListOptions {
+  accept?: string;
+  /** Items per page; 0 asks for everything in one response. */
+  pageSize?: number;
+  fieldSelector?: string;
+}
+
+/** List metadata as the API sends it (the generated model renames `continue`). */
+interface RawListMeta {
+  resourceVersion?: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+const continueToken = (list: KubernetesListObject<KubernetesObject>) =>
+  (list.metadata as RawListMeta | undefined)?.continue || undefined;
+
+async function getPage<T extends KubernetesObject>(
   kc: KubeConfig,
   path: string,
-  accept = 'application/json',
+  accept: string,
+  query: Record<string, string>,
 ): Promise<KubernetesListObject<T>> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the context names no cluster');
   const url = new URL(cluster.server.replace(/\/+$/, '') + path);
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
   const ctx = new RequestContext(url.toString(), HttpMethod.GET);
   await kc.applySecurityAuthentication(ctx);
   const response = await fetch(url, {
@@ -39,6 +61,64 @@ export async function listRaw<T extends KubernetesObject>(
   const text = await response.text();
   if (response.status < 200 || response.status > 299)
     throw new ListError(response.status, `HTTP ${response.status}`, text);
-  const list = JSON.parse(text) as KubernetesListObject<T>;
-  return { ...list, items: list.items ?? [] };
+  return JSON.parse(text) as KubernetesListObject<T>;
+}
+
+/**
+ * Lists every object at `path`, page by page (the API server hands out a continue token that pins
+ * the list to the first page's resourceVersion, so the pages form one consistent list). A token
+ * that expired mid-way (410) restarts the list once from the first page.
+ */
+export async function listRaw<T extends KubernetesObject>(
+  kc: KubeConfig,
+  path: string,
+  options: ListOptions = {},
+): Promise<KubernetesListObject<T>> {
+  const accept = options.accept ?? 'application/json';
+  const pageSize = options.pageSize ?? LIST_PAGE_SIZE;
+  const base: Record<string, string> = {};
+  if (options.fieldSelector) base['fieldSelector'] = options.fieldSelector;
+  if (pageSize > 0) base['limit'] = String(pageSize);
+  for (let attempt = 0; ; attempt++) {
+    const first = await getPage<T>(kc, path, accept, base);
+    const items = first.items ?? [];
+    let token = continueToken(first);
+    try {
+      while (token) {
+        const page = await getPage<T>(kc, path, accept, { ...base, continue: token });
+        for (const item of page.items ?? []) items.push(item);
+        token = continueToken(page);
+      }
+    } catch (error) {
+      if (attempt === 0 && error instanceof ListError && error.statusCode === 410) continue;
+      throw error;
+    }
+    const { continue: _token, remainingItemCount: _left, ...metadata } = (first.metadata ?? {}) as RawListMeta;
+    return { ...first, metadata, items };
+  }
+}
+
+/**
+ * The union of several field-selected lists of `path`, without duplicates, filtered by `keep`, at
+ * the first one's resourceVersion: the others are listed after it, so a watch from that version
+ * misses nothing of theirs (what changed in between comes again and is recognised as seen).
+ */
+export async function listBackfill<T extends KubernetesObject>(
+  kc: KubeConfig,
+  path: string,
+  backfill: { fieldSelectors: readonly string[]; keep?: (o: KubernetesObject) => boolean },
+  options: ListOptions = {},
+): Promise<KubernetesListObject<T>> {
+  const [first, ...rest] = backfill.fieldSelectors;
+  const head = await listRaw<T>(kc, path, { ...options, ...(first ? { fieldSelector: first } : {}) });
+  const others = await Promise.all(rest.map((fieldSelector) => listRaw<T>(kc, path, { ...options, fieldSelector })));
+  const seen = new Set<string>();
+  const items: T[] = [];
+  for (const item of [head, ...others].flatMap((l) => l.items)) {
+    const id = item.metadata?.uid ?? `${item.metadata?.namespace}/${item.metadata?.name}`;
+    if (seen.has(id) || (backfill.keep && !backfill.keep(item))) continue;
+    seen.add(id);
+    items.push(item);
+  }
+  return { ...head, items };
 }

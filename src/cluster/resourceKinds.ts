@@ -1,5 +1,6 @@
 // The kinds NimbusGuard watches: where each lives in the API and how it becomes a plain record.
-import type { SnapshotKind } from '../core/model/snapshot';
+import { EVENT_RETENTION_MS, type SnapshotKind } from '../core/model/snapshot';
+import { EVENTS_READ } from '../core/detect/support';
 import * as c from './convert';
 import type { ResourceType } from './informer';
 import * as routing from './convertRouting';
@@ -21,16 +22,40 @@ const bind = (
   plural: string,
   convert: KindBinding['convert'],
   clusterScoped = false,
-  extra: { optional?: boolean; metadataOnly?: boolean } = {},
+  extra: { optional?: boolean; metadataOnly?: boolean; backfill?: ResourceType['backfill'] } = {},
 ): KindBinding => ({
   kind,
-  type: { apiVersion, kind, plural, ...(extra.metadataOnly ? { metadataOnly: true } : {}) },
+  type: {
+    apiVersion,
+    kind,
+    plural,
+    ...(extra.metadataOnly ? { metadataOnly: true } : {}),
+    ...(extra.backfill ? { backfill: extra.backfill } : {}),
+  },
   clusterScoped,
   ...(extra.optional ? { optional: true } : {}),
   convert,
 });
 
 const GATEWAY_API = 'gateway.networking.k8s.io/v1';
+
+/**
+ * Events are not listed whole: on a big cluster they outnumber pods (a Scheduled and a
+ * SuccessfulCreate per pod, and more), and almost all are Normal events nothing reads. The first
+ * list takes the Warnings and the Normal events the detectors read (EVENTS_READ) from within the
+ * snapshot's retention; the watch then brings every event from that moment on.
+ */
+const EVENT_BACKFILL: ResourceType['backfill'] = {
+  fieldSelectors: [
+    'type=Warning',
+    ...EVENTS_READ.normalReasons.map((r) => `type=Normal,reason=${r}`),
+    ...EVENTS_READ.normalAbout.map((k) => `type=Normal,involvedObject.kind=${k}`),
+  ],
+  keep: (o) => {
+    const age = Date.now() - Date.parse(c.toEvent(o as Record<string, any>).lastSeen);
+    return !(age > EVENT_RETENTION_MS);
+  },
+};
 
 export const KIND_BINDINGS: readonly KindBinding[] = [
   bind('Deployment', 'apps/v1', 'deployments', (o) => c.toWorkload('Deployment', o)),
@@ -47,7 +72,7 @@ export const KIND_BINDINGS: readonly KindBinding[] = [
   bind('ResourceQuota', 'v1', 'resourcequotas', c.toResourceQuota),
   bind('LimitRange', 'v1', 'limitranges', c.toLimitRange),
   bind('PodDisruptionBudget', 'policy/v1', 'poddisruptionbudgets', c.toPdb),
-  bind('Event', 'v1', 'events', c.toEvent),
+  bind('Event', 'v1', 'events', c.toEvent, false, { backfill: EVENT_BACKFILL }),
   bind('Node', 'v1', 'nodes', c.toNode, true),
   bind(
     'ValidatingWebhookConfiguration',

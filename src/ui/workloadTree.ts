@@ -90,8 +90,11 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const out: TreeNode[] = [];
         if (incidents.some((i) => i.workload.kind === 'Node')) out.push({ type: 'nodes' });
         if (incidents.some(isClusterObject)) out.push({ type: 'clusterObjects' });
+        // The first paint: once every workload kind has listed, before Pods, Events and the rest
+        // have (the rows need only the workload objects; their incidents follow).
+        const listed = session.workloadsListed;
         const namespaces = new Set(
-          snapshot.namespaces().filter((ns) => snapshot.workloadsIn(ns).some((w) => this.monitored(w))),
+          listed ? snapshot.namespaces().filter((ns) => snapshot.workloadsIn(ns).some((w) => this.monitored(w))) : [],
         );
         for (const i of incidents) if (i.workload.namespace) namespaces.add(i.workload.namespace);
         out.push(...[...namespaces].sort().map((name): TreeNode => ({ type: 'namespace', name })));
@@ -104,11 +107,9 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
             text: `Scaling policy ignored: ${problem.split(' is ignored')[0]}`,
             tooltip: problem,
           });
-        if (namespaces.size === 0)
-          notes.push({
-            type: 'note',
-            text: session.synced ? 'No monitored workloads in the watched namespaces' : 'Loading workloads…',
-          });
+        if (!listed) notes.push({ type: 'note', text: 'Loading workloads…' });
+        else if (namespaces.size === 0)
+          notes.push({ type: 'note', text: 'No monitored workloads in the watched namespaces' });
         return [...out, ...actRoots(this.act), ...notes];
       }
       case 'nodes': {
@@ -142,6 +143,7 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
           .filter((i) => sameRef(i.workload, node.ref))
           .map((incident) => ({ type: 'incident', incident }));
       case 'changes':
+      case 'rates':
         return actChildren(this.act, node);
       default:
         return [];

@@ -1,14 +1,14 @@
 // `npm run bench:detect`: how fast NimbusGuard notices trouble and how it copes with a big cluster.
-// Figures are printed, not asserted. Options: --trials N, --deployments N, --replicas N, --skip-scale.
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+// Figures are printed, not asserted. Options: --trials N, --skip-detect; for the scale half (detectScale.ts)
+// --deployments N, --replicas N, --page-size N, --sweep N,N,… (page sizes to compare, 0 = unpaginated),
+// --keep (leave the pods for the next run, reuse them), --populate-only, --skip-scale.
 import * as k8s from '@kubernetes/client-node';
 import { ClusterSession } from '../../src/cluster/clusterSession';
 import { clientConfigFor, kubeconfigSources, loadKubeconfig } from '../../src/cluster/kubeconfigLoader';
-import { KIND_BINDINGS } from '../../src/cluster/resourceKinds';
 import { IncidentMonitor } from '../../src/agent/incidentMonitor';
 import { createIncidentAgent } from '../../src/agent/incidentAgent';
-import { ADMIN, deployment, kubeConfig, kubeconfigPath, repoRoot, waitFor } from '../harness/kubeKit';
+import { ADMIN, deployment, kubeConfig, kubeconfigPath, waitFor } from '../harness/kubeKit';
+import { scale } from './detectScale';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -16,8 +16,6 @@ const option = (name: string, fallback: number) => {
   return i >= 0 ? Number(argv[i + 1]) : fallback;
 };
 const TRIALS = option('trials', 20);
-const DEPLOYMENTS = option('deployments', 1000);
-const REPLICAS = option('replicas', 10);
 
 const kc = kubeConfig();
 const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -129,126 +127,14 @@ async function timeToDetect(): Promise<void> {
   console.log(`  p50 ${ms(pct(diagnosis, 50))}   p95 ${ms(pct(diagnosis, 95))}   max ${ms(Math.max(...diagnosis))}`);
 }
 
-async function scale(): Promise<void> {
-  const ns = 'bench-scale';
-  const total = DEPLOYMENTS * REPLICAS;
-  console.log(`\nScale: creating ${DEPLOYMENTS} Deployments × ${REPLICAS} replicas = ${total} pods on kwok nodes…`);
-  // Extra fake nodes sized for the load; kwok manages every node with this annotation.
-  const benchNodes = Math.ceil(total / 900);
-  for (let i = 0; i < benchNodes; i++) {
-    const name = `bench-node-${i}`;
-    const capacity = { cpu: '256', memory: '1Ti', pods: '1000', 'ephemeral-storage': '1Ti' };
-    await core
-      .createNode({
-        body: {
-          metadata: {
-            name,
-            annotations: {
-              'kwok.x-k8s.io/node': 'fake',
-              'metrics.k8s.io/resource-metrics-path': `/metrics/nodes/${name}/metrics/resource`,
-            },
-            labels: { type: 'kwok', 'kubernetes.io/hostname': name },
-          },
-          spec: {
-            podCIDR: `10.${200 + Math.floor(i / 64)}.${(i % 64) * 4}.0/22`,
-            podCIDRs: [`10.${200 + Math.floor(i / 64)}.${(i % 64) * 4}.0/22`],
-          },
-          status: { allocatable: capacity, capacity },
-        },
-      })
-      .catch(() => undefined);
-  }
-  await freshNamespace(ns);
-  const started = performance.now();
-  let next = 0;
-  const workers = Array.from({ length: 8 }, async () => {
-    while (next < DEPLOYMENTS) {
-      const i = next++;
-      const body = deployment(`svc-${i}`, { replicas: REPLICAS });
-      body.spec!.template.spec!.containers[0]!.resources = { requests: { cpu: '1m', memory: '1Mi' } };
-      await apps.createNamespacedDeployment({ namespace: ns, body });
-    }
+if (!argv.includes('--skip-detect')) await timeToDetect();
+if (!argv.includes('--skip-scale'))
+  await scale({
+    deployments: option('deployments', 1000),
+    replicas: option('replicas', 10),
+    keep: argv.includes('--keep'),
+    ...(argv.includes('--page-size') ? { pageSize: option('page-size', 0) } : {}),
+    sweep: argv.includes('--sweep') ? (argv[argv.indexOf('--sweep') + 1] ?? '').split(',').map(Number) : [],
+    populateOnly: argv.includes('--populate-only'),
   });
-  await Promise.all(workers);
-  await waitFor(
-    `${total} pods`,
-    async () => {
-      const list = await core.listNamespacedPod({ namespace: ns, limit: 1 });
-      const count = (list.metadata?.remainingItemCount ?? 0) + list.items.length;
-      return count >= total;
-    },
-    1_800_000,
-    2_000,
-  );
-  console.log(`  the cluster holds ${total} pods after ${((performance.now() - started) / 1000).toFixed(0)} s`);
-
-  const convertTimes: number[] = [];
-  for (const binding of KIND_BINDINGS) {
-    const convert = binding.convert;
-    binding.convert = (o) => {
-      const t = performance.now();
-      const r = convert(o);
-      convertTimes.push(performance.now() - t);
-      return r;
-    };
-  }
-  (globalThis as { gc?: () => void }).gc?.();
-  const heapBefore = process.memoryUsage().heapUsed;
-  const t0 = performance.now();
-  const s = await session([], false);
-  await s.whenSynced(300_000);
-  const firstSnapshot = performance.now() - t0;
-  (globalThis as { gc?: () => void }).gc?.();
-  const heap = process.memoryUsage().heapUsed - heapBefore;
-  const podsSeen = s.snapshot.count('Pod');
-  const monitor = new IncidentMonitor({ snapshot: s.snapshot, onSnapshotChange: s.onDidChange });
-  const d0 = performance.now();
-  monitor.evaluate();
-  const detectAllMs = performance.now() - d0;
-
-  // Incremental updates: time spent per watch event, from the object to the updated snapshot.
-  const upsert = s.snapshot.upsert.bind(s.snapshot);
-  const updateTimes: number[] = [];
-  s.snapshot.upsert = ((kind, record) => {
-    const t = performance.now();
-    upsert(kind, record);
-    updateTimes.push(performance.now() - t + (convertTimes.at(-1) ?? 0));
-  }) as typeof s.snapshot.upsert;
-  for (let i = 0; i < Math.min(100, DEPLOYMENTS); i++) {
-    await apps.patchNamespacedDeploymentScale(
-      { name: `svc-${i}`, namespace: ns, body: { spec: { replicas: REPLICAS + 1 } } },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-    );
-  }
-  await waitFor('the scale-ups to arrive', () => updateTimes.length >= 300, 300_000, 200);
-  monitor.dispose();
-  s.dispose();
-
-  const scanStart = performance.now();
-  const scan = spawnSync(
-    process.execPath,
-    [join(repoRoot, 'dist/cli.js'), 'scan', '--json', '--kubeconfig', kubeconfigPath, '--timeout', '300'],
-    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
-  );
-  const scanMs = performance.now() - scanStart;
-  const incidents =
-    scan.status === 2
-      ? `error: ${scan.stderr.trim()}`
-      : `${(JSON.parse(scan.stdout) as { incidents: unknown[] }).incidents.length} incidents`;
-
-  console.log(`  first complete snapshot: ${(firstSnapshot / 1000).toFixed(2)} s for ${podsSeen} pods (target ≤ 10 s)`);
-  console.log(`  heap used by the session: ${(heap / 1048576).toFixed(0)} MB (target ≤ 300 MB)`);
-  console.log(`  one detector pass over the snapshot: ${ms(detectAllMs)}`);
-  console.log(
-    `  per incremental update (convert + index), ${updateTimes.length} watch events: mean ${ms(updateTimes.reduce((a, b) => a + b, 0) / updateTimes.length)}, p95 ${ms(pct(updateTimes, 95))} (target ≤ 1 ms)`,
-  );
-  console.log(
-    `  nimbusguard scan --json wall time: ${(scanMs / 1000).toFixed(2)} s (exit ${scan.status}, ${incidents})`,
-  );
-  await core.deleteNamespace({ name: ns }).catch(() => undefined);
-  for (let i = 0; i < benchNodes; i++) await core.deleteNode({ name: `bench-node-${i}` }).catch(() => undefined);
-}
-
-await timeToDetect();
-if (!argv.includes('--skip-scale')) await scale();
 process.exit(0);

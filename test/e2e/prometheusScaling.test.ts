@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import * as k8s from '@kubernetes/client-node';
 import { launchVSCode, repoRoot, type VSCodeSession } from '../harness/vscode/index';
+import { webviewFrame } from '../harness/vscode/webviews';
 import {
   clusterDir,
   deleteNamespace,
@@ -167,6 +168,28 @@ test(
       assert.match(summary, /^Requests per second from/);
       const shot = await vscode.screenshot('prometheus-scaling');
       t.diagnostic(`${source}; screenshot: ${shot}`);
+
+      // Beside the proposal: the objective in force and how the forecast has done so far.
+      assert.equal((await panel.locator('#objective').textContent())?.trim(), 'availability');
+      assert.match((await panel.locator('#objective-text').textContent()) ?? '', /^Objective: availability\./);
+      assert.match((await panel.locator('#accuracy').textContent()) ?? '', /% inside the band|Not enough history yet/);
+
+      // Verify & Apply sends the change the panel shows through the Verification panel, with the replay.
+      const apply = panel.locator('#apply');
+      await apply.waitFor({ state: 'visible', timeout: 60_000 });
+      const proposed = (await panel.locator('#proposed').textContent())?.trim() ?? '';
+      await apply.click();
+      const verify = await webviewFrame(page, '#phase', 60_000);
+      await verify.locator('#verdict h2').waitFor({ state: 'visible', timeout: 120_000 });
+      const verdict = (await verify.locator('#verdict h2').innerText()).trim();
+      const replay = await verify.locator('li.check[data-check="replay"]').innerText();
+      const shadow = await verify.locator('li.check[data-check="shadow"]').innerText();
+      t.diagnostic(`panel: ${proposed}; ${verdict}; replay: ${replay.replace(/\s+/g, ' ')}`);
+      assert.match(verdict, /Verdict: (pass|inconclusive|fail)/);
+      assert.match(await verify.locator('h1').first().innerText(), /replicas|autoscaler/i);
+      assert.doesNotMatch(replay, /not a scaling proposal/, 'the replay check ran for the scaling change');
+      assert.match(shadow, /does not alter the pod template/, 'no shadow question for a scale');
+      await vscode.screenshot('prometheus-scaling-verify');
     } catch (error) {
       failed = true;
       throw error;

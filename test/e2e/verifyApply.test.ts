@@ -1,5 +1,6 @@
 // The act loop in real VS Code: from the squiggled manifest's CodeLens, Verify & Apply opens the
-// Verification panel, whose checks run against the real control plane; the diff editor compares the
+// Verification panel, whose checks run against the real control plane (the shadow pod's timeline
+// shows live while the shadow runs, and stays with the verdict); the diff editor compares the
 // live object with the dry-run result; Apply asks a modal naming context, namespace, kind and name;
 // after the confirmation the memory limit is raised on the cluster and the OOMKilled incident leaves
 // the tree; Rollback from "Applied changes" goes through the same panel and puts the old limit back.
@@ -64,8 +65,8 @@ before(
     vscode = await launchVSCode({
       workspace,
       env: { KUBECONFIG: kubeconfig, NIMBUSGUARD_HOME: home },
-      // The shadow question is a modal of its own; this test covers the checks and the write.
-      settings: { 'nimbusguard.namespaces': [namespace], 'nimbusguard.verify.shadow': 'never' },
+      // The shadow question is asked (the default): the test answers Run Shadow and follows its timeline.
+      settings: { 'nimbusguard.namespaces': [namespace], 'nimbusguard.verify.shadow': 'ask' },
     });
   },
   { timeout: 240_000 },
@@ -132,6 +133,15 @@ test(
       await lens.waitFor({ state: 'visible', timeout: 60_000 });
       await lens.click();
 
+      // The shadow question, then the shadow pod's timeline, live while the check still runs.
+      const question = await confirmModal(page, 'Run Shadow');
+      assert.match(question, /shadow pod of Deployment e2e-verify-apply\/checkout/);
+      const live = await webviewFrame(page, '#phase', 60_000);
+      await live.locator('#shadow-timeline li[data-step="ready"]').waitFor({ state: 'visible', timeout: 90_000 });
+      assert.match(await live.locator('#phase').innerText(), /Verifying/, 'Ready is shown while the shadow runs');
+      assert.match(await live.locator('li.check[data-check="shadow"]').innerText(), /Shadow pod \(live\)/);
+      await vscode.screenshot('verify-shadow-live');
+
       // The Verification panel: the change, each check with its result, the verdict.
       let frame = await verdictFrame(page, /Verdict: pass/);
       const diff = await frame.locator('#diff').innerText();
@@ -143,7 +153,15 @@ test(
       t.diagnostic(`checks: ${checks.join(', ')}`);
       for (const name of ['permissions', 'dryRun', 'ownership'])
         assert.ok(checks.includes(`${name}=pass`), `${name} passed: ${checks.join(', ')}`);
-      assert.ok(checks.includes('shadow=skipped'), `the shadow is skipped by the setting: ${checks.join(', ')}`);
+      assert.ok(checks.includes('shadow=pass'), `the shadow passed: ${checks.join(', ')}`);
+      const timelineSteps = async (f: Frame) =>
+        f.locator('#shadow-timeline li').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-step')));
+      const kept = await timelineSteps(frame);
+      assert.deepEqual(
+        kept.filter((s) => ['created', 'scheduled', 'started', 'ready', 'removed'].includes(s ?? '')),
+        ['created', 'scheduled', 'started', 'ready', 'removed'],
+        `the verdict keeps the shadow timeline: ${kept.join(', ')}`,
+      );
       assert.equal(await memoryLimit(), '128Mi', 'verification wrote nothing');
       await frame.locator('#verdict').scrollIntoViewIfNeeded();
       const shot = await vscode.screenshot('verify-apply');
@@ -158,6 +176,7 @@ test(
       await workbench.waitReady(90_000);
       frame = await verdictFrame(page, /Verdict: pass/);
       assert.match(await frame.locator('#phase').innerText(), /^Verified$/);
+      assert.deepEqual(await timelineSteps(frame), kept, 'the restored panel shows the same shadow timeline');
       const reloaded = await workbench.openViewPane('Workloads');
       await workbench.waitForTreeItem('Applied changes', { scope: reloaded, timeoutMs: 60_000 });
       assert.match((await workbench.treeItemText('Applied changes', reloaded)).description, /1 waiting for approval/);
@@ -226,6 +245,21 @@ test(
         .filter({ hasText: /applied/ })
         .first();
       await row.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match(
+        await row.innerText(),
+        /cluster only/,
+        'the change is in the cluster only: the manifest still says 128Mi',
+      );
+      // The manifest edited to hold the change: the marker clears.
+      writeFileSync(
+        join(workspace, 'checkout.yaml'),
+        MANIFEST.replace('memory: 128Mi   # sized for the old cart service', `memory: ${raised}`),
+      );
+      await waitFor(
+        'the "cluster only" marker to clear once the manifest holds the change',
+        async () => (/cluster only/.test(await row.innerText()) ? undefined : true),
+        60_000,
+      );
       await row.hover();
       await row.locator('.action-label[aria-label*="Roll Back"]').first().click();
 

@@ -41,24 +41,34 @@ function searchKey(row: IncidentRow): string {
   return key;
 }
 
-export function matches(row: IncidentRow, filters: IncidentFilters): boolean {
-  if (filters.namespace && row.workload.namespace !== filters.namespace) return false;
-  if (filters.severity && row.severity !== filters.severity) return false;
-  if (filters.type && row.type !== filters.type) return false;
-  const words = filters.text
+const searchWords = (text: string): string[] =>
+  text
     .trim()
     .toLowerCase()
     .split(/\s+/)
     .filter((w) => w.length > 0);
+
+export function matches(row: IncidentRow, filters: IncidentFilters, words = searchWords(filters.text)): boolean {
+  if (filters.namespace && row.workload.namespace !== filters.namespace) return false;
+  if (filters.severity && row.severity !== filters.severity) return false;
+  if (filters.type && row.type !== filters.type) return false;
   if (words.length === 0) return true;
   const key = searchKey(row);
   return words.every((w) => key.includes(w));
 }
 
 const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+// Parsed once per time string: a sort compares each row about log2(n) times.
+const parsedTimes = new Map<string, number>();
 const time = (iso: string) => {
-  const t = Date.parse(iso);
-  return Number.isFinite(t) ? t : 0;
+  let t = parsedTimes.get(iso);
+  if (t === undefined) {
+    t = Date.parse(iso);
+    if (!Number.isFinite(t)) t = 0;
+    if (parsedTimes.size > 20_000) parsedTimes.clear();
+    parsedTimes.set(iso, t);
+  }
+  return t;
 };
 
 function primary(a: IncidentRow, b: IncidentRow, sort: IncidentSort): number {
@@ -95,7 +105,8 @@ export function displayRows(
   sort: IncidentSort,
   collapsed: ReadonlySet<string>,
 ): DisplayRow[] {
-  const shown = rows.filter((r) => matches(r, filters)).sort((a, b) => compareRows(a, b, sort));
+  const words = searchWords(filters.text);
+  const shown = rows.filter((r) => matches(r, filters, words)).sort((a, b) => compareRows(a, b, sort));
   const groups = new Map<string, IncidentRow[]>();
   for (const r of shown) {
     if (!r.groupId) continue;

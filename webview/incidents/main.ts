@@ -129,8 +129,7 @@ function refresh(): void {
   const t0 = performance.now();
   const previous = table.rows[table.activeIndex];
   const display = displayRows(state.rows, filters, sort, collapsed);
-  table.setSelected(selected);
-  table.setRows(display, new Date(), activeIndexAfter(previous, display));
+  table.setRows(display, new Date(), activeIndexAfter(previous, display), selected);
   const shown = display.reduce((n, d) => n + (d.kind === 'incident' ? 1 : d.expanded ? 0 : d.members.length), 0);
   const open = state.rows.filter((r) => r.status === 'open').length;
   element('count').textContent =
@@ -145,21 +144,46 @@ function refresh(): void {
   document.body.dataset['renders'] = String(rendered);
 }
 
+/** Writes a text only when it changed, so an unchanged line costs no style or layout work. */
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+let shownNotes = '';
+
+// The host sends at most one list a second, so each is drawn as it arrives (waiting for a frame
+// would only add latency).
 function render(next: IncidentsPanelState): void {
   const t0 = performance.now();
   state = next;
-  element('subtitle').textContent = next.context
-    ? `Context ${next.context} · open incidents and those resolved in the last ${next.retentionMinutes} minutes · updated ${new Date(next.updatedAt).toLocaleTimeString()}`
-    : '';
-  const notes = element<HTMLUListElement>('notes');
-  notes.replaceChildren(...next.notes.map((n) => Object.assign(document.createElement('li'), { textContent: n })));
-  notes.hidden = next.notes.length === 0;
+  setText(
+    element('subtitle'),
+    next.context
+      ? `Context ${next.context} · open incidents and those resolved in the last ${next.retentionMinutes} minutes · updated ${new Date(next.updatedAt).toLocaleTimeString()}`
+      : '',
+  );
+  const notesKey = next.notes.join('\n');
+  if (notesKey !== shownNotes) {
+    shownNotes = notesKey;
+    const notes = element<HTMLUListElement>('notes');
+    notes.replaceChildren(...next.notes.map((n) => Object.assign(document.createElement('li'), { textContent: n })));
+    notes.hidden = next.notes.length === 0;
+  }
   fillNamespaces(next.rows);
   refresh();
-  // For the benchmark: the whole handling of a list from the host, and the host's own build time.
-  document.body.dataset['stateMs'] = (performance.now() - t0).toFixed(1);
-  document.body.dataset['hostBuildMs'] = String(next.buildMs ?? '');
-  document.body.dataset['rows'] = String(next.rows.length);
+  // For the benchmark: the whole handling of a list from the host, the host's own build time, and
+  // (once the browser has drawn the next frame: style, layout and paint included) the time to it.
+  const body = document.body.dataset;
+  body['stateMs'] = (performance.now() - t0).toFixed(1);
+  body['hostBuildMs'] = String(next.buildMs ?? '');
+  body['rows'] = String(next.rows.length);
+  const drawn = rendered;
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      body['frameMs'] = (performance.now() - t0).toFixed(1);
+      body['framedRenders'] = String(drawn);
+    }),
+  );
 }
 
 function select(id: string): void {

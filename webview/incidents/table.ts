@@ -17,6 +17,8 @@ export interface TableEvents {
 interface RowElement {
   el: HTMLDivElement;
   cells: HTMLDivElement[];
+  /** What the element shows now: a row whose content, position and marks are the same is not written again. */
+  shown: string;
 }
 
 const COLUMNS = ['severity', 'type', 'workload', 'namespace', 'age', 'cause'] as const;
@@ -28,6 +30,11 @@ export class IncidentTable {
   private selectedId: string | undefined;
   private now = new Date();
   private frame = 0;
+  // The viewport's geometry, kept from scroll and resize events: reading it while drawing would force
+  // the browser to lay the page out again in the middle of the DOM writes (a layout thrash).
+  private scrollTop = 0;
+  private height = 0;
+  private spacerHeight = -1;
 
   constructor(
     private readonly grid: HTMLElement,
@@ -35,8 +42,21 @@ export class IncidentTable {
     private readonly spacer: HTMLElement,
     private readonly events: TableEvents,
   ) {
-    viewport.addEventListener('scroll', () => this.requestRender(), { passive: true });
-    window.addEventListener('resize', () => this.requestRender());
+    this.height = viewport.clientHeight;
+    viewport.addEventListener(
+      'scroll',
+      () => {
+        this.scrollTop = viewport.scrollTop;
+        this.requestRender();
+      },
+      { passive: true },
+    );
+    new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1]?.contentRect;
+      if (!box || box.height === this.height) return;
+      this.height = box.height;
+      this.requestRender();
+    }).observe(viewport);
     grid.addEventListener('keydown', (e) => this.onKey(e));
     viewport.addEventListener('click', (e) => {
       const el = (e.target as HTMLElement).closest<HTMLElement>('[data-index]');
@@ -51,13 +71,24 @@ export class IncidentTable {
     return this.display;
   }
 
-  /** New rows (after a filter or a live update): the scroll position and the selection stay. */
-  setRows(display: DisplayRow[], now: Date, activeIndex: number): void {
+  /**
+   * New rows (after a filter or a live update), drawn once: the scroll position and the selection stay,
+   * and only the rows in view whose content changed are written.
+   */
+  setRows(display: DisplayRow[], now: Date, activeIndex: number, selectedId: string | undefined): void {
     this.display = display;
     this.now = now;
+    this.selectedId = selectedId;
     this.active = Math.min(activeIndex, display.length - 1);
-    this.spacer.style.height = `${display.length * ROW_HEIGHT}px`;
-    this.grid.setAttribute('aria-rowcount', String(display.length + 1));
+    const height = display.length * ROW_HEIGHT;
+    if (height !== this.spacerHeight) {
+      this.spacerHeight = height;
+      this.spacer.style.height = `${height}px`;
+      this.grid.setAttribute('aria-rowcount', String(display.length + 1));
+      // A shorter list scrolls the viewport up by itself: follow it without reading the layout.
+      const viewHeight = this.height || 600;
+      this.scrollTop = Math.max(0, Math.min(this.scrollTop, height - viewHeight));
+    }
     this.render();
   }
 
@@ -84,10 +115,13 @@ export class IncidentTable {
 
   private scrollIntoView(index: number): void {
     const top = index * ROW_HEIGHT;
-    const view = this.viewport;
-    if (top < view.scrollTop) view.scrollTop = top;
-    else if (top + ROW_HEIGHT > view.scrollTop + view.clientHeight)
-      view.scrollTop = top + ROW_HEIGHT - view.clientHeight;
+    const height = this.height || this.viewport.clientHeight;
+    let next = this.scrollTop;
+    if (top < next) next = top;
+    else if (top + ROW_HEIGHT > next + height) next = top + ROW_HEIGHT - height;
+    if (next === this.scrollTop) return;
+    this.scrollTop = next;
+    this.viewport.scrollTop = next;
   }
 
   private requestRender(): void {
@@ -107,7 +141,7 @@ export class IncidentTable {
 
   private onKey(e: KeyboardEvent): void {
     if (e.target !== this.grid) return;
-    const page = Math.max(1, Math.floor(this.viewport.clientHeight / ROW_HEIGHT) - 1);
+    const page = Math.max(1, Math.floor((this.height || this.viewport.clientHeight) / ROW_HEIGHT) - 1);
     const d = this.display[this.active];
     const moves: Record<string, () => void> = {
       ArrowDown: () => this.setActive(this.active + 1),
@@ -146,15 +180,15 @@ export class IncidentTable {
       el.append(cell);
       cells.push(cell);
     }
-    return { el, cells };
+    return { el, cells, shown: '' };
   }
 
-  /** Draws the rows in view (and a few around them), reusing row elements. */
+  /** Draws the rows in view (and a few around them), reusing row elements; reads no layout. */
   render(): void {
     const total = this.display.length;
-    const height = this.viewport.clientHeight || 600;
-    const first = Math.max(0, Math.floor(this.viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(total, Math.ceil((this.viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+    const height = this.height || 600;
+    const first = Math.max(0, Math.floor(this.scrollTop / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(total, Math.ceil((this.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
     const count = Math.max(0, last - first);
     while (this.pool.length < count) {
       const r = this.rowElement();
@@ -164,16 +198,35 @@ export class IncidentTable {
     for (let i = 0; i < this.pool.length; i++) {
       const r = this.pool[i]!;
       if (i >= count) {
+        if (r.shown === '') continue;
         r.el.hidden = true;
         r.el.removeAttribute('id');
+        r.shown = '';
         continue;
       }
+      const index = first + i;
+      const shown = this.signature(index);
+      if (shown === r.shown) continue;
       r.el.hidden = false;
-      this.fill(r, first + i);
+      r.shown = shown;
+      this.fill(r, index);
     }
     const activeRow = this.active >= 0 && this.active >= first && this.active < last ? `row-${this.active}` : undefined;
     if (activeRow) this.grid.setAttribute('aria-activedescendant', activeRow);
     else this.grid.removeAttribute('aria-activedescendant');
+  }
+
+  /** Everything a row element shows for a display row: equal signatures draw the same. */
+  private signature(index: number): string {
+    const d = this.display[index]!;
+    const row = d.kind === 'group' ? d.lead : d.row;
+    const selected = d.kind === 'incident' && d.row.id === this.selectedId;
+    const when = d.kind === 'group' ? oldest(d.members) : row.firstSeen;
+    const head =
+      d.kind === 'group'
+        ? `g\u0000${d.groupId}\u0000${d.expanded}\u0000${d.members.map((m) => `${m.id}:${m.status}`).join(',')}`
+        : `i\u0000${row.id}\u0000${d.level}\u0000${row.status}`;
+    return `${head}\u0000${index}\u0000${row.severity}\u0000${row.type}\u0000${row.cause ?? row.summary}\u0000${age(when, this.now)}\u0000${selected}\u0000${index === this.active}`;
   }
 
   private fill(r: RowElement, index: number): void {

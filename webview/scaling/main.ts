@@ -2,6 +2,7 @@
 // panel hidden and shown again paints at once, and asks the host for data through the protocol.
 import { dispatch, on } from '../../src/ui/webview/ipc';
 import {
+  ApplyMessage,
   CloseMessage,
   ReadyMessage,
   RefreshMessage,
@@ -67,6 +68,12 @@ function render(state: ScalingPanelState): void {
         : 'Unknown',
     );
     text('reason', p.reason);
+    // The act loop verifies a static change (replicas, or the HPA's bounds); nothing to verify when both stay.
+    const hpaChanges =
+      p.hpa !== undefined &&
+      (p.hpa.current.minReplicas !== p.hpa.proposed.minReplicas ||
+        p.hpa.current.maxReplicas !== p.hpa.proposed.maxReplicas);
+    element('apply').hidden = p.hpa ? !hpaChanges : p.replicas === p.currentReplicas;
     text('objective', p.objective.name);
     text('objective-text', p.objective.text);
     text('accuracy', p.accuracy ? accuracyText(p.accuracy) : 'Not enough history yet');
@@ -99,4 +106,5 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 });
 element('refresh').addEventListener('click', () => vscode.postMessage(RefreshMessage.create()));
 element('close').addEventListener('click', () => vscode.postMessage(CloseMessage.create()));
+element('apply').addEventListener('click', () => vscode.postMessage(ApplyMessage.create()));
 vscode.postMessage(ReadyMessage.create());

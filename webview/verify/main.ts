@@ -13,6 +13,7 @@ import {
   RollbackMessage,
   StateMessage,
   type CheckView,
+  type TimelineRow,
   type VerifyPanelState,
   type VerifySavedState,
 } from '../../src/ui/verifyPanel/protocol';
@@ -79,9 +80,41 @@ function checkRow(c: CheckView): HTMLElement {
     head,
     el('div', { text: c.detail, className: 'detail' }),
   );
+  if (c.timeline && c.timeline.length > 0) row.append(timeline(c.timeline, c.status === 'running'));
   const lines = [...c.warnings.map((w) => `warning: ${w}`), ...c.evidence];
   if (lines.length > 0) row.append(el('ul', { className: 'evidence' }, ...lines.map((l) => el('li', { text: l }))));
   return row;
+}
+
+/** The shadow pod's timeline: one row per step, its time since the pod was created, warnings marked. */
+function timeline(rows: readonly TimelineRow[], live: boolean): HTMLElement {
+  return el(
+    'div',
+    { className: 'timeline' },
+    el('h3', { text: live ? 'Shadow pod (live)' : 'Shadow pod' }),
+    el(
+      'ol',
+      {
+        attrs: {
+          id: 'shadow-timeline',
+          'aria-label': 'Shadow pod timeline',
+          ...(live ? { 'aria-live': 'polite' } : {}),
+        },
+      },
+      ...rows.map((r) =>
+        el(
+          'li',
+          {
+            className: `step ${r.step}${r.bad ? ' bad' : ''}`,
+            attrs: { 'data-step': r.step, title: new Date(r.at).toLocaleString() },
+          },
+          el('span', { text: r.offset, className: 'offset' }),
+          el('span', { text: r.step, className: 'step-name' }),
+          el('span', { text: r.text, className: 'step-text' }),
+        ),
+      ),
+    ),
+  );
 }
 
 function render(state: VerifyPanelState): void {

@@ -2,10 +2,13 @@
 // (same Secrets, ConfigMaps, quotas), with every label replaced so no Service, PDB or controller
 // selects it, an activeDeadlineSeconds, and holder/expiry labels renewed while it runs. It is judged
 // over a fixed window — scheduled, started, Ready, no restarts, no OOMKilled — then deleted, and the
-// deletion confirmed, before the check returns. A sweep removes shadows a crash left behind.
+// deletion confirmed, before the check returns. Its timeline (created, scheduled, started, Ready,
+// restarts, OOMKilled, warnings, removed) is reported as it grows and kept with the result. A sweep
+// removes shadows a crash left behind.
 import { hostname } from 'node:os';
-import type { CheckResult } from '../../core/model/proposal';
+import type { CheckResult, ShadowTimelineEntry } from '../../core/model/proposal';
 import { ApiClient, isOk, messageOf, objectPath } from './apiClient';
+import { eventSteps, failedCreateStep, mergeTimeline, podSteps, removedStep, sameTimeline } from './shadowTimeline';
 
 type Obj = Record<string, any>;
 
@@ -144,9 +147,28 @@ export interface ShadowInput {
 export class ShadowRunner {
   constructor(private readonly api: ApiClient) {}
 
-  async run(input: ShadowInput, signal?: AbortSignal): Promise<CheckResult> {
+  /**
+   * Runs the check. `onTimeline` receives the shadow pod's whole timeline each time it grows; the
+   * result carries the final one.
+   */
+  async run(
+    input: ShadowInput,
+    signal?: AbortSignal,
+    onTimeline?: (timeline: ShadowTimelineEntry[]) => void,
+  ): Promise<CheckResult> {
     const started = performance.now();
     const windowS = shadowWindowSeconds(input.timeToFailure);
+    let timeline: ShadowTimelineEntry[] = [];
+    const note = (steps: readonly ShadowTimelineEntry[]): void => {
+      const next = mergeTimeline(timeline, steps);
+      if (sameTimeline(next, timeline)) return;
+      timeline = next;
+      try {
+        onTimeline?.(timeline);
+      } catch {
+        // A listener's failure never stops the check (the shadow must still be removed).
+      }
+    };
     const done = (result: CheckResult['result'], detail: string, evidence: string[]): CheckResult => ({
       name: 'shadow',
       result,
@@ -154,29 +176,40 @@ export class ShadowRunner {
       evidence,
       warnings: [],
       durationMs: Math.round(performance.now() - started),
+      timeline,
     });
     const create = await this.api.request('POST', objectPath('Pod', input.namespace), {
       body: shadowPod(input.namespace, input.ownerName, input.template, windowS, Date.now()),
       query: { fieldManager: SHADOW_FIELD_MANAGER, fieldValidation: 'Strict' },
     });
-    if (!isOk(create))
+    if (!isOk(create)) {
+      note([failedCreateStep(messageOf(create), new Date().toISOString())]);
       return done(
         create.status === 403 && /quota/i.test(messageOf(create)) ? 'inconclusive' : 'fail',
         `the shadow pod could not be created (FailedCreate): ${messageOf(create)}`,
         [],
       );
+    }
     const name = String(create.body['metadata']['name']);
+    note(podSteps(create.body, new Date().toISOString()));
     const evidence = [`shadow pod ${name}, window ${windowS}s`, `failing pods: ${input.failingSummary}`];
     const t0 = Date.now();
     let seen: Seen = observe(create.body, t0);
     let firstReady: number | undefined;
     let lastRenew = Date.now();
+    let polls = 0;
     try {
       while (Date.now() - t0 < windowS * 1000 && !signal?.aborted) {
         await new Promise((r) => setTimeout(r, 1000));
         const r = await this.api.read('Pod', input.namespace, name).catch(() => undefined);
         if (!r || !isOk(r)) continue;
         seen = observe(r.body, t0);
+        const seenAt = new Date().toISOString();
+        const steps = podSteps(r.body, seenAt);
+        // Warning events (FailedScheduling, BackOff, Unhealthy…) every other second: they explain a failure.
+        if (polls++ % 2 === 0 || seen.restarts > 0 || seen.waiting.length > 0)
+          steps.push(...eventSteps(await this.events(input.namespace, name), seenAt));
+        note(steps);
         if (seen.readyAt !== undefined) firstReady ??= seen.readyAt;
         if (
           seen.oomKilled ||
@@ -201,7 +234,8 @@ export class ShadowRunner {
         }
       }
     } finally {
-      await this.remove(input.namespace, name);
+      const gone = await this.remove(input.namespace, name);
+      note([removedStep(name, new Date().toISOString(), gone)]);
     }
     const ran = Math.round((Date.now() - t0) / 1000);
     evidence.push(
@@ -217,17 +251,28 @@ export class ShadowRunner {
     return done('pass', `the shadow ran ${ran}s: Ready, no restarts, no OOM kill`, evidence);
   }
 
-  /** Deletes a shadow and waits until it is gone (404), so nothing is left when the check returns. */
-  async remove(namespace: string, name: string): Promise<void> {
+  /** The events recorded about the shadow pod (none when they cannot be read). */
+  private async events(namespace: string, name: string): Promise<Obj[]> {
+    const r = await this.api
+      .request('GET', objectPath('Event', namespace), {
+        query: { fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}` },
+      })
+      .catch(() => undefined);
+    return r && isOk(r) && Array.isArray(r.body['items']) ? (r.body['items'] as Obj[]) : [];
+  }
+
+  /** Deletes a shadow and waits until it is gone (404), so nothing is left when the check returns; true once gone. */
+  async remove(namespace: string, name: string): Promise<boolean> {
     await this.api
       .request('DELETE', objectPath('Pod', namespace, name), { query: { gracePeriodSeconds: '0' } })
       .catch(() => undefined);
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const r = await this.api.read('Pod', namespace, name).catch(() => undefined);
-      if (r?.status === 404) return;
+      if (r?.status === 404) return true;
       await new Promise((res) => setTimeout(res, 250));
     }
+    return false;
   }
 
   /** Removes shadows that expired or whose holder process on this machine is gone; returns their names. */

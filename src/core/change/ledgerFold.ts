@@ -19,8 +19,15 @@ export function parseLedger(text: string): { entries: LedgerEntry[]; skipped: nu
   return { entries, skipped: skippedLines };
 }
 
+/**
+ * One record per change, newest first. The "cluster only" marker follows the change: a `manifest`
+ * entry sets it (the editor found the manifest holding the change, or no longer); a rolled-back
+ * change carries none (the cluster no longer holds it); and a rollback of a change the manifest
+ * never held brings the cluster back to the manifest, so it is not "cluster only" either.
+ */
 export function foldLedger(entries: readonly LedgerEntry[]): ChangeRecord[] {
   const byId = new Map<string, ChangeRecord>();
+  const markedByEditor = new Set<string>();
   for (const e of entries) {
     if (e.type === 'intent') {
       byId.set(e.changeId, {
@@ -54,8 +61,17 @@ export function foldLedger(entries: readonly LedgerEntry[]): ChangeRecord[] {
     } else if (e.type === 'rolledBack') {
       c.status = 'rolled-back';
       c.rolledBackBy = e.by;
+    } else if (e.type === 'manifest') {
+      c.manifest = e.manifest;
+      markedByEditor.add(c.id);
     }
   }
+  for (const c of byId.values()) {
+    const original = c.rollbackOf ? byId.get(c.rollbackOf) : undefined;
+    if (original?.manifest === 'cluster-only' && c.manifest === 'cluster-only' && !markedByEditor.has(c.id))
+      c.manifest = 'matches';
+  }
+  for (const c of byId.values()) if (c.status === 'rolled-back') delete c.manifest;
   return [...byId.values()].sort((a, b) => b.at.localeCompare(a.at));
 }
 

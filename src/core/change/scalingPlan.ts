@@ -19,7 +19,7 @@ export type ScalingSetting = { replicas: number } | { hpa: { minReplicas: number
 /** The proposal for a scaling recommendation: new HPA bounds on the HPA, else spec.replicas on the workload. */
 export function proposalFromScaling(
   workload: ObjectRef & { uid: string },
-  s: ScalingProposal,
+  s: Pick<ScalingProposal, 'replicas' | 'currentReplicas' | 'hpa' | 'confidence'>,
   hpa?: ObjectRef & { uid: string; minReplicas: number; maxReplicas: number },
 ): Proposal | undefined {
   const groupId = `scaling:${workload.uid}`;

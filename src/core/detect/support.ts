@@ -12,6 +12,16 @@ export const MAX_SUMMARY_PART = 120;
 export const MAX_LISTED = 5;
 /** Events older than this no longer describe what is happening now. */
 export const RECENT_EVENT_MS = 15 * 60 * 1000;
+/**
+ * The events that existed before NimbusGuard connected and that detectors and rules read: every
+ * Warning, plus these Normal ones (a liveness kill is a Normal "Killing"; PVC provisioning and node
+ * pressure report through Normal events). Anything else is only seen from the moment the watch
+ * starts. A detector that reads another Normal event adds it here.
+ */
+export const EVENTS_READ = {
+  normalReasons: ['Killing'],
+  normalAbout: ['PersistentVolumeClaim', 'Node'],
+} as const;
 
 // ---- time -------------------------------------------------------------------------------------
 

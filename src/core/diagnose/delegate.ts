@@ -2,6 +2,7 @@
 // endpoints): find what its pods suffer from by running the pod-level detectors on the same
 // snapshot, and explain that with the matching rule.
 import type { Detector } from '../detect/detector';
+import { detectAll } from '../detect/detectors';
 import { crashLoopBackOffDetector } from '../detect/crashLoopBackOff';
 import { oomKilledDetector } from '../detect/oomKilled';
 import { imagePullBackOffDetector } from '../detect/imagePullBackOff';
@@ -83,13 +84,9 @@ export function delegateToPods(
   const at = ctx.now.toISOString();
   let best: Delegated | undefined;
   for (const detector of podDetectors()) {
-    let findings;
-    try {
-      findings = detector.detect(detectCtx);
-    } catch {
-      continue;
-    }
-    for (const f of findings) {
+    // Through detectAll, whose findings are shared with the pass that opened the incident; a
+    // detector that throws reports no finding here.
+    for (const f of detectAll(detectCtx, [detector]).findings) {
       if (!sameRef(f.workload, workload)) continue;
       const incident: Incident = { ...f, id: incidentId(f), status: 'open', firstSeen: at, lastSeen: at };
       const d = bestOf({ ...ctx, incident }, podRules());

@@ -21,3 +21,19 @@ export function qReward(obs: { rho: number }, held: boolean, weights: QRewardWei
   const churn = held ? 0 : -1;
   return weights.slo * slo + weights.efficiency * efficiency + weights.stability * churn;
 }
+
+/**
+ * The reward of a judged scaling change, for the Q-learning table: the tick reward of the demand
+ * seen with the new replicas (SLO, efficiency, churn), less the SLO weight again when the change
+ * regressed the workload (new incidents on it). An inconclusive or rollback outcome teaches nothing.
+ */
+export function scalingOutcomeReward(
+  result: string,
+  after: { rho: number } | undefined,
+  held: boolean,
+  weights: QRewardWeights = Q_REWARD_DEFAULTS,
+): number | undefined {
+  if (result !== 'resolved' && result !== 'unresolved' && result !== 'regressed') return undefined;
+  const tick = after ? qReward(after, held, weights) : 0;
+  return tick - (result === 'regressed' ? weights.slo : 0);
+}

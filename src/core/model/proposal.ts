@@ -77,6 +77,19 @@ export interface Proposal {
   /** Ranking score (higher first) and the learned success rate that went into it, if any. */
   score: number;
   successRate?: { rate: number; samples: number };
+  /** Scaling under the Q-learning policy: the (state, action) its judged outcome rewards. */
+  learning?: QLearningStep;
+}
+
+/** The Q-learning policy's decision behind a scaling proposal. */
+export interface QLearningStep {
+  policy: 'qlearning';
+  /** The discrete state key (utilization, rate trend, pods buckets). */
+  state: string;
+  /** The action's name (`up`, `hold`, …). */
+  action: string;
+  fromReplicas: number;
+  toReplicas: number;
 }
 
 // ---- verification ------------------------------------------------------------------------------
@@ -107,6 +120,33 @@ export interface CheckResult {
   /** Warnings that do not lower the result (a GitOps owner, an API warning header). */
   warnings: string[];
   durationMs: number;
+  /** The shadow check only: what happened to the shadow pod, in order (kept with the verdict). */
+  timeline?: ShadowTimelineEntry[];
+}
+
+/** One step in a shadow pod's life, as the shadow check saw it. */
+export type ShadowStep =
+  | 'created'
+  | 'failedCreate'
+  | 'scheduled'
+  | 'started'
+  | 'ready'
+  | 'notReady'
+  | 'terminated'
+  | 'oomKilled'
+  | 'restarted'
+  | 'waiting'
+  | 'warning'
+  | 'removed';
+
+export interface ShadowTimelineEntry {
+  /** ISO time: the server's timestamp when the pod or event carries one, else when it was seen. */
+  at: string;
+  step: ShadowStep;
+  /** One line about the step (container, reason, message); text from the cluster, shown inert. */
+  text: string;
+  /** What makes the step unique, so a step seen again on the next poll is not repeated. */
+  key: string;
 }
 
 /** The value of each touched field: `present: false` when the field does not exist. */
@@ -149,7 +189,9 @@ export interface Verdict {
 /** Emitted while verifying: once when a check starts and once when it ends. */
 export type VerifyProgress =
   | { proposalId: string; check: CheckName; phase: 'started' }
-  | { proposalId: string; check: CheckName; phase: 'finished'; result: CheckResult };
+  | { proposalId: string; check: CheckName; phase: 'finished'; result: CheckResult }
+  /** While the shadow check runs: the shadow pod's timeline so far, sent whenever it grows. */
+  | { proposalId: string; check: 'shadow'; phase: 'timeline'; timeline: ShadowTimelineEntry[] };
 
 /** The resume value of the approve node: names the proposal and the exact plan that was shown. */
 export interface ApprovalDecision {
@@ -181,6 +223,16 @@ export interface Outcome {
   judgedAt: string;
   /** From the accepted write to the judgement. */
   elapsedMs: number;
+  /** For a Q-learning scaling proposal: the update its reward made to the policy's table. */
+  learned?: {
+    state: string;
+    action: string;
+    reward: number;
+    next: string;
+    before: number;
+    after: number;
+    observed: boolean;
+  };
 }
 
 export const LEDGER_VERSION = 1;
@@ -240,13 +292,22 @@ export interface RolledBackEntry extends LedgerBase {
   by: string;
 }
 
+/** Whether the workspace manifest holds the change now (found by the editor), or no longer does. */
+export interface ManifestEntry extends LedgerBase {
+  type: 'manifest';
+  manifest: 'cluster-only' | 'matches';
+  /** The manifest file that was compared, when one was. */
+  file?: string;
+}
+
 export interface RejectedEntry extends LedgerBase {
   type: 'rejected';
   proposalId: string;
   who: string;
 }
 
-export type LedgerEntry = IntentEntry | AppliedEntry | FailedEntry | OutcomeEntry | RolledBackEntry | RejectedEntry;
+export type LedgerEntry =
+  IntentEntry | AppliedEntry | FailedEntry | OutcomeEntry | RolledBackEntry | RejectedEntry | ManifestEntry;
 
 export type ChangeStatus = 'pending' | 'applied' | 'failed' | 'rolled-back';
 

@@ -60,7 +60,7 @@ export type SnapshotKind = keyof KindRecords;
 
 const WORKLOAD_ORDER: Record<WorkloadKind, number> = { Deployment: 0, StatefulSet: 1, DaemonSet: 2 };
 /** Events older than this are dropped; the detectors look at recent trouble only. */
-const EVENT_RETENTION_MS = 60 * 60 * 1000;
+export const EVENT_RETENTION_MS = 60 * 60 * 1000;
 const EVENTS_PER_OBJECT = 50;
 
 function metaOf(

@@ -37,7 +37,13 @@ export function proposalsOf(act: ActController, incident: Incident): Proposal[] 
 export function incidentProposalSource(act: ActController, panels: VerificationPanels): ProposalSource {
   return {
     proposalsFor: (incident) =>
-      proposalsOf(act, incident).map((p) => ({ proposalId: p.id, planHash: p.id, summary: p.summary })),
+      proposalsOf(act, incident).map((p) => ({
+        proposalId: p.id,
+        planHash: p.id,
+        summary: p.successRate
+          ? `${p.summary} (resolved ${Math.round(p.successRate.rate * 100)} % of ${p.successRate.samples} times before)`
+          : p.summary,
+      })),
     verify: async (incident, action) => {
       const proposal = proposalsOf(act, incident).find((p) => p.id === action.proposalId);
       if (proposal) panels.open(proposal);
@@ -113,7 +119,7 @@ export function registerActCommands(act: ActController, panels: VerificationPane
       const picked = await vscode.window.showQuickPick(
         proposals.map((p, index) => ({
           label: noIcons(p.summary),
-          description: `risk ${p.risk}${index === 0 ? ' · best ranked' : ''}`,
+          description: `risk ${p.risk}${index === 0 ? ' · best ranked' : ''}${p.successRate ? ` · resolved ${Math.round(p.successRate.rate * 100)} % of ${p.successRate.samples} before` : ''}`,
           detail: `${p.target.kind} ${p.target.namespace}/${p.target.name} · ${noIcons(p.riskReason)}`,
           proposal: p,
         })),

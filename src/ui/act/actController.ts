@@ -12,6 +12,8 @@ import type { ConnectionManager } from '../../cluster/connection';
 import { DEFAULT_PROTECTED_CONTEXTS } from '../../core/change/confirmation';
 import type { Incident } from '../../core/model/incident';
 import type { ChangeRecord } from '../../core/model/proposal';
+import type { RateRow } from '../../core/learning/outcomeStats';
+import type { ScalingPolicyName } from '../../core/change/qScaling';
 import type { IncidentHub } from '../incidentHub';
 import { scalingObjectiveSetting } from '../scalingObjective';
 
@@ -27,6 +29,11 @@ export function shadowSetting(): ShadowSetting {
 export function protectedContexts(): string[] {
   const value = config().get<unknown>('protectedContexts', DEFAULT_PROTECTED_CONTEXTS);
   return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : DEFAULT_PROTECTED_CONTEXTS;
+}
+
+/** `nimbusguard.scaling.policy`: which policy makes the act loop's scaling proposals. */
+export function scalingPolicy(): ScalingPolicyName {
+  return config().get<string>('scaling.policy', 'predictive') === 'qlearning' ? 'qlearning' : 'predictive';
 }
 
 export class ActController implements vscode.Disposable {
@@ -67,6 +74,11 @@ export class ActController implements vscode.Disposable {
     return service.history().filter((c) => c.context === service.context);
   }
 
+  /** Success rates per (cause category × fix kind) learned from this cluster's judged outcomes. */
+  rates(): RateRow[] {
+    return this.current?.service.rates().rows() ?? [];
+  }
+
   /** The open incidents of the monitored session. */
   openIncidents(): Incident[] {
     return this.hub.open();
@@ -102,6 +114,7 @@ export class ActController implements vscode.Disposable {
           checkpointer: agent.createCheckpointer(dir, config().get<boolean>('agent.allowTracing', false)),
           shadow: new agent.ShadowRunner(api),
           protectedContexts,
+          scalingPolicy,
           namespaces: () => session.snapshot.namespaces(),
         });
         const listeners = [

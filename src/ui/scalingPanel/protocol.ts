@@ -125,8 +125,11 @@ export const ReadyMessage = message<'scaling/ready'>('scaling/ready', noParams);
 /** Webview → host: the user asked for fresh data now. */
 export const RefreshMessage = message<'scaling/refresh'>('scaling/refresh', noParams);
 
+/** Webview → host: verify the proposal shown (the host uses the state it built, never data from the page). */
+export const ApplyMessage = message<'scaling/apply'>('scaling/apply', noParams);
+
 /** Webview → host: close this panel (its workload is gone). */
 export const CloseMessage = message<'scaling/close'>('scaling/close', noParams);
 
 export const HOST_MESSAGES = [StateMessage] as const;
-export const WEBVIEW_MESSAGES = [ReadyMessage, RefreshMessage, CloseMessage] as const;
+export const WEBVIEW_MESSAGES = [ReadyMessage, RefreshMessage, ApplyMessage, CloseMessage] as const;

@@ -9,15 +9,18 @@ import type { TreeNode } from '../workloadTree';
 import { dispatch, on } from '../webview/ipc';
 import { pageAssets, PanelRegistry, type PanelController, type PanelKind } from '../webview/panelRegistry';
 import {
+  ApplyMessage,
   CloseMessage,
   ReadyMessage,
   RefreshMessage,
   savedScalingRef,
   StateMessage,
+  type ScalingPanelState,
   type ScalingWorkloadRef,
 } from './protocol';
 import { scalingPanelHtml } from './scalingPanelHtml';
-import { buildScalingState, type DemandInput, type ScalingSource } from './scalingState';
+import { buildScalingState, panelActProposal, type DemandInput, type ScalingSource } from './scalingState';
+import type { Proposal } from '../../core/model/proposal';
 import { planDemand, type GoverningPolicy, type PrometheusSettingsValue } from './demandSource';
 import type { PrometheusDemand } from '../../cluster/prometheusDemand';
 import { refKey } from '../../core/model/objectRef';
@@ -37,6 +40,8 @@ export interface ScalingPanelDeps {
   demand: () => Promise<PrometheusDemand>;
   /** The policy custom resource governing a workload, and problems with the policies selecting it. */
   policyFor?: (workload: Workload) => { policy?: GoverningPolicy; notes: string[] };
+  /** Opens the Verification panel for a proposal (verify → approve → act); absent without the act loop. */
+  verify?: (proposal: Proposal) => void;
 }
 
 function sourceOf(manager: ConnectionManager): ScalingSource | undefined {
@@ -61,6 +66,8 @@ class ScalingPanel implements PanelController {
   private stale = true;
   private pushing = false;
   private disposed = false;
+  /** The state last sent to the page: Verify & Apply acts on what the user saw. */
+  private shown: ScalingPanelState | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -75,6 +82,7 @@ class ScalingPanel implements PanelController {
           on(ReadyMessage, () => this.push()),
           on(RefreshMessage, () => this.push()),
           on(CloseMessage, () => this.dispose()),
+          on(ApplyMessage, () => this.verifyShown()),
         ]);
       }),
       panel.onDidChangeViewState(() => {
@@ -134,12 +142,26 @@ class ScalingPanel implements PanelController {
           this.ref,
           state.proposal ? `${state.proposal.currentReplicas} → ${state.proposal.replicas}` : undefined,
         );
+        this.shown = state;
         void this.panel.webview.postMessage(StateMessage.create(state));
       })
       .finally(() => {
         this.pushing = false;
         if (this.stale) this.schedule();
       });
+  }
+
+  /** Verify & Apply: the proposal the page shows, rebuilt from the host's own state and the live snapshot. */
+  private verifyShown(): void {
+    const snapshot = this.deps.manager.session?.snapshot;
+    const proposal = snapshot && this.shown ? panelActProposal(snapshot, this.shown) : undefined;
+    if (!this.deps.verify)
+      return void vscode.window.showWarningMessage('NimbusGuard: connect to a cluster first to verify and apply.');
+    if (!proposal)
+      return void vscode.window.showInformationMessage(
+        `NimbusGuard: the Scaling panel of ${this.ref.name} proposes no change to verify right now.`,
+      );
+    this.deps.verify(proposal);
   }
 
   /** The panel's state, with Prometheus read first when it is the demand source. */

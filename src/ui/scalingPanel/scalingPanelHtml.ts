@@ -43,6 +43,7 @@ export function scalingPanelHtml(input: ScalingPageInput): string {
       <dt>Forecast accuracy</dt><dd id="accuracy"></dd>
     </dl>
     <p id="reason" class="reason"></p>
+    <p class="actions"><button id="apply" type="button" hidden>Verify &amp; Apply…</button></p>
     <p id="objective-text" class="reason muted"></p>
     <p id="accuracy-text" class="reason muted"></p>
   </section>

@@ -2,6 +2,8 @@
 // its usage history become observations, the predictive policy's proposal and the chart data.
 // No editor API here, so the whole pull is testable with a plain snapshot.
 import type { ClusterSnapshot } from '../../core/model/snapshot';
+import type { Proposal } from '../../core/model/proposal';
+import { proposalFromScaling } from '../../core/change/scalingPlan';
 import type { UsageHistory } from '../../core/model/usageHistory';
 import type { Workload } from '../../core/model/workload';
 import { liveObservations, podCpuRequest, type ContainerSeries } from '../../core/scaling/liveObservations';
@@ -254,4 +256,39 @@ export function hpaOf(
 /** The proposal's reason speaks of requests per second; live demand is in another unit. */
 export function inDemandUnit(reason: string, demand: DemandUnit): string {
   return reason.replace(/req\/s/g, demand.unit);
+}
+
+/**
+ * The act-loop proposal for what the panel shows: the same replicas or HPA bounds, on the objects as
+ * the snapshot holds them now (their uids bind the plan). Undefined when the panel proposes no change
+ * or the objects are gone.
+ */
+export function panelActProposal(snapshot: ClusterSnapshot, state: ScalingPanelState): Proposal | undefined {
+  const p = state.proposal;
+  if (!p || state.missing) return undefined;
+  const w = snapshot.getWorkload(state.workload.kind, state.workload.namespace, state.workload.name);
+  if (!w || (w.kind !== 'Deployment' && w.kind !== 'StatefulSet')) return undefined;
+  const hpa = snapshot
+    .list('HorizontalPodAutoscaler', w.namespace)
+    .find((h) => h.target.kind === w.kind && h.target.name === w.name);
+  const scaling = {
+    replicas: p.replicas,
+    currentReplicas: w.desired,
+    confidence: p.confidence,
+    ...(hpa && p.hpa ? { hpa: p.hpa.proposed } : {}),
+  };
+  return proposalFromScaling(
+    { kind: w.kind, namespace: w.namespace, name: w.name, uid: w.uid },
+    scaling,
+    hpa
+      ? {
+          kind: 'HorizontalPodAutoscaler',
+          namespace: hpa.meta.namespace,
+          name: hpa.meta.name,
+          uid: hpa.meta.uid,
+          minReplicas: hpa.minReplicas,
+          maxReplicas: hpa.maxReplicas,
+        }
+      : undefined,
+  );
 }

@@ -7,6 +7,7 @@ import type {
   OutcomeResult,
   RiskTier,
   RollbackOutcomeResult,
+  ShadowStep,
   VerdictResult,
 } from '../../core/model/proposal';
 import { message } from '../webview/ipc';
@@ -32,6 +33,19 @@ export interface CheckView {
   evidence: string[];
   warnings: string[];
   durationMs?: number;
+  /** The shadow check: the shadow pod's timeline, live while it runs, then as the verdict keeps it. */
+  timeline?: TimelineRow[];
+}
+
+/** One step of the shadow pod's timeline as shown. */
+export interface TimelineRow {
+  at: string;
+  /** Since the first step ("+0.0s", "+12.4s"). */
+  offset: string;
+  step: ShadowStep;
+  text: string;
+  /** A step that explains a failure (OOMKilled, restart, warning event, FailedCreate). */
+  bad: boolean;
 }
 
 /** One touched field: its value now and after the change ("absent" when the field does not exist). */

@@ -1,14 +1,14 @@
 // The Verification panel host: one panel per proposal being verified. It runs the verification
 // through the ActService (checks stream in as they run), keeps the verdict, and on Apply re-validates
 // the request, asks for the modal confirmation, holds the write 5 s behind a Cancel notification, and
-// resumes the paused thread. After a reload it never restarts a verification by itself.
+// resumes the paused thread. While the shadow check runs, its pod's timeline streams in with the
+// progress events. After a reload it never restarts a verification by itself.
 import * as vscode from 'vscode';
 import type { RollbackPreparation } from '../../agent/actService';
 import type { ConfirmationNeeds } from '../../core/change/confirmation';
 import type { ChangeRecord, CheckName, Proposal, Verdict } from '../../core/model/proposal';
 import { COMMANDS } from '../commandIds';
 import type { ActController } from '../act/actController';
-import { shadowSetting } from '../act/actController';
 import { confirmWrite, holdWrite } from '../act/approval';
 import type { PlanDocuments } from '../act/diffDocuments';
 import { dispatch, on } from '../webview/ipc';
@@ -30,6 +30,7 @@ import {
   type VerifySavedState,
 } from './protocol';
 import { buildVerifyState, withProgress } from './verifyState';
+import { askShadow } from './shadowPrompt';
 import { refKey } from '../../core/model/objectRef';
 
 const VIEW_TYPE = 'nimbusguard.verify';
@@ -192,34 +193,11 @@ class VerifyPanel implements PanelController {
     ]);
   }
 
-  private async askShadow(): Promise<{ shadow: boolean; shadowSkipReason?: string }> {
-    if (this.rollback) return { shadow: false, shadowSkipReason: 'informational for a rollback; not run' };
-    const setting = shadowSetting();
-    if (setting === 'never') return { shadow: false, shadowSkipReason: 'disabled by nimbusguard.verify.shadow' };
-    if (setting === 'always') return { shadow: true };
-    const t = this.proposal!.target;
-    const choice = await vscode.window.showInformationMessage(
-      `Run a shadow pod of ${t.kind} ${t.namespace}/${t.name} with the change applied?`,
-      {
-        modal: true,
-        detail:
-          'A shadow is one extra pod in the same namespace, selected by no Service and removed when the check ends. ' +
-          "It shares the workload's ServiceAccount, Secrets, ConfigMaps, volumes and network egress: a copy of a queue consumer " +
-          'consumes messages, a copy of a cron-like worker does its work once more.',
-      },
-      'Run Shadow',
-      'Skip Shadow',
-    );
-    return choice === 'Run Shadow'
-      ? { shadow: true }
-      : { shadow: false, shadowSkipReason: 'the developer chose not to run a shadow' };
-  }
-
   private async verify(): Promise<void> {
     const service = this.deps.act.service;
     const proposal = this.proposal;
     if (!service || !proposal) return;
-    const shadow = await this.askShadow();
+    const shadow = await askShadow(proposal, this.rollback !== undefined);
     this.phase = 'verifying';
     this.checks = new Map();
     this.verdict = undefined;

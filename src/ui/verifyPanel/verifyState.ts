@@ -7,11 +7,14 @@ import {
   type ChangeRecord,
   type CheckName,
   type FieldImage,
+  type CheckResult,
   type Proposal,
+  type ShadowStep,
+  type ShadowTimelineEntry,
   type Verdict,
   type VerifyProgress,
 } from '../../core/model/proposal';
-import type { CheckView, DiffLine, VerifyPanelState, VerifyPhase } from './protocol';
+import type { CheckView, DiffLine, TimelineRow, VerifyPanelState, VerifyPhase } from './protocol';
 
 export interface VerifySource {
   context: string;
@@ -28,6 +31,43 @@ export interface VerifySource {
   now: number;
 }
 
+const BAD_STEPS: ReadonlySet<ShadowStep> = new Set([
+  'failedCreate',
+  'oomKilled',
+  'restarted',
+  'terminated',
+  'waiting',
+  'warning',
+  'notReady',
+]);
+
+/** The shadow pod's timeline as rows, each with its time since the first step. */
+export function timelineRows(timeline: readonly ShadowTimelineEntry[]): TimelineRow[] {
+  const first = timeline.length > 0 ? Date.parse(timeline[0]!.at) : 0;
+  return timeline.map((e) => {
+    const seconds = Math.max(0, (Date.parse(e.at) - first) / 1000);
+    return {
+      at: e.at,
+      offset: Number.isFinite(seconds) ? `+${seconds.toFixed(1)}s` : '',
+      step: e.step,
+      text: e.text,
+      bad: BAD_STEPS.has(e.step),
+    };
+  });
+}
+
+function checkView(r: CheckResult): CheckView {
+  return {
+    name: r.name,
+    status: r.result,
+    detail: r.detail,
+    evidence: [...r.evidence],
+    warnings: [...r.warnings],
+    durationMs: r.durationMs,
+    ...(r.timeline ? { timeline: timelineRows(r.timeline) } : {}),
+  };
+}
+
 /** Applies one progress event to the checks shown. */
 export function withProgress(
   checks: ReadonlyMap<CheckName, CheckView>,
@@ -36,17 +76,14 @@ export function withProgress(
   const next = new Map(checks);
   if (event.phase === 'started')
     next.set(event.check, { name: event.check, status: 'running', detail: 'running…', evidence: [], warnings: [] });
-  else {
-    const r = event.result;
+  else if (event.phase === 'timeline') {
+    const running = next.get(event.check);
+    // A timeline after the check finished (a late event) never turns its outcome back into "running".
     next.set(event.check, {
-      name: r.name,
-      status: r.result,
-      detail: r.detail,
-      evidence: [...r.evidence],
-      warnings: [...r.warnings],
-      durationMs: r.durationMs,
+      ...(running ?? { name: event.check, status: 'running', detail: 'running…', evidence: [], warnings: [] }),
+      timeline: timelineRows(event.timeline),
     });
-  }
+  } else next.set(event.check, checkView(event.result));
   return next;
 }
 
@@ -91,19 +128,7 @@ export function diffLines(proposal: Proposal, verdict?: Verdict): DiffLine[] {
 /** Every check in its fixed order: those not reported yet are `waiting` while verifying. */
 function orderedChecks(source: VerifySource): CheckView[] {
   const reported = source.verdict
-    ? new Map(
-        source.verdict.checks.map((c): [CheckName, CheckView] => [
-          c.name,
-          {
-            name: c.name,
-            status: c.result,
-            detail: c.detail,
-            evidence: [...c.evidence],
-            warnings: [...c.warnings],
-            durationMs: c.durationMs,
-          },
-        ]),
-      )
+    ? new Map(source.verdict.checks.map((c): [CheckName, CheckView] => [c.name, checkView(c)]))
     : source.checks;
   if (source.phase !== 'verifying') return CHECK_NAMES.filter((n) => reported.has(n)).map((n) => reported.get(n)!);
   return CHECK_NAMES.map(

@@ -200,6 +200,15 @@ start kwok "$BIN/kwok" \
   --tls-private-key-file="$PKI/serving.key" \
   --node-lease-duration-seconds=40 \
   --enable-crds=Logs
+mkdir -p "$STATE/pod-logs"
+start nimbus-sim "$SIM" run --kubeconfig "$KCS/nimbus-sim.kubeconfig" --logs-dir "$STATE/pod-logs" --metrics-address "127.0.0.1:$SIM_METRICS_PORT"
+log "starting prometheus (scrapes nimbus-sim's request counters)"
+bash "$ROOT/test/harness/prometheus/start.sh" "$STATE" "$PROMETHEUS_PORT" "$SIM_METRICS_PORT"
+
+"$SIM" bootstrap --kubeconfig "$ADMIN" --nodes "$NODES" --node-cpu 4 --node-memory 8Gi --node-pods 110 \
+  --metrics-server-port "$METRICS_SERVER_PORT" --kube-version "$K8S_VERSION"
+# metrics-server panics at start when it may not yet read the request-header CA, so it starts once
+# bootstrap has created its RBAC (a race the loaded machine lost once).
 start metrics-server "$BIN/metrics-server" \
   --kubeconfig="$KCS/metrics-server.kubeconfig" \
   --authentication-kubeconfig="$KCS/metrics-server.kubeconfig" \
@@ -212,13 +221,6 @@ start metrics-server "$BIN/metrics-server" \
   --kubelet-preferred-address-types=InternalIP,Hostname \
   --kubelet-request-timeout=5s \
   --metric-resolution=10s
-mkdir -p "$STATE/pod-logs"
-start nimbus-sim "$SIM" run --kubeconfig "$KCS/nimbus-sim.kubeconfig" --logs-dir "$STATE/pod-logs" --metrics-address "127.0.0.1:$SIM_METRICS_PORT"
-log "starting prometheus (scrapes nimbus-sim's request counters)"
-bash "$ROOT/test/harness/prometheus/start.sh" "$STATE" "$PROMETHEUS_PORT" "$SIM_METRICS_PORT"
-
-"$SIM" bootstrap --kubeconfig "$ADMIN" --nodes "$NODES" --node-cpu 4 --node-memory 8Gi --node-pods 110 \
-  --metrics-server-port "$METRICS_SERVER_PORT" --kube-version "$K8S_VERSION"
 wait_for --component kube-controller-manager --timeout 60s "http=https://127.0.0.1:$KCM_PORT/healthz"
 wait_for --component kube-scheduler --timeout 60s "http=https://127.0.0.1:$SCHEDULER_PORT/healthz"
 wait_for --kubeconfig "$ADMIN" --timeout 120s "nodes=$NODES" default-sa metrics

@@ -25,3 +25,22 @@ test('-n and -y are the long flags', () => {
     '--namespace=x',
   ]);
 });
+
+test('--policy and --objective name a scaling policy and objective and go with --type Scaling only (usage errors, exit 2, before any connection)', async () => {
+  const { runFix } = await import('../../../src/cli/fix');
+  const written: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    assert.equal(await runFix(['deploy/web', '-n', 'shop', '--type', 'Scaling', '--policy', 'greedy']), 2);
+    assert.equal(await runFix(['deploy/web', '-n', 'shop', '--policy', 'qlearning']), 2);
+    assert.equal(await runFix(['deploy/web', '-n', 'shop', '--type', 'Scaling', '--objective', 'speed']), 2);
+    assert.equal(await runFix(['deploy/web', '-n', 'shop', '--objective', 'cost']), 2);
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.match(written[0]!, /--policy greedy is not a scaling policy \(predictive, qlearning\)/);
+  assert.match(written[1]!, /--policy applies only with --type Scaling/);
+  assert.match(written[2]!, /--objective speed is not a scaling objective \(availability, cost\)/);
+  assert.match(written[3]!, /--objective applies only with --type Scaling/);
+});

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { ClusterSnapshot } from '../../../src/core/model/snapshot';
 import { UsageHistory } from '../../../src/core/model/usageHistory';
 import type { HorizontalPodAutoscaler } from '../../../src/core/model/resources';
-import { buildScalingState, inDemandUnit, type ScalingSource } from '../../../src/ui/scalingPanel/scalingState';
+import {
+  buildScalingState,
+  inDemandUnit,
+  panelActProposal,
+  type ScalingSource,
+} from '../../../src/ui/scalingPanel/scalingState';
 import { container, meta, template, workload } from '../detect/fixtures';
 
 const ref = { kind: 'Deployment' as const, namespace: 'shop', name: 'web' };
@@ -131,4 +136,21 @@ test('before five minutes of history the panel says it is collecting history and
   const later = buildScalingState(src, ref, 1);
   assert.ok(later.proposal, 'a proposal once there are 20 observations');
   assert.ok(!later.notes.some((n) => /Collecting history/.test(n)));
+});
+
+test('Verify & Apply acts on what the panel shows: its replicas as a patch on the workload, bound to the live uid', () => {
+  const src = source();
+  feed(src, 160, (i) => 0.3 + (1.2 * i) / 159);
+  const state = buildScalingState(src, ref, 42);
+  assert.ok(state.proposal && state.proposal.replicas > 3);
+  const proposal = panelActProposal(src.snapshot, state)!;
+  assert.equal(proposal.incidentType, 'Scaling');
+  const uid = src.snapshot.getWorkload('Deployment', 'shop', 'web')!.uid;
+  assert.deepEqual(proposal.target, { kind: 'Deployment', namespace: 'shop', name: 'web', uid });
+  assert.deepEqual(proposal.change.kind === 'patch' ? proposal.change.edits : [], [
+    { path: 'spec.replicas', value: state.proposal.replicas, previous: 3 },
+  ]);
+  // No change shown, or the workload gone: nothing to verify.
+  assert.equal(panelActProposal(src.snapshot, { ...state, proposal: { ...state.proposal, replicas: 3 } }), undefined);
+  assert.equal(panelActProposal(new ClusterSnapshot(), state), undefined);
 });

@@ -8,6 +8,7 @@ import {
   type ChangeRecord,
   type CheckResult,
   type Proposal,
+  type ShadowTimelineEntry,
   type Verdict,
 } from '../../../src/core/model/proposal';
 import { buildVerifyState, diffLines, withProgress } from '../../../src/ui/verifyPanel/verifyState';
@@ -89,6 +90,63 @@ test('while verifying, every check is listed in the fixed order: waiting, then r
     { status: 'pass', detail: 'allowed to patch deployments', ms: 12 },
   );
   assert.equal(state.verdict, undefined, 'no verdict before the checks end');
+});
+
+test('the shadow pod timeline shows live while the shadow runs and stays with the verdict', () => {
+  const step = (at: string, kind: ShadowTimelineEntry['step'], text: string): ShadowTimelineEntry => ({
+    at,
+    step: kind,
+    text,
+    key: `${kind}:${at}`,
+  });
+  const early = [
+    step('2026-03-01T10:00:00.000Z', 'created', 'pod api-ng-shadow-1 created'),
+    step('2026-03-01T10:00:01.000Z', 'scheduled', 'scheduled on node n1'),
+  ];
+  let checks = withProgress(new Map(), { proposalId: proposal.id, check: 'shadow', phase: 'started' });
+  checks = withProgress(checks, { proposalId: proposal.id, check: 'shadow', phase: 'timeline', timeline: early });
+  let shadow = buildVerifyState({ context: 'dev', proposal, phase: 'verifying', checks, now: 1 }).checks.find(
+    (c) => c.name === 'shadow',
+  )!;
+  assert.equal(shadow.status, 'running', 'a timeline update keeps the check running');
+  assert.deepEqual(
+    shadow.timeline!.map((r) => [r.offset, r.step, r.bad]),
+    [
+      ['+0.0s', 'created', false],
+      ['+1.0s', 'scheduled', false],
+    ],
+  );
+  const full = [
+    ...early,
+    step('2026-03-01T10:00:07.500Z', 'oomKilled', 'container api OOMKilled, exit code 137'),
+    step('2026-03-01T10:00:09.000Z', 'removed', 'pod api-ng-shadow-1 deleted (confirmed gone)'),
+  ];
+  checks = withProgress(checks, { proposalId: proposal.id, check: 'shadow', phase: 'timeline', timeline: full });
+  const result = { ...check('shadow', 'fail', 'the shadow was OOMKilled too'), timeline: full };
+  checks = withProgress(checks, { proposalId: proposal.id, check: 'shadow', phase: 'finished', result });
+  shadow = buildVerifyState({ context: 'dev', proposal, phase: 'verifying', checks, now: 2 }).checks.find(
+    (c) => c.name === 'shadow',
+  )!;
+  assert.equal(shadow.status, 'fail');
+  assert.deepEqual(
+    shadow.timeline!.map((r) => [r.offset, r.step, r.bad]),
+    [
+      ['+0.0s', 'created', false],
+      ['+1.0s', 'scheduled', false],
+      ['+7.5s', 'oomKilled', true],
+      ['+9.0s', 'removed', false],
+    ],
+  );
+  // After the verdict (and after a reload, from the stored verdict): the same timeline.
+  const stored = buildVerifyState({
+    context: 'dev',
+    proposal,
+    phase: 'verified',
+    checks: new Map(),
+    verdict: verdict('fail', [check('dryRun', 'pass'), result]),
+    now: 3,
+  }).checks.find((c) => c.name === 'shadow')!;
+  assert.deepEqual(stored.timeline, shadow.timeline);
 });
 
 test('before a verdict the change is read from the proposal; after it, from the verified images', () => {
