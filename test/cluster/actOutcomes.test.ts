@@ -3,6 +3,7 @@
 // crashes regresses the workload (a new incident on it stays open), counts as reward -1 in the
 // success rate of its (cause × fix kind), and is rolled back exactly; a wait too short for the
 // rollout is inconclusive and counts in no rate.
+// Runs beside other test files: its own scratch namespaces only, nothing cluster-scoped.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { kubeConfig, scratchNamespace, waitForIncident } from '../harness/kubeKit';

@@ -2,6 +2,7 @@
 // whole, and Events are not listed whole — what existed before the session is back-filled (every
 // Warning, and the Normal events the detectors read, within the snapshot's retention) while
 // everything that happens afterwards comes through the watch.
+// Runs beside other test files: its own scratch namespaces only, nothing cluster-scoped.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';

@@ -2,6 +2,7 @@
 // shadow check runs (progress events), and what the verdict keeps. A fix that works shows the pod
 // come up and go; the unfixed template shows the OOM kill; a shadow refused by a quota shows
 // FailedCreate. The shadow is gone in every case.
+// Runs beside other test files: its own scratch namespaces only, nothing cluster-scoped.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -4,6 +4,9 @@
 import type { ForecastPoint } from './forecast';
 import type { Observation } from './policy';
 
+/** Relative tolerance around the band's ends. */
+const BAND_SLACK = 0.01;
+
 /** The forecast made at one tick: its points are for the ticks after `t`. */
 export interface PastForecast {
   t: number;
@@ -58,8 +61,10 @@ export function forecastAccuracy(
       absError += Math.abs(p.median - actual);
       signedError += p.median - actual;
       demand += Math.abs(actual);
-      if (actual > p.upper) above++;
-      else if (actual >= p.lower) inside++;
+      // A band is judged to within 1 % of its own size: a flat forecast is not "missed" by measurement noise.
+      const slack = BAND_SLACK * Math.max(Math.abs(p.upper), Math.abs(p.lower));
+      if (actual > p.upper + slack) above++;
+      else if (actual >= p.lower - slack) inside++;
     }
     if (compared) used++;
   }

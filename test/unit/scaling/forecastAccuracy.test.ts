@@ -91,3 +91,11 @@ test('the cost objective runs no more than the HPA would; availability keeps the
   assert.ok(availability.replicas > cost.replicas, `${availability.replicas} > ${cost.replicas}`);
   assert.match(cost.reason, /The objective is cost: \d+ replicas, what the HPA would run/);
 });
+
+test('a flat forecast is not counted as missed by noise under 1 % of the demand', () => {
+  const history = obs([120, 120.01, 119.99, 126]);
+  const a = forecastAccuracy([{ t: 0, points: [point(15, 120), point(30, 120), point(45, 120)] }], history)!;
+  assert.equal(a.samples, 3);
+  assert.equal(a.coverage, 2 / 3, 'the two noisy points are inside');
+  assert.equal(a.above, 1 / 3, 'the 5 % jump is above');
+});
