@@ -37,6 +37,7 @@ import { shadowObstacle } from '../cluster/actions/shadow';
 import type { ActContext } from './actContext';
 import { hpaScaleDown, replayCheck, replicasScaleDown } from './scalingProposals';
 import { mergeFindings } from '../core/change/scaleDown';
+import { NO_NEW_TEMPLATE, shadowOutOfScope } from '../core/change/shadowScope';
 import { isPodTemplateKind } from '../core/model/workload';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw Kubernetes JSON, read field by field
@@ -344,9 +345,9 @@ async function shadowCheck(
 ): Promise<void> {
   if (!opts.shadow) return void checks.push(skipped('shadow', opts.shadowSkipReason ?? 'disabled'));
   if (!ctx.shadow) return void checks.push(skipped('shadow', 'no shadow runner is available here'));
-  if (proposal.target.kind !== 'Deployment')
-    return void checks.push(skipped('shadow', `not run for a ${proposal.target.kind} (only Deployments are shadowed)`));
-  if (!template) return void checks.push(skipped('shadow', 'the change does not alter the pod template'));
+  const outOfScope = shadowOutOfScope(proposal);
+  if (outOfScope) return void checks.push(skipped('shadow', outOfScope));
+  if (!template) return void checks.push(skipped('shadow', NO_NEW_TEMPLATE));
   const rwo = new Set(
     ctx.snapshot
       .list('PersistentVolumeClaim', proposal.target.namespace)

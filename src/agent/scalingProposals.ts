@@ -1,6 +1,6 @@
 // The scaling side of the act loop: the predictive policy's proposal for a live workload (the same
 // one the Scaling panel shows) as an act-loop Proposal, and the demand history the replay check uses.
-import { proposalFromScaling, replayScaling, type ScalingSetting } from '../core/change/scalingPlan';
+import { hpaTargeting, replayScaling, scalingProposalOn, type ScalingSetting } from '../core/change/scalingPlan';
 import type { CapacityFinding } from '../core/change/capacity';
 import { mergeFindings, scaleDownCheck } from '../core/change/scaleDown';
 import type { ActContext } from './actContext';
@@ -19,12 +19,6 @@ function workloadOf(snapshot: ClusterSnapshot, target: ObjectRef) {
   return target.kind === 'Deployment' || target.kind === 'StatefulSet'
     ? snapshot.getWorkload(target.kind, target.namespace, target.name)
     : undefined;
-}
-
-function hpaOf(snapshot: ClusterSnapshot, target: ObjectRef) {
-  return snapshot
-    .list('HorizontalPodAutoscaler', target.namespace)
-    .find((h) => h.target.kind === target.kind && h.target.name === target.name);
 }
 
 /** The workload's demand as the scaling policies see it (one observation per 15 s tick). */
@@ -60,7 +54,7 @@ export function scalingProposalFor(
     };
   const { history } = demandHistory(snapshot, usage, target);
   if (history.length === 0) return { note: 'no usage history yet (metrics.k8s.io samples arrive every ~15 s)' };
-  const hpa = hpaOf(snapshot, target);
+  const hpa = hpaTargeting(snapshot, target);
   const input = {
     history,
     pods: w.desired,
@@ -70,20 +64,7 @@ export function scalingProposalFor(
   };
   const q = opts.qAgent ? qScalingProposal(opts.qAgent, input) : undefined;
   const s = q?.proposal ?? proposeScaling(input);
-  const proposal = proposalFromScaling(
-    { kind: w.kind, namespace: w.namespace, name: w.name, uid: w.uid },
-    s,
-    hpa
-      ? {
-          kind: 'HorizontalPodAutoscaler',
-          namespace: hpa.meta.namespace,
-          name: hpa.meta.name,
-          uid: hpa.meta.uid,
-          minReplicas: hpa.minReplicas,
-          maxReplicas: hpa.maxReplicas,
-        }
-      : undefined,
-  );
+  const proposal = scalingProposalOn(snapshot, w, s);
   if (proposal && q) proposal.learning = q.step;
   return proposal ? { proposal, note: s.reason } : { note: `no change proposed: ${s.reason}` };
 }
@@ -97,7 +78,7 @@ export function replayCheck(
   objective?: ScalingObjective,
 ): CapacityFinding {
   const { history } = demandHistory(snapshot, usage, workload);
-  const hpa = hpaOf(snapshot, workload);
+  const hpa = hpaTargeting(snapshot, workload);
   const w = workloadOf(snapshot, workload);
   const current: ScalingSetting = hpa
     ? { hpa: { minReplicas: hpa.minReplicas, maxReplicas: hpa.maxReplicas } }

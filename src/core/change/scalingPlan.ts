@@ -8,7 +8,8 @@ import { DEFAULT_SCALING_OBJECTIVE, type ScalingObjective } from '../scaling/obj
 import { capacityPerReplica, MAX_REPLICAS, MIN_REPLICAS, simulate } from '../scaling/simulator';
 import { scoreTimeline } from '../scaling/scores';
 import { ACT_API_VERSION, type Proposal, type ProposalChange } from '../model/proposal';
-import type { ObjectRef } from '../model/resources';
+import type { HorizontalPodAutoscaler, ObjectRef } from '../model/resources';
+import type { ClusterSnapshot } from '../model/snapshot';
 import type { CapacityFinding } from './capacity';
 import { fixKindOf, proposalId, riskOf } from './proposals';
 import { strategicMergePatch } from '../diagnose/fixes';
@@ -17,6 +18,39 @@ import { strategicMergePatch } from '../diagnose/fixes';
 export type ScalingSetting = { replicas: number } | { hpa: { minReplicas: number; maxReplicas: number } };
 
 /** The proposal for a scaling recommendation: new HPA bounds on the HPA, else spec.replicas on the workload. */
+/** The HorizontalPodAutoscaler that targets a workload, when one does. */
+export function hpaTargeting(
+  snapshot: ClusterSnapshot,
+  workload: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>,
+): HorizontalPodAutoscaler | undefined {
+  return snapshot
+    .list('HorizontalPodAutoscaler', workload.namespace)
+    .find((h) => h.target.kind === workload.kind && h.target.name === workload.name);
+}
+
+/** `proposalFromScaling` on the workload and its HPA as the snapshot holds them (their uids bind the plan). */
+export function scalingProposalOn(
+  snapshot: ClusterSnapshot,
+  workload: ObjectRef & { uid: string },
+  s: Pick<ScalingProposal, 'replicas' | 'currentReplicas' | 'hpa' | 'confidence'>,
+): Proposal | undefined {
+  const hpa = hpaTargeting(snapshot, workload);
+  return proposalFromScaling(
+    { kind: workload.kind, namespace: workload.namespace, name: workload.name, uid: workload.uid },
+    s,
+    hpa
+      ? {
+          kind: 'HorizontalPodAutoscaler',
+          namespace: hpa.meta.namespace,
+          name: hpa.meta.name,
+          uid: hpa.meta.uid,
+          minReplicas: hpa.minReplicas,
+          maxReplicas: hpa.maxReplicas,
+        }
+      : undefined,
+  );
+}
+
 export function proposalFromScaling(
   workload: ObjectRef & { uid: string },
   s: Pick<ScalingProposal, 'replicas' | 'currentReplicas' | 'hpa' | 'confidence'>,

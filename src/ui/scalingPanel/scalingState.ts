@@ -3,7 +3,7 @@
 // No editor API here, so the whole pull is testable with a plain snapshot.
 import type { ClusterSnapshot } from '../../core/model/snapshot';
 import type { Proposal } from '../../core/model/proposal';
-import { proposalFromScaling } from '../../core/change/scalingPlan';
+import { hpaTargeting, scalingProposalOn } from '../../core/change/scalingPlan';
 import type { UsageHistory } from '../../core/model/usageHistory';
 import type { Workload } from '../../core/model/workload';
 import { liveObservations, podCpuRequest, type ContainerSeries } from '../../core/scaling/liveObservations';
@@ -247,9 +247,7 @@ export function hpaOf(
   snapshot: ClusterSnapshot,
   workload: Pick<Workload, 'kind' | 'namespace' | 'name'>,
 ): { minReplicas: number; maxReplicas: number } | undefined {
-  const hpa = snapshot
-    .list('HorizontalPodAutoscaler', workload.namespace)
-    .find((h) => h.target.kind === workload.kind && h.target.name === workload.name);
+  const hpa = hpaTargeting(snapshot, workload);
   return hpa ? { minReplicas: hpa.minReplicas, maxReplicas: hpa.maxReplicas } : undefined;
 }
 
@@ -268,27 +266,11 @@ export function panelActProposal(snapshot: ClusterSnapshot, state: ScalingPanelS
   if (!p || state.missing) return undefined;
   const w = snapshot.getWorkload(state.workload.kind, state.workload.namespace, state.workload.name);
   if (!w || (w.kind !== 'Deployment' && w.kind !== 'StatefulSet')) return undefined;
-  const hpa = snapshot
-    .list('HorizontalPodAutoscaler', w.namespace)
-    .find((h) => h.target.kind === w.kind && h.target.name === w.name);
-  const scaling = {
+  const hpa = hpaTargeting(snapshot, w);
+  return scalingProposalOn(snapshot, w, {
     replicas: p.replicas,
     currentReplicas: w.desired,
     confidence: p.confidence,
     ...(hpa && p.hpa ? { hpa: p.hpa.proposed } : {}),
-  };
-  return proposalFromScaling(
-    { kind: w.kind, namespace: w.namespace, name: w.name, uid: w.uid },
-    scaling,
-    hpa
-      ? {
-          kind: 'HorizontalPodAutoscaler',
-          namespace: hpa.meta.namespace,
-          name: hpa.meta.name,
-          uid: hpa.meta.uid,
-          minReplicas: hpa.minReplicas,
-          maxReplicas: hpa.maxReplicas,
-        }
-      : undefined,
-  );
+  });
 }

@@ -3,6 +3,7 @@
 // says "ask", a modal that says what a shadow shares.
 import * as vscode from 'vscode';
 import type { Proposal } from '../../core/model/proposal';
+import { shadowOutOfScope } from '../../core/change/shadowScope';
 import { shadowSetting } from '../act/actController';
 
 export interface ShadowChoice {
@@ -12,11 +13,9 @@ export interface ShadowChoice {
 
 export async function askShadow(proposal: Proposal, rollback: boolean): Promise<ShadowChoice> {
   if (rollback) return { shadow: false, shadowSkipReason: 'informational for a rollback; not run' };
-  // Nothing to ask when no shadow could run: the verifier shadows only a Deployment's new pod template.
-  if (proposal.target.kind !== 'Deployment')
-    return { shadow: false, shadowSkipReason: `not run for a ${proposal.target.kind} (only Deployments are shadowed)` };
-  if (proposal.change.kind === 'patch' && !proposal.change.edits.some((e) => e.path.startsWith('spec.template')))
-    return { shadow: false, shadowSkipReason: 'the change does not alter the pod template' };
+  // Nothing to ask when no shadow could run.
+  const outOfScope = shadowOutOfScope(proposal);
+  if (outOfScope) return { shadow: false, shadowSkipReason: outOfScope };
   const setting = shadowSetting();
   if (setting === 'never') return { shadow: false, shadowSkipReason: 'disabled by nimbusguard.verify.shadow' };
   if (setting === 'always') return { shadow: true };
