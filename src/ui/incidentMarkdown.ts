@@ -1,7 +1,7 @@
 // Cluster text made safe for Markdown hovers, status bar items and quick picks: names and messages
 // are data, never markup, icons or command links. Also the Markdown of the manifest hover, built
 // here without the editor API so what a user reads there is testable.
-import type { Evidence, Incident } from '../core/model/incident';
+import { shownReason, type Evidence, type Incident } from '../core/model/incident';
 import type { RootCause } from '../core/model/rootCause';
 import { clip } from '../core/detect/support';
 import { COMMANDS } from './commandIds';
@@ -47,8 +47,8 @@ export function insightHoverMarkdown(entries: readonly HoverEntry[]): string {
     if (related.length > 0) out.push(`Same cause: ${related.map((r) => r.type).join(', ')}\n\n`);
     out.push(`${escapeMarkdown(cause.explanation)}\n\n`);
     for (const e of hoverEvidence(cause.evidence)) {
-      const reason = e.reason && !e.text.startsWith(e.reason) ? `${e.reason} ` : '';
-      const line = `${e.source.kind}/${e.source.name}: ${reason}${e.text}`;
+      const reason = shownReason(e);
+      const line = `${e.source.kind}/${e.source.name}: ${reason ? `${reason} ` : ''}${e.text}`;
       out.push(`- ${escapeMarkdown(clip(line, HOVER_LINE_MAX))}\n`);
     }
     if (cause.fixes.length > 0)

@@ -4,8 +4,9 @@
 // panel whose cause and evidence quote it too. The line carries markup, a command link and an icon,
 // which must show as the characters they are. The CLI (`scan`, `scan --json`) is held to the same
 // line by test/cluster/logEvidence.test.ts.
-// Runs beside other test files: its own namespace; its one incident (a CrashLoopBackOff) is of a type no
-// other e2e file looks up, and none counts incidents exactly.
+// Runs beside other test files: its own namespace; its one incident (a critical CrashLoopBackOff) is of a
+// type no other e2e file looks up, none counts incidents exactly, and the notification it may raise in
+// their windows is a warning that hides by itself.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -209,6 +210,12 @@ test(
         links: [...document.querySelectorAll('#detail a')].length,
       })`);
       assert.deepEqual(dom, { images: 0, links: 0 }, 'nothing from the log became markup');
+      const entry = frame.locator('#timeline li.kind-log');
+      assert.equal(await entry.count(), 1, 'one log entry in the evidence timeline');
+      const entryText = await entry.innerText();
+      assert.ok(entryText.includes(LOGGED), entryText);
+      assert.doesNotMatch(entryText, /×\d/, 'a quoted log line is not "seen N times"');
+      await entry.scrollIntoViewIfNeeded();
       await vscode!.screenshot('log-evidence-panel');
       assert.deepEqual(dialogs, [], 'no script from the log ran');
     }),

@@ -48,6 +48,7 @@ export interface Evidence {
   field?: string;
   text: string;
   reason?: string;
+  /** How many times it was seen (an event's count); shown as "×N". */
   count?: number;
   firstSeen?: string;
   lastSeen?: string;
@@ -76,6 +77,11 @@ export interface Incident extends Finding {
 }
 
 /** Stable across evaluations and restarts: the same problem on the same workload keeps its id. */
+/** The reason to show before the evidence's text: none when the text already starts with it ("Error, exit code 1"). */
+export function shownReason(e: Pick<Evidence, 'reason' | 'text'>): string | undefined {
+  return e.reason && !e.text.startsWith(e.reason) ? e.reason : undefined;
+}
+
 export function incidentId(f: Pick<Finding, 'type' | 'workload' | 'key'>): string {
   const text = [f.type, f.workload.kind, f.workload.namespace, f.workload.name, f.key ?? ''].join('\u0000');
   // FNV-1a, 64-bit via two 32-bit halves: short, deterministic, no crypto dependency in core.
