@@ -16,6 +16,15 @@ export function noIcons(text: string): string {
   return text.replace(/\$\(/g, '$\u200b(');
 }
 
+/** The tree item's tooltip, plain text (never Markdown): what the detector saw and, once diagnosed, the cause, which quotes a log line. */
+export function incidentTooltip(incident: Incident, cause: RootCause | undefined): string {
+  return [
+    `${incident.type} (${incident.severity})`,
+    incident.summary,
+    ...(cause ? [`Cause: ${cause.summary}`] : []),
+  ].join('\n');
+}
+
 /** Evidence items a hover lists, and the length of each: a hover is a glance, the panel has the rest. */
 export const HOVER_EVIDENCE_ITEMS = 6;
 export const HOVER_LINE_MAX = 400;

@@ -1,7 +1,7 @@
 // Evidence from logs in real VS Code: a Deployment whose container crashes after printing a known error
 // line (the simulated kubelet writes it, kwok serves it as the previous run's log) gets a diagnostic on
-// its manifest; the hover on the implicated line quotes that line, and Explain opens the Incidents
-// panel whose cause and evidence quote it too. The line carries markup, a command link and an icon,
+// its manifest; the hover on the implicated line quotes that line, Explain opens the Incidents panel
+// whose cause and evidence quote it too, and the incident's tooltip in the tree names that cause. The line carries markup, a command link and an icon,
 // which must show as the characters they are. The CLI (`scan`, `scan --json`) is held to the same
 // line by test/cluster/logEvidence.test.ts.
 // Runs beside other test files: its own namespace; its one incident (a critical CrashLoopBackOff) is of a
@@ -217,6 +217,27 @@ test(
       assert.doesNotMatch(entryText, /×\d/, 'a quoted log line is not "seen N times"');
       await entry.scrollIntoViewIfNeeded();
       await vscode!.screenshot('log-evidence-panel');
+
+      // The incident in the Workloads tree: its tooltip names the cause, log line included, as plain text.
+      const pane = await workbench.openViewPane('Workloads');
+      await workbench.expandTreeItem(namespace, { scope: pane });
+      await workbench.expandTreeItem('orders', { scope: pane });
+      const row = await workbench.waitForTreeItem('CrashLoopBackOff', { scope: pane });
+      const tooltip = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Cause:' }).first();
+      const tip = await waitFor(
+        'the tree tooltip to name the cause',
+        async () => {
+          await page.mouse.move(5, 5);
+          await row.hover();
+          return tooltip.waitFor({ state: 'visible', timeout: 5_000 }).then(
+            () => tooltip.innerText(),
+            () => undefined,
+          );
+        },
+        30_000,
+      );
+      assert.ok(tip.includes(`Cause: container orders exited`) && tip.includes(LOG_ERROR), tip);
+      await vscode!.screenshot('log-evidence-tree');
       assert.deepEqual(dialogs, [], 'no script from the log ran');
     }),
 );

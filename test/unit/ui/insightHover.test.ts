@@ -4,6 +4,7 @@ import {
   HOVER_EVIDENCE_ITEMS,
   HOVER_LINE_MAX,
   escapeMarkdown,
+  incidentTooltip,
   insightHoverMarkdown,
 } from '../../../src/ui/incidentMarkdown';
 import { crashLoopBackOffDetector } from '../../../src/core/detect/crashLoopBackOff';
@@ -101,4 +102,13 @@ test('escapeMarkdown leaves no character that Markdown would read as syntax', ()
   const escaped = escapeMarkdown(text);
   assert.equal(unescaped(escaped), text);
   assert.doesNotMatch(escaped, /(?<!\\)[<>&[\]()`*_#|~$]/);
+});
+
+test("the tree item's tooltip names the cause, log line verbatim, once the incident is diagnosed", () => {
+  const { incident, cause } = crashWithLog([HOSTILE, 'exit status 1']);
+  const before = incidentTooltip(incident, undefined).split('\n');
+  assert.deepEqual(before, [`CrashLoopBackOff (critical)`, incident.summary]);
+  const after = incidentTooltip(incident, cause).split('\n');
+  assert.equal(after.length, 3);
+  assert.ok(after[2]!.startsWith('Cause: container api exited') && after[2]!.includes(HOSTILE), after[2]);
 });
