@@ -239,7 +239,7 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         item.description = `${age(i.firstSeen, new Date())} · ${i.summary}`;
         const style = SEVERITY_STYLE[i.severity];
         item.iconPath = new vscode.ThemeIcon(style.icon, new vscode.ThemeColor(style.color));
-        // Plain text: as Markdown, a tag in a quoted log line would be dropped from what the user reads.
+        // Plain text: cluster and log text shown as it is, with no Markdown to escape.
         item.tooltip = incidentTooltip(i, this.hub.current?.knownRootCause(i.id));
         item.contextValue = 'nimbusguard.incident';
         item.command = { command: COMMANDS.showEvidence, title: 'Show Evidence', arguments: [node] };
