@@ -222,7 +222,9 @@ test(
       const pane = await workbench.openViewPane('Workloads');
       await workbench.expandTreeItem(namespace, { scope: pane });
       await workbench.expandTreeItem('orders', { scope: pane });
-      const row = await workbench.waitForTreeItem('CrashLoopBackOff', { scope: pane });
+      // Other namespaces may have crash loops of their own: this one's row describes orders.
+      const row = workbench.treeItem('CrashLoopBackOff', pane).filter({ hasText: 'pod of orders' }).first();
+      await row.waitFor({ state: 'visible', timeout: 30_000 });
       const tooltip = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Cause:' }).first();
       const tip = await waitFor(
         'the tree tooltip to name the cause',
