@@ -16,7 +16,10 @@ export function noIcons(text: string): string {
   return text.replace(/\$\(/g, '$\u200b(');
 }
 
-/** The tree item's tooltip, plain text (never Markdown): what the detector saw and, once diagnosed, the cause, which quotes a log line. */
+/**
+ * The tree item's tooltip, plain text (never Markdown): what the detector saw and, once diagnosed, the
+ * cause, which quotes the log line when there is one.
+ */
 export function incidentTooltip(incident: Incident, cause: RootCause | undefined): string {
   return [
     `${incident.type} (${incident.severity})`,

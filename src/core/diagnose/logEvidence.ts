@@ -56,8 +56,8 @@ export function tailEvidence(tail: LogTail, pod: Pod, init: boolean): Evidence {
     kind: 'log',
     source,
     text: clip(text, 700),
-    // No count: the editor reads a count as "seen N times", and a log line is quoted once.
     reason: errorLine ? 'LogError' : 'Log',
+    // No count: the editor reads a count as "seen N times", and a log line is quoted once.
     lastSeen: tail.fetchedAt,
   };
 }

@@ -76,12 +76,12 @@ export interface Incident extends Finding {
   resolvedAt?: string;
 }
 
-/** Stable across evaluations and restarts: the same problem on the same workload keeps its id. */
 /** The reason to show before the evidence's text: none when the text already starts with it ("Error, exit code 1"). */
 export function shownReason(e: Pick<Evidence, 'reason' | 'text'>): string | undefined {
   return e.reason && !e.text.startsWith(e.reason) ? e.reason : undefined;
 }
 
+/** Stable across evaluations and restarts: the same problem on the same workload keeps its id. */
 export function incidentId(f: Pick<Finding, 'type' | 'workload' | 'key'>): string {
   const text = [f.type, f.workload.kind, f.workload.namespace, f.workload.name, f.key ?? ''].join('\u0000');
   // FNV-1a, 64-bit via two 32-bit halves: short, deterministic, no crypto dependency in core.
