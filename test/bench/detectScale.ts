@@ -127,6 +127,24 @@ function runScan(): ScanResult {
   return { ms, apiServerCpu: apiServerCpu() - cpu, status: scan.status, incidents };
 }
 
+/**
+ * Healthy means every Deployment reports all its replicas available (and none extra): wait for
+ * that, so the figures are about a steady cluster and not one still starting or scaling down.
+ */
+async function waitForAvailable(opts: ScaleOptions): Promise<void> {
+  await waitFor(
+    'every Deployment to be available',
+    async () => {
+      const list = await apps.listNamespacedDeployment({ namespace: NAMESPACE });
+      return list.items.every(
+        (d) => (d.status?.availableReplicas ?? 0) === opts.replicas && (d.status?.replicas ?? 0) === opts.replicas,
+      );
+    },
+    3_600_000,
+    5_000,
+  );
+}
+
 /** Creates the Deployments (or finds them from a kept run) and waits until every pod is Running. */
 async function populate(opts: ScaleOptions): Promise<number> {
   const total = opts.deployments * opts.replicas;
@@ -161,17 +179,7 @@ async function populate(opts: ScaleOptions): Promise<number> {
       `  all ${total} pods exist after ${s(performance.now() - started)}; a scan now takes ${s(early.ms)}: ${early.incidents}`,
     );
   }
-  // Healthy means every Deployment reports all its replicas available: wait for that, so the
-  // figures are about a steady cluster and not one still starting.
-  await waitFor(
-    'every Deployment to be available',
-    async () => {
-      const list = await apps.listNamespacedDeployment({ namespace: NAMESPACE });
-      return list.items.every((d) => (d.status?.availableReplicas ?? 0) === opts.replicas);
-    },
-    3_600_000,
-    5_000,
-  );
+  await waitForAvailable(opts);
   console.log(`  the cluster holds ${total} running pods after ${s(performance.now() - started)}`);
   return nodes;
 }
@@ -185,36 +193,6 @@ export async function scale(opts: ScaleOptions): Promise<void> {
   const nodes = await populate(opts);
   if (opts.populateOnly) return;
   const loaded = await loadKubeconfig(kubeconfigSources(kubeconfigPath, {}));
-  if (opts.sweep.length > 0) {
-    // The Events lever alone: the whole list against the back-fill the session makes instead.
-    const events = KIND_BINDINGS.find((b) => b.kind === 'Event')!.type;
-    const client = clientConfigFor(loaded, ADMIN);
-    const t = performance.now();
-    const whole = await listRaw(client, restPath(events));
-    const wholeMs = performance.now() - t;
-    const b = performance.now();
-    const backfilled = await listBackfill(client, restPath(events), events.backfill!);
-    console.log(
-      `  Events listed whole: ${s(wholeMs)} for ${whole.items.length}; back-filled: ${s(performance.now() - b)} for ${backfilled.items.length}`,
-    );
-  }
-  for (const pageSize of opts.sweep) {
-    const cpu = apiServerCpu();
-    const t = performance.now();
-    const probe = new ClusterSession(clientConfigFor(loaded, ADMIN), ADMIN, {
-      namespaces: [],
-      metrics: false,
-      pageSize,
-    });
-    await probe.start();
-    await probe.whenSynced(600_000);
-    const took = performance.now() - t;
-    probe.dispose();
-    console.log(
-      `  page size ${pageSize || 'unlimited'}: first complete snapshot ${s(took)}, kube-apiserver CPU ${(apiServerCpu() - cpu).toFixed(2)} s`,
-    );
-  }
-
   const convertTimes: number[] = [];
   for (const binding of KIND_BINDINGS) {
     const convert = binding.convert;
@@ -285,8 +263,42 @@ export async function scale(opts: ScaleOptions): Promise<void> {
     );
   }
   await waitFor(`${total} pods again`, async () => (await podCount()) === total, 600_000, 2_000);
+  await waitForAvailable(opts);
 
-  const scan = runScan();
+  // The sweeps run after the measured session, so its heap figure is its own.
+  if (opts.sweep.length > 0) {
+    // The Events lever alone: the whole list against the back-fill the session makes instead.
+    const events = KIND_BINDINGS.find((b) => b.kind === 'Event')!.type;
+    const client = clientConfigFor(loaded, ADMIN);
+    const t = performance.now();
+    const whole = await listRaw(client, restPath(events));
+    const wholeMs = performance.now() - t;
+    const b = performance.now();
+    const backfilled = await listBackfill(client, restPath(events), events.backfill!);
+    console.log(
+      `  Events listed whole: ${s(wholeMs)} for ${whole.items.length}; back-filled: ${s(performance.now() - b)} for ${backfilled.items.length}`,
+    );
+  }
+  for (const pageSize of opts.sweep) {
+    const cpu = apiServerCpu();
+    const t = performance.now();
+    const probe = new ClusterSession(clientConfigFor(loaded, ADMIN), ADMIN, {
+      namespaces: [],
+      metrics: false,
+      pageSize,
+    });
+    await probe.start();
+    await probe.whenSynced(600_000);
+    const took = performance.now() - t;
+    probe.dispose();
+    console.log(
+      `  page size ${pageSize || 'unlimited'}: first complete snapshot ${s(took)}, kube-apiserver CPU ${(apiServerCpu() - cpu).toFixed(2)} s`,
+    );
+  }
+
+  // Three scans, reported by their median: one figure on a shared machine swings with its load.
+  const scans = [runScan(), runScan(), runScan()];
+  const scan = [...scans].sort((a, b) => a.ms - b.ms)[1]!;
   console.log(
     `  first tree paint: ${s(treePaint)} (${treeWorkloads} workloads listed; target ≤ 2 s)\n` +
       `  first complete snapshot: ${s(firstSnapshot)} for ${podsSeen} pods and ${eventsSeen} events (target ≤ 5 s)\n` +
@@ -294,7 +306,7 @@ export async function scale(opts: ScaleOptions): Promise<void> {
       `  heap used by the session: ${(heap / 1048576).toFixed(0)} MB (target ≤ 300 MB)\n` +
       `  one detector pass over the snapshot: ${ms(detectAllMs)} (${sessionIncidents} incidents)\n` +
       `  per incremental update (convert + index), ${updateTimes.length} watch events: mean ${ms(updateTimes.reduce((a, b) => a + b, 0) / updateTimes.length)}, p95 ${ms(pct(updateTimes, 95))} (target ≤ 1 ms)\n` +
-      `  nimbusguard scan --json wall time: ${s(scan.ms)} (target ≤ 10 s; exit ${scan.status}, ${scan.incidents})\n` +
+      `  nimbusguard scan --json wall time: ${s(scan.ms)} median of ${scans.map((r) => s(r.ms)).join(', ')} (target ≤ 10 s; exit ${scan.status}, ${scan.incidents})\n` +
       `  kube-apiserver CPU during the scan: ${scan.apiServerCpu.toFixed(2)} s\n` +
       `  load average (1, 5, 15 min) at the end: ${loadavg()
         .map((l) => l.toFixed(2))
