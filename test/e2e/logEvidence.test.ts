@@ -188,6 +188,8 @@ test(
       );
       assert.equal(title, `CrashLoopBackOff: Deployment ${namespace}/orders`);
       const frame = await webviewFrame(page, INCIDENTS);
+      // The crash loop is the namespace's only incident: nothing to say it is correlated with.
+      assert.doesNotMatch(await frame.locator('#detail-meta').innerText(), /correlated/);
       const timeline = await frameEventually(
         page,
         INCIDENTS,
