@@ -48,6 +48,7 @@ export function riskOf(
   if (target.kind === 'ResourceQuota' || target.kind === 'LimitRange')
     return { risk: 'high', reason: 'changes a quota' };
   if (kind === 'selector') return { risk: 'high', reason: 'changes which pods receive traffic' };
+  if (target.kind === 'NetworkPolicy') return { risk: 'high', reason: 'widens what a NetworkPolicy admits' };
   if (change.kind === 'rollbackToRevision')
     return {
       risk: 'medium',

@@ -258,7 +258,8 @@ function containerFor(next: FieldPathSegment): PlainObject | unknown[] {
 
 /**
  * Sets the value at a path of a plain object, creating missing maps and lists on the way (a list
- * item chosen by `[key=value]` is added with that key when absent). Throws FieldPathError when the
+ * item chosen by `[key=value]` is added with that key when absent, and the index just past a list's
+ * end adds an item when the path names a field of it). Throws FieldPathError when the
  * object has something else where the path needs a map or a list, or an index is out of range.
  */
 export function setAtPath(root: PlainObject, path: string | FieldPath, value: unknown): void {
@@ -282,6 +283,8 @@ export function setAtPath(root: PlainObject, path: string | FieldPath, value: un
     if (!Array.isArray(at))
       throw new FieldPathError(`cannot set ${text}: ${formatFieldPath(segments.slice(0, i))} is not a list`);
     if (segment.kind === 'index') {
+      // The index just past the end adds an item, when the path goes on to a field of it.
+      if (segment.index === at.length && next) at.push(containerFor(next));
       if (segment.index >= at.length)
         throw new FieldPathError(`cannot set ${text}: ${where} is past the end of a list of ${at.length}`);
       if (!next) {
