@@ -193,6 +193,18 @@ export function appendIndex(base: string, index: number): string {
   return `${base}${formatSegment({ kind: 'index', index }, false)}`;
 }
 
+/**
+ * The field a strategic merge patch of `path` really writes: a list reached through an index is
+ * replaced whole (`spec.ingress[0].ports[1].port` writes `spec.ingress`), so that list is what a
+ * before-image must hold to put the object back. Other paths (and malformed ones) are returned as is.
+ */
+export function writtenField(path: string): string {
+  const segments = tryParseFieldPath(path);
+  if (!segments) return path;
+  const at = segments.findIndex((s) => s.kind === 'index');
+  return at > 0 ? formatFieldPath(segments.slice(0, at)) : path;
+}
+
 /** The container names a path selects (`containers`, `initContainers`, `ephemeralContainers`). */
 export function containerNamesIn(path: FieldPath): string[] {
   const out: string[] = [];

@@ -50,6 +50,7 @@ test('a rule with other ports: the cause names policy, Service and port, and the
   );
   assert.deepEqual([p!.target.kind, p!.target.name, p!.target.uid], ['NetworkPolicy', 'web-in', 'uid-web-in']);
   assert.equal(p!.risk, 'high');
+  assert.deepEqual(p!.fields, ['spec.ingress'], 'the patch replaces the list whole, so its before-image is the list');
   assert.deepEqual(p!.change.kind === 'patch' && p!.change.patch, fixPatch(fix));
 });
 
