@@ -1,7 +1,9 @@
 // NetworkPolicies on the real control plane: a deny-all in front of a ready Service opens a
 // NetworkPolicyBlocked incident at once, on the policy, named so in `scan --json`; a policy that
 // admits another port keeps it open and yields a port-adding fix; the fix's patch, applied to the
-// API, admits the right port (the rule's peers kept) and the incident resolves.
+// API, admits the right port (the rule's peers kept) and the incident resolves. Then the act loop
+// through the CLI: `fix` verifies without writing, `fix --yes` applies, `rollback` restores the
+// policy exactly and the incident returns.
 // Runs beside other test files: its own scratch namespace, no cluster-scoped objects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,6 +24,7 @@ import {
 } from '../harness/kubeKit';
 import { waitForDiagnosis, waitForResolved } from './diagnoseKit';
 import { fixPatch } from '../../src/core/diagnose/fixes';
+import { actSuite } from './actScenarios';
 
 const kc = kubeConfig();
 const apps = kc.makeApiClient(k8s.AppsV1Api);
@@ -170,3 +173,80 @@ test('NetworkPolicyBlocked: deny-all opens at once on the policy; another port k
     [],
   );
 });
+
+const frontManifest = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: front
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: front
+  template:
+    metadata:
+      labels:
+        app: front
+    spec:
+      containers:
+        - name: front
+          image: registry.example/shop/front:1.0
+          ports:
+            - name: http
+              containerPort: 8080
+          resources:
+            requests:
+              cpu: 10m
+              memory: 32Mi
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: front
+spec:
+  selector:
+    app: front
+  ports:
+    - port: 80
+      targetPort: http
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: front-in
+spec:
+  podSelector:
+    matchLabels:
+      app: front
+  policyTypes:
+    - Ingress
+  ingress:
+    - from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: edge
+      ports:
+        - protocol: TCP
+          port: 9090
+`;
+
+actSuite('act loop for a NetworkPolicy port through the CLI', kc, [
+  {
+    label: 'network policy port (NetworkPolicyBlocked)',
+    title: 'the named target port added to the rule (high risk) admits the traffic; the rollback restores the policy',
+    prefix: 'act-netpol',
+    manifest: frontManifest,
+    incident: { type: 'NetworkPolicyBlocked', kind: 'NetworkPolicy', name: 'front-in' },
+    fixArgs: ['--confirm-context', 'nimbusguard-admin', '--confirm-risk', 'high'],
+    check: (json) => {
+      assert.equal(json['proposal']['risk'], 'high');
+      assert.deepEqual(json['proposal']['fields'], ['spec.ingress']);
+      const ports = (image: { value?: { ports?: { port: unknown }[] }[] }) =>
+        image.value?.[0]?.ports?.map((p) => p.port);
+      assert.deepEqual(ports(json['change']['before']['spec.ingress']), [9090]);
+      assert.deepEqual(ports(json['change']['after']['spec.ingress']), [9090, 'http']);
+    },
+    waitSeconds: 120,
+    timeoutMs: 120_000,
+  },
+]);
