@@ -77,102 +77,118 @@ function webPolicy(ingress?: k8s.V1NetworkPolicyIngressRule[]): k8s.V1NetworkPol
   };
 }
 
-test('NetworkPolicyBlocked: deny-all opens at once on the policy; another port keeps it open; the proposed port resolves it', { timeout: 300_000 }, async (t) => {
-  const ns = await scratchNamespace(kc, 'netpol');
-  const n = ns.name;
-  const watched = await watchIncidents([n]);
-  t.after(async () => {
-    watched.dispose();
-    await ns.remove();
-  });
-  const { snapshot } = watched.session;
-  await apps.createNamespacedDeployment({ namespace: n, body: deployment('web', { replicas: 2 }) });
-  await core.createNamespacedService({
-    namespace: n,
-    body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
-  });
-  await waitFor('web ready', () => snapshot.getWorkload('Deployment', n, 'web')?.ready === 2, 120_000, 500);
+test(
+  'NetworkPolicyBlocked: deny-all opens at once on the policy; another port keeps it open; the proposed port resolves it',
+  { timeout: 300_000 },
+  async (t) => {
+    const ns = await scratchNamespace(kc, 'netpol');
+    const n = ns.name;
+    const watched = await watchIncidents([n]);
+    t.after(async () => {
+      watched.dispose();
+      await ns.remove();
+    });
+    const { snapshot } = watched.session;
+    await apps.createNamespacedDeployment({ namespace: n, body: deployment('web', { replicas: 2 }) });
+    await core.createNamespacedService({
+      namespace: n,
+      body: {
+        metadata: { name: 'web' },
+        spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+      },
+    });
+    await waitFor('web ready', () => snapshot.getWorkload('Deployment', n, 'web')?.ready === 2, 120_000, 500);
 
-  // 1. A deny-all: judged the moment the session sees it.
-  const applied = Date.now();
-  await networking.createNamespacedNetworkPolicy({ namespace: n, body: webPolicy() });
-  const ref = { kind: 'NetworkPolicy', name: 'web-policy', namespace: n };
-  const denied = await waitForDiagnosis(
-    watched.monitor,
-    'NetworkPolicyBlocked',
-    ref,
-    (c) => c.category === 'network-policy',
-    30_000,
-  );
-  const openMs = Date.now() - applied;
-  assert.ok(openMs < 15_000, `open ${openMs} ms after the policy was applied`);
-  assert.equal(
-    denied.cause.summary,
-    'NetworkPolicy web-policy isolates the pods of Service web and admits no traffic on port 80/TCP (http) → 8080 (it has no ingress rule)',
-  );
-  assert.deepEqual(denied.cause.fields, ['spec.policyTypes']);
-  assert.ok(
-    denied.cause.fixes.every((f) => !f.edits?.length),
-    'a deny-all gets advice only: NimbusGuard invents no peers',
-  );
+    // 1. A deny-all: judged the moment the session sees it.
+    const applied = Date.now();
+    await networking.createNamespacedNetworkPolicy({ namespace: n, body: webPolicy() });
+    const ref = { kind: 'NetworkPolicy', name: 'web-policy', namespace: n };
+    const denied = await waitForDiagnosis(
+      watched.monitor,
+      'NetworkPolicyBlocked',
+      ref,
+      (c) => c.category === 'network-policy',
+      30_000,
+    );
+    const openMs = Date.now() - applied;
+    assert.ok(openMs < 15_000, `open ${openMs} ms after the policy was applied`);
+    assert.equal(
+      denied.cause.summary,
+      'NetworkPolicy web-policy isolates the pods of Service web and admits no traffic on port 80/TCP (http) → 8080 (it has no ingress rule)',
+    );
+    assert.deepEqual(denied.cause.fields, ['spec.policyTypes']);
+    assert.ok(
+      denied.cause.fixes.every((f) => !f.edits?.length),
+      'a deny-all gets advice only: NimbusGuard invents no peers',
+    );
 
-  // `scan --json` says the same, on the policy.
-  const scanned = (await scanJson(n)).filter((i) => i.type === 'NetworkPolicyBlocked');
-  assert.deepEqual(
-    scanned.map((i) => `${i.kind}/${i.name}`),
-    ['NetworkPolicy/web-policy'],
-  );
-  assert.equal(scanned[0]!.rootCause?.category, 'network-policy');
-  assert.match(scanned[0]!.rootCause!.summary, /^NetworkPolicy web-policy .* Service web .* port 80\/TCP \(http\) → 8080/);
+    // `scan --json` says the same, on the policy.
+    const scanned = (await scanJson(n)).filter((i) => i.type === 'NetworkPolicyBlocked');
+    assert.deepEqual(
+      scanned.map((i) => `${i.kind}/${i.name}`),
+      ['NetworkPolicy/web-policy'],
+    );
+    assert.equal(scanned[0]!.rootCause?.category, 'network-policy');
+    assert.match(
+      scanned[0]!.rootCause!.summary,
+      /^NetworkPolicy web-policy .* Service web .* port 80\/TCP \(http\) → 8080/,
+    );
 
-  // 2. The same policy now admits another port from the edge namespace: still blocked, now fixable.
-  await networking.replaceNamespacedNetworkPolicy({
-    namespace: n,
-    name: 'web-policy',
-    body: webPolicy([{ _from: EDGE, ports: [{ protocol: 'TCP', port: 9090 }] }]),
-  });
-  await waitFor(
-    'the session to see the new rules',
-    () => snapshot.get('NetworkPolicy', n, 'web-policy')?.ingress?.length === 1,
-    30_000,
-    200,
-  );
-  const fixable = await waitForDiagnosis(
-    watched.monitor,
-    'NetworkPolicyBlocked',
-    ref,
-    (c) => (c.fixes[0]?.edits?.length ?? 0) > 0,
-    30_000,
-  );
-  assert.equal(fixable.incident.id, denied.incident.id, 'the same incident stays open');
-  assert.equal(watched.monitor.get(denied.incident.id)?.status, 'open');
-  assert.deepEqual(fixable.cause.fields, ['spec.ingress']);
-  const fix = fixable.cause.fixes[0]!;
-  assert.deepEqual(
-    fix.edits?.map((e) => `${e.path}=${String(e.value)}`),
-    ['spec.ingress[0].ports[1].port=8080', 'spec.ingress[0].ports[1].protocol=TCP'],
-  );
+    // 2. The same policy now admits another port from the edge namespace: still blocked, now fixable.
+    await networking.replaceNamespacedNetworkPolicy({
+      namespace: n,
+      name: 'web-policy',
+      body: webPolicy([{ _from: EDGE, ports: [{ protocol: 'TCP', port: 9090 }] }]),
+    });
+    await waitFor(
+      'the session to see the new rules',
+      () => snapshot.get('NetworkPolicy', n, 'web-policy')?.ingress?.length === 1,
+      30_000,
+      200,
+    );
+    const fixable = await waitForDiagnosis(
+      watched.monitor,
+      'NetworkPolicyBlocked',
+      ref,
+      (c) => (c.fixes[0]?.edits?.length ?? 0) > 0,
+      30_000,
+    );
+    assert.equal(fixable.incident.id, denied.incident.id, 'the same incident stays open');
+    assert.equal(watched.monitor.get(denied.incident.id)?.status, 'open');
+    assert.deepEqual(fixable.cause.fields, ['spec.ingress']);
+    const fix = fixable.cause.fixes[0]!;
+    assert.deepEqual(
+      fix.edits?.map((e) => `${e.path}=${String(e.value)}`),
+      ['spec.ingress[0].ports[1].port=8080', 'spec.ingress[0].ports[1].protocol=TCP'],
+    );
 
-  // 3. The proposed patch, applied as the user would confirm it: 8080 admitted, peers kept.
-  await networking.patchNamespacedNetworkPolicy({ namespace: n, name: 'web-policy', body: fixPatch(fix) }, STRATEGIC_PATCH);
-  const live = await networking.readNamespacedNetworkPolicy({ namespace: n, name: 'web-policy' });
-  assert.deepEqual(
-    live.spec?.ingress?.[0]?.ports?.map((p) => `${String(p.port)}/${p.protocol}`),
-    ['9090/TCP', '8080/TCP'],
-  );
-  assert.deepEqual(
-    live.spec?.ingress?.[0]?._from?.[0]?.namespaceSelector?.matchLabels,
-    EDGE[0]!.namespaceSelector.matchLabels,
-    'the rule keeps its peers',
-  );
-  const resolved = await waitForResolved(watched.monitor, fixable.incident, 30_000);
-  assert.equal(resolved.status, 'resolved');
-  await sleep(2_000);
-  assert.deepEqual(
-    watched.monitor.open().filter((i) => i.workload.namespace === n).map((i) => `${i.type} ${i.workload.name}`),
-    [],
-  );
-});
+    // 3. The proposed patch, applied as the user would confirm it: 8080 admitted, peers kept.
+    await networking.patchNamespacedNetworkPolicy(
+      { namespace: n, name: 'web-policy', body: fixPatch(fix) },
+      STRATEGIC_PATCH,
+    );
+    const live = await networking.readNamespacedNetworkPolicy({ namespace: n, name: 'web-policy' });
+    assert.deepEqual(
+      live.spec?.ingress?.[0]?.ports?.map((p) => `${String(p.port)}/${p.protocol}`),
+      ['9090/TCP', '8080/TCP'],
+    );
+    assert.deepEqual(
+      live.spec?.ingress?.[0]?._from?.[0]?.namespaceSelector?.matchLabels,
+      EDGE[0]!.namespaceSelector.matchLabels,
+      'the rule keeps its peers',
+    );
+    const resolved = await waitForResolved(watched.monitor, fixable.incident, 30_000);
+    assert.equal(resolved.status, 'resolved');
+    await sleep(2_000);
+    assert.deepEqual(
+      watched.monitor
+        .open()
+        .filter((i) => i.workload.namespace === n)
+        .map((i) => `${i.type} ${i.workload.name}`),
+      [],
+    );
+  },
+);
 
 const frontManifest = `apiVersion: apps/v1
 kind: Deployment

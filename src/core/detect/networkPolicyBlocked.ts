@@ -103,7 +103,9 @@ export function policyText(policy: NetworkPolicy): string {
   const ports = rules.flatMap((r) =>
     r.ports.length === 0
       ? ['every port']
-      : r.ports.map((p) => `${p.port ?? 'any'}${p.endPort !== undefined ? `-${p.endPort}` : ''}/${p.protocol || 'TCP'}`),
+      : r.ports.map(
+          (p) => `${p.port ?? 'any'}${p.endPort !== undefined ? `-${p.endPort}` : ''}/${p.protocol || 'TCP'}`,
+        ),
   );
   return `${oneLine(policy.meta.name, 63)} (admits ${oneLine([...new Set(ports)].join(', '), 120)})`;
 }

@@ -5,12 +5,7 @@
 import type { NetworkPolicy } from '../model/networkPolicy';
 import { ingressJson } from '../model/networkPolicy';
 import type { SpecEdit, SuggestedFix } from '../model/rootCause';
-import {
-  blockedService,
-  implicatedField,
-  servicePortText,
-  type BlockedService,
-} from '../detect/networkPolicyBlocked';
+import { blockedService, implicatedField, servicePortText, type BlockedService } from '../detect/networkPolicyBlocked';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
 import { diagnosis, q, type Diagnosis } from './ruleSupport';
 

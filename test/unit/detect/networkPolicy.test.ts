@@ -84,8 +84,14 @@ test('ports match by number, by named container port, by protocol and by endPort
 
 test('several policies are unioned; a policy that does not select the pod does not isolate it', () => {
   const deny = policy('deny', { podSelector: {}, policyTypes: ['Ingress'] });
-  const other = policy('other', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ ports: [{ port: 5432 }] }] });
-  const allow = policy('allow', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports: [{ port: 8080 }] }] });
+  const other = policy('other', {
+    podSelector: { matchLabels: { app: 'db' } },
+    ingress: [{ ports: [{ port: 5432 }] }],
+  });
+  const allow = policy('allow', {
+    podSelector: { matchLabels: { app: 'web' } },
+    ingress: [{ ports: [{ port: 8080 }] }],
+  });
   const elsewhere = policy('elsewhere', { podSelector: {}, policyTypes: ['Ingress'] }, 'other-ns');
   assert.equal(admits([deny]), false);
   assert.equal(admits([deny, allow]), true);
@@ -127,7 +133,10 @@ test('NetworkPolicyBlocked: a deny-all opens an incident on the policy naming th
 
 test('NetworkPolicyBlocked: a rule admitting another port still blocks; the right port, a range or [{}] resolve it', () => {
   const s = shop();
-  s.upsert('NetworkPolicy', policy('web', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports: [{ port: 9090 }] }] }));
+  s.upsert(
+    'NetworkPolicy',
+    policy('web', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports: [{ port: 9090 }] }] }),
+  );
   assert.equal(run(networkPolicyBlockedDetector, s).length, 1);
   assert.equal(run(networkPolicyBlockedDetector, s)[0]!.evidence[0]!.field, 'spec.ingress');
   for (const ingress of [[{ ports: [{ port: 8080 }] }], [{ ports: [{ port: 8000, endPort: 8999 }] }], [{}]]) {
@@ -139,11 +148,17 @@ test('NetworkPolicyBlocked: a rule admitting another port still blocks; the righ
 test('NetworkPolicyBlocked: several isolating policies are all named, the one with rules is primary', () => {
   const s = shop();
   s.upsert('NetworkPolicy', policy('a-deny', { podSelector: {}, policyTypes: ['Ingress'] }));
-  s.upsert('NetworkPolicy', policy('z-web', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports: [{ port: 9090 }] }] }));
+  s.upsert(
+    'NetworkPolicy',
+    policy('z-web', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports: [{ port: 9090 }] }] }),
+  );
   const [f] = run(networkPolicyBlockedDetector, s);
   assert.equal(f!.workload.name, 'z-web');
   assert.match(f!.summary, /NetworkPolicy z-web \(with a-deny\) admits no traffic to Service web/);
-  assert.deepEqual(f!.evidence.filter((e) => e.source.kind === 'NetworkPolicy').map((e) => e.source.name), ['z-web', 'a-deny']);
+  assert.deepEqual(
+    f!.evidence.filter((e) => e.source.kind === 'NetworkPolicy').map((e) => e.source.name),
+    ['z-web', 'a-deny'],
+  );
 });
 
 test('NetworkPolicyBlocked: no incident without ready pods, without a selector, without ports, or for unselected pods', () => {
@@ -165,7 +180,15 @@ test('NetworkPolicyBlocked: no incident without ready pods, without a selector, 
 
 test('NetworkPolicyBlocked: one blocked port of two is a warning; one admitting pod is enough', () => {
   const s = shop();
-  s.upsert('Service', service('web', { ports: [{ port: 80, targetPort: '8080' }, { port: 9090, name: 'metrics' }] }));
+  s.upsert(
+    'Service',
+    service('web', {
+      ports: [
+        { port: 80, targetPort: '8080' },
+        { port: 9090, name: 'metrics' },
+      ],
+    }),
+  );
   s.upsert('NetworkPolicy', policy('web', { podSelector: {}, ingress: [{ ports: [{ port: 9090 }] }] }));
   const [f] = run(networkPolicyBlockedDetector, s);
   assert.equal(f!.severity, 'warning');

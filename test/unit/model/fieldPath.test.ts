@@ -329,6 +329,9 @@ test('an index just past the end appends an item; a patch through it replaces th
   assert.throws(() => patchFor('spec.ingress[0].ports[2].port', 1, policy), /past the end of a list of 1/);
   assert.throws(() => patchFor('spec.ingress[0].ports[1]', 1, policy), /past the end of a list of 1/);
   assert.equal(writtenField('spec.ingress[0].ports[1].port'), 'spec.ingress');
-  assert.equal(writtenField('spec.template.spec.containers[name=api].image'), 'spec.template.spec.containers[name=api].image');
+  assert.equal(
+    writtenField('spec.template.spec.containers[name=api].image'),
+    'spec.template.spec.containers[name=api].image',
+  );
   assert.equal(writtenField('spec.metrics[0].resource.target.averageUtilization'), 'spec.metrics');
 });
