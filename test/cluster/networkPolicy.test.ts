@@ -3,7 +3,8 @@
 // admits another port keeps it open and yields a port-adding fix; the fix's patch, applied to the
 // API, admits the right port (the rule's peers kept) and the incident resolves. Then the act loop
 // through the CLI: `fix` verifies without writing, `fix --yes` applies, `rollback` restores the
-// policy exactly and the incident returns.
+// policy exactly and the incident returns. And the editor's path: the cause's field lands on the
+// manifest line, the quick fix (or, for a deny-all, the hand edit its advice asks for) resolves it.
 // Runs beside other test files: its own scratch namespace, no cluster-scoped objects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +26,7 @@ import {
 import { waitForDiagnosis, waitForResolved } from './diagnoseKit';
 import { fixPatch } from '../../src/core/diagnose/fixes';
 import { actSuite } from './actScenarios';
+import { scenarioSuite } from './diagnoseKit';
 
 const kc = kubeConfig();
 const apps = kc.makeApiClient(k8s.AppsV1Api);
@@ -263,6 +265,99 @@ actSuite('act loop for a NetworkPolicy port through the CLI', kc, [
       assert.deepEqual(ports(json['change']['after']['spec.ingress']), [9090, 'http']);
     },
     waitSeconds: 120,
+    timeoutMs: 120_000,
+  },
+]);
+
+const shopApp = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: shop
+  template:
+    metadata:
+      labels:
+        app: shop
+    spec:
+      containers:
+        - name: shop
+          image: registry.example/shop/shop:1.0
+          resources:
+            requests:
+              cpu: 10m
+              memory: 32Mi
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: shop
+spec:
+  selector:
+    app: shop
+  ports:
+    - name: http
+      port: 80
+      targetPort: 8080
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: shop-in
+spec:
+  podSelector:
+    matchLabels:
+      app: shop
+  policyTypes:
+    - Ingress
+`;
+
+scenarioSuite('NetworkPolicy causes in the manifest', kc, [
+  {
+    label: 'network policy: another port admitted',
+    title: 'the rule admits 9090 only: the quick fix adds 8080 under its ports and the incident resolves',
+    prefix: 'diag-netpol',
+    manifest: `${shopApp}  ingress:
+    - from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: edge
+      ports:
+        - protocol: TCP
+          port: 9090
+`,
+    incident: { type: 'NetworkPolicyBlocked', kind: 'NetworkPolicy', name: 'shop-in' },
+    category: 'network-policy',
+    fields: [{ path: 'spec.ingress', line: '  ingress:' }],
+    fix: 'edit',
+    checkCause: (cause) =>
+      assert.match(cause.summary, /^NetworkPolicy shop-in .* Service shop .* port 80\/TCP \(http\) → 8080$/),
+    timeoutMs: 120_000,
+  },
+  {
+    label: 'network policy: deny-all',
+    title: 'a deny-all: advice only on spec.policyTypes; the rule a developer adds by hand resolves it',
+    prefix: 'diag-netpol-deny',
+    manifest: shopApp,
+    incident: { type: 'NetworkPolicyBlocked', kind: 'NetworkPolicy', name: 'shop-in' },
+    category: 'network-policy',
+    fields: [{ path: 'spec.policyTypes', line: '  policyTypes:' }],
+    fix: 'advice',
+    byHand: {
+      describe: 'an ingress rule admitting 8080 from the edge namespace',
+      edit: (m) =>
+        `${m}  ingress:
+    - from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: edge
+      ports:
+        - port: 8080
+`,
+    },
     timeoutMs: 120_000,
   },
 ]);
