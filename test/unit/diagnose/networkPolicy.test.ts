@@ -99,3 +99,23 @@ test('a deny-all: advice only, implicating spec.policyTypes, no invented peers',
   assert.equal(cause.fixes[0]!.edits, undefined);
   assert.match(cause.fixes[0]!.summary, /admits port 80\/TCP → 8080 from the clients that should reach Service web/);
 });
+
+test('hostile names in policies, Services and ports stay bounded and on one line', () => {
+  const hostile = `evil\n\u2028${'x'.repeat(5000)}"<script>`;
+  const s = new ClusterSnapshot();
+  addApp(s, 'web', { replicas: 1 });
+  s.upsert('Service', service('web', { ports: [{ port: 80, name: hostile, targetPort: '8080' }] }));
+  s.upsert(
+    'NetworkPolicy',
+    toNetworkPolicy({
+      metadata: { name: hostile, namespace: 'shop', uid: 'uid-h' },
+      spec: { podSelector: {}, ingress: [{ ports: [{ port: hostile }, { port: 1, endPort: hostile }] }] },
+    }),
+  );
+  const [f] = networkPolicyBlockedDetector.detect({ snapshot: s, now: new Date() });
+  assert.ok(f && f.summary.length <= 400 && !/[\n\u2028]/.test(f.summary), f?.summary);
+  for (const e of f.evidence) assert.ok(e.text.length <= 500);
+  const cause = diagnoseWith(networkPolicyBlockedDetector, s);
+  assert.ok(cause.summary.length <= 300 && !/[\n\u2028]/.test(cause.summary));
+  for (const fix of cause.fixes) assert.ok(fix.summary.length <= 300 && !/[\n\u2028]/.test(fix.summary));
+});
