@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { networkPolicyBlockedDetector } from '../../../src/core/detect/networkPolicyBlocked';
 import { fixPatch } from '../../../src/core/diagnose/fixes';
 import { proposalsFromCauses } from '../../../src/core/change/proposals';
+import { staleReplacedLists } from '../../../src/core/change/fieldImage';
 import { toNetworkPolicy } from '../../../src/cluster/convertNetworkPolicy';
 import type { NetworkPolicy } from '../../../src/core/model/networkPolicy';
 import { ClusterSnapshot, addApp, service } from '../detect/fixtures';
@@ -118,4 +119,18 @@ test('hostile names in policies, Services and ports stay bounded and on one line
   const cause = diagnoseWith(networkPolicyBlockedDetector, s);
   assert.ok(cause.summary.length <= 300 && !/[\n\u2028]/.test(cause.summary));
   for (const fix of cause.fixes) assert.ok(fix.summary.length <= 300 && !/[\n\u2028]/.test(fix.summary));
+});
+
+test('a port patch copied from an older read of the policy is refused at planning; a faithful one passes', () => {
+  const s = new ClusterSnapshot();
+  addApp(s, 'web', { replicas: 1 });
+  const spec = { podSelector: {}, ingress: [{ from: FROM, ports: [{ protocol: 'TCP', port: 9090 }] }] };
+  s.upsert('NetworkPolicy', policy('web-in', spec));
+  const fix = diagnoseWith(networkPolicyBlockedDetector, s).fixes[0]!;
+  const patch = fixPatch(fix)!;
+  assert.deepEqual(staleReplacedLists(fix.edits!, patch, { spec }), []);
+  const changed = { spec: { ...spec, ingress: [{ from: FROM, ports: [{ protocol: 'TCP', port: 9091 }] }] } };
+  assert.deepEqual(staleReplacedLists(fix.edits!, patch, changed), ['spec.ingress']);
+  assert.deepEqual(staleReplacedLists(fix.edits!, patch, { spec: { podSelector: {} } }), ['spec.ingress']);
+  assert.deepEqual(staleReplacedLists([{ path: 'spec.replicas', value: 3 }], { spec: { replicas: 3 } }, {}), []);
 });
