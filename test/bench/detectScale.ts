@@ -127,6 +127,24 @@ function runScan(): ScanResult {
   return { ms, apiServerCpu: apiServerCpu() - cpu, status: scan.status, incidents };
 }
 
+/**
+ * Healthy means every Deployment reports all its replicas available (and none extra): wait for
+ * that, so the figures are about a steady cluster and not one still starting or scaling down.
+ */
+async function waitForAvailable(opts: ScaleOptions): Promise<void> {
+  await waitFor(
+    'every Deployment to be available',
+    async () => {
+      const list = await apps.listNamespacedDeployment({ namespace: NAMESPACE });
+      return list.items.every(
+        (d) => (d.status?.availableReplicas ?? 0) === opts.replicas && (d.status?.replicas ?? 0) === opts.replicas,
+      );
+    },
+    3_600_000,
+    5_000,
+  );
+}
+
 /** Creates the Deployments (or finds them from a kept run) and waits until every pod is Running. */
 async function populate(opts: ScaleOptions): Promise<number> {
   const total = opts.deployments * opts.replicas;
@@ -161,17 +179,7 @@ async function populate(opts: ScaleOptions): Promise<number> {
       `  all ${total} pods exist after ${s(performance.now() - started)}; a scan now takes ${s(early.ms)}: ${early.incidents}`,
     );
   }
-  // Healthy means every Deployment reports all its replicas available: wait for that, so the
-  // figures are about a steady cluster and not one still starting.
-  await waitFor(
-    'every Deployment to be available',
-    async () => {
-      const list = await apps.listNamespacedDeployment({ namespace: NAMESPACE });
-      return list.items.every((d) => (d.status?.availableReplicas ?? 0) === opts.replicas);
-    },
-    3_600_000,
-    5_000,
-  );
+  await waitForAvailable(opts);
   console.log(`  the cluster holds ${total} running pods after ${s(performance.now() - started)}`);
   return nodes;
 }
@@ -285,8 +293,11 @@ export async function scale(opts: ScaleOptions): Promise<void> {
     );
   }
   await waitFor(`${total} pods again`, async () => (await podCount()) === total, 600_000, 2_000);
+  await waitForAvailable(opts);
 
-  const scan = runScan();
+  // Three scans, reported by their median: one figure on a shared machine swings with its load.
+  const scans = [runScan(), runScan(), runScan()];
+  const scan = [...scans].sort((a, b) => a.ms - b.ms)[1]!;
   console.log(
     `  first tree paint: ${s(treePaint)} (${treeWorkloads} workloads listed; target ≤ 2 s)\n` +
       `  first complete snapshot: ${s(firstSnapshot)} for ${podsSeen} pods and ${eventsSeen} events (target ≤ 5 s)\n` +
@@ -294,7 +305,7 @@ export async function scale(opts: ScaleOptions): Promise<void> {
       `  heap used by the session: ${(heap / 1048576).toFixed(0)} MB (target ≤ 300 MB)\n` +
       `  one detector pass over the snapshot: ${ms(detectAllMs)} (${sessionIncidents} incidents)\n` +
       `  per incremental update (convert + index), ${updateTimes.length} watch events: mean ${ms(updateTimes.reduce((a, b) => a + b, 0) / updateTimes.length)}, p95 ${ms(pct(updateTimes, 95))} (target ≤ 1 ms)\n` +
-      `  nimbusguard scan --json wall time: ${s(scan.ms)} (target ≤ 10 s; exit ${scan.status}, ${scan.incidents})\n` +
+      `  nimbusguard scan --json wall time: ${s(scan.ms)} median of ${scans.map((r) => s(r.ms)).join(', ')} (target ≤ 10 s; exit ${scan.status}, ${scan.incidents})\n` +
       `  kube-apiserver CPU during the scan: ${scan.apiServerCpu.toFixed(2)} s\n` +
       `  load average (1, 5, 15 min) at the end: ${loadavg()
         .map((l) => l.toFixed(2))

@@ -163,6 +163,10 @@ wait_for --kubeconfig "$ADMIN" --timeout 90s api
 "$SIM" crds --kubeconfig "$ADMIN"
 
 log "starting kube-controller-manager, kube-scheduler, kwok $KWOK_VERSION, metrics-server $METRICS_SERVER_VERSION, nimbus-sim"
+# The controllers' request rate: Kubernetes' default (20/s) unless a benchmark that creates thousands
+# of pods asks for more with NIMBUSGUARD_CONTROLLER_QPS.
+KCM_QPS="${NIMBUSGUARD_CONTROLLER_QPS:-20}"
+KCM_BURST=$((KCM_QPS * 2 > 30 ? KCM_QPS * 2 : 30))
 start kube-controller-manager "$BIN/kube-controller-manager" \
   --kubeconfig="$KCS/controller-manager.kubeconfig" \
   --authentication-kubeconfig="$KCS/controller-manager.kubeconfig" \
@@ -177,6 +181,8 @@ start kube-controller-manager "$BIN/kube-controller-manager" \
   --cluster-signing-key-file="$PKI/ca.key" \
   --cluster-name=nimbusguard \
   --controllers='*,bootstrapsigner,tokencleaner' \
+  --kube-api-qps="$KCM_QPS" \
+  --kube-api-burst="$KCM_BURST" \
   --profiling=false \
   --v=1
 start kube-scheduler "$BIN/kube-scheduler" \
