@@ -114,6 +114,7 @@ test(
     );
     const openMs = Date.now() - applied;
     assert.ok(openMs < 15_000, `open ${openMs} ms after the policy was applied`);
+    t.diagnostic(`deny-all applied → incident with its cause: ${openMs} ms`);
     assert.equal(
       denied.cause.summary,
       'NetworkPolicy web-policy isolates the pods of Service web and admits no traffic on port 80/TCP (http) → 8080 (it has no ingress rule)',
@@ -165,6 +166,7 @@ test(
     );
 
     // 3. The proposed patch, applied as the user would confirm it: 8080 admitted, peers kept.
+    const patchedAt = Date.now();
     await networking.patchNamespacedNetworkPolicy(
       { namespace: n, name: 'web-policy', body: fixPatch(fix) },
       STRATEGIC_PATCH,
@@ -181,6 +183,7 @@ test(
     );
     const resolved = await waitForResolved(watched.monitor, fixable.incident, 30_000);
     assert.equal(resolved.status, 'resolved');
+    t.diagnostic(`port admitted → incident resolved: ${Date.now() - patchedAt} ms`);
     await sleep(2_000);
     assert.deepEqual(
       watched.monitor
