@@ -5,14 +5,13 @@
 // user edits; when several isolate the pods, all are named and one is the primary.
 import type { Detector, DetectContext } from './detector';
 import type { Evidence, Finding } from '../model/incident';
-import type { NetworkPolicy } from '../model/networkPolicy';
+import { protocolOf, type NetworkPolicy } from '../model/networkPolicy';
 import type { Pod, Service } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
-import { clip, finding, memo, oneLine, plural } from './support';
+import { clip, finding, matchesSelector, memo, oneLine, plural } from './support';
 import { refOf } from '../model/objectRef';
 import { isPodReady, isTerminalPod, podsByNamespace } from './pods';
 import { ingressAdmission, servicePortTarget, type PodPort } from './networkPolicyAdmission';
-import { matchesSelector } from './support';
 
 export interface BlockedPort {
   /** The Service port as written. */
@@ -32,7 +31,7 @@ export interface BlockedService {
 /** "8080/TCP (http)": how a Service port is named in messages. */
 export function servicePortText(port: Service['ports'][number]): string {
   const target = port.targetPort && port.targetPort !== String(port.port) ? ` → ${oneLine(port.targetPort, 63)}` : '';
-  return `${port.port}/${port.protocol || 'TCP'}${port.name ? ` (${oneLine(port.name, 63)})` : ''}${target}`;
+  return `${port.port}/${protocolOf(port)}${port.name ? ` (${oneLine(port.name, 63)})` : ''}${target}`;
 }
 
 /** Policies with ingress rules first (they are where a port is added), then by name. */
@@ -103,9 +102,7 @@ export function policyText(policy: NetworkPolicy): string {
   const ports = rules.flatMap((r) =>
     r.ports.length === 0
       ? ['every port']
-      : r.ports.map(
-          (p) => `${p.port ?? 'any'}${p.endPort !== undefined ? `-${p.endPort}` : ''}/${p.protocol || 'TCP'}`,
-        ),
+      : r.ports.map((p) => `${p.port ?? 'any'}${p.endPort !== undefined ? `-${p.endPort}` : ''}/${protocolOf(p)}`),
   );
   return `${oneLine(policy.meta.name, 63)} (admits ${oneLine([...new Set(ports)].join(', '), 120)})`;
 }

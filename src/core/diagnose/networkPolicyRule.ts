@@ -3,7 +3,7 @@
 // the Service's target port to the first such rule (its peers unchanged), as a proposal the user
 // confirms; a deny-all gets advice only, since who should be let in is the user's to say.
 import type { NetworkPolicy } from '../model/networkPolicy';
-import { ingressJson } from '../model/networkPolicy';
+import { ingressJson, protocolOf } from '../model/networkPolicy';
 import type { SpecEdit, SuggestedFix } from '../model/rootCause';
 import { blockedService, implicatedField, servicePortText, type BlockedService } from '../detect/networkPolicyBlocked';
 import type { DiagnoseContext, DiagnosisRule } from './rule';
@@ -24,7 +24,7 @@ function addPortsFix(policy: NetworkPolicy, b: BlockedService): SuggestedFix | u
   const entries = new Map<string, { port: number | string; protocol: string }>();
   for (const { port } of b.blocked) {
     const value = portValue(port);
-    const protocol = port.protocol || 'TCP';
+    const protocol = protocolOf(port);
     entries.set(`${value}/${protocol}`, { port: value, protocol });
   }
   const first = rules[index]!.ports.length;
