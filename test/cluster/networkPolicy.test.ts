@@ -5,7 +5,7 @@
 // through the CLI: `fix` verifies without writing, `fix --yes` applies, `rollback` restores the
 // policy exactly and the incident returns. And the editor's path: the cause's field lands on the
 // manifest line, the quick fix (or, for a deny-all, the hand edit its advice asks for) resolves it.
-// Runs beside other test files: its own scratch namespace, no cluster-scoped objects.
+// Runs beside other test files: its own scratch namespaces only, nothing cluster-scoped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
