@@ -90,10 +90,14 @@ export function blockedService(snapshot: ClusterSnapshot, svc: Service): Blocked
   return { service: svc, readyPods, blocked, policies: [...isolating.values()].sort(primaryOrder) };
 }
 
-/** Where a policy's port decision is written: its ingress rules, or its policy types for a deny-all. */
+/**
+ * Where a policy's port decision is written: its ingress rules; for a deny-all its policy types, or
+ * the written empty `ingress`, or (nothing written but the selector) its pod selector.
+ */
 export function implicatedField(policy: NetworkPolicy): string {
-  if ((policy.ingress ?? []).length > 0 || policy.policyTypes === undefined) return 'spec.ingress';
-  return 'spec.policyTypes';
+  if ((policy.ingress ?? []).length > 0) return 'spec.ingress';
+  if (policy.policyTypes !== undefined) return 'spec.policyTypes';
+  return policy.ingress !== undefined ? 'spec.ingress' : 'spec.podSelector';
 }
 
 export function policyText(policy: NetworkPolicy): string {

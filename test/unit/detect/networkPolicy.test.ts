@@ -8,7 +8,7 @@ import {
   ingressAdmission,
   servicePortTarget,
 } from '../../../src/core/detect/networkPolicyAdmission';
-import { networkPolicyBlockedDetector } from '../../../src/core/detect/networkPolicyBlocked';
+import { implicatedField, networkPolicyBlockedDetector } from '../../../src/core/detect/networkPolicyBlocked';
 import type { NetworkPolicy } from '../../../src/core/model/networkPolicy';
 import { toNetworkPolicy } from '../../../src/cluster/convertNetworkPolicy';
 import { ClusterSnapshot, addApp, cond, container, pod, run, service, template } from './fixtures';
@@ -198,4 +198,15 @@ test('NetworkPolicyBlocked: one blocked port of two is a warning; one admitting 
   addApp(mixed, 'web', { replicas: 2, pod: (i) => ({ meta: { labels: { app: 'web', canary: String(i === 0) } } }) });
   mixed.upsert('NetworkPolicy', policy('deny-canary', { podSelector: { matchLabels: { canary: 'true' } } }));
   assert.deepEqual(run(networkPolicyBlockedDetector, mixed), [], 'the other pod still serves the port');
+});
+
+test('the implicated field is the one written: ingress rules, policy types, an empty ingress, or the selector', () => {
+  assert.equal(implicatedField(policy('a', { podSelector: {}, ingress: [{ ports: [{ port: 1 }] }] })), 'spec.ingress');
+  assert.equal(implicatedField(policy('b', { podSelector: {}, policyTypes: ['Ingress'] })), 'spec.policyTypes');
+  assert.equal(
+    implicatedField(policy('c', { podSelector: {}, policyTypes: ['Ingress'], ingress: [] })),
+    'spec.policyTypes',
+  );
+  assert.equal(implicatedField(policy('d', { podSelector: {}, ingress: [] })), 'spec.ingress');
+  assert.equal(implicatedField(policy('e', { podSelector: { matchLabels: { app: 'web' } } })), 'spec.podSelector');
 });
