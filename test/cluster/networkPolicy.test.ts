@@ -5,6 +5,7 @@
 // through the CLI: `fix` verifies without writing, `fix --yes` applies, `rollback` restores the
 // policy exactly and the incident returns. And the editor's path: the cause's field lands on the
 // manifest line, the quick fix (or, for a deny-all, the hand edit its advice asks for) resolves it.
+// A user without the right to list NetworkPolicies gets a note and no incident built on nothing.
 // Runs beside other test files: its own scratch namespaces only, nothing cluster-scoped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -191,6 +192,76 @@ test(
         .filter((i) => i.workload.namespace === n)
         .map((i) => `${i.type} ${i.workload.name}`),
       [],
+    );
+  },
+);
+
+test(
+  'a user who may not list NetworkPolicies gets a note, and a deny-all it cannot see raises nothing',
+  { timeout: 120_000 },
+  async (t) => {
+    const ns = await scratchNamespace(kc, 'netpol-forbidden');
+    const n = ns.name;
+    t.after(() => ns.remove());
+    const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    await core.createNamespacedServiceAccount({ namespace: n, body: { metadata: { name: 'reader' } } });
+    const read = ['get', 'list', 'watch'];
+    await rbac.createNamespacedRole({
+      namespace: n,
+      body: {
+        metadata: { name: 'reader' },
+        rules: [
+          {
+            apiGroups: ['', 'apps', 'batch', 'autoscaling', 'policy', 'discovery.k8s.io'],
+            resources: ['*'],
+            verbs: read,
+          },
+          { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: read },
+        ],
+      },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace: n,
+      body: {
+        metadata: { name: 'reader' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' },
+        subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: n }],
+      },
+    });
+    const token = await core.createNamespacedServiceAccountToken({
+      name: 'reader',
+      namespace: n,
+      body: { spec: { audiences: [], expirationSeconds: 600 } },
+    });
+    const cluster = kc.getCurrentCluster()!;
+    const readerKc = new k8s.KubeConfig();
+    readerKc.loadFromOptions({
+      clusters: [{ ...cluster, name: 'sim' }],
+      users: [{ name: 'reader', token: token.status!.token }],
+      contexts: [{ name: 'reader', cluster: 'sim', user: 'reader', namespace: n }],
+      currentContext: 'reader',
+    });
+    await apps.createNamespacedDeployment({ namespace: n, body: deployment('web', { replicas: 1 }) });
+    await core.createNamespacedService({
+      namespace: n,
+      body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } },
+    });
+    await networking.createNamespacedNetworkPolicy({ namespace: n, body: webPolicy() });
+    const watched = await watchIncidents([n], { kc: readerKc });
+    t.after(() => watched.dispose());
+    const { snapshot } = watched.session;
+    await waitFor('web ready', () => snapshot.getWorkload('Deployment', n, 'web')?.ready === 1, 120_000, 500);
+    assert.match(watched.session.notes().join('\n'), /NetworkPolicy[^\n]*not allowed/);
+    t.diagnostic(watched.session.notes().find((note) => note.startsWith('NetworkPolicy')) ?? '');
+    assert.equal(snapshot.count('NetworkPolicy'), 0);
+    await sleep(3_000);
+    assert.deepEqual(
+      watched.monitor
+        .open()
+        .filter((i) => i.workload.namespace === n)
+        .map((i) => `${i.type} ${i.workload.name}`),
+      [],
+      'a kind it cannot list proves nothing',
     );
   },
 );
