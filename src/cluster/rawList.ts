@@ -57,11 +57,31 @@ export function isLoopbackServer(server: string): boolean {
 const continueToken = (list: KubernetesListObject<KubernetesObject>) =>
   (list.metadata as RawListMeta | undefined)?.continue || undefined;
 
+/**
+ * The list's own metadata from the first bytes of its body. The API server writes `metadata` before
+ * `items` and streams the rest, so the continue token is known long before the page has arrived.
+ */
+const LIST_META = /^\s*\{\s*"kind"\s*:\s*"[^"]*"\s*,\s*"apiVersion"\s*:\s*"[^"]*"\s*,\s*"metadata"\s*:\s*(\{[^{}]*\})/;
+
+export function earlyListMeta(prefix: string): RawListMeta | undefined {
+  const match = LIST_META.exec(prefix);
+  if (!match) return undefined;
+  try {
+    return JSON.parse(match[1]!) as RawListMeta;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How much of a body is searched for the list's metadata before giving up on knowing it early. */
+const META_PREFIX_BYTES = 16 * 1024;
+
 async function getPage<T extends KubernetesObject>(
   kc: KubeConfig,
   path: string,
   accept: string,
   query: Record<string, string>,
+  onEarlyMeta?: (meta: RawListMeta) => void,
 ): Promise<KubernetesListObject<T>> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the context names no cluster');
@@ -75,10 +95,55 @@ async function getPage<T extends KubernetesObject>(
     headers: { ...ctx.getHeaders(), accept, 'accept-encoding': encoding },
     dispatcher: ctx.getDispatcher(),
   });
-  const text = await response.text();
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let looking = onEarlyMeta !== undefined && response.ok;
+  for await (const chunk of response.body ?? []) {
+    const buffer = Buffer.from(chunk as Uint8Array);
+    chunks.push(buffer);
+    received += buffer.length;
+    if (!looking) continue;
+    const meta = earlyListMeta(Buffer.concat(chunks, received).toString('utf8'));
+    if (meta || received >= META_PREFIX_BYTES) looking = false;
+    if (meta) onEarlyMeta!(meta);
+  }
+  const text = Buffer.concat(chunks, received).toString('utf8');
   if (response.status < 200 || response.status > 299)
     throw new ListError(response.status, `HTTP ${response.status}`, text);
   return JSON.parse(text) as KubernetesListObject<T>;
+}
+
+interface Page<T extends KubernetesObject> {
+  list: KubernetesListObject<T>;
+  /** The following page, requested as soon as this one's continue token was known. */
+  next?: Promise<Page<T>>;
+}
+
+/**
+ * One page and, chained behind it, the rest: the next page is asked for the moment this one's
+ * token shows at the head of its body, so the server prepares it while this one is still being
+ * received and parsed. A token read early that the parsed page contradicts is dropped for the real one.
+ */
+function pageChain<T extends KubernetesObject>(
+  kc: KubeConfig,
+  path: string,
+  accept: string,
+  base: Record<string, string>,
+  token: string | undefined,
+): Promise<Page<T>> {
+  let early: { token: string; page: Promise<Page<T>> } | undefined;
+  const query = token ? { ...base, continue: token } : base;
+  return getPage<T>(kc, path, accept, query, (meta) => {
+    if (!meta.continue) return;
+    const page = pageChain<T>(kc, path, accept, base, meta.continue);
+    // Awaited below when the token holds; an unused or failed prefetch must not go unhandled.
+    page.catch(() => undefined);
+    early = { token: meta.continue, page };
+  }).then((list) => {
+    const real = continueToken(list);
+    if (!real) return { list };
+    return { list, next: early?.token === real ? early.page : pageChain<T>(kc, path, accept, base, real) };
+  });
 }
 
 /**
@@ -97,14 +162,14 @@ export async function listRaw<T extends KubernetesObject>(
   if (options.fieldSelector) base['fieldSelector'] = options.fieldSelector;
   if (pageSize > 0) base['limit'] = String(pageSize);
   for (let attempt = 0; ; attempt++) {
-    const first = await getPage<T>(kc, path, accept, base);
+    const head = await pageChain<T>(kc, path, accept, base, undefined);
+    const first = head.list;
     const items = first.items ?? [];
-    let token = continueToken(first);
     try {
-      while (token) {
-        const page = await getPage<T>(kc, path, accept, { ...base, continue: token });
-        for (const item of page.items ?? []) items.push(item);
-        token = continueToken(page);
+      for (let page = head.next; page;) {
+        const { list, next } = await page;
+        for (const item of list.items ?? []) items.push(item);
+        page = next;
       }
     } catch (error) {
       if (attempt === 0 && error instanceof ListError && error.statusCode === 410) continue;
