@@ -10,7 +10,7 @@ import { severityLabelIcon } from '../core/model/severity';
 import { editField } from '../core/manifest/manifestEdit';
 import { IncidentHub } from './incidentHub';
 import { ManifestIndexService, isYaml } from './manifestIndexService';
-import { escapeMarkdown } from './incidentMarkdown';
+import { insightHoverMarkdown } from './incidentMarkdown';
 import { COMMANDS } from './commandIds';
 
 interface Insight {
@@ -116,24 +116,9 @@ export class ManifestInsights
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const here = (this.byUri.get(doc.uri.toString()) ?? []).filter((i) => i.range.start.line === position.line);
     if (here.length === 0) return undefined;
-    const md = new vscode.MarkdownString(undefined, true);
+    // No theme icons: `$(name)` in a log line or message would render as an icon, escaped or not.
+    const md = new vscode.MarkdownString(insightHoverMarkdown(here));
     md.isTrusted = { enabledCommands: [COMMANDS.showEvidence, COMMANDS.explainIncident] };
-    for (const { incident, cause, related } of here) {
-      const args = encodeURIComponent(JSON.stringify([incident.id]));
-      md.appendMarkdown(`**${incident.type}** · ${escapeMarkdown(cause.summary)}\n\n`);
-      if (related.length > 0) md.appendMarkdown(`Same cause: ${related.map((r) => `${r.type}`).join(', ')}\n\n`);
-      md.appendMarkdown(`${escapeMarkdown(cause.explanation)}\n\n`);
-      for (const e of cause.evidence.slice(0, 6))
-        md.appendMarkdown(
-          `- ${escapeMarkdown(`${e.source.kind}/${e.source.name}: ${e.reason ? `${e.reason} ` : ''}${e.text}`)}\n`,
-        );
-      if (cause.fixes.length > 0)
-        md.appendMarkdown(`\nSuggested: ${cause.fixes.map((f) => escapeMarkdown(f.summary)).join(' · ')}\n`);
-      md.appendMarkdown(
-        `\n[Explain](command:nimbusguard.explainIncident?${args}) · [Evidence](command:nimbusguard.showEvidence?${args}) · confidence ${Math.round(cause.confidence * 100)}%\n\n`,
-      );
-      if (cause.note) md.appendMarkdown(`_${escapeMarkdown(cause.note)}_\n\n`);
-    }
     return new vscode.Hover(md);
   }
 

@@ -12,6 +12,7 @@ import { Health, Workload, isWorkloadKind, readyText, workloadHealth } from '../
 import { age } from '../core/model/age';
 import { IncidentHub } from './incidentHub';
 import { COMMANDS } from './commandIds';
+import { incidentTooltip } from './incidentMarkdown';
 import type { ActController } from './act/actController';
 import { actChildren, actRoots, actTreeItem, type ActTreeNode } from './act/actTree';
 
@@ -238,7 +239,8 @@ export class WorkloadTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         item.description = `${age(i.firstSeen, new Date())} · ${i.summary}`;
         const style = SEVERITY_STYLE[i.severity];
         item.iconPath = new vscode.ThemeIcon(style.icon, new vscode.ThemeColor(style.color));
-        item.tooltip = new vscode.MarkdownString().appendText(`${i.type} (${i.severity})\n${i.summary}`);
+        // Plain text: cluster and log text shown as it is, with no Markdown to escape.
+        item.tooltip = incidentTooltip(i, this.hub.current?.knownRootCause(i.id));
         item.contextValue = 'nimbusguard.incident';
         item.command = { command: COMMANDS.showEvidence, title: 'Show Evidence', arguments: [node] };
         return item;

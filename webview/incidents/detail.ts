@@ -86,7 +86,8 @@ export class DetailPane {
     element('missing-text').textContent = text;
   }
 
-  show(detail: IncidentDetail, now: Date): void {
+  /** `correlated`: how many other incidents the panel lists in this one's group. */
+  show(detail: IncidentDetail, now: Date, correlated = 0): void {
     element('detail-empty').hidden = true;
     element('detail-missing').hidden = true;
     element('detail-body').hidden = false;
@@ -100,7 +101,7 @@ export class DetailPane {
       `last seen ${age(row.lastSeen, now)} ago`,
     ];
     if (row.resolvedAt) meta.push(`resolved ${age(row.resolvedAt, now)} ago`);
-    if (row.groupId) meta.push('correlated with other incidents');
+    if (correlated > 0) meta.push(`correlated with ${correlated} other incident${correlated === 1 ? '' : 's'}`);
     element('detail-meta').textContent = meta.join(' · ');
     element('detail-summary').textContent = row.summary;
     const notice = element('notice');

@@ -216,8 +216,11 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     on(FocusMessage, ({ id }) => focusIncident(id)),
     on(DetailMessage, (payload) => {
       if (payload.id !== selected) return;
-      if (payload.detail) detail.show(payload.detail, new Date());
-      else detail.showMissing(payload.missing ?? 'This incident is not tracked any more.');
+      if (payload.detail) {
+        const group = payload.detail.row.groupId;
+        const others = group ? (state?.rows.filter((r) => r.groupId === group && r.id !== payload.id).length ?? 0) : 0;
+        detail.show(payload.detail, new Date(), others);
+      } else detail.showMissing(payload.missing ?? 'This incident is not tracked any more.');
     }),
     on(ChangesMessage, ({ rows }) =>
       renderChanges(rows, (changeId) => vscode.postMessage(RollbackChangeMessage.create({ changeId }))),

@@ -57,7 +57,7 @@ export function tailEvidence(tail: LogTail, pod: Pod, init: boolean): Evidence {
     source,
     text: clip(text, 700),
     reason: errorLine ? 'LogError' : 'Log',
-    count: tail.lines.length,
+    // No count: the editor reads a count as "seen N times", and a log line is quoted once.
     lastSeen: tail.fetchedAt,
   };
 }

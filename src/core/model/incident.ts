@@ -50,6 +50,7 @@ export interface Evidence {
   field?: string;
   text: string;
   reason?: string;
+  /** How many times it was seen (an event's count); shown as "×N". */
   count?: number;
   firstSeen?: string;
   lastSeen?: string;
@@ -75,6 +76,11 @@ export interface Incident extends Finding {
   firstSeen: string;
   lastSeen: string;
   resolvedAt?: string;
+}
+
+/** The reason to show before the evidence's text: none when the text already starts with it ("Error, exit code 1"). */
+export function shownReason(e: Pick<Evidence, 'reason' | 'text'>): string | undefined {
+  return e.reason && !e.text.startsWith(e.reason) ? e.reason : undefined;
 }
 
 /** Stable across evaluations and restarts: the same problem on the same workload keeps its id. */

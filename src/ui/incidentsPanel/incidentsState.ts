@@ -1,6 +1,6 @@
 // Builds the Incidents panel's list and detail from what the incident monitor and the session hold.
 // No editor API here, so the whole pull is testable with plain incidents and a plain snapshot.
-import type { Evidence, Incident } from '../../core/model/incident';
+import { shownReason, type Evidence, type Incident } from '../../core/model/incident';
 import type { RootCause } from '../../core/model/rootCause';
 import type { ObjectRef } from '../../core/model/resources';
 import type { SignalSample } from '../../core/diagnose/signalHistory';
@@ -84,7 +84,8 @@ const refText = (r: Pick<ObjectRef, 'kind' | 'namespace' | 'name'>) =>
 function timelineEntry(e: Evidence): TimelineEntry {
   const entry: TimelineEntry = { kind: e.kind, source: refText(e.source), text: e.text };
   if (e.field) entry.field = e.field;
-  if (e.reason) entry.reason = e.reason;
+  const reason = shownReason(e);
+  if (reason) entry.reason = reason;
   if (e.count !== undefined) entry.count = e.count;
   if (e.firstSeen) entry.firstSeen = e.firstSeen;
   if (e.lastSeen) entry.lastSeen = e.lastSeen;

@@ -43,5 +43,12 @@ test('the incident detail shows the log line of the crashed run in its evidence 
   assert.ok(log, JSON.stringify(detail.timeline));
   assert.match(log.text, /previous run of api logged: "panic: assignment to entry in nil map"/);
   assert.match(log.source, /Pod/);
+  assert.equal(log.reason, 'LogError');
+  const exit = detail.timeline.find((e) => e.kind === 'status' && e.text.startsWith('Error, exit code 1'));
+  assert.ok(
+    exit && exit.reason === undefined,
+    `a reason the text starts with is not repeated: ${JSON.stringify(exit)}`,
+  );
+  assert.equal(log.count, undefined, 'the lines read are not a count of times seen (the panel would show "×2")');
   assert.match(detail.cause!.summary, /: panic: assignment to entry in nil map/);
 });
