@@ -17,6 +17,16 @@ const ALIASES: [string, string[]][] = [
       'horizontalpodautoscalers.autoscaling',
     ],
   ],
+  [
+    'NetworkPolicy',
+    [
+      'networkpolicy',
+      'networkpolicies',
+      'netpol',
+      'networkpolicy.networking.k8s.io',
+      'networkpolicies.networking.k8s.io',
+    ],
+  ],
 ];
 for (const [kind, names] of ALIASES) for (const n of names) KIND_NAMES[n] = kind;
 
@@ -29,7 +39,7 @@ export function parseObjectArg(text: string | undefined): { kind: string; name: 
   const name = text.slice(slash + 1);
   if (!kind)
     return {
-      error: `unknown kind "${text.slice(0, slash)}" (deployment, statefulset, daemonset, job, cronjob, service, hpa)`,
+      error: `unknown kind "${text.slice(0, slash)}" (deployment, statefulset, daemonset, job, cronjob, service, hpa, networkpolicy)`,
     };
   if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253)
     return { error: `"${name}" is not a valid object name` };

@@ -15,7 +15,7 @@ function rootCauseJson(c: RootCause) {
         ? { summary: f.summary, rollbackToRevision: f.rollbackToRevision }
         : {
             summary: f.summary,
-            ...(f.edits?.length ? { patch: strategicMergePatch(f.edits), edits: f.edits } : {}),
+            ...(f.edits?.length ? { patch: strategicMergePatch(f.edits, f.base), edits: f.edits } : {}),
             ...(f.target ? { target: f.target } : {}),
           },
     ),

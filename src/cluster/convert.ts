@@ -147,6 +147,13 @@ function container(c: Obj): ContainerSpec {
     env,
     configRefs,
     ...opt('restartPolicy', str(c['restartPolicy'])),
+    ports: arr(c['ports'])
+      .filter((p) => typeof p['containerPort'] === 'number')
+      .map((p) => ({
+        ...opt('name', str(p['name'])),
+        containerPort: n(p['containerPort']),
+        protocol: str(p['protocol']) || 'TCP',
+      })),
   };
 }
 
@@ -372,6 +379,7 @@ export function toService(o: Obj): Service {
       ...opt('name', str(p['name'])),
       port: n(p['port']),
       ...opt('targetPort', str(p['targetPort'])),
+      ...opt('protocol', str(p['protocol'])),
     })),
   };
 }

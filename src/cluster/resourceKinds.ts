@@ -6,6 +6,7 @@ import type { ResourceType } from './informer';
 import * as routing from './convertRouting';
 import * as storage from './convertStorage';
 import { toSecretMeta } from './metadataOnly';
+import { toNetworkPolicy } from './convertNetworkPolicy';
 
 export interface KindBinding {
   kind: SnapshotKind;
@@ -93,6 +94,7 @@ export const KIND_BINDINGS: readonly KindBinding[] = [
   bind('IngressClass', 'networking.k8s.io/v1', 'ingressclasses', routing.toIngressClass, true),
   bind('StorageClass', 'storage.k8s.io/v1', 'storageclasses', storage.toStorageClass, true),
   bind('PersistentVolume', 'v1', 'persistentvolumes', storage.toPersistentVolume, true),
+  bind('NetworkPolicy', 'networking.k8s.io/v1', 'networkpolicies', toNetworkPolicy),
   bind('Secret', 'v1', 'secrets', toSecretMeta, false, { metadataOnly: true }),
   bind('GatewayClass', GATEWAY_API, 'gatewayclasses', routing.toGatewayClass, true, { optional: true }),
   bind('Gateway', GATEWAY_API, 'gateways', routing.toGateway, false, { optional: true }),

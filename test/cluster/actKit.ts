@@ -123,12 +123,19 @@ export async function settleAudit(): Promise<void> {
 /** The parts of a workload a change and its rollback are about: labels and the whole spec. */
 export async function specOf(
   kc: k8s.KubeConfig,
-  kind: 'Deployment' | 'Service' | 'HorizontalPodAutoscaler',
+  kind: 'Deployment' | 'Service' | 'HorizontalPodAutoscaler' | 'NetworkPolicy',
   namespace: string,
   name: string,
 ): Promise<{ labels: unknown; spec: unknown }> {
   const api = k8s.KubernetesObjectApi.makeApiClient(kc);
-  const apiVersion = kind === 'Deployment' ? 'apps/v1' : kind === 'HorizontalPodAutoscaler' ? 'autoscaling/v2' : 'v1';
+  const apiVersion =
+    kind === 'Deployment'
+      ? 'apps/v1'
+      : kind === 'HorizontalPodAutoscaler'
+        ? 'autoscaling/v2'
+        : kind === 'NetworkPolicy'
+          ? 'networking.k8s.io/v1'
+          : 'v1';
   const o = (await api.read({ apiVersion, kind, metadata: { name, namespace } })) as unknown as Record<string, any>;
   return JSON.parse(JSON.stringify({ labels: o['metadata']?.['labels'] ?? {}, spec: o['spec'] })) as {
     labels: unknown;

@@ -18,7 +18,7 @@ export interface ActScenario {
   setup?: (namespace: string) => Promise<void>;
   incident: { type: string; kind: string; name: string };
   /** The object the fix writes, when it is not the incident's workload. */
-  target?: { kind: 'Deployment' | 'Service' | 'HorizontalPodAutoscaler'; name: string };
+  target?: { kind: 'Deployment' | 'Service' | 'HorizontalPodAutoscaler' | 'NetworkPolicy'; name: string };
   /** Extra `fix` flags (--fix N, --confirm-context, --confirm-risk high). */
   fixArgs?: string[];
   /** Checks on `fix --json` after the apply (the proposal's kind, the change's images…). */

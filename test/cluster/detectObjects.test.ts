@@ -221,7 +221,7 @@ describe('object-side detection', { concurrency: true }, () => {
   });
 
   test(
-    'a healthy namespace with Ingresses, a PDB, a StatefulSet with storage, a Job and Gateway API routes raises nothing',
+    'a healthy namespace with Ingresses, a PDB, an allow-list NetworkPolicy, a StatefulSet with storage, a Job and Gateway API routes raises nothing',
     { timeout: 300_000 },
     async (t) => {
       const healthy = await scratchNamespace(kc, 'detect-healthy');
@@ -296,6 +296,23 @@ describe('object-side detection', { concurrency: true }, () => {
       await policy.createNamespacedPodDisruptionBudget({
         namespace: n,
         body: { metadata: { name: 'web' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } },
+      });
+      // An allow-list that isolates web and admits its target port from the ingress namespace.
+      await networking.createNamespacedNetworkPolicy({
+        namespace: n,
+        body: {
+          metadata: { name: 'web-from-edge' },
+          spec: {
+            podSelector: { matchLabels: { app: 'web' } },
+            policyTypes: ['Ingress'],
+            ingress: [
+              {
+                _from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+                ports: [{ protocol: 'TCP', port: 8080 }],
+              },
+            ],
+          },
+        },
       });
       await core.createNamespacedService({
         namespace: n,
@@ -438,6 +455,7 @@ describe('object-side detection', { concurrency: true }, () => {
         ['Gateway', 'edge'],
         ['HTTPRoute', 'web'],
         ['GatewayClass', gwc],
+        ['NetworkPolicy', 'web-from-edge'],
       ] as const) {
         assert.ok(
           snapshot.get(

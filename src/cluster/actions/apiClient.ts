@@ -40,6 +40,7 @@ export const ACT_RESOURCES: Record<string, { group: string; version: string; plu
     namespaced: true,
   },
   PodDisruptionBudget: { group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', namespaced: true },
+  NetworkPolicy: { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', namespaced: true },
   ValidatingWebhookConfiguration: {
     group: 'admissionregistration.k8s.io',
     version: 'v1',

@@ -1,7 +1,7 @@
 // Turns a proposal into the exact write (a WritePlan) against the object as it is now: a strategic
 // merge patch for spec edits, a template replace for a revision rollback (`rollout undo`
 // semantics, resolved to the ReplicaSet's template), or the before-image of a recorded change.
-import { readImage, patchFromImage } from '../../core/change/fieldImage';
+import { readImage, patchFromImage, staleReplacedLists } from '../../core/change/fieldImage';
 import { canonicalJson, sha256Hex } from '../../core/change/sha256';
 import { normalizeTemplate, templateHash } from '../../core/change/templates';
 import type { FieldImage, Proposal, WritePlan } from '../../core/model/proposal';
@@ -89,6 +89,11 @@ export async function planWrite(api: ApiClient, proposal: Proposal, restoreTempl
   let template: Obj | undefined;
   const change = proposal.change;
   if (change.kind === 'patch') {
+    const stale = staleReplacedLists(change.edits, change.patch, live);
+    if (stale.length > 0)
+      throw new PlanError(
+        `${t.kind} ${t.namespace}/${t.name} changed since the proposal was made: the patch would replace ${stale.join(', ')} with an older copy; wait for the proposal to refresh`,
+      );
     body = change.patch;
   } else if (change.kind === 'rollbackToRevision') {
     if (t.kind !== 'Deployment') throw new PlanError('only a Deployment can be rolled back to a revision');

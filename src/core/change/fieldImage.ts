@@ -1,8 +1,9 @@
 // Field images: the values of the fields a change touches, read from an object the API returned,
 // compared, and turned back into a patch. All path handling of the act loop goes through here
 // (the one field-path grammar of model/fieldPath: `spec.template.spec.containers[name=api].resources.limits.memory`).
-import { addToPatch, readAtPath, tryParseFieldPath } from '../model/fieldPath';
+import { addToPatch, readAtPath, setAtPath, tryParseFieldPath, writtenField } from '../model/fieldPath';
 import type { FieldImage } from '../model/proposal';
+import type { SpecEdit } from '../model/rootCause';
 import { canonicalJson } from './sha256';
 
 type Obj = Record<string, unknown>;
@@ -54,4 +55,23 @@ export function describeField(
   const show = (f: FieldImage[string] | undefined) =>
     !f || !f.present ? '∅' : typeof f.value === 'object' ? canonicalJson(f.value).slice(0, 80) : String(f.value);
   return `${path}: ${show(before)} → ${show(after)}`;
+}
+
+/**
+ * Lists a patch replaces whole (edits through a list index) that are not the live list with the
+ * edits applied: the list was copied from an older read of the object, and writing it would undo
+ * whatever changed since. Returns their paths (empty when the patch is still faithful).
+ */
+export function staleReplacedLists(edits: readonly SpecEdit[], patch: unknown, live: unknown): string[] {
+  const replaced = [...new Set(edits.map((e) => writtenField(e.path)).filter((w, i) => w !== edits[i]!.path))];
+  if (replaced.length === 0) return [];
+  const expected = { root: structuredClone(live ?? {}) as Obj };
+  try {
+    for (const e of edits) setAtPath(expected.root, e.path, e.value);
+  } catch {
+    return replaced;
+  }
+  return replaced.filter(
+    (path) => canonicalJson(readAtPath(expected.root, path) ?? null) !== canonicalJson(readAtPath(patch, path) ?? null),
+  );
 }

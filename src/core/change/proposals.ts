@@ -9,6 +9,7 @@ import type { RootCause, SpecEdit, SuggestedFix } from '../model/rootCause';
 import { canonicalJson, sha256Hex } from './sha256';
 import type { SuccessRates } from '../learning/outcomeStats';
 import { parseQuantity } from '../model/quantity';
+import { writtenField } from '../model/fieldPath';
 
 export interface CauseOfIncident {
   incident: Incident;
@@ -48,6 +49,7 @@ export function riskOf(
   if (target.kind === 'ResourceQuota' || target.kind === 'LimitRange')
     return { risk: 'high', reason: 'changes a quota' };
   if (kind === 'selector') return { risk: 'high', reason: 'changes which pods receive traffic' };
+  if (target.kind === 'NetworkPolicy') return { risk: 'high', reason: 'widens what a NetworkPolicy admits' };
   if (change.kind === 'rollbackToRevision')
     return {
       risk: 'medium',
@@ -96,7 +98,7 @@ function changeOf(fix: SuggestedFix): ProposalChange | undefined {
 }
 
 function fieldsOf(change: ProposalChange): string[] {
-  if (change.kind === 'patch') return change.edits.map((e) => e.path);
+  if (change.kind === 'patch') return [...new Set(change.edits.map((e) => writtenField(e.path)))];
   if (change.kind === 'restore') return change.template ? ['spec.template'] : Object.keys(change.image);
   return ['spec.template'];
 }

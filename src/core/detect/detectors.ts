@@ -32,6 +32,7 @@ import { podSetupFailedDetector } from './podSetupFailed';
 import { podCreationRejectedDetector } from './podCreationRejected';
 import { containerFailedDetector } from './containerFailed';
 import { pullSecretMissingDetector } from './pullSecretMissing';
+import { networkPolicyBlockedDetector } from './networkPolicyBlocked';
 
 export const DETECTORS: readonly Detector[] = [
   crashLoopBackOffDetector,
@@ -65,6 +66,7 @@ export const DETECTORS: readonly Detector[] = [
   podCreationRejectedDetector,
   containerFailedDetector,
   pullSecretMissingDetector,
+  networkPolicyBlockedDetector,
 ];
 
 export interface DetectorError {

@@ -39,6 +39,7 @@ export const ROOT_RANK: Record<IncidentType, number> = {
   PodCreationRejected: 6,
   PullSecretMissing: 7,
   ContainerFailed: 11,
+  NetworkPolicyBlocked: 20,
 };
 
 const POD_LEVEL: readonly IncidentType[] = [

@@ -47,5 +47,5 @@ export function editsPatch(edits: readonly SpecEdit[], current?: unknown): Edits
 
 /** The patch for one fix, or undefined when it has no edits (a rollback or advice). */
 export function fixPatch(fix: SuggestedFix, current?: unknown): Record<string, unknown> | undefined {
-  return fix.edits && fix.edits.length > 0 ? strategicMergePatch(fix.edits, current) : undefined;
+  return fix.edits && fix.edits.length > 0 ? strategicMergePatch(fix.edits, current ?? fix.base) : undefined;
 }

@@ -29,6 +29,7 @@ import { podSetupRule } from './podSetupRule';
 import { admissionRule } from './admissionRule';
 import { containerFailedRule } from './containerFailedRule';
 import { pullSecretRule } from './pullSecretRule';
+import { networkPolicyRule } from './networkPolicyRule';
 
 export const RULES: readonly DiagnosisRule[] = [
   oomRule,
@@ -60,4 +61,5 @@ export const RULES: readonly DiagnosisRule[] = [
   admissionRule,
   containerFailedRule,
   pullSecretRule,
+  networkPolicyRule,
 ];

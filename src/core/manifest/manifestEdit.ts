@@ -1,5 +1,6 @@
 // Edits one field of one object in a YAML file as a minimal text change: the scalar is replaced
-// in place, or the missing keys are inserted under the deepest mapping that exists, so comments
+// in place, the missing keys are inserted under the deepest mapping that exists, or an index just
+// past a block list's end adds an item to it, so comments
 // and the formatting of the rest of the file stay exactly as they were.
 import { LineCounter, isMap, isScalar, isSeq, parseAllDocuments, stringify, type Node as YamlNode } from 'yaml';
 import { tryParseFieldPath } from '../model/fieldPath';
@@ -76,6 +77,17 @@ export function editField(
       node = child;
     } else {
       if (!isSeq(node)) return undefined;
+      const rest = steps.slice(i + 1);
+      if (step.kind === 'index' && step.index === node.items.length && rest.length > 0)
+        return rest.every((s) => s.kind === 'key')
+          ? appendItem(
+              text,
+              lines,
+              node,
+              rest.map((s) => (s as { key: string }).key),
+              value,
+            )
+          : undefined;
       const item = (
         step.kind === 'index'
           ? node.items[step.index]
@@ -102,16 +114,19 @@ function insertKeys(
   const lastPair = map.items[map.items.length - 1]!;
   const lastNode = (lastPair.value ?? lastPair.key) as YamlNode;
   if (!lastNode.range) return undefined;
-  // Insert on the line after the mapping's last value, at column 0.
-  const lastLine = position(lines, Math.max(lastNode.range[0], lastNode.range[1] - 1)).line;
-  const textLines = text.split('\n');
-  const insertLine = Math.min(lastLine + 1, textLines.length);
   const body = keys
     .map(
       (key, depth) =>
         `${' '.repeat(indent + 2 * depth)}${scalarText(key)}:${depth === keys.length - 1 ? ` ${scalarText(value)}` : ''}`,
     )
     .join('\n');
+  return insertAfter(text, position(lines, Math.max(lastNode.range[0], lastNode.range[1] - 1)).line, body);
+}
+
+/** Inserts `body` as whole lines after `lastLine` (at the end of the file when nothing follows). */
+function insertAfter(text: string, lastLine: number, body: string): TextEdit {
+  const textLines = text.split('\n');
+  const insertLine = Math.min(lastLine + 1, textLines.length);
   if (insertLine >= textLines.length || (insertLine === textLines.length - 1 && textLines[insertLine] === '')) {
     const end = textLines.length - 1;
     const needsBreak = textLines[end] !== '';
@@ -124,6 +139,34 @@ function insertKeys(
     };
   }
   return { startLine: insertLine, startColumn: 0, endLine: insertLine, endColumn: 0, newText: `${body}\n` };
+}
+
+/**
+ * A new last item of a block sequence, `- key: value` (nested keys indented under it), written at
+ * the dash column of the existing items. Flow sequences (`[...]`) and empty ones are not edited.
+ */
+function appendItem(
+  text: string,
+  lines: LineCounter,
+  seq: YamlNode,
+  keys: string[],
+  value: string | number | boolean,
+): TextEdit | undefined {
+  if (!isSeq(seq) || seq.flow || seq.items.length === 0) return undefined;
+  const first = seq.items[0] as YamlNode;
+  const last = seq.items[seq.items.length - 1] as YamlNode;
+  if (!first.range || !last.range) return undefined;
+  const textLines = text.split('\n');
+  const start = position(lines, first.range[0]);
+  const dash = textLines[start.line]!.lastIndexOf('-', start.col);
+  if (dash < 0 || textLines[start.line]!.slice(0, dash).trim() !== '') return undefined;
+  const body = keys
+    .map(
+      (key, depth) =>
+        `${' '.repeat(dash + 2 * depth)}${depth === 0 ? '- ' : '  '}${scalarText(key)}:${depth === keys.length - 1 ? ` ${scalarText(value)}` : ''}`,
+    )
+    .join('\n');
+  return insertAfter(text, position(lines, Math.max(last.range[0], last.range[1] - 1)).line, body);
 }
 
 /** Applies a TextEdit to a string (for tests and the CLI). */

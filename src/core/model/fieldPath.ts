@@ -193,6 +193,18 @@ export function appendIndex(base: string, index: number): string {
   return `${base}${formatSegment({ kind: 'index', index }, false)}`;
 }
 
+/**
+ * The field a strategic merge patch of `path` really writes: a list reached through an index is
+ * replaced whole (`spec.ingress[0].ports[1].port` writes `spec.ingress`), so that list is what a
+ * before-image must hold to put the object back. Other paths (and malformed ones) are returned as is.
+ */
+export function writtenField(path: string): string {
+  const segments = tryParseFieldPath(path);
+  if (!segments) return path;
+  const at = segments.findIndex((s) => s.kind === 'index');
+  return at > 0 ? formatFieldPath(segments.slice(0, at)) : path;
+}
+
 /** The container names a path selects (`containers`, `initContainers`, `ephemeralContainers`). */
 export function containerNamesIn(path: FieldPath): string[] {
   const out: string[] = [];
@@ -258,7 +270,8 @@ function containerFor(next: FieldPathSegment): PlainObject | unknown[] {
 
 /**
  * Sets the value at a path of a plain object, creating missing maps and lists on the way (a list
- * item chosen by `[key=value]` is added with that key when absent). Throws FieldPathError when the
+ * item chosen by `[key=value]` is added with that key when absent, and the index just past a list's
+ * end adds an item when the path names a field of it). Throws FieldPathError when the
  * object has something else where the path needs a map or a list, or an index is out of range.
  */
 export function setAtPath(root: PlainObject, path: string | FieldPath, value: unknown): void {
@@ -282,6 +295,8 @@ export function setAtPath(root: PlainObject, path: string | FieldPath, value: un
     if (!Array.isArray(at))
       throw new FieldPathError(`cannot set ${text}: ${formatFieldPath(segments.slice(0, i))} is not a list`);
     if (segment.kind === 'index') {
+      // The index just past the end adds an item, when the path goes on to a field of it.
+      if (segment.index === at.length && next) at.push(containerFor(next));
       if (segment.index >= at.length)
         throw new FieldPathError(`cannot set ${text}: ${where} is past the end of a list of ${at.length}`);
       if (!next) {

@@ -35,6 +35,8 @@ export const INCIDENT_TYPES = [
   'PodCreationRejected',
   'ContainerFailed',
   'PullSecretMissing',
+  // a Service no traffic can reach because NetworkPolicies admit none of its ports
+  'NetworkPolicyBlocked',
 ] as const;
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
 

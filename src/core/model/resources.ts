@@ -65,6 +65,15 @@ export interface ContainerSpec {
   configRefs: { kind: 'Secret' | 'ConfigMap'; name: string; optional: boolean }[];
   /** Init containers only: "Always" makes it a sidecar that runs for the pod's lifetime. */
   restartPolicy?: string;
+  /** Declared container ports (named ports resolve against them); absent on records built without them. */
+  ports?: ContainerPort[];
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  /** TCP unless written otherwise. */
+  protocol: string;
 }
 
 /** A pod volume and the object behind it (ConfigMap, Secret, claim); other sources keep only their kind. */
@@ -161,7 +170,8 @@ export interface Service {
   meta: Meta;
   type: string;
   selector: Record<string, string>;
-  ports: { name?: string; port: number; targetPort?: string }[];
+  /** targetPort as written (a number or a container port name); protocol absent means TCP. */
+  ports: { name?: string; port: number; targetPort?: string; protocol?: string }[];
 }
 
 export interface EndpointSlice {

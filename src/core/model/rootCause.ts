@@ -22,6 +22,11 @@ export interface SuggestedFix {
   rollbackToRevision?: number;
   /** The object the edits apply to when it is not the incident's workload (e.g. the HPA's target). */
   target?: ObjectRef;
+  /**
+   * The target's fields as the rule read them, for edits through a list index: a list the patch
+   * replaces whole (one without a merge key) is copied from here with the edited item changed.
+   */
+  base?: Record<string, unknown>;
 }
 
 export type CauseCategory =
@@ -54,7 +59,8 @@ export type CauseCategory =
   | 'pod-setup'
   | 'admission'
   | 'container-failed'
-  | 'pull-secret';
+  | 'pull-secret'
+  | 'network-policy';
 
 export interface RootCause {
   incidentId: string;

@@ -23,6 +23,7 @@ import type {
 import type { LimitRange } from './resources';
 import type { Gateway, GatewayClass, HTTPRoute, Ingress, IngressClass } from './routing';
 import type { PersistentVolume, StorageClass } from './storage';
+import type { NetworkPolicy } from './networkPolicy';
 import { isWorkloadKind, Workload, WORKLOAD_KINDS, WorkloadKind } from './workload';
 import { refKey } from './objectRef';
 
@@ -55,6 +56,7 @@ export interface KindRecords {
   GatewayClass: GatewayClass;
   Gateway: Gateway;
   HTTPRoute: HTTPRoute;
+  NetworkPolicy: NetworkPolicy;
 }
 export type SnapshotKind = keyof KindRecords;
 

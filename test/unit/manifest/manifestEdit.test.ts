@@ -90,7 +90,31 @@ spec:
   assert.equal(out, hpa.replace('averageUtilization: 50 #', 'averageUtilization: 70 #'));
   const owner = applyEdit(hpa, editField(hpa, 0, "metadata.annotations['example.com/owner']", 'team-b')!);
   assert.equal(owner, hpa.replace('example.com/owner: team-a', 'example.com/owner: team-b'));
-  assert.equal(editField(hpa, 0, 'spec.metrics[1].resource.target.averageUtilization', 70), undefined);
+  assert.equal(editField(hpa, 0, 'spec.metrics[2].resource.target.averageUtilization', 70), undefined);
   assert.equal(editField(hpa, 0, "metadata.annotations['example.com/owner", 'x'), undefined);
   assert.equal(editField(hpa, 0, 'spec..metrics', 'x'), undefined);
+});
+
+test('an index just past a block list adds an item at the dash column; flow and empty lists are left alone', () => {
+  const policy = `kind: NetworkPolicy
+metadata:
+  name: web-in
+spec:
+  ingress:
+    - from:
+        - namespaceSelector: {}
+      ports:
+        - protocol: TCP
+          port: 9090
+  policyTypes: [Ingress]
+`;
+  let text = applyEdit(policy, editField(policy, 0, 'spec.ingress[0].ports[1].port', 8080)!);
+  text = applyEdit(text, editField(text, 0, 'spec.ingress[0].ports[1].protocol', 'TCP')!);
+  assert.equal(
+    text,
+    policy.replace('          port: 9090\n', '          port: 9090\n        - port: 8080\n          protocol: TCP\n'),
+  );
+  assert.equal(editField(policy, 0, 'spec.ingress[0].ports[2].port', 1), undefined, 'not past the end');
+  assert.equal(editField(policy, 0, 'spec.policyTypes[1].x', 'y'), undefined, 'a flow list');
+  assert.equal(editField('spec:\n  ports: []\n', 0, 'spec.ports[0].port', 1), undefined, 'an empty list');
 });

@@ -10,6 +10,7 @@ import {
   parseFieldPath,
   patchFor,
   readAtPath,
+  writtenField,
   setAtPath,
   tryParseFieldPath,
   type FieldPathSegment,
@@ -313,4 +314,24 @@ test('patchFor: refuses paths a strategic merge patch cannot carry, and patch di
   assert.deepEqual(JSON.parse(JSON.stringify(hostile)), {
     spec: { containers: [{ name: '__proto__', constructor: { prototype: { polluted: 'yes' } } }] },
   });
+});
+
+test('an index just past the end appends an item; a patch through it replaces the list, whose path is what is written', () => {
+  const policy = { spec: { ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 9090 }] }] } };
+  const before = structuredClone(policy);
+  const patch: Record<string, unknown> = {};
+  addToPatch(patch, 'spec.ingress[0].ports[1].port', 8080, policy);
+  addToPatch(patch, 'spec.ingress[0].ports[1].protocol', 'TCP', policy);
+  assert.deepEqual(patch, {
+    spec: { ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 9090 }, { port: 8080, protocol: 'TCP' }] }] },
+  });
+  assert.deepEqual(policy, before, 'the current object is not changed');
+  assert.throws(() => patchFor('spec.ingress[0].ports[2].port', 1, policy), /past the end of a list of 1/);
+  assert.throws(() => patchFor('spec.ingress[0].ports[1]', 1, policy), /past the end of a list of 1/);
+  assert.equal(writtenField('spec.ingress[0].ports[1].port'), 'spec.ingress');
+  assert.equal(
+    writtenField('spec.template.spec.containers[name=api].image'),
+    'spec.template.spec.containers[name=api].image',
+  );
+  assert.equal(writtenField('spec.metrics[0].resource.target.averageUtilization'), 'spec.metrics');
 });

@@ -1,0 +1,54 @@
+// Plain records for networking.k8s.io/v1 NetworkPolicies: which pods a policy selects, the policy
+// types it declares, and its ingress rules' ports. Peers (`from`) are kept as written and never
+// judged: which clients may connect is the user's intent, not a failure.
+import type { LabelSelectorRequirement, Meta } from './resources';
+
+/** One `ports` entry of a rule, as written (protocol defaults to TCP when absent). */
+export interface PolicyPort {
+  protocol?: string;
+  /** A port number or a named container port; absent means every port of the protocol. */
+  port?: number | string;
+  /** The last port of a range that starts at `port` (numeric ports only). */
+  endPort?: number;
+}
+
+export interface NetworkPolicyIngressRule {
+  /** Empty: the rule admits every port. */
+  ports: PolicyPort[];
+  /** `from` as written (plain JSON), kept only so an edit of the rule's ports can carry it unchanged. */
+  from?: unknown[];
+}
+
+export interface NetworkPolicy {
+  meta: Meta;
+  /** spec.podSelector.matchLabels; an empty selector (with no expressions) selects every pod of the namespace. */
+  podSelector: Record<string, string>;
+  podSelectorExpressions: LabelSelectorRequirement[];
+  /** spec.policyTypes as written; undefined when absent (the API's implicit rule applies). */
+  policyTypes?: string[];
+  /** spec.ingress as written; undefined when absent. Both absent and [] admit nothing. */
+  ingress?: NetworkPolicyIngressRule[];
+  /** True when spec.egress has at least one rule (the implicit policyTypes rule needs it). */
+  hasEgressRules: boolean;
+}
+
+/** The protocol of a port entry or a Service port: TCP unless written otherwise. */
+export function protocolOf(p: { protocol?: string }): string {
+  return p.protocol || 'TCP';
+}
+
+/** spec.ingress as plain JSON, the way the API returns it, for patches that replace the list. */
+export function ingressJson(policy: NetworkPolicy): Record<string, unknown>[] {
+  return (policy.ingress ?? []).map((rule) => ({
+    ...(rule.from !== undefined ? { from: structuredClone(rule.from) } : {}),
+    ...(rule.ports.length > 0
+      ? {
+          ports: rule.ports.map((p) => ({
+            ...(p.protocol !== undefined ? { protocol: p.protocol } : {}),
+            ...(p.port !== undefined ? { port: p.port } : {}),
+            ...(p.endPort !== undefined ? { endPort: p.endPort } : {}),
+          })),
+        }
+      : {}),
+  }));
+}
