@@ -1,10 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { KubeConfig } from '@kubernetes/client-node';
 import { earlyListMeta, isLoopbackServer, listRaw } from '../../../src/cluster/rawList';
+
+/** A kubeconfig whose cluster is the test's HTTP server on loopback. */
+function configFor(server: Server): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      { name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true },
+    ],
+    users: [{ name: 'u', token: 't' }],
+    contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }],
+    currentContext: 'ctx',
+  });
+  return kc;
+}
 
 test('an API server on this machine is one that is asked for uncompressed lists', () => {
   for (const server of ['https://127.0.0.1:6443', 'https://127.45.0.9', 'https://localhost:8443', 'https://[::1]:6443'])
@@ -38,15 +52,7 @@ test('lists from a loopback server page by page without compression; a gzip answ
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [
-        { name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true },
-      ],
-      users: [{ name: 'u', token: 't' }],
-      contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }],
-      currentContext: 'ctx',
-    });
+    const kc = configFor(server);
     const list = await listRaw(kc, '/api/v1/pods', { pageSize: 1 });
     assert.deepEqual(
       list.items.map((i) => i.metadata?.name),
@@ -110,15 +116,7 @@ test('the next page is asked for while the current one is still arriving, and th
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [
-        { name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true },
-      ],
-      users: [{ name: 'u', token: 't' }],
-      contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }],
-      currentContext: 'ctx',
-    });
+    const kc = configFor(server);
     const list = await listRaw(kc, '/api/v1/pods', { pageSize: 1 });
     assert.deepEqual(
       list.items.map((i) => i.metadata?.name),
