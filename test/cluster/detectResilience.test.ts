@@ -10,6 +10,7 @@ import {
   deployment,
   kubeConfig,
   restartApiServer,
+  waitForControllers,
   scratchNamespace,
   sleep,
   waitFor,
@@ -85,6 +86,8 @@ before(async () => {
   ]);
 });
 after(async () => {
+  // The files after this one need working controllers, which recover from the restarts on their own time.
+  await waitForControllers();
   await ns?.remove();
 });
 

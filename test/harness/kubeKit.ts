@@ -71,14 +71,22 @@ export async function scratchNamespace(
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const name = `${prefix}-${Math.random().toString(36).slice(2, 7)}`;
   await core.createNamespace({ body: { metadata: { name } } });
+  const remove = async () => void (await core.deleteNamespace({ name }).catch(() => undefined));
+  await waitForDefaultServiceAccount(core, name, 30_000).catch(async (error: unknown) => {
+    await remove();
+    throw error;
+  });
+  return { name, remove };
+}
+
+/** Resolves once the controller-manager has given a namespace its default service account. */
+async function waitForDefaultServiceAccount(core: k8s.CoreV1Api, namespace: string, timeoutMs: number): Promise<void> {
   await waitFor(
-    `default service account in ${name}`,
+    `default service account in ${namespace}`,
     async () =>
-      (await core.readNamespacedServiceAccount({ name: 'default', namespace: name }).catch(() => undefined)) ??
-      undefined,
-    30_000,
+      (await core.readNamespacedServiceAccount({ name: 'default', namespace }).catch(() => undefined)) ?? undefined,
+    timeoutMs,
   );
-  return { name, remove: async () => void (await core.deleteNamespace({ name }).catch(() => undefined)) };
 }
 
 /** The HTTP status of a failed API call, whichever shape the client gave it. */
@@ -342,6 +350,28 @@ export async function restartApiServer(downMs = 0): Promise<void> {
     90_000,
     250,
   );
+}
+
+/**
+ * Resolves once the controller-manager works again after `restartApiServer`: its watches failed
+ * while the API server was down (and were refused for a moment after, until the authorizer had
+ * synced), and they come back on their own backoff. The next test file needs a new namespace to get
+ * its default service account, so a file that restarts the API server calls this before it ends.
+ */
+export async function waitForControllers(timeoutMs = 180_000): Promise<void> {
+  const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
+  const probe = `restart-probe-${Math.random().toString(36).slice(2, 7)}`;
+  await waitFor(
+    'a namespace to be created',
+    () => core.createNamespace({ body: { metadata: { name: probe } } }).then(() => true),
+    60_000,
+    500,
+  );
+  try {
+    await waitForDefaultServiceAccount(core, probe, timeoutMs);
+  } finally {
+    await core.deleteNamespace({ name: probe }).catch(() => undefined);
+  }
 }
 
 export interface ProxiedRequest {
