@@ -212,6 +212,7 @@ export function toPodTemplate(metaLike: unknown, specLike: unknown): PodTemplate
     volumes: arr(spec['volumes']).map(volume),
     restartPolicy: str(spec['restartPolicy']) || 'Always',
     serviceAccountName: str(spec['serviceAccountName']) || 'default',
+    ...(spec['hostNetwork'] === true ? { hostNetwork: true } : {}),
   };
 }
 

@@ -1,7 +1,12 @@
 // NetworkPolicies → plain records. Absent and empty lists stay distinct where the API gives them
-// different meanings (policyTypes absent means the implicit rule; ingress absent or [] admits
-// nothing, a rule without ports admits every port). Malformed entries are dropped, never thrown on.
-import type { NetworkPolicy, NetworkPolicyIngressRule, PolicyPort } from '../core/model/networkPolicy';
+// different meanings (policyTypes absent means the implicit rule; ingress or egress absent or []
+// admits nothing, a rule without ports admits every port). Malformed entries are dropped, never thrown on.
+import type {
+  NetworkPolicy,
+  NetworkPolicyEgressRule,
+  NetworkPolicyIngressRule,
+  PolicyPort,
+} from '../core/model/networkPolicy';
 import { arr, obj, opt, str, strings, toMeta, type Obj } from './convert';
 
 /** An IntOrString port: a number, or a name (a numeric string is read as the number it spells). */
@@ -27,6 +32,13 @@ function ingressRule(r: Obj): NetworkPolicyIngressRule {
   };
 }
 
+function egressRule(r: Obj): NetworkPolicyEgressRule {
+  return {
+    ports: arr(r['ports']).map(policyPort),
+    ...(Array.isArray(r['to']) ? { to: structuredClone(r['to']) as unknown[] } : {}),
+  };
+}
+
 export function toNetworkPolicy(o: Obj): NetworkPolicy {
   const spec = obj(o['spec']);
   const selector = obj(spec['podSelector']);
@@ -41,5 +53,6 @@ export function toNetworkPolicy(o: Obj): NetworkPolicy {
     ...(Array.isArray(spec['policyTypes']) ? { policyTypes: spec['policyTypes'].map(str) } : {}),
     ...(Array.isArray(spec['ingress']) ? { ingress: arr(spec['ingress']).map(ingressRule) } : {}),
     hasEgressRules: Array.isArray(spec['egress']) && spec['egress'].length > 0,
+    ...(Array.isArray(spec['egress']) ? { egress: arr(spec['egress']).map(egressRule) } : {}),
   };
 }

@@ -33,6 +33,7 @@ import { podCreationRejectedDetector } from './podCreationRejected';
 import { containerFailedDetector } from './containerFailed';
 import { pullSecretMissingDetector } from './pullSecretMissing';
 import { networkPolicyBlockedDetector } from './networkPolicyBlocked';
+import { networkPolicyDnsDetector } from './networkPolicyDns';
 
 export const DETECTORS: readonly Detector[] = [
   crashLoopBackOffDetector,
@@ -67,6 +68,7 @@ export const DETECTORS: readonly Detector[] = [
   containerFailedDetector,
   pullSecretMissingDetector,
   networkPolicyBlockedDetector,
+  networkPolicyDnsDetector,
 ];
 
 export interface DetectorError {

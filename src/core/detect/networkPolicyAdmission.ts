@@ -1,10 +1,12 @@
-// What NetworkPolicies let in, on ports only. A pod is isolated for ingress when a policy of its
-// namespace selects it and has Ingress among its policy types (written, or implicit: always
-// Ingress, Egress only with egress rules). An isolated pod admits a port only if a rule of a
-// selecting policy admits it: a rule without ports admits every port; a ports entry matches by
-// number, by a named port resolved against the pod's containers, by protocol and by endPort range.
-// Peers (`from`) are not judged: which clients may connect is intent.
-import type { NetworkPolicy, NetworkPolicyIngressRule, PolicyPort } from '../model/networkPolicy';
+// What NetworkPolicies let in and out, on ports only. A pod is isolated for a direction when a
+// policy of its namespace selects it and has that direction among its policy types (written, or
+// implicit: always Ingress, Egress only with egress rules). An isolated pod admits a port only if
+// a rule of a selecting policy for that direction admits it: a rule without ports admits every
+// port; a ports entry matches by number, by protocol and by endPort range, and (ingress only) by a
+// named port resolved against the pod's containers. A named egress port names a port of the
+// destination, unknown here, so it matches no port. Peers (`from`, `to`) are not judged: which
+// clients may connect, and where a destination lives, is intent.
+import type { NetworkPolicy, PolicyPort } from '../model/networkPolicy';
 import { protocolOf } from '../model/networkPolicy';
 import type { Pod, Service } from '../model/resources';
 import { matchesLabelSelector } from './support';
@@ -25,6 +27,10 @@ export function isolatesIngress(policy: NetworkPolicy): boolean {
   return effectivePolicyTypes(policy).includes('Ingress');
 }
 
+export function isolatesEgress(policy: NetworkPolicy): boolean {
+  return effectivePolicyTypes(policy).includes('Egress');
+}
+
 export function selectsPod(policy: NetworkPolicy, pod: Pod): boolean {
   return (
     policy.meta.namespace === pod.meta.namespace &&
@@ -39,15 +45,17 @@ export function namedPort(pod: Pod, name: string, protocol: string): number | un
   return undefined;
 }
 
-export function portEntryAdmits(entry: PolicyPort, target: PodPort, pod: Pod): boolean {
+/** `pod`: the pod a named port resolves against; undefined (egress) when no pod can resolve it. */
+export function portEntryAdmits(entry: PolicyPort, target: PodPort, pod: Pod | undefined): boolean {
   if (protocolOf(entry) !== target.protocol) return false;
   if (entry.port === undefined) return true;
-  if (typeof entry.port === 'string') return namedPort(pod, entry.port, target.protocol) === target.port;
+  if (typeof entry.port === 'string')
+    return pod !== undefined && namedPort(pod, entry.port, target.protocol) === target.port;
   if (entry.endPort !== undefined) return target.port >= entry.port && target.port <= entry.endPort;
   return target.port === entry.port;
 }
 
-export function ruleAdmits(rule: NetworkPolicyIngressRule, target: PodPort, pod: Pod): boolean {
+export function ruleAdmits(rule: { ports: readonly PolicyPort[] }, target: PodPort, pod: Pod | undefined): boolean {
   return rule.ports.length === 0 || rule.ports.some((p) => portEntryAdmits(p, target, pod));
 }
 
@@ -57,7 +65,7 @@ export function policyAdmits(policy: NetworkPolicy, target: PodPort, pod: Pod): 
 }
 
 export interface PodAdmission {
-  /** The policies that isolate the pod for ingress (empty: every port is open). */
+  /** The policies that isolate the pod in the direction judged (empty: every port is open). */
   isolatedBy: NetworkPolicy[];
   admitted: boolean;
 }
@@ -68,6 +76,20 @@ export function ingressAdmission(policies: readonly NetworkPolicy[], pod: Pod, t
   return {
     isolatedBy,
     admitted: isolatedBy.length === 0 || isolatedBy.some((p) => policyAdmits(p, target, pod)),
+  };
+}
+
+/** True when some egress rule of the policy admits the destination port (absent or empty egress admits nothing). */
+export function policyAdmitsEgress(policy: NetworkPolicy, target: PodPort): boolean {
+  return (policy.egress ?? []).some((rule) => ruleAdmits(rule, target, undefined));
+}
+
+/** Whether the pod may send to the destination port under the namespace's policies (their union). */
+export function egressAdmission(policies: readonly NetworkPolicy[], pod: Pod, target: PodPort): PodAdmission {
+  const isolatedBy = policies.filter((p) => !p.meta.deletedAt && isolatesEgress(p) && selectsPod(p, pod));
+  return {
+    isolatedBy,
+    admitted: isolatedBy.length === 0 || isolatedBy.some((p) => policyAdmitsEgress(p, target)),
   };
 }
 

@@ -30,6 +30,7 @@ import { admissionRule } from './admissionRule';
 import { containerFailedRule } from './containerFailedRule';
 import { pullSecretRule } from './pullSecretRule';
 import { networkPolicyRule } from './networkPolicyRule';
+import { networkPolicyDnsRule } from './networkPolicyDnsRule';
 
 export const RULES: readonly DiagnosisRule[] = [
   oomRule,
@@ -62,4 +63,5 @@ export const RULES: readonly DiagnosisRule[] = [
   containerFailedRule,
   pullSecretRule,
   networkPolicyRule,
+  networkPolicyDnsRule,
 ];

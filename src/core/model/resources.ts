@@ -100,6 +100,8 @@ export interface PodTemplate {
   volumes: PodVolume[];
   restartPolicy: string;
   serviceAccountName: string;
+  /** spec.hostNetwork: true when the pod uses the node's network (NetworkPolicies do not apply). */
+  hostNetwork?: boolean;
 }
 
 export interface ContainerState {
