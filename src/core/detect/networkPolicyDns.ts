@@ -83,6 +83,9 @@ export function dnsCutOffs(snapshot: ClusterSnapshot): DnsCutOff[] {
       for (const p of sorted) if (!entry.policies.includes(p)) entry.policies.push(p);
     } else out.set(key, { policy: primary, policies: sorted, workloads: [{ workload: ref, pods }] });
   }
+  const byName = (a: CutOffWorkload, b: CutOffWorkload) =>
+    a.workload.name.localeCompare(b.workload.name) || a.workload.kind.localeCompare(b.workload.kind);
+  for (const c of out.values()) c.workloads.sort(byName);
   return [...out.values()];
 }
 
