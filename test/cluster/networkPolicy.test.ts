@@ -2,6 +2,8 @@
 // NetworkPolicyBlocked incident at once, on the policy, named so in `scan --json`; a policy that
 // admits another port keeps it open and yields a port-adding fix; the fix's patch, applied to the
 // API, admits the right port (the rule's peers kept) and the incident resolves.
+// A default-deny egress cuts a Deployment off from DNS: a NetworkPolicyBlocked incident on the
+// policy; an allow-list without 53 yields a port-53 fix that, applied, resolves it.
 // A user without the right to list NetworkPolicies gets a note and no incident built on nothing.
 // Runs beside other test files: its own scratch namespaces only, nothing cluster-scoped.
 import { test } from 'node:test';
@@ -23,6 +25,7 @@ import {
 } from '../harness/kubeKit';
 import { waitForDiagnosis, waitForResolved } from './diagnoseKit';
 import { fixPatch } from '../../src/core/diagnose/fixes';
+import { DNS_KEY } from '../../src/core/detect/networkPolicyDns';
 
 const kc = kubeConfig();
 const apps = kc.makeApiClient(k8s.AppsV1Api);
@@ -180,6 +183,93 @@ test(
     const resolved = await waitForResolved(watched.monitor, fixable.incident, 30_000);
     assert.equal(resolved.status, 'resolved');
     t.diagnostic(`port admitted → incident resolved: ${Date.now() - patchedAt} ms`);
+    await sleep(2_000);
+    assert.deepEqual(
+      watched.monitor
+        .open()
+        .filter((i) => i.workload.namespace === n)
+        .map((i) => `${i.type} ${i.workload.name}`),
+      [],
+    );
+  },
+);
+
+test(
+  'NetworkPolicyBlocked (DNS): a default-deny egress opens on the policy; an allow-list with 53/UDP resolves it',
+  { timeout: 300_000 },
+  async (t) => {
+    const ns = await scratchNamespace(kc, 'netpol-dns');
+    const n = ns.name;
+    const watched = await watchIncidents([n]);
+    t.after(async () => {
+      watched.dispose();
+      await ns.remove();
+    });
+    const { snapshot } = watched.session;
+    await apps.createNamespacedDeployment({ namespace: n, body: deployment('api', { replicas: 2 }) });
+    await waitFor('api ready', () => snapshot.getWorkload('Deployment', n, 'api')?.ready === 2, 120_000, 500);
+    const egressPolicy = (egress?: k8s.V1NetworkPolicyEgressRule[]): k8s.V1NetworkPolicy => ({
+      metadata: { name: 'api-egress' },
+      spec: { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Egress'], ...(egress ? { egress } : {}) },
+    });
+
+    // 1. A default-deny egress: the pods cannot resolve any name.
+    const applied = Date.now();
+    await networking.createNamespacedNetworkPolicy({ namespace: n, body: egressPolicy() });
+    const ref = { kind: 'NetworkPolicy', name: 'api-egress', namespace: n };
+    const denied = await waitForDiagnosis(
+      watched.monitor,
+      'NetworkPolicyBlocked',
+      ref,
+      (c) => c.category === 'network-policy',
+      30_000,
+    );
+    t.diagnostic(`default-deny egress applied → incident with its cause: ${Date.now() - applied} ms`);
+    assert.equal(denied.incident.key, DNS_KEY);
+    assert.equal(denied.incident.severity, 'warning');
+    assert.equal(
+      denied.incident.summary,
+      'NetworkPolicy api-egress blocks DNS (port 53/UDP) egress for Deployment api: names cannot resolve',
+    );
+    assert.deepEqual(denied.cause.fields, ['spec.policyTypes']);
+    assert.ok(
+      denied.cause.fixes.every((f) => !f.edits?.length),
+      'a deny-all egress gets advice only',
+    );
+
+    // 2. An allow-list to HTTPS only: still cut off from DNS, now with a port-53 fix.
+    const TO = [{ ipBlock: { cidr: '10.0.0.0/8' } }];
+    await networking.replaceNamespacedNetworkPolicy({
+      namespace: n,
+      name: 'api-egress',
+      body: egressPolicy([{ to: TO, ports: [{ protocol: 'TCP', port: 443 }] }]),
+    });
+    const fixable = await waitForDiagnosis(
+      watched.monitor,
+      'NetworkPolicyBlocked',
+      ref,
+      (c) => (c.fixes[0]?.edits?.length ?? 0) > 0,
+      30_000,
+    );
+    assert.equal(fixable.incident.id, denied.incident.id, 'the same incident stays open');
+    assert.deepEqual(fixable.cause.fields, ['spec.egress']);
+    const fix = fixable.cause.fixes[0]!;
+
+    // 3. The proposed patch, applied as the user would confirm it: 53/UDP and 53/TCP admitted, `to` kept.
+    const patchedAt = Date.now();
+    await networking.patchNamespacedNetworkPolicy(
+      { namespace: n, name: 'api-egress', body: fixPatch(fix) },
+      STRATEGIC_PATCH,
+    );
+    const live = await networking.readNamespacedNetworkPolicy({ namespace: n, name: 'api-egress' });
+    assert.deepEqual(
+      live.spec?.egress?.[0]?.ports?.map((p) => `${String(p.port)}/${p.protocol}`),
+      ['443/TCP', '53/UDP', '53/TCP'],
+    );
+    assert.equal(live.spec?.egress?.[0]?.to?.[0]?.ipBlock?.cidr, '10.0.0.0/8', 'the rule keeps its destinations');
+    const resolved = await waitForResolved(watched.monitor, fixable.incident, 30_000);
+    assert.equal(resolved.status, 'resolved');
+    t.diagnostic(`53/UDP admitted → incident resolved: ${Date.now() - patchedAt} ms`);
     await sleep(2_000);
     assert.deepEqual(
       watched.monitor

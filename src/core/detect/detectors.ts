@@ -33,7 +33,6 @@ import { podCreationRejectedDetector } from './podCreationRejected';
 import { containerFailedDetector } from './containerFailed';
 import { pullSecretMissingDetector } from './pullSecretMissing';
 import { networkPolicyBlockedDetector } from './networkPolicyBlocked';
-import { networkPolicyDnsDetector } from './networkPolicyDns';
 
 export const DETECTORS: readonly Detector[] = [
   crashLoopBackOffDetector,
@@ -68,7 +67,6 @@ export const DETECTORS: readonly Detector[] = [
   containerFailedDetector,
   pullSecretMissingDetector,
   networkPolicyBlockedDetector,
-  networkPolicyDnsDetector,
 ];
 
 export interface DetectorError {

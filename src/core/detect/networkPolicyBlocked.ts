@@ -2,7 +2,8 @@
 // backing pod is isolated for ingress and no rule of the policies that select it admits the port
 // the Service sends to. A deny takes effect the moment it is applied, so it is judged at once
 // (no age gate), but only while the Service has ready pods. The incident lives on the policy the
-// user edits; when several isolate the pods, all are named and one is the primary.
+// user edits; when several isolate the pods, all are named and one is the primary. Workloads cut
+// off from DNS by egress policies are reported here too (networkPolicyDns), one detector per type.
 import type { Detector, DetectContext } from './detector';
 import type { Evidence, Finding } from '../model/incident';
 import { protocolOf, type NetworkPolicy } from '../model/networkPolicy';
@@ -12,6 +13,7 @@ import { clip, finding, matchesSelector, memo, oneLine, plural } from './support
 import { refOf } from '../model/objectRef';
 import { isPodReady, isTerminalPod, podsByNamespace } from './pods';
 import { ingressAdmission, servicePortTarget, type PodPort } from './networkPolicyAdmission';
+import { dnsCutOffFindings } from './networkPolicyDns';
 
 export interface BlockedPort {
   /** The Service port as written. */
@@ -154,6 +156,7 @@ export const networkPolicyBlockedDetector: Detector = {
       const b = blockedService(snapshot, svc);
       if (b && b.policies.length > 0) out.push(toFinding(b));
     }
+    out.push(...dnsCutOffFindings(snapshot));
     return out;
   },
 };

@@ -4,7 +4,6 @@
 // (`to` peers are the user's), only whether the port can leave at all. Pods on the node's network
 // are outside NetworkPolicies; bare pods are not judged. The incident lives on the policy the user
 // edits, one per policy, naming the workloads it cuts off.
-import type { Detector, DetectContext } from './detector';
 import type { Evidence, Finding } from '../model/incident';
 import { protocolOf, type NetworkPolicy } from '../model/networkPolicy';
 import { refKey, refOf } from '../model/objectRef';
@@ -139,10 +138,8 @@ function toFinding(c: DnsCutOff): Finding {
   );
 }
 
-export const networkPolicyDnsDetector: Detector = {
-  types: ['NetworkPolicyBlocked'],
-  detect({ snapshot }: DetectContext): Finding[] {
-    if (snapshot.count('NetworkPolicy') === 0) return [];
-    return dnsCutOffs(snapshot).map(toFinding);
-  },
-};
+/** The DNS cut-offs as findings; the NetworkPolicyBlocked detector reports them beside its Services. */
+export function dnsCutOffFindings(snapshot: ClusterSnapshot): Finding[] {
+  if (snapshot.count('NetworkPolicy') === 0) return [];
+  return dnsCutOffs(snapshot).map(toFinding);
+}

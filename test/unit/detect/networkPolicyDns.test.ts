@@ -4,11 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { egressAdmission } from '../../../src/core/detect/networkPolicyAdmission';
-import { DNS_KEY, networkPolicyDnsDetector } from '../../../src/core/detect/networkPolicyDns';
+import { DNS_KEY } from '../../../src/core/detect/networkPolicyDns';
 import { networkPolicyBlockedDetector } from '../../../src/core/detect/networkPolicyBlocked';
 import type { NetworkPolicy } from '../../../src/core/model/networkPolicy';
 import { toNetworkPolicy } from '../../../src/cluster/convertNetworkPolicy';
-import { ClusterSnapshot, addApp, pod, run, template } from './fixtures';
+import { detectAll } from '../../../src/core/detect/detectors';
+import { ClusterSnapshot, NOW, addApp, pod, run, template } from './fixtures';
 
 function policy(name: string, spec: Record<string, unknown>, namespace = 'shop'): NetworkPolicy {
   return toNetworkPolicy({ metadata: { name, namespace, uid: `uid-${name}` }, spec });
@@ -18,6 +19,8 @@ const web = pod('web-1', { meta: { labels: { app: 'web' } }, spec: template({ la
 const dns = (policies: NetworkPolicy[]) => egressAdmission(policies, web, { port: 53, protocol: 'UDP' }).admitted;
 const rule = (ports: Record<string, unknown>[]) =>
   policy('p', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports }] });
+
+const dnsRun = (s: ClusterSnapshot) => run(networkPolicyBlockedDetector, s).filter((f) => f.key === DNS_KEY);
 
 function shop(): ClusterSnapshot {
   const s = new ClusterSnapshot();
@@ -65,7 +68,7 @@ test('egress ports: a rule without ports admits all; protocol, endPort ranges co
 test('a default-deny egress opens one warning on the policy naming every workload it cuts off', () => {
   const s = shop();
   s.upsert('NetworkPolicy', policy('deny-egress', { podSelector: {}, policyTypes: ['Egress'] }));
-  const found = run(networkPolicyDnsDetector, s);
+  const found = dnsRun(s);
   assert.equal(found.length, 1);
   const f = found[0]!;
   assert.deepEqual([f.type, f.workload.kind, f.workload.name, f.key], [
@@ -80,7 +83,11 @@ test('a default-deny egress opens one warning on the policy naming every workloa
     'NetworkPolicy deny-egress blocks DNS (port 53/UDP) egress for Deployment api, Deployment web: names cannot resolve',
   );
   assert.equal(f.evidence[0]!.field, 'spec.policyTypes');
-  assert.deepEqual(run(networkPolicyBlockedDetector, s), [], 'an Egress-only policy blocks no Service');
+  assert.deepEqual(
+    run(networkPolicyBlockedDetector, s).filter((x) => x.key !== DNS_KEY),
+    [],
+    'an Egress-only policy blocks no Service',
+  );
 });
 
 test('an allow-list without 53 is named with its ports; the primary policy is the one with port rules', () => {
@@ -90,7 +97,7 @@ test('an allow-list without 53 is named with its ports; the primary policy is th
     'NetworkPolicy',
     policy('web-out', { podSelector: { matchLabels: { app: 'web' } }, egress: [{ ports: [{ port: 443 }] }] }),
   );
-  const found = run(networkPolicyDnsDetector, s);
+  const found = dnsRun(s);
   const byPolicy = new Map(found.map((f) => [f.workload.name, f.summary]));
   assert.deepEqual([...byPolicy.keys()].sort(), ['a-deny', 'web-out']);
   assert.match(byPolicy.get('web-out')!, /^NetworkPolicy web-out \(with a-deny\) blocks DNS .* for Deployment web:/);
@@ -105,23 +112,23 @@ test('no incident when 53/UDP is admitted, for hostNetwork pods, bare pods, or p
   });
   const s = shop();
   s.upsert('NetworkPolicy', allow);
-  assert.deepEqual(run(networkPolicyDnsDetector, s), []);
+  assert.deepEqual(dnsRun(s), []);
 
   const deny = policy('deny', { podSelector: {}, policyTypes: ['Egress'] });
   const host = new ClusterSnapshot();
   addApp(host, 'agent', { replicas: 2, pod: () => ({ spec: { ...template({ labels: { app: 'agent' } }), hostNetwork: true } }) });
   host.upsert('Pod', pod('bare', { meta: { labels: { app: 'bare' } } }));
   host.upsert('NetworkPolicy', deny);
-  assert.deepEqual(run(networkPolicyDnsDetector, host), [], 'node-network and unowned pods are not judged');
+  assert.deepEqual(dnsRun(host), [], 'node-network and unowned pods are not judged');
 
   const pending = new ClusterSnapshot();
   addApp(pending, 'web', { replicas: 1, pod: () => ({ phase: 'Pending' }) });
   pending.upsert('NetworkPolicy', deny);
-  assert.deepEqual(run(networkPolicyDnsDetector, pending), []);
+  assert.deepEqual(dnsRun(pending), []);
 
   const other = shop();
   other.upsert('NetworkPolicy', policy('deny', { podSelector: {}, policyTypes: ['Egress'] }, 'elsewhere'));
-  assert.deepEqual(run(networkPolicyDnsDetector, other), [], 'a policy of another namespace');
+  assert.deepEqual(dnsRun(other), [], 'a policy of another namespace');
 });
 
 test('judged per workload: one pod that can resolve keeps the workload out', () => {
@@ -135,5 +142,18 @@ test('judged per workload: one pod that can resolve keeps the workload out', () 
     'NetworkPolicy',
     policy('dns', { podSelector: { matchLabels: { dns: 'ok' } }, egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] }),
   );
-  assert.deepEqual(run(networkPolicyDnsDetector, s), []);
+  assert.deepEqual(dnsRun(s), []);
+});
+
+test('the registered detectors report a Service blocked and a DNS cut-off by one policy as two incidents', () => {
+  const s = shop();
+  s.upsert('NetworkPolicy', policy('lockdown', { podSelector: {}, egress: [{ ports: [{ port: 443 }] }] }));
+  const { findings, errors } = detectAll({ snapshot: s, now: NOW });
+  assert.deepEqual(errors, []);
+  const mine = findings.filter((f) => f.type === 'NetworkPolicyBlocked');
+  assert.deepEqual(mine.map((f) => `${f.workload.name} ${f.key}`).sort(), [
+    'lockdown egress:dns',
+    'lockdown service:api',
+    'lockdown service:web',
+  ]);
 });

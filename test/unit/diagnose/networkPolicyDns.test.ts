@@ -3,7 +3,9 @@
 // kept), high risk; a default-deny egress gets advice only. Service incidents keep their own rule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DNS_KEY, networkPolicyDnsDetector } from '../../../src/core/detect/networkPolicyDns';
+import { DNS_KEY } from '../../../src/core/detect/networkPolicyDns';
+import { networkPolicyBlockedDetector } from '../../../src/core/detect/networkPolicyBlocked';
+import type { Finding } from '../../../src/core/model/incident';
 import { fixPatch } from '../../../src/core/diagnose/fixes';
 import { proposalsFromCauses } from '../../../src/core/change/proposals';
 import { toNetworkPolicy } from '../../../src/cluster/convertNetworkPolicy';
@@ -15,6 +17,7 @@ function policy(name: string, spec: Record<string, unknown>): NetworkPolicy {
   return toNetworkPolicy({ metadata: { name, namespace: 'shop', uid: `uid-${name}` }, spec });
 }
 
+const isDns = (f: Finding) => f.key === DNS_KEY;
 const TO = [{ ipBlock: { cidr: '10.0.0.0/8' } }];
 
 test('an allow-list without 53: the fix appends 53/UDP and 53/TCP to the first rule with ports, high risk', () => {
@@ -27,9 +30,9 @@ test('an allow-list without 53: the fix appends 53/UDP and 53/TCP to the first r
   };
   // egress [{to}] admits every port: DNS gets out.
   s.upsert('NetworkPolicy', policy('web-out', spec));
-  assert.deepEqual(networkPolicyDnsDetector.detect({ snapshot: s, now: new Date() }), []);
+  assert.deepEqual(networkPolicyBlockedDetector.detect({ snapshot: s, now: new Date() }).filter(isDns), []);
   s.upsert('NetworkPolicy', policy('web-out', { ...spec, egress: [spec.egress[1]] }));
-  const cause = diagnoseWith(networkPolicyDnsDetector, s);
+  const cause = diagnoseWith(networkPolicyBlockedDetector, s, undefined, isDns);
   assert.equal(cause.category, 'network-policy');
   assert.equal(
     cause.summary,
@@ -53,7 +56,7 @@ test('an allow-list without 53: the fix appends 53/UDP and 53/TCP to the first r
   });
   assert.equal(cause.fixes[1]!.edits, undefined, 'the alternative is advice');
 
-  const incident = incidentOf(networkPolicyDnsDetector, s);
+  const incident = incidentOf(networkPolicyBlockedDetector, s, isDns);
   assert.equal(incident.key, DNS_KEY);
   const [p] = proposalsFromCauses([{ incident, cause: { ...cause, incidentId: incident.id } }], (ref) =>
     ref.kind === 'NetworkPolicy' ? `uid-${ref.name}` : undefined,
@@ -66,7 +69,7 @@ test('53/TCP already listed: only 53/UDP is added', () => {
   const s = new ClusterSnapshot();
   addApp(s, 'web', { replicas: 1 });
   s.upsert('NetworkPolicy', policy('web-out', { podSelector: {}, egress: [{ ports: [{ port: 53 }] }] }));
-  const fix = diagnoseWith(networkPolicyDnsDetector, s).fixes[0]!;
+  const fix = diagnoseWith(networkPolicyBlockedDetector, s, undefined, isDns).fixes[0]!;
   assert.deepEqual(fix.edits, [
     { path: 'spec.egress[0].ports[1].port', value: 53 },
     { path: 'spec.egress[0].ports[1].protocol', value: 'UDP' },
@@ -77,7 +80,7 @@ test('a default-deny egress: advice only, implicating spec.policyTypes', () => {
   const s = new ClusterSnapshot();
   addApp(s, 'web', { replicas: 2 });
   s.upsert('NetworkPolicy', policy('deny-egress', { podSelector: {}, policyTypes: ['Egress'] }));
-  const cause = diagnoseWith(networkPolicyDnsDetector, s);
+  const cause = diagnoseWith(networkPolicyBlockedDetector, s, undefined, isDns);
   assert.match(cause.summary, /^NetworkPolicy deny-egress isolates Deployment web for egress .*denies all egress/);
   assert.deepEqual(cause.fields, ['spec.policyTypes']);
   assert.equal(cause.fixes.length, 1);
@@ -96,10 +99,10 @@ test('hostile policy names stay bounded and on one line', () => {
       spec: { podSelector: {}, egress: [{ ports: [{ port: hostile }, { port: 1, endPort: hostile }] }] },
     }),
   );
-  const [f] = networkPolicyDnsDetector.detect({ snapshot: s, now: new Date() });
+  const [f] = networkPolicyBlockedDetector.detect({ snapshot: s, now: new Date() }).filter(isDns);
   assert.ok(f && f.summary.length <= 400 && !/[\n\u2028]/.test(f.summary), f?.summary);
   for (const e of f.evidence) assert.ok(e.text.length <= 500);
-  const cause = diagnoseWith(networkPolicyDnsDetector, s);
+  const cause = diagnoseWith(networkPolicyBlockedDetector, s, undefined, isDns);
   assert.ok(cause.summary.length <= 300 && !/[\n\u2028]/.test(cause.summary));
   for (const fix of cause.fixes) assert.ok(fix.summary.length <= 300 && !/[\n\u2028]/.test(fix.summary));
 });
