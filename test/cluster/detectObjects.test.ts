@@ -221,7 +221,7 @@ describe('object-side detection', { concurrency: true }, () => {
   });
 
   test(
-    'a healthy namespace with Ingresses, a PDB, an allow-list NetworkPolicy, a StatefulSet with storage, a Job and Gateway API routes raises nothing',
+    'a healthy namespace with Ingresses, a PDB, ingress and egress allow-list NetworkPolicies, a StatefulSet with storage, a Job and Gateway API routes raises nothing',
     { timeout: 300_000 },
     async (t) => {
       const healthy = await scratchNamespace(kc, 'detect-healthy');
@@ -310,6 +310,32 @@ describe('object-side detection', { concurrency: true }, () => {
                 _from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
                 ports: [{ protocol: 'TCP', port: 8080 }],
               },
+            ],
+          },
+        },
+      });
+      // An egress allow-list that keeps DNS: port 53 to kube-dns, and the database port.
+      await networking.createNamespacedNetworkPolicy({
+        namespace: n,
+        body: {
+          metadata: { name: 'web-egress' },
+          spec: {
+            podSelector: { matchLabels: { app: 'web' } },
+            policyTypes: ['Egress'],
+            egress: [
+              {
+                to: [
+                  {
+                    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+                    podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+                  },
+                ],
+                ports: [
+                  { protocol: 'UDP', port: 53 },
+                  { protocol: 'TCP', port: 53 },
+                ],
+              },
+              { to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ protocol: 'TCP', port: 5432 }] },
             ],
           },
         },
@@ -456,6 +482,7 @@ describe('object-side detection', { concurrency: true }, () => {
         ['HTTPRoute', 'web'],
         ['GatewayClass', gwc],
         ['NetworkPolicy', 'web-from-edge'],
+        ['NetworkPolicy', 'web-egress'],
       ] as const) {
         assert.ok(
           snapshot.get(
