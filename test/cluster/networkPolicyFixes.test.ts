@@ -3,6 +3,7 @@
 // policy's rule and the incident resolves, `rollback` restores the policy exactly and the incident
 // returns. Through the editor: the cause's field lands on the manifest line, and the quick fix (or,
 // for a deny-all, the hand edit its advice asks for) resolves it.
+// A policy that cuts a Deployment off from DNS goes through the same act loop: port 53 added, rollback.
 // Runs beside other test files: its own scratch namespaces only, nothing cluster-scoped.
 import assert from 'node:assert/strict';
 import { kubeConfig } from '../harness/kubeKit';
@@ -82,6 +83,68 @@ actSuite('act loop for a NetworkPolicy port through the CLI', kc, [
         image.value?.[0]?.ports?.map((p) => p.port);
       assert.deepEqual(ports(json['change']['before']['spec.ingress']), [9090]);
       assert.deepEqual(ports(json['change']['after']['spec.ingress']), [9090, 'http']);
+    },
+    waitSeconds: 120,
+    timeoutMs: 120_000,
+  },
+]);
+
+const apiManifest = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: api
+  template:
+    metadata:
+      labels:
+        app: api
+    spec:
+      containers:
+        - name: api
+          image: registry.example/shop/api:1.0
+          resources:
+            requests:
+              cpu: 10m
+              memory: 32Mi
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: api-out
+spec:
+  podSelector:
+    matchLabels:
+      app: api
+  policyTypes:
+    - Egress
+  egress:
+    - to:
+        - ipBlock:
+            cidr: 10.0.0.0/8
+      ports:
+        - protocol: TCP
+          port: 443
+`;
+
+actSuite('act loop for a NetworkPolicy that cuts pods off from DNS, through the CLI', kc, [
+  {
+    label: 'network policy DNS (NetworkPolicyBlocked)',
+    title: 'port 53 over UDP and TCP added to the egress rule (high risk) restores DNS; the rollback restores the policy',
+    prefix: 'act-netpol-dns',
+    manifest: apiManifest,
+    incident: { type: 'NetworkPolicyBlocked', kind: 'NetworkPolicy', name: 'api-out' },
+    fixArgs: ['--confirm-context', 'nimbusguard-admin', '--confirm-risk', 'high'],
+    check: (json) => {
+      assert.equal(json['proposal']['risk'], 'high');
+      assert.deepEqual(json['proposal']['fields'], ['spec.egress']);
+      const ports = (image: { value?: { ports?: { port: unknown; protocol?: unknown }[] }[] }) =>
+        image.value?.[0]?.ports?.map((p) => `${String(p.port)}/${String(p.protocol)}`);
+      assert.deepEqual(ports(json['change']['before']['spec.egress']), ['443/TCP']);
+      assert.deepEqual(ports(json['change']['after']['spec.egress']), ['443/TCP', '53/UDP', '53/TCP']);
     },
     waitSeconds: 120,
     timeoutMs: 120_000,
