@@ -130,6 +130,8 @@ spec:
           port: 443
 `;
 
+const apiDenyAll = apiManifest.slice(0, apiManifest.indexOf('  egress:'));
+
 actSuite('act loop for a NetworkPolicy that cuts pods off from DNS, through the CLI', kc, [
   {
     label: 'network policy DNS (NetworkPolicyBlocked)',
@@ -238,6 +240,46 @@ scenarioSuite('NetworkPolicy causes in the manifest', kc, [
               kubernetes.io/metadata.name: edge
       ports:
         - port: 8080
+`,
+    },
+    timeoutMs: 120_000,
+  },
+  {
+    label: 'network policy: egress without DNS',
+    title: 'an egress rule admits 443 only: the quick fix adds 53/UDP and 53/TCP under its ports and DNS is back',
+    prefix: 'diag-netpol-dns',
+    manifest: apiManifest,
+    incident: { type: 'NetworkPolicyBlocked', kind: 'NetworkPolicy', name: 'api-out' },
+    category: 'network-policy',
+    fields: [{ path: 'spec.egress', line: '  egress:' }],
+    fix: 'edit',
+    checkCause: (cause) =>
+      assert.match(cause.summary, /^NetworkPolicy api-out isolates Deployment api for egress and admits no DNS/),
+    timeoutMs: 120_000,
+  },
+  {
+    label: 'network policy: default-deny egress',
+    title: 'a default-deny egress: advice only on spec.policyTypes; the DNS rule a developer adds by hand resolves it',
+    prefix: 'diag-netpol-dns-deny',
+    manifest: apiDenyAll,
+    incident: { type: 'NetworkPolicyBlocked', kind: 'NetworkPolicy', name: 'api-out' },
+    category: 'network-policy',
+    fields: [{ path: 'spec.policyTypes', line: '  policyTypes:' }],
+    fix: 'advice',
+    byHand: {
+      describe: 'an egress rule admitting 53/UDP and 53/TCP to kube-dns',
+      edit: (m) =>
+        `${m}  egress:
+    - to:
+        - namespaceSelector: {}
+          podSelector:
+            matchLabels:
+              k8s-app: kube-dns
+      ports:
+        - protocol: UDP
+          port: 53
+        - protocol: TCP
+          port: 53
 `,
     },
     timeoutMs: 120_000,
