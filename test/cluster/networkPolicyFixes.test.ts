@@ -135,7 +135,8 @@ const apiDenyAll = apiManifest.slice(0, apiManifest.indexOf('  egress:'));
 actSuite('act loop for a NetworkPolicy that cuts pods off from DNS, through the CLI', kc, [
   {
     label: 'network policy DNS (NetworkPolicyBlocked)',
-    title: 'port 53 over UDP and TCP added to the egress rule (high risk) restores DNS; the rollback restores the policy',
+    title:
+      'port 53 over UDP and TCP added to the egress rule (high risk) restores DNS; the rollback restores the policy',
     prefix: 'act-netpol-dns',
     manifest: apiManifest,
     incident: { type: 'NetworkPolicyBlocked', kind: 'NetworkPolicy', name: 'api-out' },

@@ -61,7 +61,10 @@ test('egress ports: a rule without ports admits all; protocol, endPort ranges co
   assert.equal(dns([rule([{ port: 'dns', protocol: 'UDP' }])]), false, 'a named port names the destination');
   assert.equal(dns([policy('p', { podSelector: {}, policyTypes: ['Egress'], egress: [{}] })]), true);
   assert.equal(dns([policy('p', { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] })]), true);
-  const both = [rule([{ port: 443 }]), policy('dns', { podSelector: {}, egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] })];
+  const both = [
+    rule([{ port: 443 }]),
+    policy('dns', { podSelector: {}, egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] }),
+  ];
   assert.equal(dns(both), true, 'policies are unioned');
 });
 
@@ -71,12 +74,10 @@ test('a default-deny egress opens one warning on the policy naming every workloa
   const found = dnsRun(s);
   assert.equal(found.length, 1);
   const f = found[0]!;
-  assert.deepEqual([f.type, f.workload.kind, f.workload.name, f.key], [
-    'NetworkPolicyBlocked',
-    'NetworkPolicy',
-    'deny-egress',
-    DNS_KEY,
-  ]);
+  assert.deepEqual(
+    [f.type, f.workload.kind, f.workload.name, f.key],
+    ['NetworkPolicyBlocked', 'NetworkPolicy', 'deny-egress', DNS_KEY],
+  );
   assert.equal(f.severity, 'warning');
   assert.equal(
     f.summary,
@@ -116,7 +117,10 @@ test('no incident when 53/UDP is admitted, for hostNetwork pods, bare pods, or p
 
   const deny = policy('deny', { podSelector: {}, policyTypes: ['Egress'] });
   const host = new ClusterSnapshot();
-  addApp(host, 'agent', { replicas: 2, pod: () => ({ spec: { ...template({ labels: { app: 'agent' } }), hostNetwork: true } }) });
+  addApp(host, 'agent', {
+    replicas: 2,
+    pod: () => ({ spec: { ...template({ labels: { app: 'agent' } }), hostNetwork: true } }),
+  });
   host.upsert('Pod', pod('bare', { meta: { labels: { app: 'bare' } } }));
   host.upsert('NetworkPolicy', deny);
   assert.deepEqual(dnsRun(host), [], 'node-network and unowned pods are not judged');
@@ -140,7 +144,10 @@ test('judged per workload: one pod that can resolve keeps the workload out', () 
   s.upsert('NetworkPolicy', policy('deny', { podSelector: {}, policyTypes: ['Egress'] }));
   s.upsert(
     'NetworkPolicy',
-    policy('dns', { podSelector: { matchLabels: { dns: 'ok' } }, egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] }),
+    policy('dns', {
+      podSelector: { matchLabels: { dns: 'ok' } },
+      egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }],
+    }),
   );
   assert.deepEqual(dnsRun(s), []);
 });
