@@ -9,12 +9,27 @@
 import type { NetworkPolicy, PolicyPort } from '../model/networkPolicy';
 import { protocolOf } from '../model/networkPolicy';
 import type { Pod, Service } from '../model/resources';
-import { matchesLabelSelector } from './support';
+import type { ClusterSnapshot } from '../model/snapshot';
+import { matchesLabelSelector, memo } from './support';
 
 /** A port traffic arrives on at a pod. */
 export interface PodPort {
   port: number;
   protocol: string;
+}
+
+/** The snapshot's live NetworkPolicies per namespace (shared by the ingress and egress judgements). */
+export function policiesByNamespace(snapshot: ClusterSnapshot): Map<string, NetworkPolicy[]> {
+  return memo(snapshot, 'networkPoliciesByNamespace', () => {
+    const out = new Map<string, NetworkPolicy[]>();
+    for (const p of snapshot.list('NetworkPolicy')) {
+      if (p.meta.deletedAt) continue;
+      const list = out.get(p.meta.namespace);
+      if (list) list.push(p);
+      else out.set(p.meta.namespace, [p]);
+    }
+    return out;
+  });
 }
 
 /** spec.policyTypes, or the API's implicit value when it is absent. */

@@ -9,10 +9,10 @@ import type { Evidence, Finding } from '../model/incident';
 import { protocolOf, type NetworkPolicy } from '../model/networkPolicy';
 import type { Pod, Service } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
-import { clip, finding, matchesSelector, memo, oneLine, plural } from './support';
+import { clip, finding, matchesSelector, oneLine, plural } from './support';
 import { refOf } from '../model/objectRef';
 import { isPodReady, isTerminalPod, podsByNamespace } from './pods';
-import { ingressAdmission, servicePortTarget, type PodPort } from './networkPolicyAdmission';
+import { ingressAdmission, policiesByNamespace, servicePortTarget, type PodPort } from './networkPolicyAdmission';
 import { dnsCutOffFindings } from './networkPolicyDns';
 
 export interface BlockedPort {
@@ -40,19 +40,6 @@ export function servicePortText(port: Service['ports'][number]): string {
 function primaryOrder(a: NetworkPolicy, b: NetworkPolicy): number {
   const rules = (p: NetworkPolicy) => ((p.ingress ?? []).length > 0 ? 0 : 1);
   return rules(a) - rules(b) || a.meta.name.localeCompare(b.meta.name);
-}
-
-function policiesByNamespace(snapshot: ClusterSnapshot): Map<string, NetworkPolicy[]> {
-  return memo(snapshot, 'networkPoliciesByNamespace', () => {
-    const out = new Map<string, NetworkPolicy[]>();
-    for (const p of snapshot.list('NetworkPolicy')) {
-      if (p.meta.deletedAt) continue;
-      const list = out.get(p.meta.namespace);
-      if (list) list.push(p);
-      else out.set(p.meta.namespace, [p]);
-    }
-    return out;
-  });
 }
 
 /** The Service's ports that no ready backing pod admits, or undefined when traffic gets through. */

@@ -11,7 +11,7 @@ import type { ObjectRef, Pod } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
 import { clip, finding, oneLine, plural } from './support';
 import { isTerminalPod, PodIndex } from './pods';
-import { egressAdmission, type PodPort } from './networkPolicyAdmission';
+import { egressAdmission, policiesByNamespace, type PodPort } from './networkPolicyAdmission';
 
 /** The incident key of a DNS cut-off (a NetworkPolicyBlocked on the policy, apart from Service keys). */
 export const DNS_KEY = 'egress:dns';
@@ -43,11 +43,7 @@ function judgedPod(pod: Pod): boolean {
 
 /** The DNS cut-offs of the snapshot, one per primary policy. */
 export function dnsCutOffs(snapshot: ClusterSnapshot): DnsCutOff[] {
-  const byNamespace = new Map<string, NetworkPolicy[]>();
-  for (const p of snapshot.list('NetworkPolicy')) {
-    if (p.meta.deletedAt) continue;
-    byNamespace.set(p.meta.namespace, [...(byNamespace.get(p.meta.namespace) ?? []), p]);
-  }
+  const byNamespace = policiesByNamespace(snapshot);
   if (byNamespace.size === 0) return [];
   const index = PodIndex.of(snapshot);
   const workloads = new Map<string, { ref: ObjectRef; pods: Pod[] }>();
