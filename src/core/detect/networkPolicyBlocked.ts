@@ -6,7 +6,7 @@
 // off from DNS by egress policies are reported here too (networkPolicyDns), one detector per type.
 import type { Detector, DetectContext } from './detector';
 import type { Evidence, Finding } from '../model/incident';
-import { protocolOf, type NetworkPolicy } from '../model/networkPolicy';
+import { policyPortText, protocolOf, type NetworkPolicy } from '../model/networkPolicy';
 import type { Pod, Service } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
 import { clip, finding, matchesSelector, oneLine, plural } from './support';
@@ -92,11 +92,7 @@ export function implicatedField(policy: NetworkPolicy): string {
 export function policyText(policy: NetworkPolicy): string {
   const rules = policy.ingress ?? [];
   if (rules.length === 0) return `${oneLine(policy.meta.name, 63)} (no ingress rule: denies all ingress)`;
-  const ports = rules.flatMap((r) =>
-    r.ports.length === 0
-      ? ['every port']
-      : r.ports.map((p) => `${p.port ?? 'any'}${p.endPort !== undefined ? `-${p.endPort}` : ''}/${protocolOf(p)}`),
-  );
+  const ports = rules.flatMap((r) => (r.ports.length === 0 ? ['every port'] : r.ports.map(policyPortText)));
   return `${oneLine(policy.meta.name, 63)} (admits ${oneLine([...new Set(ports)].join(', '), 120)})`;
 }
 

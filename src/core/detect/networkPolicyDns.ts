@@ -5,7 +5,7 @@
 // are outside NetworkPolicies; bare pods are not judged. The incident lives on the policy the user
 // edits, one per policy, naming the workloads it cuts off.
 import type { Evidence, Finding } from '../model/incident';
-import { protocolOf, type NetworkPolicy } from '../model/networkPolicy';
+import { policyPortText, type NetworkPolicy } from '../model/networkPolicy';
 import { refKey, refOf } from '../model/objectRef';
 import type { ObjectRef, Pod } from '../model/resources';
 import type { ClusterSnapshot } from '../model/snapshot';
@@ -88,9 +88,7 @@ export function dnsCutOffs(snapshot: ClusterSnapshot): DnsCutOff[] {
 export function egressPolicyText(policy: NetworkPolicy): string {
   const rules = policy.egress ?? [];
   if (rules.length === 0) return `${oneLine(policy.meta.name, 63)} (no egress rule: denies all egress)`;
-  const ports = rules.flatMap((r) =>
-    r.ports.map((p) => `${p.port ?? 'any'}${p.endPort !== undefined ? `-${p.endPort}` : ''}/${protocolOf(p)}`),
-  );
+  const ports = rules.flatMap((r) => r.ports.map(policyPortText));
   return `${oneLine(policy.meta.name, 63)} (admits ${oneLine([...new Set(ports)].join(', '), 120)})`;
 }
 

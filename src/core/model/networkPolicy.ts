@@ -46,6 +46,11 @@ export function protocolOf(p: { protocol?: string }): string {
   return p.protocol || 'TCP';
 }
 
+/** "8080/TCP", "30000-32767/UDP", "any/TCP": one policy port as messages name it. */
+export function policyPortText(p: PolicyPort): string {
+  return `${p.port ?? 'any'}${p.endPort !== undefined ? `-${p.endPort}` : ''}/${protocolOf(p)}`;
+}
+
 function portsJson(ports: readonly PolicyPort[]): Record<string, unknown> {
   if (ports.length === 0) return {};
   return {
